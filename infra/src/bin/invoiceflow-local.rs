@@ -1,0 +1,50 @@
+//! `make dev`: every resource router on http://127.0.0.1:3000, on the local emulator.
+//!
+//! AWS is reached exactly as in Lambda, through the SDK's environment chain
+//! (`AWS_ENDPOINT_URL`, set by the Makefile), so this runs the functions' own code.
+
+use anyhow::Context as _;
+use invoiceflow::AppState;
+use invoiceflow_infra::bootstrap::{self, Names};
+use invoiceflow_infra::template::Template;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    invoiceflow::telemetry::init();
+    let address = std::env::var("INVOICEFLOW_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
+    let listener = tokio::net::TcpListener::bind(&address)
+        .await
+        .with_context(|| format!("{address} is in use: is another `make dev` running?"))?;
+
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let stack = bootstrap::ensure(&sdk, &Names::dev(), &Template::embedded()?)
+        .await
+        .context("creating the template's resources on the emulator")?;
+    let app = invoiceflow_infra::app(AppState::new(stack.config, &sdk));
+
+    println!(
+        "InvoiceFlow listening on http://{address} (try: curl http://{address}/v1/health). Ctrl-C stops it."
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,353 @@
+//! Creates, on the emulator, the table, bucket and KMS keys that template.yaml declares.
+//! Idempotent: what exists already is reused, so it can run against a live emulator.
+
+use anyhow::Context as _;
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, SseSpecification, SseType, TimeToLiveSpecification,
+};
+use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+use aws_sdk_s3::types::{
+    BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleFilter, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+};
+use invoiceflow::config::Config;
+
+use crate::template::{self, KeyAttribute, KmsKeySpec, Template};
+
+/// Names of one local stack's resources.
+#[derive(Debug, Clone)]
+pub struct Names {
+    pub table: String,
+    pub bucket: String,
+    /// KMS aliases are `alias/<key_alias_prefix>-<role>`.
+    pub key_alias_prefix: String,
+}
+
+impl Names {
+    /// `make dev`'s stack.
+    pub fn dev() -> Self {
+        Self {
+            table: "invoiceflow".into(),
+            bucket: "invoiceflow-exports".into(),
+            key_alias_prefix: "invoiceflow".into(),
+        }
+    }
+
+    /// A stack of its own, for one test.
+    pub fn unique() -> Self {
+        let suffix = ulid::Ulid::generate().to_string().to_lowercase();
+        Self {
+            table: format!("invoiceflow-{suffix}"),
+            bucket: format!("invoiceflow-{suffix}"),
+            key_alias_prefix: format!("invoiceflow-{suffix}"),
+        }
+    }
+}
+
+/// Everything the application needs to know about a stack it runs on.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub names: Names,
+    pub config: Config,
+    pub storage_key_id: String,
+}
+
+pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyhow::Result<Stack> {
+    let kms = aws_sdk_kms::Client::new(sdk);
+    let tenant_key_id = ensure_key(
+        &kms,
+        &alias(names, "tenant-data"),
+        &template.kms_key(template::TENANT_KEY)?,
+    )
+    .await?;
+    let signing_key_id = ensure_key(
+        &kms,
+        &alias(names, "session-signing"),
+        &template.kms_key(template::SIGNING_KEY)?,
+    )
+    .await?;
+    let storage_key_id = ensure_key(
+        &kms,
+        &alias(names, "storage"),
+        &template.kms_key("StorageKey")?,
+    )
+    .await?;
+    ensure_table(
+        &aws_sdk_dynamodb::Client::new(sdk),
+        &names.table,
+        template,
+        &storage_key_id,
+    )
+    .await?;
+    ensure_bucket(&s3_client(sdk), &names.bucket, template, &storage_key_id).await?;
+    Ok(Stack {
+        names: names.clone(),
+        config: Config {
+            table_name: names.table.clone(),
+            export_bucket: names.bucket.clone(),
+            tenant_key_id,
+            signing_key_id,
+            allowed_origins: vec![
+                "http://127.0.0.1:3000".into(),
+                "http://localhost:3000".into(),
+            ],
+        },
+        storage_key_id,
+    })
+}
+
+/// Removes a stack's table, bucket (with its objects) and keys.
+pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
+    let s3 = s3_client(sdk);
+    let listed = s3
+        .list_objects_v2()
+        .bucket(&stack.names.bucket)
+        .send()
+        .await;
+    for object in listed.ok().and_then(|l| l.contents).unwrap_or_default() {
+        if let Some(key) = object.key {
+            s3.delete_object()
+                .bucket(&stack.names.bucket)
+                .key(key)
+                .send()
+                .await?;
+        }
+    }
+    let _ = s3.delete_bucket().bucket(&stack.names.bucket).send().await;
+    let _ = aws_sdk_dynamodb::Client::new(sdk)
+        .delete_table()
+        .table_name(&stack.names.table)
+        .send()
+        .await;
+    let kms = aws_sdk_kms::Client::new(sdk);
+    for key in [
+        &stack.config.tenant_key_id,
+        &stack.config.signing_key_id,
+        &stack.storage_key_id,
+    ] {
+        let _ = kms
+            .schedule_key_deletion()
+            .key_id(key)
+            .pending_window_in_days(7)
+            .send()
+            .await;
+    }
+    for role in ["tenant-data", "session-signing", "storage"] {
+        let _ = kms
+            .delete_alias()
+            .alias_name(alias(&stack.names, role))
+            .send()
+            .await;
+    }
+    Ok(())
+}
+
+fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+fn alias(names: &Names, role: &str) -> String {
+    format!("alias/{}-{role}", names.key_alias_prefix)
+}
+
+async fn ensure_key(
+    kms: &aws_sdk_kms::Client,
+    alias: &str,
+    spec: &KmsKeySpec,
+) -> anyhow::Result<String> {
+    if let Ok(found) = kms.describe_key().key_id(alias).send().await
+        && let Some(metadata) = found.key_metadata
+    {
+        return Ok(metadata.key_id);
+    }
+    let created = kms
+        .create_key()
+        .key_spec(KeySpec::from(spec.key_spec.as_str()))
+        .key_usage(KeyUsageType::from(spec.key_usage.as_str()))
+        .description(format!("InvoiceFlow local {alias}"))
+        .send()
+        .await
+        .with_context(|| format!("creating KMS key {alias}"))?;
+    let id = created
+        .key_metadata
+        .map(|m| m.key_id)
+        .context("CreateKey returned no key id")?;
+    if spec.rotation {
+        kms.enable_key_rotation()
+            .key_id(&id)
+            .send()
+            .await
+            .context("enabling key rotation")?;
+    }
+    kms.create_alias()
+        .alias_name(alias)
+        .target_key_id(&id)
+        .send()
+        .await
+        .context("creating key alias")?;
+    Ok(id)
+}
+
+fn key_schema(keys: &[KeyAttribute]) -> anyhow::Result<Vec<KeySchemaElement>> {
+    keys.iter()
+        .map(|k| {
+            KeySchemaElement::builder()
+                .attribute_name(&k.name)
+                .key_type(KeyType::from(k.key_type.as_str()))
+                .build()
+                .context("key schema")
+        })
+        .collect()
+}
+
+async fn ensure_table(
+    db: &aws_sdk_dynamodb::Client,
+    name: &str,
+    template: &Template,
+    storage_key_id: &str,
+) -> anyhow::Result<()> {
+    if db.describe_table().table_name(name).send().await.is_ok() {
+        return Ok(());
+    }
+    let spec = template.table()?;
+    let mut create = db
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::from(spec.billing_mode.as_str()))
+        .set_key_schema(Some(key_schema(&spec.key_schema)?))
+        .sse_specification(
+            SseSpecification::builder()
+                .enabled(true)
+                .sse_type(SseType::Kms)
+                .kms_master_key_id(storage_key_id)
+                .build(),
+        );
+    for (attribute, kind) in &spec.attribute_definitions {
+        create = create.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(attribute)
+                .attribute_type(ScalarAttributeType::from(kind.as_str()))
+                .build()
+                .context("attribute definition")?,
+        );
+    }
+    for index in &spec.global_secondary_indexes {
+        let projection = Projection::builder()
+            .projection_type(ProjectionType::from(index.projection_type.as_str()))
+            .set_non_key_attributes(
+                (!index.non_key_attributes.is_empty()).then(|| index.non_key_attributes.clone()),
+            )
+            .build();
+        create = create.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(&index.name)
+                .set_key_schema(Some(key_schema(&index.key_schema)?))
+                .projection(projection)
+                .build()
+                .context("index")?,
+        );
+    }
+    create
+        .send()
+        .await
+        .with_context(|| format!("creating table {name}"))?;
+    if let Some(attribute) = spec.ttl_attribute {
+        db.update_time_to_live()
+            .table_name(name)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(attribute)
+                    .enabled(true)
+                    .build()
+                    .context("ttl")?,
+            )
+            .send()
+            .await
+            .context("enabling TTL")?;
+    }
+    Ok(())
+}
+
+async fn ensure_bucket(
+    s3: &aws_sdk_s3::Client,
+    name: &str,
+    template: &Template,
+    storage_key_id: &str,
+) -> anyhow::Result<()> {
+    if s3.head_bucket().bucket(name).send().await.is_ok() {
+        return Ok(());
+    }
+    let spec = template.export_bucket()?;
+    s3.create_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .with_context(|| format!("creating bucket {name}"))?;
+    let by_default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::from(spec.sse_algorithm.as_str()))
+        .kms_master_key_id(storage_key_id)
+        .build()
+        .context("bucket encryption")?;
+    s3.put_bucket_encryption()
+        .bucket(name)
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(by_default)
+                        .build(),
+                )
+                .build()
+                .context("bucket encryption")?,
+        )
+        .send()
+        .await
+        .context("setting bucket encryption")?;
+    if spec.blocks_public_access {
+        s3.put_public_access_block()
+            .bucket(name)
+            .public_access_block_configuration(
+                PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .block_public_policy(true)
+                    .ignore_public_acls(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .context("blocking public access")?;
+    }
+    if let Some(days) = spec.export_expiry_days {
+        let rule = LifecycleRule::builder()
+            .id("expire-exports")
+            .status(ExpirationStatus::Enabled)
+            .filter(
+                LifecycleRuleFilter::builder()
+                    .prefix(spec.export_prefix.unwrap_or_default())
+                    .build(),
+            )
+            .expiration(LifecycleExpiration::builder().days(days).build())
+            .build()
+            .context("lifecycle rule")?;
+        s3.put_bucket_lifecycle_configuration()
+            .bucket(name)
+            .lifecycle_configuration(
+                BucketLifecycleConfiguration::builder()
+                    .rules(rule)
+                    .build()
+                    .context("lifecycle")?,
+            )
+            .send()
+            .await
+            .context("setting the export lifecycle")?;
+    }
+    Ok(())
+}

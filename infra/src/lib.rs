@@ -1,0 +1,14 @@
+//! The local stack: the template's resources created on the emulator, and every resource
+//! router served by one axum server.
+
+pub mod bootstrap;
+pub mod emulator;
+pub mod template;
+
+use axum::Router;
+use invoiceflow::AppState;
+
+/// Every resource router, merged: what API Gateway routes to the functions, served locally.
+pub fn app(state: AppState) -> Router {
+    Router::new().merge(invoiceflow::http::meta::router(state))
+}

@@ -1,0 +1,267 @@
+//! Reads the resource definitions of `template.yaml`, so the local stack creates exactly what
+//! the deployment declares: one source of truth for keys, indexes, TTL and key specs.
+
+use anyhow::{Context as _, anyhow};
+use yaml_serde::Value;
+
+/// The template, compiled in: the local server needs no checkout beside it.
+pub const TEMPLATE_YAML: &str = include_str!("../../template.yaml");
+
+/// Logical ids of the resources the local stack mirrors.
+pub const TABLE: &str = "Table";
+pub const EXPORT_BUCKET: &str = "ExportBucket";
+pub const TENANT_KEY: &str = "TenantDataKey";
+pub const SIGNING_KEY: &str = "SessionSigningKey";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyAttribute {
+    pub name: String,
+    pub key_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub name: String,
+    pub key_schema: Vec<KeyAttribute>,
+    pub projection_type: String,
+    pub non_key_attributes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSpec {
+    pub attribute_definitions: Vec<(String, String)>,
+    pub key_schema: Vec<KeyAttribute>,
+    pub global_secondary_indexes: Vec<Index>,
+    pub ttl_attribute: Option<String>,
+    pub billing_mode: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsKeySpec {
+    pub key_spec: String,
+    pub key_usage: String,
+    pub rotation: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketSpec {
+    pub sse_algorithm: String,
+    pub export_expiry_days: Option<i32>,
+    pub export_prefix: Option<String>,
+    pub blocks_public_access: bool,
+}
+
+pub struct Template {
+    resources: Value,
+}
+
+impl Template {
+    pub fn parse(yaml: &str) -> anyhow::Result<Self> {
+        let root: Value = yaml_serde::from_str(yaml).context("template.yaml is not YAML")?;
+        let resources = root
+            .get("Resources")
+            .cloned()
+            .ok_or_else(|| anyhow!("template has no Resources"))?;
+        Ok(Self { resources })
+    }
+
+    pub fn embedded() -> anyhow::Result<Self> {
+        Self::parse(TEMPLATE_YAML)
+    }
+
+    fn properties(&self, logical_id: &str) -> anyhow::Result<&Value> {
+        self.resources
+            .get(logical_id)
+            .and_then(|r| r.get("Properties"))
+            .ok_or_else(|| anyhow!("template has no {logical_id} with Properties"))
+    }
+
+    pub fn table(&self) -> anyhow::Result<TableSpec> {
+        let p = self.properties(TABLE)?;
+        let attribute_definitions = list(p, "AttributeDefinitions")?
+            .iter()
+            .map(|a| Ok((text(a, "AttributeName")?, text(a, "AttributeType")?)))
+            .collect::<anyhow::Result<_>>()?;
+        let global_secondary_indexes = match p.get("GlobalSecondaryIndexes") {
+            None => vec![],
+            Some(_) => list(p, "GlobalSecondaryIndexes")?
+                .iter()
+                .map(|i| {
+                    let projection = i
+                        .get("Projection")
+                        .ok_or_else(|| anyhow!("index without Projection"))?;
+                    Ok(Index {
+                        name: text(i, "IndexName")?,
+                        key_schema: key_schema(i)?,
+                        projection_type: text(projection, "ProjectionType")?,
+                        non_key_attributes: match projection.get("NonKeyAttributes") {
+                            None => vec![],
+                            Some(_) => list(projection, "NonKeyAttributes")?
+                                .iter()
+                                .map(|v| {
+                                    v.as_str()
+                                        .map(str::to_owned)
+                                        .ok_or_else(|| anyhow!("attribute name"))
+                                })
+                                .collect::<anyhow::Result<_>>()?,
+                        },
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+        };
+        let ttl_attribute = match p.get("TimeToLiveSpecification") {
+            Some(ttl) if ttl.get("Enabled").and_then(Value::as_bool) == Some(true) => {
+                Some(text(ttl, "AttributeName")?)
+            }
+            _ => None,
+        };
+        Ok(TableSpec {
+            attribute_definitions,
+            key_schema: key_schema(p)?,
+            global_secondary_indexes,
+            ttl_attribute,
+            billing_mode: text(p, "BillingMode")?,
+        })
+    }
+
+    pub fn kms_key(&self, logical_id: &str) -> anyhow::Result<KmsKeySpec> {
+        let p = self.properties(logical_id)?;
+        Ok(KmsKeySpec {
+            key_spec: p
+                .get("KeySpec")
+                .and_then(Value::as_str)
+                .unwrap_or("SYMMETRIC_DEFAULT")
+                .to_owned(),
+            key_usage: p
+                .get("KeyUsage")
+                .and_then(Value::as_str)
+                .unwrap_or("ENCRYPT_DECRYPT")
+                .to_owned(),
+            rotation: p
+                .get("EnableKeyRotation")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+
+    pub fn export_bucket(&self) -> anyhow::Result<BucketSpec> {
+        let p = self.properties(EXPORT_BUCKET)?;
+        let sse_algorithm = p
+            .get("BucketEncryption")
+            .and_then(|e| e.get("ServerSideEncryptionConfiguration"))
+            .and_then(Value::as_sequence)
+            .and_then(|rules| rules.first())
+            .and_then(|rule| rule.get("ServerSideEncryptionByDefault"))
+            .and_then(|d| d.get("SSEAlgorithm"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| anyhow!("ExportBucket has no default encryption"))?
+            .to_owned();
+        let rule = p
+            .get("LifecycleConfiguration")
+            .and_then(|l| l.get("Rules"))
+            .and_then(Value::as_sequence)
+            .and_then(|rules| rules.first());
+        let blocks = p.get("PublicAccessBlockConfiguration");
+        let flag =
+            |name: &str| blocks.and_then(|b| b.get(name)).and_then(Value::as_bool) == Some(true);
+        Ok(BucketSpec {
+            sse_algorithm,
+            export_expiry_days: rule
+                .and_then(|r| r.get("ExpirationInDays"))
+                .and_then(Value::as_i64)
+                .and_then(|d| i32::try_from(d).ok()),
+            export_prefix: rule
+                .and_then(|r| r.get("Prefix"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            blocks_public_access: [
+                "BlockPublicAcls",
+                "BlockPublicPolicy",
+                "IgnorePublicAcls",
+                "RestrictPublicBuckets",
+            ]
+            .iter()
+            .all(|name| flag(name)),
+        })
+    }
+}
+
+fn text(v: &Value, name: &str) -> anyhow::Result<String> {
+    v.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow!("{name} missing or not text"))
+}
+
+fn list<'a>(v: &'a Value, name: &str) -> anyhow::Result<&'a Vec<Value>> {
+    v.get(name)
+        .and_then(Value::as_sequence)
+        .ok_or_else(|| anyhow!("{name} missing or not a list"))
+}
+
+fn key_schema(v: &Value) -> anyhow::Result<Vec<KeyAttribute>> {
+    list(v, "KeySchema")?
+        .iter()
+        .map(|k| {
+            Ok(KeyAttribute {
+                name: text(k, "AttributeName")?,
+                key_type: text(k, "KeyType")?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_declares_the_single_table_design() {
+        let table = Template::embedded().and_then(|t| t.table()).expect("table");
+        assert_eq!(table.billing_mode, "PAY_PER_REQUEST");
+        let keys: Vec<_> = table
+            .key_schema
+            .iter()
+            .map(|k| (k.name.as_str(), k.key_type.as_str()))
+            .collect();
+        assert_eq!(keys, [("PK", "HASH"), ("SK", "RANGE")]);
+        let gsi1 = table
+            .global_secondary_indexes
+            .iter()
+            .find(|i| i.name == "GSI1")
+            .expect("GSI1");
+        let gsi_keys: Vec<_> = gsi1.key_schema.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(gsi_keys, ["GSI1PK", "GSI1SK"]);
+        assert_eq!(table.ttl_attribute.as_deref(), Some("expires_at"));
+    }
+
+    #[test]
+    fn the_template_declares_the_two_kms_keys() {
+        let template = Template::embedded().expect("template");
+        let data = template.kms_key(TENANT_KEY).expect("data key");
+        assert_eq!(
+            (
+                data.key_spec.as_str(),
+                data.key_usage.as_str(),
+                data.rotation
+            ),
+            ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", true)
+        );
+        let signing = template.kms_key(SIGNING_KEY).expect("signing key");
+        assert_eq!(
+            (signing.key_spec.as_str(), signing.key_usage.as_str()),
+            ("ECC_NIST_P256", "SIGN_VERIFY")
+        );
+    }
+
+    #[test]
+    fn the_export_bucket_is_private_encrypted_and_expires_exports_after_seven_days() {
+        let bucket = Template::embedded()
+            .and_then(|t| t.export_bucket())
+            .expect("bucket");
+        assert_eq!(bucket.sse_algorithm, "aws:kms");
+        assert_eq!(bucket.export_expiry_days, Some(7));
+        assert_eq!(bucket.export_prefix.as_deref(), Some("exports/"));
+        assert!(bucket.blocks_public_access);
+    }
+}

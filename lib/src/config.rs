@@ -1,0 +1,40 @@
+//! Configuration from the environment, read once per cold start.
+
+use std::env;
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("environment variable {0} is not set")]
+pub struct MissingSetting(pub &'static str);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The single DynamoDB table.
+    pub table_name: String,
+    /// The bucket CSV exports are written to.
+    pub export_bucket: String,
+    /// The symmetric KMS key that wraps tenants' data keys.
+    pub tenant_key_id: String,
+    /// The ECC_NIST_P256 KMS key that signs sessions.
+    pub signing_key_id: String,
+    /// Origins allowed to make unsafe requests (CSRF defence).
+    pub allowed_origins: Vec<String>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, MissingSetting> {
+        let required = |name: &'static str| env::var(name).map_err(|_| MissingSetting(name));
+        Ok(Self {
+            table_name: required("TABLE_NAME")?,
+            export_bucket: required("EXPORT_BUCKET")?,
+            tenant_key_id: required("TENANT_KEY_ID")?,
+            signing_key_id: required("SIGNING_KEY_ID")?,
+            allowed_origins: env::var("ALLOWED_ORIGINS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|origin| !origin.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! The `meta` function: health and the OpenAPI document.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::{Extension, Router};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+/// How long the health check waits for the table before calling it unreachable.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(3);
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(openapi_document))
+}
+
+pub fn router(state: AppState) -> Router {
+    let (router, _) = routes().split_for_parts();
+    // Rendered once per cold start, served as bytes.
+    let document = OpenApiJson(Arc::from(super::openapi::document_json()));
+    super::finish(router.layer(Extension(document)).with_state(state))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when every dependency answers, else `unavailable`.
+    pub status: &'static str,
+    pub checks: HealthChecks,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthChecks {
+    /// `ok` or `unreachable`. Names no table, account or endpoint.
+    pub database: &'static str,
+}
+
+/// Whether the service can reach its database.
+#[utoipa::path(
+    get,
+    path = "/v1/health",
+    tag = "meta",
+    responses(
+        (status = 200, description = "Every dependency answers", body = Health),
+        (status = 503, description = "A dependency does not answer", body = Health),
+    )
+)]
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    let reachable = matches!(
+        tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping()).await,
+        Ok(Ok(()))
+    );
+    if !reachable {
+        tracing::warn!("health check: table unreachable");
+    }
+    let (status, word, database) = match reachable {
+        true => (StatusCode::OK, "ok", "ok"),
+        false => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "unreachable",
+        ),
+    };
+    (
+        status,
+        axum::Json(Health {
+            status: word,
+            checks: HealthChecks { database },
+        }),
+    )
+}
+
+#[derive(Clone)]
+struct OpenApiJson(Arc<str>);
+
+/// This document: every route of the API, in OpenAPI 3.1.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
+)]
+async fn openapi_document(Extension(document): Extension<OpenApiJson>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document.0.to_string(),
+    )
+}

@@ -1,0 +1,14 @@
+//! HTTP: one axum router per API resource, the extractors they share, and problem+json.
+//!
+//! A function's `main` runs `lambda_http::run(http::<resource>::router(state))`; the local
+//! server merges the same routers. See docs/decisions/0003-axum-routers-on-lambda-http.md.
+
+pub mod json;
+mod layers;
+pub mod meta;
+pub mod openapi;
+pub mod problem;
+
+pub use json::Json;
+pub use layers::{RequestId, finish};
+pub use problem::{ApiError, FieldError};

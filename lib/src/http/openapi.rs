@@ -1,0 +1,57 @@
+//! The OpenAPI 3.1 document, generated from the routes themselves: each resource's
+//! `routes()` carries its paths and schemas, and this merges them.
+
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as Document;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use super::problem::{FieldError, Problem};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "InvoiceFlow API",
+        description = "Invoicing and proposal management for small businesses. Errors are RFC 9457 \
+                       problem+json; money is a decimal string; lists are cursor-paginated.",
+    ),
+    components(schemas(Problem, FieldError)),
+    tags((name = "meta", description = "Health and this document")),
+)]
+struct ApiDoc;
+
+/// Every route of every resource.
+pub fn document() -> Document {
+    let mut document = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .merge(super::meta::routes())
+        .into_openapi();
+    document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    document
+}
+
+pub fn document_json() -> String {
+    // Serialising a document of plain strings and maps cannot fail.
+    document().to_json().unwrap_or_else(|_| "{}".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_openapi_3_1_and_lists_the_meta_routes() {
+        let json: serde_json::Value = serde_json::from_str(&document_json()).expect("JSON");
+        assert!(
+            json["openapi"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("3.1"),
+            "{}",
+            json["openapi"]
+        );
+        assert!(json["paths"]["/v1/health"]["get"].is_object());
+        assert!(json["paths"]["/v1/openapi.json"]["get"].is_object());
+        assert!(json["components"]["schemas"]["Problem"].is_object());
+    }
+}

@@ -1,0 +1,15 @@
+//! InvoiceFlow: a multi-tenant invoicing API on AWS Lambda.
+//!
+//! Imports run one way: `http` → `domain` ← `store`, `crypto`. `domain` is pure (no I/O, no AWS
+//! types); `state` builds every client once per cold start.
+
+pub mod aws;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod http;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+pub use state::AppState;

@@ -1,0 +1,73 @@
+//! Application state: every client and setting, built once per cold start and shared by
+//! reference with every request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::aws::{AwsCalls, Clients};
+use crate::config::Config;
+use crate::crypto::Keyring;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub clients: Clients,
+    pub store: Store,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// What a function does at cold start: configuration from the environment and the AWS
+    /// SDK's own chain (which honours `AWS_ENDPOINT_URL`, so the local stack runs this same code).
+    pub async fn from_env() -> anyhow::Result<Self> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Ok(Self::new(config, &sdk))
+    }
+
+    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
+        Self::with_key_cache(config, sdk, Keyring::DEFAULT_CAPACITY, Keyring::DEFAULT_TTL)
+    }
+
+    /// As [`AppState::new`], with the data-key cache's size and lifetime chosen (tests use a
+    /// short lifetime to watch keys expire).
+    pub fn with_key_cache(
+        config: Config,
+        sdk: &aws_config::SdkConfig,
+        capacity: u64,
+        ttl: Duration,
+    ) -> Self {
+        let clients = Clients::new(sdk);
+        let keyring = Keyring::new(
+            clients.kms.clone(),
+            config.tenant_key_id.as_str(),
+            capacity,
+            ttl,
+        );
+        let store = Store::new(
+            clients.dynamodb.clone(),
+            config.table_name.as_str(),
+            keyring,
+        );
+        Self(Arc::new(Inner {
+            config,
+            clients,
+            store,
+        }))
+    }
+
+    /// AWS calls this container has made, by operation.
+    pub fn aws_calls(&self) -> &AwsCalls {
+        &self.clients.calls
+    }
+}

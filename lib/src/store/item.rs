@@ -1,0 +1,127 @@
+//! Item codec: plain attributes for keys, type, version and timestamps; everything else sealed.
+
+use std::collections::HashMap;
+
+use anyhow::{Context as _, anyhow};
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{ItemKey, Record, StoreError, Stored};
+use crate::crypto::TenantCipher;
+use crate::domain::Timestamp;
+
+pub(crate) const PK: &str = "PK";
+pub(crate) const SK: &str = "SK";
+pub(crate) const TYPE: &str = "type";
+pub(crate) const SCHEMA: &str = "sv";
+pub(crate) const VERSION: &str = "v";
+pub(crate) const CREATED: &str = "created_at";
+pub(crate) const UPDATED: &str = "updated_at";
+pub(crate) const CONTENT: &str = "ct";
+
+pub(crate) type Attributes = HashMap<String, AttributeValue>;
+
+pub(crate) fn key_attributes(key: &ItemKey) -> Attributes {
+    HashMap::from([
+        (PK.to_owned(), AttributeValue::S(key.pk.clone())),
+        (SK.to_owned(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+/// What the ciphertext is bound to: where it sits and what it claims to be.
+pub(crate) fn associated_data(key: &ItemKey, kind: &str, schema_version: u32) -> Vec<u8> {
+    format!("{}|{}|{}|{}", key.pk, key.sk, kind, schema_version).into_bytes()
+}
+
+pub(crate) fn seal<R: Record>(
+    cipher: &TenantCipher,
+    key: &ItemKey,
+    record: &R,
+) -> Result<AttributeValue, StoreError> {
+    let plaintext = serde_json::to_vec(record)
+        .context("serialising a record")
+        .map_err(StoreError::Corrupt)?;
+    let sealed = cipher.seal(
+        &associated_data(key, R::KIND, R::SCHEMA_VERSION),
+        &plaintext,
+    );
+    Ok(AttributeValue::B(Blob::new(sealed)))
+}
+
+/// A full new item: keys, plain metadata at version 1, sealed content.
+pub(crate) fn encode_new<R: Record>(
+    cipher: &TenantCipher,
+    key: &ItemKey,
+    record: &R,
+    now: Timestamp,
+) -> Result<Attributes, StoreError> {
+    let mut attrs = key_attributes(key);
+    attrs.insert(TYPE.into(), AttributeValue::S(R::KIND.into()));
+    attrs.insert(
+        SCHEMA.into(),
+        AttributeValue::N(R::SCHEMA_VERSION.to_string()),
+    );
+    attrs.insert(VERSION.into(), AttributeValue::N("1".into()));
+    attrs.insert(CREATED.into(), AttributeValue::S(now.to_string()));
+    attrs.insert(UPDATED.into(), AttributeValue::S(now.to_string()));
+    attrs.insert(CONTENT.into(), seal(cipher, key, record)?);
+    Ok(attrs)
+}
+
+pub(crate) fn decode<R: Record>(
+    cipher: &TenantCipher,
+    attrs: &Attributes,
+) -> Result<Stored<R>, StoreError> {
+    decode_inner(cipher, attrs).map_err(StoreError::Corrupt)
+}
+
+fn decode_inner<R: Record>(cipher: &TenantCipher, attrs: &Attributes) -> anyhow::Result<Stored<R>> {
+    let key = ItemKey {
+        pk: string(attrs, PK)?.to_owned(),
+        sk: string(attrs, SK)?.to_owned(),
+    };
+    let kind = string(attrs, TYPE)?;
+    if kind != R::KIND {
+        return Err(anyhow!("item of type {kind} read as {}", R::KIND));
+    }
+    let schema_version: u32 = number(attrs, SCHEMA)?;
+    let sealed = match attrs.get(CONTENT) {
+        Some(AttributeValue::B(blob)) => blob.as_ref(),
+        _ => return Err(anyhow!("item has no sealed content")),
+    };
+    let plaintext = cipher
+        .open(&associated_data(&key, kind, schema_version), sealed)
+        .context("opening sealed content")?;
+    let record = serde_json::from_slice(&plaintext).context("decoding sealed content")?;
+    Ok(Stored {
+        record,
+        version: number(attrs, VERSION)?,
+        created_at: timestamp(attrs, CREATED)?,
+        updated_at: timestamp(attrs, UPDATED)?,
+    })
+}
+
+pub(crate) fn sort_key(attrs: &Attributes) -> Result<&str, StoreError> {
+    string(attrs, SK).map_err(StoreError::Corrupt)
+}
+
+fn string<'a>(attrs: &'a Attributes, name: &str) -> anyhow::Result<&'a str> {
+    match attrs.get(name) {
+        Some(AttributeValue::S(s)) => Ok(s),
+        _ => Err(anyhow!("attribute {name} missing or not a string")),
+    }
+}
+
+fn number<T: std::str::FromStr>(attrs: &Attributes, name: &str) -> anyhow::Result<T> {
+    match attrs.get(name) {
+        Some(AttributeValue::N(n)) => n
+            .parse()
+            .map_err(|_| anyhow!("attribute {name} out of range")),
+        _ => Err(anyhow!("attribute {name} missing or not a number")),
+    }
+}
+
+fn timestamp(attrs: &Attributes, name: &str) -> anyhow::Result<Timestamp> {
+    Timestamp::parse(string(attrs, name)?)
+        .ok_or_else(|| anyhow!("attribute {name} is not a timestamp"))
+}

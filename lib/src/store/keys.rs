@@ -1,0 +1,202 @@
+//! The only place storage key strings are formed.
+//!
+//! Every item of an account lives in its partition `T#<tenant>`; no key or index attribute ever
+//! holds personal data (see docs/decisions/0001-single-table-tenant-partition.md).
+
+use crate::domain::TenantId;
+use crate::domain::ids::{
+    CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId, UserId,
+};
+
+/// The primary key of one item. Built only by the functions below.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemKey {
+    pub(crate) pk: String,
+    pub(crate) sk: String,
+}
+
+impl ItemKey {
+    pub fn pk(&self) -> &str {
+        &self.pk
+    }
+
+    pub fn sk(&self) -> &str {
+        &self.sk
+    }
+}
+
+pub(crate) fn tenant_partition(tenant: &TenantId) -> String {
+    format!("T#{}", tenant.ulid())
+}
+
+fn in_tenant(tenant: &TenantId, sk: String) -> ItemKey {
+    ItemKey {
+        pk: tenant_partition(tenant),
+        sk,
+    }
+}
+
+pub fn account(tenant: &TenantId) -> ItemKey {
+    in_tenant(tenant, "ACCOUNT".into())
+}
+
+pub fn user(tenant: &TenantId, user: &UserId) -> ItemKey {
+    in_tenant(tenant, format!("USER#{}", user.ulid()))
+}
+
+pub fn company(tenant: &TenantId) -> ItemKey {
+    in_tenant(tenant, "COMPANY".into())
+}
+
+pub fn settings(tenant: &TenantId) -> ItemKey {
+    in_tenant(tenant, "SETTINGS".into())
+}
+
+pub fn customer(tenant: &TenantId, id: &CustomerId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::Customers.sk_prefix(), id.ulid()),
+    )
+}
+
+pub fn service(tenant: &TenantId, id: &ServiceId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::Services.sk_prefix(), id.ulid()),
+    )
+}
+
+pub fn proposal(tenant: &TenantId, id: &ProposalId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::Proposals.sk_prefix(), id.ulid()),
+    )
+}
+
+pub fn invoice(tenant: &TenantId, id: &InvoiceId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::Invoices.sk_prefix(), id.ulid()),
+    )
+}
+
+/// A payment sorts right after its invoice, so one Query reads both.
+pub fn payment(tenant: &TenantId, invoice: &InvoiceId, id: &PaymentId) -> ItemKey {
+    in_tenant(tenant, format!("INV#{}#PAY#{}", invoice.ulid(), id.ulid()))
+}
+
+pub fn export(tenant: &TenantId, id: &ExportId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::Exports.sk_prefix(), id.ulid()),
+    )
+}
+
+/// A gapless numbering counter, per document kind and period (e.g. `invoice`, `2026`).
+pub fn counter(tenant: &TenantId, kind: &str, period: &str) -> ItemKey {
+    in_tenant(tenant, format!("SEQ#{kind}#{period}"))
+}
+
+/// The record of an `Idempotency-Key`. The client's key is hashed by the caller, so no client
+/// text reaches a key attribute.
+pub fn idempotency(tenant: &TenantId, key_digest: &str) -> ItemKey {
+    in_tenant(tenant, format!("IDEM#{key_digest}"))
+}
+
+pub fn audit(tenant: &TenantId, entry: &ulid::Ulid) -> ItemKey {
+    in_tenant(tenant, format!("{}{entry}", Collection::Audit.sk_prefix()))
+}
+
+/// The unique-email item: the partition is an HMAC of the normalised address, never the address.
+pub fn email(email_hmac_hex: &str) -> ItemKey {
+    ItemKey {
+        pk: format!("EMAIL#{email_hmac_hex}"),
+        sk: "EMAIL".into(),
+    }
+}
+
+/// Sparse GSI1 entry of an account waiting to be purged.
+pub fn purge_queue_entry(tenant: &TenantId, purge_due_unix: i64) -> (String, String) {
+    (
+        "PURGE".into(),
+        format!("{purge_due_unix:012}#{}", tenant.ulid()),
+    )
+}
+
+/// A listable set of items within one tenant's partition, in creation (ULID) order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    Customers,
+    Services,
+    Proposals,
+    Invoices,
+    Exports,
+    Audit,
+}
+
+impl Collection {
+    pub(crate) fn sk_prefix(self) -> &'static str {
+        match self {
+            Self::Customers => "CUS#",
+            Self::Services => "SVC#",
+            Self::Proposals => "PRO#",
+            Self::Invoices => "INV#",
+            Self::Exports => "EXPORT#",
+            Self::Audit => "AUDIT#",
+        }
+    }
+
+    /// The audit trail reads newest first; everything else oldest first.
+    pub(crate) fn newest_first(self) -> bool {
+        matches!(self, Self::Audit)
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Customers => "customers",
+            Self::Services => "services",
+            Self::Proposals => "proposals",
+            Self::Invoices => "invoices",
+            Self::Exports => "exports",
+            Self::Audit => "audit",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_item_of_a_tenant_shares_its_partition() {
+        let tenant = TenantId::for_tests();
+        let keys = [
+            account(&tenant),
+            company(&tenant),
+            settings(&tenant),
+            customer(&tenant, &CustomerId::generate()),
+            invoice(&tenant, &InvoiceId::generate()),
+            counter(&tenant, "invoice", "2026"),
+        ];
+        for key in &keys {
+            assert_eq!(key.pk(), format!("T#{}", tenant.ulid()));
+        }
+    }
+
+    #[test]
+    fn a_payment_sorts_inside_its_invoices_range() {
+        let tenant = TenantId::for_tests();
+        let invoice_id = InvoiceId::generate();
+        let invoice_key = invoice(&tenant, &invoice_id);
+        let payment_key = payment(&tenant, &invoice_id, &PaymentId::generate());
+        assert!(payment_key.sk().starts_with(invoice_key.sk()));
+    }
+
+    #[test]
+    fn purge_queue_entries_sort_by_due_time() {
+        let tenant = TenantId::for_tests();
+        let (_, early) = purge_queue_entry(&tenant, 99);
+        let (_, late) = purge_queue_entry(&tenant, 1_000_000);
+        assert!(early < late);
+    }
+}

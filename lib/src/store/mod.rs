@@ -1,0 +1,251 @@
+//! DynamoDB single table: typed reads, transactional writes, cursors.
+//!
+//! Every function takes the tenant first and refuses a key outside that tenant's partition, so
+//! a handler cannot reach another account's items even by mistake. Item content is sealed under
+//! the tenant's data key before it leaves the process.
+
+mod cursor;
+mod item;
+pub mod keys;
+mod tx;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
+use crate::domain::{TenantId, Timestamp};
+pub use keys::{Collection, ItemKey};
+pub use tx::Tx;
+
+/// Something stored as one sealed item. `KIND` and `SCHEMA_VERSION` are bound into the
+/// ciphertext's associated data: a value read back as another kind or version fails to open.
+pub trait Record: Serialize + DeserializeOwned + Send + Sync {
+    const KIND: &'static str;
+    const SCHEMA_VERSION: u32;
+}
+
+/// A record with the plain metadata stored beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored<R> {
+    pub record: R,
+    /// Bumped by every change; the API's `ETag`.
+    pub version: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One page of a collection, and the opaque cursor to the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictReason {
+    /// A create found the item already there.
+    AlreadyExists,
+    /// A change or delete found no item.
+    NotFound,
+    /// A change or delete found the item at another version.
+    VersionMismatch,
+    /// A plain condition check failed.
+    CheckFailed,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("write {index} of the transaction was refused: {reason:?}")]
+    Conflict {
+        index: usize,
+        reason: ConflictReason,
+    },
+    #[error("the cursor is not valid for this list")]
+    BadCursor,
+    #[error("a key outside the tenant's partition was used")]
+    OutsideTenant,
+    #[error("a stored item could not be opened or decoded")]
+    Corrupt(#[source] anyhow::Error),
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    #[error("DynamoDB call failed")]
+    Aws(#[source] anyhow::Error),
+}
+
+/// The attribute that holds the KMS-wrapped data key on the account item.
+const WRAPPED_KEY_ATTR: &str = "dk";
+
+#[derive(Clone)]
+pub struct Store {
+    db: aws_sdk_dynamodb::Client,
+    table: Arc<str>,
+    keyring: Keyring,
+}
+
+impl Store {
+    pub fn new(db: aws_sdk_dynamodb::Client, table: impl Into<Arc<str>>, keyring: Keyring) -> Self {
+        Self {
+            db,
+            table: table.into(),
+            keyring,
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// Whether the table answers (for health checks); says nothing about its contents.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db
+            .describe_table()
+            .table_name(self.table.as_ref())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::Aws(e.into()))
+    }
+
+    /// The tenant's cipher: cached, or unwrapped from the account item with one KMS call.
+    pub async fn cipher(&self, tenant: &TenantId) -> Result<Arc<TenantCipher>, StoreError> {
+        let load = async {
+            let key = keys::account(tenant);
+            let out = self
+                .db
+                .get_item()
+                .table_name(self.table.as_ref())
+                .set_key(Some(item::key_attributes(&key)))
+                .projection_expression("#dk")
+                .expression_attribute_names("#dk", WRAPPED_KEY_ATTR)
+                .consistent_read(true)
+                .send()
+                .await
+                .context("reading the account's wrapped key")?;
+            Ok(out.item.and_then(|item| match item.get(WRAPPED_KEY_ATTR) {
+                Some(AttributeValue::B(blob)) => Some(WrappedKey(blob.clone().into_inner())),
+                _ => None,
+            }))
+        };
+        Ok(self.keyring.cipher(tenant, load).await?)
+    }
+
+    /// Starts a new account: a fresh data key from KMS and, in the returned transaction, the
+    /// account item holding it wrapped. Add the account's other first items, then commit.
+    pub async fn open_account(&self, tenant: &TenantId) -> Result<Tx, StoreError> {
+        let (wrapped, cipher) = self.keyring.create(tenant).await?;
+        let mut tx = Tx::new(*tenant, self.table.clone(), cipher);
+        tx.create_account_item(wrapped);
+        Ok(tx)
+    }
+
+    /// A transaction on the tenant's partition (its cipher resolved, for sealing).
+    pub async fn transaction(&self, tenant: &TenantId) -> Result<Tx, StoreError> {
+        Ok(Tx::new(
+            *tenant,
+            self.table.clone(),
+            self.cipher(tenant).await?,
+        ))
+    }
+
+    /// Applies every write of the transaction, or none.
+    pub async fn commit(&self, tx: Tx) -> Result<(), StoreError> {
+        tx.commit(&self.db).await
+    }
+
+    /// One record, or `None` when there is no such item.
+    pub async fn get<R: Record>(
+        &self,
+        tenant: &TenantId,
+        key: &ItemKey,
+    ) -> Result<Option<Stored<R>>, StoreError> {
+        ensure_in_tenant(tenant, key)?;
+        // The cipher is cached on a warm container, so this is one round trip; on a cold one
+        // the key's unwrapping overlaps the read.
+        let read = async {
+            self.db
+                .get_item()
+                .table_name(self.table.as_ref())
+                .set_key(Some(item::key_attributes(key)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| StoreError::Aws(e.into()))
+        };
+        let (out, cipher) = tokio::try_join!(read, self.cipher(tenant))?;
+        out.item
+            .map(|attrs| item::decode::<R>(&cipher, &attrs))
+            .transpose()
+    }
+
+    /// A page of a collection, in creation order (the audit trail newest first).
+    pub async fn list<R: Record>(
+        &self,
+        tenant: &TenantId,
+        collection: Collection,
+        limit: u16,
+        cursor: Option<&str>,
+    ) -> Result<Page<Stored<R>>, StoreError> {
+        let cipher = self.cipher(tenant).await?;
+        let pk = keys::tenant_partition(tenant);
+        let start = cursor
+            .map(|text| cursor::open(&cipher, &pk, collection, text))
+            .transpose()?;
+        let limit = limit.clamp(1, 100);
+        let mut query = self
+            .db
+            .query()
+            .table_name(self.table.as_ref())
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+            .expression_attribute_values(
+                ":prefix",
+                AttributeValue::S(collection.sk_prefix().into()),
+            )
+            .scan_index_forward(!collection.newest_first())
+            // One more than asked for: whether a next page exists is known without a second call.
+            .limit(i32::from(limit) + 1)
+            .consistent_read(true);
+        if let Some(sk) = start {
+            let start_key = item::key_attributes(&ItemKey { pk: pk.clone(), sk });
+            query = query.set_exclusive_start_key(Some(start_key));
+        }
+        let out = query.send().await.map_err(|e| StoreError::Aws(e.into()))?;
+        let mut items = out.items.unwrap_or_default();
+        let more = items.len() > usize::from(limit);
+        items.truncate(usize::from(limit));
+        let next = match (more, items.last()) {
+            (true, Some(last)) => Some(cursor::seal(
+                &cipher,
+                &pk,
+                collection,
+                item::sort_key(last)?,
+            )),
+            _ => None,
+        };
+        let items = items
+            .iter()
+            .map(|attrs| item::decode::<R>(&cipher, attrs))
+            .collect::<Result<_, _>>()?;
+        Ok(Page { items, next })
+    }
+}
+
+fn ensure_in_tenant(tenant: &TenantId, key: &ItemKey) -> Result<(), StoreError> {
+    if key.pk == keys::tenant_partition(tenant) {
+        Ok(())
+    } else {
+        Err(StoreError::OutsideTenant)
+    }
+}
+
+/// Attribute map of a whole item, for tests that read the table with the plain SDK.
+pub type RawItem = HashMap<String, AttributeValue>;

@@ -1,0 +1,269 @@
+//! Transactions: every multi-item change is one `TransactWriteItems`, all or nothing.
+//!
+//! Each write states what it expects (absent, at a version) as a DynamoDB condition, so
+//! concurrency is decided by the database, never by a read-then-write check in the handler.
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
+};
+
+use super::item::{self, Attributes};
+use super::{
+    ConflictReason, ItemKey, Record, StoreError, WRAPPED_KEY_ATTR, ensure_in_tenant, keys,
+};
+use crate::crypto::{TenantCipher, WrappedKey};
+use crate::domain::{TenantId, Timestamp};
+
+/// DynamoDB's limit on the writes of one transaction.
+pub const MAX_WRITES: usize = 100;
+
+/// What a write expects of the item it touches; decides the error when its condition fails.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    Absent,
+    Version,
+    Check,
+}
+
+/// A set of writes on one tenant's partition, applied together by [`super::Store::commit`].
+pub struct Tx {
+    tenant: TenantId,
+    table: Arc<str>,
+    cipher: Arc<TenantCipher>,
+    now: Timestamp,
+    writes: Vec<(TransactWriteItem, Expect)>,
+    invalid: Option<StoreError>,
+}
+
+impl Tx {
+    pub(super) fn new(tenant: TenantId, table: Arc<str>, cipher: Arc<TenantCipher>) -> Self {
+        Self {
+            tenant,
+            table,
+            cipher,
+            now: Timestamp::now(),
+            writes: Vec::new(),
+            invalid: None,
+        }
+    }
+
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+
+    /// The time every write of this transaction records.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub fn len(&self) -> usize {
+        self.writes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// Creates the item; fails with `AlreadyExists` if it is there.
+    pub fn create<R: Record>(&mut self, key: &ItemKey, record: &R) -> &mut Self {
+        self.try_push(key, Expect::Absent, |tx| {
+            let attrs = item::encode_new(&tx.cipher, key, record, tx.now)?;
+            let put = Put::builder()
+                .set_item(Some(attrs))
+                .condition_expression("attribute_not_exists(PK)");
+            Ok(TransactWriteItem::builder()
+                .put(finish(put.table_name(tx.table.as_ref()).build())?)
+                .build())
+        })
+    }
+
+    /// Replaces the content of the item at `expected_version`, bumping its version; fails with
+    /// `NotFound` or `VersionMismatch` otherwise.
+    pub fn replace<R: Record>(
+        &mut self,
+        key: &ItemKey,
+        record: &R,
+        expected_version: u64,
+    ) -> &mut Self {
+        self.try_push(key, Expect::Version, |tx| {
+            let update = Update::builder()
+                .set_key(Some(item::key_attributes(key)))
+                .update_expression("SET #ct = :ct, #v = :next, #sv = :sv, #ua = :now")
+                .condition_expression("#v = :expected AND #type = :type")
+                .expression_attribute_names("#ct", item::CONTENT)
+                .expression_attribute_names("#v", item::VERSION)
+                .expression_attribute_names("#sv", item::SCHEMA)
+                .expression_attribute_names("#ua", item::UPDATED)
+                .expression_attribute_names("#type", item::TYPE)
+                .expression_attribute_values(":ct", item::seal(&tx.cipher, key, record)?)
+                .expression_attribute_values(":next", number(expected_version.saturating_add(1)))
+                .expression_attribute_values(":expected", number(expected_version))
+                .expression_attribute_values(":sv", number(R::SCHEMA_VERSION))
+                .expression_attribute_values(":type", AttributeValue::S(R::KIND.into()))
+                .expression_attribute_values(":now", AttributeValue::S(tx.now.to_string()))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                );
+            Ok(TransactWriteItem::builder()
+                .update(finish(update.table_name(tx.table.as_ref()).build())?)
+                .build())
+        })
+    }
+
+    /// Deletes the item at `expected_version`; fails with `NotFound` or `VersionMismatch`.
+    pub fn delete(&mut self, key: &ItemKey, expected_version: u64) -> &mut Self {
+        self.try_push(key, Expect::Version, |tx| {
+            let delete = Delete::builder()
+                .set_key(Some(item::key_attributes(key)))
+                .condition_expression("#v = :expected")
+                .expression_attribute_names("#v", item::VERSION)
+                .expression_attribute_values(":expected", number(expected_version))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                );
+            Ok(TransactWriteItem::builder()
+                .delete(finish(delete.table_name(tx.table.as_ref()).build())?)
+                .build())
+        })
+    }
+
+    /// Makes the transaction depend on a condition on an item it does not change (for example
+    /// that the session's account is still active). Fails with `CheckFailed`.
+    pub fn check(
+        &mut self,
+        key: &ItemKey,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> &mut Self {
+        self.try_push(key, Expect::Check, |tx| {
+            let mut check = ConditionCheck::builder()
+                .set_key(Some(item::key_attributes(key)))
+                .condition_expression(condition);
+            for (name, value) in values {
+                check = check.expression_attribute_values(*name, value.clone());
+            }
+            Ok(TransactWriteItem::builder()
+                .condition_check(finish(check.table_name(tx.table.as_ref()).build())?)
+                .build())
+        })
+    }
+
+    pub(super) fn create_account_item(&mut self, wrapped: WrappedKey) -> &mut Self {
+        let key = keys::account(&self.tenant);
+        self.try_push(&key, Expect::Absent, |tx| {
+            let mut attrs: Attributes = item::encode_new(&tx.cipher, &key, &AccountSeal, tx.now)?;
+            attrs.insert(
+                WRAPPED_KEY_ATTR.into(),
+                AttributeValue::B(Blob::new(wrapped.0)),
+            );
+            attrs.insert(
+                ACCOUNT_STATUS_ATTR.into(),
+                AttributeValue::S("active".into()),
+            );
+            let put = Put::builder()
+                .set_item(Some(attrs))
+                .condition_expression("attribute_not_exists(PK)");
+            Ok(TransactWriteItem::builder()
+                .put(finish(put.table_name(tx.table.as_ref()).build())?)
+                .build())
+        })
+    }
+
+    fn try_push<F>(&mut self, key: &ItemKey, expect: Expect, build: F) -> &mut Self
+    where
+        F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
+    {
+        if self.invalid.is_some() {
+            return self;
+        }
+        let built = ensure_in_tenant(&self.tenant, key).and_then(|()| build(self));
+        match built {
+            Ok(write) => self.writes.push((write, expect)),
+            Err(error) => self.invalid = Some(error),
+        }
+        self
+    }
+
+    pub(super) async fn commit(self, db: &aws_sdk_dynamodb::Client) -> Result<(), StoreError> {
+        if let Some(error) = self.invalid {
+            return Err(error);
+        }
+        if self.writes.is_empty() {
+            return Ok(());
+        }
+        if self.writes.len() > MAX_WRITES {
+            return Err(StoreError::Aws(anyhow::anyhow!(
+                "{} writes exceed one transaction",
+                self.writes.len()
+            )));
+        }
+        let (writes, expects): (Vec<_>, Vec<_>) = self.writes.into_iter().unzip();
+        match db
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) => Err(conflict_or_failure(error, &expects)),
+        }
+    }
+}
+
+/// The sealed content of the account item (its data lives in other items; the seal proves the
+/// wrapped key beside it opens).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AccountSeal;
+
+impl Record for AccountSeal {
+    const KIND: &'static str = "account";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// Plain status of the account item (`active`, later `deleted`).
+pub(crate) const ACCOUNT_STATUS_ATTR: &str = "status";
+
+fn number(n: impl ToString) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
+fn finish<T, E: std::error::Error + Send + Sync + 'static>(
+    built: Result<T, E>,
+) -> Result<T, StoreError> {
+    built
+        .map_err(|e| StoreError::Aws(anyhow::Error::new(e).context("building a transaction write")))
+}
+
+fn conflict_or_failure(
+    error: SdkError<TransactWriteItemsError, aws_smithy_runtime_api::http::Response>,
+    expects: &[Expect],
+) -> StoreError {
+    if let SdkError::ServiceError(service) = &error
+        && let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
+        && let Some((index, reason)) = cancelled
+            .cancellation_reasons()
+            .iter()
+            .enumerate()
+            .find(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
+    {
+        let conflict = match expects.get(index) {
+            Some(Expect::Absent) => ConflictReason::AlreadyExists,
+            Some(Expect::Version) if reason.item().is_some_and(|old| !old.is_empty()) => {
+                ConflictReason::VersionMismatch
+            }
+            Some(Expect::Version) => ConflictReason::NotFound,
+            Some(Expect::Check) | None => ConflictReason::CheckFailed,
+        };
+        return StoreError::Conflict {
+            index,
+            reason: conflict,
+        };
+    }
+    StoreError::Aws(error.into())
+}

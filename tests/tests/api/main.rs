@@ -1,0 +1,6 @@
+//! End-to-end tests over HTTP and the store, against the local stack.
+
+mod events;
+mod keyring;
+mod meta;
+mod store;

@@ -1,0 +1,125 @@
+use invoiceflow_tests::spawn_app;
+
+#[tokio::test]
+async fn health_answers_200_json_when_the_table_is_reachable() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/v1/health"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ok", "checks": {"database": "ok"}})
+    );
+}
+
+#[tokio::test]
+async fn health_does_not_leak_resource_names() {
+    let app = spawn_app().await;
+    let text = app
+        .client
+        .get(app.url("/v1/health"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    assert!(!text.contains(&app.stack.stack.config.table_name), "{text}");
+}
+
+#[tokio::test]
+async fn health_answers_503_when_the_table_is_gone() {
+    let app = spawn_app().await;
+    app.stack
+        .raw_dynamodb
+        .delete_table()
+        .table_name(&app.stack.stack.config.table_name)
+        .send()
+        .await
+        .expect("delete table");
+    let response = app
+        .client
+        .get(app.url("/v1/health"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["checks"]["database"], "unreachable");
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served_and_describes_itself() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/v1/openapi.json"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert!(
+        body["openapi"]
+            .as_str()
+            .expect("version")
+            .starts_with("3.1")
+    );
+    assert!(body["paths"]["/v1/openapi.json"]["get"].is_object());
+    assert!(body["paths"]["/v1/health"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_problem() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/v1/nothing-here"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["status"], 404);
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_problem() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .delete(app.url("/v1/health"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 405);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/v1/health"))
+        .send()
+        .await
+        .expect("request");
+    let id = response.headers()["x-request-id"].to_str().expect("ascii");
+    assert_eq!(id.len(), 26, "{id}");
+}
