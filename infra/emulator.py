@@ -10,6 +10,7 @@ serves requests strictly one after another (each request is atomic, as DynamoDB'
 """
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -31,6 +32,8 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("MOTO_PORT", str(args.port))
+    # One access-log line per AWS call drowns the API's own logs.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(
         args.host, args.port, app, threaded=False, processes=1, request_handler=MotoRequestHandler

@@ -1,0 +1,43 @@
+# InvoiceFlow: `make dev` runs the whole stack locally; `make test` runs every check.
+SHELL := /bin/bash
+VENV := infra/.venv
+PYTHON := $(VENV)/bin/python
+
+.PHONY: dev test venv package measure clean
+
+## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
+dev: venv
+	@infra/dev.sh
+
+## test: format, lints, every test of the workspace (against the local emulator), cfn-lint
+test: venv
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo test --workspace --locked
+	$(VENV)/bin/cfn-lint template.yaml
+
+## venv: the project's Python tools (moto, cfn-lint), pinned, only when missing or changed
+venv: $(VENV)/.installed
+$(VENV)/.installed: infra/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
+	@touch $@
+
+$(VENV)/.packaging: infra/requirements-package.txt $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-package.txt
+	@touch $@
+
+## package: release arm64 Lambda zips of every function in target/lambda/<name>/bootstrap.zip
+package: $(VENV)/.packaging
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip \
+		$(foreach f,$(notdir $(wildcard functions/*)),--bin $(f))
+	@ls -l target/lambda/*/bootstrap.zip
+
+## measure: cold-start time of a function under a local Lambda runtime API (after `make package`)
+measure: $(VENV)/.packaging
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --bin meta
+	$(PYTHON) infra/measure_init.py target/lambda/meta/bootstrap events/meta-openapi.json
+
+clean:
+	cargo clean
+	rm -rf $(VENV) .aws-sam
