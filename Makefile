@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := infra/.venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: dev test venv package measure clean
+.PHONY: dev test venv package sam-build measure clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv
@@ -32,6 +32,10 @@ package: $(VENV)/.packaging
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip \
 		$(foreach f,$(notdir $(wildcard functions/*)),--bin $(f))
 	@ls -l target/lambda/*/bootstrap.zip
+
+## sam-build: `sam build` with the project's cargo-lambda and zig on PATH (Rust builds are a SAM beta feature)
+sam-build: $(VENV)/.packaging
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" sam build --beta-features
 
 ## measure: cold-start time of a function under a local Lambda runtime API (after `make package`)
 measure: $(VENV)/.packaging
