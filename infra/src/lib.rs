@@ -10,5 +10,11 @@ use invoiceflow::AppState;
 
 /// Every resource router, merged: what API Gateway routes to the functions, served locally.
 pub fn app(state: AppState) -> Router {
-    Router::new().merge(invoiceflow::http::meta::router(state))
+    use invoiceflow::http::{account, auth, finish, meta};
+    let config = state.config.clone();
+    let routes = Router::new()
+        .merge(meta::api(state.clone()))
+        .merge(auth::api(state.clone()))
+        .merge(account::api(state));
+    finish(routes, &config)
 }

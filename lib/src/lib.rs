@@ -3,6 +3,8 @@
 //! Imports run one way: `http` → `domain` ← `store`, `crypto`. `domain` is pure (no I/O, no AWS
 //! types); `state` builds every client once per cold start.
 
+pub mod audit;
+pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod crypto;

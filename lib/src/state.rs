@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::{Clock, EmailIndex, SessionSigner};
 use crate::aws::{AwsCalls, Clients};
 use crate::config::Config;
 use crate::crypto::Keyring;
@@ -16,6 +17,10 @@ pub struct Inner {
     pub config: Config,
     pub clients: Clients,
     pub store: Store,
+    pub signer: SessionSigner,
+    pub email_index: EmailIndex,
+    /// The time the failed-login rule reads.
+    pub clock: Clock,
 }
 
 impl std::ops::Deref for AppState {
@@ -59,10 +64,14 @@ impl AppState {
             config.table_name.as_str(),
             keyring,
         );
+        let signer = SessionSigner::new(clients.kms.clone(), config.signing_key_id.as_str());
         Self(Arc::new(Inner {
             config,
             clients,
             store,
+            signer,
+            email_index: EmailIndex::default(),
+            clock: Clock::default(),
         }))
     }
 

@@ -78,6 +78,21 @@ pub struct TestApp {
     pub stack: TestStack,
 }
 
+/// What a test signed up with.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub company_name: String,
+    /// The session token the signup set.
+    pub token: String,
+    pub body: serde_json::Value,
+}
+
+/// A password zxcvbn rates strong, unrelated to any test's details.
+pub const STRONG_PASSWORD: &str = "granite-lantern-orbit-cactus";
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
@@ -86,14 +101,123 @@ impl TestApp {
     pub fn state(&self) -> &AppState {
         &self.stack.state
     }
+
+    /// Another browser: a client with a cookie jar of its own.
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client")
+    }
+
+    /// An unsafe request as the API's own front end sends it (CSRF header, own origin).
+    pub fn unsafe_request(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        client
+            .request(method, self.url(path))
+            .header("x-requested-with", "XMLHttpRequest")
+            .header("origin", &self.base)
+    }
+
+    pub fn post(&self, client: &reqwest::Client, path: &str) -> reqwest::RequestBuilder {
+        self.unsafe_request(client, reqwest::Method::POST, path)
+    }
+
+    /// Signs up a fresh account on `client` (whose jar then holds the session).
+    pub async fn signup(&self, client: &reqwest::Client) -> Account {
+        let marker = ulid::Ulid::generate().to_string().to_lowercase();
+        let name = format!("Ann Ölçü {marker}");
+        let email = format!("ann.{marker}@example.com");
+        let company_name = format!("Ölçü Atelier {marker}");
+        let response = self
+            .post(client, "/v1/auth/signup")
+            .json(&serde_json::json!({
+                "name": name,
+                "email": email,
+                "password": STRONG_PASSWORD,
+                "company_name": company_name,
+            }))
+            .send()
+            .await
+            .expect("signup request");
+        assert_eq!(response.status(), 201, "signup failed");
+        let token = session_token(&response).expect("signup sets the session cookie");
+        let body = response.json().await.expect("signup body");
+        Account {
+            name,
+            email,
+            password: STRONG_PASSWORD.to_owned(),
+            company_name,
+            token,
+            body,
+        }
+    }
+
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.post(client, "/v1/auth/login")
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// A GET carrying exactly this session token (no cookie jar).
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(self.url(path))
+            .header("cookie", format!("__Host-session={token}"))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// The session token a response set, if any (an empty value clears the cookie).
+pub fn session_token(response: &reqwest::Response) -> Option<String> {
+    set_cookie(response)
+        .and_then(|cookie| {
+            cookie
+                .strip_prefix("__Host-session=")
+                .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        })
+        .filter(|token| !token.is_empty())
+}
+
+/// The response's `Set-Cookie` for the session cookie, whole.
+pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("__Host-session="))
+        .map(str::to_owned)
 }
 
 pub async fn spawn_app() -> TestApp {
-    let stack = TestStack::new().await;
+    let mut stack = TestStack::new().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a loopback port");
     let base = format!("http://{}", listener.local_addr().expect("address"));
+    // The test server's own origin is the one allowed to make unsafe requests.
+    let mut config = stack.stack.config.clone();
+    config.allowed_origins = vec![base.clone()];
+    stack.state = AppState::with_key_cache(
+        config,
+        &stack.sdk,
+        1_000,
+        invoiceflow::crypto::Keyring::DEFAULT_TTL,
+    );
     let app = invoiceflow_infra::app(stack.state.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let client = reqwest::Client::builder()

@@ -20,7 +20,13 @@ async fn main() -> anyhow::Result<()> {
     let stack = bootstrap::ensure(&sdk, &Names::dev(), &Template::embedded()?)
         .await
         .context("creating the template's resources on the emulator")?;
-    let app = invoiceflow_infra::app(AppState::new(stack.config, &sdk));
+    let mut config = stack.config;
+    let own_origin = format!("http://{address}");
+    if !config.allowed_origins.contains(&own_origin) {
+        // Unsafe requests from the local server's own origin pass the CSRF check.
+        config.allowed_origins.push(own_origin);
+    }
+    let app = invoiceflow_infra::app(AppState::new(config, &sdk));
 
     println!(
         "InvoiceFlow listening on http://{address} (try: curl http://{address}/v1/health). Ctrl-C stops it."

@@ -19,6 +19,10 @@ use crate::domain::TenantId;
 /// any other, and CloudTrail records which tenant each use was for.
 const CONTEXT_KEY: &str = "tenant";
 
+/// The encryption context of the service's own keys (e.g. the email index key): never a
+/// tenant's, so a tenant's wrapped key cannot be passed off as one, nor the reverse.
+const PURPOSE_KEY: &str = "purpose";
+
 /// A data key as KMS wrapped it: safe to store, useless without KMS.
 #[derive(Clone, PartialEq, Eq)]
 pub struct WrappedKey(pub Vec<u8>);
@@ -74,12 +78,42 @@ impl Keyring {
         &self,
         tenant: &TenantId,
     ) -> Result<(WrappedKey, Arc<TenantCipher>), KeyringError> {
+        let (wrapped, plaintext) = self.generate(CONTEXT_KEY, &tenant.to_string()).await?;
+        let cipher =
+            Arc::new(TenantCipher::from_key_bytes(&plaintext).ok_or(KeyringError::BadKey)?);
+        self.cache.insert(*tenant, cipher.clone()).await;
+        Ok((wrapped, cipher))
+    }
+
+    /// A new 256-bit key of the service itself (not of any tenant), bound by its encryption
+    /// context to one `purpose`: returned wrapped (to store) and in the clear (to use).
+    pub async fn create_service_key(
+        &self,
+        purpose: &str,
+    ) -> Result<(WrappedKey, Zeroizing<Vec<u8>>), KeyringError> {
+        self.generate(PURPOSE_KEY, purpose).await
+    }
+
+    /// Unwraps a key made by [`Keyring::create_service_key`] for the same `purpose`.
+    pub async fn unwrap_service_key(
+        &self,
+        purpose: &str,
+        wrapped: &WrappedKey,
+    ) -> Result<Zeroizing<Vec<u8>>, KeyringError> {
+        self.decrypt(PURPOSE_KEY, purpose, wrapped).await
+    }
+
+    async fn generate(
+        &self,
+        context_key: &str,
+        context_value: &str,
+    ) -> Result<(WrappedKey, Zeroizing<Vec<u8>>), KeyringError> {
         let out = self
             .kms
             .generate_data_key()
             .key_id(self.key_id.as_ref())
             .key_spec(DataKeySpec::Aes256)
-            .encryption_context(CONTEXT_KEY, tenant.to_string())
+            .encryption_context(context_key, context_value)
             .send()
             .await
             .map_err(|e| KeyringError::Kms(e.into()))?;
@@ -88,10 +122,7 @@ impl Keyring {
             .ciphertext_blob
             .ok_or(KeyringError::BadKey)?
             .into_inner();
-        let cipher =
-            Arc::new(TenantCipher::from_key_bytes(&plaintext).ok_or(KeyringError::BadKey)?);
-        self.cache.insert(*tenant, cipher.clone()).await;
-        Ok((WrappedKey(wrapped), cipher))
+        Ok((WrappedKey(wrapped), plaintext))
     }
 
     /// The tenant's cipher: from the cache, or by loading the wrapped key with `load` and
@@ -129,16 +160,29 @@ impl Keyring {
         tenant: &TenantId,
         wrapped: &WrappedKey,
     ) -> Result<TenantCipher, KeyringError> {
+        let plaintext = self
+            .decrypt(CONTEXT_KEY, &tenant.to_string(), wrapped)
+            .await?;
+        TenantCipher::from_key_bytes(&plaintext).ok_or(KeyringError::BadKey)
+    }
+
+    async fn decrypt(
+        &self,
+        context_key: &str,
+        context_value: &str,
+        wrapped: &WrappedKey,
+    ) -> Result<Zeroizing<Vec<u8>>, KeyringError> {
         let out = self
             .kms
             .decrypt()
             .key_id(self.key_id.as_ref())
             .ciphertext_blob(Blob::new(wrapped.0.clone()))
-            .encryption_context(CONTEXT_KEY, tenant.to_string())
+            .encryption_context(context_key, context_value)
             .send()
             .await
             .map_err(|e| KeyringError::Kms(e.into()))?;
-        let plaintext = Zeroizing::new(out.plaintext.ok_or(KeyringError::BadKey)?.into_inner());
-        TenantCipher::from_key_bytes(&plaintext).ok_or(KeyringError::BadKey)
+        Ok(Zeroizing::new(
+            out.plaintext.ok_or(KeyringError::BadKey)?.into_inner(),
+        ))
     }
 }

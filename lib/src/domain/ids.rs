@@ -54,20 +54,37 @@ macro_rules! prefixed_id {
             }
         }
 
-        impl FromStr for $name {
-            type Err = IdError;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
+        impl $name {
+            fn parse_text(s: &str) -> Result<Self, IdError> {
                 s.strip_prefix(concat!($prefix, "_"))
                     .and_then(|rest| Ulid::from_string(rest).ok())
                     .map(Self)
                     .ok_or(IdError { kind: $kind })
+            }
+
+            /// The id whose ULID appears in a storage key.
+            #[allow(dead_code)]
+            pub(crate) fn from_ulid(ulid: Ulid) -> Self {
+                Self(ulid)
             }
         }
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
+            }
+        }
+    };
+}
+
+/// Makes an id type parseable from text and JSON (every id the API accepts from clients).
+macro_rules! parseable_id {
+    ($($name:ident),*) => {$(
+        impl FromStr for $name {
+            type Err = IdError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse_text(s)
             }
         }
 
@@ -77,7 +94,18 @@ macro_rules! prefixed_id {
                 s.parse().map_err(serde::de::Error::custom)
             }
         }
-    };
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(format!("A {} id: `{}_` and a ULID.", stringify!($name), $name::PREFIX)))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )*};
 }
 
 prefixed_id!(
@@ -89,12 +117,33 @@ prefixed_id!(
 );
 
 impl TenantId {
+    /// A new account's id: only account creation calls this.
+    pub(crate) fn generate() -> Self {
+        Self(next_ulid())
+    }
+
+    /// The tenant named by a session token whose signature and claims were verified.
+    pub(crate) fn from_verified_claim(text: &str) -> Result<Self, IdError> {
+        Self::parse_text(text)
+    }
+
     /// Test helper: a fresh tenant without a session. Not compiled into the functions.
     #[cfg(any(test, feature = "test-util"))]
     pub fn for_tests() -> Self {
         Self(next_ulid())
     }
 }
+
+impl utoipa::PartialSchema for TenantId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An account id: `acc_` and a ULID."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TenantId {}
 
 prefixed_id!(
     /// A login identity within an account.
@@ -124,6 +173,13 @@ prefixed_id!(
     /// A CSV export.
     ExportId, "exp", "export"
 );
+prefixed_id!(
+    /// One login session (the token's `jti`).
+    SessionId, "ses", "session"
+);
+parseable_id!(
+    UserId, CustomerId, ServiceId, ProposalId, InvoiceId, PaymentId, ExportId, SessionId
+);
 
 macro_rules! generated_id {
     ($($name:ident),*) => {$(
@@ -135,7 +191,7 @@ macro_rules! generated_id {
     )*};
 }
 generated_id!(
-    UserId, CustomerId, ServiceId, ProposalId, InvoiceId, PaymentId, ExportId
+    UserId, CustomerId, ServiceId, ProposalId, InvoiceId, PaymentId, ExportId, SessionId
 );
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! Pure types and rules: no I/O, no AWS types.
 
+pub mod account;
 pub mod ids;
+pub mod settings;
 pub mod time;
+pub mod values;
 
-pub use ids::{IdError, TenantId};
+pub use ids::{IdError, SessionId, TenantId, UserId};
 pub use time::Timestamp;

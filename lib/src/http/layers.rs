@@ -2,6 +2,7 @@
 //! problem+json for unknown routes, methods and panics, and a body size limit.
 
 use std::any::Any;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -13,6 +14,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument as _;
 
 use super::problem::ApiError;
+use crate::config::Config;
 
 /// Largest request body accepted. Far above any document's size, far below Lambda's 6 MB.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -24,11 +26,15 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct RequestId(pub String);
 
 /// Wraps a resource's routes with everything every response needs.
-pub fn finish(router: Router) -> Router {
+pub fn finish(router: Router, config: &Config) -> Router {
+    let allowed_origins: Arc<[String]> = config.allowed_origins.clone().into();
     router
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            super::session::csrf_guard(allowed_origins.clone(), req, next)
+        }))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(request_context))
         .layer(SetResponseHeaderLayer::overriding(
@@ -48,8 +54,7 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
-    let span =
-        tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route);
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route, tenant_id = tracing::field::Empty);
     req.extensions_mut().insert(RequestId(id.clone()));
     let started = std::time::Instant::now();
     let mut response = next.run(req).instrument(span.clone()).await;

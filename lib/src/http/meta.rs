@@ -23,11 +23,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi_document))
 }
 
+/// The function's router: [`api`] with every layer a response needs.
 pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    super::finish(api(state), &config)
+}
+
+/// The routes alone, to merge with other resources' before [`super::finish`].
+pub fn api(state: AppState) -> Router {
     let (router, _) = routes().split_for_parts();
     // Rendered once per cold start, served as bytes.
     let document = OpenApiJson(Arc::from(super::openapi::document_json()));
-    super::finish(router.layer(Extension(document)).with_state(state))
+    router.layer(Extension(document)).with_state(state)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -17,7 +17,14 @@ use crate::AppState;
                        problem+json; money is a decimal string; lists are cursor-paginated.",
     ),
     components(schemas(Problem, FieldError)),
-    tags((name = "meta", description = "Health and this document")),
+    tags(
+        (name = "meta", description = "Health and this document"),
+        (name = "auth", description = "Signup, login, logout, the session and the password. \
+            The session is a cookie (`__Host-session`, HttpOnly, Secure, SameSite=Strict); every \
+            unsafe request needs an `X-Requested-With` header and, if it sends `Origin`, an \
+            allowed one."),
+        (name = "account", description = "The company profile and the account's settings"),
+    ),
 )]
 struct ApiDoc;
 
@@ -25,6 +32,9 @@ struct ApiDoc;
 pub fn document() -> Document {
     let mut document = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .merge(super::meta::routes())
+        .merge(super::auth::routes())
+        .merge(super::auth::session_routes())
+        .merge(super::account::routes())
         .into_openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document

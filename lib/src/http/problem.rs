@@ -35,6 +35,9 @@ pub enum ApiError {
     MalformedBody(String),
     #[error("authentication required")]
     Unauthenticated,
+    /// A login that failed, for whatever reason: one answer, so it tells nothing.
+    #[error("invalid credentials")]
+    InvalidCredentials,
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
     #[error("not found")]
@@ -93,6 +96,13 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, "malformed-body", "Malformed request body", Some(detail), vec![])
             }
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", None, vec![]),
+            Self::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "invalid-credentials",
+                "Invalid email or password",
+                Some("The email and password do not match an account.".into()),
+                vec![],
+            ),
             Self::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", Some(why.into()), vec![]),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found", "Not found", None, vec![]),
             Self::MethodNotAllowed => {
@@ -197,6 +207,10 @@ impl From<StoreError> for ApiError {
                 reason: ConflictReason::VersionMismatch,
                 ..
             } => Self::PreconditionFailed,
+            StoreError::Conflict {
+                reason: ConflictReason::SessionEnded,
+                ..
+            } => Self::Unauthenticated,
             StoreError::BadCursor => Self::invalid("next", "not a cursor this list issued"),
             other => Self::Internal(anyhow::Error::new(other)),
         }

@@ -5,7 +5,7 @@
 
 use crate::domain::TenantId;
 use crate::domain::ids::{
-    CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId, UserId,
+    CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId, SessionId, UserId,
 };
 
 /// The primary key of one item. Built only by the functions below.
@@ -42,6 +42,11 @@ pub fn account(tenant: &TenantId) -> ItemKey {
 
 pub fn user(tenant: &TenantId, user: &UserId) -> ItemKey {
     in_tenant(tenant, format!("USER#{}", user.ulid()))
+}
+
+/// One login session; deleting it ends that session only.
+pub fn session(tenant: &TenantId, session: &SessionId) -> ItemKey {
+    in_tenant(tenant, format!("SESSION#{}", session.ulid()))
 }
 
 pub fn company(tenant: &TenantId) -> ItemKey {
@@ -110,8 +115,27 @@ pub fn audit(tenant: &TenantId, entry: &ulid::Ulid) -> ItemKey {
 /// The unique-email item: the partition is an HMAC of the normalised address, never the address.
 pub fn email(email_hmac_hex: &str) -> ItemKey {
     ItemKey {
-        pk: format!("EMAIL#{email_hmac_hex}"),
+        pk: format!("{EMAIL_PARTITION_PREFIX}{email_hmac_hex}"),
         sk: "EMAIL".into(),
+    }
+}
+
+pub(crate) const EMAIL_PARTITION_PREFIX: &str = "EMAIL#";
+
+/// Failed logins for one email address, beside its unique-email item (so an unknown address is
+/// throttled exactly like a known one).
+pub fn login_failures(email_hmac_hex: &str) -> ItemKey {
+    ItemKey {
+        pk: format!("{EMAIL_PARTITION_PREFIX}{email_hmac_hex}"),
+        sk: "FAILURES".into(),
+    }
+}
+
+/// The service's own key that the email HMAC uses, stored KMS-wrapped.
+pub fn email_index_key() -> ItemKey {
+    ItemKey {
+        pk: "SYSTEM".into(),
+        sk: "EMAIL_INDEX_KEY".into(),
     }
 }
 

@@ -4,9 +4,11 @@
 //! a handler cannot reach another account's items even by mistake. Item content is sealed under
 //! the tenant's data key before it leaves the process.
 
+mod account;
 mod cursor;
 mod item;
 pub mod keys;
+mod records;
 mod tx;
 
 use std::collections::HashMap;
@@ -19,7 +21,9 @@ use serde::de::DeserializeOwned;
 
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
+pub use account::{AccountState, LoginFailures, SessionCheck};
 pub use keys::{Collection, ItemKey};
+pub use records::AuditEntry;
 pub use tx::Tx;
 
 /// Something stored as one sealed item. `KIND` and `SCHEMA_VERSION` are bound into the
@@ -56,6 +60,8 @@ pub enum ConflictReason {
     VersionMismatch,
     /// A plain condition check failed.
     CheckFailed,
+    /// The session the change was made under has ended (logged out, revoked, account closed).
+    SessionEnded,
 }
 
 #[derive(Debug, thiserror::Error)]

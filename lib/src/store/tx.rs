@@ -25,10 +25,12 @@ pub const MAX_WRITES: usize = 100;
 
 /// What a write expects of the item it touches; decides the error when its condition fails.
 #[derive(Debug, Clone, Copy)]
-enum Expect {
+pub(super) enum Expect {
     Absent,
     Version,
     Check,
+    /// A condition that holds while the caller's session is live.
+    Session,
 }
 
 /// A set of writes on one tenant's partition, applied together by [`super::Store::commit`].
@@ -55,6 +57,14 @@ impl Tx {
 
     pub fn tenant(&self) -> &TenantId {
         &self.tenant
+    }
+
+    pub(super) fn cipher(&self) -> &TenantCipher {
+        &self.cipher
+    }
+
+    pub(super) fn table(&self) -> &str {
+        &self.table
     }
 
     /// The time every write of this transaction records.
@@ -141,10 +151,24 @@ impl Tx {
         condition: &str,
         values: &[(&str, AttributeValue)],
     ) -> &mut Self {
-        self.try_push(key, Expect::Check, |tx| {
+        self.push_condition(key, Expect::Check, condition, &[], values)
+    }
+
+    pub(super) fn push_condition(
+        &mut self,
+        key: &ItemKey,
+        expect: Expect,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: &[(&str, AttributeValue)],
+    ) -> &mut Self {
+        self.try_push(key, expect, |tx| {
             let mut check = ConditionCheck::builder()
                 .set_key(Some(item::key_attributes(key)))
                 .condition_expression(condition);
+            for (name, attribute) in names {
+                check = check.expression_attribute_names(*name, *attribute);
+            }
             for (name, value) in values {
                 check = check.expression_attribute_values(*name, value.clone());
             }
@@ -164,8 +188,9 @@ impl Tx {
             );
             attrs.insert(
                 ACCOUNT_STATUS_ATTR.into(),
-                AttributeValue::S("active".into()),
+                AttributeValue::S(ACCOUNT_ACTIVE.into()),
             );
+            attrs.insert(SESSION_VERSION_ATTR.into(), number(1));
             let put = Put::builder()
                 .set_item(Some(attrs))
                 .condition_expression("attribute_not_exists(PK)");
@@ -175,14 +200,46 @@ impl Tx {
         })
     }
 
-    fn try_push<F>(&mut self, key: &ItemKey, expect: Expect, build: F) -> &mut Self
+    pub(super) fn try_push<F>(&mut self, key: &ItemKey, expect: Expect, build: F) -> &mut Self
+    where
+        F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
+    {
+        let allowed = ensure_in_tenant(&self.tenant, key);
+        self.push_checked(allowed, expect, build)
+    }
+
+    /// As `try_push`, for the account's unique-email partition, the one place outside the
+    /// tenant's partition that an account's transactions write (signup, login).
+    pub(super) fn try_push_email_item<F>(
+        &mut self,
+        key: &ItemKey,
+        expect: Expect,
+        build: F,
+    ) -> &mut Self
+    where
+        F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
+    {
+        let allowed = if key.pk.starts_with(keys::EMAIL_PARTITION_PREFIX) {
+            Ok(())
+        } else {
+            Err(StoreError::OutsideTenant)
+        };
+        self.push_checked(allowed, expect, build)
+    }
+
+    fn push_checked<F>(
+        &mut self,
+        allowed: Result<(), StoreError>,
+        expect: Expect,
+        build: F,
+    ) -> &mut Self
     where
         F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
     {
         if self.invalid.is_some() {
             return self;
         }
-        let built = ensure_in_tenant(&self.tenant, key).and_then(|()| build(self));
+        let built = allowed.and_then(|()| build(self));
         match built {
             Ok(write) => self.writes.push((write, expect)),
             Err(error) => self.invalid = Some(error),
@@ -228,12 +285,16 @@ impl Record for AccountSeal {
 
 /// Plain status of the account item (`active`, later `deleted`).
 pub(crate) const ACCOUNT_STATUS_ATTR: &str = "status";
+pub(crate) const ACCOUNT_ACTIVE: &str = "active";
+/// Plain session version of the account item: a session token carries the version it was
+/// issued under, and raising it ends every session at once.
+pub(crate) const SESSION_VERSION_ATTR: &str = "ssv";
 
-fn number(n: impl ToString) -> AttributeValue {
+pub(super) fn number(n: impl ToString) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
 
-fn finish<T, E: std::error::Error + Send + Sync + 'static>(
+pub(super) fn finish<T, E: std::error::Error + Send + Sync + 'static>(
     built: Result<T, E>,
 ) -> Result<T, StoreError> {
     built
@@ -258,6 +319,7 @@ fn conflict_or_failure(
                 ConflictReason::VersionMismatch
             }
             Some(Expect::Version) => ConflictReason::NotFound,
+            Some(Expect::Session) => ConflictReason::SessionEnded,
             Some(Expect::Check) | None => ConflictReason::CheckFailed,
         };
         return StoreError::Conflict {

@@ -12,6 +12,8 @@ use tower::ServiceExt as _;
 fn function_router(function: &str, state: AppState) -> Router {
     match function {
         "meta" => invoiceflow::http::meta::router(state),
+        "auth" => invoiceflow::http::auth::router(state),
+        "account" => invoiceflow::http::account::router(state),
         other => panic!("events/ names an unknown function {other:?}: add it here"),
     }
 }

@@ -1,5 +1,7 @@
 //! End-to-end tests over HTTP and the store, against the local stack.
 
+mod account;
+mod auth;
 mod events;
 mod keyring;
 mod meta;

@@ -1,0 +1,55 @@
+//! The audit trail: every security event and every change is written as an audit item in the
+//! tenant's partition (in the same transaction as the change) and as a structured log line.
+//! Neither ever holds a secret or the contents of a record.
+
+use crate::domain::UserId;
+use crate::http::RequestId;
+pub use crate::store::AuditEntry;
+
+/// How an audited action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    WrongPassword,
+    UnknownEmail,
+    Locked,
+    SessionEnded,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::WrongPassword => "wrong_password",
+            Self::UnknownEmail => "unknown_email",
+            Self::Locked => "locked",
+            Self::SessionEnded => "session_ended",
+        }
+    }
+}
+
+/// Logs one audited action (the line carries the request span's tenant and request id) and
+/// returns the entry to store, if there is a tenant to store it under.
+pub fn event(
+    actor: Option<&UserId>,
+    action: &'static str,
+    object: Option<String>,
+    outcome: Outcome,
+    request: &RequestId,
+) -> AuditEntry {
+    tracing::info!(
+        target: "audit",
+        actor = actor.map(|user| user.to_string()),
+        action,
+        object = object.as_deref(),
+        outcome = outcome.as_str(),
+        "audit"
+    );
+    AuditEntry {
+        actor: actor.copied(),
+        action: action.to_owned(),
+        object,
+        outcome: outcome.as_str().to_owned(),
+        request_id: Some(request.0.clone()),
+    }
+}

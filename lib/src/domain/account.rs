@@ -1,0 +1,64 @@
+//! An account's login identity and company profile.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::values::{Address, Currency, EmailAddress, Name, PhoneNumber, TaxId, WebsiteUrl};
+
+/// A bcrypt hash in its modular crypt form (`$2b$12$…`). Stored only inside sealed content.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PasswordHash(pub String);
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(..)")
+    }
+}
+
+/// The person who logs in to an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub name: Name,
+    pub email: EmailAddress,
+    pub password_hash: PasswordHash,
+}
+
+/// The business that issues the account's proposals and invoices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyProfile {
+    /// The registered name printed on documents.
+    pub legal_name: Name,
+    #[serde(default)]
+    pub address: Option<Address>,
+    /// Where customers write to about documents.
+    #[serde(default)]
+    pub email: Option<EmailAddress>,
+    #[serde(default)]
+    pub phone: Option<PhoneNumber>,
+    #[serde(default)]
+    pub website: Option<WebsiteUrl>,
+    #[serde(default)]
+    pub tax_id: Option<TaxId>,
+    /// The currency documents use unless a customer has another; unset until chosen.
+    #[serde(default)]
+    pub currency: Option<Currency>,
+}
+
+impl CompanyProfile {
+    /// A new account's profile: the name given at signup, the rest to fill in.
+    pub fn named(legal_name: Name) -> Self {
+        Self {
+            legal_name,
+            address: None,
+            email: None,
+            phone: None,
+            website: None,
+            tax_id: None,
+            currency: None,
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! An account's preferences, and how a partial update applies to them.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use super::values::{
+    Currency, DocumentText, Locale, NumberPrefix, Percentage, TimeZone, ValueError,
+};
+
+/// Declares a whole number of days within bounds, refused outside them.
+macro_rules! days {
+    ($(#[$doc:meta])* $name:ident, $min:tt ..= $max:tt) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+        #[schema(value_type = u16, minimum = $min, maximum = $max)]
+        pub struct $name(u16);
+
+        impl $name {
+            pub fn new(days: u16) -> Result<Self, ValueError> {
+                if ($min..=$max).contains(&days) {
+                    Ok(Self(days))
+                } else {
+                    Err(ValueError(format!("must be a whole number of days from {} to {}", $min, $max)))
+                }
+            }
+
+            pub fn days(self) -> u16 {
+                self.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                // Any JSON number: a negative or fractional one gets the same message as 9999.
+                let n = f64::deserialize(d)?;
+                let days = if n.fract() == 0.0 && (0.0..=f64::from(u16::MAX)).contains(&n) {
+                    n as u16
+                } else {
+                    u16::MAX
+                };
+                Self::new(days).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+days!(
+    /// Days from an invoice's issue date to its due date (0: due on receipt).
+    PaymentTerms, 0..=365
+);
+days!(
+    /// Days a proposal can be accepted after it is sent.
+    ValidityDays, 1..=365
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Settings {
+    /// Put before every invoice number (`INV-` gives `INV-2026-0001`).
+    pub invoice_number_prefix: NumberPrefix,
+    pub proposal_number_prefix: NumberPrefix,
+    pub payment_terms_days: PaymentTerms,
+    pub default_tax_rate: Percentage,
+    /// Overrides the company's currency for new documents; `null` means the company's.
+    pub default_currency: Option<Currency>,
+    /// Language and formats of documents (BCP 47).
+    pub locale: Locale,
+    /// The zone that decides which day a document is dated.
+    pub time_zone: TimeZone,
+    pub proposal_validity_days: ValidityDays,
+    pub invoice_notes: Option<DocumentText>,
+    pub invoice_footer: Option<DocumentText>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        // Constant, valid inputs: these parses cannot fail (a unit test pins them).
+        let text = |s: &str| NumberPrefix::parse(s).unwrap_or_else(|_| unreachable!());
+        Self {
+            invoice_number_prefix: text("INV-"),
+            proposal_number_prefix: text("PRO-"),
+            payment_terms_days: PaymentTerms(30),
+            default_tax_rate: Percentage::zero(),
+            default_currency: None,
+            locale: Locale::parse("en").unwrap_or_else(|_| unreachable!()),
+            time_zone: TimeZone::parse("UTC").unwrap_or_else(|_| unreachable!()),
+            proposal_validity_days: ValidityDays(30),
+            invoice_notes: None,
+            invoice_footer: None,
+        }
+    }
+}
+
+/// A partial update (JSON merge patch): an absent field is left alone; `null` clears a field
+/// that may be empty and is refused for one that may not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub invoice_number_prefix: Option<NumberPrefix>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub proposal_number_prefix: Option<NumberPrefix>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u16>)]
+    pub payment_terms_days: Option<PaymentTerms>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub default_tax_rate: Option<Percentage>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub default_currency: Option<Option<Currency>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Locale>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub time_zone: Option<TimeZone>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u16>)]
+    pub proposal_validity_days: Option<ValidityDays>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub invoice_notes: Option<Option<DocumentText>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub invoice_footer: Option<Option<DocumentText>>,
+}
+
+/// A field that, when present, must hold a value (`null` is refused by `T` itself).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// A field that, when present, may be `null` (clear it).
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+impl Settings {
+    /// The settings with `patch` applied.
+    pub fn patched(&self, patch: SettingsPatch) -> Self {
+        let mut next = self.clone();
+        let SettingsPatch {
+            invoice_number_prefix,
+            proposal_number_prefix,
+            payment_terms_days,
+            default_tax_rate,
+            default_currency,
+            locale,
+            time_zone,
+            proposal_validity_days,
+            invoice_notes,
+            invoice_footer,
+        } = patch;
+        if let Some(v) = invoice_number_prefix {
+            next.invoice_number_prefix = v;
+        }
+        if let Some(v) = proposal_number_prefix {
+            next.proposal_number_prefix = v;
+        }
+        if let Some(v) = payment_terms_days {
+            next.payment_terms_days = v;
+        }
+        if let Some(v) = default_tax_rate {
+            next.default_tax_rate = v;
+        }
+        if let Some(v) = default_currency {
+            next.default_currency = v;
+        }
+        if let Some(v) = locale {
+            next.locale = v;
+        }
+        if let Some(v) = time_zone {
+            next.time_zone = v;
+        }
+        if let Some(v) = proposal_validity_days {
+            next.proposal_validity_days = v;
+        }
+        if let Some(v) = invoice_notes {
+            next.invoice_notes = v;
+        }
+        if let Some(v) = invoice_footer {
+            next.invoice_footer = v;
+        }
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patch(json: &str) -> Result<SettingsPatch, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn the_defaults_are_valid_settings() {
+        let defaults = Settings::default();
+        let json = serde_json::to_string(&defaults).expect("serialise");
+        assert_eq!(
+            serde_json::from_str::<Settings>(&json).expect("round trip"),
+            defaults
+        );
+    }
+
+    #[test]
+    fn an_absent_field_is_kept_and_null_clears_a_clearable_one() {
+        let settings = Settings {
+            invoice_notes: DocumentText::parse("Thanks!").ok(),
+            ..Settings::default()
+        };
+        let next = settings
+            .patched(patch(r#"{"invoice_notes": null, "payment_terms_days": 14}"#).expect("valid"));
+        assert_eq!(next.invoice_notes, None);
+        assert_eq!(next.payment_terms_days.days(), 14);
+        assert_eq!(next.locale, settings.locale);
+    }
+
+    #[test]
+    fn null_is_refused_for_a_field_that_must_hold_a_value() {
+        assert!(patch(r#"{"locale": null}"#).is_err());
+        assert!(patch(r#"{"payment_terms_days": null}"#).is_err());
+    }
+
+    #[test]
+    fn days_outside_their_range_are_refused() {
+        for bad in ["-1", "366", "1.5", "1e9"] {
+            assert!(
+                patch(&format!(r#"{{"payment_terms_days": {bad}}}"#)).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(patch(r#"{"proposal_validity_days": 0}"#).is_err());
+        assert!(patch(r#"{"payment_terms_days": 0}"#).is_ok());
+    }
+}

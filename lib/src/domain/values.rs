@@ -1,0 +1,518 @@
+//! Validated values: parse, don't validate. Each type can only hold a valid value, and each
+//! deserialises from JSON through its parser, so a refused value is reported with its field path.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+/// Why a value was refused; the message is shown to the client next to the field's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+fn refuse<T>(why: impl Into<String>) -> Result<T, ValueError> {
+    Err(ValueError(why.into()))
+}
+
+/// Declares a string-backed value type: serde through `parse`, `Display`, `as_str`, and an
+/// OpenAPI string schema.
+macro_rules! string_value {
+    ($(#[$doc:meta])* $name:ident, $description:expr, min = $min:expr, max = $max:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                // Values may be personal data; debug output never shows them.
+                write!(f, "{}({} chars)", stringify!($name), self.0.chars().count())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValueError;
+
+            fn from_str(s: &str) -> Result<Self, ValueError> {
+                Self::parse(s)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some($description))
+                    .min_length($min)
+                    .max_length($max)
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+/// Declares a free-text type of `min..=max` characters, trimmed; `multiline` allows line breaks
+/// and tabs, otherwise no control character is accepted.
+macro_rules! text_value {
+    ($(#[$doc:meta])* $name:ident, $min:literal, $max:literal, multiline = $multiline:literal) => {
+        string_value!($(#[$doc])* $name, concat!("Text of ", $min, " to ", $max, " characters."),
+            min = Some($min), max = Some($max));
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(text: &str) -> Result<Self, ValueError> {
+                parse_text(text, $min, $max, $multiline).map(Self)
+            }
+        }
+    };
+}
+
+fn parse_text(text: &str, min: usize, max: usize, multiline: bool) -> Result<String, ValueError> {
+    let text = text.trim();
+    let count = text.chars().count();
+    if count < min {
+        return refuse(if min == 1 {
+            "must not be empty".to_owned()
+        } else {
+            format!("must be at least {min} characters")
+        });
+    }
+    if count > max {
+        return refuse(format!("must be at most {max} characters"));
+    }
+    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
+    if !text.chars().all(allowed) {
+        return refuse("must not contain control characters");
+    }
+    Ok(text.to_owned())
+}
+
+text_value!(
+    /// A person's or a business's name.
+    Name, 1, 200, multiline = false
+);
+text_value!(
+    /// One line of a postal address, a city or a region.
+    AddressLine, 1, 100, multiline = false
+);
+text_value!(
+    /// A postal or ZIP code.
+    PostalCode, 1, 20, multiline = false
+);
+text_value!(
+    /// A tax or VAT registration number, as the authority writes it.
+    TaxId, 1, 64, multiline = false
+);
+text_value!(
+    /// A number prefix such as `INV-`.
+    NumberPrefix, 0, 16, multiline = false
+);
+text_value!(
+    /// Free text shown on documents (notes, footers).
+    DocumentText, 1, 4000, multiline = true
+);
+
+string_value!(
+    /// An email address (RFC 5321/5322 syntax), as the user wrote it.
+    EmailAddress, "An email address.", min = Some(3), max = Some(254)
+);
+
+impl EmailAddress {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let text = text.trim();
+        if text.len() > 254 {
+            return refuse("must be at most 254 characters");
+        }
+        match email_address::EmailAddress::from_str(text) {
+            // A display name ("Ann <ann@example.com>") is not an address.
+            Ok(parsed) if parsed.as_str() == text && parsed.display_part().is_empty() => {
+                Ok(Self(text.to_owned()))
+            }
+            _ => refuse("is not an email address"),
+        }
+    }
+
+    /// The form that identifies a login: trimmed and lower-cased, so `Ann@Example.com` and
+    /// `ann@example.com` are one account.
+    pub fn normalised(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+string_value!(
+    /// A telephone number: digits, spaces and `+ - ( ) .`.
+    PhoneNumber, "A telephone number: digits, spaces and + - ( ) .", min = Some(3), max = Some(32)
+);
+
+impl PhoneNumber {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let text = text.trim();
+        let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        if text.len() > 32 || !text.chars().all(allowed) || digits < 3 {
+            return refuse(
+                "must be a telephone number of at most 32 characters: digits, spaces and + - ( ) .",
+            );
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
+string_value!(
+    /// An `http` or `https` URL.
+    WebsiteUrl, "An http or https URL.", min = Some(1), max = Some(2048)
+);
+
+impl WebsiteUrl {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let text = text.trim();
+        if text.len() > 2048 {
+            return refuse("must be at most 2048 characters");
+        }
+        match url::Url::parse(text) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                Ok(Self(url.into()))
+            }
+            _ => refuse("must be an http or https URL"),
+        }
+    }
+}
+
+string_value!(
+    /// An ISO 3166-1 alpha-2 country code, upper case (`CA`, `DE`).
+    Country, "ISO 3166-1 alpha-2 country code, e.g. CA.", min = Some(2), max = Some(2)
+);
+
+impl Country {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        match isocountry::CountryCode::for_alpha2(text) {
+            Ok(code) if text.bytes().all(|b| b.is_ascii_uppercase()) => {
+                Ok(Self(code.alpha2().to_owned()))
+            }
+            _ => refuse("must be an ISO 3166-1 alpha-2 country code, e.g. CA"),
+        }
+    }
+}
+
+/// An ISO 4217 currency.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency(iso_currency::Currency);
+
+impl Currency {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        match iso_currency::Currency::from_code(text) {
+            Some(currency) if currency.exponent().is_some() => Ok(Self(currency)),
+            // Funds and metals (XAU, XDR…) have no minor unit: not a currency to invoice in.
+            _ => refuse("must be an ISO 4217 currency code, e.g. EUR"),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0.code()
+    }
+
+    /// Digits after the decimal point of the currency's minor unit (2 for EUR, 0 for JPY).
+    pub fn minor_units(&self) -> u32 {
+        self.0.exponent().map_or(0, u32::from)
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("ISO 4217 currency code, e.g. EUR."))
+            .pattern(Some("^[A-Z]{3}$"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Currency {}
+
+string_value!(
+    /// A BCP 47 language tag (`en-CA`, `fr-CA`), in canonical form.
+    Locale, "BCP 47 language tag, e.g. en-CA.", min = Some(2), max = Some(35)
+);
+
+impl Locale {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        match icu_locale_core::Locale::try_from_str(text) {
+            Ok(locale) if text.len() <= 35 && !locale.id.language.is_unknown() => {
+                Ok(Self(locale.to_string()))
+            }
+            _ => refuse("must be a BCP 47 language tag, e.g. en-CA"),
+        }
+    }
+}
+
+string_value!(
+    /// An IANA time zone name (`America/Toronto`, `UTC`).
+    TimeZone, "IANA time zone name, e.g. America/Toronto.", min = Some(1), max = Some(64)
+);
+
+impl TimeZone {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        if text.len() <= 64 && jiff::tz::db().get(text).is_ok() {
+            Ok(Self(text.to_owned()))
+        } else {
+            refuse("must be an IANA time zone name, e.g. America/Toronto")
+        }
+    }
+}
+
+/// A percentage from 0 to 100 with at most 3 decimals (`"9.975"`), written as a string so that
+/// no binary floating point ever touches it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Percentage(Decimal);
+
+impl Percentage {
+    pub const MAX_DECIMALS: u32 = 3;
+
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let refused =
+            || refuse("must be a percentage from 0 to 100 with at most 3 decimals, e.g. \"9.975\"");
+        let digits = |part: &str, max: usize| {
+            (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+        };
+        let well_formed = match text.split_once('.') {
+            Some((whole, fraction)) => {
+                digits(whole, 3) && digits(fraction, Self::MAX_DECIMALS as usize)
+            }
+            None => digits(text, 3),
+        };
+        if !well_formed {
+            return refused();
+        }
+        let Ok(value) = Decimal::from_str_exact(text) else {
+            return refused();
+        };
+        if value.scale() > Self::MAX_DECIMALS || value > Decimal::ONE_HUNDRED {
+            return refused();
+        }
+        Ok(Self(value.normalize()))
+    }
+
+    pub fn zero() -> Self {
+        Self(Decimal::ZERO)
+    }
+
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Percentage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl serde::Serialize for Percentage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Percentage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for Percentage {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A percentage from 0 to 100 with at most 3 decimals, as a string.",
+            ))
+            .pattern(Some(r"^\d{1,3}(\.\d{1,3})?$"))
+            .examples(["9.975"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Percentage {}
+
+/// A postal address. Every address in the API has this one shape.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Street lines, 1 to 4.
+    pub lines: AddressLines,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<AddressLine>,
+    /// State, province or county.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<AddressLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<PostalCode>,
+    pub country: Country,
+}
+
+/// One to four street lines.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(value_type = Vec<String>)]
+pub struct AddressLines(Vec<AddressLine>);
+
+impl AddressLines {
+    pub const MAX: usize = 4;
+
+    pub fn new(lines: Vec<AddressLine>) -> Result<Self, ValueError> {
+        if lines.is_empty() || lines.len() > Self::MAX {
+            return refuse(format!("must hold 1 to {} lines", Self::MAX));
+        }
+        Ok(Self(lines))
+    }
+
+    pub fn lines(&self) -> &[AddressLine] {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AddressLines {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let lines = Vec::<AddressLine>::deserialize(d)?;
+        Self::new(lines).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(
+            Name::parse("  Ölçü Ltd  ").map(|n| n.to_string()),
+            Ok("Ölçü Ltd".into())
+        );
+        assert!(Name::parse("   ").is_err());
+        assert!(Name::parse(&"x".repeat(201)).is_err());
+        assert!(Name::parse("tab\there").is_err());
+        assert!(DocumentText::parse("line one\nline two").is_ok());
+    }
+
+    #[test]
+    fn email_addresses_are_parsed_and_normalised() {
+        let email = EmailAddress::parse(" Ann@Example.COM ").expect("valid");
+        assert_eq!(email.as_str(), "Ann@Example.COM");
+        assert_eq!(email.normalised(), "ann@example.com");
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "Ann <ann@example.com>",
+            "a b@example.com",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn countries_and_currencies_follow_iso() {
+        assert!(Country::parse("CA").is_ok());
+        for bad in ["ca", "XX", "CAN", ""] {
+            assert!(Country::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Currency::parse("JPY").map(|c| c.minor_units()), Ok(0));
+        assert_eq!(Currency::parse("EUR").map(|c| c.minor_units()), Ok(2));
+        assert_eq!(Currency::parse("BHD").map(|c| c.minor_units()), Ok(3));
+        for bad in ["eur", "EURO", "XAU", ""] {
+            assert!(Currency::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn percentages_keep_three_decimals_at_most() {
+        assert_eq!(
+            Percentage::parse("9.975").map(|p| p.to_string()),
+            Ok("9.975".into())
+        );
+        assert_eq!(
+            Percentage::parse("20.000").map(|p| p.to_string()),
+            Ok("20".into())
+        );
+        for bad in ["9.9751", "100.001", "-1", "1e2", "", " 5", "NaN", "5."] {
+            assert!(Percentage::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn locales_time_zones_phones_and_urls() {
+        assert_eq!(
+            Locale::parse("fr-ca").map(|l| l.to_string()),
+            Ok("fr-CA".into())
+        );
+        assert!(Locale::parse("not a locale").is_err());
+        assert!(TimeZone::parse("America/Toronto").is_ok());
+        assert!(TimeZone::parse("Mars/Olympus").is_err());
+        assert!(PhoneNumber::parse("+1 (514) 555-0100").is_ok());
+        assert!(PhoneNumber::parse("call me").is_err());
+        assert!(WebsiteUrl::parse("https://example.com/").is_ok());
+        assert!(WebsiteUrl::parse("javascript:alert(1)").is_err());
+    }
+
+    #[test]
+    fn an_address_has_one_to_four_lines() {
+        let json = |lines: &str| format!(r#"{{"lines": {lines}, "country": "CA"}}"#);
+        assert!(serde_json::from_str::<Address>(&json(r#"["1 Main St"]"#)).is_ok());
+        assert!(serde_json::from_str::<Address>(&json("[]")).is_err());
+        assert!(serde_json::from_str::<Address>(&json(r#"["a","b","c","d","e"]"#)).is_err());
+    }
+}

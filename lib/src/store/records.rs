@@ -1,0 +1,55 @@
+//! What each domain type is stored as: its kind and schema version, bound into its seal.
+
+use serde::{Deserialize, Serialize};
+
+use super::Record;
+use crate::domain::UserId;
+use crate::domain::account::{CompanyProfile, User};
+use crate::domain::settings::Settings;
+
+impl Record for User {
+    const KIND: &'static str = "user";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for CompanyProfile {
+    const KIND: &'static str = "company";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for Settings {
+    const KIND: &'static str = "settings";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// The sealed part of a session item: whose session it is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SessionRecord {
+    pub user: UserId,
+}
+
+impl Record for SessionRecord {
+    const KIND: &'static str = "session";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// One entry of the account's audit trail: who did what to which object, and how it ended.
+/// Never the object's contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// The user who acted; `None` for an actor not (yet) known, e.g. a failed login.
+    pub actor: Option<UserId>,
+    /// What was done, e.g. `auth.login`, `company.update`.
+    pub action: String,
+    /// The id of the object acted on.
+    pub object: Option<String>,
+    /// `success`, or why it failed (`wrong_password`, `locked`).
+    pub outcome: String,
+    /// The request, to find its log lines.
+    pub request_id: Option<String>,
+}
+
+impl Record for AuditEntry {
+    const KIND: &'static str = "audit";
+    const SCHEMA_VERSION: u32 = 1;
+}
