@@ -51,6 +51,20 @@ pub struct BucketSpec {
     pub blocks_public_access: bool,
 }
 
+/// A Lambda function of the template: its binary, its routes and what its policies allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionSpec {
+    pub logical_id: String,
+    /// The `functions/<binary>` crate cargo-lambda builds.
+    pub binary: String,
+    /// `(METHOD, /path)` of each HttpApi event.
+    pub routes: Vec<(String, String)>,
+    /// Every action its inline policies allow.
+    pub actions: Vec<String>,
+    /// Whether any statement allows a resource `*`.
+    pub any_resource: bool,
+}
+
 pub struct Template {
     resources: Value,
 }
@@ -74,6 +88,73 @@ impl Template {
             .get(logical_id)
             .and_then(|r| r.get("Properties"))
             .ok_or_else(|| anyhow!("template has no {logical_id} with Properties"))
+    }
+
+    /// Every `AWS::Serverless::Function`.
+    pub fn functions(&self) -> anyhow::Result<Vec<FunctionSpec>> {
+        let Some(resources) = self.resources.as_mapping() else {
+            return Err(anyhow!("Resources is not a mapping"));
+        };
+        let mut functions = Vec::new();
+        for (id, resource) in resources {
+            if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
+                continue;
+            }
+            let logical_id = id.as_str().unwrap_or_default().to_owned();
+            let binary = resource
+                .get("Metadata")
+                .and_then(|m| m.get("BuildProperties"))
+                .map(|b| text(b, "Binary"))
+                .transpose()?
+                .ok_or_else(|| anyhow!("{logical_id} has no BuildProperties.Binary"))?;
+            let properties = resource
+                .get("Properties")
+                .ok_or_else(|| anyhow!("{logical_id} has no Properties"))?;
+            let mut routes = Vec::new();
+            if let Some(events) = properties.get("Events").and_then(Value::as_mapping) {
+                for event in events.values() {
+                    if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
+                        continue;
+                    }
+                    let p = event
+                        .get("Properties")
+                        .ok_or_else(|| anyhow!("{logical_id}: event without Properties"))?;
+                    routes.push((text(p, "Method")?, text(p, "Path")?));
+                }
+            }
+            let mut actions = Vec::new();
+            let mut any_resource = false;
+            for policy in properties
+                .get("Policies")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+            {
+                for statement in policy
+                    .get("Statement")
+                    .and_then(Value::as_sequence)
+                    .into_iter()
+                    .flatten()
+                {
+                    match statement.get("Action") {
+                        Some(Value::String(action)) => actions.push(action.clone()),
+                        Some(Value::Sequence(list)) => {
+                            actions.extend(list.iter().filter_map(Value::as_str).map(str::to_owned))
+                        }
+                        _ => {}
+                    }
+                    any_resource |= statement.get("Resource").and_then(Value::as_str) == Some("*");
+                }
+            }
+            functions.push(FunctionSpec {
+                logical_id,
+                binary,
+                routes,
+                actions,
+                any_resource,
+            });
+        }
+        Ok(functions)
     }
 
     pub fn table(&self) -> anyhow::Result<TableSpec> {

@@ -6,3 +6,4 @@ mod events;
 mod keyring;
 mod meta;
 mod store;
+mod template;
