@@ -50,7 +50,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_document_is_openapi_3_1_and_lists_the_meta_routes() {
+    fn the_document_is_openapi_3_1_and_lists_every_resources_routes() {
         let json: serde_json::Value = serde_json::from_str(&document_json()).expect("JSON");
         assert!(
             json["openapi"]
@@ -62,6 +62,9 @@ mod tests {
         );
         assert!(json["paths"]["/v1/health"]["get"].is_object());
         assert!(json["paths"]["/v1/openapi.json"]["get"].is_object());
+        assert!(json["paths"]["/v1/auth/login"]["post"].is_object());
+        assert!(json["paths"]["/v1/settings"]["patch"].is_object());
+        assert!(json["components"]["schemas"]["SignupRequest"].is_object());
         assert!(json["components"]["schemas"]["Problem"].is_object());
     }
 }
