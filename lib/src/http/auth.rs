@@ -268,7 +268,10 @@ async fn login(
                 _ => None,
             }
         }
-        None => None,
+        None => {
+            state.store.decoy_login_read().await?;
+            None
+        }
     };
     let Some((tenant, user_id, version, user)) = found else {
         password::verify_dummy(&body.password).await?;
@@ -281,12 +284,8 @@ async fn login(
     };
 
     if !password::verify(&body.password, &user.record.password_hash).await? {
-        let failures = state
-            .store
-            .record_login_failure(&digest, now, throttle::WINDOW_SECONDS)
-            .await?;
-        let locked = throttle::locked_for(failures, now).is_some()
-            && failures.count == throttle::MAX_FAILURES + 1;
+        // The audit write runs beside the counter's, so this path costs what the unknown-email
+        // path costs.
         let mut tx = state.store.transaction(&tenant).await?;
         tx.audit(&audit::event(
             None,
@@ -295,7 +294,18 @@ async fn login(
             Outcome::WrongPassword,
             &request,
         ));
-        if locked {
+        let (failures, audited) = tokio::join!(
+            state
+                .store
+                .record_login_failure(&digest, now, throttle::WINDOW_SECONDS),
+            state.store.commit(tx),
+        );
+        let failures = failures?;
+        audited?;
+        if throttle::locked_for(failures, now).is_some()
+            && failures.count == throttle::MAX_FAILURES + 1
+        {
+            let mut tx = state.store.transaction(&tenant).await?;
             tx.audit(&audit::event(
                 None,
                 "auth.lockout",
@@ -303,8 +313,8 @@ async fn login(
                 Outcome::Locked,
                 &request,
             ));
+            state.store.commit(tx).await?;
         }
-        state.store.commit(tx).await?;
         return Err(refusal(failures, now));
     }
 

@@ -264,6 +264,19 @@ impl Store {
         Ok((account, record))
     }
 
+    /// The read a login of a known address makes ([`Store::get_with_account`] without the
+    /// decryption), made for an unknown address so that both take as long.
+    pub async fn decoy_login_read(&self) -> Result<(), StoreError> {
+        let tenant = TenantId::generate();
+        let user = keys::user(&tenant, &UserId::generate());
+        self.transact_get(vec![
+            account_get(self, &tenant)?,
+            plain_get(self, &user, None)?,
+        ])
+        .await
+        .map(|_| ())
+    }
+
     /// Whether the session is live: account active at the token's version, user present,
     /// session item present and unexpired. One consistent read of the three items.
     pub async fn session_is_live(
