@@ -1,7 +1,11 @@
 //! Pure types and rules: no I/O, no AWS types.
 
 pub mod account;
+pub mod catalogue;
+pub mod customer;
 pub mod ids;
+pub mod money;
+pub mod patch;
 pub mod settings;
 pub mod time;
 pub mod values;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use super::patch::{nullable, present};
 use super::values::{
     Currency, DocumentText, Locale, NumberPrefix, Percentage, TimeZone, ValueError,
 };
@@ -125,18 +126,6 @@ pub struct SettingsPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub invoice_footer: Option<Option<DocumentText>>,
-}
-
-/// A field that, when present, must hold a value (`null` is refused by `T` itself).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
-
-/// A field that, when present, may be `null` (clear it).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 impl Settings {

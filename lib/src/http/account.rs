@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Router, middleware};
+use axum::{Extension, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -13,18 +13,21 @@ use super::etag::{IfMatch, etag};
 use super::json::Json;
 use super::layers::RequestId;
 use super::problem::ApiError;
-use super::session::{Session, require_session};
+use super::session::Session;
 use crate::AppState;
 use crate::audit::{self, Outcome};
 use crate::domain::Timestamp;
 use crate::domain::account::CompanyProfile;
 use crate::domain::settings::{Settings, SettingsPatch};
-use crate::store::{Record, Stored, keys};
+use crate::store::{AuditEntry, Collection, Record, Stored, keys};
+
+use super::resource::{ListPage, ListParams};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_company, replace_company))
         .routes(routes!(get_settings, update_settings))
+        .routes(routes!(audit_trail))
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -35,13 +38,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`super::finish`].
 pub fn api(state: AppState) -> Router {
-    let (router, _) = routes().split_for_parts();
-    router
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            require_session,
-        ))
-        .with_state(state)
+    super::session::guarded(routes(), state)
 }
 
 /// A record as the API shows it: its fields, its version (also the `ETag`) and when it last
@@ -210,4 +207,73 @@ async fn update_settings(
     ));
     state.store.commit(tx).await?;
     Ok(versioned(next, expected + 1, updated_at))
+}
+
+/// One entry of the audit trail: who did what to which object, how it ended, and when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditView {
+    pub id: String,
+    /// The user who acted (`usr_…`), when known.
+    pub actor: Option<String>,
+    /// `auth.login`, `customer.update`, …
+    pub action: String,
+    pub object: Option<String>,
+    /// `success`, or why it failed.
+    pub outcome: String,
+    /// The request, to match against logs.
+    pub request_id: Option<String>,
+    pub at: Timestamp,
+}
+
+/// The account's audit trail, newest first: every change and every security event.
+#[utoipa::path(
+    get,
+    path = "/v1/audit",
+    tag = "account",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of the audit trail", body = ListPage<AuditView>),
+        (status = 400, description = "A bad limit or cursor", body = super::problem::Problem),
+    )
+)]
+async fn audit_trail(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    let page = state
+        .store
+        .list_keyed::<AuditEntry>(
+            session.tenant(),
+            Collection::Audit,
+            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
+            params.next.as_deref(),
+        )
+        .await?;
+    audit::event(
+        Some(session.user()),
+        "audit.list",
+        None,
+        Outcome::Success,
+        &request,
+    );
+    let data = page
+        .items
+        .into_iter()
+        .map(|(id, stored)| AuditView {
+            id: format!("aud_{id}"),
+            actor: stored.record.actor.map(|a| a.to_string()),
+            action: stored.record.action,
+            object: stored.record.object,
+            outcome: stored.record.outcome,
+            request_id: stored.record.request_id,
+            at: stored.created_at,
+        })
+        .collect();
+    Ok(axum::Json(ListPage {
+        data,
+        next: page.next,
+    })
+    .into_response())
 }

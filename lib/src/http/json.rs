@@ -21,21 +21,52 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let bytes =
-            Bytes::from_request(req, state)
-                .await
-                .map_err(|rejection: BytesRejection| {
-                    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        ApiError::PayloadTooLarge
-                    } else {
-                        ApiError::MalformedBody("the body could not be read".into())
-                    }
-                })?;
+        let bytes = json_bytes(req, state).await?;
         parse(&bytes).map(Json)
     }
+}
+
+/// A request body of type `T` with a SHA-256 fingerprint of its bytes (for `Idempotency-Key`:
+/// the same key with another body is another request).
+#[derive(Debug, Clone)]
+pub struct Fingerprinted<T> {
+    pub value: T,
+    pub fingerprint: String,
+}
+
+impl<T, S> FromRequest<S> for Fingerprinted<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use sha2::Digest as _;
+        let bytes = json_bytes(req, state).await?;
+        let value = parse(&bytes)?;
+        let fingerprint = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        Ok(Self { value, fingerprint })
+    }
+}
+
+/// The body of a request that says it is JSON (415 otherwise), within the size limit.
+async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|rejection: BytesRejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::MalformedBody("the body could not be read".into())
+            }
+        })
 }
 
 fn is_json(content_type: Option<&axum::http::HeaderValue>) -> bool {

@@ -5,12 +5,15 @@
 
 pub mod account;
 pub mod auth;
+pub mod customers;
 pub mod etag;
 pub mod json;
 mod layers;
 pub mod meta;
 pub mod openapi;
 pub mod problem;
+pub mod resource;
+pub mod services;
 pub mod session;
 
 pub use json::Json;

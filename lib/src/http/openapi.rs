@@ -23,7 +23,9 @@ use crate::AppState;
             The session is a cookie (`__Host-session`, HttpOnly, Secure, SameSite=Strict); every \
             unsafe request needs an `X-Requested-With` header and, if it sends `Origin`, an \
             allowed one."),
-        (name = "account", description = "The company profile and the account's settings"),
+        (name = "account", description = "The company profile, the account's settings and its audit trail"),
+        (name = "customers", description = "The account's customers"),
+        (name = "services", description = "The account's catalogue of services"),
     ),
 )]
 struct ApiDoc;
@@ -35,6 +37,8 @@ pub fn document() -> Document {
         .merge(super::auth::routes())
         .merge(super::auth::session_routes())
         .merge(super::account::routes())
+        .merge(super::customers::routes())
+        .merge(super::services::routes())
         .into_openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document

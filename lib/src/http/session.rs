@@ -188,3 +188,18 @@ pub(crate) fn with_cookie(mut response: Response, cookie: HeaderValue) -> Respon
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }
+
+/// A resource's routes behind [`require_session`], with the state: what a function serves
+/// (after [`super::finish`]) and what the local server merges.
+pub fn guarded(
+    routes: utoipa_axum::router::OpenApiRouter<AppState>,
+    state: AppState,
+) -> axum::Router {
+    let (router, _) = routes.split_for_parts();
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_session,
+        ))
+        .with_state(state)
+}

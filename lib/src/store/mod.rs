@@ -6,6 +6,7 @@
 
 mod account;
 mod cursor;
+mod idempotency;
 mod item;
 pub mod keys;
 mod records;
@@ -22,8 +23,9 @@ use serde::de::DeserializeOwned;
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
 pub use account::{AccountState, LoginFailures, SessionCheck};
+pub use idempotency::NextAction;
 pub use keys::{Collection, ItemKey};
-pub use records::AuditEntry;
+pub use records::{AuditEntry, SavedResponse};
 pub use tx::Tx;
 
 /// Something stored as one sealed item. `KIND` and `SCHEMA_VERSION` are bound into the
@@ -200,6 +202,23 @@ impl Store {
         limit: u16,
         cursor: Option<&str>,
     ) -> Result<Page<Stored<R>>, StoreError> {
+        let page = self
+            .list_keyed::<R>(tenant, collection, limit, cursor)
+            .await?;
+        Ok(Page {
+            items: page.items.into_iter().map(|(_, stored)| stored).collect(),
+            next: page.next,
+        })
+    }
+
+    /// As [`Store::list`], with the id (the ULID in its key) of each item.
+    pub async fn list_keyed<R: Record>(
+        &self,
+        tenant: &TenantId,
+        collection: Collection,
+        limit: u16,
+        cursor: Option<&str>,
+    ) -> Result<Page<(ulid::Ulid, Stored<R>)>, StoreError> {
         let cipher = self.cipher(tenant).await?;
         let pk = keys::tenant_partition(tenant);
         let start = cursor
@@ -239,8 +258,14 @@ impl Store {
         };
         let items = items
             .iter()
-            .map(|attrs| item::decode::<R>(&cipher, attrs))
-            .collect::<Result<_, _>>()?;
+            .map(|attrs| {
+                let id = item::sort_key(attrs)?
+                    .strip_prefix(collection.sk_prefix())
+                    .and_then(|rest| ulid::Ulid::from_string(rest).ok())
+                    .ok_or_else(|| StoreError::Corrupt(anyhow::anyhow!("sort key is not an id")))?;
+                Ok((id, item::decode::<R>(&cipher, attrs)?))
+            })
+            .collect::<Result<_, StoreError>>()?;
         Ok(Page { items, next })
     }
 }

@@ -53,3 +53,28 @@ impl Record for AuditEntry {
     const KIND: &'static str = "audit";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+impl Record for crate::domain::customer::Customer {
+    const KIND: &'static str = "customer";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::catalogue::Service {
+    const KIND: &'static str = "service";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// The response a create with an `Idempotency-Key` gave, kept (sealed: it holds the record) to
+/// give again to a retry of the same request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedResponse {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub location: Option<String>,
+    pub etag: Option<String>,
+}
+
+impl Record for SavedResponse {
+    const KIND: &'static str = "idempotency";
+    const SCHEMA_VERSION: u32 = 1;
+}

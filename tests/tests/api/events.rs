@@ -14,6 +14,8 @@ fn function_router(function: &str, state: AppState) -> Router {
         "meta" => invoiceflow::http::meta::router(state),
         "auth" => invoiceflow::http::auth::router(state),
         "account" => invoiceflow::http::account::router(state),
+        "customers" => invoiceflow::http::customers::router(state),
+        "services" => invoiceflow::http::services::router(state),
         other => panic!("events/ names an unknown function {other:?}: add it here"),
     }
 }

@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod customers;
 mod events;
 mod keyring;
 mod meta;

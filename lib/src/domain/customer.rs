@@ -1,0 +1,122 @@
+//! Customers of the account's business.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::patch::{nullable, present};
+use super::values::{Address, Currency, DocumentText, EmailAddress, Name, PhoneNumber, TaxId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    /// The customer's name (a business or a person), as printed on documents.
+    pub name: Name,
+    #[serde(default)]
+    pub contact_name: Option<Name>,
+    #[serde(default)]
+    pub email: Option<EmailAddress>,
+    #[serde(default)]
+    pub phone: Option<PhoneNumber>,
+    #[serde(default)]
+    pub billing_address: Option<Address>,
+    #[serde(default)]
+    pub shipping_address: Option<Address>,
+    #[serde(default)]
+    pub tax_id: Option<TaxId>,
+    /// Documents for this customer are in this currency; the company's when not given.
+    #[serde(default)]
+    pub currency: Option<Currency>,
+    /// Private notes, never printed.
+    #[serde(default)]
+    pub notes: Option<DocumentText>,
+}
+
+/// A partial update (JSON merge patch): absent fields are kept, `null` clears.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Name>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub contact_name: Option<Option<Name>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<EmailAddress>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<PhoneNumber>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Address>)]
+    pub billing_address: Option<Option<Address>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Address>)]
+    pub shipping_address: Option<Option<Address>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub tax_id: Option<Option<TaxId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub currency: Option<Option<Currency>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<DocumentText>>,
+}
+
+impl Customer {
+    pub fn patched(&self, patch: CustomerPatch) -> Self {
+        let CustomerPatch {
+            name,
+            contact_name,
+            email,
+            phone,
+            billing_address,
+            shipping_address,
+            tax_id,
+            currency,
+            notes,
+        } = patch;
+        Self {
+            name: name.unwrap_or_else(|| self.name.clone()),
+            contact_name: contact_name.unwrap_or_else(|| self.contact_name.clone()),
+            email: email.unwrap_or_else(|| self.email.clone()),
+            phone: phone.unwrap_or_else(|| self.phone.clone()),
+            billing_address: billing_address.unwrap_or_else(|| self.billing_address.clone()),
+            shipping_address: shipping_address.unwrap_or_else(|| self.shipping_address.clone()),
+            tax_id: tax_id.unwrap_or_else(|| self.tax_id.clone()),
+            currency: currency.unwrap_or(self.currency),
+            notes: notes.unwrap_or_else(|| self.notes.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer() -> Customer {
+        serde_json::from_str(r#"{"name": "Ölçü GmbH", "email": "a@b.example", "currency": "EUR"}"#)
+            .expect("valid")
+    }
+
+    #[test]
+    fn a_patch_keeps_absent_fields_and_clears_null_ones() {
+        let patch: CustomerPatch =
+            serde_json::from_str(r#"{"email": null, "phone": "+49 30 1234567"}"#).expect("valid");
+        let next = customer().patched(patch);
+        assert_eq!(next.email, None);
+        assert_eq!(
+            next.phone.map(|p| p.to_string()),
+            Some("+49 30 1234567".into())
+        );
+        assert_eq!(next.name, customer().name);
+        assert_eq!(next.currency, customer().currency);
+    }
+
+    #[test]
+    fn the_name_cannot_be_cleared() {
+        assert!(serde_json::from_str::<CustomerPatch>(r#"{"name": null}"#).is_err());
+        assert!(serde_json::from_str::<Customer>(r#"{"email": "a@b.example"}"#).is_err());
+    }
+}

@@ -1,0 +1,123 @@
+//! Amounts of money: decimal, never floating point, at most the currency's minor-unit precision.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use super::values::{Currency, ValueError};
+
+/// A non-negative amount written as a decimal string (`"120.50"`). Its scale is kept as given,
+/// so what is stored is what is returned. Whether it fits a currency is checked with
+/// [`Amount::fits`] once the currency is known.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Amount(Decimal);
+
+impl Amount {
+    /// Digits before the point: up to a trillion, far above any invoice line.
+    const MAX_WHOLE_DIGITS: usize = 13;
+    /// The most any ISO 4217 currency has after the point.
+    const MAX_DECIMALS: usize = 4;
+
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let digits = |part: &str, max: usize| {
+            (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+        };
+        let well_formed = match text.split_once('.') {
+            Some((whole, fraction)) => {
+                digits(whole, Self::MAX_WHOLE_DIGITS) && digits(fraction, Self::MAX_DECIMALS)
+            }
+            None => digits(text, Self::MAX_WHOLE_DIGITS),
+        };
+        match Decimal::from_str_exact(text) {
+            Ok(value) if well_formed => Ok(Self(value)),
+            _ => Err(ValueError(
+                "must be a non-negative decimal string, e.g. \"120.50\"".into(),
+            )),
+        }
+    }
+
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+
+    /// Whether the amount has no more decimals than the currency's minor unit.
+    pub fn fits(&self, currency: Currency) -> bool {
+        self.0.scale() <= currency.minor_units()
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for Amount {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A non-negative decimal string with at most the currency's minor-unit decimals.",
+            ))
+            .pattern(Some(r"^\d{1,13}(\.\d{1,4})?$"))
+            .examples(["120.50"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Amount {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scale_is_kept_as_written() {
+        assert_eq!(
+            Amount::parse("120.50").map(|a| a.to_string()),
+            Ok("120.50".into())
+        );
+        assert_eq!(Amount::parse("7").map(|a| a.to_string()), Ok("7".into()));
+    }
+
+    #[test]
+    fn an_amount_fits_a_currency_up_to_its_minor_unit() {
+        let eur = Currency::parse("EUR").expect("EUR");
+        let jpy = Currency::parse("JPY").expect("JPY");
+        let amount = Amount::parse("10.50").expect("valid");
+        assert!(amount.fits(eur));
+        assert!(!amount.fits(jpy));
+        assert!(!Amount::parse("10.505").expect("valid").fits(eur));
+    }
+
+    #[test]
+    fn anything_but_a_plain_decimal_string_is_refused() {
+        for bad in [
+            "-1",
+            "1e3",
+            "1,50",
+            "",
+            ".5",
+            "5.",
+            "1.23456",
+            "NaN",
+            " 1",
+            "12345678901234",
+        ] {
+            assert!(Amount::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The `customers` function: `/v1/customers` and `/v1/customers/{id}`.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::{Extension, Router};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::etag::IfMatch;
+use super::json::{Fingerprinted, Json};
+use super::layers::RequestId;
+use super::problem::{ApiError, Problem};
+use super::resource::{self, IdempotencyKey, ListPage, ListParams, Resource, View};
+use super::session::Session;
+use crate::AppState;
+use crate::domain::TenantId;
+use crate::domain::account::CompanyProfile;
+use crate::domain::customer::{Customer, CustomerPatch};
+use crate::domain::ids::CustomerId;
+use crate::store::{Collection, ItemKey, keys};
+
+impl Resource for Customer {
+    type Id = CustomerId;
+    const NAME: &'static str = "customer";
+    const PATH: &'static str = "/v1/customers";
+    const COLLECTION: Collection = Collection::Customers;
+
+    fn new_id() -> CustomerId {
+        CustomerId::generate()
+    }
+
+    fn id_from_ulid(ulid: ulid::Ulid) -> CustomerId {
+        CustomerId::from_ulid(ulid)
+    }
+
+    fn key(tenant: &TenantId, id: &CustomerId) -> ItemKey {
+        keys::customer(tenant, id)
+    }
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_customers, create_customer))
+        .routes(routes!(get_customer, update_customer, delete_customer))
+}
+
+/// The function's router: [`api`] with every layer a response needs.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    super::finish(api(state), &config)
+}
+
+/// The routes alone, to merge with other resources' before [`super::finish`].
+pub fn api(state: AppState) -> Router {
+    super::session::guarded(routes(), state)
+}
+
+/// The account's customers, in the order they were created.
+#[utoipa::path(
+    get, path = "/v1/customers", tag = "customers", params(ListParams),
+    responses(
+        (status = 200, description = "A page of customers", body = ListPage<View<Customer>>),
+        (status = 400, description = "A bad limit or cursor", body = Problem),
+    )
+)]
+async fn list_customers(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    resource::list::<Customer>(&state, &session, &request, params).await
+}
+
+/// Add a customer. With `Idempotency-Key`, a retry of the same request returns the first
+/// response and writes nothing.
+#[utoipa::path(
+    post, path = "/v1/customers", tag = "customers", request_body = Customer,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
+    responses(
+        (status = 201, description = "Created", body = View<Customer>),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem),
+        (status = 409, description = "The same request is still in progress", body = Problem),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem),
+    )
+)]
+async fn create_customer(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<Customer>,
+) -> Result<Response, ApiError> {
+    let mut customer = body.value;
+    if customer.currency.is_none() {
+        customer.currency = company_currency(&state, &session).await?;
+    }
+    resource::create(
+        &state,
+        &session,
+        &request,
+        idempotency,
+        &body.fingerprint,
+        customer,
+    )
+    .await
+}
+
+/// The currency of the company profile, the default for new customers.
+pub(super) async fn company_currency(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<crate::domain::values::Currency>, ApiError> {
+    let company = state
+        .store
+        .get::<CompanyProfile>(session.tenant(), &keys::company(session.tenant()))
+        .await?;
+    Ok(company.and_then(|c| c.record.currency))
+}
+
+/// One customer.
+#[utoipa::path(
+    get, path = "/v1/customers/{id}", tag = "customers",
+    params(("id" = String, Path, description = "The customer's id (`cus_…`)")),
+    responses(
+        (status = 200, description = "The customer; ETag is its version", body = View<Customer>),
+        (status = 404, description = "No such customer in this account", body = Problem),
+    )
+)]
+async fn get_customer(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    resource::read::<Customer>(&state, &session, &request, &id).await
+}
+
+/// Change some of a customer's fields (JSON merge patch). Needs `If-Match`.
+#[utoipa::path(
+    patch, path = "/v1/customers/{id}", tag = "customers", request_body = CustomerPatch,
+    params(
+        ("id" = String, Path, description = "The customer's id (`cus_…`)"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+    ),
+    responses(
+        (status = 200, description = "Changed", body = View<Customer>),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem),
+        (status = 404, description = "No such customer in this account", body = Problem),
+        (status = 412, description = "Changed since that ETag", body = Problem),
+        (status = 428, description = "If-Match is missing", body = Problem),
+    )
+)]
+async fn update_customer(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    Json(patch): Json<CustomerPatch>,
+) -> Result<Response, ApiError> {
+    resource::update::<Customer>(&state, &session, &request, &id, expected, |current| {
+        Ok(current.patched(patch))
+    })
+    .await
+}
+
+/// Delete a customer. Needs `If-Match`.
+#[utoipa::path(
+    delete, path = "/v1/customers/{id}", tag = "customers",
+    params(
+        ("id" = String, Path, description = "The customer's id (`cus_…`)"),
+        ("If-Match" = String, Header, description = "The ETag the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such customer in this account", body = Problem),
+        (status = 412, description = "Changed since that ETag", body = Problem),
+        (status = 428, description = "If-Match is missing", body = Problem),
+    )
+)]
+async fn delete_customer(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+) -> Result<Response, ApiError> {
+    resource::delete::<Customer>(&state, &session, &request, &id, expected).await
+}

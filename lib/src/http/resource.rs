@@ -1,0 +1,412 @@
+//! What every collection resource (customers, services, …) shares: ids in paths, list
+//! parameters, `Idempotency-Key`, and the create / read / list / change / delete handlers,
+//! written once over [`Resource`].
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sha2::Digest as _;
+use utoipa::{IntoParams, ToSchema};
+
+use super::etag::etag;
+use super::layers::RequestId;
+use super::problem::ApiError;
+use super::session::Session;
+use crate::AppState;
+use crate::audit::{self, Outcome};
+use crate::domain::{TenantId, Timestamp};
+use crate::store::{
+    Collection, ConflictReason, ItemKey, NextAction, Record, SavedResponse, StoreError, Stored,
+};
+
+/// A record kept in one of the account's collections.
+pub trait Resource: Record + Clone + Serialize + 'static {
+    type Id: Copy + Display + FromStr + Serialize + Send + Sync + 'static;
+    /// Singular, for audit actions and messages (`customer`).
+    const NAME: &'static str;
+    /// The path of the collection (`/v1/customers`).
+    const PATH: &'static str;
+    const COLLECTION: Collection;
+    fn new_id() -> Self::Id;
+    /// The id whose ULID a storage key holds.
+    fn id_from_ulid(ulid: ulid::Ulid) -> Self::Id;
+    fn key(tenant: &TenantId, id: &Self::Id) -> ItemKey;
+}
+
+/// A record as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct View<T> {
+    pub id: String,
+    #[serde(flatten)]
+    pub record: T,
+    /// Bumped by every change; also the `ETag`.
+    pub version: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl<T> View<T> {
+    fn of<I: Display>(id: &I, stored: Stored<T>) -> Self {
+        Self {
+            id: id.to_string(),
+            record: stored.record,
+            version: stored.version,
+            created_at: stored.created_at,
+            updated_at: stored.updated_at,
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListPage<T> {
+    pub data: Vec<T>,
+    /// Pass as `next` for the following page; `null` on the last.
+    pub next: Option<String>,
+}
+
+/// `?limit=N&next=<cursor>`: 1 to 100 items (25 by default), after the cursor.
+#[derive(Debug, Clone, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Items per page, 1 to 100 (default 25).
+    pub limit: Option<u16>,
+    /// The `next` of the previous page.
+    pub next: Option<String>,
+}
+
+impl ListParams {
+    pub const DEFAULT_LIMIT: u16 = 25;
+    pub const MAX_LIMIT: u16 = 100;
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ListParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut params = Self::default();
+        let query = parts.uri.query().unwrap_or_default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match name.as_ref() {
+                "limit" => {
+                    let limit = value
+                        .parse::<u16>()
+                        .ok()
+                        .filter(|n| (1..=Self::MAX_LIMIT).contains(n))
+                        .ok_or_else(|| {
+                            ApiError::invalid("limit", "must be a whole number from 1 to 100")
+                        })?;
+                    params.limit = Some(limit);
+                }
+                "next" => params.next = Some(value.into_owned()),
+                other => return Err(ApiError::invalid(other, "unknown query parameter")),
+            }
+        }
+        Ok(params)
+    }
+}
+
+/// The client's `Idempotency-Key`, hashed (no client text reaches a storage key).
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(Self(None));
+        };
+        let text = value
+            .to_str()
+            .ok()
+            .filter(|t| (1..=255).contains(&t.len()))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "Idempotency-Key",
+                    "must be 1 to 255 visible ASCII characters",
+                )
+            })?;
+        let digest = sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        Ok(Self(Some(digest)))
+    }
+}
+
+/// A path id: one that is not even well-formed cannot exist, so it is a 404 like any other.
+pub fn parse_id<R: Resource>(text: &str) -> Result<R::Id, ApiError> {
+    text.parse().map_err(|_| ApiError::NotFound)
+}
+
+fn saved_to_response(saved: SavedResponse) -> Response {
+    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, axum::Json(saved.body)).into_response();
+    let headers = response.headers_mut();
+    if let Some(location) = saved.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        headers.insert(header::LOCATION, location);
+    }
+    if let Some(tag) = saved.etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        headers.insert(header::ETAG, tag);
+    }
+    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+/// Creates `record` as a new item of its collection: one transaction with its audit entry
+/// (and, with an `Idempotency-Key`, the completed idempotency record).
+pub async fn create<R: Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    idempotency: IdempotencyKey,
+    fingerprint: &str,
+    record: R,
+) -> Result<Response, ApiError> {
+    let tenant = *session.tenant();
+    if let IdempotencyKey(Some(digest)) = &idempotency {
+        match state
+            .store
+            .begin_idempotent(&tenant, digest, fingerprint)
+            .await?
+        {
+            NextAction::StartProcessing => {}
+            NextAction::ReturnSavedResponse(saved) => return Ok(saved_to_response(saved)),
+            NextAction::KeyReused => {
+                return Err(ApiError::Unprocessable(
+                    "This Idempotency-Key was used for a different request.",
+                ));
+            }
+            NextAction::InFlight => {
+                return Err(ApiError::Conflict(
+                    "A request with this Idempotency-Key is still being processed.",
+                ));
+            }
+        }
+    }
+    let result = create_once(state, session, request, &idempotency, fingerprint, record).await;
+    if let (Err(_), IdempotencyKey(Some(digest))) = (&result, &idempotency) {
+        // Let a retry run; if this fails too, the claim's lease runs out on its own.
+        if let Err(error) = state.store.abandon_idempotent(&tenant, digest).await {
+            tracing::warn!(error = %error, "could not release an idempotency claim");
+        }
+    }
+    result
+}
+
+async fn create_once<R: Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    idempotency: &IdempotencyKey,
+    fingerprint: &str,
+    record: R,
+) -> Result<Response, ApiError> {
+    let tenant = *session.tenant();
+    let id = R::new_id();
+    let mut tx = session.transaction(&state.store).await?;
+    let now = tx.now();
+    let view = View::of(
+        &id,
+        Stored {
+            record: record.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    );
+    let body = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
+    let location = format!("{}/{id}", R::PATH);
+    tx.create(&R::key(&tenant, &id), &record)
+        .audit(&audit::event(
+            Some(session.user()),
+            action::<R>("create"),
+            Some(id.to_string()),
+            Outcome::Success,
+            request,
+        ));
+    if let IdempotencyKey(Some(digest)) = idempotency {
+        let saved = SavedResponse {
+            status: StatusCode::CREATED.as_u16(),
+            body: body.clone(),
+            location: Some(location.clone()),
+            etag: etag(1).to_str().ok().map(str::to_owned),
+        };
+        tx.complete_idempotent(digest, fingerprint, &saved);
+    }
+    match state.store.commit(tx).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict {
+            reason: ConflictReason::CheckFailed,
+            ..
+        }) => {
+            return Err(ApiError::Conflict(
+                "A request with this Idempotency-Key is still being processed.",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let mut response = (
+        StatusCode::CREATED,
+        [(header::ETAG, etag(1))],
+        axum::Json(body),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// The audit action of a change to `R` (`customer.create`). Leaked once per (kind, verb): a
+/// handful of static strings for the life of the process.
+fn action<R: Resource>(verb: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static ACTIONS: OnceLock<Mutex<HashMap<(&'static str, &'static str), &'static str>>> =
+        OnceLock::new();
+    let mut actions = ACTIONS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    actions
+        .entry((R::NAME, verb))
+        .or_insert_with(|| Box::leak(format!("{}.{verb}", R::NAME).into_boxed_str()))
+}
+
+/// One record, by id.
+pub async fn read<R: Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let id = parse_id::<R>(id)?;
+    let stored = state
+        .store
+        .get::<R>(session.tenant(), &R::key(session.tenant(), &id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    audit::event(
+        Some(session.user()),
+        action::<R>("read"),
+        Some(id.to_string()),
+        Outcome::Success,
+        request,
+    );
+    let version = stored.version;
+    Ok((
+        [(header::ETAG, etag(version))],
+        axum::Json(View::of(&id, stored)),
+    )
+        .into_response())
+}
+
+/// A page of the collection, in creation order.
+pub async fn list<R: Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    let page = state
+        .store
+        .list_keyed::<R>(
+            session.tenant(),
+            R::COLLECTION,
+            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
+            params.next.as_deref(),
+        )
+        .await?;
+    audit::event(
+        Some(session.user()),
+        action::<R>("list"),
+        None,
+        Outcome::Success,
+        request,
+    );
+    let data = page
+        .items
+        .into_iter()
+        .map(|(ulid, stored)| View::of(&R::id_from_ulid(ulid), stored))
+        .collect::<Vec<View<R>>>();
+    Ok(axum::Json(ListPage {
+        data,
+        next: page.next,
+    })
+    .into_response())
+}
+
+/// Applies `change` to the record at the version `If-Match` names: the write is conditional on
+/// that version, so a concurrent change makes this one a 412.
+pub async fn update<R: Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    id: &str,
+    expected: u64,
+    change: impl FnOnce(&R) -> Result<R, ApiError>,
+) -> Result<Response, ApiError> {
+    let id = parse_id::<R>(id)?;
+    let tenant = *session.tenant();
+    let key = R::key(&tenant, &id);
+    let current = state
+        .store
+        .get::<R>(&tenant, &key)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if current.version != expected {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let next = change(&current.record)?;
+    let mut tx = session.transaction(&state.store).await?;
+    let now = tx.now();
+    tx.replace(&key, &next, expected).audit(&audit::event(
+        Some(session.user()),
+        action::<R>("update"),
+        Some(id.to_string()),
+        Outcome::Success,
+        request,
+    ));
+    state.store.commit(tx).await?;
+    let stored = Stored {
+        record: next,
+        version: expected + 1,
+        created_at: current.created_at,
+        updated_at: now,
+    };
+    Ok((
+        [(header::ETAG, etag(expected + 1))],
+        axum::Json(View::of(&id, stored)),
+    )
+        .into_response())
+}
+
+/// Deletes the record at the version `If-Match` names.
+pub async fn delete<R: Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    id: &str,
+    expected: u64,
+) -> Result<Response, ApiError> {
+    let id = parse_id::<R>(id)?;
+    let tenant = *session.tenant();
+    let mut tx = session.transaction(&state.store).await?;
+    tx.delete(&R::key(&tenant, &id), expected)
+        .audit(&audit::event(
+            Some(session.user()),
+            action::<R>("delete"),
+            Some(id.to_string()),
+            Outcome::Success,
+            request,
+        ));
+    state.store.commit(tx).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

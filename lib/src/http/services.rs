@@ -1,0 +1,199 @@
+//! The `services` function: the catalogue, `/v1/services` and `/v1/services/{id}`.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::{Extension, Router};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::etag::IfMatch;
+use super::json::{Fingerprinted, Json};
+use super::layers::RequestId;
+use super::problem::{ApiError, Problem};
+use super::resource::{self, IdempotencyKey, ListPage, ListParams, Resource, View};
+use super::session::Session;
+use crate::AppState;
+use crate::domain::TenantId;
+use crate::domain::catalogue::{Service, ServiceError, ServicePatch};
+use crate::domain::ids::ServiceId;
+use crate::store::{Collection, ItemKey, keys};
+
+impl Resource for Service {
+    type Id = ServiceId;
+    const NAME: &'static str = "service";
+    const PATH: &'static str = "/v1/services";
+    const COLLECTION: Collection = Collection::Services;
+
+    fn new_id() -> ServiceId {
+        ServiceId::generate()
+    }
+
+    fn id_from_ulid(ulid: ulid::Ulid) -> ServiceId {
+        ServiceId::from_ulid(ulid)
+    }
+
+    fn key(tenant: &TenantId, id: &ServiceId) -> ItemKey {
+        keys::service(tenant, id)
+    }
+}
+
+/// A service with its currency settled, or the field that makes it invalid.
+fn settle(
+    service: Service,
+    default: Option<crate::domain::values::Currency>,
+) -> Result<Service, ApiError> {
+    service.settled(default).map_err(|error| match error {
+        ServiceError::NoCurrency => ApiError::invalid(
+            "currency",
+            "required: the company profile has no currency to default to",
+        ),
+        ServiceError::TooPrecise { minor_units } => ApiError::invalid(
+            "unit_price",
+            format!("has more decimals than the currency's {minor_units}"),
+        ),
+    })
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_services, create_service))
+        .routes(routes!(get_service, update_service, delete_service))
+}
+
+/// The function's router: [`api`] with every layer a response needs.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    super::finish(api(state), &config)
+}
+
+/// The routes alone, to merge with other resources' before [`super::finish`].
+pub fn api(state: AppState) -> Router {
+    super::session::guarded(routes(), state)
+}
+
+/// The catalogue, in the order services were added (archived ones included, `active: false`).
+#[utoipa::path(
+    get, path = "/v1/services", tag = "services", params(ListParams),
+    responses(
+        (status = 200, description = "A page of customers", body = ListPage<View<Service>>),
+        (status = 400, description = "A bad limit or cursor", body = Problem),
+    )
+)]
+async fn list_services(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    resource::list::<Service>(&state, &session, &request, params).await
+}
+
+/// Add a service. Its `unit_price` may have at most the currency's minor-unit decimals. With `Idempotency-Key`, a retry of the same request returns the first
+/// response and writes nothing.
+#[utoipa::path(
+    post, path = "/v1/services", tag = "services", request_body = Service,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
+    responses(
+        (status = 201, description = "Created", body = View<Service>),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem),
+        (status = 409, description = "The same request is still in progress", body = Problem),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem),
+    )
+)]
+async fn create_service(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<Service>,
+) -> Result<Response, ApiError> {
+    let default = match body.value.currency {
+        Some(_) => None,
+        None => super::customers::company_currency(&state, &session).await?,
+    };
+    let service = settle(body.value, default)?;
+    resource::create(
+        &state,
+        &session,
+        &request,
+        idempotency,
+        &body.fingerprint,
+        service,
+    )
+    .await
+}
+
+/// One service.
+#[utoipa::path(
+    get, path = "/v1/services/{id}", tag = "services",
+    params(("id" = String, Path, description = "The service's id (`svc_…`)")),
+    responses(
+        (status = 200, description = "The service; ETag is its version", body = View<Service>),
+        (status = 404, description = "No such service in this account", body = Problem),
+    )
+)]
+async fn get_service(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    resource::read::<Service>(&state, &session, &request, &id).await
+}
+
+/// Change some of a service's fields (JSON merge patch); `active: false` archives it. Needs `If-Match`.
+#[utoipa::path(
+    patch, path = "/v1/services/{id}", tag = "services", request_body = ServicePatch,
+    params(
+        ("id" = String, Path, description = "The service's id (`svc_…`)"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+    ),
+    responses(
+        (status = 200, description = "Changed", body = View<Service>),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem),
+        (status = 404, description = "No such service in this account", body = Problem),
+        (status = 412, description = "Changed since that ETag", body = Problem),
+        (status = 428, description = "If-Match is missing", body = Problem),
+    )
+)]
+async fn update_service(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    Json(patch): Json<ServicePatch>,
+) -> Result<Response, ApiError> {
+    let default = match patch.currency {
+        Some(None) => super::customers::company_currency(&state, &session).await?,
+        _ => None,
+    };
+    resource::update::<Service>(&state, &session, &request, &id, expected, |current| {
+        settle(current.patched(patch), default)
+    })
+    .await
+}
+
+/// Delete a service. Needs `If-Match`. (Archive it instead to keep it readable.)
+#[utoipa::path(
+    delete, path = "/v1/services/{id}", tag = "services",
+    params(
+        ("id" = String, Path, description = "The service's id (`svc_…`)"),
+        ("If-Match" = String, Header, description = "The ETag the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such service in this account", body = Problem),
+        (status = 412, description = "Changed since that ETag", body = Problem),
+        (status = 428, description = "If-Match is missing", body = Problem),
+    )
+)]
+async fn delete_service(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+) -> Result<Response, ApiError> {
+    resource::delete::<Service>(&state, &session, &request, &id, expected).await
+}

@@ -1,0 +1,175 @@
+//! `Idempotency-Key` records: a retried create gets the first response, and no second write.
+//!
+//! A request first claims its key with a conditional put (state `in_progress`, a short lease);
+//! the create's own transaction then completes the record with the sealed response. A claim that
+//! finds the key taken learns from the old item, in the same call, whether to replay (same
+//! request, done), refuse (another request under this key: 422) or wait (same request still in
+//! flight: 409). Records live 24 hours: DynamoDB's TTL removes them, and an expired one is
+//! treated as absent before TTL gets to it.
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+
+use super::account::EXPIRES_ATTR;
+use super::item::{self, Attributes};
+use super::records::SavedResponse;
+use super::tx::{Expect, finish, number};
+use super::{Record, Store, StoreError, Tx, keys};
+use crate::domain::{TenantId, Timestamp};
+
+/// How long a completed record answers retries.
+pub const RETENTION_SECONDS: i64 = 24 * 60 * 60;
+/// How long a claim holds the key before a retry may take it over (a request that died).
+pub const LEASE_SECONDS: i64 = 60;
+
+const STATE_ATTR: &str = "state";
+const FINGERPRINT_ATTR: &str = "fp";
+const IN_PROGRESS: &str = "in_progress";
+const DONE: &str = "done";
+
+/// What to do with a request that carries an `Idempotency-Key`.
+#[derive(Debug)]
+pub enum NextAction {
+    /// The key is ours: do the work and complete the record in the same transaction.
+    StartProcessing,
+    /// The same request was answered before: answer the same.
+    ReturnSavedResponse(SavedResponse),
+    /// The key was used for a different request.
+    KeyReused,
+    /// The same request is being processed right now.
+    InFlight,
+}
+
+impl Store {
+    /// Claims `key_digest` for a request whose body hashes to `fingerprint`.
+    pub async fn begin_idempotent(
+        &self,
+        tenant: &TenantId,
+        key_digest: &str,
+        fingerprint: &str,
+    ) -> Result<NextAction, StoreError> {
+        let key = keys::idempotency(tenant, key_digest);
+        let now = Timestamp::now();
+        let mut attrs = item::key_attributes(&key);
+        attrs.insert(
+            item::TYPE.into(),
+            AttributeValue::S(SavedResponse::KIND.into()),
+        );
+        attrs.insert(item::SCHEMA.into(), number(SavedResponse::SCHEMA_VERSION));
+        attrs.insert(item::VERSION.into(), number(1));
+        attrs.insert(item::CREATED.into(), AttributeValue::S(now.to_string()));
+        attrs.insert(item::UPDATED.into(), AttributeValue::S(now.to_string()));
+        attrs.insert(STATE_ATTR.into(), AttributeValue::S(IN_PROGRESS.into()));
+        attrs.insert(
+            FINGERPRINT_ATTR.into(),
+            AttributeValue::S(fingerprint.into()),
+        );
+        attrs.insert(
+            EXPIRES_ATTR.into(),
+            number(now.unix_seconds() + LEASE_SECONDS),
+        );
+        let claimed = self
+            .db
+            .put_item()
+            .table_name(self.table.as_ref())
+            .set_item(Some(attrs))
+            .condition_expression("attribute_not_exists(PK) OR #exp < :now")
+            .expression_attribute_names("#exp", EXPIRES_ATTR)
+            .expression_attribute_values(":now", number(now.unix_seconds()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let old = match claimed {
+            Ok(_) => return Ok(NextAction::StartProcessing),
+            Err(SdkError::ServiceError(e)) => match e.into_err() {
+                PutItemError::ConditionalCheckFailedException(failed) => {
+                    failed.item.unwrap_or_default()
+                }
+                other => return Err(StoreError::Aws(other.into())),
+            },
+            Err(e) => return Err(StoreError::Aws(e.into())),
+        };
+        self.judge(tenant, &old, fingerprint).await
+    }
+
+    async fn judge(
+        &self,
+        tenant: &TenantId,
+        old: &Attributes,
+        fingerprint: &str,
+    ) -> Result<NextAction, StoreError> {
+        let same_request =
+            matches!(old.get(FINGERPRINT_ATTR), Some(AttributeValue::S(fp)) if fp == fingerprint);
+        let done = matches!(old.get(STATE_ATTR), Some(AttributeValue::S(s)) if s == DONE);
+        Ok(match (same_request, done) {
+            (false, _) => NextAction::KeyReused,
+            (true, false) => NextAction::InFlight,
+            (true, true) => {
+                let cipher = self.cipher(tenant).await?;
+                NextAction::ReturnSavedResponse(item::decode::<SavedResponse>(&cipher, old)?.record)
+            }
+        })
+    }
+
+    /// Releases a claim whose request failed, so that a retry can run.
+    pub async fn abandon_idempotent(
+        &self,
+        tenant: &TenantId,
+        key_digest: &str,
+    ) -> Result<(), StoreError> {
+        let key = keys::idempotency(tenant, key_digest);
+        let deleted = self
+            .db
+            .delete_item()
+            .table_name(self.table.as_ref())
+            .set_key(Some(item::key_attributes(&key)))
+            .condition_expression("#state = :in_progress")
+            .expression_attribute_names("#state", STATE_ATTR)
+            .expression_attribute_values(":in_progress", AttributeValue::S(IN_PROGRESS.into()))
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::Aws(e.into())),
+        }
+    }
+}
+
+impl Tx {
+    /// Completes this request's claim on `key_digest` with its response, in the transaction
+    /// that makes the change. Fails with `CheckFailed` if the claim is no longer this request's.
+    pub fn complete_idempotent(
+        &mut self,
+        key_digest: &str,
+        fingerprint: &str,
+        response: &SavedResponse,
+    ) -> &mut Self {
+        let key = keys::idempotency(self.tenant(), key_digest);
+        let expires = self.now().unix_seconds() + RETENTION_SECONDS;
+        self.try_push(&key, Expect::Check, |tx| {
+            let update = Update::builder()
+                .table_name(tx.table())
+                .set_key(Some(item::key_attributes(&key)))
+                .update_expression("SET #ct = :ct, #state = :done, #exp = :expires")
+                .condition_expression("#state = :in_progress AND #fp = :fp")
+                .expression_attribute_names("#ct", item::CONTENT)
+                .expression_attribute_names("#state", STATE_ATTR)
+                .expression_attribute_names("#exp", EXPIRES_ATTR)
+                .expression_attribute_names("#fp", FINGERPRINT_ATTR)
+                .expression_attribute_values(":ct", item::seal(tx.cipher(), &key, response)?)
+                .expression_attribute_values(":done", AttributeValue::S(DONE.into()))
+                .expression_attribute_values(":in_progress", AttributeValue::S(IN_PROGRESS.into()))
+                .expression_attribute_values(":fp", AttributeValue::S(fingerprint.into()))
+                .expression_attribute_values(":expires", number(expires));
+            Ok(TransactWriteItem::builder()
+                .update(finish(update.build())?)
+                .build())
+        })
+    }
+}
