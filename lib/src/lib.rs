@@ -9,6 +9,7 @@ pub mod aws;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+pub mod export;
 pub mod http;
 pub mod state;
 pub mod store;

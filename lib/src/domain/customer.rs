@@ -4,13 +4,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::patch::{nullable, present};
-use super::values::{Address, Currency, DocumentText, EmailAddress, Name, PhoneNumber, TaxId};
+use super::values::{
+    Address, Currency, CustomerName, DocumentText, EmailAddress, Name, PhoneNumber, TaxId,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     /// The customer's name (a business or a person), as printed on documents.
-    pub name: Name,
+    pub name: CustomerName,
     #[serde(default)]
     pub contact_name: Option<Name>,
     #[serde(default)]
@@ -37,7 +39,7 @@ pub struct Customer {
 pub struct CustomerPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
-    pub name: Option<Name>,
+    pub name: Option<CustomerName>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub contact_name: Option<Option<Name>>,

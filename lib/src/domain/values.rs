@@ -120,6 +120,10 @@ text_value!(
     Name, 1, 200, multiline = false
 );
 text_value!(
+    /// A customer's name as printed on documents: may run over lines ("Firm\nc/o Department").
+    CustomerName, 1, 200, multiline = true
+);
+text_value!(
     /// One line of a postal address, a city or a region.
     AddressLine, 1, 100, multiline = false
 );

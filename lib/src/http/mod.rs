@@ -7,6 +7,7 @@ pub mod account;
 pub mod auth;
 pub mod customers;
 pub mod etag;
+pub mod exports;
 pub mod json;
 mod layers;
 pub mod meta;

@@ -26,6 +26,7 @@ use crate::AppState;
         (name = "account", description = "The company profile, the account's settings and its audit trail"),
         (name = "customers", description = "The account's customers"),
         (name = "services", description = "The account's catalogue of services"),
+        (name = "exports", description = "CSV exports of customers and services, as 15-minute links"),
     ),
 )]
 struct ApiDoc;
@@ -39,6 +40,7 @@ pub fn document() -> Document {
         .merge(super::account::routes())
         .merge(super::customers::routes())
         .merge(super::services::routes())
+        .merge(super::exports::routes())
         .into_openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document

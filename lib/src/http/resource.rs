@@ -115,6 +115,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey(Option<String>);
 
+impl IdempotencyKey {
+    /// The key's digest, when the request carried one.
+    pub fn digest(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     type Rejection = ApiError;
 
@@ -145,7 +152,7 @@ pub fn parse_id<R: Resource>(text: &str) -> Result<R::Id, ApiError> {
     text.parse().map_err(|_| ApiError::NotFound)
 }
 
-fn saved_to_response(saved: SavedResponse) -> Response {
+pub(super) fn saved_to_response(saved: SavedResponse) -> Response {
     let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
     let mut response = (status, axum::Json(saved.body)).into_response();
     let headers = response.headers_mut();

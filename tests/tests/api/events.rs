@@ -16,6 +16,7 @@ fn function_router(function: &str, state: AppState) -> Router {
         "account" => invoiceflow::http::account::router(state),
         "customers" => invoiceflow::http::customers::router(state),
         "services" => invoiceflow::http::services::router(state),
+        "exports" => invoiceflow::http::exports::router(state),
         other => panic!("events/ names an unknown function {other:?}: add it here"),
     }
 }

@@ -4,6 +4,7 @@ mod account;
 mod auth;
 mod customers;
 mod events;
+mod exports;
 mod keyring;
 mod meta;
 mod store;

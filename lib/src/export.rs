@@ -1,0 +1,364 @@
+//! CSV exports: a collection streamed page by page into an S3 multipart upload, so memory stays
+//! flat however many rows there are, and handed out as a presigned link.
+//!
+//! Files are written under `exports/<tenant>/`, encrypted by the bucket's default SSE-KMS key,
+//! and deleted by the bucket's lifecycle after 7 days. Cells that a spreadsheet would run as a
+//! formula (leading `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'` (OWASP CSV
+//! injection); every other cell is the stored value exactly. Decimals are plain strings, times
+//! RFC 3339, text UTF-8.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::catalogue::Service;
+use crate::domain::customer::Customer;
+use crate::domain::ids::{CustomerId, ExportId, ServiceId};
+use crate::domain::values::Address;
+use crate::domain::{TenantId, Timestamp};
+use crate::store::{Collection, Record, Store, Stored};
+
+/// S3's smallest part (except the last); parts are flushed when the buffer reaches it.
+pub const PART_BYTES: usize = 5 * 1024 * 1024;
+/// How long a download link works.
+pub const LINK_SECONDS: u64 = 15 * 60;
+/// How long the bucket's lifecycle keeps a file (template.yaml, `ExportsExpire`).
+pub const RETENTION_DAYS: i64 = 7;
+/// Rows read per Query.
+const PAGE: u16 = 100;
+
+/// What can be exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Dataset {
+    Customers,
+    Services,
+}
+
+/// The stored record of one export (sealed like every record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRecord {
+    pub dataset: Dataset,
+    pub rows: u64,
+    pub object_key: String,
+}
+
+impl Record for ExportRecord {
+    const KIND: &'static str = "export";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A record type with a stable, documented CSV form.
+pub trait CsvRow: Record {
+    const COLLECTION: Collection;
+    const HEADER: &'static [&'static str];
+    fn row(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<String>;
+}
+
+fn text<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+/// An address as five cells: street lines (one per line), city, region, postal code, country.
+fn address_cells(address: &Option<Address>) -> [String; 5] {
+    match address {
+        None => Default::default(),
+        Some(a) => [
+            a.lines
+                .lines()
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            text(&a.city),
+            text(&a.region),
+            text(&a.postal_code),
+            a.country.to_string(),
+        ],
+    }
+}
+
+impl CsvRow for Customer {
+    const COLLECTION: Collection = Collection::Customers;
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "name",
+        "contact_name",
+        "email",
+        "phone",
+        "billing_address_lines",
+        "billing_city",
+        "billing_region",
+        "billing_postal_code",
+        "billing_country",
+        "shipping_address_lines",
+        "shipping_city",
+        "shipping_region",
+        "shipping_postal_code",
+        "shipping_country",
+        "tax_id",
+        "currency",
+        "notes",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn row(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<String> {
+        let c = &stored.record;
+        let mut row = vec![
+            CustomerId::from_ulid(id).to_string(),
+            c.name.to_string(),
+            text(&c.contact_name),
+            text(&c.email),
+            text(&c.phone),
+        ];
+        row.extend(address_cells(&c.billing_address));
+        row.extend(address_cells(&c.shipping_address));
+        row.extend([
+            text(&c.tax_id),
+            text(&c.currency),
+            text(&c.notes),
+            stored.created_at.to_string(),
+            stored.updated_at.to_string(),
+        ]);
+        row
+    }
+}
+
+impl CsvRow for Service {
+    const COLLECTION: Collection = Collection::Services;
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "name",
+        "description",
+        "unit_price",
+        "unit",
+        "tax_rate",
+        "currency",
+        "active",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn row(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<String> {
+        let s = &stored.record;
+        vec![
+            ServiceId::from_ulid(id).to_string(),
+            s.name.to_string(),
+            text(&s.description),
+            s.unit_price.to_string(),
+            text(&s.unit),
+            text(&s.tax_rate),
+            text(&s.currency),
+            s.active.to_string(),
+            stored.created_at.to_string(),
+            stored.updated_at.to_string(),
+        ]
+    }
+}
+
+/// A cell a spreadsheet would evaluate gets a leading `'`; any other is written as it is.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// Where a tenant's export file lives.
+pub fn object_key(tenant: &TenantId, export: &ExportId) -> String {
+    format!("exports/{tenant}/{export}.csv")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("S3 call failed")]
+    S3(#[source] anyhow::Error),
+}
+
+fn s3_error(e: impl Into<anyhow::Error>) -> ExportError {
+    ExportError::S3(e.into())
+}
+
+/// Streams every record of `R` into `bucket/key` as CSV. Returns the number of rows.
+pub async fn write_csv<R: CsvRow>(
+    store: &Store,
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    tenant: &TenantId,
+    key: &str,
+) -> Result<u64, ExportError> {
+    let upload = s3
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .content_type("text/csv; charset=utf-8")
+        .content_disposition("attachment")
+        .send()
+        .await
+        .map_err(s3_error)?;
+    let upload_id = upload
+        .upload_id
+        .ok_or_else(|| s3_error(anyhow::anyhow!("no upload id")))?;
+    let written = stream_parts::<R>(store, s3, bucket, tenant, key, &upload_id).await;
+    match written {
+        Ok((rows, parts)) => {
+            s3.complete_multipart_upload()
+                .bucket(bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .multipart_upload(
+                    CompletedMultipartUpload::builder()
+                        .set_parts(Some(parts))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(s3_error)?;
+            Ok(rows)
+        }
+        Err(error) => {
+            // Leave no half-written upload behind (the lifecycle rule would, after a day).
+            let _ = s3
+                .abort_multipart_upload()
+                .bucket(bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .send()
+                .await;
+            Err(error)
+        }
+    }
+}
+
+async fn stream_parts<R: CsvRow>(
+    store: &Store,
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    tenant: &TenantId,
+    key: &str,
+    upload_id: &str,
+) -> Result<(u64, Vec<CompletedPart>), ExportError> {
+    let new_writer = || csv::Writer::from_writer(Vec::with_capacity(PART_BYTES + 64 * 1024));
+    let csv_error = |e: csv::Error| s3_error(anyhow::Error::new(e).context("writing CSV"));
+    let into_bytes = |writer: csv::Writer<Vec<u8>>| {
+        writer
+            .into_inner()
+            .map_err(|e| s3_error(anyhow::anyhow!("flushing CSV: {}", e.error())))
+    };
+    let mut csv = new_writer();
+    csv.write_record(R::HEADER).map_err(csv_error)?;
+    let mut parts = Vec::new();
+    let mut rows = 0u64;
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store
+            .list_keyed::<R>(tenant, R::COLLECTION, PAGE, cursor.as_deref())
+            .await?;
+        for (id, stored) in &page.items {
+            let row = R::row(*id, stored);
+            csv.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))
+                .map_err(csv_error)?;
+            rows += 1;
+        }
+        csv.flush()
+            .context("flushing CSV")
+            .map_err(ExportError::S3)?;
+        if csv.get_ref().len() >= PART_BYTES {
+            let full = std::mem::replace(&mut csv, new_writer());
+            let bytes = into_bytes(full)?;
+            parts.push(upload_part(s3, bucket, key, upload_id, parts.len() + 1, bytes).await?);
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let last = into_bytes(csv)?;
+    parts.push(upload_part(s3, bucket, key, upload_id, parts.len() + 1, last).await?);
+    Ok((rows, parts))
+}
+
+async fn upload_part(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+    number: usize,
+    bytes: Vec<u8>,
+) -> Result<CompletedPart, ExportError> {
+    let number = i32::try_from(number).map_err(s3_error)?;
+    let out = s3
+        .upload_part()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(upload_id)
+        .part_number(number)
+        .body(ByteStream::from(bytes))
+        .send()
+        .await
+        .map_err(s3_error)?;
+    Ok(CompletedPart::builder()
+        .part_number(number)
+        .set_e_tag(out.e_tag)
+        .build())
+}
+
+/// A link to download the file, valid for 15 minutes, and when it stops working.
+pub async fn download_link(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<(String, Timestamp), ExportError> {
+    let config =
+        PresigningConfig::expires_in(Duration::from_secs(LINK_SECONDS)).map_err(s3_error)?;
+    let expires_at = Timestamp::now().plus_seconds(LINK_SECONDS as i64);
+    let request = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .presigned(config)
+        .await
+        .map_err(s3_error)?;
+    Ok((request.uri().to_owned(), expires_at))
+}
+
+/// Whether the bucket's lifecycle has (or is about to have) deleted an export made at `created`.
+pub fn file_expired(created: Timestamp, now: Timestamp) -> bool {
+    now.unix_seconds() >= created.unix_seconds() + RETENTION_DAYS * 24 * 3600
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept_exactly() {
+        for formula in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise(formula), format!("'{formula}"));
+        }
+        for plain in ["Ölçü", "a,b", "say \"hi\"", "two\nlines", "", "1+1"] {
+            assert_eq!(neutralise(plain), plain);
+        }
+    }
+
+    #[test]
+    fn exports_of_a_tenant_live_under_its_own_prefix() {
+        let tenant = TenantId::for_tests();
+        let key = object_key(&tenant, &ExportId::generate());
+        assert!(key.starts_with(&format!("exports/{tenant}/")), "{key}");
+    }
+}

@@ -1,0 +1,286 @@
+//! The `exports` function: CSV exports of customers and services, as short-lived links.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::json::Fingerprinted;
+use super::layers::RequestId;
+use super::problem::{ApiError, Problem};
+use super::resource::{IdempotencyKey, ListPage, ListParams};
+use super::session::Session;
+use crate::AppState;
+use crate::audit::{self, Outcome};
+use crate::domain::Timestamp;
+use crate::domain::catalogue::Service;
+use crate::domain::customer::Customer;
+use crate::domain::ids::ExportId;
+use crate::export::{self, Dataset, ExportRecord};
+use crate::store::{Collection, NextAction, SavedResponse, Stored, keys};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_exports, create_export))
+        .routes(routes!(get_export))
+}
+
+/// The function's router: [`api`] with every layer a response needs.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    super::finish(api(state), &config)
+}
+
+/// The routes alone, to merge with other resources' before [`super::finish`].
+pub fn api(state: AppState) -> Router {
+    super::session::guarded(routes(), state)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    pub dataset: Dataset,
+}
+
+/// An export and, while its file exists, a link to it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportView {
+    pub id: ExportId,
+    pub dataset: Dataset,
+    /// Data rows (the header row not counted).
+    pub rows: u64,
+    /// A presigned GET, valid for 15 minutes; `null` once the file has been deleted (7 days).
+    pub url: Option<String>,
+    /// When `url` stops working.
+    pub expires_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+async fn view(
+    state: &AppState,
+    id: ExportId,
+    stored: Stored<ExportRecord>,
+) -> Result<ExportView, ApiError> {
+    let (url, expires_at) = if export::file_expired(stored.created_at, Timestamp::now()) {
+        (None, None)
+    } else {
+        let (url, expires_at) = export::download_link(
+            &state.clients.s3,
+            &state.config.export_bucket,
+            &stored.record.object_key,
+        )
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+        (Some(url), Some(expires_at))
+    };
+    Ok(ExportView {
+        id,
+        dataset: stored.record.dataset,
+        rows: stored.record.rows,
+        url,
+        expires_at,
+        created_at: stored.created_at,
+    })
+}
+
+/// Export every customer or every service as CSV.
+///
+/// The header rows are stable: customers `id, name, contact_name, email, phone,
+/// billing_address_lines, billing_city, billing_region, billing_postal_code, billing_country,
+/// shipping_address_lines, shipping_city, shipping_region, shipping_postal_code,
+/// shipping_country, tax_id, currency, notes, created_at, updated_at`; services `id, name,
+/// description, unit_price, unit, tax_rate, currency, active, created_at, updated_at`. UTF-8,
+/// RFC 4180 quoting, decimals as plain strings, times RFC 3339; a cell that starts with `=`,
+/// `+`, `-`, `@`, tab or carriage return is prefixed with `'`.
+#[utoipa::path(
+    post, path = "/v1/exports", tag = "exports", request_body = ExportRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
+    responses(
+        (status = 201, description = "Written; the link works for 15 minutes", body = ExportView),
+        (status = 400, description = "Unknown dataset", body = Problem),
+        (status = 409, description = "The same request is still in progress", body = Problem),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem),
+    )
+)]
+async fn create_export(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<ExportRequest>,
+) -> Result<Response, ApiError> {
+    let tenant = *session.tenant();
+    let claim = idempotency.digest().map(str::to_owned);
+    if let Some(digest) = &claim {
+        match state
+            .store
+            .begin_idempotent(&tenant, digest, &body.fingerprint)
+            .await?
+        {
+            NextAction::StartProcessing => {}
+            NextAction::ReturnSavedResponse(saved) => {
+                return Ok(super::resource::saved_to_response(saved));
+            }
+            NextAction::KeyReused => {
+                return Err(ApiError::Unprocessable(
+                    "This Idempotency-Key was used for a different request.",
+                ));
+            }
+            NextAction::InFlight => {
+                return Err(ApiError::Conflict(
+                    "A request with this Idempotency-Key is still being processed.",
+                ));
+            }
+        }
+    }
+    let result = export_once(&state, &session, &request, claim.as_deref(), &body).await;
+    if let (Err(_), Some(digest)) = (&result, &claim) {
+        if let Err(error) = state.store.abandon_idempotent(&tenant, digest).await {
+            tracing::warn!(error = %error, "could not release an idempotency claim");
+        }
+    }
+    result
+}
+
+async fn export_once(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    claim: Option<&str>,
+    body: &Fingerprinted<ExportRequest>,
+) -> Result<Response, ApiError> {
+    let tenant = *session.tenant();
+    let id = ExportId::generate();
+    let object_key = export::object_key(&tenant, &id);
+    let (store, s3, bucket) = (
+        &state.store,
+        &state.clients.s3,
+        state.config.export_bucket.as_str(),
+    );
+    let dataset = body.value.dataset;
+    let rows = match dataset {
+        Dataset::Customers => {
+            export::write_csv::<Customer>(store, s3, bucket, &tenant, &object_key).await
+        }
+        Dataset::Services => {
+            export::write_csv::<Service>(store, s3, bucket, &tenant, &object_key).await
+        }
+    }
+    .map_err(|e| ApiError::Internal(e.into()))?;
+
+    let record = ExportRecord {
+        dataset,
+        rows,
+        object_key,
+    };
+    let mut tx = session.transaction(&state.store).await?;
+    let now = tx.now();
+    let stored = Stored {
+        record: record.clone(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let view = view(state, id, stored).await?;
+    let body_json = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
+    let location = format!("/v1/exports/{id}");
+    tx.create(&keys::export(&tenant, &id), &record)
+        .audit(&audit::event(
+            Some(session.user()),
+            "export.create",
+            Some(id.to_string()),
+            Outcome::Success,
+            request,
+        ));
+    if let Some(digest) = claim {
+        let saved = SavedResponse {
+            status: StatusCode::CREATED.as_u16(),
+            body: body_json.clone(),
+            location: Some(location.clone()),
+            etag: None,
+        };
+        tx.complete_idempotent(digest, &body.fingerprint, &saved);
+    }
+    state.store.commit(tx).await?;
+    let mut response = (StatusCode::CREATED, axum::Json(body_json)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// One export, with a fresh link while its file exists.
+#[utoipa::path(
+    get, path = "/v1/exports/{id}", tag = "exports",
+    params(("id" = String, Path, description = "The export's id (`exp_…`)")),
+    responses(
+        (status = 200, description = "The export", body = ExportView),
+        (status = 404, description = "No such export in this account", body = Problem),
+    )
+)]
+async fn get_export(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: ExportId = id.parse().map_err(|_| ApiError::NotFound)?;
+    let stored = state
+        .store
+        .get::<ExportRecord>(session.tenant(), &keys::export(session.tenant(), &id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    audit::event(
+        Some(session.user()),
+        "export.read",
+        Some(id.to_string()),
+        Outcome::Success,
+        &request,
+    );
+    Ok(axum::Json(view(&state, id, stored).await?).into_response())
+}
+
+/// The account's exports, oldest first, each with a fresh link while its file exists.
+#[utoipa::path(
+    get, path = "/v1/exports", tag = "exports", params(ListParams),
+    responses(
+        (status = 200, description = "A page of exports", body = ListPage<ExportView>),
+        (status = 400, description = "A bad limit or cursor", body = Problem),
+    )
+)]
+async fn list_exports(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    let page = state
+        .store
+        .list_keyed::<ExportRecord>(
+            session.tenant(),
+            Collection::Exports,
+            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
+            params.next.as_deref(),
+        )
+        .await?;
+    audit::event(
+        Some(session.user()),
+        "export.list",
+        None,
+        Outcome::Success,
+        &request,
+    );
+    let mut data = Vec::with_capacity(page.items.len());
+    for (ulid, stored) in page.items {
+        data.push(view(&state, ExportId::from_ulid(ulid), stored).await?);
+    }
+    Ok(axum::Json(ListPage {
+        data,
+        next: page.next,
+    })
+    .into_response())
+}

@@ -1,0 +1,250 @@
+//! CSV exports, end to end: written to S3, fetched through the presigned link, parsed back.
+
+use invoiceflow_tests::{TestApp, spawn_app};
+use reqwest::Client;
+use serde_json::{Value, json};
+
+const CUSTOMER_HEADER: [&str; 20] = [
+    "id",
+    "name",
+    "contact_name",
+    "email",
+    "phone",
+    "billing_address_lines",
+    "billing_city",
+    "billing_region",
+    "billing_postal_code",
+    "billing_country",
+    "shipping_address_lines",
+    "shipping_city",
+    "shipping_region",
+    "shipping_postal_code",
+    "shipping_country",
+    "tax_id",
+    "currency",
+    "notes",
+    "created_at",
+    "updated_at",
+];
+
+async fn export(app: &TestApp, client: &Client, dataset: &str) -> Value {
+    let response = app
+        .post(client, "/v1/exports")
+        .json(&json!({"dataset": dataset}))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("json")
+}
+
+async fn fetch_csv(url: &str) -> Vec<Vec<String>> {
+    let bytes = reqwest::get(url)
+        .await
+        .expect("download")
+        .bytes()
+        .await
+        .expect("body");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_ref());
+    reader
+        .records()
+        .map(|r| r.expect("csv record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_export_of_customers_parses_back_with_formulas_neutralised() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let names = [
+        "=HYPERLINK(\"http://evil.example\",\"click\")",
+        "+1",
+        "Ölçü Danışmanlık",
+        "Comma, Inc.",
+        "The \"Quoted\" Co",
+        "Two\nLines Ltd",
+    ];
+    for name in names {
+        let created = app
+            .post(&app.client, "/v1/customers")
+            .json(&json!({
+                "name": name,
+                "notes": "multi\nline, \"note\"",
+                "billing_address": {"lines": ["Straße 1", "Hof 2"], "city": "Köln", "country": "DE"},
+                "currency": "EUR"
+            }))
+            .send()
+            .await
+            .expect("customer");
+        assert_eq!(created.status(), 201);
+    }
+
+    let export = export(&app, &app.client, "customers").await;
+    assert_eq!(export["dataset"], "customers");
+    assert_eq!(export["rows"], 6);
+    assert!(
+        export["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("exp_"))
+    );
+    let url = export["url"].as_str().expect("url");
+    let expires: u64 = url
+        .split(['?', '&'])
+        .find_map(|part| part.strip_prefix("X-Amz-Expires="))
+        .expect("X-Amz-Expires")
+        .parse()
+        .expect("seconds");
+    assert!(expires <= 900, "{expires}");
+    assert!(export["expires_at"].as_str().is_some());
+
+    let rows = fetch_csv(url).await;
+    assert_eq!(rows[0], CUSTOMER_HEADER);
+    let data = &rows[1..];
+    assert_eq!(data.len(), 6);
+    let exported_names: Vec<&str> = data.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(
+        exported_names,
+        [
+            "'=HYPERLINK(\"http://evil.example\",\"click\")",
+            "'+1",
+            "Ölçü Danışmanlık",
+            "Comma, Inc.",
+            "The \"Quoted\" Co",
+            "Two\nLines Ltd",
+        ]
+    );
+    for row in data {
+        assert_eq!(row.len(), CUSTOMER_HEADER.len());
+        assert_eq!(row[5], "Straße 1\nHof 2");
+        assert_eq!(row[6], "Köln");
+        assert_eq!(row[9], "DE");
+        assert_eq!(row[16], "EUR");
+        assert_eq!(row[17], "multi\nline, \"note\"");
+        assert!(row[18].ends_with('Z'), "RFC 3339 UTC: {}", row[18]);
+    }
+}
+
+#[tokio::test]
+async fn an_export_of_services_keeps_decimals_as_written() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    app.post(&app.client, "/v1/services")
+        .json(&json!({"name": "Consulting", "unit_price": "150.50", "tax_rate": "9.975", "unit": "hour", "currency": "CAD"}))
+        .send()
+        .await
+        .expect("service");
+    let export = export(&app, &app.client, "services").await;
+    let rows = fetch_csv(export["url"].as_str().expect("url")).await;
+    assert_eq!(
+        rows[0],
+        [
+            "id",
+            "name",
+            "description",
+            "unit_price",
+            "unit",
+            "tax_rate",
+            "currency",
+            "active",
+            "created_at",
+            "updated_at"
+        ]
+    );
+    assert_eq!(
+        &rows[1][1..8],
+        ["Consulting", "", "150.50", "hour", "9.975", "CAD", "true"]
+    );
+}
+
+#[tokio::test]
+async fn an_export_is_stored_under_its_tenant_encrypted_and_readable_only_by_it() {
+    let app = spawn_app().await;
+    let ann = app.signup(&app.client).await;
+    app.post(&app.client, "/v1/customers")
+        .json(&json!({"name": "Ann's client"}))
+        .send()
+        .await
+        .expect("customer");
+    let export = export(&app, &app.client, "customers").await;
+    let id = export["id"].as_str().expect("id");
+
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&app.stack.sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let listed = s3
+        .list_objects_v2()
+        .bucket(&app.stack.stack.config.export_bucket)
+        .send()
+        .await
+        .expect("list");
+    let keys: Vec<String> = listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect();
+    let tenant = ann.body["account"]["id"].as_str().expect("tenant");
+    assert_eq!(keys, [format!("exports/{tenant}/{id}.csv")]);
+    let head = s3
+        .head_object()
+        .bucket(&app.stack.stack.config.export_bucket)
+        .key(&keys[0])
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(
+        head.server_side_encryption().map(|e| e.as_str()),
+        Some("aws:kms")
+    );
+
+    let again = app
+        .client
+        .get(app.url(&format!("/v1/exports/{id}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again["rows"], 1);
+    assert!(again["url"].as_str().is_some());
+
+    let bob = app.new_client();
+    app.signup(&bob).await;
+    let refused = bob
+        .get(app.url(&format!("/v1/exports/{id}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(refused.status(), 404);
+    let bobs: Value = bob
+        .get(app.url("/v1/exports"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(bobs["data"], json!([]));
+    let bobs_export = self::export(&app, &bob, "customers").await;
+    assert_eq!(bobs_export["rows"], 0);
+    let rows = fetch_csv(bobs_export["url"].as_str().expect("url")).await;
+    assert_eq!(rows.len(), 1, "header only: no row of Ann's");
+}
+
+#[tokio::test]
+async fn an_unknown_dataset_is_refused_by_name() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let response = app
+        .post(&app.client, "/v1/exports")
+        .json(&json!({"dataset": "invoices_and_secrets"}))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(response.status(), 400);
+    let problem: Value = response.json().await.expect("json");
+    assert_eq!(problem["errors"][0]["field"], "dataset");
+}
