@@ -21,7 +21,7 @@ use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
 use crate::domain::ids::ExportId;
 use crate::export::{self, Dataset, ExportRecord};
-use crate::store::{Collection, NextAction, SavedResponse, Stored, keys};
+use crate::store::{Collection, SavedResponse, Stored, keys};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -113,44 +113,21 @@ async fn create_export(
     idempotency: IdempotencyKey,
     body: Fingerprinted<ExportRequest>,
 ) -> Result<Response, ApiError> {
-    let tenant = *session.tenant();
-    let claim = idempotency.digest().map(str::to_owned);
-    if let Some(digest) = &claim {
-        match state
-            .store
-            .begin_idempotent(&tenant, digest, &body.fingerprint)
-            .await?
-        {
-            NextAction::StartProcessing => {}
-            NextAction::ReturnSavedResponse(saved) => {
-                return Ok(super::resource::saved_to_response(saved));
-            }
-            NextAction::KeyReused => {
-                return Err(ApiError::Unprocessable(
-                    "This Idempotency-Key was used for a different request.",
-                ));
-            }
-            NextAction::InFlight => {
-                return Err(ApiError::Conflict(
-                    "A request with this Idempotency-Key is still being processed.",
-                ));
-            }
-        }
-    }
-    let result = export_once(&state, &session, &request, claim.as_deref(), &body).await;
-    if let (Err(_), Some(digest)) = (&result, &claim) {
-        if let Err(error) = state.store.abandon_idempotent(&tenant, digest).await {
-            tracing::warn!(error = %error, "could not release an idempotency claim");
-        }
-    }
-    result
+    super::resource::with_idempotency(
+        &state,
+        session.tenant(),
+        &idempotency,
+        &body.fingerprint,
+        |digest| export_once(&state, &session, &request, digest, &body),
+    )
+    .await
 }
 
 async fn export_once(
     state: &AppState,
     session: &Session,
     request: &RequestId,
-    claim: Option<&str>,
+    claim: Option<String>,
     body: &Fingerprinted<ExportRequest>,
 ) -> Result<Response, ApiError> {
     let tenant = *session.tenant();
@@ -203,9 +180,13 @@ async fn export_once(
             location: Some(location.clone()),
             etag: None,
         };
-        tx.complete_idempotent(digest, &body.fingerprint, &saved);
+        tx.complete_idempotent(&digest, &body.fingerprint, &saved);
     }
-    state.store.commit(tx).await?;
+    state
+        .store
+        .commit(tx)
+        .await
+        .map_err(super::resource::commit_error)?;
     let mut response = (StatusCode::CREATED, axum::Json(body_json)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);

@@ -166,6 +166,63 @@ pub(super) fn saved_to_response(saved: SavedResponse) -> Response {
     response
 }
 
+/// Runs a creating request under its `Idempotency-Key`, if it has one: a retry of the same
+/// request gets the saved response, another request under the key a 422, a duplicate of one still
+/// in flight a 409. `work` gets the key's digest, to complete the record in its transaction; if it
+/// fails, the claim is released so that a retry can run.
+pub async fn with_idempotency<F, Fut>(
+    state: &AppState,
+    tenant: &TenantId,
+    idempotency: &IdempotencyKey,
+    fingerprint: &str,
+    work: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, ApiError>>,
+{
+    let Some(digest) = idempotency.digest() else {
+        return work(None).await;
+    };
+    match state
+        .store
+        .begin_idempotent(tenant, digest, fingerprint)
+        .await?
+    {
+        NextAction::StartProcessing => {}
+        NextAction::ReturnSavedResponse(saved) => return Ok(saved_to_response(saved)),
+        NextAction::KeyReused => {
+            return Err(ApiError::Unprocessable(
+                "This Idempotency-Key was used for a different request.",
+            ));
+        }
+        NextAction::InFlight => return Err(in_flight()),
+    }
+    let result = work(Some(digest.to_owned())).await;
+    if result.is_err()
+        && let Err(error) = state.store.abandon_idempotent(tenant, digest).await
+    {
+        // The claim's lease runs out on its own.
+        tracing::warn!(error = %error, "could not release an idempotency claim");
+    }
+    result
+}
+
+fn in_flight() -> ApiError {
+    ApiError::Conflict("A request with this Idempotency-Key is still being processed.")
+}
+
+/// Maps a failed commit of a transaction that completes an idempotency claim.
+pub fn commit_error(error: StoreError) -> ApiError {
+    match error {
+        StoreError::Conflict {
+            reason: ConflictReason::CheckFailed,
+            ..
+        } => in_flight(),
+        other => other.into(),
+    }
+}
+
 /// Creates `record` as a new item of its collection: one transaction with its audit entry
 /// (and, with an `Idempotency-Key`, the completed idempotency record).
 pub async fn create<R: Resource>(
@@ -176,42 +233,21 @@ pub async fn create<R: Resource>(
     fingerprint: &str,
     record: R,
 ) -> Result<Response, ApiError> {
-    let tenant = *session.tenant();
-    if let IdempotencyKey(Some(digest)) = &idempotency {
-        match state
-            .store
-            .begin_idempotent(&tenant, digest, fingerprint)
-            .await?
-        {
-            NextAction::StartProcessing => {}
-            NextAction::ReturnSavedResponse(saved) => return Ok(saved_to_response(saved)),
-            NextAction::KeyReused => {
-                return Err(ApiError::Unprocessable(
-                    "This Idempotency-Key was used for a different request.",
-                ));
-            }
-            NextAction::InFlight => {
-                return Err(ApiError::Conflict(
-                    "A request with this Idempotency-Key is still being processed.",
-                ));
-            }
-        }
-    }
-    let result = create_once(state, session, request, &idempotency, fingerprint, record).await;
-    if let (Err(_), IdempotencyKey(Some(digest))) = (&result, &idempotency) {
-        // Let a retry run; if this fails too, the claim's lease runs out on its own.
-        if let Err(error) = state.store.abandon_idempotent(&tenant, digest).await {
-            tracing::warn!(error = %error, "could not release an idempotency claim");
-        }
-    }
-    result
+    with_idempotency(
+        state,
+        session.tenant(),
+        &idempotency,
+        fingerprint,
+        |digest| create_once(state, session, request, digest, fingerprint, record),
+    )
+    .await
 }
 
 async fn create_once<R: Resource>(
     state: &AppState,
     session: &Session,
     request: &RequestId,
-    idempotency: &IdempotencyKey,
+    idempotency: Option<String>,
     fingerprint: &str,
     record: R,
 ) -> Result<Response, ApiError> {
@@ -238,27 +274,16 @@ async fn create_once<R: Resource>(
             Outcome::Success,
             request,
         ));
-    if let IdempotencyKey(Some(digest)) = idempotency {
+    if let Some(digest) = idempotency {
         let saved = SavedResponse {
             status: StatusCode::CREATED.as_u16(),
             body: body.clone(),
             location: Some(location.clone()),
             etag: etag(1).to_str().ok().map(str::to_owned),
         };
-        tx.complete_idempotent(digest, fingerprint, &saved);
+        tx.complete_idempotent(&digest, fingerprint, &saved);
     }
-    match state.store.commit(tx).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict {
-            reason: ConflictReason::CheckFailed,
-            ..
-        }) => {
-            return Err(ApiError::Conflict(
-                "A request with this Idempotency-Key is still being processed.",
-            ));
-        }
-        Err(error) => return Err(error.into()),
-    }
+    state.store.commit(tx).await.map_err(commit_error)?;
     let mut response = (
         StatusCode::CREATED,
         [(header::ETAG, etag(1))],
