@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := infra/.venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: dev test venv package sam-build measure measure-auth clean
+.PHONY: dev test venv package sam-build measure measure-auth measure-exports clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv
@@ -50,6 +50,10 @@ measure-auth: venv
 	[(t.append(time.perf_counter()), crypt.crypt("granite-lantern-orbit-cactus", salt), t.append(time.perf_counter())) for _ in range(30)]; \
 	d = [(t[i+1]-t[i])*1000 for i in range(0, len(t), 2)]; \
 	print(f"libxcrypt bcrypt cost 12 (C, reference)   n=30 median {s.median(d):.1f} ms")'
+
+## measure-exports: wall time and peak memory of exporting 10,000 and 50,000 customers (release build)
+measure-exports: venv
+	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-exports
 
 clean:
 	cargo clean

@@ -522,3 +522,65 @@ async fn the_table_holds_no_plaintext_customer_name_email_or_address() {
         }
     }
 }
+
+/// AWS calls of a warm container per customers route, counted by the SDK interceptor (the
+/// closing note of the customers issue reports these; `--nocapture` prints them).
+#[tokio::test]
+async fn warm_customer_routes_make_the_budgeted_aws_calls() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let first =
+        json_of(create(&app, &app.client, "/v1/customers", &customer("Warm GmbH")).await).await;
+    let path = format!("/v1/customers/{}", first["id"].as_str().expect("id"));
+    let calls = app.state().aws_calls();
+    let delta = |before: &std::collections::BTreeMap<String, u64>| {
+        calls
+            .snapshot()
+            .into_iter()
+            .filter_map(|(op, n)| {
+                let d = n - before.get(&op).copied().unwrap_or(0);
+                (d > 0).then_some((op, d))
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let expect = |pairs: &[(&str, u64)]| {
+        pairs
+            .iter()
+            .map(|(op, n)| ((*op).to_owned(), *n))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+
+    let before = calls.snapshot();
+    app.client.get(app.url(&path)).send().await.expect("get");
+    let read = delta(&before);
+    let before = calls.snapshot();
+    app.client
+        .get(app.url("/v1/customers?limit=25"))
+        .send()
+        .await
+        .expect("list");
+    let list = delta(&before);
+    let before = calls.snapshot();
+    create(&app, &app.client, "/v1/customers", &customer("Second GmbH")).await;
+    let post = delta(&before);
+    let before = calls.snapshot();
+    let patched = app
+        .unsafe_request(&app.client, Method::PATCH, &path)
+        .header("if-match", "\"1\"")
+        .json(&json!({"notes": "Changed."}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(patched.status(), 200);
+    let patch = delta(&before);
+    println!("GET one: {read:?}\nGET list: {list:?}\nPOST: {post:?}\nPATCH: {patch:?}");
+
+    let session_check = ("dynamodb:TransactGetItems", 1);
+    assert_eq!(read, expect(&[("dynamodb:GetItem", 1), session_check]));
+    assert_eq!(list, expect(&[("dynamodb:Query", 1), session_check]));
+    assert_eq!(post, expect(&[("dynamodb:TransactWriteItems", 1)]));
+    assert_eq!(
+        patch,
+        expect(&[("dynamodb:GetItem", 1), ("dynamodb:TransactWriteItems", 1)])
+    );
+}
