@@ -40,6 +40,10 @@ def main() -> None:
     )
     # The real port (when asked for 0) on the first line of stdout, for whoever started us.
     print(f"listening on http://{args.host}:{server.server_port}", flush=True)
+    # Whoever started us read that line and may have closed the pipe: anything moto prints
+    # later must not raise BrokenPipeError (which ended the server mid-run).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
     def stop(*_: object) -> None:
         os._exit(0)

@@ -132,6 +132,12 @@ impl TenantId {
     pub fn for_tests() -> Self {
         Self(next_ulid())
     }
+
+    /// Test helper: a tenant named in text (e.g. handed to a benchmark's child process).
+    #[cfg(any(test, feature = "test-util"))]
+    pub fn parse_for_tests(text: &str) -> Result<Self, IdError> {
+        Self::parse_text(text)
+    }
 }
 
 impl utoipa::PartialSchema for TenantId {

@@ -1,12 +1,15 @@
 //! `make measure-exports`: wall time and peak resident memory of the CSV export path for 10,000
 //! and 50,000 customers, against a private stack on the local emulator.
 //!
-//! Peak memory is read from `/proc/self/status` (`VmHWM`) after resetting it just before the
-//! export (`/proc/self/clear_refs` ← 5), so seeding does not count.
+//! The parent seeds each account; the export then runs in a fresh child process that starts
+//! the way a function does (`AppState::from_env`, pointed at the emulator through
+//! `AWS_ENDPOINT_URL`) and reports its own peak resident memory (`VmHWM`), so the figure is the
+//! export's, not the seeding's.
 
+use std::process::Command;
 use std::time::Instant;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, ensure};
 use invoiceflow::domain::TenantId;
 use invoiceflow::domain::customer::Customer;
 use invoiceflow::domain::ids::{CustomerId, ExportId};
@@ -45,8 +48,12 @@ fn customer(n: usize) -> anyhow::Result<Customer> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("export") {
+        return export_in_this_process(&args[1..]).await;
+    }
+    let sizes: Vec<usize> = args
+        .iter()
         .map(|a| a.parse())
         .collect::<Result<_, _>>()
         .context("sizes are whole numbers")?;
@@ -57,59 +64,78 @@ async fn main() -> anyhow::Result<()> {
     };
     let stack = TestStack::new().await;
     let store = &stack.state.store;
-    println!(
-        "rows     seconds  rows/s   csv_bytes   parts  rss_before_MiB  peak_rss_during_export_MiB"
-    );
+    let endpoint = invoiceflow_infra::emulator::ensure()?.endpoint.clone();
+    let config = &stack.stack.config;
+    println!("rows     seconds  rows/s  csv_bytes   parts  peak_rss_MiB (whole export process)");
     for size in sizes {
         let tenant = TenantId::for_tests();
         let opened = store.open_account(&tenant).await?;
         store.commit(opened).await?;
-        for chunk in (0..size).collect::<Vec<_>>().chunks(100) {
-            let mut tx = store.transaction(&tenant).await?;
-            for &n in chunk {
-                tx.create(
-                    &keys::customer(&tenant, &CustomerId::generate()),
-                    &customer(n)?,
-                );
-            }
-            store.commit(tx).await?;
+        for start in (0..size).step_by(1_000) {
+            let records = (start..size.min(start + 1_000))
+                .map(|n| {
+                    Ok((
+                        keys::customer(&tenant, &CustomerId::generate()),
+                        customer(n)?,
+                    ))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            store.seed_for_tests(&tenant, records).await?;
         }
-        std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS")?;
-        let before = status_kib("VmRSS:")?;
-        let key = export::object_key(&tenant, &ExportId::generate());
-        let started = Instant::now();
-        let rows = export::write_csv::<Customer>(
-            store,
-            &stack.state.clients.s3,
-            &stack.state.config.export_bucket,
-            &tenant,
-            &key,
-        )
-        .await?;
-        let seconds = started.elapsed().as_secs_f64();
-        let peak = status_kib("VmHWM:")?;
-        let head = stack
-            .state
-            .clients
-            .s3
-            .head_object()
-            .bucket(&stack.state.config.export_bucket)
-            .key(&key)
-            .send()
-            .await?;
-        let bytes = head.content_length().unwrap_or_default();
-        let parts = head
-            .e_tag()
-            .and_then(|tag| tag.trim_matches('"').rsplit_once('-'))
-            .map(|(_, n)| n.to_owned())
-            .unwrap_or_else(|| "1".into());
-        anyhow::ensure!(rows == size as u64, "exported {rows} of {size}");
-        println!(
-            "{rows:<8} {seconds:<8.1} {:<8.0} {bytes:<11} {parts:<6} {:<15.1} {:.1}",
-            rows as f64 / seconds,
-            before as f64 / 1024.0,
-            peak as f64 / 1024.0
+        let output = Command::new(std::env::current_exe()?)
+            .args(["export", &tenant.to_string()])
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("TABLE_NAME", &config.table_name)
+            .env("EXPORT_BUCKET", &config.export_bucket)
+            .env("TENANT_KEY_ID", &config.tenant_key_id)
+            .env("SIGNING_KEY_ID", &config.signing_key_id)
+            .output()?;
+        ensure!(
+            output.status.success(),
+            "export process failed: {}",
+            String::from_utf8_lossy(&output.stderr)
         );
+        let report = String::from_utf8(output.stdout)?;
+        ensure!(
+            report.starts_with(&format!("{size} ")),
+            "exported other than {size} rows: {report}"
+        );
+        print!("{report}");
     }
+    Ok(())
+}
+
+async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
+    let tenant = TenantId::parse_for_tests(args.first().context("tenant")?)?;
+    let state = invoiceflow::AppState::from_env().await?;
+    let key = export::object_key(&tenant, &ExportId::generate());
+    let bucket = state.config.export_bucket.clone();
+    let started = Instant::now();
+    let rows =
+        export::write_csv::<Customer>(&state.store, &state.clients.s3, &bucket, &tenant, &key)
+            .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let head = state
+        .clients
+        .s3
+        .head_object()
+        .bucket(&bucket)
+        .key(&key)
+        .send()
+        .await?;
+    let bytes = head.content_length().unwrap_or_default();
+    let parts = head
+        .e_tag()
+        .and_then(|tag| tag.trim_matches('"').rsplit_once('-'))
+        .map(|(_, n)| n.to_owned())
+        .unwrap_or_else(|| "1".into());
+    println!(
+        "{rows:<8} {seconds:<8.1} {:<7.0} {bytes:<11} {parts:<6} {:.1}",
+        rows as f64 / seconds,
+        status_kib("VmHWM:")? as f64 / 1024.0
+    );
     Ok(())
 }

@@ -584,3 +584,63 @@ async fn warm_customer_routes_make_the_budgeted_aws_calls() {
         expect(&[("dynamodb:GetItem", 1), ("dynamodb:TransactWriteItems", 1)])
     );
 }
+
+#[tokio::test]
+async fn an_expired_idempotency_record_no_longer_answers() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    let tenant = account.body["account"]["id"]
+        .as_str()
+        .expect("id")
+        .trim_start_matches("acc_")
+        .to_owned();
+    let body = serde_json::to_vec(&customer("Again GmbH")).expect("json");
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // A record of this very request, completed more than 24 hours ago (TTL has not run yet).
+    let yesterday = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        - 25 * 3600;
+    app.stack
+        .raw_dynamodb
+        .put_item()
+        .table_name(&app.stack.stack.config.table_name)
+        .item("PK", AttributeValue::S(format!("T#{tenant}")))
+        .item(
+            "SK",
+            AttributeValue::S(format!("IDEM#{}", hex(&sha2::Sha256::digest(b"key-old")))),
+        )
+        .item("state", AttributeValue::S("done".into()))
+        .item("fp", AttributeValue::S(hex(&sha2::Sha256::digest(&body))))
+        .item(
+            "expires_at",
+            AttributeValue::N((yesterday + 3600).to_string()),
+        )
+        .send()
+        .await
+        .expect("old record");
+    let response = app
+        .post(&app.client, "/v1/customers")
+        .header("idempotency-key", "key-old")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 201);
+    assert!(response.headers().get("idempotent-replayed").is_none());
+    let listed = json_of(
+        app.client
+            .get(app.url("/v1/customers"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(
+        listed["data"].as_array().map(Vec::len),
+        Some(1),
+        "processed anew"
+    );
+}
