@@ -74,16 +74,16 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        // Constant, valid inputs: these parses cannot fail (a unit test pins them).
-        let text = |s: &str| NumberPrefix::parse(s).unwrap_or_else(|_| unreachable!());
+        // Trusted constants (no parser linked for them): `the_defaults_are_valid_settings`
+        // parses every one of them back.
         Self {
-            invoice_number_prefix: text("INV-"),
-            proposal_number_prefix: text("PRO-"),
+            invoice_number_prefix: NumberPrefix::from_trusted("INV-"),
+            proposal_number_prefix: NumberPrefix::from_trusted("PRO-"),
             payment_terms_days: PaymentTerms(30),
             default_tax_rate: Percentage::zero(),
             default_currency: None,
-            locale: Locale::parse("en").unwrap_or_else(|_| unreachable!()),
-            time_zone: TimeZone::parse("UTC").unwrap_or_else(|_| unreachable!()),
+            locale: Locale::from_trusted("en"),
+            time_zone: TimeZone::from_trusted("UTC"),
             proposal_validity_days: ValidityDays(30),
             invoice_notes: None,
             invoice_footer: None,

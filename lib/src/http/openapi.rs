@@ -46,14 +46,35 @@ pub fn document() -> Document {
     document
 }
 
+/// The document as served: docs/openapi.json, which a test keeps equal to [`document_json`].
+pub const DOCUMENT: &str = include_str!("../../../docs/openapi.json");
+
 pub fn document_json() -> String {
     // Serialising a document of plain strings and maps cannot fail.
-    document().to_json().unwrap_or_else(|_| "{}".to_owned())
+    document()
+        .to_pretty_json()
+        .map(|json| json + "\n")
+        .unwrap_or_else(|_| "{}".to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `UPDATE_OPENAPI=1 cargo test -p invoiceflow openapi` rewrites docs/openapi.json.
+    #[test]
+    fn the_served_document_is_the_one_the_routes_generate() {
+        let generated = document_json();
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+            std::fs::write(path, &generated).expect("write docs/openapi.json");
+            return;
+        }
+        assert!(
+            generated == DOCUMENT,
+            "docs/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p invoiceflow openapi`"
+        );
+    }
 
     #[test]
     fn the_document_is_openapi_3_1_and_lists_every_resources_routes() {
