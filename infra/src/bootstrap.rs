@@ -13,6 +13,7 @@ use aws_sdk_s3::types::{
     LifecycleRuleFilter, PublicAccessBlockConfiguration, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
+use invoiceflow::aws::Clients;
 use invoiceflow::config::Config;
 
 use crate::template::{self, KeyAttribute, KmsKeySpec, Template};
@@ -56,7 +57,9 @@ pub struct Stack {
 }
 
 pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyhow::Result<Stack> {
-    let kms = aws_sdk_kms::Client::new(sdk);
+    let Clients {
+        dynamodb, s3, kms, ..
+    } = Clients::new(sdk);
     let tenant_key_id = ensure_key(
         &kms,
         &alias(names, "tenant-data"),
@@ -75,14 +78,8 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
         &template.kms_key("StorageKey")?,
     )
     .await?;
-    ensure_table(
-        &aws_sdk_dynamodb::Client::new(sdk),
-        &names.table,
-        template,
-        &storage_key_id,
-    )
-    .await?;
-    ensure_bucket(&s3_client(sdk), &names.bucket, template, &storage_key_id).await?;
+    ensure_table(&dynamodb, &names.table, template, &storage_key_id).await?;
+    ensure_bucket(&s3, &names.bucket, template, &storage_key_id).await?;
     Ok(Stack {
         names: names.clone(),
         config: Config {
@@ -101,7 +98,9 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
 
 /// Removes a stack's table, bucket (with its objects) and keys.
 pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
-    let s3 = s3_client(sdk);
+    let Clients {
+        dynamodb, s3, kms, ..
+    } = Clients::new(sdk);
     let listed = s3
         .list_objects_v2()
         .bucket(&stack.names.bucket)
@@ -117,12 +116,11 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
         }
     }
     let _ = s3.delete_bucket().bucket(&stack.names.bucket).send().await;
-    let _ = aws_sdk_dynamodb::Client::new(sdk)
+    let _ = dynamodb
         .delete_table()
         .table_name(&stack.names.table)
         .send()
         .await;
-    let kms = aws_sdk_kms::Client::new(sdk);
     for key in [
         &stack.config.tenant_key_id,
         &stack.config.signing_key_id,
@@ -143,14 +141,6 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
             .await;
     }
     Ok(())
-}
-
-fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(sdk)
-            .force_path_style(true)
-            .build(),
-    )
 }
 
 fn alias(names: &Names, role: &str) -> String {

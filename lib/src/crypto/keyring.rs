@@ -146,7 +146,13 @@ impl Keyring {
             .await
             .map_err(|shared| match Arc::try_unwrap(shared) {
                 Ok(error) => error,
-                Err(shared) => KeyringError::Load(anyhow::anyhow!("{shared}")),
+                // Other waiters still hold the error: keep its kind, with the shared error as source.
+                Err(shared) => match *shared {
+                    KeyringError::NoKey => KeyringError::NoKey,
+                    KeyringError::BadKey => KeyringError::BadKey,
+                    KeyringError::Kms(_) => KeyringError::Kms(shared.into()),
+                    KeyringError::Load(_) => KeyringError::Load(shared.into()),
+                },
             })
     }
 

@@ -87,3 +87,20 @@ async fn a_tenant_without_an_account_has_no_key() {
     assert!(result.is_err(), "{result:?}");
     assert_eq!(stack.state.aws_calls().to_service("kms"), 0);
 }
+
+#[tokio::test]
+async fn concurrent_reads_of_a_tenant_without_a_key_each_learn_why() {
+    use invoiceflow::crypto::KeyringError;
+    use invoiceflow::store::StoreError;
+
+    let stack = TestStack::new().await;
+    let stranger = TenantId::for_tests();
+    let key = keys::company(&stranger);
+    let reads = (0..8).map(|_| stack.state.store.get::<Note>(&stranger, &key));
+    for read in futures::future::join_all(reads).await {
+        assert!(
+            matches!(read, Err(StoreError::Keyring(KeyringError::NoKey))),
+            "{read:?}"
+        );
+    }
+}
