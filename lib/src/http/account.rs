@@ -242,22 +242,15 @@ async fn audit_trail(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = state
-        .store
-        .list_keyed::<AuditEntry>(
-            session.tenant(),
-            Collection::Audit,
-            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
-            params.next.as_deref(),
-        )
-        .await?;
-    audit::event(
-        Some(session.user()),
-        "audit.list",
-        None,
-        Outcome::Success,
+    let page = super::resource::read_page::<AuditEntry>(
+        &state,
+        &session,
         &request,
-    );
+        Collection::Audit,
+        "audit.list",
+        params,
+    )
+    .await?;
     let data = page
         .items
         .into_iter()
@@ -271,9 +264,5 @@ async fn audit_trail(
             at: stored.created_at,
         })
         .collect();
-    Ok(axum::Json(ListPage {
-        data,
-        next: page.next,
-    })
-    .into_response())
+    Ok(ListPage::response(data, page.next))
 }

@@ -10,7 +10,9 @@ use super::etag::IfMatch;
 use super::json::{Fingerprinted, Json};
 use super::layers::RequestId;
 use super::problem::{ApiError, Problem};
-use super::resource::{self, IdempotencyKey, ListPage, ListParams, Resource, View};
+use super::resource::{
+    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
+};
 use super::session::Session;
 use crate::AppState;
 use crate::domain::TenantId;
@@ -22,6 +24,7 @@ use crate::store::{Collection, ItemKey, keys};
 impl Resource for Customer {
     type Id = CustomerId;
     const NAME: &'static str = "customer";
+    const ACTIONS: Actions = actions!("customer");
     const PATH: &'static str = "/v1/customers";
     const COLLECTION: Collection = Collection::Customers;
 

@@ -239,29 +239,18 @@ async fn list_exports(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = state
-        .store
-        .list_keyed::<ExportRecord>(
-            session.tenant(),
-            Collection::Exports,
-            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
-            params.next.as_deref(),
-        )
-        .await?;
-    audit::event(
-        Some(session.user()),
-        "export.list",
-        None,
-        Outcome::Success,
+    let page = super::resource::read_page::<ExportRecord>(
+        &state,
+        &session,
         &request,
-    );
+        Collection::Exports,
+        "export.list",
+        params,
+    )
+    .await?;
     let mut data = Vec::with_capacity(page.items.len());
     for (ulid, stored) in page.items {
         data.push(view(&state, ExportId::from_ulid(ulid), stored).await?);
     }
-    Ok(axum::Json(ListPage {
-        data,
-        next: page.next,
-    })
-    .into_response())
+    Ok(ListPage::response(data, page.next))
 }

@@ -21,7 +21,8 @@ use crate::AppState;
 use crate::audit::{self, Outcome};
 use crate::domain::{TenantId, Timestamp};
 use crate::store::{
-    Collection, ConflictReason, ItemKey, NextAction, Record, SavedResponse, StoreError, Stored,
+    Collection, ConflictReason, ItemKey, NextAction, Page, Record, SavedResponse, StoreError,
+    Stored,
 };
 
 /// A record kept in one of the account's collections.
@@ -32,11 +33,37 @@ pub trait Resource: Record + Clone + Serialize + 'static {
     /// The path of the collection (`/v1/customers`).
     const PATH: &'static str;
     const COLLECTION: Collection;
+    /// Its audit actions: `actions!("customer")`.
+    const ACTIONS: Actions;
     fn new_id() -> Self::Id;
     /// The id whose ULID a storage key holds.
     fn id_from_ulid(ulid: ulid::Ulid) -> Self::Id;
     fn key(tenant: &TenantId, id: &Self::Id) -> ItemKey;
 }
+
+/// The audit action of each operation on one kind of record (`customer.create`, …).
+#[derive(Debug, Clone, Copy)]
+pub struct Actions {
+    pub create: &'static str,
+    pub read: &'static str,
+    pub list: &'static str,
+    pub update: &'static str,
+    pub delete: &'static str,
+}
+
+/// The [`Actions`] of a kind, from its singular name: `actions!("customer")`.
+macro_rules! actions {
+    ($name:literal) => {
+        $crate::http::resource::Actions {
+            create: concat!($name, ".create"),
+            read: concat!($name, ".read"),
+            list: concat!($name, ".list"),
+            update: concat!($name, ".update"),
+            delete: concat!($name, ".delete"),
+        }
+    };
+}
+pub(crate) use actions;
 
 /// A record as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,6 +95,12 @@ pub struct ListPage<T> {
     pub data: Vec<T>,
     /// Pass as `next` for the following page; `null` on the last.
     pub next: Option<String>,
+}
+
+impl<T: Serialize> ListPage<T> {
+    pub fn response(data: Vec<T>, next: Option<String>) -> Response {
+        axum::Json(Self { data, next }).into_response()
+    }
 }
 
 /// `?limit=N&next=<cursor>`: 1 to 100 items (25 by default), after the cursor.
@@ -269,7 +302,7 @@ async fn create_once<R: Resource>(
     tx.create(&R::key(&tenant, &id), &record)
         .audit(&audit::event(
             Some(session.user()),
-            action::<R>("create"),
+            R::ACTIONS.create,
             Some(id.to_string()),
             Outcome::Success,
             request,
@@ -296,22 +329,6 @@ async fn create_once<R: Resource>(
     Ok(response)
 }
 
-/// The audit action of a change to `R` (`customer.create`). Leaked once per (kind, verb): a
-/// handful of static strings for the life of the process.
-fn action<R: Resource>(verb: &'static str) -> &'static str {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static ACTIONS: OnceLock<Mutex<HashMap<(&'static str, &'static str), &'static str>>> =
-        OnceLock::new();
-    let mut actions = ACTIONS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    actions
-        .entry((R::NAME, verb))
-        .or_insert_with(|| Box::leak(format!("{}.{verb}", R::NAME).into_boxed_str()))
-}
-
 /// One record, by id.
 pub async fn read<R: Resource>(
     state: &AppState,
@@ -327,7 +344,7 @@ pub async fn read<R: Resource>(
         .ok_or(ApiError::NotFound)?;
     audit::event(
         Some(session.user()),
-        action::<R>("read"),
+        R::ACTIONS.read,
         Some(id.to_string()),
         Outcome::Success,
         request,
@@ -347,32 +364,50 @@ pub async fn list<R: Resource>(
     request: &RequestId,
     params: ListParams,
 ) -> Result<Response, ApiError> {
+    let page = read_page::<R>(
+        state,
+        session,
+        request,
+        R::COLLECTION,
+        R::ACTIONS.list,
+        params,
+    )
+    .await?;
+    let data = page
+        .items
+        .into_iter()
+        .map(|(ulid, stored)| View::of(&R::id_from_ulid(ulid), stored))
+        .collect::<Vec<View<R>>>();
+    Ok(ListPage::response(data, page.next))
+}
+
+/// One page of a tenant's collection, in creation order (the audit trail: newest first), and the
+/// read's audit line. Every list route reads through here.
+pub async fn read_page<T: Record>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    collection: Collection,
+    action: &'static str,
+    params: ListParams,
+) -> Result<Page<(ulid::Ulid, Stored<T>)>, ApiError> {
     let page = state
         .store
-        .list_keyed::<R>(
+        .list_keyed::<T>(
             session.tenant(),
-            R::COLLECTION,
+            collection,
             params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
             params.next.as_deref(),
         )
         .await?;
     audit::event(
         Some(session.user()),
-        action::<R>("list"),
+        action,
         None,
         Outcome::Success,
         request,
     );
-    let data = page
-        .items
-        .into_iter()
-        .map(|(ulid, stored)| View::of(&R::id_from_ulid(ulid), stored))
-        .collect::<Vec<View<R>>>();
-    Ok(axum::Json(ListPage {
-        data,
-        next: page.next,
-    })
-    .into_response())
+    Ok(page)
 }
 
 /// Applies `change` to the record at the version `If-Match` names: the write is conditional on
@@ -401,7 +436,7 @@ pub async fn update<R: Resource>(
     let now = tx.now();
     tx.replace(&key, &next, expected).audit(&audit::event(
         Some(session.user()),
-        action::<R>("update"),
+        R::ACTIONS.update,
         Some(id.to_string()),
         Outcome::Success,
         request,
@@ -434,7 +469,7 @@ pub async fn delete<R: Resource>(
     tx.delete(&R::key(&tenant, &id), expected)
         .audit(&audit::event(
             Some(session.user()),
-            action::<R>("delete"),
+            R::ACTIONS.delete,
             Some(id.to_string()),
             Outcome::Success,
             request,

@@ -10,7 +10,9 @@ use super::etag::IfMatch;
 use super::json::{Fingerprinted, Json};
 use super::layers::RequestId;
 use super::problem::{ApiError, Problem};
-use super::resource::{self, IdempotencyKey, ListPage, ListParams, Resource, View};
+use super::resource::{
+    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
+};
 use super::session::Session;
 use crate::AppState;
 use crate::domain::TenantId;
@@ -21,6 +23,7 @@ use crate::store::{Collection, ItemKey, keys};
 impl Resource for Service {
     type Id = ServiceId;
     const NAME: &'static str = "service";
+    const ACTIONS: Actions = actions!("service");
     const PATH: &'static str = "/v1/services";
     const COLLECTION: Collection = Collection::Services;
 
