@@ -79,6 +79,7 @@ def run_once(binary: str, event: bytes) -> tuple[float, float, dict]:
         "TABLE_NAME": "invoiceflow",
         "EXPORT_BUCKET": "invoiceflow-exports",
         "TENANT_KEY_ID": "alias/invoiceflow-tenant-data",
+        "EXPORT_KEY_ID": "alias/invoiceflow-exports",
         "SIGNING_KEY_ID": "alias/invoiceflow-session-signing",
         "AWS_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "test",

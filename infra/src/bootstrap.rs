@@ -53,7 +53,8 @@ impl Names {
 pub struct Stack {
     pub names: Names,
     pub config: Config,
-    pub storage_key_id: String,
+    /// The key the table is encrypted under at rest.
+    pub table_key_id: String,
 }
 
 pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyhow::Result<Stack> {
@@ -72,27 +73,34 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
         &template.kms_key(template::SIGNING_KEY)?,
     )
     .await?;
-    let storage_key_id = ensure_key(
+    let table_key_id = ensure_key(
         &kms,
-        &alias(names, "storage"),
-        &template.kms_key("StorageKey")?,
+        &alias(names, "table"),
+        &template.kms_key(template::TABLE_KEY)?,
     )
     .await?;
-    ensure_table(&dynamodb, &names.table, template, &storage_key_id).await?;
-    ensure_bucket(&s3, &names.bucket, template, &storage_key_id).await?;
+    let export_key_id = ensure_key(
+        &kms,
+        &alias(names, "exports"),
+        &template.kms_key(template::EXPORT_KEY)?,
+    )
+    .await?;
+    ensure_table(&dynamodb, &names.table, template, &table_key_id).await?;
+    ensure_bucket(&s3, &names.bucket, template, &export_key_id).await?;
     Ok(Stack {
         names: names.clone(),
         config: Config {
             table_name: names.table.clone(),
             export_bucket: names.bucket.clone(),
             tenant_key_id,
+            export_key_id,
             signing_key_id,
             allowed_origins: vec![
                 "http://127.0.0.1:3000".into(),
                 "http://localhost:3000".into(),
             ],
         },
-        storage_key_id,
+        table_key_id,
     })
 }
 
@@ -124,7 +132,8 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
     for key in [
         &stack.config.tenant_key_id,
         &stack.config.signing_key_id,
-        &stack.storage_key_id,
+        &stack.config.export_key_id,
+        &stack.table_key_id,
     ] {
         let _ = kms
             .schedule_key_deletion()
@@ -133,7 +142,7 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
             .send()
             .await;
     }
-    for role in ["tenant-data", "session-signing", "storage"] {
+    for role in ["tenant-data", "session-signing", "table", "exports"] {
         let _ = kms
             .delete_alias()
             .alias_name(alias(&stack.names, role))
@@ -201,7 +210,7 @@ async fn ensure_table(
     db: &aws_sdk_dynamodb::Client,
     name: &str,
     template: &Template,
-    storage_key_id: &str,
+    table_key_id: &str,
 ) -> anyhow::Result<()> {
     if db.describe_table().table_name(name).send().await.is_ok() {
         return Ok(());
@@ -216,7 +225,7 @@ async fn ensure_table(
             SseSpecification::builder()
                 .enabled(true)
                 .sse_type(SseType::Kms)
-                .kms_master_key_id(storage_key_id)
+                .kms_master_key_id(table_key_id)
                 .build(),
         );
     for (attribute, kind) in &spec.attribute_definitions {
@@ -269,7 +278,7 @@ async fn ensure_bucket(
     s3: &aws_sdk_s3::Client,
     name: &str,
     template: &Template,
-    storage_key_id: &str,
+    export_key_id: &str,
 ) -> anyhow::Result<()> {
     if s3.head_bucket().bucket(name).send().await.is_ok() {
         return Ok(());
@@ -282,7 +291,7 @@ async fn ensure_bucket(
         .with_context(|| format!("creating bucket {name}"))?;
     let by_default = ServerSideEncryptionByDefault::builder()
         .sse_algorithm(ServerSideEncryption::from(spec.sse_algorithm.as_str()))
-        .kms_master_key_id(storage_key_id)
+        .kms_master_key_id(export_key_id)
         .build()
         .context("bucket encryption")?;
     s3.put_bucket_encryption()

@@ -12,6 +12,8 @@ pub const TABLE: &str = "Table";
 pub const EXPORT_BUCKET: &str = "ExportBucket";
 pub const TENANT_KEY: &str = "TenantDataKey";
 pub const SIGNING_KEY: &str = "SessionSigningKey";
+pub const TABLE_KEY: &str = "TableKey";
+pub const EXPORT_KEY: &str = "ExportKey";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyAttribute {
@@ -52,6 +54,53 @@ pub struct BucketSpec {
 }
 
 /// A Lambda function of the template: its binary, its routes and what its policies allow.
+/// One statement of a KMS key policy, with intrinsic functions written as `Tag:argument`
+/// (`GetAtt:AuthFunctionRole.Arn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyStatement {
+    pub sid: String,
+    pub effect: String,
+    pub principals: Vec<String>,
+    pub actions: Vec<String>,
+    /// The condition block, as JSON text with the same intrinsic notation.
+    pub condition: Option<serde_json::Value>,
+}
+
+/// A YAML value as plain JSON, intrinsic functions as `Tag:argument` strings.
+fn plain(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Tagged(tagged) => {
+            let argument = match &tagged.value {
+                Value::String(text) => text.clone(),
+                other => plain(other).to_string(),
+            };
+            serde_json::Value::String(format!(
+                "{}:{argument}",
+                tagged.tag.to_string().trim_start_matches('!')
+            ))
+        }
+        Value::Mapping(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), plain(v)))
+                .collect(),
+        ),
+        Value::Sequence(list) => serde_json::Value::Array(list.iter().map(plain).collect()),
+        Value::String(text) => serde_json::Value::String(text.clone()),
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => serde_json::Value::String(n.to_string()),
+        Value::Null => serde_json::Value::Null,
+    }
+}
+
+/// A string or a list of strings, as a list.
+fn strings(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(text) => vec![text.clone()],
+        serde_json::Value::Array(list) => list.iter().flat_map(strings).collect(),
+        _ => vec![],
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionSpec {
     pub logical_id: String,
@@ -223,6 +272,31 @@ impl Template {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
         })
+    }
+
+    /// The statements of a KMS key's policy.
+    pub fn key_policy(&self, logical_id: &str) -> anyhow::Result<Vec<KeyStatement>> {
+        let policy = plain(
+            self.properties(logical_id)?
+                .get("KeyPolicy")
+                .ok_or_else(|| anyhow!("{logical_id} has no KeyPolicy"))?,
+        );
+        let statements = policy["Statement"]
+            .as_array()
+            .ok_or_else(|| anyhow!("{logical_id}'s policy has no statements"))?;
+        Ok(statements
+            .iter()
+            .map(|statement| KeyStatement {
+                sid: statement["Sid"].as_str().unwrap_or_default().to_owned(),
+                effect: statement["Effect"].as_str().unwrap_or_default().to_owned(),
+                principals: match &statement["Principal"] {
+                    serde_json::Value::Object(map) => map.values().flat_map(strings).collect(),
+                    other => strings(other),
+                },
+                actions: strings(&statement["Action"]),
+                condition: statement.get("Condition").cloned(),
+            })
+            .collect())
     }
 
     pub fn export_bucket(&self) -> anyhow::Result<BucketSpec> {

@@ -3,8 +3,8 @@
 //! Neither ever holds a secret or the contents of a record.
 
 use crate::domain::UserId;
-use crate::http::RequestId;
 pub use crate::store::AuditEntry;
+use crate::telemetry::RequestId;
 
 /// How an audited action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

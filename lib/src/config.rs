@@ -14,6 +14,8 @@ pub struct Config {
     pub export_bucket: String,
     /// The symmetric KMS key that wraps tenants' data keys.
     pub tenant_key_id: String,
+    /// The symmetric KMS key export files are encrypted under (SSE-KMS, tenant in the context).
+    pub export_key_id: String,
     /// The ECC_NIST_P256 KMS key that signs sessions.
     pub signing_key_id: String,
     /// Origins allowed to make unsafe requests (CSRF defence).
@@ -27,6 +29,7 @@ impl Config {
             table_name: required("TABLE_NAME")?,
             export_bucket: required("EXPORT_BUCKET")?,
             tenant_key_id: required("TENANT_KEY_ID")?,
+            export_key_id: required("EXPORT_KEY_ID")?,
             signing_key_id: required("SIGNING_KEY_ID")?,
             allowed_origins: env::var("ALLOWED_ORIGINS")
                 .unwrap_or_default()

@@ -186,20 +186,40 @@ fn s3_error(e: impl Into<anyhow::Error>) -> ExportError {
     ExportError::S3(e.into())
 }
 
-/// Streams every record of `R` into `bucket/key` as CSV. Returns the number of rows.
+/// Where an export file is written, and the KMS key it is encrypted under.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    pub kms_key_id: &'a str,
+}
+
+/// The SSE-KMS encryption context of a tenant's export files (base64 JSON, as S3 takes it):
+/// KMS checks it on every decryption, the key policy requires it, and CloudTrail records it.
+pub fn encryption_context(tenant: &TenantId) -> String {
+    use base64::Engine as _;
+    let context = serde_json::json!({ "tenant": tenant.to_string() });
+    base64::engine::general_purpose::STANDARD.encode(context.to_string())
+}
+
+/// Streams every record of `R` into the target as CSV, encrypted with SSE-KMS under the
+/// export key with the tenant in the encryption context. Returns the number of rows.
 pub async fn write_csv<R: CsvRow>(
     store: &Store,
     s3: &aws_sdk_s3::Client,
-    bucket: &str,
+    target: &Target<'_>,
     tenant: &TenantId,
-    key: &str,
 ) -> Result<u64, ExportError> {
+    let (bucket, key) = (target.bucket, target.key);
     let upload = s3
         .create_multipart_upload()
         .bucket(bucket)
         .key(key)
         .content_type("text/csv; charset=utf-8")
         .content_disposition("attachment")
+        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+        .ssekms_key_id(target.kms_key_id)
+        .ssekms_encryption_context(encryption_context(tenant))
         .send()
         .await
         .map_err(s3_error)?;
@@ -310,15 +330,31 @@ async fn upload_part(
         .build())
 }
 
-/// A link to download the file, valid for 15 minutes, and when it stops working.
+/// Deletes an export file (one whose record could not be written).
+pub async fn delete_file(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<(), ExportError> {
+    s3.delete_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(s3_error)?;
+    Ok(())
+}
+
+/// A link to download the file, valid for 15 minutes from `now`, and when it stops working.
 pub async fn download_link(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
+    now: Timestamp,
 ) -> Result<(String, Timestamp), ExportError> {
     let config =
         PresigningConfig::expires_in(Duration::from_secs(LINK_SECONDS)).map_err(s3_error)?;
-    let expires_at = Timestamp::now().plus_seconds(LINK_SECONDS as i64);
+    let expires_at = now.plus_seconds(LINK_SECONDS as i64);
     let request = s3
         .get_object()
         .bucket(bucket)

@@ -3,9 +3,11 @@
 //! Imports run one way: `http` → `domain` ← `store`, `crypto`. `domain` is pure (no I/O, no AWS
 //! types); `state` builds every client once per cold start.
 
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod aws;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod domain;
@@ -15,4 +17,5 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 
+pub use clock::Clock;
 pub use state::AppState;

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Clock, EmailIndex, SessionSigner};
+use crate::auth::{ServiceKey, SessionSigner};
 use crate::aws::{AwsCalls, Clients};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::Keyring;
 use crate::store::Store;
@@ -18,8 +19,9 @@ pub struct Inner {
     pub clients: Clients,
     pub store: Store,
     pub signer: SessionSigner,
-    pub email_index: EmailIndex,
-    /// The time the failed-login rule reads.
+    /// The service's MAC key: the email index and device cookies.
+    pub service_key: ServiceKey,
+    /// The one clock (the store's too).
     pub clock: Clock,
 }
 
@@ -59,10 +61,12 @@ impl AppState {
             capacity,
             ttl,
         );
+        let clock = Clock::default();
         let store = Store::new(
             clients.dynamodb.clone(),
             config.table_name.as_str(),
             keyring,
+            clock.clone(),
         );
         let signer = SessionSigner::new(clients.kms.clone(), config.signing_key_id.as_str());
         Self(Arc::new(Inner {
@@ -70,8 +74,8 @@ impl AppState {
             clients,
             store,
             signer,
-            email_index: EmailIndex::default(),
-            clock: Clock::default(),
+            service_key: ServiceKey::default(),
+            clock,
         }))
     }
 

@@ -5,3 +5,8 @@
 pub fn init() {
     lambda_http::tracing::init_default_subscriber();
 }
+
+/// The id of the request being served: API Gateway's when it sent one, else a fresh ULID. It
+/// names the request in every log line and audit item it causes, and in `X-Request-Id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);

@@ -192,6 +192,18 @@ pub fn session_token(response: &reqwest::Response) -> Option<String> {
         .filter(|token| !token.is_empty())
 }
 
+/// The device cookie's value a response set, if any.
+pub fn device_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| value.strip_prefix("__Host-device="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
 /// The response's `Set-Cookie` for the session cookie, whole.
 pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
     response
@@ -203,7 +215,61 @@ pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// An HTTP client for the SDK that holds every AWS response for `delay` before handing it on.
+/// The emulator answers one call at a time, so concurrent requests never overlap there the way
+/// they do on DynamoDB; with each answer held back, concurrent requests interleave: all of them
+/// make their first call before any makes its second.
+#[derive(Debug, Clone)]
+struct Interleaving {
+    inner: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    delay: Duration,
+}
+
+#[derive(Debug)]
+struct Delayed {
+    inner: aws_smithy_runtime_api::client::http::SharedHttpConnector,
+    delay: Duration,
+}
+
+impl aws_smithy_runtime_api::client::http::HttpClient for Interleaving {
+    fn http_connector(
+        &self,
+        settings: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
+        components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+    ) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
+        aws_smithy_runtime_api::client::http::SharedHttpConnector::new(Delayed {
+            inner: self.inner.http_connector(settings, components),
+            delay: self.delay,
+        })
+    }
+}
+
+impl aws_smithy_runtime_api::client::http::HttpConnector for Delayed {
+    fn call(
+        &self,
+        request: aws_smithy_runtime_api::client::orchestrator::HttpRequest,
+    ) -> aws_smithy_runtime_api::client::http::HttpConnectorFuture {
+        let inner = self.inner.clone();
+        let delay = self.delay;
+        aws_smithy_runtime_api::client::http::HttpConnectorFuture::new(async move {
+            let response = inner.call(request).await;
+            tokio::time::sleep(delay).await;
+            response
+        })
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(None).await
+}
+
+/// The application on a store whose every AWS answer arrives `delay` late (see
+/// [`Interleaving`]): for tests of what concurrent requests do on DynamoDB.
+pub async fn spawn_interleaving_app(delay: Duration) -> TestApp {
+    spawn_app_with(Some(delay)).await
+}
+
+async fn spawn_app_with(delay: Option<Duration>) -> TestApp {
     let mut stack = TestStack::new().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -212,9 +278,21 @@ pub async fn spawn_app() -> TestApp {
     // The test server's own origin is the one allowed to make unsafe requests.
     let mut config = stack.stack.config.clone();
     config.allowed_origins = vec![base.clone()];
+    let sdk = match delay {
+        // The emulator speaks plain HTTP on loopback.
+        Some(delay) => stack
+            .sdk
+            .to_builder()
+            .http_client(Interleaving {
+                inner: aws_smithy_http_client::Builder::new().build_http(),
+                delay,
+            })
+            .build(),
+        None => stack.sdk.clone(),
+    };
     stack.state = AppState::with_key_cache(
         config,
-        &stack.sdk,
+        &sdk,
         1_000,
         invoiceflow::crypto::Keyring::DEFAULT_TTL,
     );

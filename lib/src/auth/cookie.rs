@@ -31,17 +31,22 @@ pub fn clear_session() -> HeaderValue {
     })
 }
 
-/// The session token sent in the request's `Cookie` headers, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The value of the cookie `name` sent in the request's `Cookie` headers, if any and not empty.
+pub fn named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == SESSION_COOKIE)
+        .find(|cookie| cookie.name() == name)
         .map(|cookie| cookie.value().to_owned())
         .filter(|value| !value.is_empty())
+}
+
+/// The session token sent in the request's `Cookie` headers, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    named(headers, SESSION_COOKIE)
 }
 
 #[cfg(test)]

@@ -2,14 +2,12 @@
 //!
 //! See docs/decisions/0006-sessions.md.
 
-pub mod clock;
 pub mod cookie;
-pub mod email_index;
+pub mod device;
 pub mod password;
-pub mod throttle;
+pub mod service_key;
 pub mod token;
 
-pub use clock::Clock;
-pub use email_index::EmailIndex;
 pub use password::Password;
+pub use service_key::ServiceKey;
 pub use token::{Claims, SessionSigner, TokenError, VerifiedSession};

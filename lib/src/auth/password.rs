@@ -12,6 +12,7 @@ use crate::domain::values::ValueError;
 pub const COST: u32 = 12;
 pub const MIN_BYTES: usize = 12;
 /// bcrypt reads at most 72 bytes; a longer password would be silently cut, so it is refused.
+/// Exactly 72 is whole: bcrypt keys on the password and a NUL, cut at 72, so only the NUL goes.
 pub const MAX_BYTES: usize = 72;
 /// zxcvbn's score (0–4) a new password needs: "safely unguessable" under online attack.
 const MIN_SCORE: u8 = 3;
@@ -110,11 +111,15 @@ impl Password {
 }
 
 /// Hashes a new password (checked with [`Password::check_new`]) with bcrypt at cost 12.
+///
+/// The length is ours to check (at most [`MAX_BYTES`], so every byte is used). The `bcrypt`
+/// crate's `non_truncating_*` functions are not used: they count the trailing NUL and so refuse
+/// a 72-byte password that bcrypt reads whole.
 pub async fn hash(password: &Password) -> anyhow::Result<PasswordHash> {
+    anyhow::ensure!(password.storable(), "password length was not checked");
     let password = password.clone();
     let hashed =
-        tokio::task::spawn_blocking(move || bcrypt::non_truncating_hash(password.bytes(), COST))
-            .await??;
+        tokio::task::spawn_blocking(move || bcrypt::hash(password.bytes(), COST)).await??;
     Ok(PasswordHash(hashed))
 }
 
@@ -124,7 +129,7 @@ pub async fn verify(password: &Password, hash: &PasswordHash) -> anyhow::Result<
     let hash = hash.0.clone();
     tokio::task::spawn_blocking(move || {
         if password.storable() {
-            Ok(bcrypt::non_truncating_verify(password.bytes(), &hash)?)
+            Ok(bcrypt::verify(password.bytes(), &hash)?)
         } else {
             // Spend the same time as a real verification, then refuse.
             let _ = bcrypt::verify(b"not a password", &hash);
@@ -197,6 +202,37 @@ mod tests {
                 .check_new(&[])
                 .is_ok()
         );
+    }
+
+    /// A password of `len` bytes, strong, whose last byte is `last`.
+    fn of_length(len: usize, last: char) -> Password {
+        let mut text: String = "granite-lantern-orbit-cactus-"
+            .chars()
+            .cycle()
+            .take(len - 1)
+            .collect();
+        text.push(last);
+        Password::new(&text)
+    }
+
+    #[test]
+    fn seventy_one_and_seventy_two_bytes_are_accepted_seventy_three_refused() {
+        assert!(of_length(71, 'x').check_new(&[]).is_ok());
+        assert!(of_length(72, 'x').check_new(&[]).is_ok());
+        let err = of_length(73, 'x').check_new(&[]).expect_err("73 bytes");
+        assert!(err.0.contains("72"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_seventy_two_byte_password_is_hashed_whole() {
+        // Every byte counts: a password differing only in its 72nd byte does not verify.
+        let password = of_length(72, 'x');
+        let hashed = hash(&password).await.expect("72 bytes hash");
+        assert!(verify(&password, &hashed).await.expect("verify"));
+        assert!(!verify(&of_length(72, 'y'), &hashed).await.expect("verify"));
+        // A 73-byte guess costs a verification and is refused, never an error.
+        assert!(!verify(&of_length(73, 'x'), &hashed).await.expect("verify"));
+        assert!(hash(&of_length(73, 'x')).await.is_err());
     }
 
     #[tokio::test]

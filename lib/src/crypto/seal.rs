@@ -5,15 +5,23 @@
 //! (for an item: `PK|SK|type|schema version`), so a value moved elsewhere fails to open.
 
 use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::{Aead, Generate, KeyInit, Nonce, Payload};
+use aes_gcm::aead::{Aead, Generate, Nonce, Payload};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 
 const FORMAT_V1: u8 = 1;
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
-/// A tenant's unwrapped data key, ready to seal and open. The key bytes are zeroised on drop.
+/// The label of the MAC key derived from a tenant's data key (HMAC-SHA-256 of the label under
+/// the data key), so that sealing and fingerprinting never use one key for two jobs.
+const FINGERPRINT_LABEL: &[u8] = b"invoiceflow/fingerprint/v1";
+
+/// A tenant's unwrapped data key, ready to seal and open, and a MAC key derived from it. The key
+/// bytes are zeroised on drop.
 pub struct TenantCipher {
     aead: Aes256Gcm,
+    mac: Hmac<Sha256>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -23,9 +31,24 @@ pub struct OpenError;
 impl TenantCipher {
     /// From the plaintext data key KMS returned; `None` unless it is exactly 32 bytes.
     pub fn from_key_bytes(key: &[u8]) -> Option<Self> {
-        Aes256Gcm::new_from_slice(key)
-            .ok()
-            .map(|aead| Self { aead })
+        let aead = Aes256Gcm::new_from_slice(key).ok()?;
+        let mut derive = <Hmac<Sha256> as KeyInit>::new_from_slice(key).ok()?;
+        derive.update(FINGERPRINT_LABEL);
+        let mac_key = zeroize::Zeroizing::new(derive.finalize().into_bytes());
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&mac_key).ok()?;
+        Some(Self { aead, mac })
+    }
+
+    /// A keyed fingerprint of `parts` (HMAC-SHA-256, hex): equal inputs give equal fingerprints
+    /// for this tenant only, and without the tenant's key no one can test a guess against it.
+    /// Each part is length-prefixed, so `["ab", "c"]` and `["a", "bc"]` differ.
+    pub fn fingerprint(&self, parts: &[&[u8]]) -> String {
+        let mut mac = self.mac.clone();
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        hex::encode(mac.finalize().into_bytes())
     }
 
     pub fn seal(&self, associated_data: &[u8], plaintext: &[u8]) -> Vec<u8> {
@@ -122,6 +145,18 @@ mod tests {
         for len in 0..sealed.len() {
             assert_eq!(cipher(1).open(b"ad", &sealed[..len]), Err(OpenError));
         }
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_unambiguous() {
+        let a = cipher(1).fingerprint(&[b"POST", b"{\"name\":\"Acme\"}"]);
+        assert_eq!(a, cipher(1).fingerprint(&[b"POST", b"{\"name\":\"Acme\"}"]));
+        assert_ne!(a, cipher(2).fingerprint(&[b"POST", b"{\"name\":\"Acme\"}"]));
+        assert_ne!(
+            cipher(1).fingerprint(&[b"ab", b"c"]),
+            cipher(1).fingerprint(&[b"a", b"bc"])
+        );
+        assert_eq!(a.len(), 64);
     }
 
     #[test]

@@ -43,14 +43,13 @@ pub struct CompanyProfile {
     pub website: Option<WebsiteUrl>,
     #[serde(default)]
     pub tax_id: Option<TaxId>,
-    /// The currency documents use unless a customer has another; unset until chosen.
-    #[serde(default)]
-    pub currency: Option<Currency>,
+    /// The currency documents use unless a customer has another (chosen at signup).
+    pub currency: Currency,
 }
 
 impl CompanyProfile {
-    /// A new account's profile: the name given at signup, the rest to fill in.
-    pub fn named(legal_name: Name) -> Self {
+    /// A new account's profile: the name and currency given at signup, the rest to fill in.
+    pub fn named(legal_name: Name, currency: Currency) -> Self {
         Self {
             legal_name,
             address: None,
@@ -58,7 +57,7 @@ impl CompanyProfile {
             phone: None,
             website: None,
             tax_id: None,
-            currency: None,
+            currency,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod money;
 pub mod patch;
 pub mod settings;
+pub mod throttle;
 pub mod time;
 pub mod values;
 

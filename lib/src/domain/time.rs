@@ -9,11 +9,9 @@ use time::{OffsetDateTime, UtcOffset};
 pub struct Timestamp(OffsetDateTime);
 
 impl Timestamp {
-    pub fn now() -> Self {
-        Self::from_datetime(OffsetDateTime::now_utc())
-    }
-
-    fn from_datetime(at: OffsetDateTime) -> Self {
+    /// The instant `at`, in UTC at millisecond precision. (`domain` never reads the time
+    /// itself: the state's clock does, and passes it in.)
+    pub fn from_datetime(at: OffsetDateTime) -> Self {
         let at = at.to_offset(UtcOffset::UTC);
         // Millisecond precision: what we store is what we return.
         let millis = at.millisecond();

@@ -14,12 +14,12 @@ use super::json::Json;
 use super::layers::RequestId;
 use super::problem::ApiError;
 use super::session::Session;
-use crate::AppState;
 use crate::audit::{self, Outcome};
 use crate::domain::Timestamp;
 use crate::domain::account::CompanyProfile;
 use crate::domain::settings::{Settings, SettingsPatch};
 use crate::store::{AuditEntry, Collection, Record, Stored, keys};
+use crate::{AppState, app};
 
 use super::resource::{ListPage, ListParams};
 
@@ -128,18 +128,9 @@ async fn replace_company(
     IfMatch(expected): IfMatch,
     Json(profile): Json<CompanyProfile>,
 ) -> Result<Response, ApiError> {
-    let key = keys::company(session.tenant());
-    let mut tx = session.transaction(&state.store).await?;
-    let updated_at = tx.now();
-    tx.replace(&key, &profile, expected).audit(&audit::event(
-        Some(session.user()),
-        "company.update",
-        None,
-        Outcome::Success,
-        &request,
-    ));
-    state.store.commit(tx).await?;
-    Ok(versioned(profile, expected + 1, updated_at))
+    let stored =
+        app::account::replace_company(&state, &session.actor(&request), profile, expected).await?;
+    Ok(versioned(stored.record, stored.version, stored.updated_at))
 }
 
 /// The account's preferences.
@@ -185,28 +176,9 @@ async fn update_settings(
     IfMatch(expected): IfMatch,
     Json(patch): Json<SettingsPatch>,
 ) -> Result<Response, ApiError> {
-    let key = keys::settings(session.tenant());
-    let current = state
-        .store
-        .get::<Settings>(session.tenant(), &key)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if current.version != expected {
-        return Err(ApiError::PreconditionFailed);
-    }
-    let next = current.record.patched(patch);
-    let mut tx = session.transaction(&state.store).await?;
-    let updated_at = tx.now();
-    // The write is conditional on `expected` too: a change between the read and here is a 412.
-    tx.replace(&key, &next, expected).audit(&audit::event(
-        Some(session.user()),
-        "settings.update",
-        None,
-        Outcome::Success,
-        &request,
-    ));
-    state.store.commit(tx).await?;
-    Ok(versioned(next, expected + 1, updated_at))
+    let stored =
+        app::account::update_settings(&state, &session.actor(&request), patch, expected).await?;
+    Ok(versioned(stored.record, stored.version, stored.updated_at))
 }
 
 /// One entry of the audit trail: who did what to which object, how it ended, and when.

@@ -1,12 +1,13 @@
 //! The `customers` function: `/v1/customers` and `/v1/customers/{id}`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Router};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::etag::IfMatch;
+use super::extract::PathId;
 use super::json::{Fingerprinted, Json};
 use super::layers::RequestId;
 use super::problem::{ApiError, Problem};
@@ -103,7 +104,7 @@ async fn create_customer(
         &session,
         &request,
         idempotency,
-        &body.fingerprint,
+        &body.bytes,
         customer,
     )
     .await
@@ -118,7 +119,7 @@ pub(super) async fn company_currency(
         .store
         .get::<CompanyProfile>(session.tenant(), &keys::company(session.tenant()))
         .await?;
-    Ok(company.and_then(|c| c.record.currency))
+    Ok(company.map(|c| c.record.currency))
 }
 
 /// One customer.
@@ -134,7 +135,7 @@ async fn get_customer(
     State(state): State<AppState>,
     Extension(request): Extension<RequestId>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     resource::read::<Customer>(&state, &session, &request, &id).await
 }
@@ -158,8 +159,8 @@ async fn update_customer(
     State(state): State<AppState>,
     Extension(request): Extension<RequestId>,
     session: Session,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    PathId(id): PathId,
+    expected: IfMatch,
     Json(patch): Json<CustomerPatch>,
 ) -> Result<Response, ApiError> {
     resource::update::<Customer>(&state, &session, &request, &id, expected, |current| {
@@ -186,8 +187,8 @@ async fn delete_customer(
     State(state): State<AppState>,
     Extension(request): Extension<RequestId>,
     session: Session,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    PathId(id): PathId,
+    expected: IfMatch,
 ) -> Result<Response, ApiError> {
     resource::delete::<Customer>(&state, &session, &request, &id, expected).await
 }

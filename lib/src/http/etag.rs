@@ -14,9 +14,10 @@ pub fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-/// The version a change was based on, from `If-Match`.
+/// The version a change was based on, from `If-Match`: `None` for `*` (RFC 9110 §13.1.1: true
+/// whenever a current representation exists, so the change applies to whatever version is there).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IfMatch(pub u64);
+pub struct IfMatch(pub Option<u64>);
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
@@ -26,19 +27,19 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             .headers
             .get(header::IF_MATCH)
             .ok_or(ApiError::PreconditionRequired("If-Match"))?;
-        value
-            .to_str()
-            .ok()
-            .and_then(|text| {
-                text.trim()
-                    .strip_prefix('"')?
-                    .strip_suffix('"')?
-                    .parse()
-                    .ok()
-            })
-            .map(IfMatch)
+        let text = value.to_str().unwrap_or_default().trim();
+        if text == "*" {
+            return Ok(IfMatch(None));
+        }
+        text.strip_prefix('"')
+            .and_then(|rest| rest.strip_suffix('"'))
+            .and_then(|version| version.parse().ok())
+            .map(|version| IfMatch(Some(version)))
             .ok_or_else(|| {
-                ApiError::invalid("If-Match", "must be the ETag of the record, e.g. \"3\"")
+                ApiError::invalid(
+                    "If-Match",
+                    "must be the ETag of the record, e.g. \"3\", or *",
+                )
             })
     }
 }

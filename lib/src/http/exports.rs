@@ -1,7 +1,7 @@
 //! The `exports` function: CSV exports of customers and services, as short-lived links.
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use super::extract::PathId;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
@@ -14,14 +14,12 @@ use super::layers::RequestId;
 use super::problem::{ApiError, Problem};
 use super::resource::{IdempotencyKey, ListPage, ListParams};
 use super::session::Session;
-use crate::AppState;
 use crate::audit::{self, Outcome};
 use crate::domain::Timestamp;
-use crate::domain::catalogue::Service;
-use crate::domain::customer::Customer;
 use crate::domain::ids::ExportId;
-use crate::export::{self, Dataset, ExportRecord};
-use crate::store::{Collection, SavedResponse, Stored, keys};
+use crate::export::{Dataset, ExportRecord};
+use crate::store::{Collection, Stored, keys};
+use crate::{AppState, app};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -60,31 +58,35 @@ pub struct ExportView {
     pub created_at: Timestamp,
 }
 
+impl ExportView {
+    fn new(id: ExportId, stored: Stored<ExportRecord>, link: app::exports::Link) -> Self {
+        let (url, expires_at) = link.unzip();
+        Self {
+            id,
+            dataset: stored.record.dataset,
+            rows: stored.record.rows,
+            url,
+            expires_at,
+            created_at: stored.created_at,
+        }
+    }
+
+    fn json(
+        id: ExportId,
+        stored: Stored<ExportRecord>,
+        link: app::exports::Link,
+    ) -> serde_json::Value {
+        serde_json::to_value(Self::new(id, stored, link)).unwrap_or_default()
+    }
+}
+
 async fn view(
     state: &AppState,
     id: ExportId,
     stored: Stored<ExportRecord>,
 ) -> Result<ExportView, ApiError> {
-    let (url, expires_at) = if export::file_expired(stored.created_at, Timestamp::now()) {
-        (None, None)
-    } else {
-        let (url, expires_at) = export::download_link(
-            &state.clients.s3,
-            &state.config.export_bucket,
-            &stored.record.object_key,
-        )
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-        (Some(url), Some(expires_at))
-    };
-    Ok(ExportView {
-        id,
-        dataset: stored.record.dataset,
-        rows: stored.record.rows,
-        url,
-        expires_at,
-        created_at: stored.created_at,
-    })
+    let link = app::exports::link(state, &stored).await?;
+    Ok(ExportView::new(id, stored, link))
 }
 
 /// Export every customer or every service as CSV.
@@ -113,85 +115,15 @@ async fn create_export(
     idempotency: IdempotencyKey,
     body: Fingerprinted<ExportRequest>,
 ) -> Result<Response, ApiError> {
-    super::resource::with_idempotency(
+    let answer = app::exports::create(
         &state,
-        session.tenant(),
-        &idempotency,
-        &body.fingerprint,
-        |digest| export_once(&state, &session, &request, digest, &body),
+        &session.actor(&request),
+        idempotency.request(&body.bytes),
+        body.value.dataset,
+        ExportView::json,
     )
-    .await
-}
-
-async fn export_once(
-    state: &AppState,
-    session: &Session,
-    request: &RequestId,
-    claim: Option<String>,
-    body: &Fingerprinted<ExportRequest>,
-) -> Result<Response, ApiError> {
-    let tenant = *session.tenant();
-    let id = ExportId::generate();
-    let object_key = export::object_key(&tenant, &id);
-    let (store, s3, bucket) = (
-        &state.store,
-        &state.clients.s3,
-        state.config.export_bucket.as_str(),
-    );
-    let dataset = body.value.dataset;
-    let rows = match dataset {
-        Dataset::Customers => {
-            export::write_csv::<Customer>(store, s3, bucket, &tenant, &object_key).await
-        }
-        Dataset::Services => {
-            export::write_csv::<Service>(store, s3, bucket, &tenant, &object_key).await
-        }
-    }
-    .map_err(|e| ApiError::Internal(e.into()))?;
-
-    let record = ExportRecord {
-        dataset,
-        rows,
-        object_key,
-    };
-    let mut tx = session.transaction(&state.store).await?;
-    let now = tx.now();
-    let stored = Stored {
-        record: record.clone(),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let view = view(state, id, stored).await?;
-    let body_json = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
-    let location = format!("/v1/exports/{id}");
-    tx.create(&keys::export(&tenant, &id), &record)
-        .audit(&audit::event(
-            Some(session.user()),
-            "export.create",
-            Some(id.to_string()),
-            Outcome::Success,
-            request,
-        ));
-    if let Some(digest) = claim {
-        let saved = SavedResponse {
-            status: StatusCode::CREATED.as_u16(),
-            body: body_json.clone(),
-            location: Some(location.clone()),
-            etag: None,
-        };
-        tx.complete_idempotent(&digest, &body.fingerprint, &saved);
-    }
-    state
-        .store
-        .commit(tx)
-        .await
-        .map_err(super::resource::commit_error)?;
-    let mut response = (StatusCode::CREATED, axum::Json(body_json)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    .await?;
+    Ok(super::resource::answer_response(answer))
 }
 
 /// One export, with a fresh link while its file exists.
@@ -207,7 +139,7 @@ async fn get_export(
     State(state): State<AppState>,
     Extension(request): Extension<RequestId>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let id: ExportId = id.parse().map_err(|_| ApiError::NotFound)?;
     let stored = state

@@ -26,12 +26,12 @@ where
     }
 }
 
-/// A request body of type `T` with a SHA-256 fingerprint of its bytes (for `Idempotency-Key`:
-/// the same key with another body is another request).
+/// A request body of type `T` and its bytes (for `Idempotency-Key`: the same key with another
+/// body is another request; the use case fingerprints the bytes under the tenant's key).
 #[derive(Debug, Clone)]
 pub struct Fingerprinted<T> {
     pub value: T,
-    pub fingerprint: String,
+    pub bytes: Bytes,
 }
 
 impl<T, S> FromRequest<S> for Fingerprinted<T>
@@ -42,14 +42,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        use sha2::Digest as _;
         let bytes = json_bytes(req, state).await?;
         let value = parse(&bytes)?;
-        let fingerprint = sha2::Sha256::digest(&bytes)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        Ok(Self { value, fingerprint })
+        Ok(Self { value, bytes })
     }
 }
 

@@ -15,15 +15,12 @@ use tracing::Instrument as _;
 
 use super::problem::ApiError;
 use crate::config::Config;
+pub use crate::telemetry::RequestId;
 
 /// Largest request body accepted. Far above any document's size, far below Lambda's 6 MB.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The id of the request being served: API Gateway's when it sent one, else a fresh ULID.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
 
 /// Wraps a resource's routes with everything every response needs.
 pub fn finish(router: Router, config: &Config) -> Router {

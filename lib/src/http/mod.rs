@@ -8,6 +8,7 @@ pub mod auth;
 pub mod customers;
 pub mod etag;
 pub mod exports;
+pub mod extract;
 pub mod json;
 mod layers;
 pub mod meta;

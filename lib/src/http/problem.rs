@@ -8,24 +8,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::{ConflictReason, StoreError};
+use crate::app;
+use crate::store::StoreError;
 
-/// One field of a request that was refused, named by its JSON path (`billing_address.country`)
-/// or by the query parameter or header it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub detail: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            detail: detail.into(),
-        }
-    }
-}
+pub use crate::app::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -192,28 +178,30 @@ impl IntoResponse for ProblemResponse {
     }
 }
 
+impl From<app::Error> for ApiError {
+    fn from(error: app::Error) -> Self {
+        match error {
+            app::Error::Invalid(errors) => Self::Invalid(errors),
+            app::Error::InvalidCredentials => Self::InvalidCredentials,
+            app::Error::Locked {
+                retry_after_seconds,
+            } => Self::TooManyRequests {
+                retry_after_seconds,
+            },
+            app::Error::Unauthenticated => Self::Unauthenticated,
+            app::Error::NotFound => Self::NotFound,
+            app::Error::Conflict(why) => Self::Conflict(why),
+            app::Error::PreconditionFailed => Self::PreconditionFailed,
+            app::Error::Unprocessable(why) => Self::Unprocessable(why),
+            app::Error::Store(error) => Self::Internal(anyhow::Error::new(error)),
+            app::Error::Internal(error) => Self::Internal(error),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Conflict {
-                reason: ConflictReason::AlreadyExists,
-                ..
-            } => Self::Conflict("it already exists"),
-            StoreError::Conflict {
-                reason: ConflictReason::NotFound,
-                ..
-            } => Self::NotFound,
-            StoreError::Conflict {
-                reason: ConflictReason::VersionMismatch,
-                ..
-            } => Self::PreconditionFailed,
-            StoreError::Conflict {
-                reason: ConflictReason::SessionEnded,
-                ..
-            } => Self::Unauthenticated,
-            StoreError::BadCursor => Self::invalid("next", "not a cursor this list issued"),
-            other => Self::Internal(anyhow::Error::new(other)),
-        }
+        app::Error::from(error).into()
     }
 }
 

@@ -1,12 +1,13 @@
 //! The `services` function: the catalogue, `/v1/services` and `/v1/services/{id}`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Router};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::etag::IfMatch;
+use super::extract::PathId;
 use super::json::{Fingerprinted, Json};
 use super::layers::RequestId;
 use super::problem::{ApiError, Problem};
@@ -44,13 +45,13 @@ impl Resource for Service {
 fn settle(
     service: Service,
     default: Option<crate::domain::values::Currency>,
-) -> Result<Service, ApiError> {
+) -> Result<Service, crate::app::Error> {
     service.settled(default).map_err(|error| match error {
-        ServiceError::NoCurrency => ApiError::invalid(
+        ServiceError::NoCurrency => crate::app::Error::invalid(
             "currency",
             "required: the company profile has no currency to default to",
         ),
-        ServiceError::TooPrecise { minor_units } => ApiError::invalid(
+        ServiceError::TooPrecise { minor_units } => crate::app::Error::invalid(
             "unit_price",
             format!("has more decimals than the currency's {minor_units}"),
         ),
@@ -114,13 +115,13 @@ async fn create_service(
         Some(_) => None,
         None => super::customers::company_currency(&state, &session).await?,
     };
-    let service = settle(body.value, default)?;
+    let service = settle(body.value, default).map_err(ApiError::from)?;
     resource::create(
         &state,
         &session,
         &request,
         idempotency,
-        &body.fingerprint,
+        &body.bytes,
         service,
     )
     .await
@@ -139,7 +140,7 @@ async fn get_service(
     State(state): State<AppState>,
     Extension(request): Extension<RequestId>,
     session: Session,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     resource::read::<Service>(&state, &session, &request, &id).await
 }
@@ -163,8 +164,8 @@ async fn update_service(
     State(state): State<AppState>,
     Extension(request): Extension<RequestId>,
     session: Session,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    PathId(id): PathId,
+    expected: IfMatch,
     Json(patch): Json<ServicePatch>,
 ) -> Result<Response, ApiError> {
     let default = match patch.currency {
@@ -195,8 +196,8 @@ async fn delete_service(
     State(state): State<AppState>,
     Extension(request): Extension<RequestId>,
     session: Session,
-    Path(id): Path<String>,
-    IfMatch(expected): IfMatch,
+    PathId(id): PathId,
+    expected: IfMatch,
 ) -> Result<Response, ApiError> {
     resource::delete::<Service>(&state, &session, &request, &id, expected).await
 }

@@ -19,9 +19,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::problem::ApiError;
 use crate::AppState;
+use crate::app::Actor;
 use crate::auth::{TokenError, VerifiedSession, cookie};
 use crate::domain::{SessionId, TenantId, UserId};
 use crate::store::{SessionCheck, Store, StoreError, Tx};
+use crate::telemetry::RequestId;
 
 /// The caller's verified session. The only way a handler learns its tenant.
 #[derive(Clone)]
@@ -31,7 +33,7 @@ struct Inner {
     verified: VerifiedSession,
     now: i64,
     /// Set once a write has been made conditional on this session being live.
-    guarded: AtomicBool,
+    guarded: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -58,6 +60,17 @@ impl Session {
             version: self.0.verified.version,
             now: self.0.now,
         }
+    }
+
+    /// The caller as the use cases know it.
+    pub fn actor(&self, request: &RequestId) -> Actor {
+        Actor::new(
+            self.0.verified.tenant,
+            self.0.verified.user,
+            self.check(),
+            request.clone(),
+            self.0.guarded.clone(),
+        )
     }
 
     /// A transaction on the caller's account that commits only while this session is live.
@@ -92,10 +105,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
     }
 }
 
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// A 401 that also removes the cookie, so the client stops sending a dead token.
 fn ended() -> Response {
     let mut response = ApiError::Unauthenticated.into_response();
@@ -114,7 +123,7 @@ pub async fn require_session(
     let Some(token) = cookie::session_token(req.headers()) else {
         return ApiError::Unauthenticated.into_response();
     };
-    let now = now();
+    let now = state.clock.unix();
     let verified = match state.signer.verify(&token, now).await {
         Ok(verified) => verified,
         Err(TokenError::Refused(_)) => return ended(),
@@ -126,7 +135,7 @@ pub async fn require_session(
     let session = Session(Arc::new(Inner {
         verified,
         now,
-        guarded: AtomicBool::new(false),
+        guarded: Arc::new(AtomicBool::new(false)),
     }));
     req.extensions_mut().insert(session.clone());
     let check = session.check();

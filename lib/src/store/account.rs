@@ -13,7 +13,8 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Get, Put, ReturnValue, TransactGetItem, TransactWriteItem, Update,
+    AttributeValue, Delete, Get, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactGetItem,
+    TransactWriteItem, Update,
 };
 use zeroize::Zeroizing;
 
@@ -24,14 +25,15 @@ use super::tx::{
 };
 use super::{ItemKey, Record, Store, StoreError, Stored, Tx, WRAPPED_KEY_ATTR, keys};
 use crate::crypto::WrappedKey;
+use crate::domain::throttle::{Attempt, Budget};
 use crate::domain::{SessionId, TenantId, UserId};
 
 /// Plain attributes of the unique-email item: which login the address belongs to.
 const EMAIL_TENANT_ATTR: &str = "tenant";
 const EMAIL_USER_ATTR: &str = "user";
-/// Plain attributes of the failed-login counter.
-const FAILURES_COUNT_ATTR: &str = "failures";
-const FAILURES_SINCE_ATTR: &str = "since";
+/// Plain attributes of a login-attempt counter: guesses counted since the window opened.
+const ATTEMPTS_ATTR: &str = "attempts";
+const ATTEMPTS_SINCE_ATTR: &str = "since";
 /// DynamoDB's TTL attribute (unix seconds), as template.yaml declares it.
 pub(crate) const EXPIRES_ATTR: &str = "expires_at";
 
@@ -43,13 +45,6 @@ const EMAIL_INDEX_PURPOSE: &str = "email-index";
 pub struct AccountState {
     pub active: bool,
     pub session_version: u64,
-}
-
-/// Failed logins counted for one address since `since` (unix seconds).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LoginFailures {
-    pub count: u32,
-    pub since: i64,
 }
 
 /// The claims of a verified session token that the store checks against the table.
@@ -124,106 +119,117 @@ impl Store {
             }))
     }
 
-    /// The login an email digest belongs to, if any, and the failed logins counted against the
-    /// address: one Query over the address's partition.
+    /// The login an email digest belongs to, if any: one consistent `GetItem`, the same for a
+    /// known and an unknown address.
     pub async fn find_login(
         &self,
         email_digest: &str,
-    ) -> Result<(Option<(TenantId, UserId)>, LoginFailures), StoreError> {
-        let pk = keys::email(email_digest).pk;
+    ) -> Result<Option<(TenantId, UserId)>, StoreError> {
         let out = self
             .db
-            .query()
+            .get_item()
             .table_name(self.table.as_ref())
-            .key_condition_expression("PK = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .set_key(Some(item::key_attributes(&keys::email(email_digest))))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| StoreError::Aws(e.into()))?;
-        let mut login = None;
-        let mut failures = LoginFailures::default();
-        for attrs in out.items() {
-            match attrs.get(item::SK) {
-                Some(AttributeValue::S(sk)) if sk == keys::email(email_digest).sk() => {
-                    let tenant = ulid_attr(attrs, EMAIL_TENANT_ATTR)?;
-                    let user = ulid_attr(attrs, EMAIL_USER_ATTR)?;
-                    login = Some((TenantId::from_ulid(tenant), UserId::from_ulid(user)));
-                }
-                Some(AttributeValue::S(sk)) if sk == keys::login_failures(email_digest).sk() => {
-                    failures = LoginFailures {
-                        count: number_attr(attrs, FAILURES_COUNT_ATTR)?,
-                        since: number_attr(attrs, FAILURES_SINCE_ATTR)?,
-                    };
-                }
-                _ => {}
-            }
-        }
-        Ok((login, failures))
+        let Some(attrs) = out.item.filter(|attrs| !attrs.is_empty()) else {
+            return Ok(None);
+        };
+        let tenant = ulid_attr(&attrs, EMAIL_TENANT_ATTR)?;
+        let user = ulid_attr(&attrs, EMAIL_USER_ATTR)?;
+        Ok(Some((TenantId::from_ulid(tenant), UserId::from_ulid(user))))
     }
 
-    /// Counts one failed login for an address: in the current window if it started after
-    /// `window_start`, else as the first of a new window starting `now`. Returns the count.
-    pub async fn record_login_failure(
+    /// Counts one password guess against the budget kept at `key` (an address's or a device's
+    /// counter), before the guess is checked. One conditional update decides, so however
+    /// requests interleave, no more than `budget.max` guesses per window are ever allowed.
+    pub async fn count_login_attempt(
         &self,
-        email_digest: &str,
+        key: &ItemKey,
+        budget: Budget,
         now: i64,
-        window_seconds: i64,
-    ) -> Result<LoginFailures, StoreError> {
-        let key = keys::login_failures(email_digest);
-        let window_start = now - window_seconds;
-        // Two tries at each form cover a concurrent failure opening the window first.
+    ) -> Result<Attempt, StoreError> {
+        if !key.pk.starts_with(keys::EMAIL_PARTITION_PREFIX) {
+            return Err(StoreError::OutsideTenant);
+        }
+        let window_start = now - budget.window_seconds;
+        // A window opened or reset by a concurrent guess between our two forms: try again.
         for _ in 0..3 {
             let counted = self
                 .db
                 .update_item()
                 .table_name(self.table.as_ref())
-                .set_key(Some(item::key_attributes(&key)))
-                .update_expression("ADD #n :one")
-                .condition_expression("#since > :window_start")
-                .expression_attribute_names("#n", FAILURES_COUNT_ATTR)
-                .expression_attribute_names("#since", FAILURES_SINCE_ATTR)
+                .set_key(Some(item::key_attributes(key)))
+                // The first guess of a window creates the counter; later ones add to it while
+                // the window runs and the budget lasts. One call either way.
+                .update_expression(
+                    "SET #n = if_not_exists(#n, :zero) + :one, \
+                     #since = if_not_exists(#since, :now), #exp = if_not_exists(#exp, :expires)",
+                )
+                .condition_expression(
+                    "attribute_not_exists(PK) OR (#since > :window_start AND #n < :max)",
+                )
+                .expression_attribute_names("#n", ATTEMPTS_ATTR)
+                .expression_attribute_names("#since", ATTEMPTS_SINCE_ATTR)
+                .expression_attribute_names("#exp", EXPIRES_ATTR)
+                .expression_attribute_values(":zero", number(0))
                 .expression_attribute_values(":one", number(1))
+                .expression_attribute_values(":max", number(budget.max))
+                .expression_attribute_values(":now", number(now))
+                .expression_attribute_values(":expires", number(now + budget.window_seconds))
                 .expression_attribute_values(":window_start", number(window_start))
-                .return_values(ReturnValue::AllNew)
+                .return_values(ReturnValue::UpdatedNew)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
                 .send()
                 .await;
             match counted {
                 Ok(out) => {
                     let attrs = out.attributes.unwrap_or_default();
-                    return Ok(LoginFailures {
-                        count: number_attr(&attrs, FAILURES_COUNT_ATTR)?,
-                        since: number_attr(&attrs, FAILURES_SINCE_ATTR)?,
+                    return Ok(Attempt::Allowed {
+                        nth: number_attr(&attrs, ATTEMPTS_ATTR)?,
                     });
                 }
-                Err(error) if !conditional_failure(&error) => {
-                    return Err(StoreError::Aws(error.into()));
-                }
-                Err(_) => {}
+                Err(SdkError::ServiceError(e)) => match e.into_err() {
+                    UpdateItemError::ConditionalCheckFailedException(failed) => {
+                        let old = failed.item.unwrap_or_default();
+                        if let (Ok(since), Ok(attempts)) = (
+                            number_attr::<i64>(&old, ATTEMPTS_SINCE_ATTR),
+                            number_attr::<u32>(&old, ATTEMPTS_ATTR),
+                        ) && budget.running(since, now)
+                            && attempts >= budget.max
+                        {
+                            return Ok(Attempt::Locked {
+                                retry_after_seconds: budget.retry_after(since, now),
+                            });
+                        }
+                    }
+                    other => return Err(StoreError::Aws(other.into())),
+                },
+                Err(error) => return Err(StoreError::Aws(error.into())),
             }
+            // The window has passed: open a new one with this guess.
             let opened = self
                 .db
                 .update_item()
                 .table_name(self.table.as_ref())
-                .set_key(Some(item::key_attributes(&key)))
+                .set_key(Some(item::key_attributes(key)))
                 .update_expression("SET #n = :one, #since = :now, #exp = :expires")
-                .condition_expression("attribute_not_exists(PK) OR #since <= :window_start")
-                .expression_attribute_names("#n", FAILURES_COUNT_ATTR)
-                .expression_attribute_names("#since", FAILURES_SINCE_ATTR)
+                .condition_expression("#since <= :window_start")
+                .expression_attribute_names("#n", ATTEMPTS_ATTR)
+                .expression_attribute_names("#since", ATTEMPTS_SINCE_ATTR)
                 .expression_attribute_names("#exp", EXPIRES_ATTR)
                 .expression_attribute_values(":one", number(1))
                 .expression_attribute_values(":now", number(now))
-                .expression_attribute_values(":expires", number(now + window_seconds))
+                .expression_attribute_values(":expires", number(now + budget.window_seconds))
                 .expression_attribute_values(":window_start", number(window_start))
                 .send()
                 .await;
             match opened {
-                Ok(_) => {
-                    return Ok(LoginFailures {
-                        count: 1,
-                        since: now,
-                    });
-                }
+                Ok(_) => return Ok(Attempt::Allowed { nth: 1 }),
                 Err(error) if !conditional_failure(&error) => {
                     return Err(StoreError::Aws(error.into()));
                 }
@@ -414,19 +420,14 @@ impl Tx {
                 EMAIL_USER_ATTR.into(),
                 AttributeValue::S(user.ulid().to_string()),
             );
-            let put = Put::builder()
-                .table_name(tx.table())
-                .set_item(Some(attrs))
-                .condition_expression("attribute_not_exists(PK)");
-            Ok(TransactWriteItem::builder()
-                .put(finish(put.build())?)
-                .build())
+            tx.put_new(attrs)
         })
     }
 
-    /// Forgets an address's failed logins (after a successful one).
-    pub fn clear_login_failures(&mut self, email_digest: &str) -> &mut Self {
-        let key = keys::login_failures(email_digest);
+    /// Forgets the guesses counted at `key` (an address's or a device's counter), after a
+    /// successful login.
+    pub fn clear_login_attempts(&mut self, key: &ItemKey) -> &mut Self {
+        let key = key.clone();
         self.try_push_email_item(&key, Expect::Check, |tx| {
             let delete = Delete::builder()
                 .table_name(tx.table())
@@ -449,13 +450,7 @@ impl Tx {
         self.try_push(&key, Expect::Absent, |tx| {
             let mut attrs = item::encode_new(tx.cipher(), &key, &record, tx.now())?;
             attrs.insert(EXPIRES_ATTR.into(), number(expires_at));
-            let put = Put::builder()
-                .table_name(tx.table())
-                .set_item(Some(attrs))
-                .condition_expression("attribute_not_exists(PK)");
-            Ok(TransactWriteItem::builder()
-                .put(finish(put.build())?)
-                .build())
+            tx.put_new(attrs)
         })
     }
 

@@ -18,7 +18,7 @@ use super::item::{self, Attributes};
 use super::records::SavedResponse;
 use super::tx::{Expect, finish, number};
 use super::{Record, Store, StoreError, Tx, keys};
-use crate::domain::{TenantId, Timestamp};
+use crate::domain::TenantId;
 
 /// How long a completed record answers retries.
 pub const RETENTION_SECONDS: i64 = 24 * 60 * 60;
@@ -52,7 +52,7 @@ impl Store {
         fingerprint: &str,
     ) -> Result<NextAction, StoreError> {
         let key = keys::idempotency(tenant, key_digest);
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut attrs = item::key_attributes(&key);
         attrs.insert(
             item::TYPE.into(),
@@ -162,7 +162,8 @@ impl Tx {
                 .expression_attribute_names("#state", STATE_ATTR)
                 .expression_attribute_names("#exp", EXPIRES_ATTR)
                 .expression_attribute_names("#fp", FINGERPRINT_ATTR)
-                .expression_attribute_values(":ct", item::seal(tx.cipher(), &key, response)?)
+                // The claim was written at version 1 and completing it keeps that version.
+                .expression_attribute_values(":ct", item::seal(tx.cipher(), &key, response, 1)?)
                 .expression_attribute_values(":done", AttributeValue::S(DONE.into()))
                 .expression_attribute_values(":in_progress", AttributeValue::S(IN_PROGRESS.into()))
                 .expression_attribute_values(":fp", AttributeValue::S(fingerprint.into()))

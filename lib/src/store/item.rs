@@ -28,21 +28,33 @@ pub(crate) fn key_attributes(key: &ItemKey) -> Attributes {
     ])
 }
 
-/// What the ciphertext is bound to: where it sits and what it claims to be.
-pub(crate) fn associated_data(key: &ItemKey, kind: &str, schema_version: u32) -> Vec<u8> {
-    format!("{}|{}|{}|{}", key.pk, key.sk, kind, schema_version).into_bytes()
+/// What the ciphertext is bound to: where it sits, what it claims to be, and the version of the
+/// record it holds (so an older ciphertext written back beside a newer version fails to open).
+pub(crate) fn associated_data(
+    key: &ItemKey,
+    kind: &str,
+    schema_version: u32,
+    version: u64,
+) -> Vec<u8> {
+    format!(
+        "{}|{}|{}|{}|{}",
+        key.pk, key.sk, kind, schema_version, version
+    )
+    .into_bytes()
 }
 
+/// Seals `record` for the item at `key`, at record `version`.
 pub(crate) fn seal<R: Record>(
     cipher: &TenantCipher,
     key: &ItemKey,
     record: &R,
+    version: u64,
 ) -> Result<AttributeValue, StoreError> {
     let plaintext = serde_json::to_vec(record)
         .context("serialising a record")
         .map_err(StoreError::Corrupt)?;
     let sealed = cipher.seal(
-        &associated_data(key, R::KIND, R::SCHEMA_VERSION),
+        &associated_data(key, R::KIND, R::SCHEMA_VERSION, version),
         &plaintext,
     );
     Ok(AttributeValue::B(Blob::new(sealed)))
@@ -64,7 +76,7 @@ pub(crate) fn encode_new<R: Record>(
     attrs.insert(VERSION.into(), AttributeValue::N("1".into()));
     attrs.insert(CREATED.into(), AttributeValue::S(now.to_string()));
     attrs.insert(UPDATED.into(), AttributeValue::S(now.to_string()));
-    attrs.insert(CONTENT.into(), seal(cipher, key, record)?);
+    attrs.insert(CONTENT.into(), seal(cipher, key, record, 1)?);
     Ok(attrs)
 }
 
@@ -85,17 +97,21 @@ fn decode_inner<R: Record>(cipher: &TenantCipher, attrs: &Attributes) -> anyhow:
         return Err(anyhow!("item of type {kind} read as {}", R::KIND));
     }
     let schema_version: u32 = number(attrs, SCHEMA)?;
+    let version: u64 = number(attrs, VERSION)?;
     let sealed = match attrs.get(CONTENT) {
         Some(AttributeValue::B(blob)) => blob.as_ref(),
         _ => return Err(anyhow!("item has no sealed content")),
     };
     let plaintext = cipher
-        .open(&associated_data(&key, kind, schema_version), sealed)
+        .open(
+            &associated_data(&key, kind, schema_version, version),
+            sealed,
+        )
         .context("opening sealed content")?;
     let record = serde_json::from_slice(&plaintext).context("decoding sealed content")?;
     Ok(Stored {
         record,
-        version: number(attrs, VERSION)?,
+        version,
         created_at: timestamp(attrs, CREATED)?,
         updated_at: timestamp(attrs, UPDATED)?,
     })

@@ -85,9 +85,10 @@ pub fn invoice(tenant: &TenantId, id: &InvoiceId) -> ItemKey {
     )
 }
 
-/// A payment sorts right after its invoice, so one Query reads both.
-pub fn payment(tenant: &TenantId, invoice: &InvoiceId, id: &PaymentId) -> ItemKey {
-    in_tenant(tenant, format!("INV#{}#PAY#{}", invoice.ulid(), id.ulid()))
+/// A payment has its own prefix: under `INV#<invoice>#…` a Query for invoices would return
+/// payments too (decision 0010). Its invoice is found through the payment's content and an index.
+pub fn payment(tenant: &TenantId, id: &PaymentId) -> ItemKey {
+    in_tenant(tenant, format!("PAY#{}", id.ulid()))
 }
 
 pub fn export(tenant: &TenantId, id: &ExportId) -> ItemKey {
@@ -122,12 +123,20 @@ pub fn email(email_hmac_hex: &str) -> ItemKey {
 
 pub(crate) const EMAIL_PARTITION_PREFIX: &str = "EMAIL#";
 
-/// Failed logins for one email address, beside its unique-email item (so an unknown address is
-/// throttled exactly like a known one).
-pub fn login_failures(email_hmac_hex: &str) -> ItemKey {
+/// Login attempts for one email address from unrecognised browsers, beside its unique-email
+/// item (so an unknown address is throttled exactly like a known one).
+pub fn login_attempts(email_hmac_hex: &str) -> ItemKey {
     ItemKey {
         pk: format!("{EMAIL_PARTITION_PREFIX}{email_hmac_hex}"),
-        sk: "FAILURES".into(),
+        sk: "ATTEMPTS".into(),
+    }
+}
+
+/// Login attempts for one email address from one recognised browser (its device cookie).
+pub fn device_attempts(email_hmac_hex: &str, device: &ulid::Ulid) -> ItemKey {
+    ItemKey {
+        pk: format!("{EMAIL_PARTITION_PREFIX}{email_hmac_hex}"),
+        sk: format!("DEVICE#{device}"),
     }
 }
 
@@ -207,13 +216,46 @@ mod tests {
         }
     }
 
+    /// DESIGN §3: a Query on one kind's prefix returns that kind only. Every sort key of a
+    /// tenant's partition, of every kind, is checked against every collection's prefix.
     #[test]
-    fn a_payment_sorts_inside_its_invoices_range() {
+    fn no_collection_prefix_matches_another_kinds_key() {
         let tenant = TenantId::for_tests();
-        let invoice_id = InvoiceId::generate();
-        let invoice_key = invoice(&tenant, &invoice_id);
-        let payment_key = payment(&tenant, &invoice_id, &PaymentId::generate());
-        assert!(payment_key.sk().starts_with(invoice_key.sk()));
+        let kinds: Vec<(&str, ItemKey)> = vec![
+            ("account", account(&tenant)),
+            ("user", user(&tenant, &UserId::generate())),
+            ("session", session(&tenant, &SessionId::generate())),
+            ("company", company(&tenant)),
+            ("settings", settings(&tenant)),
+            ("customers", customer(&tenant, &CustomerId::generate())),
+            ("services", service(&tenant, &ServiceId::generate())),
+            ("proposals", proposal(&tenant, &ProposalId::generate())),
+            ("invoices", invoice(&tenant, &InvoiceId::generate())),
+            ("payment", payment(&tenant, &PaymentId::generate())),
+            ("exports", export(&tenant, &ExportId::generate())),
+            ("counter", counter(&tenant, "invoice", "2026")),
+            ("idempotency", idempotency(&tenant, "ab12")),
+            ("audit", audit(&tenant, &ulid::Ulid::generate())),
+        ];
+        for collection in [
+            Collection::Customers,
+            Collection::Services,
+            Collection::Proposals,
+            Collection::Invoices,
+            Collection::Exports,
+            Collection::Audit,
+        ] {
+            for (kind, key) in &kinds {
+                let matches = key.sk().starts_with(collection.sk_prefix());
+                assert_eq!(
+                    matches,
+                    *kind == collection.name(),
+                    "a Query on {} would return the {kind} key {}",
+                    collection.sk_prefix(),
+                    key.sk()
+                );
+            }
+        }
     }
 
     #[test]

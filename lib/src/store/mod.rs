@@ -20,9 +20,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::clock::Clock;
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
-pub use account::{AccountState, LoginFailures, SessionCheck};
+pub use account::{AccountState, SessionCheck};
 pub use idempotency::NextAction;
 pub use keys::{Collection, ItemKey};
 pub use records::{AuditEntry, SavedResponse};
@@ -93,15 +94,27 @@ pub struct Store {
     db: aws_sdk_dynamodb::Client,
     table: Arc<str>,
     keyring: Keyring,
+    clock: Clock,
 }
 
 impl Store {
-    pub fn new(db: aws_sdk_dynamodb::Client, table: impl Into<Arc<str>>, keyring: Keyring) -> Self {
+    pub fn new(
+        db: aws_sdk_dynamodb::Client,
+        table: impl Into<Arc<str>>,
+        keyring: Keyring,
+        clock: Clock,
+    ) -> Self {
         Self {
             db,
             table: table.into(),
             keyring,
+            clock,
         }
+    }
+
+    /// The clock every write's timestamps come from.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub fn table(&self) -> &str {
@@ -150,7 +163,7 @@ impl Store {
     /// account item holding it wrapped. Add the account's other first items, then commit.
     pub async fn open_account(&self, tenant: &TenantId) -> Result<Tx, StoreError> {
         let (wrapped, cipher) = self.keyring.create(tenant).await?;
-        let mut tx = Tx::new(*tenant, self.table.clone(), cipher);
+        let mut tx = Tx::new(*tenant, self.table.clone(), cipher, self.clock.now());
         tx.create_account_item(wrapped);
         Ok(tx)
     }
@@ -161,6 +174,7 @@ impl Store {
             *tenant,
             self.table.clone(),
             self.cipher(tenant).await?,
+            self.clock.now(),
         ))
     }
 
@@ -292,7 +306,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
         let cipher = self.cipher(tenant).await?;
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let mut requests = Vec::with_capacity(records.len());
         for (key, record) in &records {
             ensure_in_tenant(tenant, key)?;

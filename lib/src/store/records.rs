@@ -71,10 +71,11 @@ pub struct SavedResponse {
     pub status: u16,
     pub body: serde_json::Value,
     pub location: Option<String>,
-    pub etag: Option<String>,
+    /// The version the response's `ETag` names, if it has one.
+    pub etag: Option<u64>,
 }
 
 impl Record for SavedResponse {
     const KIND: &'static str = "idempotency";
-    const SCHEMA_VERSION: u32 = 1;
+    const SCHEMA_VERSION: u32 = 2;
 }

@@ -44,12 +44,17 @@ pub struct Tx {
 }
 
 impl Tx {
-    pub(super) fn new(tenant: TenantId, table: Arc<str>, cipher: Arc<TenantCipher>) -> Self {
+    pub(super) fn new(
+        tenant: TenantId,
+        table: Arc<str>,
+        cipher: Arc<TenantCipher>,
+        now: Timestamp,
+    ) -> Self {
         Self {
             tenant,
             table,
             cipher,
-            now: Timestamp::now(),
+            now,
             writes: Vec::new(),
             invalid: None,
         }
@@ -83,14 +88,19 @@ impl Tx {
     /// Creates the item; fails with `AlreadyExists` if it is there.
     pub fn create<R: Record>(&mut self, key: &ItemKey, record: &R) -> &mut Self {
         self.try_push(key, Expect::Absent, |tx| {
-            let attrs = item::encode_new(&tx.cipher, key, record, tx.now)?;
-            let put = Put::builder()
-                .set_item(Some(attrs))
-                .condition_expression("attribute_not_exists(PK)");
-            Ok(TransactWriteItem::builder()
-                .put(finish(put.table_name(tx.table.as_ref()).build())?)
-                .build())
+            tx.put_new(item::encode_new(&tx.cipher, key, record, tx.now)?)
         })
+    }
+
+    /// The write of a new item, conditional on nothing being at its key.
+    pub(super) fn put_new(&self, attrs: Attributes) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(self.table.as_ref())
+            .set_item(Some(attrs))
+            .condition_expression("attribute_not_exists(PK)");
+        Ok(TransactWriteItem::builder()
+            .put(finish(put.build())?)
+            .build())
     }
 
     /// Replaces the content of the item at `expected_version`, bumping its version; fails with
@@ -111,7 +121,10 @@ impl Tx {
                 .expression_attribute_names("#sv", item::SCHEMA)
                 .expression_attribute_names("#ua", item::UPDATED)
                 .expression_attribute_names("#type", item::TYPE)
-                .expression_attribute_values(":ct", item::seal(&tx.cipher, key, record)?)
+                .expression_attribute_values(
+                    ":ct",
+                    item::seal(&tx.cipher, key, record, expected_version.saturating_add(1))?,
+                )
                 .expression_attribute_values(":next", number(expected_version.saturating_add(1)))
                 .expression_attribute_values(":expected", number(expected_version))
                 .expression_attribute_values(":sv", number(R::SCHEMA_VERSION))
@@ -191,12 +204,7 @@ impl Tx {
                 AttributeValue::S(ACCOUNT_ACTIVE.into()),
             );
             attrs.insert(SESSION_VERSION_ATTR.into(), number(1));
-            let put = Put::builder()
-                .set_item(Some(attrs))
-                .condition_expression("attribute_not_exists(PK)");
-            Ok(TransactWriteItem::builder()
-                .put(finish(put.table_name(tx.table.as_ref()).build())?)
-                .build())
+            tx.put_new(attrs)
         })
     }
 

@@ -91,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
             .env("TABLE_NAME", &config.table_name)
             .env("EXPORT_BUCKET", &config.export_bucket)
             .env("TENANT_KEY_ID", &config.tenant_key_id)
+            .env("EXPORT_KEY_ID", &config.export_key_id)
             .env("SIGNING_KEY_ID", &config.signing_key_id)
             .output()?;
         ensure!(
@@ -114,9 +115,13 @@ async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
     let key = export::object_key(&tenant, &ExportId::generate());
     let bucket = state.config.export_bucket.clone();
     let started = Instant::now();
+    let target = export::Target {
+        bucket: &bucket,
+        key: &key,
+        kms_key_id: &state.config.export_key_id,
+    };
     let rows =
-        export::write_csv::<Customer>(&state.store, &state.clients.s3, &bucket, &tenant, &key)
-            .await?;
+        export::write_csv::<Customer>(&state.store, &state.clients.s3, &target, &tenant).await?;
     let seconds = started.elapsed().as_secs_f64();
     let head = state
         .clients

@@ -6,6 +6,7 @@ mod customers;
 mod events;
 mod exports;
 mod keyring;
+mod lockout;
 mod meta;
 mod store;
 mod template;

@@ -85,13 +85,179 @@ fn no_function_may_scan_or_act_on_everything() {
     }
 }
 
+/// Actions that use a key's material: whoever has one of these can read or mint something.
+const USE_ACTIONS: &[&str] = &[
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateMac",
+    "kms:Sign",
+    "kms:CreateGrant",
+];
+
+const ROOT: &str = "Sub:arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
+
+fn role(function: &str) -> String {
+    format!("GetAtt:{function}FunctionRole.Arn")
+}
+
+fn roles(functions: &[&str]) -> Vec<String> {
+    functions.iter().map(|f| role(f)).collect()
+}
+
+fn statement<'a>(
+    statements: &'a [invoiceflow_infra::template::KeyStatement],
+    sid: &str,
+) -> &'a invoiceflow_infra::template::KeyStatement {
+    statements
+        .iter()
+        .find(|s| s.sid == sid)
+        .unwrap_or_else(|| panic!("no statement {sid}"))
+}
+
+/// Every key: exactly the statements named, all Allow, no wildcard action; the account's
+/// administrators manage it but hold no action that uses it.
+fn check_key(key: &str, sids: &[&str]) -> Vec<invoiceflow_infra::template::KeyStatement> {
+    let statements = Template::embedded()
+        .and_then(|t| t.key_policy(key))
+        .expect("key policy");
+    let found: Vec<&str> = statements.iter().map(|s| s.sid.as_str()).collect();
+    assert_eq!(found, sids, "{key}'s statements");
+    for s in &statements {
+        assert_eq!(s.effect, "Allow", "{key} {}", s.sid);
+        for action in &s.actions {
+            assert!(!action.contains('*'), "{key} {} allows {action}", s.sid);
+        }
+    }
+    let admin = statement(&statements, "AdministratorsManageButCannotUse");
+    assert_eq!(admin.principals, [ROOT], "{key}");
+    for action in &admin.actions {
+        assert!(
+            !USE_ACTIONS.contains(&action.as_str()),
+            "{key}: administrators may {action}"
+        );
+    }
+    // Only the administrators' statement names the account itself.
+    for s in statements.iter().filter(|s| s.sid != admin.sid) {
+        assert!(!s.principals.iter().any(|p| p == ROOT), "{key} {}", s.sid);
+    }
+    statements
+}
+
 #[test]
-fn only_the_auth_function_may_sign_sessions() {
+fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant() {
+    let statements = check_key(
+        "TenantDataKey",
+        &[
+            "AdministratorsManageButCannotUse",
+            "CreateTenantDataKeys",
+            "UnwrapTenantDataKeys",
+            "ServiceMacKey",
+        ],
+    );
+    let tenant_only = serde_json::json!({
+        "Null": {"kms:EncryptionContext:tenant": "false"},
+        "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant"]},
+    });
+    let create = statement(&statements, "CreateTenantDataKeys");
+    assert_eq!(create.principals, roles(&["Auth"]));
+    assert_eq!(create.actions, ["kms:GenerateDataKey"]);
+    assert_eq!(create.condition.as_ref(), Some(&tenant_only));
+    let unwrap = statement(&statements, "UnwrapTenantDataKeys");
+    assert_eq!(
+        unwrap.principals,
+        roles(&["Auth", "Account", "Customers", "Services", "Exports"])
+    );
+    assert_eq!(unwrap.actions, ["kms:Decrypt"]);
+    assert_eq!(unwrap.condition.as_ref(), Some(&tenant_only));
+    let service = statement(&statements, "ServiceMacKey");
+    assert_eq!(service.principals, roles(&["Auth"]));
+    assert_eq!(service.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
+    assert_eq!(
+        service.condition.as_ref(),
+        Some(&serde_json::json!({
+            "StringEquals": {"kms:EncryptionContext:purpose": "email-index"},
+            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["purpose"]},
+        }))
+    );
+}
+
+#[test]
+fn only_the_auth_role_may_sign_sessions() {
+    let statements = check_key(
+        "SessionSigningKey",
+        &[
+            "AdministratorsManageButCannotUse",
+            "SignSessions",
+            "ReadThePublicKey",
+        ],
+    );
+    let sign = statement(&statements, "SignSessions");
+    assert_eq!(sign.principals, roles(&["Auth"]));
+    assert_eq!(sign.actions, ["kms:Sign"]);
+    let public = statement(&statements, "ReadThePublicKey");
+    assert_eq!(public.actions, ["kms:GetPublicKey"]);
+    for s in &statements {
+        let signs = s.actions.iter().any(|a| a == "kms:Sign");
+        assert_eq!(signs, s.sid == "SignSessions", "{}", s.sid);
+    }
+}
+
+#[test]
+fn export_files_are_readable_only_by_the_exports_role_through_s3_with_a_tenant() {
+    let statements = check_key(
+        "ExportKey",
+        &[
+            "AdministratorsManageButCannotUse",
+            "ExportsThroughS3WithTheTenant",
+        ],
+    );
+    let exports = statement(&statements, "ExportsThroughS3WithTheTenant");
+    assert_eq!(exports.principals, roles(&["Exports"]));
+    assert_eq!(exports.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
+    assert_eq!(
+        exports.condition.as_ref(),
+        Some(&serde_json::json!({
+            "StringEquals": {"kms:ViaService": "Sub:s3.${AWS::Region}.amazonaws.com"},
+            "Null": {"kms:EncryptionContext:tenant": "false"},
+        }))
+    );
+}
+
+#[test]
+fn the_table_key_is_usable_only_through_dynamodb_by_this_account() {
+    let statements = check_key(
+        "TableKey",
+        &["AdministratorsManageButCannotUse", "ThroughDynamoDbOnly"],
+    );
+    let dynamodb = statement(&statements, "ThroughDynamoDbOnly");
+    assert_eq!(
+        dynamodb.condition.as_ref(),
+        Some(&serde_json::json!({
+            "StringEquals": {
+                "kms:CallerAccount": "Ref:AWS::AccountId",
+                "kms:ViaService": "Sub:dynamodb.${AWS::Region}.amazonaws.com",
+            },
+        }))
+    );
+}
+
+#[test]
+fn no_function_role_holds_a_kms_permission_of_its_own() {
     for function in Template::embedded()
         .and_then(|t| t.functions())
         .expect("functions")
     {
-        let signs = function.actions.iter().any(|a| a == "kms:Sign");
-        assert_eq!(signs, function.binary == "auth", "{}", function.logical_id);
+        for action in &function.actions {
+            assert!(
+                !action.starts_with("kms:"),
+                "{} may {action} by IAM: key policies alone decide",
+                function.logical_id
+            );
+        }
     }
 }

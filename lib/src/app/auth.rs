@@ -1,0 +1,367 @@
+//! Signup, login, logout and password change.
+//!
+//! Login guesses are counted before bcrypt runs (see `domain::throttle`): one conditional
+//! update per guess, against the budget of the browser's device cookie when it presents a valid
+//! one for this user, else against the address's. An unknown email makes the same calls and the
+//! same bcrypt as a known one, and is counted the same way.
+
+use crate::AppState;
+use crate::audit::{self, Outcome};
+use crate::auth::device::Device;
+use crate::auth::token::{Claims, SESSION_SECONDS};
+use crate::auth::{Password, password};
+use crate::domain::account::{CompanyProfile, User};
+use crate::domain::settings::Settings;
+use crate::domain::throttle::{self, Attempt, Budget};
+use crate::domain::values::{Currency, EmailAddress, Name};
+use crate::domain::{SessionId, TenantId, UserId};
+use crate::store::{ConflictReason, ItemKey, StoreError, Stored, keys};
+use crate::telemetry::RequestId;
+
+use super::{Actor, Error, Result};
+
+/// What signup asks for.
+pub struct Signup {
+    pub name: Name,
+    pub email: EmailAddress,
+    pub password: Password,
+    pub company_name: Name,
+    /// The currency of the company's documents (changeable later).
+    pub currency: Currency,
+}
+
+/// What login asks for.
+pub struct Login {
+    pub email: EmailAddress,
+    pub password: Password,
+    /// The `__Host-device` cookie the browser sent, unverified.
+    pub device_cookie: Option<String>,
+}
+
+/// A session that has just started: the token for the session cookie and the value of the
+/// device cookie that recognises this browser from now on.
+pub struct Started {
+    pub tenant: TenantId,
+    pub user_id: UserId,
+    pub user: Stored<User>,
+    pub token: String,
+    pub device_cookie: String,
+}
+
+/// Creates an account (its own data key, the login, the unique email entry, the company
+/// profile and default settings) and logs in to it, in one transaction.
+pub async fn signup(state: &AppState, request: &RequestId, input: Signup) -> Result<Started> {
+    input
+        .password
+        .check_new(&[
+            input.email.as_str(),
+            input.name.as_str(),
+            input.company_name.as_str(),
+        ])
+        .map_err(|e| Error::invalid("password", e.0))?;
+    let tenant = TenantId::generate();
+    let user_id = UserId::generate();
+    let session = SessionId::generate();
+    tracing::Span::current().record("tenant_id", tracing::field::display(tenant));
+
+    let (hash, digest, mut tx) = tokio::try_join!(
+        password::hash(&input.password),
+        async {
+            Ok(state
+                .service_key
+                .email_digest(&state.store, &input.email)
+                .await?)
+        },
+        async { Ok(state.store.open_account(&tenant).await?) },
+    )?;
+    let user = User {
+        name: input.name,
+        email: input.email,
+        password_hash: hash,
+    };
+    let now = tx.now();
+    let event = audit::event(
+        Some(&user_id),
+        "auth.signup",
+        Some(tenant.to_string()),
+        Outcome::Success,
+        request,
+    );
+    tx.claim_email(&digest, &user_id)
+        .create(&keys::user(&tenant, &user_id), &user)
+        .create(
+            &keys::company(&tenant),
+            &CompanyProfile::named(input.company_name, input.currency),
+        )
+        .create(&keys::settings(&tenant), &Settings::default())
+        .start_session(&user_id, &session, now.unix_seconds() + SESSION_SECONDS)
+        .audit(&event);
+    let claims = Claims::new(&tenant, &user_id, &session, 1, now.unix_seconds());
+    let (committed, token, device_mac) = tokio::join!(
+        state.store.commit(tx),
+        state.signer.sign(&claims),
+        state.service_key.device_mac(&state.store)
+    );
+    match committed {
+        Err(StoreError::Conflict {
+            reason: ConflictReason::AlreadyExists,
+            ..
+        }) => {
+            // A stale wrapped key would be harmless, but nothing was written: forget it.
+            state.store.keyring().forget(&tenant).await;
+            return Err(Error::Conflict(
+                "An account with this email already exists.",
+            ));
+        }
+        other => other?,
+    }
+    let token = token.map_err(|e| Error::Internal(e.into()))?;
+    let device_cookie = Device::new(tenant, user_id).value(&device_mac?);
+    Ok(Started {
+        tenant,
+        user_id,
+        user: Stored {
+            record: user,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+        token,
+        device_cookie,
+    })
+}
+
+/// The budget a guess for `login` is counted against: the device's, when the browser presents
+/// a valid device cookie for that very user; else the address's.
+fn budget_for(
+    digest: &str,
+    device: Option<Device>,
+    login: Option<(TenantId, UserId)>,
+) -> (ItemKey, Budget, Option<Device>) {
+    match device {
+        Some(device) if login == Some((device.tenant, device.user)) => (
+            keys::device_attempts(digest, &device.id),
+            throttle::DEVICE,
+            Some(device),
+        ),
+        _ => (keys::login_attempts(digest), throttle::ADDRESS, None),
+    }
+}
+
+/// Writes one audit item to the tenant's trail (for events that change nothing else).
+async fn record(state: &AppState, tenant: &TenantId, entry: audit::AuditEntry) -> Result<()> {
+    let mut tx = state.store.transaction(tenant).await?;
+    tx.audit(&entry);
+    state.store.commit(tx).await?;
+    Ok(())
+}
+
+/// Logs in: checks the password (after counting the guess) and starts a session.
+pub async fn login(state: &AppState, request: &RequestId, input: Login) -> Result<Started> {
+    let (digest, device_mac) = tokio::try_join!(
+        state.service_key.email_digest(&state.store, &input.email),
+        state.service_key.device_mac(&state.store),
+    )?;
+    let presented = input
+        .device_cookie
+        .as_deref()
+        .and_then(|value| Device::verify(&device_mac, value));
+    let login = state.store.find_login(&digest).await?;
+    let (budget_key, budget, device) = budget_for(&digest, presented, login);
+    let now = state.clock.unix();
+
+    // Count the guess and read the user at once; bcrypt runs only after the count allowed it.
+    let read = async {
+        match login {
+            Some((tenant, user_id)) => {
+                tracing::Span::current().record("tenant_id", tracing::field::display(tenant));
+                let (account, user) = state
+                    .store
+                    .get_with_account::<User>(&tenant, &keys::user(&tenant, &user_id))
+                    .await?;
+                Ok(match (account, user) {
+                    (Some(account), Some(user)) if account.active => {
+                        Some((tenant, user_id, account.session_version, user))
+                    }
+                    _ => None,
+                })
+            }
+            None => state.store.decoy_login_read().await.map(|()| None),
+        }
+    };
+    let (attempt, found) = tokio::try_join!(
+        state.store.count_login_attempt(&budget_key, budget, now),
+        read
+    )?;
+    let nth = match attempt {
+        Attempt::Allowed { nth } => nth,
+        Attempt::Locked {
+            retry_after_seconds,
+        } => {
+            let object = login.map(|(_, user)| user.to_string());
+            let entry = audit::event(None, "auth.login", object, Outcome::Locked, request);
+            if let Some((tenant, _)) = login {
+                record(state, &tenant, entry).await?;
+            }
+            return Err(Error::Locked {
+                retry_after_seconds,
+            });
+        }
+    };
+
+    let Some((tenant, user_id, version, user)) = found else {
+        password::verify_dummy(&input.password).await?;
+        audit::event(None, "auth.login", None, Outcome::UnknownEmail, request);
+        return Err(Error::InvalidCredentials);
+    };
+    if !password::verify(&input.password, &user.record.password_hash).await? {
+        let mut tx = state.store.transaction(&tenant).await?;
+        tx.audit(&audit::event(
+            None,
+            "auth.login",
+            Some(user_id.to_string()),
+            Outcome::WrongPassword,
+            request,
+        ));
+        if nth == budget.max {
+            // The last guess of the budget: from now on, refused until the window ends.
+            tx.audit(&audit::event(
+                None,
+                "auth.lockout",
+                Some(user_id.to_string()),
+                Outcome::Locked,
+                request,
+            ));
+        }
+        state.store.commit(tx).await?;
+        return Err(Error::InvalidCredentials);
+    }
+
+    let session = SessionId::generate();
+    let mut tx = state.store.transaction(&tenant).await?;
+    let issued_at = tx.now().unix_seconds();
+    tx.start_session(&user_id, &session, issued_at + SESSION_SECONDS)
+        .audit(&audit::event(
+            Some(&user_id),
+            "auth.login",
+            Some(session.to_string()),
+            Outcome::Success,
+            request,
+        ))
+        .clear_login_attempts(&budget_key);
+    let claims = Claims::new(&tenant, &user_id, &session, version, issued_at);
+    let (committed, token) = tokio::join!(state.store.commit(tx), state.signer.sign(&claims));
+    committed?;
+    let token = token.map_err(|e| Error::Internal(e.into()))?;
+    let device = device.unwrap_or_else(|| Device::new(tenant, user_id));
+    Ok(Started {
+        tenant,
+        user_id,
+        user,
+        token,
+        device_cookie: device.value(&device_mac),
+    })
+}
+
+/// Ends the actor's session, everywhere at once. Ending one that has already ended is done.
+pub async fn logout(state: &AppState, actor: &Actor) -> Result<()> {
+    let mut tx = state.store.transaction(actor.tenant()).await?;
+    tx.require_account(actor.check())
+        .end_session(&actor.check().session)
+        .audit(&actor.audit(
+            "auth.logout",
+            Some(actor.check().session.to_string()),
+            Outcome::Success,
+        ));
+    actor.mark_guarded();
+    match state.store.commit(tx).await {
+        Ok(())
+        | Err(StoreError::Conflict {
+            reason: ConflictReason::SessionEnded,
+            ..
+        }) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Changes the password: every session of the account ends and a new one starts for the actor.
+/// Guessing the current password through a stolen session is counted like a login. Returns the
+/// new session's token.
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    current: &Password,
+    new: &Password,
+    device_cookie: Option<&str>,
+) -> Result<String> {
+    let tenant = *actor.tenant();
+    let user_key = keys::user(&tenant, actor.user());
+    let (account, user) = state
+        .store
+        .get_with_account::<User>(&tenant, &user_key)
+        .await?;
+    let (Some(account), Some(user)) = (account, user) else {
+        return Err(Error::Unauthenticated);
+    };
+    if !account.active || account.session_version != actor.check().version {
+        return Err(Error::Unauthenticated);
+    }
+    let (digest, device_mac) = tokio::try_join!(
+        state
+            .service_key
+            .email_digest(&state.store, &user.record.email),
+        state.service_key.device_mac(&state.store),
+    )?;
+    let presented = device_cookie.and_then(|value| Device::verify(&device_mac, value));
+    let (budget_key, budget, _) = budget_for(&digest, presented, Some((tenant, *actor.user())));
+    let now = state.clock.unix();
+    let attempt = state
+        .store
+        .count_login_attempt(&budget_key, budget, now)
+        .await?;
+    if let Attempt::Locked {
+        retry_after_seconds,
+    } = attempt
+    {
+        let entry = actor.audit("auth.password_change", None, Outcome::Locked);
+        record(state, &tenant, entry).await?;
+        return Err(Error::Locked {
+            retry_after_seconds,
+        });
+    }
+    if !password::verify(current, &user.record.password_hash).await? {
+        let entry = actor.audit("auth.password_change", None, Outcome::WrongPassword);
+        record(state, &tenant, entry).await?;
+        return Err(Error::invalid(
+            "current_password",
+            "is not the account's current password",
+        ));
+    }
+    new.check_new(&[user.record.email.as_str(), user.record.name.as_str()])
+        .map_err(|e| Error::invalid("new_password", e.0))?;
+    let hash = password::hash(new).await?;
+
+    let next_version = account.session_version + 1;
+    let new_session = SessionId::generate();
+    let updated = User {
+        password_hash: hash,
+        ..user.record
+    };
+    let mut tx = state.store.transaction(&tenant).await?;
+    let issued_at = tx.now().unix_seconds();
+    tx.advance_session_version(account.session_version)
+        .require_live_session_item(actor.check())
+        .replace(&user_key, &updated, user.version)
+        .start_session(actor.user(), &new_session, issued_at + SESSION_SECONDS)
+        .audit(&actor.audit(
+            "auth.password_change",
+            Some(actor.user().to_string()),
+            Outcome::Success,
+        ))
+        .clear_login_attempts(&budget_key);
+    actor.mark_guarded();
+    let claims = Claims::new(&tenant, actor.user(), &new_session, next_version, issued_at);
+    let (committed, token) = tokio::join!(state.store.commit(tx), state.signer.sign(&claims));
+    committed?;
+    token.map_err(|e| Error::Internal(e.into()))
+}

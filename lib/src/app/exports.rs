@@ -1,0 +1,114 @@
+//! Creating an export: the session is checked before anything is written; the file is
+//! streamed into S3; its record, the audit item and the saved response are one transaction;
+//! if that transaction fails, the file is deleted, so no file is ever left without a record.
+
+use crate::AppState;
+use crate::audit::Outcome;
+use crate::domain::Timestamp;
+use crate::domain::catalogue::Service;
+use crate::domain::customer::Customer;
+use crate::domain::ids::ExportId;
+use crate::export::{self, Dataset, ExportRecord};
+use crate::store::{SavedResponse, Stored, keys};
+
+use super::idempotency::{self, Answer};
+use super::{Actor, Error, Result};
+
+/// A presigned download link and when it stops working.
+pub type Link = Option<(String, Timestamp)>;
+
+/// How the API shows an export with its link; the saved response holds it.
+pub type Render = fn(ExportId, Stored<ExportRecord>, Link) -> serde_json::Value;
+
+/// A fresh link to the export's file, while the file exists.
+pub async fn link(state: &AppState, stored: &Stored<ExportRecord>) -> Result<Link> {
+    if export::file_expired(stored.created_at, state.clock.now()) {
+        return Ok(None);
+    }
+    let link = export::download_link(
+        &state.clients.s3,
+        &state.config.export_bucket,
+        &stored.record.object_key,
+        state.clock.now(),
+    )
+    .await
+    .map_err(|e| Error::Internal(e.into()))?;
+    Ok(Some(link))
+}
+
+/// Exports every record of `dataset` as CSV.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    request: idempotency::Request<'_>,
+    dataset: Dataset,
+    render: Render,
+) -> Result<Answer> {
+    idempotency::run(state, actor, request, |claim| async move {
+        // Nothing is written for a session that has ended: not even the file.
+        if !state
+            .store
+            .session_is_live(actor.tenant(), actor.check())
+            .await?
+        {
+            return Err(Error::Unauthenticated);
+        }
+        let tenant = *actor.tenant();
+        let id = ExportId::generate();
+        let object_key = export::object_key(&tenant, &id);
+        let (store, s3, bucket) = (
+            &state.store,
+            &state.clients.s3,
+            state.config.export_bucket.as_str(),
+        );
+        let target = export::Target {
+            bucket,
+            key: &object_key,
+            kms_key_id: state.config.export_key_id.as_str(),
+        };
+        let rows = match dataset {
+            Dataset::Customers => export::write_csv::<Customer>(store, s3, &target, &tenant).await,
+            Dataset::Services => export::write_csv::<Service>(store, s3, &target, &tenant).await,
+        }
+        .map_err(|e| Error::Internal(e.into()))?;
+
+        let committed = async {
+            let record = ExportRecord {
+                dataset,
+                rows,
+                object_key: object_key.clone(),
+            };
+            let mut tx = actor.transaction(&state.store).await?;
+            let now = tx.now();
+            let stored = Stored {
+                record: record.clone(),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            let link = link(state, &stored).await?;
+            let response = SavedResponse {
+                status: 201,
+                body: render(id, stored, link),
+                location: Some(format!("/v1/exports/{id}")),
+                etag: None,
+            };
+            tx.create(&keys::export(&tenant, &id), &record)
+                .audit(&actor.audit("export.create", Some(id.to_string()), Outcome::Success));
+            if let Some(claim) = &claim {
+                claim.complete(&mut tx, &response);
+            }
+            state.store.commit(tx).await?;
+            Ok(response)
+        }
+        .await;
+        if committed.is_err()
+            && let Err(error) = export::delete_file(s3, bucket, &object_key).await
+        {
+            // The bucket's lifecycle removes it within 7 days; say so loudly.
+            tracing::error!(error = %error, "an export file without a record could not be deleted");
+        }
+        committed
+    })
+    .await
+}

@@ -1,0 +1,120 @@
+//! `Idempotency-Key` as a unit of work: a use case that creates or acts runs inside [`run`],
+//! which claims the key before the work and hands the work a [`Claim`] to complete in the
+//! work's own transaction, so the change and the saved response are written together or not at
+//! all. A retry of the same request gets the saved response; another request under the key a
+//! 422; a duplicate of one still in flight a 409.
+//!
+//! A key is scoped to the tenant, the method and the path: the same key sent to another route
+//! is another key. Both the key and the body are stored only as MACs under the tenant's own
+//! data key, so an operator cannot test a guessed name or price against them.
+
+use std::future::Future;
+
+use crate::AppState;
+use crate::store::{NextAction, SavedResponse, Tx};
+
+use super::{Actor, Error, Result};
+
+/// What makes a request the same request: the client's key, where it was sent, its body.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The `Idempotency-Key` header, if the request had one.
+    pub key: Option<&'a str>,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub body: &'a [u8],
+}
+
+/// This request's hold on its key, to complete in the work's transaction.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    digest: String,
+    fingerprint: String,
+}
+
+impl Claim {
+    /// Saves `response` as the answer to every retry, in the transaction that makes the change.
+    pub fn complete(&self, tx: &mut Tx, response: &SavedResponse) {
+        tx.complete_idempotent(&self.digest, &self.fingerprint, response);
+    }
+}
+
+/// What [`run`] answered: the work's response, or the one saved by an earlier run.
+#[derive(Debug)]
+pub struct Answer {
+    pub response: SavedResponse,
+    pub replayed: bool,
+}
+
+fn in_flight() -> Error {
+    Error::Conflict("A request with this Idempotency-Key is still being processed.")
+}
+
+/// Runs `work` at most once per key. Without a key, `work` runs with no claim.
+pub async fn run<F, Fut>(
+    state: &AppState,
+    actor: &Actor,
+    request: Request<'_>,
+    work: F,
+) -> Result<Answer>
+where
+    F: FnOnce(Option<Claim>) -> Fut,
+    Fut: Future<Output = Result<SavedResponse>>,
+{
+    let Some(key) = request.key else {
+        return work(None).await.map(|response| Answer {
+            response,
+            replayed: false,
+        });
+    };
+    let tenant = actor.tenant();
+    let cipher = state.store.cipher(tenant).await?;
+    let claim = Claim {
+        digest: cipher.fingerprint(&[
+            b"idempotency-key",
+            request.method.as_bytes(),
+            request.path.as_bytes(),
+            key.as_bytes(),
+        ]),
+        fingerprint: cipher.fingerprint(&[b"idempotency-body", request.body]),
+    };
+    match state
+        .store
+        .begin_idempotent(tenant, &claim.digest, &claim.fingerprint)
+        .await?
+    {
+        NextAction::StartProcessing => {}
+        NextAction::ReturnSavedResponse(response) => {
+            return Ok(Answer {
+                response,
+                replayed: true,
+            });
+        }
+        NextAction::KeyReused => {
+            return Err(Error::Unprocessable(
+                "This Idempotency-Key was used for a different request.",
+            ));
+        }
+        NextAction::InFlight => return Err(in_flight()),
+    }
+    let digest = claim.digest.clone();
+    let result = work(Some(claim)).await;
+    if result.is_err()
+        && let Err(error) = state.store.abandon_idempotent(tenant, &digest).await
+    {
+        // The claim's lease runs out on its own.
+        tracing::warn!(error = %error, "could not release an idempotency claim");
+    }
+    match result {
+        Ok(response) => Ok(Answer {
+            response,
+            replayed: false,
+        }),
+        // The claim was no longer ours at commit: a concurrent duplicate took it over.
+        Err(Error::Store(crate::store::StoreError::Conflict {
+            reason: crate::store::ConflictReason::CheckFailed,
+            ..
+        })) => Err(in_flight()),
+        Err(error) => Err(error),
+    }
+}

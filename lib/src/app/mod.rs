@@ -1,0 +1,175 @@
+//! The use cases: one function per action a user takes (`auth::login`, `collection::create`,
+//! `exports::create`; later `invoices::issue`, `payments::record`).
+//!
+//! Each takes the state, the [`Actor`] (or, before a session exists, the request id) and input
+//! already parsed into domain types; reads what it needs in one round trip; applies `domain`
+//! rules; and builds and commits one transaction, idempotency included ([`idempotency`]).
+//! It never sees HTTP: `http` parses, calls, and renders what comes back.
+//! See docs/decisions/0008-use-case-layer.md.
+
+pub mod account;
+pub mod auth;
+pub mod collection;
+pub mod exports;
+pub mod idempotency;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::audit::{self, AuditEntry, Outcome};
+use crate::domain::{TenantId, UserId};
+use crate::store::{ConflictReason, SessionCheck, Store, StoreError, Tx};
+use crate::telemetry::RequestId;
+
+/// One field of a request that was refused, named by its JSON path (`billing_address.country`)
+/// or by the query parameter or header it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Why a use case refused or failed. `http` maps each to its status, in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// A login that failed, for whatever reason: one answer, so it tells nothing.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many guesses: try again after the window.
+    #[error("locked")]
+    Locked { retry_after_seconds: u64 },
+    /// The session has ended (or the account is no longer active).
+    #[error("session ended")]
+    Unauthenticated,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The record changed since the version the caller named.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("unprocessable: {0}")]
+    Unprocessable(&'static str),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, detail)])
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict {
+                reason: ConflictReason::AlreadyExists,
+                ..
+            } => Self::Conflict("it already exists"),
+            StoreError::BadCursor => Self::invalid("next", "not a cursor this list issued"),
+            StoreError::Conflict {
+                reason: ConflictReason::NotFound,
+                ..
+            } => Self::NotFound,
+            StoreError::Conflict {
+                reason: ConflictReason::VersionMismatch,
+                ..
+            } => Self::PreconditionFailed,
+            StoreError::Conflict {
+                reason: ConflictReason::SessionEnded,
+                ..
+            } => Self::Unauthenticated,
+            other => Self::Store(other),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Who acts: a user of a tenant, under a verified session, in one request. The only way a use
+/// case learns its tenant.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    tenant: TenantId,
+    user: UserId,
+    check: SessionCheck,
+    request: RequestId,
+    /// Set once a write has been made conditional on the session being live, so the session
+    /// middleware need not check it again.
+    guarded: Arc<AtomicBool>,
+}
+
+impl Actor {
+    pub(crate) fn new(
+        tenant: TenantId,
+        user: UserId,
+        check: SessionCheck,
+        request: RequestId,
+        guarded: Arc<AtomicBool>,
+    ) -> Self {
+        Self {
+            tenant,
+            user,
+            check,
+            request,
+            guarded,
+        }
+    }
+
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+
+    pub fn user(&self) -> &UserId {
+        &self.user
+    }
+
+    pub fn check(&self) -> &SessionCheck {
+        &self.check
+    }
+
+    pub fn request(&self) -> &RequestId {
+        &self.request
+    }
+
+    /// A transaction on the actor's account that commits only while the session is live.
+    pub async fn transaction(&self, store: &Store) -> Result<Tx, StoreError> {
+        let mut tx = store.transaction(&self.tenant).await?;
+        tx.require_session(&self.check);
+        self.mark_guarded();
+        Ok(tx)
+    }
+
+    /// Records that the use case made its write conditional on the session in another way
+    /// (logout, password change).
+    pub(crate) fn mark_guarded(&self) {
+        self.guarded.store(true, Ordering::Release);
+    }
+
+    /// An audit entry of this actor's (also logged).
+    pub fn audit(
+        &self,
+        action: &'static str,
+        object: Option<String>,
+        outcome: Outcome,
+    ) -> AuditEntry {
+        audit::event(Some(&self.user), action, object, outcome, &self.request)
+    }
+}
