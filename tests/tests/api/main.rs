@@ -8,5 +8,6 @@ mod exports;
 mod keyring;
 mod lockout;
 mod meta;
+mod review;
 mod store;
 mod template;

@@ -1,0 +1,337 @@
+//! Defects found in review, each pinned by a test: exports written for an ended session,
+//! idempotency records an operator could test guesses against or replay across routes, rolled
+//! back ciphertexts, non-problem rejections, `If-Match: *`, and a new account without a currency.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use invoiceflow_tests::{TestApp, spawn_app, spawn_interleaving_app};
+use serde_json::{Value, json};
+
+fn tenant_of(account: &invoiceflow_tests::Account) -> String {
+    account.body["account"]["id"]
+        .as_str()
+        .expect("account id")
+        .trim_start_matches("acc_")
+        .to_owned()
+}
+
+/// Every object key under the tenant's export prefix.
+async fn export_objects(app: &TestApp, tenant: &str) -> Vec<String> {
+    let s3 = invoiceflow::aws::Clients::new(&app.stack.sdk).s3;
+    s3.list_objects_v2()
+        .bucket(&app.stack.stack.config.export_bucket)
+        .prefix(format!("exports/acc_{tenant}/"))
+        .send()
+        .await
+        .expect("list objects")
+        .contents
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|object| object.key)
+        .collect()
+}
+
+async fn add_customer(app: &TestApp, name: &str) -> Value {
+    let response = app
+        .post(&app.client, "/v1/customers")
+        .json(&json!({"name": name, "currency": "EUR"}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("customer")
+}
+
+#[tokio::test]
+async fn a_logged_out_session_leaves_no_export_file() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    add_customer(&app, "Kept Private GmbH").await;
+    let token = account.token.clone();
+    app.post(&app.client, "/v1/auth/logout")
+        .send()
+        .await
+        .expect("logout");
+    let response = app
+        .post(&reqwest::Client::new(), "/v1/exports")
+        .header("cookie", format!("__Host-session={token}"))
+        .json(&json!({"dataset": "customers"}))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        export_objects(&app, &tenant_of(&account)).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn an_export_whose_record_cannot_be_written_leaves_no_file() {
+    // Each AWS answer held back 300 ms, so the logout below lands while the export streams:
+    // its file is written, then its transaction fails on the ended session.
+    let app = spawn_interleaving_app(Duration::from_millis(300)).await;
+    let account = app.signup(&app.client).await;
+    add_customer(&app, "Streamed GmbH").await;
+    let token = account.token.clone();
+    let export = app
+        .post(&reqwest::Client::new(), "/v1/exports")
+        .header("cookie", format!("__Host-session={token}"))
+        .json(&json!({"dataset": "customers"}))
+        .send();
+    let logout = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        app.post(&app.client, "/v1/auth/logout")
+            .send()
+            .await
+            .expect("logout")
+            .status()
+    };
+    let (export, logout) = tokio::join!(export, logout);
+    assert_eq!(logout, 204);
+    assert_eq!(export.expect("export").status(), 401);
+    assert_eq!(
+        export_objects(&app, &tenant_of(&account)).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn an_idempotency_key_reused_on_another_route_is_another_request() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer = app
+        .post(&app.client, "/v1/customers")
+        .header("idempotency-key", "same-key")
+        .json(&json!({"name": "Keyed GmbH"}))
+        .send()
+        .await
+        .expect("customer");
+    assert_eq!(customer.status(), 201);
+    let service = app
+        .post(&app.client, "/v1/services")
+        .header("idempotency-key", "same-key")
+        .json(&json!({"name": "Keyed GmbH", "unit_price": "10.00"}))
+        .send()
+        .await
+        .expect("service");
+    assert_eq!(
+        service.status(),
+        201,
+        "not the customer's replay, nor a 422"
+    );
+    assert!(service.headers().get("idempotent-replayed").is_none());
+    let body: Value = service.json().await.expect("service");
+    assert!(body["id"].as_str().is_some_and(|id| id.starts_with("svc_")));
+}
+
+#[tokio::test]
+async fn an_idempotency_record_holds_no_plain_digest_of_the_request() {
+    use sha2::Digest as _;
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let body = serde_json::to_vec(&json!({"name": "Guessable Ltd"})).expect("json");
+    let response = app
+        .post(&app.client, "/v1/customers")
+        .header("idempotency-key", "k-1")
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), 201);
+    let guesses = [
+        hex(&sha2::Sha256::digest(&body)),
+        hex(&sha2::Sha256::digest(b"k-1")),
+    ];
+    let items = app.stack.raw_items().await;
+    let records: Vec<_> = items
+        .iter()
+        .filter(|item| item.get("type") == Some(&AttributeValue::S("idempotency".into())))
+        .collect();
+    assert_eq!(records.len(), 1);
+    for item in &items {
+        for value in item.values() {
+            if let AttributeValue::S(text) = value {
+                for guess in &guesses {
+                    assert!(
+                        !text.contains(guess.as_str()),
+                        "an operator could test a guess: {text}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn an_older_ciphertext_written_back_does_not_open() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let created = add_customer(&app, "First Name GmbH").await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let ulid = id.trim_start_matches("cus_").to_owned();
+    let item_of = |items: Vec<invoiceflow::store::RawItem>| {
+        items
+            .into_iter()
+            .find(
+                |item| matches!(item.get("SK"), Some(AttributeValue::S(sk)) if sk.ends_with(&ulid)),
+            )
+            .expect("the customer's item")
+    };
+    let first = item_of(app.stack.raw_items().await);
+    let patched = app
+        .unsafe_request(
+            &app.client,
+            reqwest::Method::PATCH,
+            &format!("/v1/customers/{id}"),
+        )
+        .header("if-match", "\"1\"")
+        .json(&json!({"name": "Second Name GmbH"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(patched.status(), 200);
+    // Someone with write access to the table puts the first content back beside version 2.
+    let mut rolled_back = item_of(app.stack.raw_items().await);
+    rolled_back.insert("ct".into(), first["ct"].clone());
+    app.stack
+        .raw_dynamodb
+        .put_item()
+        .table_name(&app.stack.stack.config.table_name)
+        .set_item(Some(rolled_back))
+        .send()
+        .await
+        .expect("put back");
+    let read = app
+        .client
+        .get(app.url(&format!("/v1/customers/{id}")))
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(
+        read.status(),
+        500,
+        "the old content must not be served as version 2"
+    );
+    let body = read.text().await.expect("body");
+    assert!(!body.contains("First Name"), "{body}");
+}
+
+#[tokio::test]
+async fn every_rejected_path_value_is_a_problem() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    for path in [
+        "/v1/customers/%FF",
+        "/v1/services/%C3%28",
+        "/v1/exports/%FF",
+    ] {
+        let response = app.client.get(app.url(path)).send().await.expect("get");
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn if_match_star_changes_whatever_version_is_there() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let created = add_customer(&app, "Starred GmbH").await;
+    let id = created["id"].as_str().expect("id");
+    let patch = |if_match: Option<&str>| {
+        let mut request = app
+            .unsafe_request(
+                &app.client,
+                reqwest::Method::PATCH,
+                &format!("/v1/customers/{id}"),
+            )
+            .json(&json!({"notes": "changed"}));
+        if let Some(value) = if_match {
+            request = request.header("if-match", value);
+        }
+        request.send()
+    };
+    assert_eq!(patch(None).await.expect("patch").status(), 428);
+    let starred = patch(Some("*")).await.expect("patch");
+    assert_eq!(starred.status(), 200);
+    assert_eq!(starred.headers()["etag"], "\"2\"");
+    assert_eq!(patch(Some("\"1\"")).await.expect("patch").status(), 412);
+    let company = app
+        .unsafe_request(&app.client, reqwest::Method::PUT, "/v1/company")
+        .header("if-match", "*")
+        .json(&json!({"legal_name": "Starred Holdings", "currency": "EUR"}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(company.status(), 200);
+    let deleted = app
+        .unsafe_request(
+            &app.client,
+            reqwest::Method::DELETE,
+            &format!("/v1/customers/{id}"),
+        )
+        .header("if-match", "*")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 204);
+    let gone = app
+        .unsafe_request(
+            &app.client,
+            reqwest::Method::DELETE,
+            &format!("/v1/customers/{id}"),
+        )
+        .header("if-match", "*")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(gone.status(), 404, "* is false when nothing is there");
+}
+
+#[tokio::test]
+async fn a_new_account_adds_a_service_without_naming_a_currency() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let response = app
+        .post(&app.client, "/v1/services")
+        .json(&json!({"name": "Consulting", "unit_price": "95.00"}))
+        .send()
+        .await
+        .expect("service");
+    assert_eq!(response.status(), 201);
+    let service: Value = response.json().await.expect("service");
+    assert_eq!(service["currency"], "EUR");
+    let chosen = app.new_client();
+    let signup = app
+        .post(&chosen, "/v1/auth/signup")
+        .json(&json!({
+            "name": "Yuki Example",
+            "email": "yuki.currency@example.com",
+            "password": invoiceflow_tests::STRONG_PASSWORD,
+            "company_name": "Example KK",
+            "currency": "JPY",
+        }))
+        .send()
+        .await
+        .expect("signup");
+    assert_eq!(signup.status(), 201);
+    let company: Value = chosen
+        .get(app.url("/v1/company"))
+        .send()
+        .await
+        .expect("company")
+        .json()
+        .await
+        .expect("company");
+    assert_eq!(company["currency"], "JPY");
+}
