@@ -93,7 +93,7 @@ async fn read_singleton<R: Record>(
     tag = "account",
     responses(
         (status = 200, description = "The profile; ETag is its version", body = Versioned<CompanyProfile>),
-        (status = 401, description = "No live session", body = super::problem::Problem),
+        (status = 401, description = "No live session", body = super::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_company(
@@ -116,9 +116,9 @@ async fn get_company(
     params(("If-Match" = String, Header, description = "The ETag the change is based on")),
     responses(
         (status = 200, description = "Replaced", body = Versioned<CompanyProfile>),
-        (status = 400, description = "A field was refused; nothing was written", body = super::problem::Problem),
-        (status = 412, description = "The profile changed since that ETag", body = super::problem::Problem),
-        (status = 428, description = "If-Match is missing", body = super::problem::Problem),
+        (status = 400, description = "A field was refused; nothing was written", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The profile changed since that ETag", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = super::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn replace_company(
@@ -140,7 +140,7 @@ async fn replace_company(
     tag = "account",
     responses(
         (status = 200, description = "The settings; ETag is their version", body = Versioned<Settings>),
-        (status = 401, description = "No live session", body = super::problem::Problem),
+        (status = 401, description = "No live session", body = super::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_settings(
@@ -164,9 +164,9 @@ async fn get_settings(
     params(("If-Match" = String, Header, description = "The ETag the change is based on")),
     responses(
         (status = 200, description = "Updated", body = Versioned<Settings>),
-        (status = 400, description = "A field was refused; nothing was written", body = super::problem::Problem),
-        (status = 412, description = "The settings changed since that ETag", body = super::problem::Problem),
-        (status = 428, description = "If-Match is missing", body = super::problem::Problem),
+        (status = 400, description = "A field was refused; nothing was written", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The settings changed since that ETag", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = super::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn update_settings(
@@ -205,7 +205,7 @@ pub struct AuditView {
     params(ListParams),
     responses(
         (status = 200, description = "A page of the audit trail", body = ListPage<AuditView>),
-        (status = 400, description = "A bad limit or cursor", body = super::problem::Problem),
+        (status = 400, description = "A bad limit or cursor", body = super::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn audit_trail(

@@ -64,7 +64,7 @@ pub fn api(state: AppState) -> Router {
     get, path = "/v1/customers", tag = "customers", params(ListParams),
     responses(
         (status = 200, description = "A page of customers", body = ListPage<View<Customer>>),
-        (status = 400, description = "A bad limit or cursor", body = Problem),
+        (status = 400, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_customers(
@@ -83,9 +83,9 @@ async fn list_customers(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
     responses(
         (status = 201, description = "Created", body = View<Customer>),
-        (status = 400, description = "A field was refused; nothing was written", body = Problem),
-        (status = 409, description = "The same request is still in progress", body = Problem),
-        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same request is still in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn create_customer(
@@ -128,7 +128,7 @@ pub(super) async fn company_currency(
     params(("id" = String, Path, description = "The customer's id (`cus_…`)")),
     responses(
         (status = 200, description = "The customer; ETag is its version", body = View<Customer>),
-        (status = 404, description = "No such customer in this account", body = Problem),
+        (status = 404, description = "No such customer in this account", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_customer(
@@ -149,10 +149,10 @@ async fn get_customer(
     ),
     responses(
         (status = 200, description = "Changed", body = View<Customer>),
-        (status = 400, description = "A field was refused; nothing was written", body = Problem),
-        (status = 404, description = "No such customer in this account", body = Problem),
-        (status = 412, description = "Changed since that ETag", body = Problem),
-        (status = 428, description = "If-Match is missing", body = Problem),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn update_customer(
@@ -178,9 +178,9 @@ async fn update_customer(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such customer in this account", body = Problem),
-        (status = 412, description = "Changed since that ETag", body = Problem),
-        (status = 428, description = "If-Match is missing", body = Problem),
+        (status = 404, description = "No such customer in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn delete_customer(

@@ -103,9 +103,9 @@ async fn view(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
     responses(
         (status = 201, description = "Written; the link works for 15 minutes", body = ExportView),
-        (status = 400, description = "Unknown dataset", body = Problem),
-        (status = 409, description = "The same request is still in progress", body = Problem),
-        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem),
+        (status = 400, description = "Unknown dataset", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same request is still in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn create_export(
@@ -132,7 +132,7 @@ async fn create_export(
     params(("id" = String, Path, description = "The export's id (`exp_…`)")),
     responses(
         (status = 200, description = "The export", body = ExportView),
-        (status = 404, description = "No such export in this account", body = Problem),
+        (status = 404, description = "No such export in this account", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_export(
@@ -162,7 +162,7 @@ async fn get_export(
     get, path = "/v1/exports", tag = "exports", params(ListParams),
     responses(
         (status = 200, description = "A page of exports", body = ListPage<ExportView>),
-        (status = 400, description = "A bad limit or cursor", body = Problem),
+        (status = 400, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_exports(

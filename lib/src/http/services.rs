@@ -80,7 +80,7 @@ pub fn api(state: AppState) -> Router {
     get, path = "/v1/services", tag = "services", params(ListParams),
     responses(
         (status = 200, description = "A page of customers", body = ListPage<View<Service>>),
-        (status = 400, description = "A bad limit or cursor", body = Problem),
+        (status = 400, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_services(
@@ -99,9 +99,9 @@ async fn list_services(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
     responses(
         (status = 201, description = "Created", body = View<Service>),
-        (status = 400, description = "A field was refused; nothing was written", body = Problem),
-        (status = 409, description = "The same request is still in progress", body = Problem),
-        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same request is still in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn create_service(
@@ -133,7 +133,7 @@ async fn create_service(
     params(("id" = String, Path, description = "The service's id (`svc_…`)")),
     responses(
         (status = 200, description = "The service; ETag is its version", body = View<Service>),
-        (status = 404, description = "No such service in this account", body = Problem),
+        (status = 404, description = "No such service in this account", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_service(
@@ -154,10 +154,10 @@ async fn get_service(
     ),
     responses(
         (status = 200, description = "Changed", body = View<Service>),
-        (status = 400, description = "A field was refused; nothing was written", body = Problem),
-        (status = 404, description = "No such service in this account", body = Problem),
-        (status = 412, description = "Changed since that ETag", body = Problem),
-        (status = 428, description = "If-Match is missing", body = Problem),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such service in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn update_service(
@@ -187,9 +187,9 @@ async fn update_service(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such service in this account", body = Problem),
-        (status = 412, description = "Changed since that ETag", body = Problem),
-        (status = 428, description = "If-Match is missing", body = Problem),
+        (status = 404, description = "No such service in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn delete_service(
