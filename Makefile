@@ -37,10 +37,16 @@ package: $(VENV)/.packaging
 sam-build: $(VENV)/.packaging
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" sam build --beta-features
 
-## measure: cold-start time of a function under a local Lambda runtime API (after `make package`)
-measure: $(VENV)/.packaging
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --bin meta
-	$(PYTHON) infra/measure_init.py target/lambda/meta/bootstrap events/meta-openapi.json
+FUNCTIONS := $(notdir $(wildcard functions/*))
+
+## measure: cold start of every function beside a hello-world floor, under a local Lambda
+## runtime API (host release builds; `GET /v1/openapi.json`, which no function but meta routes,
+## so no function makes an AWS call to answer it)
+measure: venv
+	cargo build --release --locked $(foreach f,$(FUNCTIONS),-p $(f))
+	cargo build --release --locked -p invoiceflow-infra --bin invoiceflow-floor
+	$(PYTHON) infra/measure_init.py --runs 30 --event events/meta-openapi.json \
+		--floor target/release/invoiceflow-floor $(foreach f,$(FUNCTIONS),target/release/$(f))
 
 ## measure-auth: login time (right, wrong, unknown email), bcrypt against libxcrypt, AWS calls per request
 measure-auth: venv

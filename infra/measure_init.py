@@ -1,12 +1,15 @@
-"""Cold start of a function binary under a local Lambda Runtime API.
+"""Cold start of function binaries under a local Lambda Runtime API, beside a floor.
 
-Serves the Runtime API (next invocation / response) on loopback, starts the binary as Lambda
+Serves the Runtime API (next invocation / response) on loopback, starts each binary as Lambda
 would (AWS_LAMBDA_RUNTIME_API and the function's environment), hands it one event, and reports:
 
   init     process start -> its first `GET /runtime/invocation/next` (ready for an event)
   first    process start -> its response to that event
 
-    measure_init.py BINARY EVENT.json [--runs N]
+Runs are interleaved (floor, then each function, N rounds), so every binary sees the same machine
+noise, and each function's init p50 is printed as a multiple of the floor's p50 from the same run.
+
+    measure_init.py --floor FLOOR_BINARY BINARY[:EVENT.json] ... [--event DEFAULT.json] [--runs N]
 """
 
 import argparse
@@ -60,11 +63,14 @@ class RuntimeApi(http.server.BaseHTTPRequestHandler):
 
 
 def run_once(binary: str, event: bytes) -> tuple[float, float, dict]:
-    RuntimeApi.event = event
-    RuntimeApi.ready_at = None
-    RuntimeApi.answered_at = None
-    RuntimeApi.served = threading.Event()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
+    # A handler class of this run's own: a thread of an earlier run's server that is still
+    # answering its killed process cannot write this run's times (that once made init negative).
+    handler = type(
+        "ThisRun",
+        (RuntimeApi,),
+        {"event": event, "ready_at": None, "answered_at": None, "response": b"", "served": threading.Event()},
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     env = dict(os.environ)
     env.update(
@@ -90,39 +96,62 @@ def run_once(binary: str, event: bytes) -> tuple[float, float, dict]:
     started = time.perf_counter()
     process = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        if not RuntimeApi.served.wait(timeout=20):
-            raise SystemExit("the function did not answer within 20 s")
+        if not handler.served.wait(timeout=20):
+            raise SystemExit(f"{binary} did not answer within 20 s")
     finally:
         process.kill()
         process.wait()
         server.shutdown()
-    assert RuntimeApi.ready_at is not None and RuntimeApi.answered_at is not None
+    assert handler.ready_at is not None and handler.answered_at is not None
+    assert handler.ready_at >= started, "a ready time from before the process started"
     return (
-        (RuntimeApi.ready_at - started) * 1000,
-        (RuntimeApi.answered_at - started) * 1000,
-        json.loads(RuntimeApi.response or b"{}"),
+        (handler.ready_at - started) * 1000,
+        (handler.answered_at - started) * 1000,
+        json.loads(handler.response or b"{}"),
     )
+
+
+def summary(values: list[float]) -> tuple[float, float, float]:
+    values = sorted(values)
+    p90 = values[max(int(len(values) * 0.9) - 1, 0)]
+    return statistics.median(values), p90, values[0]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("binary")
-    parser.add_argument("event")
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--floor", required=True, help="the hello-world binary to compare against")
+    parser.add_argument("--event", help="the event for binaries named without one")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("binaries", nargs="+", help="BINARY or BINARY:EVENT.json")
     args = parser.parse_args()
-    event = open(args.event, "rb").read()
-    inits, firsts, status = [], [], None
+    targets = [("floor", args.floor, args.event)]
+    for spec in args.binaries:
+        binary, _, event = spec.partition(":")
+        targets.append((os.path.basename(binary), binary, event or args.event))
+    missing = [name for name, _, path in targets if not path]
+    if missing:
+        raise SystemExit(f"no event for {', '.join(missing)}: name one, or pass --event")
+    events = {name: open(path, "rb").read() for name, _, path in targets}
+    results = {name: ([], [], []) for name, _, _ in targets}
     for _ in range(args.runs):
-        init, first, response = run_once(args.binary, event)
-        inits.append(init)
-        firsts.append(first)
-        status = response.get("statusCode")
-    print(f"{args.binary} x{args.runs}, event {os.path.basename(args.event)} -> status {status}")
-    for name, values in (("init (start -> ready)", inits), ("first response", firsts)):
-        values.sort()
-        p90 = values[int(len(values) * 0.9) - 1]
-        print(f"  {name:22} p50 {statistics.median(values):7.2f} ms   p90 {p90:7.2f} ms   min {values[0]:7.2f} ms")
-    sys.exit(0 if status == 200 else 1)
+        for name, binary, _ in targets:
+            init, first, response = run_once(binary, events[name])
+            inits, firsts, statuses = results[name]
+            inits.append(init)
+            firsts.append(first)
+            statuses.append(response.get("statusCode"))
+    floor_p50 = summary(results["floor"][0])[0]
+    print(f"cold start, {args.runs} interleaved runs each (init = process start -> ready for an event)")
+    print(f"{'binary':12} {'init p50':>9} {'p90':>8} {'min':>8} {'x floor':>8} {'first p50':>10}  status")
+    failed = False
+    for name, _, _ in targets:
+        inits, firsts, statuses = results[name]
+        p50, p90, low = summary(inits)
+        first_p50 = summary(firsts)[0]
+        codes = sorted({s for s in statuses}, key=str)
+        failed |= any(not isinstance(s, int) or s >= 500 for s in statuses)
+        print(f"{name:12} {p50:7.2f}ms {p90:6.2f}ms {low:6.2f}ms {p50 / floor_p50:7.2f}x {first_p50:8.2f}ms  {codes}")
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

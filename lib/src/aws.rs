@@ -72,6 +72,31 @@ impl Intercept for CountCalls {
     }
 }
 
+/// The roots AWS service endpoints chain to (Amazon Trust Services: Amazon Root CA 1–4 and the
+/// Starfield Services G2 cross-sign), compiled in.
+pub const AWS_TRUST_ROOTS: &str = include_str!("../certs/amazon-trust-services.pem");
+
+/// The SDK's HTTPS client (rustls on aws-lc, as the SDK's default) trusting [`AWS_TRUST_ROOTS`]
+/// only, so a cold start reads no certificate file: the default client loads the machine's
+/// whole native store, file by file (decision 0005). Certificates are still verified.
+pub fn https_client()
+-> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, anyhow::Error> {
+    use aws_smithy_http_client::tls;
+    let trust = tls::TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AWS_TRUST_ROOTS.as_bytes());
+    let context = tls::TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(anyhow::Error::new)?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .tls_context(context)
+        .build_https())
+}
+
 /// Every AWS client the application uses.
 #[derive(Clone, Debug)]
 pub struct Clients {
@@ -110,4 +135,20 @@ impl Clients {
 
 fn uses_custom_endpoint(sdk: &aws_config::SdkConfig) -> bool {
     sdk.endpoint_url().is_some()
+}
+
+#[cfg(test)]
+mod trust_tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_in_roots_are_the_five_amazon_trust_services_certificates() {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        let roots: Vec<_> = CertificateDer::pem_slice_iter(AWS_TRUST_ROOTS.as_bytes())
+            .collect::<Result<_, _>>()
+            .expect("every root parses");
+        assert_eq!(roots.len(), 5);
+        assert!(https_client().is_ok());
+    }
 }

@@ -38,7 +38,10 @@ impl AppState {
     /// SDK's own chain (which honours `AWS_ENDPOINT_URL`, so the local stack runs this same code).
     pub async fn from_env() -> anyhow::Result<Self> {
         let config = Config::from_env()?;
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(crate::aws::https_client()?)
+            .load()
+            .await;
         Ok(Self::new(config, &sdk))
     }
 
