@@ -47,6 +47,7 @@ impl utoipa::PartialSchema for Password {
             .description(Some(
                 "12 to 72 bytes (UTF-8); a new one must not be easy to guess.",
             ))
+            .min_length(Some(MIN_BYTES))
             .into()
     }
 }

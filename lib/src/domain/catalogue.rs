@@ -37,34 +37,33 @@ pub struct Service {
 #[serde(deny_unknown_fields)]
 pub struct ServicePatch {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Name)]
     pub name: Option<Name>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<DocumentText>)]
     pub description: Option<Option<DocumentText>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Amount)]
     pub unit_price: Option<Amount>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Name>)]
     pub unit: Option<Option<Name>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Percentage>)]
     pub tax_rate: Option<Option<Percentage>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Currency>)]
     pub currency: Option<Option<Currency>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
     pub active: Option<bool>,
 }
 
 /// Why a service is not valid as a whole (each field was valid on its own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceError {
-    /// No currency given and the company has none to default to.
+    /// No currency given and none to default to.
     NoCurrency,
-    /// The price has more decimals than the currency's minor unit.
-    TooPrecise { minor_units: u32 },
 }
 
 impl Service {
@@ -93,11 +92,6 @@ impl Service {
     /// against that currency's precision.
     pub fn settled(mut self, default: Option<Currency>) -> Result<Self, ServiceError> {
         let currency = self.currency.or(default).ok_or(ServiceError::NoCurrency)?;
-        if !self.unit_price.fits(currency) {
-            return Err(ServiceError::TooPrecise {
-                minor_units: currency.minor_units(),
-            });
-        }
         self.currency = Some(currency);
         Ok(self)
     }
@@ -121,11 +115,13 @@ mod tests {
     }
 
     #[test]
-    fn a_price_finer_than_the_currency_is_refused() {
-        let yen = service(r#"{"name": "Design", "unit_price": "95.5", "currency": "JPY"}"#);
+    fn a_unit_price_may_be_finer_than_the_currency() {
+        // EN 16931 BT-146: an item's net price may have more decimals than the currency; the
+        // amounts computed from it are rounded to the minor unit.
+        let yen = service(r#"{"name": "Power", "unit_price": "0.125", "currency": "JPY"}"#);
         assert_eq!(
-            yen.settled(None),
-            Err(ServiceError::TooPrecise { minor_units: 0 })
+            yen.settled(None).map(|s| s.unit_price.to_string()),
+            Ok("0.125".to_owned())
         );
     }
 

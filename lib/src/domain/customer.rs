@@ -38,16 +38,16 @@ pub struct Customer {
 #[serde(deny_unknown_fields)]
 pub struct CustomerPatch {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = CustomerName)]
     pub name: Option<CustomerName>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Name>)]
     pub contact_name: Option<Option<Name>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<EmailAddress>)]
     pub email: Option<Option<EmailAddress>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<Option<PhoneNumber>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Address>)]
@@ -56,13 +56,13 @@ pub struct CustomerPatch {
     #[schema(value_type = Option<Address>)]
     pub shipping_address: Option<Option<Address>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<TaxId>)]
     pub tax_id: Option<Option<TaxId>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Currency>)]
     pub currency: Option<Option<Currency>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<DocumentText>)]
     pub notes: Option<Option<DocumentText>>,
 }
 

@@ -70,9 +70,9 @@ impl utoipa::PartialSchema for Amount {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .description(Some(
-                "A non-negative decimal string with at most the currency's minor-unit decimals.",
+                "A non-negative decimal string: up to 13 whole digits and 4 decimals.",
             ))
-            .pattern(Some(r"^\d{1,13}(\.\d{1,4})?$"))
+            .pattern(Some(r"^[0-9]{1,13}(\.[0-9]{1,4})?$"))
             .examples(["120.50"])
             .into()
     }

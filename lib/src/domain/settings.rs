@@ -97,34 +97,34 @@ impl Default for Settings {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = NumberPrefix)]
     pub invoice_number_prefix: Option<NumberPrefix>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = NumberPrefix)]
     pub proposal_number_prefix: Option<NumberPrefix>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u16>)]
+    #[schema(value_type = PaymentTerms)]
     pub payment_terms_days: Option<PaymentTerms>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Percentage)]
     pub default_tax_rate: Option<Percentage>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Currency>)]
     pub default_currency: Option<Option<Currency>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Locale)]
     pub locale: Option<Locale>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = TimeZone)]
     pub time_zone: Option<TimeZone>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u16>)]
+    #[schema(value_type = ValidityDays)]
     pub proposal_validity_days: Option<ValidityDays>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<DocumentText>)]
     pub invoice_notes: Option<Option<DocumentText>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<DocumentText>)]
     pub invoice_footer: Option<Option<DocumentText>>,
 }
 

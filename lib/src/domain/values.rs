@@ -72,12 +72,14 @@ macro_rules! string_value {
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .description(Some($description))
-                    .min_length($min)
-                    .max_length($max)
-                    .into()
+                Self::refine_schema(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::String)
+                        .description(Some($description))
+                        .min_length($min)
+                        .max_length($max),
+                )
+                .into()
             }
         }
 
@@ -95,11 +97,38 @@ macro_rules! text_value {
         impl $name {
             pub const MAX_CHARS: usize = $max;
 
+            /// What the parser accepts, as a pattern: no control character (but line breaks and
+            /// tabs in multi-line text), no leading or trailing white space (it is trimmed).
+            fn refine_schema(
+                builder: utoipa::openapi::ObjectBuilder,
+            ) -> utoipa::openapi::ObjectBuilder {
+                builder.pattern(Some(text_pattern($min == 0, $multiline)))
+            }
+
             pub fn parse(text: &str) -> Result<Self, ValueError> {
                 parse_text(text, $min, $max, $multiline).map(Self)
             }
         }
     };
+}
+
+/// The JSON Schema pattern of a free-text value (see [`parse_text`]); `\s` and the escapes are
+/// ECMA-262's, which OpenAPI 3.1 uses.
+fn text_pattern(may_be_empty: bool, multiline: bool) -> &'static str {
+    match (may_be_empty, multiline) {
+        (false, false) => {
+            r"^[^\s\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f])?$"
+        }
+        (true, false) => {
+            r"^([^\s\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f])?)?$"
+        }
+        (false, true) => {
+            r"^[^\s\u0000-\u001f\u007f-\u009f]([^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f])?$"
+        }
+        (true, true) => {
+            r"^([^\s\u0000-\u001f\u007f-\u009f]([^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f])?)?$"
+        }
+    }
 }
 
 fn parse_text(text: &str, min: usize, max: usize, multiline: bool) -> Result<String, ValueError> {
@@ -157,6 +186,18 @@ string_value!(
 );
 
 impl EmailAddress {
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        builder
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Email,
+            )))
+            // A plain dot-atom address: what every mail system accepts.
+            .pattern(Some(
+                r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+            ))
+            .examples(["ann@example.com"])
+    }
+
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         let text = text.trim();
         if text.len() > 254 {
@@ -184,6 +225,14 @@ string_value!(
 );
 
 impl PhoneNumber {
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        builder
+            .pattern(Some(
+                r"^(?=(.*[0-9]){3})[0-9+()\-.]([0-9+()\-. ]*[0-9+()\-.])?$",
+            ))
+            .examples(["+49 30 1234567"])
+    }
+
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         let text = text.trim();
         let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
@@ -203,6 +252,14 @@ string_value!(
 );
 
 impl WebsiteUrl {
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        builder
+            .pattern(Some(
+                r"^https?://[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(/[A-Za-z0-9._~-]*)*$",
+            ))
+            .examples(["https://example.com/"])
+    }
+
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         let text = text.trim();
         if text.len() > 2048 {
@@ -223,6 +280,12 @@ string_value!(
 );
 
 impl Country {
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        builder.enum_values(Some(
+            isocountry::CountryCode::iter().map(|code| code.alpha2()),
+        ))
+    }
+
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         match isocountry::CountryCode::for_alpha2(text) {
             Ok(code) if text.bytes().all(|b| b.is_ascii_uppercase()) => {
@@ -248,6 +311,20 @@ impl Currency {
 
     pub fn code(&self) -> &'static str {
         self.0.code()
+    }
+
+    /// Every code [`Currency::parse`] accepts, in order (for the API's schema).
+    pub fn codes() -> Vec<&'static str> {
+        let letters = || b'A'..=b'Z';
+        letters()
+            .flat_map(|a| letters().flat_map(move |b| letters().map(move |c| [a, b, c])))
+            .filter_map(|code| {
+                std::str::from_utf8(&code)
+                    .ok()
+                    .and_then(|c| Self::parse(c).ok())
+            })
+            .map(|currency| currency.code())
+            .collect()
     }
 
     /// Digits after the decimal point of the currency's minor unit (2 for EUR, 0 for JPY).
@@ -286,7 +363,7 @@ impl utoipa::PartialSchema for Currency {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .description(Some("ISO 4217 currency code, e.g. EUR."))
-            .pattern(Some("^[A-Z]{3}$"))
+            .enum_values(Some(Self::codes()))
             .into()
     }
 }
@@ -299,6 +376,15 @@ string_value!(
 );
 
 impl Locale {
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        // Language, optional script, optional region, in canonical case.
+        builder
+            .pattern(Some(
+                r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$",
+            ))
+            .examples(["en-CA"])
+    }
+
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         match icu_locale_core::Locale::try_from_str(text) {
             Ok(locale) if text.len() <= 35 && !locale.id.language.is_unknown() => {
@@ -315,6 +401,16 @@ string_value!(
 );
 
 impl TimeZone {
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        let mut names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|name| name.to_string())
+            .filter(|name| name.len() <= 64)
+            .collect();
+        names.sort();
+        builder.enum_values(Some(names))
+    }
+
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         if text.len() <= 64 && jiff::tz::db().get(text).is_ok() {
             Ok(Self(text.to_owned()))
@@ -391,7 +487,7 @@ impl utoipa::PartialSchema for Percentage {
             .description(Some(
                 "A percentage from 0 to 100 with at most 3 decimals, as a string.",
             ))
-            .pattern(Some(r"^\d{1,3}(\.\d{1,3})?$"))
+            .pattern(Some(r"^(100(\.0{1,3})?|[0-9]{1,2}(\.[0-9]{1,3})?)$"))
             .examples(["9.975"])
             .into()
     }
@@ -416,9 +512,21 @@ pub struct Address {
 }
 
 /// One to four street lines.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[schema(value_type = Vec<String>)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AddressLines(Vec<AddressLine>);
+
+impl utoipa::PartialSchema for AddressLines {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ArrayBuilder::new()
+            .items(<AddressLine as utoipa::PartialSchema>::schema())
+            .min_items(Some(1))
+            .max_items(Some(Self::MAX))
+            .description(Some("One to four street lines."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AddressLines {}
 
 impl AddressLines {
     pub const MAX: usize = 4;

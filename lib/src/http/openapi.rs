@@ -51,10 +51,115 @@ pub const DOCUMENT: &str = include_str!("../../../docs/openapi.json");
 
 pub fn document_json() -> String {
     // Serialising a document of plain strings and maps cannot fail.
-    document()
-        .to_pretty_json()
+    let mut json = serde_json::to_value(document()).unwrap_or_default();
+    conform(&mut json);
+    serde_json::to_string_pretty(&json)
         .map(|json| json + "\n")
         .unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// Routes that answer without a session.
+const OPEN_ROUTES: &[&str] = &[
+    "/v1/health",
+    "/v1/openapi.json",
+    "/v1/auth/signup",
+    "/v1/auth/login",
+];
+
+/// What the API's shared layers and extractors do to every operation, written into the
+/// document so it describes the wire: the answers they give (problem+json), the headers' exact
+/// forms, and views that extend a record (`allOf`) without its own request-side
+/// `additionalProperties: false` refusing the view's extra fields.
+fn conform(document: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    fn open_all_of(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+                    for part in parts.iter_mut() {
+                        if let Value::Object(part) = part {
+                            part.remove("additionalProperties");
+                        }
+                    }
+                }
+                map.values_mut().for_each(open_all_of);
+            }
+            Value::Array(items) => items.iter_mut().for_each(open_all_of),
+            _ => {}
+        }
+    }
+    open_all_of(document);
+
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        })
+    };
+    let Some(Value::Object(paths)) = document.get_mut("paths") else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Value::Object(item) = item else { continue };
+        for (method, operation) in item.iter_mut() {
+            let Value::Object(operation) = operation else {
+                continue;
+            };
+            let mut headers = Vec::new();
+            if let Some(Value::Array(parameters)) = operation.get_mut("parameters") {
+                for parameter in parameters.iter_mut() {
+                    let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+                    let pattern = match name.as_str() {
+                        "If-Match" => r#"^(\*|"[0-9]+")$"#,
+                        "Idempotency-Key" => "^[!-~]{1,255}$",
+                        _ => continue,
+                    };
+                    parameter["schema"] = json!({"type": "string", "pattern": pattern});
+                    headers.push(name);
+                }
+            }
+            let has_body = operation.contains_key("requestBody");
+            let responses = operation.entry("responses").or_insert_with(|| json!({}));
+            let Value::Object(responses) = responses else {
+                continue;
+            };
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description));
+            };
+            if has_body
+                || headers
+                    .iter()
+                    .any(|h| h == "If-Match" || h == "Idempotency-Key")
+            {
+                add(
+                    "400",
+                    "A field, parameter or header was refused; nothing was written",
+                );
+            }
+            if has_body {
+                add("415", "The body is not application/json");
+            }
+            if headers.iter().any(|h| h == "If-Match") {
+                add("412", "Changed since that ETag");
+                add("428", "If-Match is missing");
+            }
+            if headers.iter().any(|h| h == "Idempotency-Key") {
+                add("409", "The same request is still in progress");
+                add("422", "The Idempotency-Key was used for another request");
+            }
+            if !OPEN_ROUTES.contains(&path.as_str()) {
+                add("401", "No live session");
+            }
+            if method != "get" {
+                add("403", "No X-Requested-With header, or a foreign Origin");
+            }
+            if path.contains('{') {
+                add("404", "No such record in this account");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -68,8 +68,10 @@ impl<T: Serialize> ListPage<T> {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u16>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (opaque: any other value is refused with a 400).
+    #[param(min_length = 1)]
     pub next: Option<String>,
 }
 

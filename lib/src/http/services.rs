@@ -51,10 +51,6 @@ fn settle(
             "currency",
             "required: the company profile has no currency to default to",
         ),
-        ServiceError::TooPrecise { minor_units } => crate::app::Error::invalid(
-            "unit_price",
-            format!("has more decimals than the currency's {minor_units}"),
-        ),
     })
 }
 

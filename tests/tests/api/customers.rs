@@ -397,12 +397,12 @@ async fn invalid_customers_and_services_are_refused_by_field_and_nothing_is_writ
         ),
         (
             "/v1/services",
-            json!({"name": "X", "unit_price": "95.505", "currency": "EUR"}),
+            json!({"name": "X", "unit_price": "95.12345", "currency": "EUR"}),
             "unit_price",
         ),
         (
             "/v1/services",
-            json!({"name": "X", "unit_price": "95.5", "currency": "JPY"}),
+            json!({"name": "X", "unit_price": "12345678901234", "currency": "JPY"}),
             "unit_price",
         ),
         (

@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod contract;
 mod customers;
 mod events;
 mod exports;

@@ -1,0 +1,83 @@
+//! The OpenAPI document describes the wire: schemathesis, pinned in the project's venv, runs
+//! every operation against the served API with a fixed seed and six checks, and any failure
+//! fails this test. Statuses a schema cannot foresee are allowed, per operation and with the
+//! reason, in `tests/schemathesis.toml`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use invoiceflow_tests::spawn_app;
+
+const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
+                      response_schema_conformance,negative_data_rejection,positive_data_acceptance";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_conforms_to_its_openapi_document() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let st = root.join("infra/.venv/bin/st");
+    assert!(
+        st.exists(),
+        "schemathesis is not installed: run `make venv` (make test does)"
+    );
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    let base = app.base.clone();
+    let config = root.join("tests/schemathesis.toml");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(st)
+            .arg("--config-file")
+            .arg(config)
+            .arg("run")
+            .arg(format!("{base}/v1/openapi.json"))
+            .args(["--url", &base])
+            .args([
+                "--header",
+                &format!("Cookie: __Host-session={}", account.token),
+            ])
+            .args(["--header", "X-Requested-With: schemathesis"])
+            .args(["--checks", CHECKS])
+            .args([
+                "--seed",
+                "20261125",
+                "--max-examples",
+                "10",
+                "--workers",
+                "1",
+            ])
+            // Logging out would end the session the rest of the run uses.
+            .args(["--exclude-path", "/v1/auth/logout"])
+            .args(["--generation-database", "none", "--no-color"])
+            .output()
+            .expect("run schemathesis")
+    })
+    .await
+    .expect("schemathesis thread");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "schemathesis found failures:\n{stdout}\n{stderr}"
+    );
+    // Every operation but logout, and the document itself (schemathesis leaves that out).
+    let operations = operation_count() - 2;
+    assert!(
+        stdout.contains(&format!("Tested: {operations}\n")),
+        "not every operation ran (expected {operations}):\n{stdout}"
+    );
+}
+
+/// How many operations the served document declares.
+fn operation_count() -> usize {
+    let document: serde_json::Value =
+        serde_json::from_str(invoiceflow::http::openapi::DOCUMENT).expect("the document is JSON");
+    document["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|item| {
+            item.as_object().map_or(0, |methods| {
+                methods.keys().filter(|k| *k != "parameters").count()
+            })
+        })
+        .sum()
+}
