@@ -33,14 +33,12 @@ struct ApiDoc;
 
 /// Every route of every resource.
 pub fn document() -> Document {
-    let mut document = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
-        .merge(super::meta::routes())
-        .merge(super::auth::routes())
-        .merge(super::auth::session_routes())
-        .merge(super::account::routes())
-        .merge(super::customers::routes())
-        .merge(super::services::routes())
-        .merge(super::exports::routes())
+    let mut document = super::functions::FUNCTIONS
+        .iter()
+        .fold(
+            OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()),
+            |router, function| router.merge((function.routes)()),
+        )
         .into_openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
-use super::account::EXPIRES_ATTR;
+use super::item::EXPIRES_ATTR;
 use super::item::{self, Attributes};
 use super::records::SavedResponse;
 use super::tx::{Expect, finish, number};

@@ -21,6 +21,14 @@ pub(crate) const CONTENT: &str = "ct";
 
 pub(crate) type Attributes = HashMap<String, AttributeValue>;
 
+/// DynamoDB's TTL attribute (unix seconds), as template.yaml declares it.
+pub(crate) const EXPIRES_ATTR: &str = "expires_at";
+
+/// A number attribute's value.
+pub(crate) fn number(n: impl ToString) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
 pub(crate) fn key_attributes(key: &ItemKey) -> Attributes {
     HashMap::from([
         (PK.to_owned(), AttributeValue::S(key.pk.clone())),
@@ -89,15 +97,15 @@ pub(crate) fn decode<R: Record>(
 
 fn decode_inner<R: Record>(cipher: &TenantCipher, attrs: &Attributes) -> anyhow::Result<Stored<R>> {
     let key = ItemKey {
-        pk: string(attrs, PK)?.to_owned(),
-        sk: string(attrs, SK)?.to_owned(),
+        pk: read_string(attrs, PK)?.to_owned(),
+        sk: read_string(attrs, SK)?.to_owned(),
     };
-    let kind = string(attrs, TYPE)?;
+    let kind = read_string(attrs, TYPE)?;
     if kind != R::KIND {
         return Err(anyhow!("item of type {kind} read as {}", R::KIND));
     }
-    let schema_version: u32 = number(attrs, SCHEMA)?;
-    let version: u64 = number(attrs, VERSION)?;
+    let schema_version: u32 = read_number(attrs, SCHEMA)?;
+    let version: u64 = read_number(attrs, VERSION)?;
     let sealed = match attrs.get(CONTENT) {
         Some(AttributeValue::B(blob)) => blob.as_ref(),
         _ => return Err(anyhow!("item has no sealed content")),
@@ -118,17 +126,17 @@ fn decode_inner<R: Record>(cipher: &TenantCipher, attrs: &Attributes) -> anyhow:
 }
 
 pub(crate) fn sort_key(attrs: &Attributes) -> Result<&str, StoreError> {
-    string(attrs, SK).map_err(StoreError::Corrupt)
+    read_string(attrs, SK).map_err(StoreError::Corrupt)
 }
 
-fn string<'a>(attrs: &'a Attributes, name: &str) -> anyhow::Result<&'a str> {
+fn read_string<'a>(attrs: &'a Attributes, name: &str) -> anyhow::Result<&'a str> {
     match attrs.get(name) {
         Some(AttributeValue::S(s)) => Ok(s),
         _ => Err(anyhow!("attribute {name} missing or not a string")),
     }
 }
 
-fn number<T: std::str::FromStr>(attrs: &Attributes, name: &str) -> anyhow::Result<T> {
+fn read_number<T: std::str::FromStr>(attrs: &Attributes, name: &str) -> anyhow::Result<T> {
     match attrs.get(name) {
         Some(AttributeValue::N(n)) => n
             .parse()
@@ -138,6 +146,21 @@ fn number<T: std::str::FromStr>(attrs: &Attributes, name: &str) -> anyhow::Resul
 }
 
 fn timestamp(attrs: &Attributes, name: &str) -> anyhow::Result<Timestamp> {
-    Timestamp::parse(string(attrs, name)?)
+    Timestamp::parse(read_string(attrs, name)?)
         .ok_or_else(|| anyhow!("attribute {name} is not a timestamp"))
+}
+
+/// A plain number attribute of a stored item.
+pub(crate) fn number_attr<T: std::str::FromStr>(
+    attrs: &Attributes,
+    name: &str,
+) -> Result<T, StoreError> {
+    read_number(attrs, name).map_err(StoreError::Corrupt)
+}
+
+/// A plain ULID attribute of a stored item.
+pub(crate) fn ulid_attr(attrs: &Attributes, name: &str) -> Result<ulid::Ulid, StoreError> {
+    read_string(attrs, name)
+        .and_then(|text| ulid::Ulid::from_string(text).context("not a ULID"))
+        .map_err(StoreError::Corrupt)
 }

@@ -9,7 +9,10 @@ mod cursor;
 mod idempotency;
 mod item;
 pub mod keys;
+mod login;
 mod records;
+mod service_key;
+mod session;
 mod tx;
 
 use std::collections::HashMap;
@@ -23,10 +26,11 @@ use serde::de::DeserializeOwned;
 use crate::clock::Clock;
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
-pub use account::{AccountState, SessionCheck};
+pub use account::AccountState;
 pub use idempotency::NextAction;
 pub use keys::{Collection, ItemKey};
 pub use records::{AuditEntry, SavedResponse};
+pub use session::SessionCheck;
 pub use tx::Tx;
 
 /// Something stored as one sealed item. `KIND` and `SCHEMA_VERSION` are bound into the

@@ -298,9 +298,7 @@ pub(crate) const ACCOUNT_ACTIVE: &str = "active";
 /// issued under, and raising it ends every session at once.
 pub(crate) const SESSION_VERSION_ATTR: &str = "ssv";
 
-pub(super) fn number(n: impl ToString) -> AttributeValue {
-    AttributeValue::N(n.to_string())
-}
+pub(super) use super::item::number;
 
 pub(super) fn finish<T, E: std::error::Error + Send + Sync + 'static>(
     built: Result<T, E>,

@@ -8,17 +8,11 @@ use invoiceflow::AppState;
 use invoiceflow_tests::TestStack;
 use tower::ServiceExt as _;
 
-/// The router each function runs, by the function's name (`functions/<name>`).
+/// The router each function runs, by the function's name (from the registry).
 fn function_router(function: &str, state: AppState) -> Router {
-    match function {
-        "meta" => invoiceflow::http::meta::router(state),
-        "auth" => invoiceflow::http::auth::router(state),
-        "account" => invoiceflow::http::account::router(state),
-        "customers" => invoiceflow::http::customers::router(state),
-        "services" => invoiceflow::http::services::router(state),
-        "exports" => invoiceflow::http::exports::router(state),
-        other => panic!("events/ names an unknown function {other:?}: add it here"),
-    }
+    invoiceflow::http::functions::find(function)
+        .unwrap_or_else(|| panic!("events/ names {function:?}, which is not in the registry"))
+        .router(state)
 }
 
 fn events() -> Vec<(String, PathBuf)> {
@@ -66,17 +60,12 @@ async fn every_sample_event_decodes_and_reaches_its_handler() {
 
 #[test]
 fn every_function_has_a_sample_event() {
-    let functions_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../functions");
     let with_events: Vec<_> = events().into_iter().map(|(function, _)| function).collect();
-    for entry in std::fs::read_dir(functions_dir).expect("functions/") {
-        let name = entry
-            .expect("entry")
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
+    for function in invoiceflow::http::functions::FUNCTIONS {
         assert!(
-            with_events.contains(&name),
-            "functions/{name} has no sample event in events/"
+            with_events.iter().any(|name| name == function.name),
+            "{} has no sample event in events/",
+            function.name
         );
     }
 }

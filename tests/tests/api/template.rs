@@ -21,12 +21,50 @@ fn function_crates() -> BTreeSet<String> {
 }
 
 #[test]
-fn every_function_crate_is_deployed_by_the_template() {
+fn the_registry_the_crates_and_the_template_name_the_same_functions() {
     let functions = Template::embedded()
         .and_then(|t| t.functions())
         .expect("functions");
     let deployed: BTreeSet<String> = functions.iter().map(|f| f.binary.clone()).collect();
+    let registered: BTreeSet<String> = invoiceflow::http::functions::FUNCTIONS
+        .iter()
+        .map(|f| f.name.to_owned())
+        .collect();
     assert_eq!(deployed, function_crates());
+    assert_eq!(registered, function_crates());
+}
+
+#[test]
+fn each_function_is_routed_exactly_its_registered_routes() {
+    let functions = Template::embedded()
+        .and_then(|t| t.functions())
+        .expect("functions");
+    for function in invoiceflow::http::functions::FUNCTIONS {
+        let document = (function.routes)().into_openapi();
+        let documented: BTreeSet<(String, String)> = document
+            .paths
+            .paths
+            .iter()
+            .flat_map(|(path, item)| {
+                let value = serde_json::to_value(item).expect("path item");
+                ["get", "put", "post", "patch", "delete"]
+                    .into_iter()
+                    .filter(|method| value.get(*method).is_some())
+                    .map(|method| (method.to_uppercase(), path.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let deployed = functions
+            .iter()
+            .find(|f| f.binary == function.name)
+            .unwrap_or_else(|| panic!("{} is not in the template", function.name));
+        let routed: BTreeSet<(String, String)> = deployed
+            .routes
+            .iter()
+            .map(|(method, path)| (method.to_uppercase(), path.clone()))
+            .collect();
+        assert_eq!(routed, documented, "{}", function.name);
+    }
 }
 
 #[test]

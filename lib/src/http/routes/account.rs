@@ -9,19 +9,19 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::etag::{IfMatch, etag};
-use super::json::Json;
-use super::layers::RequestId;
-use super::problem::ApiError;
-use super::session::Session;
 use crate::audit::{self, Outcome};
 use crate::domain::Timestamp;
 use crate::domain::account::CompanyProfile;
 use crate::domain::settings::{Settings, SettingsPatch};
+use crate::http::etag::{IfMatch, etag};
+use crate::http::json::Json;
+use crate::http::layers::RequestId;
+use crate::http::problem::ApiError;
+use crate::http::session::Session;
 use crate::store::{AuditEntry, Collection, Record, Stored, keys};
 use crate::{AppState, app};
 
-use super::resource::{ListPage, ListParams};
+use crate::http::resource::{ListPage, ListParams};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,12 +33,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The function's router: [`api`] with every layer a response needs.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    super::finish(api(state), &config)
+    crate::http::finish(api(state), &config)
 }
 
-/// The routes alone, to merge with other resources' before [`super::finish`].
+/// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    super::session::guarded(routes(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 /// A record as the API shows it: its fields, its version (also the `ETag`) and when it last
@@ -93,7 +93,7 @@ async fn read_singleton<R: Record>(
     tag = "account",
     responses(
         (status = 200, description = "The profile; ETag is its version", body = Versioned<CompanyProfile>),
-        (status = 401, description = "No live session", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_company(
@@ -116,9 +116,9 @@ async fn get_company(
     params(("If-Match" = String, Header, description = "The ETag the change is based on")),
     responses(
         (status = 200, description = "Replaced", body = Versioned<CompanyProfile>),
-        (status = 400, description = "A field was refused; nothing was written", body = super::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The profile changed since that ETag", body = super::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A field was refused; nothing was written", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The profile changed since that ETag", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn replace_company(
@@ -140,7 +140,7 @@ async fn replace_company(
     tag = "account",
     responses(
         (status = 200, description = "The settings; ETag is their version", body = Versioned<Settings>),
-        (status = 401, description = "No live session", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_settings(
@@ -164,9 +164,9 @@ async fn get_settings(
     params(("If-Match" = String, Header, description = "The ETag the change is based on")),
     responses(
         (status = 200, description = "Updated", body = Versioned<Settings>),
-        (status = 400, description = "A field was refused; nothing was written", body = super::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The settings changed since that ETag", body = super::problem::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A field was refused; nothing was written", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The settings changed since that ETag", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn update_settings(
@@ -205,7 +205,7 @@ pub struct AuditView {
     params(ListParams),
     responses(
         (status = 200, description = "A page of the audit trail", body = ListPage<AuditView>),
-        (status = 400, description = "A bad limit or cursor", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad limit or cursor", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn audit_trail(
@@ -214,7 +214,7 @@ async fn audit_trail(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = super::resource::read_page::<AuditEntry>(
+    let page = crate::http::resource::read_page::<AuditEntry>(
         &state,
         &session,
         &request,

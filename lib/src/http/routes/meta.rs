@@ -26,15 +26,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The function's router: [`api`] with every layer a response needs.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    super::finish(api(state), &config)
+    crate::http::finish(api(state), &config)
 }
 
-/// The routes alone, to merge with other resources' before [`super::finish`].
+/// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
     let (router, _) = routes().split_for_parts();
     // The document is generated from every resource's routes at build time of the repository
     // (docs/openapi.json, kept equal by a test), so this function does not link every handler.
-    let document = OpenApiJson(Arc::from(super::openapi::DOCUMENT));
+    let document = OpenApiJson(Arc::from(crate::http::openapi::DOCUMENT));
     router.layer(Extension(document)).with_state(state)
 }
 

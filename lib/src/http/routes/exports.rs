@@ -1,6 +1,6 @@
 //! The `exports` function: CSV exports of customers and services, as short-lived links.
 
-use super::extract::PathId;
+use crate::http::extract::PathId;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
@@ -9,15 +9,15 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::json::Fingerprinted;
-use super::layers::RequestId;
-use super::problem::{ApiError, Problem};
-use super::resource::{IdempotencyKey, ListPage, ListParams};
-use super::session::Session;
 use crate::audit::{self, Outcome};
 use crate::domain::Timestamp;
 use crate::domain::ids::ExportId;
 use crate::export::{Dataset, ExportRecord};
+use crate::http::json::Fingerprinted;
+use crate::http::layers::RequestId;
+use crate::http::problem::{ApiError, Problem};
+use crate::http::resource::{IdempotencyKey, ListPage, ListParams};
+use crate::http::session::Session;
 use crate::store::{Collection, Stored, keys};
 use crate::{AppState, app};
 
@@ -30,12 +30,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The function's router: [`api`] with every layer a response needs.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    super::finish(api(state), &config)
+    crate::http::finish(api(state), &config)
 }
 
-/// The routes alone, to merge with other resources' before [`super::finish`].
+/// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    super::session::guarded(routes(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -123,7 +123,7 @@ async fn create_export(
         ExportView::json,
     )
     .await?;
-    Ok(super::resource::answer_response(answer))
+    Ok(crate::http::resource::answer_response(answer))
 }
 
 /// One export, with a fresh link while its file exists.
@@ -171,7 +171,7 @@ async fn list_exports(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = super::resource::read_page::<ExportRecord>(
+    let page = crate::http::resource::read_page::<ExportRecord>(
         &state,
         &session,
         &request,

@@ -6,20 +6,20 @@ use axum::{Extension, Router};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::etag::IfMatch;
-use super::extract::PathId;
-use super::json::{Fingerprinted, Json};
-use super::layers::RequestId;
-use super::problem::{ApiError, Problem};
-use super::resource::{
-    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
-};
-use super::session::Session;
 use crate::AppState;
 use crate::domain::TenantId;
 use crate::domain::account::CompanyProfile;
 use crate::domain::customer::{Customer, CustomerPatch};
 use crate::domain::ids::CustomerId;
+use crate::http::etag::IfMatch;
+use crate::http::extract::PathId;
+use crate::http::json::{Fingerprinted, Json};
+use crate::http::layers::RequestId;
+use crate::http::problem::{ApiError, Problem};
+use crate::http::resource::{
+    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
+};
+use crate::http::session::Session;
 use crate::store::{Collection, ItemKey, keys};
 
 impl Resource for Customer {
@@ -51,12 +51,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The function's router: [`api`] with every layer a response needs.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    super::finish(api(state), &config)
+    crate::http::finish(api(state), &config)
 }
 
-/// The routes alone, to merge with other resources' before [`super::finish`].
+/// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    super::session::guarded(routes(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 /// The account's customers, in the order they were created.

@@ -9,15 +9,15 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::json::Json;
-use super::layers::RequestId;
-use super::problem::{ApiError, Problem};
-use super::session::{Session, require_session, with_cookie};
 use crate::auth::token::SESSION_SECONDS;
 use crate::auth::{Password, cookie, device};
 use crate::domain::account::User;
 use crate::domain::values::{Currency, EmailAddress, Name};
 use crate::domain::{TenantId, Timestamp, UserId};
+use crate::http::json::Json;
+use crate::http::layers::RequestId;
+use crate::http::problem::{ApiError, Problem};
+use crate::http::session::{Session, require_session, with_cookie};
 use crate::store::{Stored, keys};
 use crate::{AppState, app};
 
@@ -38,13 +38,18 @@ pub fn session_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(change_password))
 }
 
+/// Every documented route of the function, open and guarded.
+pub fn documented() -> OpenApiRouter<AppState> {
+    routes().merge(session_routes())
+}
+
 /// The function's router: [`api`] with every layer a response needs.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    super::finish(api(state), &config)
+    crate::http::finish(api(state), &config)
 }
 
-/// The routes alone, to merge with other resources' before [`super::finish`].
+/// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
     let (open, _) = routes().split_for_parts();
     let (guarded, _) = session_routes().split_for_parts();

@@ -1,0 +1,154 @@
+//! Sessions. Each session is an item of its own. A session is live while the account is active
+//! at the token's version, the user exists and the session item exists and has not expired.
+//! Reads check that concurrently with their data read ([`Store::session_is_live`]); writes make
+//! their transaction depend on it ([`Tx::require_session`]), so no change is ever applied under
+//! an ended session.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
+
+use super::account::{account_get, account_state, plain_get};
+use super::item::{self, Attributes, EXPIRES_ATTR, number, number_attr};
+use super::records::SessionRecord;
+use super::tx::{ACCOUNT_ACTIVE, ACCOUNT_STATUS_ATTR, Expect, SESSION_VERSION_ATTR, finish};
+use super::{Store, StoreError, Tx, keys};
+use crate::domain::{SessionId, TenantId, UserId};
+
+/// The claims of a verified session token that the store checks against the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCheck {
+    pub user: UserId,
+    pub session: SessionId,
+    pub version: u64,
+    /// Now, in unix seconds: an expired session item is not live even before TTL removes it.
+    pub now: i64,
+}
+
+impl Store {
+    /// Whether the session is live: account active at the token's version, user present,
+    /// session item present and unexpired. One consistent read of the three items.
+    pub async fn session_is_live(
+        &self,
+        tenant: &TenantId,
+        check: &SessionCheck,
+    ) -> Result<bool, StoreError> {
+        let session_key = keys::session(tenant, &check.session);
+        let items = self
+            .transact_get(vec![
+                account_get(self, tenant)?,
+                plain_get(self, &keys::user(tenant, &check.user), Some(item::PK))?,
+                plain_get(self, &session_key, Some(EXPIRES_ATTR))?,
+            ])
+            .await?;
+        let [account, user, session] = <[Option<Attributes>; 3]>::try_from(items)
+            .map_err(|_| StoreError::Corrupt(anyhow::anyhow!("transaction read count")))?;
+        let account_live = match account {
+            Some(attrs) => {
+                let state = account_state(&attrs)?;
+                state.active && state.session_version == check.version
+            }
+            None => false,
+        };
+        let session_live = match session {
+            Some(attrs) => number_attr::<i64>(&attrs, EXPIRES_ATTR)? > check.now,
+            None => false,
+        };
+        Ok(account_live && user.is_some() && session_live)
+    }
+}
+
+impl Tx {
+    /// Starts a session that ends at `expires_at` (unix seconds), or earlier if revoked.
+    pub fn start_session(
+        &mut self,
+        user: &UserId,
+        session: &SessionId,
+        expires_at: i64,
+    ) -> &mut Self {
+        let key = keys::session(self.tenant(), session);
+        let record = SessionRecord { user: *user };
+        self.try_push(&key, Expect::Absent, |tx| {
+            let mut attrs = item::encode_new(tx.cipher(), &key, &record, tx.now())?;
+            attrs.insert(EXPIRES_ATTR.into(), number(expires_at));
+            tx.put_new(attrs)
+        })
+    }
+
+    /// Ends one session (logout); fails with `SessionEnded` if it had already ended.
+    pub fn end_session(&mut self, session: &SessionId) -> &mut Self {
+        let key = keys::session(self.tenant(), session);
+        self.try_push(&key, Expect::Session, |tx| {
+            let delete = Delete::builder()
+                .table_name(tx.table())
+                .set_key(Some(item::key_attributes(&key)))
+                .condition_expression("attribute_exists(PK)");
+            Ok(TransactWriteItem::builder()
+                .delete(finish(delete.build())?)
+                .build())
+        })
+    }
+
+    /// Ends every session of the account at once by raising its session version from
+    /// `current`; fails with `SessionEnded` if the account is not active at that version.
+    pub fn advance_session_version(&mut self, current: u64) -> &mut Self {
+        let key = keys::account(self.tenant());
+        self.try_push(&key, Expect::Session, |tx| {
+            let update = Update::builder()
+                .table_name(tx.table())
+                .set_key(Some(item::key_attributes(&key)))
+                .update_expression("SET #ssv = :next")
+                .condition_expression("#status = :active AND #ssv = :current")
+                .expression_attribute_names("#ssv", SESSION_VERSION_ATTR)
+                .expression_attribute_names("#status", ACCOUNT_STATUS_ATTR)
+                .expression_attribute_values(":next", number(current.saturating_add(1)))
+                .expression_attribute_values(":current", number(current))
+                .expression_attribute_values(":active", AttributeValue::S(ACCOUNT_ACTIVE.into()));
+            Ok(TransactWriteItem::builder()
+                .update(finish(update.build())?)
+                .build())
+        })
+    }
+
+    /// Makes the transaction depend on the session being live (see [`Store::session_is_live`]):
+    /// if it has ended, nothing is written and the commit fails with `SessionEnded`.
+    pub fn require_session(&mut self, check: &SessionCheck) -> &mut Self {
+        self.require_account(check).require_live_session_item(check)
+    }
+
+    /// The account and user half of [`Tx::require_session`]: the account is active at the
+    /// session's version and the user exists.
+    pub fn require_account(&mut self, check: &SessionCheck) -> &mut Self {
+        let tenant = *self.tenant();
+        self.push_condition(
+            &keys::account(&tenant),
+            Expect::Session,
+            "#status = :active AND #ssv = :version",
+            &[
+                ("#status", ACCOUNT_STATUS_ATTR),
+                ("#ssv", SESSION_VERSION_ATTR),
+            ],
+            &[
+                (":active", AttributeValue::S(ACCOUNT_ACTIVE.into())),
+                (":version", number(check.version)),
+            ],
+        )
+        .push_condition(
+            &keys::user(&tenant, &check.user),
+            Expect::Session,
+            "attribute_exists(PK)",
+            &[],
+            &[],
+        )
+    }
+
+    /// The session-item half of [`Tx::require_session`]: not logged out, not expired.
+    pub fn require_live_session_item(&mut self, check: &SessionCheck) -> &mut Self {
+        let tenant = *self.tenant();
+        self.push_condition(
+            &keys::session(&tenant, &check.session),
+            Expect::Session,
+            "#exp > :now",
+            &[("#exp", EXPIRES_ATTR)],
+            &[(":now", number(check.now))],
+        )
+    }
+}
