@@ -5,8 +5,9 @@
 //! revoked by a password change, account active) on every request, in every container:
 //! - a safe request (GET) is checked concurrently with the handler, and its response is
 //!   replaced by a 401 if the session turns out to have ended;
-//! - an unsafe request's writes go through [`Session::transaction`], whose commit fails if the
-//!   session has ended; a handler that wrote nothing that way is checked after it ran.
+//! - an unsafe request's writes go through the use case's [`crate::app::Actor::transaction`],
+//!   whose commit fails if the session has ended; a handler that wrote nothing that way is
+//!   checked after it ran.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,7 +23,7 @@ use crate::AppState;
 use crate::app::Actor;
 use crate::auth::{TokenError, VerifiedSession, cookie};
 use crate::domain::{SessionId, TenantId, UserId};
-use crate::store::{SessionCheck, Store, StoreError, Tx};
+use crate::store::SessionCheck;
 use crate::telemetry::RequestId;
 
 /// The caller's verified session. The only way a handler learns its tenant.
@@ -71,20 +72,6 @@ impl Session {
             request.clone(),
             self.0.guarded.clone(),
         )
-    }
-
-    /// A transaction on the caller's account that commits only while this session is live.
-    pub async fn transaction(&self, store: &Store) -> Result<Tx, StoreError> {
-        let mut tx = store.transaction(self.tenant()).await?;
-        tx.require_session(&self.check());
-        self.mark_guarded();
-        Ok(tx)
-    }
-
-    /// Records that the handler made its write conditional on the session in another way
-    /// (logout, password change).
-    pub(crate) fn mark_guarded(&self) {
-        self.0.guarded.store(true, Ordering::Release);
     }
 
     fn guarded(&self) -> bool {
