@@ -215,6 +215,57 @@ pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Every log line the application writes from now on, in this test process: JSON, one per
+/// line, with the request's span (and so its `request_id`). The first call installs the
+/// process's subscriber; every test that asks shares it.
+pub fn capture_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_span_list(true)
+            .with_writer(move || Capture(writer.clone()))
+            .try_init();
+        buffer
+    })
+    .clone()
+}
+
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut buffer) = self.0.lock() {
+            buffer.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The audit log lines (`target: "audit"`) written while serving the request `request_id`.
+pub fn audit_lines(logs: &std::sync::Mutex<Vec<u8>>, request_id: &str) -> Vec<serde_json::Value> {
+    let text = logs
+        .lock()
+        .map(|buffer| String::from_utf8_lossy(&buffer).into_owned())
+        .unwrap_or_default();
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["target"] == "audit")
+        .filter(|line| {
+            line["spans"]
+                .as_array()
+                .is_some_and(|spans| spans.iter().any(|span| span["request_id"] == request_id))
+        })
+        .collect()
+}
+
 /// An HTTP client for the SDK that holds every AWS response for `delay` before handing it on.
 /// The emulator answers one call at a time, so concurrent requests never overlap there the way
 /// they do on DynamoDB; with each answer held back, concurrent requests interleave: all of them

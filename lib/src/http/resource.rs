@@ -18,7 +18,6 @@ use super::session::Session;
 use crate::AppState;
 use crate::app::collection;
 use crate::app::idempotency::{self, Answer};
-use crate::audit::{self, Outcome};
 use crate::domain::Timestamp;
 use crate::store::{Collection, Page, Record, Stored};
 
@@ -206,7 +205,6 @@ pub async fn create<R: Resource>(
 pub async fn read<R: Resource>(
     state: &AppState,
     session: &Session,
-    request: &RequestId,
     id: &str,
 ) -> Result<Response, ApiError> {
     let id = parse_id::<R>(id)?;
@@ -215,13 +213,7 @@ pub async fn read<R: Resource>(
         .get::<R>(session.tenant(), &R::key(session.tenant(), &id))
         .await?
         .ok_or(ApiError::NotFound)?;
-    audit::event(
-        Some(session.user()),
-        R::ACTIONS.read,
-        Some(id.to_string()),
-        Outcome::Success,
-        request,
-    );
+    session.record_read(R::ACTIONS.read, Some(id.to_string()));
     let version = stored.version;
     Ok((
         [(header::ETAG, etag(version))],
@@ -234,18 +226,9 @@ pub async fn read<R: Resource>(
 pub async fn list<R: Resource>(
     state: &AppState,
     session: &Session,
-    request: &RequestId,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = read_page::<R>(
-        state,
-        session,
-        request,
-        R::COLLECTION,
-        R::ACTIONS.list,
-        params,
-    )
-    .await?;
+    let page = read_page::<R>(state, session, R::COLLECTION, R::ACTIONS.list, params).await?;
     let data = page
         .items
         .into_iter()
@@ -259,7 +242,6 @@ pub async fn list<R: Resource>(
 pub async fn read_page<T: Record>(
     state: &AppState,
     session: &Session,
-    request: &RequestId,
     collection: Collection,
     action: &'static str,
     params: ListParams,
@@ -273,13 +255,7 @@ pub async fn read_page<T: Record>(
             params.next.as_deref(),
         )
         .await?;
-    audit::event(
-        Some(session.user()),
-        action,
-        None,
-        Outcome::Success,
-        request,
-    );
+    session.record_read(action, None);
     Ok(page)
 }
 

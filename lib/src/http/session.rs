@@ -9,8 +9,8 @@
 //!   whose commit fails if the session has ended; a handler that wrote nothing that way is
 //!   checked after it ran.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use super::problem::ApiError;
 use crate::AppState;
 use crate::app::Actor;
+use crate::audit::{self, Outcome};
 use crate::auth::{TokenError, VerifiedSession, cookie};
 use crate::domain::{SessionId, TenantId, UserId};
 use crate::store::SessionCheck;
@@ -35,6 +36,8 @@ struct Inner {
     now: i64,
     /// Set once a write has been made conditional on this session being live.
     guarded: Arc<AtomicBool>,
+    /// Reads the handler made, audited once the session is known to be live (or not).
+    reads: Mutex<Vec<(&'static str, Option<String>)>>,
 }
 
 impl Session {
@@ -72,6 +75,26 @@ impl Session {
             request.clone(),
             self.0.guarded.clone(),
         )
+    }
+
+    /// Records a read for the audit log. It is logged when the response is released: as a
+    /// success if the session was live, as `session_ended` if the response was withheld.
+    pub fn record_read(&self, action: &'static str, object: Option<String>) {
+        if let Ok(mut reads) = self.0.reads.lock() {
+            reads.push((action, object));
+        }
+    }
+
+    fn audit_reads(&self, outcome: Outcome, request: &RequestId) {
+        let reads = self
+            .0
+            .reads
+            .lock()
+            .map(|mut reads| std::mem::take(&mut *reads))
+            .unwrap_or_default();
+        for (action, object) in reads {
+            audit::event(Some(self.user()), action, object, outcome, request);
+        }
     }
 
     fn guarded(&self) -> bool {
@@ -123,17 +146,27 @@ pub async fn require_session(
         verified,
         now,
         guarded: Arc::new(AtomicBool::new(false)),
+        reads: Mutex::new(Vec::new()),
     }));
     req.extensions_mut().insert(session.clone());
     let check = session.check();
     let tenant = *session.tenant();
 
     if req.method().is_safe() {
+        let request = req
+            .extensions()
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(|| RequestId(String::new()));
         let (live, response) =
             tokio::join!(state.store.session_is_live(&tenant, &check), next.run(req));
         return match live {
-            Ok(true) => response,
+            Ok(true) => {
+                session.audit_reads(Outcome::Success, &request);
+                response
+            }
             Ok(false) => {
+                session.audit_reads(Outcome::SessionEnded, &request);
                 tracing::info!("session ended: response withheld");
                 ended()
             }

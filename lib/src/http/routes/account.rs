@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, Outcome};
 use crate::domain::Timestamp;
 use crate::domain::account::CompanyProfile;
 use crate::domain::settings::{Settings, SettingsPatch};
@@ -69,20 +68,13 @@ async fn read_singleton<R: Record>(
     session: &Session,
     key: keys::ItemKey,
     action: &'static str,
-    request: &RequestId,
 ) -> Result<Stored<R>, ApiError> {
     let stored = state
         .store
         .get::<R>(session.tenant(), &key)
         .await?
         .ok_or(ApiError::NotFound)?;
-    audit::event(
-        Some(session.user()),
-        action,
-        None,
-        Outcome::Success,
-        request,
-    );
+    session.record_read(action, None);
     Ok(stored)
 }
 
@@ -98,12 +90,10 @@ async fn read_singleton<R: Record>(
 )]
 async fn get_company(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
 ) -> Result<Response, ApiError> {
     let key = keys::company(session.tenant());
-    let stored =
-        read_singleton::<CompanyProfile>(&state, &session, key, "company.read", &request).await?;
+    let stored = read_singleton::<CompanyProfile>(&state, &session, key, "company.read").await?;
     Ok(versioned(stored.record, stored.version, stored.updated_at))
 }
 
@@ -145,12 +135,10 @@ async fn replace_company(
 )]
 async fn get_settings(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
 ) -> Result<Response, ApiError> {
     let key = keys::settings(session.tenant());
-    let stored =
-        read_singleton::<Settings>(&state, &session, key, "settings.read", &request).await?;
+    let stored = read_singleton::<Settings>(&state, &session, key, "settings.read").await?;
     Ok(versioned(stored.record, stored.version, stored.updated_at))
 }
 
@@ -210,14 +198,12 @@ pub struct AuditView {
 )]
 async fn audit_trail(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
     let page = crate::http::resource::read_page::<AuditEntry>(
         &state,
         &session,
-        &request,
         Collection::Audit,
         "audit.list",
         params,

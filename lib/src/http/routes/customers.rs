@@ -69,11 +69,10 @@ pub fn api(state: AppState) -> Router {
 )]
 async fn list_customers(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    resource::list::<Customer>(&state, &session, &request, params).await
+    resource::list::<Customer>(&state, &session, params).await
 }
 
 /// Add a customer. With `Idempotency-Key`, a retry of the same request returns the first
@@ -133,11 +132,10 @@ pub(super) async fn company_currency(
 )]
 async fn get_customer(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    resource::read::<Customer>(&state, &session, &request, &id).await
+    resource::read::<Customer>(&state, &session, &id).await
 }
 
 /// Change some of a customer's fields (JSON merge patch). Needs `If-Match`.

@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::{self, Outcome};
 use crate::domain::Timestamp;
 use crate::domain::ids::ExportId;
 use crate::export::{Dataset, ExportRecord};
@@ -137,7 +136,6 @@ async fn create_export(
 )]
 async fn get_export(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
@@ -147,13 +145,7 @@ async fn get_export(
         .get::<ExportRecord>(session.tenant(), &keys::export(session.tenant(), &id))
         .await?
         .ok_or(ApiError::NotFound)?;
-    audit::event(
-        Some(session.user()),
-        "export.read",
-        Some(id.to_string()),
-        Outcome::Success,
-        &request,
-    );
+    session.record_read("export.read", Some(id.to_string()));
     Ok(axum::Json(view(&state, id, stored).await?).into_response())
 }
 
@@ -167,14 +159,12 @@ async fn get_export(
 )]
 async fn list_exports(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
     let page = crate::http::resource::read_page::<ExportRecord>(
         &state,
         &session,
-        &request,
         Collection::Exports,
         "export.list",
         params,

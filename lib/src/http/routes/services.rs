@@ -81,11 +81,10 @@ pub fn api(state: AppState) -> Router {
 )]
 async fn list_services(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    resource::list::<Service>(&state, &session, &request, params).await
+    resource::list::<Service>(&state, &session, params).await
 }
 
 /// Add a service. Its `unit_price` may have at most the currency's minor-unit decimals. With `Idempotency-Key`, a retry of the same request returns the first
@@ -134,11 +133,10 @@ async fn create_service(
 )]
 async fn get_service(
     State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    resource::read::<Service>(&state, &session, &request, &id).await
+    resource::read::<Service>(&state, &session, &id).await
 }
 
 /// Change some of a service's fields (JSON merge patch); `active: false` archives it. Needs `If-Match`.
