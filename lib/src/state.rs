@@ -35,11 +35,19 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// What a function does at cold start: configuration from the environment and the AWS
-    /// SDK's own chain (which honours `AWS_ENDPOINT_URL`, so the local stack runs this same code).
+    /// SDK's loader (which honours `AWS_ENDPOINT_URL`, so the local stack runs this same code).
+    /// Region and credentials come from the environment, where Lambda puts them, rather than
+    /// from the SDK's whole provider chains (profiles, SSO, IMDS), which init would build for
+    /// nothing (decision 0005).
     pub async fn from_env() -> anyhow::Result<Self> {
+        use aws_config::environment::{
+            EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
+        };
         let config = Config::from_env()?;
         let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .http_client(crate::aws::https_client()?)
+            .region(EnvironmentVariableRegionProvider::new())
+            .credentials_provider(EnvironmentVariableCredentialsProvider::new())
             .load()
             .await;
         Ok(Self::new(config, &sdk))

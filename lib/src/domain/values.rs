@@ -313,18 +313,17 @@ impl Currency {
         self.0.code()
     }
 
-    /// Every code [`Currency::parse`] accepts, in order (for the API's schema).
+    /// Every code [`Currency::parse`] accepts, in order (for the API's schema). Found by ISO
+    /// 4217 numeric code: a thousand table lookups, cheap enough for a cold start.
     pub fn codes() -> Vec<&'static str> {
-        let letters = || b'A'..=b'Z';
-        letters()
-            .flat_map(|a| letters().flat_map(move |b| letters().map(move |c| [a, b, c])))
-            .filter_map(|code| {
-                std::str::from_utf8(&code)
-                    .ok()
-                    .and_then(|c| Self::parse(c).ok())
-            })
+        let mut codes: Vec<&'static str> = (0..1000)
+            .filter_map(iso_currency::Currency::from_numeric)
+            .filter(|currency| currency.exponent().is_some())
             .map(|currency| currency.code())
-            .collect()
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes
     }
 
     /// Digits after the decimal point of the currency's minor unit (2 for EUR, 0 for JPY).
@@ -402,7 +401,7 @@ string_value!(
 
 impl TimeZone {
     fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
-        let mut names: Vec<String> = jiff::tz::db()
+        let mut names: Vec<String> = jiff::tz::TimeZoneDatabase::bundled()
             .available()
             .map(|name| name.to_string())
             .filter(|name| name.len() <= 64)
@@ -412,7 +411,8 @@ impl TimeZone {
     }
 
     pub fn parse(text: &str) -> Result<Self, ValueError> {
-        if text.len() <= 64 && jiff::tz::db().get(text).is_ok() {
+        // The database compiled in: the same on every machine, and no file read at run time.
+        if text.len() <= 64 && jiff::tz::TimeZoneDatabase::bundled().get(text).is_ok() {
             Ok(Self(text.to_owned()))
         } else {
             refuse("must be an IANA time zone name, e.g. America/Toronto")
@@ -553,6 +553,18 @@ impl<'de> serde::Deserialize<'de> for AddressLines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_currency_code_in_the_schema_parses_and_the_common_ones_are_there() {
+        let codes = Currency::codes();
+        for code in &codes {
+            assert!(Currency::parse(code).is_ok(), "{code}");
+        }
+        for code in ["EUR", "USD", "JPY", "KWD", "CAD", "GBP", "CHF"] {
+            assert!(codes.contains(&code), "{code}");
+        }
+        assert!(!codes.contains(&"XAU"), "metals have no minor unit");
+    }
 
     #[test]
     fn text_is_trimmed_and_bounded() {
