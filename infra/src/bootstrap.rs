@@ -58,35 +58,34 @@ pub struct Stack {
 }
 
 pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyhow::Result<Stack> {
-    let Clients {
-        dynamodb, s3, kms, ..
-    } = Clients::new(sdk);
+    let clients = Clients::new(sdk);
+    let (dynamodb, s3, kms) = (clients.dynamodb(), clients.s3(), clients.kms());
     let tenant_key_id = ensure_key(
-        &kms,
+        kms,
         &alias(names, "tenant-data"),
         &template.kms_key(template::TENANT_KEY)?,
     )
     .await?;
     let signing_key_id = ensure_key(
-        &kms,
+        kms,
         &alias(names, "session-signing"),
         &template.kms_key(template::SIGNING_KEY)?,
     )
     .await?;
     let table_key_id = ensure_key(
-        &kms,
+        kms,
         &alias(names, "table"),
         &template.kms_key(template::TABLE_KEY)?,
     )
     .await?;
     let export_key_id = ensure_key(
-        &kms,
+        kms,
         &alias(names, "exports"),
         &template.kms_key(template::EXPORT_KEY)?,
     )
     .await?;
-    ensure_table(&dynamodb, &names.table, template, &table_key_id).await?;
-    ensure_bucket(&s3, &names.bucket, template, &export_key_id).await?;
+    ensure_table(dynamodb, &names.table, template, &table_key_id).await?;
+    ensure_bucket(s3, &names.bucket, template, &export_key_id).await?;
     Ok(Stack {
         names: names.clone(),
         config: Config {
@@ -106,9 +105,8 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
 
 /// Removes a stack's table, bucket (with its objects) and keys.
 pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
-    let Clients {
-        dynamodb, s3, kms, ..
-    } = Clients::new(sdk);
+    let clients = Clients::new(sdk);
+    let (dynamodb, s3, kms) = (clients.dynamodb(), clients.s3(), clients.kms());
     let listed = s3
         .list_objects_v2()
         .bucket(&stack.names.bucket)

@@ -5,7 +5,7 @@
 //! real code path rather than estimated. It costs one mutex-guarded increment per call.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -97,39 +97,107 @@ pub fn https_client()
         .build_https())
 }
 
-/// Every AWS client the application uses.
+/// An SDK client built on its first use. Building one parses its endpoint rules and partition
+/// table (and the first one builds the TLS connector): most of a function's init when done
+/// eagerly, and wasted in every function that never calls that service (decision 0005).
+#[derive(Clone)]
+pub struct Lazy<C> {
+    cell: Arc<OnceLock<C>>,
+    build: Arc<dyn Fn() -> C + Send + Sync>,
+}
+
+impl<C> Lazy<C> {
+    fn new(build: impl Fn() -> C + Send + Sync + 'static) -> Self {
+        Self {
+            cell: Arc::new(OnceLock::new()),
+            build: Arc::new(build),
+        }
+    }
+
+    /// The client, built now if this is its first use.
+    pub fn get(&self) -> &C {
+        self.cell.get_or_init(|| (self.build)())
+    }
+}
+
+impl<C> std::fmt::Debug for Lazy<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.cell.get().is_some() {
+            "Lazy(built)"
+        } else {
+            "Lazy(not yet built)"
+        })
+    }
+}
+
+/// Every AWS client the application uses, each built on first use.
 #[derive(Clone, Debug)]
 pub struct Clients {
-    pub dynamodb: aws_sdk_dynamodb::Client,
-    pub s3: aws_sdk_s3::Client,
-    pub kms: aws_sdk_kms::Client,
+    dynamodb: Lazy<aws_sdk_dynamodb::Client>,
+    s3: Lazy<aws_sdk_s3::Client>,
+    kms: Lazy<aws_sdk_kms::Client>,
     pub calls: AwsCalls,
 }
 
 impl Clients {
     pub fn new(sdk: &aws_config::SdkConfig) -> Self {
         let calls = AwsCalls::default();
-        let counter = |service| CountCalls {
-            service,
-            calls: calls.clone(),
+        let counter = {
+            let calls = calls.clone();
+            move |service| CountCalls {
+                service,
+                calls: calls.clone(),
+            }
         };
-        let dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk)
-            .interceptor(counter("dynamodb"))
-            .build();
-        // Path-style addressing works against AWS and against a local emulator alike.
-        let s3 = aws_sdk_s3::config::Builder::from(sdk)
-            .interceptor(counter("s3"))
-            .force_path_style(uses_custom_endpoint(sdk))
-            .build();
-        let kms = aws_sdk_kms::config::Builder::from(sdk)
-            .interceptor(counter("kms"))
-            .build();
+        let (sdk_d, count_d) = (sdk.clone(), counter.clone());
+        let dynamodb = Lazy::new(move || {
+            aws_sdk_dynamodb::Client::from_conf(
+                aws_sdk_dynamodb::config::Builder::from(&sdk_d)
+                    .interceptor(count_d("dynamodb"))
+                    .build(),
+            )
+        });
+        let (sdk_s, count_s) = (sdk.clone(), counter.clone());
+        let s3 = Lazy::new(move || {
+            // Path-style addressing works against AWS and against a local emulator alike.
+            aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&sdk_s)
+                    .interceptor(count_s("s3"))
+                    .force_path_style(uses_custom_endpoint(&sdk_s))
+                    .build(),
+            )
+        });
+        let (sdk_k, count_k) = (sdk.clone(), counter);
+        let kms = Lazy::new(move || {
+            aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::config::Builder::from(&sdk_k)
+                    .interceptor(count_k("kms"))
+                    .build(),
+            )
+        });
         Self {
-            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
-            s3: aws_sdk_s3::Client::from_conf(s3),
-            kms: aws_sdk_kms::Client::from_conf(kms),
+            dynamodb,
+            s3,
+            kms,
             calls,
         }
+    }
+
+    pub fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
+        self.dynamodb.get()
+    }
+
+    pub fn s3(&self) -> &aws_sdk_s3::Client {
+        self.s3.get()
+    }
+
+    pub fn kms(&self) -> &aws_sdk_kms::Client {
+        self.kms.get()
+    }
+
+    /// The KMS client, to build on first use (for the keyring and the session signer).
+    pub fn lazy_kms(&self) -> Lazy<aws_sdk_kms::Client> {
+        self.kms.clone()
     }
 }
 

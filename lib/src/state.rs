@@ -67,19 +67,19 @@ impl AppState {
     ) -> Self {
         let clients = Clients::new(sdk);
         let keyring = Keyring::new(
-            clients.kms.clone(),
+            clients.lazy_kms(),
             config.tenant_key_id.as_str(),
             capacity,
             ttl,
         );
         let clock = Clock::default();
         let store = Store::new(
-            clients.dynamodb.clone(),
+            clients.dynamodb().clone(),
             config.table_name.as_str(),
             keyring,
             clock.clone(),
         );
-        let signer = SessionSigner::new(clients.kms.clone(), config.signing_key_id.as_str());
+        let signer = SessionSigner::new(clients.lazy_kms(), config.signing_key_id.as_str());
         Self(Arc::new(Inner {
             config,
             clients,

@@ -26,7 +26,7 @@ pub async fn link(state: &AppState, stored: &Stored<ExportRecord>) -> Result<Lin
         return Ok(None);
     }
     let link = export::download_link(
-        &state.clients.s3,
+        state.clients.s3(),
         &state.config.export_bucket,
         &stored.record.object_key,
         state.clock.now(),
@@ -58,7 +58,7 @@ pub async fn create(
         let object_key = export::object_key(&tenant, &id);
         let (store, s3, bucket) = (
             &state.store,
-            &state.clients.s3,
+            state.clients.s3(),
             state.config.export_bucket.as_str(),
         );
         let target = export::Target {

@@ -83,14 +83,14 @@ pub enum TokenError {
 }
 
 pub struct SessionSigner {
-    kms: aws_sdk_kms::Client,
+    kms: crate::aws::Lazy<aws_sdk_kms::Client>,
     key_id: Arc<str>,
     public_key: OnceCell<DecodingKey>,
     validation: Validation,
 }
 
 impl SessionSigner {
-    pub fn new(kms: aws_sdk_kms::Client, key_id: impl Into<Arc<str>>) -> Self {
+    pub fn new(kms: crate::aws::Lazy<aws_sdk_kms::Client>, key_id: impl Into<Arc<str>>) -> Self {
         let mut validation = Validation::new(Algorithm::ES256);
         validation.set_audience(&[AUDIENCE]);
         validation.set_issuer(&[ISSUER]);
@@ -116,6 +116,7 @@ impl SessionSigner {
         let signing_input = format!("{}.{}", encode(&header)?, encode(claims)?);
         let out = self
             .kms
+            .get()
             .sign()
             .key_id(self.key_id.as_ref())
             .message(Blob::new(signing_input.as_bytes()))
@@ -166,6 +167,7 @@ impl SessionSigner {
             .get_or_try_init(|| async {
                 let out = self
                     .kms
+                    .get()
                     .get_public_key()
                     .key_id(self.key_id.as_ref())
                     .send()

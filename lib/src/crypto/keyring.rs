@@ -47,7 +47,7 @@ pub enum KeyringError {
 
 #[derive(Clone)]
 pub struct Keyring {
-    kms: aws_sdk_kms::Client,
+    kms: crate::aws::Lazy<aws_sdk_kms::Client>,
     key_id: Arc<str>,
     cache: Cache<TenantId, Arc<TenantCipher>>,
 }
@@ -57,7 +57,7 @@ impl Keyring {
     pub const DEFAULT_TTL: Duration = Duration::from_secs(15 * 60);
 
     pub fn new(
-        kms: aws_sdk_kms::Client,
+        kms: crate::aws::Lazy<aws_sdk_kms::Client>,
         key_id: impl Into<Arc<str>>,
         capacity: u64,
         ttl: Duration,
@@ -110,6 +110,7 @@ impl Keyring {
     ) -> Result<(WrappedKey, Zeroizing<Vec<u8>>), KeyringError> {
         let out = self
             .kms
+            .get()
             .generate_data_key()
             .key_id(self.key_id.as_ref())
             .key_spec(DataKeySpec::Aes256)
@@ -180,6 +181,7 @@ impl Keyring {
     ) -> Result<Zeroizing<Vec<u8>>, KeyringError> {
         let out = self
             .kms
+            .get()
             .decrypt()
             .key_id(self.key_id.as_ref())
             .ciphertext_blob(Blob::new(wrapped.0.clone()))

@@ -121,11 +121,11 @@ async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
         kms_key_id: &state.config.export_key_id,
     };
     let rows =
-        export::write_csv::<Customer>(&state.store, &state.clients.s3, &target, &tenant).await?;
+        export::write_csv::<Customer>(&state.store, state.clients.s3(), &target, &tenant).await?;
     let seconds = started.elapsed().as_secs_f64();
     let head = state
         .clients
-        .s3
+        .s3()
         .head_object()
         .bucket(&bucket)
         .key(&key)

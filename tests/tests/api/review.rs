@@ -18,7 +18,8 @@ fn tenant_of(account: &invoiceflow_tests::Account) -> String {
 
 /// Every object key under the tenant's export prefix.
 async fn export_objects(app: &TestApp, tenant: &str) -> Vec<String> {
-    let s3 = invoiceflow::aws::Clients::new(&app.stack.sdk).s3;
+    let clients = invoiceflow::aws::Clients::new(&app.stack.sdk);
+    let s3 = clients.s3();
     s3.list_objects_v2()
         .bucket(&app.stack.stack.config.export_bucket)
         .prefix(format!("exports/acc_{tenant}/"))
