@@ -120,12 +120,7 @@ pub async fn signup(state: &AppState, request: &RequestId, input: Signup) -> Res
     Ok(Started {
         tenant,
         user_id,
-        user: Stored {
-            record: user,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        },
+        user: Stored::created(user, now),
         token,
         device_cookie,
     })

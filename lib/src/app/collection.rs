@@ -70,12 +70,7 @@ pub async fn create<R: Resource>(
         let id = R::new_id();
         let mut tx = actor.transaction(&state.store).await?;
         let now = tx.now();
-        let stored = Stored {
-            record: record.clone(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
+        let stored = Stored::created(record.clone(), now);
         let response = SavedResponse {
             status: 201,
             body: render(&id, stored),
@@ -84,9 +79,7 @@ pub async fn create<R: Resource>(
         };
         tx.create(&R::key(actor.tenant(), &id), &record)
             .audit(&actor.audit(R::ACTIONS.create, Some(id.to_string()), Outcome::Success));
-        if let Some(claim) = &claim {
-            claim.complete(&mut tx, &response);
-        }
+        claim.complete(&mut tx, &response);
         state.store.commit(tx).await?;
         Ok(response)
     })

@@ -80,12 +80,7 @@ pub async fn create(
             };
             let mut tx = actor.transaction(&state.store).await?;
             let now = tx.now();
-            let stored = Stored {
-                record: record.clone(),
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
+            let stored = Stored::created(record.clone(), now);
             let link = link(state, &stored).await?;
             let response = SavedResponse {
                 status: 201,
@@ -95,9 +90,7 @@ pub async fn create(
             };
             tx.create(&keys::export(&tenant, &id), &record)
                 .audit(&actor.audit("export.create", Some(id.to_string()), Outcome::Success));
-            if let Some(claim) = &claim {
-                claim.complete(&mut tx, &response);
-            }
+            claim.complete(&mut tx, &response);
             state.store.commit(tx).await?;
             Ok(response)
         }

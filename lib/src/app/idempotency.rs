@@ -25,17 +25,25 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
-/// This request's hold on its key, to complete in the work's transaction.
+/// The key's digest and the body's fingerprint, as stored.
 #[derive(Debug, Clone)]
-pub struct Claim {
+struct Keys {
     digest: String,
     fingerprint: String,
 }
 
+/// This request's hold on its key (none when the request had no key), to complete in the
+/// work's transaction.
+#[derive(Debug, Clone)]
+pub struct Claim(Option<Keys>);
+
 impl Claim {
-    /// Saves `response` as the answer to every retry, in the transaction that makes the change.
+    /// Saves `response` as the answer to every retry, in the transaction that makes the change;
+    /// nothing for a request without a key.
     pub fn complete(&self, tx: &mut Tx, response: &SavedResponse) {
-        tx.complete_idempotent(&self.digest, &self.fingerprint, response);
+        if let Some(keys) = &self.0 {
+            tx.complete_idempotent(&keys.digest, &keys.fingerprint, response);
+        }
     }
 }
 
@@ -58,18 +66,18 @@ pub async fn run<F, Fut>(
     work: F,
 ) -> Result<Answer>
 where
-    F: FnOnce(Option<Claim>) -> Fut,
+    F: FnOnce(Claim) -> Fut,
     Fut: Future<Output = Result<SavedResponse>>,
 {
     let Some(key) = request.key else {
-        return work(None).await.map(|response| Answer {
+        return work(Claim(None)).await.map(|response| Answer {
             response,
             replayed: false,
         });
     };
     let tenant = actor.tenant();
     let cipher = state.store.cipher(tenant).await?;
-    let claim = Claim {
+    let keys = Keys {
         digest: cipher.fingerprint(&[
             b"idempotency-key",
             request.method.as_bytes(),
@@ -80,7 +88,7 @@ where
     };
     match state
         .store
-        .begin_idempotent(tenant, &claim.digest, &claim.fingerprint)
+        .begin_idempotent(tenant, &keys.digest, &keys.fingerprint)
         .await?
     {
         NextAction::StartProcessing => {}
@@ -97,8 +105,8 @@ where
         }
         NextAction::InFlight => return Err(in_flight()),
     }
-    let digest = claim.digest.clone();
-    let result = work(Some(claim)).await;
+    let digest = keys.digest.clone();
+    let result = work(Claim(Some(keys))).await;
     if result.is_err()
         && let Err(error) = state.store.abandon_idempotent(tenant, &digest).await
     {

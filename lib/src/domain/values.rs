@@ -315,15 +315,19 @@ impl Currency {
 
     /// Every code [`Currency::parse`] accepts, in order (for the API's schema). Found by ISO
     /// 4217 numeric code: a thousand table lookups, cheap enough for a cold start.
-    pub fn codes() -> Vec<&'static str> {
-        let mut codes: Vec<&'static str> = (0..1000)
-            .filter_map(iso_currency::Currency::from_numeric)
-            .filter(|currency| currency.exponent().is_some())
-            .map(|currency| currency.code())
-            .collect();
-        codes.sort_unstable();
-        codes.dedup();
-        codes
+    /// Computed once per process: every route that names a currency asks for it at start-up.
+    pub fn codes() -> &'static [&'static str] {
+        static CODES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+            let mut codes: Vec<&'static str> = (0..1000)
+                .filter_map(iso_currency::Currency::from_numeric)
+                .filter(|currency| currency.exponent().is_some())
+                .map(|currency| currency.code())
+                .collect();
+            codes.sort_unstable();
+            codes.dedup();
+            codes
+        });
+        &CODES
     }
 
     /// Digits after the decimal point of the currency's minor unit (2 for EUR, 0 for JPY).
@@ -362,7 +366,7 @@ impl utoipa::PartialSchema for Currency {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .description(Some("ISO 4217 currency code, e.g. EUR."))
-            .enum_values(Some(Self::codes()))
+            .enum_values(Some(Self::codes().iter().copied()))
             .into()
     }
 }
@@ -399,20 +403,27 @@ string_value!(
     TimeZone, "IANA time zone name, e.g. America/Toronto.", min = Some(1), max = Some(64)
 );
 
+/// The time-zone database compiled in: the same on every machine, no file read at run time, and
+/// one per process, so that its cache of parsed zones is kept.
+static TIME_ZONES: std::sync::LazyLock<jiff::tz::TimeZoneDatabase> =
+    std::sync::LazyLock::new(jiff::tz::TimeZoneDatabase::bundled);
+
 impl TimeZone {
     fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
-        let mut names: Vec<String> = jiff::tz::TimeZoneDatabase::bundled()
-            .available()
-            .map(|name| name.to_string())
-            .filter(|name| name.len() <= 64)
-            .collect();
-        names.sort();
-        builder.enum_values(Some(names))
+        static NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+            let mut names: Vec<String> = TIME_ZONES
+                .available()
+                .map(|name| name.to_string())
+                .filter(|name| name.len() <= 64)
+                .collect();
+            names.sort();
+            names
+        });
+        builder.enum_values(Some(NAMES.iter().cloned()))
     }
 
     pub fn parse(text: &str) -> Result<Self, ValueError> {
-        // The database compiled in: the same on every machine, and no file read at run time.
-        if text.len() <= 64 && jiff::tz::TimeZoneDatabase::bundled().get(text).is_ok() {
+        if text.len() <= 64 && TIME_ZONES.get(text).is_ok() {
             Ok(Self(text.to_owned()))
         } else {
             refuse("must be an IANA time zone name, e.g. America/Toronto")
@@ -557,7 +568,7 @@ mod tests {
     #[test]
     fn every_currency_code_in_the_schema_parses_and_the_common_ones_are_there() {
         let codes = Currency::codes();
-        for code in &codes {
+        for code in codes {
             assert!(Currency::parse(code).is_ok(), "{code}");
         }
         for code in ["EUR", "USD", "JPY", "KWD", "CAD", "GBP", "CHF"] {

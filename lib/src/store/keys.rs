@@ -121,7 +121,13 @@ pub fn email(email_hmac_hex: &str) -> ItemKey {
     }
 }
 
-pub(crate) const EMAIL_PARTITION_PREFIX: &str = "EMAIL#";
+const EMAIL_PARTITION_PREFIX: &str = "EMAIL#";
+
+/// Whether `key` is in an address's partition (the unique-email item and its login counters),
+/// the one place outside a tenant's partition that account code writes.
+pub(crate) fn in_email_partition(key: &ItemKey) -> bool {
+    key.pk.starts_with(EMAIL_PARTITION_PREFIX)
+}
 
 /// Login attempts for one email address from unrecognised browsers, beside its unique-email
 /// item (so an unknown address is throttled exactly like a known one).

@@ -54,7 +54,7 @@ impl Store {
         budget: Budget,
         now: i64,
     ) -> Result<Attempt, StoreError> {
-        if !key.pk.starts_with(keys::EMAIL_PARTITION_PREFIX) {
+        if !keys::in_email_partition(key) {
             return Err(StoreError::OutsideTenant);
         }
         let window_start = now - budget.window_seconds;

@@ -50,6 +50,18 @@ pub struct Stored<R> {
     pub updated_at: Timestamp,
 }
 
+impl<R> Stored<R> {
+    /// A record as a create writes it: version 1, created and updated `now`.
+    pub fn created(record: R, now: Timestamp) -> Self {
+        Self {
+            record,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// One page of a collection, and the opaque cursor to the next one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {

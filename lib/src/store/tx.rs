@@ -227,7 +227,7 @@ impl Tx {
     where
         F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
     {
-        let allowed = if key.pk.starts_with(keys::EMAIL_PARTITION_PREFIX) {
+        let allowed = if keys::in_email_partition(key) {
             Ok(())
         } else {
             Err(StoreError::OutsideTenant)
