@@ -153,7 +153,7 @@ impl CsvRow for Service {
             s.unit_price.to_string(),
             text(&s.unit),
             text(&s.tax_rate),
-            text(&s.currency),
+            s.currency.to_string(),
             s.active.to_string(),
             stored.created_at.to_string(),
             stored.updated_at.to_string(),

@@ -359,3 +359,26 @@ async fn spawn_app_with(delay: Option<Duration>) -> TestApp {
         stack,
     }
 }
+
+/// The HTTP methods a route may document.
+pub const METHODS: [&str; 5] = ["GET", "PUT", "POST", "PATCH", "DELETE"];
+
+/// A function's documented routes, as (method, path) pairs, from its OpenAPI paths.
+pub fn documented_routes(
+    function: &invoiceflow::http::functions::Function,
+) -> std::collections::BTreeSet<(String, String)> {
+    let document = (function.routes)().into_openapi();
+    document
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let value = serde_json::to_value(item).expect("path item");
+            METHODS
+                .into_iter()
+                .filter(|method| value.get(method.to_lowercase()).is_some())
+                .map(|method| (method.to_owned(), path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}

@@ -11,13 +11,14 @@ fn active_by_default() -> bool {
     true
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// A service to add to the catalogue; its currency may be left to the company's.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Service {
+pub struct NewService {
     pub name: Name,
     #[serde(default)]
     pub description: Option<DocumentText>,
-    /// The price of one unit, in `currency`.
+    /// The price of one unit, in `currency`; up to 4 decimals in any currency.
     pub unit_price: Amount,
     /// What one unit is: `hour`, `item`, `day`…
     #[serde(default)]
@@ -31,6 +32,47 @@ pub struct Service {
     /// Archived services (`false`) stay readable but are not offered for new documents.
     #[serde(default = "active_by_default")]
     pub active: bool,
+}
+
+/// A service of the catalogue, always priced in a currency.
+// As stored, it does not deny unknown fields (see `Customer`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Service {
+    pub name: Name,
+    pub description: Option<DocumentText>,
+    /// The price of one unit, in `currency`.
+    pub unit_price: Amount,
+    /// What one unit is: `hour`, `item`, `day`…
+    pub unit: Option<Name>,
+    /// Tax rate in percent; the settings' default rate when not given.
+    pub tax_rate: Option<Percentage>,
+    pub currency: Currency,
+    /// Archived services (`false`) stay readable but are not offered for new documents.
+    pub active: bool,
+}
+
+impl NewService {
+    /// The service as kept, priced in its own currency or else in `default` (the company's).
+    pub fn priced_in(self, default: Currency) -> Service {
+        let NewService {
+            name,
+            description,
+            unit_price,
+            unit,
+            tax_rate,
+            currency,
+            active,
+        } = self;
+        Service {
+            name,
+            description,
+            unit_price,
+            unit,
+            tax_rate,
+            currency: currency.unwrap_or(default),
+            active,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -59,15 +101,10 @@ pub struct ServicePatch {
     pub active: Option<bool>,
 }
 
-/// Why a service is not valid as a whole (each field was valid on its own).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServiceError {
-    /// No currency given and none to default to.
-    NoCurrency,
-}
-
 impl Service {
-    pub fn patched(&self, patch: ServicePatch) -> Self {
+    /// The service with `patch` applied; a currency set to `null` becomes `default` (the
+    /// company's).
+    pub fn patched(&self, patch: ServicePatch, default: Currency) -> Self {
         let ServicePatch {
             name,
             description,
@@ -83,17 +120,9 @@ impl Service {
             unit_price: unit_price.unwrap_or(self.unit_price),
             unit: unit.unwrap_or_else(|| self.unit.clone()),
             tax_rate: tax_rate.unwrap_or(self.tax_rate),
-            currency: currency.unwrap_or(self.currency),
+            currency: currency.map_or(self.currency, |given| given.unwrap_or(default)),
             active: active.unwrap_or(self.active),
         }
-    }
-
-    /// The service with its currency settled (given, or `default`) and its price checked
-    /// against that currency's precision.
-    pub fn settled(mut self, default: Option<Currency>) -> Result<Self, ServiceError> {
-        let currency = self.currency.or(default).ok_or(ServiceError::NoCurrency)?;
-        self.currency = Some(currency);
-        Ok(self)
     }
 }
 
@@ -101,33 +130,36 @@ impl Service {
 mod tests {
     use super::*;
 
-    fn service(json: &str) -> Service {
+    fn new(json: &str) -> NewService {
         serde_json::from_str(json).expect("valid")
+    }
+
+    fn cad() -> Currency {
+        Currency::parse("CAD").expect("CAD")
     }
 
     #[test]
     fn a_service_takes_the_default_currency_and_is_active() {
-        let settled = service(r#"{"name": "Design", "unit_price": "95.00"}"#)
-            .settled(Currency::parse("CAD").ok())
-            .expect("settled");
-        assert_eq!(settled.currency.map(|c| c.code()), Some("CAD"));
-        assert!(settled.active);
+        let service = new(r#"{"name": "Design", "unit_price": "95.00"}"#).priced_in(cad());
+        assert_eq!(service.currency.code(), "CAD");
+        assert!(service.active);
     }
 
     #[test]
     fn a_unit_price_may_be_finer_than_the_currency() {
         // EN 16931 BT-146: an item's net price may have more decimals than the currency; the
         // amounts computed from it are rounded to the minor unit.
-        let yen = service(r#"{"name": "Power", "unit_price": "0.125", "currency": "JPY"}"#);
-        assert_eq!(
-            yen.settled(None).map(|s| s.unit_price.to_string()),
-            Ok("0.125".to_owned())
-        );
+        let yen = new(r#"{"name": "Power", "unit_price": "0.125", "currency": "JPY"}"#);
+        assert_eq!(yen.priced_in(cad()).unit_price.to_string(), "0.125");
     }
 
     #[test]
-    fn without_any_currency_a_service_cannot_be_priced() {
-        let bare = service(r#"{"name": "Design", "unit_price": "95"}"#);
-        assert_eq!(bare.settled(None), Err(ServiceError::NoCurrency));
+    fn a_currency_cleared_by_a_patch_becomes_the_default() {
+        let yen =
+            new(r#"{"name": "Power", "unit_price": "1", "currency": "JPY"}"#).priced_in(cad());
+        let kept: ServicePatch = serde_json::from_str(r#"{"name": "Energy"}"#).expect("valid");
+        assert_eq!(yen.patched(kept, cad()).currency.code(), "JPY");
+        let cleared: ServicePatch = serde_json::from_str(r#"{"currency": null}"#).expect("valid");
+        assert_eq!(yen.patched(cleared, cad()).currency.code(), "CAD");
     }
 }

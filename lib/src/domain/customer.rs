@@ -8,9 +8,10 @@ use super::values::{
     Address, Currency, CustomerName, DocumentText, EmailAddress, Name, PhoneNumber, TaxId,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// A customer to add: every field a request may send, and no other.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Customer {
+pub struct NewCustomer {
     /// The customer's name (a business or a person), as printed on documents.
     pub name: CustomerName,
     #[serde(default)]
@@ -31,6 +32,52 @@ pub struct Customer {
     /// Private notes, never printed.
     #[serde(default)]
     pub notes: Option<DocumentText>,
+}
+
+/// A customer of the account.
+// As stored, it does not deny unknown fields: a rolled-back function still reads the items
+// a later version wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Customer {
+    /// The customer's name (a business or a person), as printed on documents.
+    pub name: CustomerName,
+    pub contact_name: Option<Name>,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<PhoneNumber>,
+    pub billing_address: Option<Address>,
+    pub shipping_address: Option<Address>,
+    pub tax_id: Option<TaxId>,
+    /// Documents for this customer are in this currency; the company's when not given.
+    pub currency: Option<Currency>,
+    /// Private notes, never printed.
+    pub notes: Option<DocumentText>,
+}
+
+impl From<NewCustomer> for Customer {
+    fn from(new: NewCustomer) -> Self {
+        let NewCustomer {
+            name,
+            contact_name,
+            email,
+            phone,
+            billing_address,
+            shipping_address,
+            tax_id,
+            currency,
+            notes,
+        } = new;
+        Self {
+            name,
+            contact_name,
+            email,
+            phone,
+            billing_address,
+            shipping_address,
+            tax_id,
+            currency,
+            notes,
+        }
+    }
 }
 
 /// A partial update (JSON merge patch): absent fields are kept, `null` clears.
@@ -98,8 +145,11 @@ mod tests {
     use super::*;
 
     fn customer() -> Customer {
-        serde_json::from_str(r#"{"name": "Ölçü GmbH", "email": "a@b.example", "currency": "EUR"}"#)
-            .expect("valid")
+        serde_json::from_str::<NewCustomer>(
+            r#"{"name": "Ölçü GmbH", "email": "a@b.example", "currency": "EUR"}"#,
+        )
+        .expect("valid")
+        .into()
     }
 
     #[test]
@@ -119,6 +169,15 @@ mod tests {
     #[test]
     fn the_name_cannot_be_cleared() {
         assert!(serde_json::from_str::<CustomerPatch>(r#"{"name": null}"#).is_err());
-        assert!(serde_json::from_str::<Customer>(r#"{"email": "a@b.example"}"#).is_err());
+        assert!(serde_json::from_str::<NewCustomer>(r#"{"email": "a@b.example"}"#).is_err());
+    }
+
+    #[test]
+    fn a_request_refuses_unknown_fields_and_a_stored_record_reads_them() {
+        let with_extra = r#"{"name": "Acme", "contact_name": null, "email": null, "phone": null,
+            "billing_address": null, "shipping_address": null, "tax_id": null, "currency": null,
+            "notes": null, "added_later": 1}"#;
+        assert!(serde_json::from_str::<NewCustomer>(with_extra).is_err());
+        assert!(serde_json::from_str::<Customer>(with_extra).is_ok());
     }
 }

@@ -220,12 +220,8 @@ pub(crate) fn with_cookie(mut response: Response, cookie: HeaderValue) -> Respon
 
 /// A resource's routes behind [`require_session`], with the state: what a function serves
 /// (after [`super::finish`]) and what the local server merges.
-pub fn guarded(
-    routes: utoipa_axum::router::OpenApiRouter<AppState>,
-    state: AppState,
-) -> axum::Router {
-    let (router, _) = routes.split_for_parts();
-    router
+pub fn guarded(routes: axum::Router<AppState>, state: AppState) -> axum::Router {
+    routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_session,

@@ -69,3 +69,56 @@ fn every_function_has_a_sample_event() {
         );
     }
 }
+
+/// A function serves its routes from a plain axum router (no OpenAPI schema is built at start)
+/// and documents them from its `#[utoipa::path]` handlers: the two must agree. Every documented
+/// path answers its documented methods (never 404/405) and refuses every other method with 405.
+#[tokio::test]
+async fn each_function_serves_exactly_its_documented_routes() {
+    use axum::body::Body;
+    use axum::http::Request;
+
+    let stack = TestStack::new().await;
+    for function in invoiceflow::http::functions::FUNCTIONS {
+        let documented = invoiceflow_tests::documented_routes(function);
+        assert!(
+            !documented.is_empty(),
+            "{} documents no route",
+            function.name
+        );
+        let paths: std::collections::BTreeSet<&String> =
+            documented.iter().map(|(_, path)| path).collect();
+        for path in paths {
+            let uri = path.replace("{id}", "01JD0000000000000000000000");
+            for method in invoiceflow_tests::METHODS {
+                let request = Request::builder()
+                    .method(method)
+                    .uri(&uri)
+                    .header("x-requested-with", "test")
+                    .header("content-type", "application/json")
+                    .body(Body::from("{}"))
+                    .expect("request");
+                let status = function
+                    .router(stack.state.clone())
+                    .oneshot(request)
+                    .await
+                    .expect("infallible")
+                    .status()
+                    .as_u16();
+                if documented.contains(&(method.to_owned(), path.clone())) {
+                    assert!(
+                        ![404, 405].contains(&status),
+                        "{} does not serve its documented {method} {path}: {status}",
+                        function.name
+                    );
+                } else {
+                    assert_eq!(
+                        status, 405,
+                        "{} answers the undocumented {method} {path}",
+                        function.name
+                    );
+                }
+            }
+        }
+    }
+}

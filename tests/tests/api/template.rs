@@ -40,20 +40,7 @@ fn each_function_is_routed_exactly_its_registered_routes() {
         .and_then(|t| t.functions())
         .expect("functions");
     for function in invoiceflow::http::functions::FUNCTIONS {
-        let document = (function.routes)().into_openapi();
-        let documented: BTreeSet<(String, String)> = document
-            .paths
-            .paths
-            .iter()
-            .flat_map(|(path, item)| {
-                let value = serde_json::to_value(item).expect("path item");
-                ["get", "put", "post", "patch", "delete"]
-                    .into_iter()
-                    .filter(|method| value.get(*method).is_some())
-                    .map(|method| (method.to_uppercase(), path.clone()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let documented = invoiceflow_tests::documented_routes(function);
         let deployed = functions
             .iter()
             .find(|f| f.binary == function.name)

@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::domain::Timestamp;
 use crate::domain::account::CompanyProfile;
@@ -22,11 +20,11 @@ use crate::{AppState, app};
 
 use crate::http::resource::{ListPage, ListParams};
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(get_company, replace_company))
-        .routes(routes!(get_settings, update_settings))
-        .routes(routes!(audit_trail))
+function_routes! {
+    routes, runtime;
+    "/v1/company" => { get: get_company, put: replace_company }
+    "/v1/settings" => { get: get_settings, patch: update_settings }
+    "/v1/audit" => { get: audit_trail }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -37,7 +35,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(routes(), state)
+    crate::http::session::guarded(runtime(), state)
 }
 
 /// A record as the API shows it: its fields, its version (also the `ETag`) and when it last

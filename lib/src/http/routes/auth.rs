@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router, middleware};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::auth::token::SESSION_SECONDS;
 use crate::auth::{Password, cookie, device};
@@ -24,23 +22,23 @@ use crate::{AppState, app};
 /// The currency of a new account's documents unless signup names another.
 const DEFAULT_CURRENCY: &str = "EUR";
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(signup))
-        .routes(routes!(login))
+function_routes! {
+    open_routes, open_runtime;
+    "/v1/auth/signup" => { post: signup }
+    "/v1/auth/login" => { post: login }
 }
 
-/// Routes that need a live session.
-pub fn session_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(logout))
-        .routes(routes!(current_session))
-        .routes(routes!(change_password))
+// Routes that need a live session.
+function_routes! {
+    session_routes, session_runtime;
+    "/v1/auth/logout" => { post: logout }
+    "/v1/auth/session" => { get: current_session }
+    "/v1/auth/password" => { post: change_password }
 }
 
 /// Every documented route of the function, open and guarded.
-pub fn documented() -> OpenApiRouter<AppState> {
-    routes().merge(session_routes())
+pub fn documented() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    open_routes().merge(session_routes())
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -51,13 +49,11 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    let (open, _) = routes().split_for_parts();
-    let (guarded, _) = session_routes().split_for_parts();
-    let guarded = guarded.layer(middleware::from_fn_with_state(
+    let guarded = session_runtime().layer(middleware::from_fn_with_state(
         state.clone(),
         require_session,
     ));
-    open.merge(guarded).with_state(state)
+    open_runtime().merge(guarded).with_state(state)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -3,13 +3,11 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Router};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::domain::TenantId;
 use crate::domain::account::CompanyProfile;
-use crate::domain::customer::{Customer, CustomerPatch};
+use crate::domain::customer::{Customer, CustomerPatch, NewCustomer};
 use crate::domain::ids::CustomerId;
 use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
@@ -42,10 +40,10 @@ impl Resource for Customer {
     }
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_customers, create_customer))
-        .routes(routes!(get_customer, update_customer, delete_customer))
+function_routes! {
+    routes, runtime;
+    "/v1/customers" => { get: list_customers, post: create_customer }
+    "/v1/customers/{id}" => { get: get_customer, patch: update_customer, delete: delete_customer }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -56,7 +54,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(routes(), state)
+    crate::http::session::guarded(runtime(), state)
 }
 
 /// The account's customers, in the order they were created.
@@ -78,7 +76,7 @@ async fn list_customers(
 /// Add a customer. With `Idempotency-Key`, a retry of the same request returns the first
 /// response and writes nothing.
 #[utoipa::path(
-    post, path = "/v1/customers", tag = "customers", request_body = Customer,
+    post, path = "/v1/customers", tag = "customers", request_body = NewCustomer,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
     responses(
         (status = 201, description = "Created", body = View<Customer>),
@@ -92,11 +90,11 @@ async fn create_customer(
     Extension(request): Extension<RequestId>,
     session: Session,
     idempotency: IdempotencyKey,
-    body: Fingerprinted<Customer>,
+    body: Fingerprinted<NewCustomer>,
 ) -> Result<Response, ApiError> {
-    let mut customer = body.value;
+    let mut customer = Customer::from(body.value);
     if customer.currency.is_none() {
-        customer.currency = company_currency(&state, &session).await?;
+        customer.currency = Some(company_currency(&state, &session).await?);
     }
     resource::create(
         &state,
@@ -109,16 +107,22 @@ async fn create_customer(
     .await
 }
 
-/// The currency of the company profile, the default for new customers.
+/// The currency of the company profile, the default for new customers and services.
 pub(super) async fn company_currency(
     state: &AppState,
     session: &Session,
-) -> Result<Option<crate::domain::values::Currency>, ApiError> {
+) -> Result<crate::domain::values::Currency, ApiError> {
     let company = state
         .store
         .get::<CompanyProfile>(session.tenant(), &keys::company(session.tenant()))
-        .await?;
-    Ok(company.map(|c| c.record.currency))
+        .await?
+        .ok_or_else(|| {
+            crate::app::Error::invalid(
+                "currency",
+                "required: the company profile has no currency to default to",
+            )
+        })?;
+    Ok(company.record.currency)
 }
 
 /// One customer.

@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::domain::Timestamp;
 use crate::domain::ids::ExportId;
@@ -20,10 +18,10 @@ use crate::http::session::Session;
 use crate::store::{Collection, Stored, keys};
 use crate::{AppState, app};
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_exports, create_export))
-        .routes(routes!(get_export))
+function_routes! {
+    routes, runtime;
+    "/v1/exports" => { get: list_exports, post: create_export }
+    "/v1/exports/{id}" => { get: get_export }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -34,7 +32,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(routes(), state)
+    crate::http::session::guarded(runtime(), state)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

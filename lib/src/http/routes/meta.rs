@@ -9,18 +9,16 @@ use axum::response::IntoResponse;
 use axum::{Extension, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::AppState;
 
 /// How long the health check waits for the table before calling it unreachable.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(3);
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(health))
-        .routes(routes!(openapi_document))
+function_routes! {
+    routes, runtime;
+    "/v1/health" => { get: health }
+    "/v1/openapi.json" => { get: openapi_document }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -31,7 +29,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    let (router, _) = routes().split_for_parts();
+    let router = runtime();
     // The document is generated from every resource's routes at build time of the repository
     // (docs/openapi.json, kept equal by a test), so this function does not link every handler.
     let document = OpenApiJson(Arc::from(crate::http::openapi::DOCUMENT));

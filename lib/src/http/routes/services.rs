@@ -3,12 +3,10 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Router};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::domain::TenantId;
-use crate::domain::catalogue::{Service, ServiceError, ServicePatch};
+use crate::domain::catalogue::{NewService, Service, ServicePatch};
 use crate::domain::ids::ServiceId;
 use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
@@ -41,23 +39,10 @@ impl Resource for Service {
     }
 }
 
-/// A service with its currency settled, or the field that makes it invalid.
-fn settle(
-    service: Service,
-    default: Option<crate::domain::values::Currency>,
-) -> Result<Service, crate::app::Error> {
-    service.settled(default).map_err(|error| match error {
-        ServiceError::NoCurrency => crate::app::Error::invalid(
-            "currency",
-            "required: the company profile has no currency to default to",
-        ),
-    })
-}
-
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_services, create_service))
-        .routes(routes!(get_service, update_service, delete_service))
+function_routes! {
+    routes, runtime;
+    "/v1/services" => { get: list_services, post: create_service }
+    "/v1/services/{id}" => { get: get_service, patch: update_service, delete: delete_service }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -68,7 +53,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(routes(), state)
+    crate::http::session::guarded(runtime(), state)
 }
 
 /// The catalogue, in the order services were added (archived ones included, `active: false`).
@@ -90,7 +75,7 @@ async fn list_services(
 /// Add a service. Its `unit_price` may have at most the currency's minor-unit decimals. With `Idempotency-Key`, a retry of the same request returns the first
 /// response and writes nothing.
 #[utoipa::path(
-    post, path = "/v1/services", tag = "services", request_body = Service,
+    post, path = "/v1/services", tag = "services", request_body = NewService,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
     responses(
         (status = 201, description = "Created", body = View<Service>),
@@ -104,13 +89,15 @@ async fn create_service(
     Extension(request): Extension<RequestId>,
     session: Session,
     idempotency: IdempotencyKey,
-    body: Fingerprinted<Service>,
+    body: Fingerprinted<NewService>,
 ) -> Result<Response, ApiError> {
-    let default = match body.value.currency {
-        Some(_) => None,
-        None => super::customers::company_currency(&state, &session).await?,
+    let service = match body.value.currency {
+        Some(currency) => body.value.priced_in(currency),
+        None => {
+            let default = super::customers::company_currency(&state, &session).await?;
+            body.value.priced_in(default)
+        }
     };
-    let service = settle(body.value, default).map_err(ApiError::from)?;
     resource::create(
         &state,
         &session,
@@ -162,12 +149,13 @@ async fn update_service(
     expected: IfMatch,
     Json(patch): Json<ServicePatch>,
 ) -> Result<Response, ApiError> {
+    // Only a currency cleared with `null` needs the company's to fall back to.
     let default = match patch.currency {
-        Some(None) => super::customers::company_currency(&state, &session).await?,
+        Some(None) => Some(super::customers::company_currency(&state, &session).await?),
         _ => None,
     };
     resource::update::<Service>(&state, &session, &request, &id, expected, |current| {
-        settle(current.patched(patch), default)
+        Ok(current.patched(patch, default.unwrap_or(current.currency)))
     })
     .await
 }
