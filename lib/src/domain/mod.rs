@@ -6,6 +6,7 @@ pub mod customer;
 pub mod ids;
 pub mod money;
 pub mod patch;
+pub mod pricing;
 pub mod settings;
 pub mod throttle;
 pub mod time;
