@@ -16,30 +16,12 @@ pub mod idempotency;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use crate::audit::{self, AuditEntry, Outcome};
 use crate::domain::{TenantId, UserId};
 use crate::store::{ConflictReason, SessionCheck, Store, StoreError, Tx};
 use crate::telemetry::RequestId;
 
-/// One field of a request that was refused, named by its JSON path (`billing_address.country`)
-/// or by the query parameter or header it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub detail: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            detail: detail.into(),
-        }
-    }
-}
+pub use crate::domain::FieldError;
 
 /// Why a use case refused or failed. `http` maps each to its status, in one place.
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@ pub mod account;
 pub mod catalogue;
 pub mod customer;
 pub mod ids;
+pub mod invoice;
 pub mod money;
 pub mod patch;
 pub mod pricing;
@@ -14,3 +15,20 @@ pub mod values;
 
 pub use ids::{IdError, SessionId, TenantId, UserId};
 pub use time::Timestamp;
+
+/// One field of a request that was refused, named by its JSON path (`billing_address.country`)
+/// or by the query parameter or header it came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            detail: detail.into(),
+        }
+    }
+}

@@ -80,6 +80,62 @@ impl utoipa::PartialSchema for Amount {
 
 impl utoipa::ToSchema for Amount {}
 
+/// A computed amount of money at its currency's minor unit (`"1234.50"`, `"0.000"` in KWD,
+/// `"1235"` in JPY): line nets, totals, amounts due. Computed by the server, never accepted.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Money(Decimal);
+
+impl Money {
+    /// `value` rounded half away from zero to `currency`'s minor unit.
+    pub fn of(value: Decimal, currency: Currency) -> Self {
+        Self(super::pricing::round(value, currency.minor_units()))
+    }
+
+    pub fn zero(currency: Currency) -> Self {
+        Self::of(Decimal::ZERO, currency)
+    }
+
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Decimal::from_str_exact(&text)
+            .map(Self)
+            .map_err(|_| serde::de::Error::custom("must be a decimal string"))
+    }
+}
+
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "An amount computed by the server, with exactly the currency's minor-unit decimals.",
+            ))
+            .pattern(Some(r"^-?[0-9]+(\.[0-9]+)?$"))
+            .examples(["1234.50"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Money {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

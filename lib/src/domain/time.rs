@@ -83,6 +83,89 @@ impl utoipa::PartialSchema for Timestamp {
 
 impl utoipa::ToSchema for Timestamp {}
 
+/// A calendar date (`2026-11-25`): a document's issue date, due date or validity, as the
+/// tenant's time zone sees the day.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Date(jiff::civil::Date);
+
+impl Date {
+    /// Strictly `YYYY-MM-DD`, years 2000 to 2099 (nothing a real document is dated outside).
+    pub fn parse(text: &str) -> Option<Self> {
+        let well_formed = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !well_formed {
+            return None;
+        }
+        let date: jiff::civil::Date = text.parse().ok()?;
+        (2000..=2099).contains(&date.year()).then_some(Self(date))
+    }
+
+    /// The day `at` falls on in `zone` (an IANA name already checked by `TimeZone`).
+    pub fn on(at: Timestamp, zone: &jiff::tz::TimeZone) -> Option<Self> {
+        let instant = jiff::Timestamp::from_second(at.unix_seconds()).ok()?;
+        Some(Self(zone.to_datetime(instant).date()))
+    }
+
+    pub fn year(&self) -> i16 {
+        self.0.year()
+    }
+
+    /// The date `days` later (saturating at the end of the calendar).
+    pub fn plus_days(&self, days: u16) -> Self {
+        Self(
+            self.0
+                .checked_add(jiff::Span::new().days(i64::from(days)))
+                .unwrap_or(jiff::civil::Date::MAX),
+        )
+    }
+
+    /// Whole days from `self` to `later` (negative if `later` is earlier).
+    pub fn days_until(&self, later: Date) -> i64 {
+        later
+            .0
+            .since(self.0)
+            .map_or(0, |span| i64::from(span.get_days()))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom("must be a date, YYYY-MM-DD, in 2000-2099"))
+    }
+}
+
+impl utoipa::PartialSchema for Date {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Date,
+            )))
+            .pattern(Some(r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"))
+            .examples(["2026-11-25"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Date {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

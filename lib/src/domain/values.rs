@@ -422,6 +422,12 @@ impl TimeZone {
         builder.enum_values(Some(NAMES.iter().cloned()))
     }
 
+    /// The day `at` falls on in this zone.
+    pub fn today(&self, at: super::Timestamp) -> Option<super::time::Date> {
+        let zone = TIME_ZONES.get(&self.0).ok()?;
+        super::time::Date::on(at, &zone)
+    }
+
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         if text.len() <= 64 && TIME_ZONES.get(text).is_ok() {
             Ok(Self(text.to_owned()))
