@@ -12,6 +12,7 @@ pub mod auth;
 pub mod collection;
 pub mod exports;
 pub mod idempotency;
+pub mod invoices;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -78,6 +79,12 @@ impl From<StoreError> for Error {
                 reason: ConflictReason::SessionEnded,
                 ..
             } => Self::Unauthenticated,
+            StoreError::Conflict {
+                reason: ConflictReason::Contended,
+                ..
+            } => Self::Conflict(
+                "Another change to this record was being made at the same time; try again.",
+            ),
             other => Self::Store(other),
         }
     }

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::account::CompanyProfile;
 use super::catalogue::Service;
 use super::customer::Customer;
-use super::ids::{CustomerId, ServiceId};
+use super::ids::{CustomerId, InvoiceId, ServiceId};
 use super::money::{Amount, Money};
 use super::patch::{nullable, present};
 use super::pricing::{self, DocumentTerms, LineDiscount, LineTerms, PricingError};
@@ -315,6 +315,38 @@ pub struct Invoice {
     pub issued_at: Option<Timestamp>,
     pub voided_at: Option<Timestamp>,
     pub void_reason: Option<DocumentText>,
+}
+
+/// An invoice as lists show it, kept beside it under each listing it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceSummary {
+    pub id: InvoiceId,
+    pub number: Option<String>,
+    pub status: InvoiceStatus,
+    pub customer_id: Option<CustomerId>,
+    pub customer_name: Option<CustomerName>,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub currency: Currency,
+    pub total: Money,
+    pub amount_due: Money,
+}
+
+impl Invoice {
+    pub fn summary(&self, id: InvoiceId) -> InvoiceSummary {
+        InvoiceSummary {
+            id,
+            number: self.number.clone(),
+            status: self.status,
+            customer_id: self.customer_id,
+            customer_name: self.customer_name.clone(),
+            issue_date: self.issue_date,
+            due_date: self.due_date,
+            currency: self.currency,
+            total: self.total,
+            amount_due: self.amount_due,
+        }
+    }
 }
 
 /// What a draft's defaults and catalogue lines are taken from.

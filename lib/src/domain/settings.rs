@@ -56,7 +56,8 @@ days!(
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Settings {
-    /// Put before every invoice number (`INV-` gives `INV-2026-0001`).
+    /// Put before every invoice number: `INV-{YYYY}-` gives `INV-2026-0001`; with `{YYYY}`
+    /// (the issue year) the series restarts each year.
     pub invoice_number_prefix: NumberPrefix,
     pub proposal_number_prefix: NumberPrefix,
     pub payment_terms_days: PaymentTerms,
@@ -77,8 +78,8 @@ impl Default for Settings {
         // Trusted constants (no parser linked for them): `the_defaults_are_valid_settings`
         // parses every one of them back.
         Self {
-            invoice_number_prefix: NumberPrefix::from_trusted("INV-"),
-            proposal_number_prefix: NumberPrefix::from_trusted("PRO-"),
+            invoice_number_prefix: NumberPrefix::from_trusted("INV-{YYYY}-"),
+            proposal_number_prefix: NumberPrefix::from_trusted("PRO-{YYYY}-"),
             payment_terms_days: PaymentTerms(30),
             default_tax_rate: Percentage::zero(),
             default_currency: None,

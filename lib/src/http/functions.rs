@@ -55,6 +55,11 @@ pub const FUNCTIONS: &[Function] = &[
         api: super::services::api,
     },
     Function {
+        name: "invoices",
+        routes: super::invoices::routes,
+        api: super::invoices::api,
+    },
+    Function {
         name: "exports",
         routes: super::exports::routes,
         api: super::exports::api,

@@ -18,7 +18,7 @@ use crate::config::Config;
 pub use crate::telemetry::RequestId;
 
 /// Largest request body accepted. Far above any document's size, far below Lambda's 6 MB.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

@@ -79,6 +79,27 @@ impl ListParams {
     pub const MAX_LIMIT: u16 = 100;
 }
 
+impl ListParams {
+    /// Reads one query parameter of a page (`limit`, `next`); any other is refused, naming it.
+    pub fn take(&mut self, name: &str, value: &str) -> Result<(), ApiError> {
+        match name {
+            "limit" => {
+                let limit = value
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|n| (1..=Self::MAX_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::invalid("limit", "must be a whole number from 1 to 100")
+                    })?;
+                self.limit = Some(limit);
+            }
+            "next" => self.next = Some(value.to_owned()),
+            other => return Err(ApiError::invalid(other, "unknown query parameter")),
+        }
+        Ok(())
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for ListParams {
     type Rejection = ApiError;
 
@@ -86,26 +107,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
         let mut params = Self::default();
         let query = parts.uri.query().unwrap_or_default();
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match name.as_ref() {
-                "limit" => {
-                    let limit = value
-                        .parse::<u16>()
-                        .ok()
-                        .filter(|n| (1..=Self::MAX_LIMIT).contains(n))
-                        .ok_or_else(|| {
-                            ApiError::invalid("limit", "must be a whole number from 1 to 100")
-                        })?;
-                    params.limit = Some(limit);
-                }
-                "next" => params.next = Some(value.into_owned()),
-                other => return Err(ApiError::invalid(other, "unknown query parameter")),
-            }
+            params.take(&name, &value)?;
         }
         Ok(params)
     }
 }
 
-/// The client's `Idempotency-Key`, and the method and path it was sent to (its scope).
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
     key: Option<String>,
@@ -176,7 +183,7 @@ pub fn answer_response(answer: Answer) -> Response {
     response
 }
 
-fn view_json<R: Resource>(id: &R::Id, stored: Stored<R>) -> serde_json::Value {
+pub fn view_json<R: Resource>(id: &R::Id, stored: Stored<R>) -> serde_json::Value {
     serde_json::to_value(View::of(id, stored)).unwrap_or_default()
 }
 

@@ -8,24 +8,24 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::StoreError;
-use super::keys::Collection;
+use super::keys::Listing;
 use crate::crypto::TenantCipher;
 
 /// Longer than any cursor we issue; refuses oversized input before decoding it.
 const MAX_CURSOR_LEN: usize = 512;
 
-fn associated_data(partition: &str, collection: Collection) -> Vec<u8> {
-    format!("cursor|{partition}|{}", collection.name()).into_bytes()
+fn associated_data(partition: &str, listing: &Listing) -> Vec<u8> {
+    format!("cursor|{partition}|{}", listing.prefix()).into_bytes()
 }
 
 pub(super) fn seal(
     cipher: &TenantCipher,
     partition: &str,
-    collection: Collection,
+    listing: &Listing,
     last_sort_key: &str,
 ) -> String {
     URL_SAFE_NO_PAD.encode(cipher.seal(
-        &associated_data(partition, collection),
+        &associated_data(partition, listing),
         last_sort_key.as_bytes(),
     ))
 }
@@ -33,7 +33,7 @@ pub(super) fn seal(
 pub(super) fn open(
     cipher: &TenantCipher,
     partition: &str,
-    collection: Collection,
+    listing: &Listing,
     cursor: &str,
 ) -> Result<String, StoreError> {
     if cursor.len() > MAX_CURSOR_LEN {
@@ -43,11 +43,11 @@ pub(super) fn open(
         .decode(cursor)
         .map_err(|_| StoreError::BadCursor)?;
     let plain = cipher
-        .open(&associated_data(partition, collection), &sealed)
+        .open(&associated_data(partition, listing), &sealed)
         .map_err(|_| StoreError::BadCursor)?;
     let sort_key = String::from_utf8(plain).map_err(|_| StoreError::BadCursor)?;
     // Defence in depth: a cursor can only resume inside the list it came from.
-    if sort_key.starts_with(collection.sk_prefix()) {
+    if sort_key.starts_with(listing.prefix()) {
         Ok(sort_key)
     } else {
         Err(StoreError::BadCursor)
@@ -57,6 +57,7 @@ pub(super) fn open(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::keys::Collection;
 
     fn cipher(byte: u8) -> TenantCipher {
         TenantCipher::from_key_bytes(&[byte; 32]).expect("32-byte key")
@@ -64,32 +65,47 @@ mod tests {
 
     #[test]
     fn a_cursor_opens_where_it_was_issued() {
-        let cursor = seal(&cipher(1), "T#A", Collection::Customers, "CUS#01");
+        let cursor = seal(
+            &cipher(1),
+            "T#A",
+            &Collection::Customers.listing(),
+            "CUS#01",
+        );
         assert_eq!(
-            open(&cipher(1), "T#A", Collection::Customers, &cursor).ok(),
+            open(&cipher(1), "T#A", &Collection::Customers.listing(), &cursor).ok(),
             Some("CUS#01".into())
         );
     }
 
     #[test]
     fn a_cursor_does_not_show_the_key_it_holds() {
-        let cursor = seal(&cipher(1), "T#A", Collection::Customers, "CUS#01JD");
+        let cursor = seal(
+            &cipher(1),
+            "T#A",
+            &Collection::Customers.listing(),
+            "CUS#01JD",
+        );
         assert!(!cursor.contains("CUS"));
     }
 
     #[test]
     fn a_cursor_from_another_tenant_or_list_is_refused() {
-        let cursor = seal(&cipher(1), "T#A", Collection::Customers, "CUS#01");
+        let cursor = seal(
+            &cipher(1),
+            "T#A",
+            &Collection::Customers.listing(),
+            "CUS#01",
+        );
         assert!(matches!(
-            open(&cipher(2), "T#B", Collection::Customers, &cursor),
+            open(&cipher(2), "T#B", &Collection::Customers.listing(), &cursor),
             Err(StoreError::BadCursor)
         ));
         assert!(matches!(
-            open(&cipher(1), "T#B", Collection::Customers, &cursor),
+            open(&cipher(1), "T#B", &Collection::Customers.listing(), &cursor),
             Err(StoreError::BadCursor)
         ));
         assert!(matches!(
-            open(&cipher(1), "T#A", Collection::Services, &cursor),
+            open(&cipher(1), "T#A", &Collection::Services.listing(), &cursor),
             Err(StoreError::BadCursor)
         ));
     }
@@ -98,7 +114,7 @@ mod tests {
     fn garbage_is_refused_without_panicking() {
         for text in ["", "!!!", "AAAA", "ÿ", &"A".repeat(600)] {
             assert!(matches!(
-                open(&cipher(1), "T#A", Collection::Customers, text),
+                open(&cipher(1), "T#A", &Collection::Customers.listing(), text),
                 Err(StoreError::BadCursor)
             ));
         }

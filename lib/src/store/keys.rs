@@ -162,6 +162,66 @@ pub fn purge_queue_entry(tenant: &TenantId, purge_due_unix: i64) -> (String, Str
     )
 }
 
+/// What one list reads: the items of a tenant's partition under one sort-key prefix, in key
+/// order or its reverse. Built only here; a cursor is bound to the listing it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    prefix: String,
+    newest_first: bool,
+}
+
+impl Listing {
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub(crate) fn newest_first(&self) -> bool {
+        self.newest_first
+    }
+}
+
+/// The summary entries an invoice is listed under (its document is `INV#<id>`): every
+/// invoice, invoices of one status, invoices of one customer, each newest first. They hold no
+/// personal data in their keys: a status and ids.
+pub fn invoice_entries(
+    tenant: &TenantId,
+    id: &InvoiceId,
+    status: &str,
+    customer: Option<&CustomerId>,
+) -> Vec<ItemKey> {
+    let mut entries = vec![
+        in_tenant(
+            tenant,
+            format!("{}{}", invoices(None, None).prefix, id.ulid()),
+        ),
+        in_tenant(
+            tenant,
+            format!("{}{}", invoices(Some(status), None).prefix, id.ulid()),
+        ),
+    ];
+    if let Some(customer) = customer {
+        entries.push(in_tenant(
+            tenant,
+            format!("{}{}", invoices(None, Some(customer)).prefix, id.ulid()),
+        ));
+    }
+    entries
+}
+
+/// The listing of invoices: all, of one status, or of one customer (with both, the customer's;
+/// the caller keeps those of the status).
+pub fn invoices(status: Option<&str>, customer: Option<&CustomerId>) -> Listing {
+    let prefix = match (status, customer) {
+        (_, Some(customer)) => format!("INVIX#C#{}#", customer.ulid()),
+        (Some(status), None) => format!("INVIX#S#{status}#"),
+        (None, None) => "INVIX#A#".to_owned(),
+    };
+    Listing {
+        prefix,
+        newest_first: true,
+    }
+}
+
 /// A listable set of items within one tenant's partition, in creation (ULID) order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Collection {
@@ -190,7 +250,15 @@ impl Collection {
         matches!(self, Self::Audit)
     }
 
-    pub(crate) fn name(self) -> &'static str {
+    pub fn listing(self) -> Listing {
+        Listing {
+            prefix: self.sk_prefix().to_owned(),
+            newest_first: self.newest_first(),
+        }
+    }
+
+    #[cfg(test)]
+    fn name(self) -> &'static str {
         match self {
             Self::Customers => "customers",
             Self::Services => "services",
@@ -243,6 +311,19 @@ mod tests {
             ("idempotency", idempotency(&tenant, "ab12")),
             ("audit", audit(&tenant, &ulid::Ulid::generate())),
         ];
+        let kinds: Vec<(&str, ItemKey)> = kinds
+            .into_iter()
+            .chain(
+                invoice_entries(
+                    &tenant,
+                    &InvoiceId::generate(),
+                    "issued",
+                    Some(&CustomerId::generate()),
+                )
+                .into_iter()
+                .map(|key| ("invoice entry", key)),
+            )
+            .collect();
         for collection in [
             Collection::Customers,
             Collection::Services,

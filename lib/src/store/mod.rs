@@ -28,8 +28,8 @@ use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
 pub use account::AccountState;
 pub use idempotency::NextAction;
-pub use keys::{Collection, ItemKey};
-pub use records::{AuditEntry, SavedResponse};
+pub use keys::{Collection, ItemKey, Listing};
+pub use records::{AuditEntry, Counter, SavedResponse};
 pub use session::SessionCheck;
 pub use tx::Tx;
 
@@ -81,6 +81,9 @@ pub enum ConflictReason {
     CheckFailed,
     /// The session the change was made under has ended (logged out, revoked, account closed).
     SessionEnded,
+    /// Another transaction was changing one of the items at the same moment (DynamoDB's
+    /// `TransactionConflict`); trying again may succeed.
+    Contended,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -249,54 +252,85 @@ impl Store {
         limit: u16,
         cursor: Option<&str>,
     ) -> Result<Page<(ulid::Ulid, Stored<R>)>, StoreError> {
-        let cipher = self.cipher(tenant).await?;
-        let pk = keys::tenant_partition(tenant);
-        let start = cursor
-            .map(|text| cursor::open(&cipher, &pk, collection, text))
-            .transpose()?;
-        let limit = limit.clamp(1, 100);
-        let mut query = self
-            .db
-            .query()
-            .table_name(self.table.as_ref())
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-            .expression_attribute_values(
-                ":prefix",
-                AttributeValue::S(collection.sk_prefix().into()),
-            )
-            .scan_index_forward(!collection.newest_first())
-            // One more than asked for: whether a next page exists is known without a second call.
-            .limit(i32::from(limit) + 1)
-            .consistent_read(true);
-        if let Some(sk) = start {
-            let start_key = item::key_attributes(&ItemKey { pk: pk.clone(), sk });
-            query = query.set_exclusive_start_key(Some(start_key));
-        }
-        let out = query.send().await.map_err(|e| StoreError::Aws(e.into()))?;
-        let mut items = out.items.unwrap_or_default();
-        let more = items.len() > usize::from(limit);
-        items.truncate(usize::from(limit));
-        let next = match (more, items.last()) {
-            (true, Some(last)) => Some(cursor::seal(
-                &cipher,
-                &pk,
-                collection,
-                item::sort_key(last)?,
-            )),
-            _ => None,
-        };
-        let items = items
-            .iter()
-            .map(|attrs| {
-                let id = item::sort_key(attrs)?
-                    .strip_prefix(collection.sk_prefix())
+        let listing = collection.listing();
+        let page = self
+            .list_entries::<R>(tenant, &listing, limit, cursor, |_| true)
+            .await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|(sort_key, stored)| {
+                let id = sort_key
+                    .strip_prefix(listing.prefix())
                     .and_then(|rest| ulid::Ulid::from_string(rest).ok())
                     .ok_or_else(|| StoreError::Corrupt(anyhow::anyhow!("sort key is not an id")))?;
-                Ok((id, item::decode::<R>(&cipher, attrs)?))
+                Ok((id, stored))
             })
             .collect::<Result<_, StoreError>>()?;
-        Ok(Page { items, next })
+        Ok(Page {
+            items,
+            next: page.next,
+        })
+    }
+
+    /// A page of `listing` with each item's sort key, keeping only the records `keep` accepts:
+    /// it reads on (a Query page at a time, each at most 1 MB) until the page is full or the
+    /// listing ends, and the cursor resumes after the last item returned.
+    pub async fn list_entries<R: Record>(
+        &self,
+        tenant: &TenantId,
+        listing: &Listing,
+        limit: u16,
+        cursor: Option<&str>,
+        keep: impl Fn(&R) -> bool,
+    ) -> Result<Page<(String, Stored<R>)>, StoreError> {
+        let cipher = self.cipher(tenant).await?;
+        let pk = keys::tenant_partition(tenant);
+        let mut start = cursor
+            .map(|text| cursor::open(&cipher, &pk, listing, text))
+            .transpose()?
+            .map(|sk| item::key_attributes(&ItemKey { pk: pk.clone(), sk }));
+        let limit = usize::from(limit.clamp(1, 100));
+        // One more than asked for: whether a next page exists is known without another call.
+        let wanted = limit + 1;
+        let mut kept: Vec<(String, Stored<R>)> = Vec::with_capacity(wanted);
+        loop {
+            let ask = i32::try_from(wanted - kept.len()).unwrap_or(i32::MAX);
+            let out = self
+                .db
+                .query()
+                .table_name(self.table.as_ref())
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+                .expression_attribute_values(
+                    ":prefix",
+                    AttributeValue::S(listing.prefix().to_owned()),
+                )
+                .scan_index_forward(!listing.newest_first())
+                .limit(ask)
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| StoreError::Aws(e.into()))?;
+            for attrs in out.items.unwrap_or_default() {
+                let stored = item::decode::<R>(&cipher, &attrs)?;
+                if keep(&stored.record) && kept.len() < wanted {
+                    kept.push((item::sort_key(&attrs)?.to_owned(), stored));
+                }
+            }
+            match out.last_evaluated_key {
+                Some(last) if kept.len() < wanted => start = Some(last),
+                _ => break,
+            }
+        }
+        let more = kept.len() > limit;
+        kept.truncate(limit);
+        let next = match (more, kept.last()) {
+            (true, Some((sort_key, _))) => Some(cursor::seal(&cipher, &pk, listing, sort_key)),
+            _ => None,
+        };
+        Ok(Page { items: kept, next })
     }
 }
 

@@ -64,6 +64,27 @@ impl Record for crate::domain::catalogue::Service {
     const SCHEMA_VERSION: u32 = 1;
 }
 
+impl Record for crate::domain::invoice::Invoice {
+    const KIND: &'static str = "invoice";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::invoice::InvoiceSummary {
+    const KIND: &'static str = "invoice-entry";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A gapless number series: the number the next document of its kind and period gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counter {
+    pub next: u64,
+}
+
+impl Record for Counter {
+    const KIND: &'static str = "counter";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
 /// The response a create with an `Idempotency-Key` gave, kept (sealed: it holds the record) to
 /// give again to a retry of the same request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

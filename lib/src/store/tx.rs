@@ -156,6 +156,31 @@ impl Tx {
         })
     }
 
+    /// Writes the item whatever is there: for derived items that follow a record the same
+    /// transaction changes under its own condition (a document's list entries).
+    pub fn put<R: Record>(&mut self, key: &ItemKey, record: &R) -> &mut Self {
+        self.try_push(key, Expect::Check, |tx| {
+            let put = Put::builder()
+                .table_name(tx.table.as_ref())
+                .set_item(Some(item::encode_new(&tx.cipher, key, record, tx.now)?));
+            Ok(TransactWriteItem::builder()
+                .put(finish(put.build())?)
+                .build())
+        })
+    }
+
+    /// Deletes the item if it is there: the counterpart of [`Tx::put`].
+    pub fn remove(&mut self, key: &ItemKey) -> &mut Self {
+        self.try_push(key, Expect::Check, |tx| {
+            let delete = Delete::builder()
+                .table_name(tx.table.as_ref())
+                .set_key(Some(item::key_attributes(key)));
+            Ok(TransactWriteItem::builder()
+                .delete(finish(delete.build())?)
+                .build())
+        })
+    }
+
     /// Makes the transaction depend on a condition on an item it does not change (for example
     /// that the session's account is still active). Fails with `CheckFailed`.
     pub fn check(
@@ -331,6 +356,18 @@ fn conflict_or_failure(
         return StoreError::Conflict {
             index,
             reason: conflict,
+        };
+    }
+    if let SdkError::ServiceError(service) = &error
+        && let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
+        && let Some(index) = cancelled
+            .cancellation_reasons()
+            .iter()
+            .position(|reason| reason.code() == Some("TransactionConflict"))
+    {
+        return StoreError::Conflict {
+            index,
+            reason: ConflictReason::Contended,
         };
     }
     StoreError::Aws(error.into())

@@ -47,7 +47,7 @@ async fn signup_creates_a_company_profile_and_default_settings() {
     );
 
     let (settings, _) = get(&app, "/v1/settings").await;
-    assert_eq!(settings["invoice_number_prefix"], "INV-");
+    assert_eq!(settings["invoice_number_prefix"], "INV-{YYYY}-");
     assert_eq!(settings["payment_terms_days"], 30);
     assert_eq!(settings["default_tax_rate"], "0");
     assert_eq!(settings["time_zone"], "UTC");

@@ -6,6 +6,7 @@ mod contract;
 mod customers;
 mod events;
 mod exports;
+mod invoices;
 mod keyring;
 mod lockout;
 mod meta;

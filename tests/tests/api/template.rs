@@ -195,7 +195,14 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
     let unwrap = statement(&statements, "UnwrapTenantDataKeys");
     assert_eq!(
         unwrap.principals,
-        roles(&["Auth", "Account", "Customers", "Services", "Exports"])
+        roles(&[
+            "Auth",
+            "Account",
+            "Customers",
+            "Invoices",
+            "Services",
+            "Exports"
+        ])
     );
     assert_eq!(unwrap.actions, ["kms:Decrypt"]);
     assert_eq!(unwrap.condition.as_ref(), Some(&tenant_only));

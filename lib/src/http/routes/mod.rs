@@ -6,5 +6,6 @@ pub mod account;
 pub mod auth;
 pub mod customers;
 pub mod exports;
+pub mod invoices;
 pub mod meta;
 pub mod services;

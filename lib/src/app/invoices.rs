@@ -1,0 +1,444 @@
+//! Invoices: create, change and delete a draft; issue it (numbered, gapless); void it.
+//!
+//! Each use case reads what it needs in parallel (one round trip; issuing takes two, as the
+//! counter to read depends on the invoice's date) and commits one transaction holding the
+//! invoice, its list entries, the audit item and, under an `Idempotency-Key`, the saved
+//! response.
+
+use std::collections::{HashMap, HashSet};
+
+use futures_util::StreamExt as _;
+
+use crate::AppState;
+use crate::audit::Outcome;
+use crate::domain::account::CompanyProfile;
+use crate::domain::catalogue::Service;
+use crate::domain::customer::Customer;
+use crate::domain::ids::{CustomerId, InvoiceId, ServiceId};
+use crate::domain::invoice::{
+    DraftContext, Invoice, InvoicePatch, InvoiceStatus, LineRequest, NewInvoice, document_number,
+    number_period,
+};
+use crate::domain::settings::Settings;
+use crate::domain::time::Date;
+use crate::domain::values::DocumentText;
+use crate::store::{ConflictReason, Counter, ItemKey, SavedResponse, StoreError, Stored, Tx, keys};
+
+use super::idempotency::{self, Answer};
+use super::{Actor, Error, Result};
+
+/// The most a sealed invoice may hold and still fit in one DynamoDB item (400 KB) beside its
+/// keys and metadata.
+pub const MAX_DOCUMENT_BYTES: usize = 390_000;
+
+/// How many times an issue is tried when concurrent issues take the number it read.
+const ISSUE_ATTEMPTS: u32 = 64;
+
+/// How the API shows an invoice; the saved response of a create or an action holds it.
+pub type Render = fn(&InvoiceId, Stored<Invoice>) -> serde_json::Value;
+
+const NOT_A_DRAFT: &str = "Only a draft invoice can be changed or deleted; an issued invoice is corrected with a credit note.";
+
+/// What a draft is built against: the account's settings and company, the customer it names
+/// and the services its lines name.
+struct Loaded {
+    settings: Settings,
+    company: CompanyProfile,
+    customer: Option<Customer>,
+    services: HashMap<ServiceId, Service>,
+    today: Date,
+}
+
+impl Loaded {
+    fn context(&self) -> DraftContext<'_> {
+        DraftContext {
+            settings: &self.settings,
+            company: &self.company,
+            customer: self.customer.as_ref(),
+            services: &self.services,
+            today: self.today,
+        }
+    }
+}
+
+async fn get<R: crate::store::Record>(
+    state: &AppState,
+    actor: &Actor,
+    key: ItemKey,
+) -> Result<Option<Stored<R>>> {
+    // Boxed: the SDK's call futures are large, and an issue joins several of them.
+    Ok(Box::pin(state.store.get::<R>(actor.tenant(), &key)).await?)
+}
+
+fn missing(what: &str) -> Error {
+    Error::Internal(anyhow::anyhow!("the account has no {what}"))
+}
+
+/// Reads, in parallel, everything a draft with this customer and these lines is built from.
+async fn load(
+    state: &AppState,
+    actor: &Actor,
+    customer: Option<CustomerId>,
+    lines: Option<&[LineRequest]>,
+) -> Result<Loaded> {
+    let tenant = actor.tenant();
+    let wanted: HashSet<ServiceId> = lines
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|line| line.service_id)
+        .collect();
+    let services = async {
+        futures_util::stream::iter(wanted)
+            .map(|id| async move {
+                let service = get::<Service>(state, actor, keys::service(tenant, &id)).await?;
+                Ok::<_, Error>(service.map(|s| (id, s.record)))
+            })
+            .buffer_unordered(16)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .filter_map(Result::transpose)
+            .collect::<Result<HashMap<_, _>>>()
+    };
+    let customer = async {
+        match customer {
+            None => Ok(None),
+            Some(id) => Ok(get::<Customer>(state, actor, keys::customer(tenant, &id))
+                .await?
+                .map(|c| c.record)),
+        }
+    };
+    let (settings, company, customer, services) = tokio::try_join!(
+        get::<Settings>(state, actor, keys::settings(tenant)),
+        get::<CompanyProfile>(state, actor, keys::company(tenant)),
+        customer,
+        services,
+    )?;
+    let settings = settings.ok_or_else(|| missing("settings"))?.record;
+    let today = settings
+        .time_zone
+        .today(state.clock.now())
+        .ok_or_else(|| missing("time zone"))?;
+    Ok(Loaded {
+        settings,
+        company: company.ok_or_else(|| missing("company profile"))?.record,
+        customer,
+        services,
+        today,
+    })
+}
+
+/// Refuses a document too large for one item, naming its lines.
+fn check_size(invoice: &Invoice) -> Result<()> {
+    let size = serde_json::to_vec(invoice)
+        .map_err(|e| Error::Internal(e.into()))?
+        .len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(Error::invalid(
+            "lines",
+            format!(
+                "the invoice is too large to keep ({size} bytes of at most {MAX_DOCUMENT_BYTES}): shorten or split its lines"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the invoice's list entries as `next` has them, and removes those `previous` had that
+/// it no longer has.
+fn write_entries(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &InvoiceId,
+    previous: Option<&Invoice>,
+    next: Option<&Invoice>,
+) {
+    let entries = |invoice: &Invoice| {
+        keys::invoice_entries(
+            actor.tenant(),
+            id,
+            invoice.status.as_str(),
+            invoice.customer_id.as_ref(),
+        )
+    };
+    let kept: Vec<ItemKey> = next.map(entries).unwrap_or_default();
+    for old in previous.map(entries).unwrap_or_default() {
+        if !kept.contains(&old) {
+            tx.remove(&old);
+        }
+    }
+    if let Some(invoice) = next {
+        let summary = invoice.summary(*id);
+        for key in &kept {
+            tx.put(key, &summary);
+        }
+    }
+}
+
+fn created(id: &InvoiceId, stored: Stored<Invoice>, render: Render) -> SavedResponse {
+    SavedResponse {
+        status: 201,
+        body: render(id, stored),
+        location: Some(format!("/v1/invoices/{id}")),
+        etag: Some(1),
+    }
+}
+
+fn answered(id: &InvoiceId, stored: Stored<Invoice>, render: Render) -> SavedResponse {
+    let version = stored.version;
+    SavedResponse {
+        status: 200,
+        body: render(id, stored),
+        location: None,
+        etag: Some(version),
+    }
+}
+
+/// Creates a draft invoice.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    request: idempotency::Request<'_>,
+    new: NewInvoice,
+    render: Render,
+) -> Result<Answer> {
+    idempotency::run(state, actor, request, |claim| async move {
+        let loaded = load(state, actor, new.customer_id, Some(&new.lines)).await?;
+        let invoice = Invoice::draft(new, &loaded.context()).map_err(Error::Invalid)?;
+        check_size(&invoice)?;
+        let id = InvoiceId::generate();
+        let mut tx = actor.transaction(&state.store).await?;
+        let response = created(&id, Stored::created(invoice.clone(), tx.now()), render);
+        tx.create(&keys::invoice(actor.tenant(), &id), &invoice);
+        write_entries(&mut tx, actor, &id, None, Some(&invoice));
+        tx.audit(&actor.audit("invoice.create", Some(id.to_string()), Outcome::Success));
+        claim.complete(&mut tx, &response);
+        state.store.commit(tx).await?;
+        Ok(response)
+    })
+    .await
+}
+
+/// The invoice at the version the caller read (`None`: whatever version it is at).
+async fn current(
+    state: &AppState,
+    actor: &Actor,
+    id: &InvoiceId,
+    expected: Option<u64>,
+) -> Result<Stored<Invoice>> {
+    let current = get::<Invoice>(state, actor, keys::invoice(actor.tenant(), id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    if expected.is_some_and(|version| version != current.version) {
+        return Err(Error::PreconditionFailed);
+    }
+    Ok(current)
+}
+
+/// Changes a draft.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &InvoiceId,
+    expected: Option<u64>,
+    patch: InvoicePatch,
+) -> Result<Stored<Invoice>> {
+    let before = current(state, actor, id, expected).await?;
+    if before.record.status != InvoiceStatus::Draft {
+        return Err(Error::Conflict(NOT_A_DRAFT));
+    }
+    let customer = patch.customer_id.unwrap_or(before.record.customer_id);
+    let loaded = load(state, actor, customer, patch.lines.as_deref()).await?;
+    let next = before
+        .record
+        .patched(patch, &loaded.context())
+        .map_err(Error::Invalid)?;
+    check_size(&next)?;
+    let mut tx = actor.transaction(&state.store).await?;
+    let now = tx.now();
+    tx.replace(&keys::invoice(actor.tenant(), id), &next, before.version);
+    write_entries(&mut tx, actor, id, Some(&before.record), Some(&next));
+    tx.audit(&actor.audit("invoice.update", Some(id.to_string()), Outcome::Success));
+    state.store.commit(tx).await?;
+    Ok(Stored {
+        record: next,
+        version: before.version + 1,
+        created_at: before.created_at,
+        updated_at: now,
+    })
+}
+
+/// Deletes a draft.
+pub async fn delete(
+    state: &AppState,
+    actor: &Actor,
+    id: &InvoiceId,
+    expected: Option<u64>,
+) -> Result<()> {
+    let before = current(state, actor, id, expected).await?;
+    if before.record.status != InvoiceStatus::Draft {
+        return Err(Error::Conflict(NOT_A_DRAFT));
+    }
+    let mut tx = actor.transaction(&state.store).await?;
+    tx.delete(&keys::invoice(actor.tenant(), id), before.version);
+    write_entries(&mut tx, actor, id, Some(&before.record), None);
+    tx.audit(&actor.audit("invoice.delete", Some(id.to_string()), Outcome::Success));
+    state.store.commit(tx).await?;
+    Ok(())
+}
+
+/// Issues a draft: gives it the next number of its series (in the same transaction as the
+/// counter, so numbers are unique and gapless), snapshots the seller and the buyer, and makes
+/// it unchangeable. A refused issue uses no number. When a concurrent issue takes the number
+/// first, the counter's condition fails and the issue is tried again with the next one.
+pub async fn issue(
+    state: &AppState,
+    actor: &Actor,
+    request: idempotency::Request<'_>,
+    id: &InvoiceId,
+    render: Render,
+) -> Result<Answer> {
+    idempotency::run(state, actor, request, |claim| async move {
+        for attempt in 0..ISSUE_ATTEMPTS {
+            if attempt > 0 {
+                // Spread the retries of a burst of issues.
+                let jitter = u64::from(ulid::Ulid::generate().random() as u16 % 20);
+                tokio::time::sleep(std::time::Duration::from_millis(5 + jitter)).await;
+            }
+            match try_issue(state, actor, id, &claim, render).await? {
+                Attempt::Done(response) => return Ok(response),
+                Attempt::NumberTaken => continue,
+            }
+        }
+        Err(Error::Conflict(
+            "Too many invoices were being issued at the same time; try again.",
+        ))
+    })
+    .await
+}
+
+/// How one try at issuing ended, when it did not fail.
+enum Attempt {
+    Done(SavedResponse),
+    /// A concurrent issue changed the counter or the invoice first: read again and retry (a
+    /// second issue of the same invoice then finds it issued).
+    NumberTaken,
+}
+
+async fn try_issue(
+    state: &AppState,
+    actor: &Actor,
+    id: &InvoiceId,
+    claim: &idempotency::Claim,
+    render: Render,
+) -> Result<Attempt> {
+    let tenant = actor.tenant();
+    let key = keys::invoice(tenant, id);
+    let (before, settings, company) = tokio::try_join!(
+        get::<Invoice>(state, actor, key.clone()),
+        get::<Settings>(state, actor, keys::settings(tenant)),
+        get::<CompanyProfile>(state, actor, keys::company(tenant)),
+    )?;
+    let before = before.ok_or(Error::NotFound)?;
+    let settings = settings.ok_or_else(|| missing("settings"))?.record;
+    let company = company.ok_or_else(|| missing("company profile"))?.record;
+    if before.record.status != InvoiceStatus::Draft {
+        return Err(Error::Conflict("Only a draft invoice can be issued."));
+    }
+    before.record.issuable().map_err(Error::Invalid)?;
+    let customer_id = before
+        .record
+        .customer_id
+        .ok_or_else(|| Error::invalid("customer_id", "required"))?;
+    let prefix = settings.invoice_number_prefix.as_str();
+    let year = before.record.issue_date.year();
+    let counter_key = keys::counter(tenant, "invoice", &number_period(prefix, year));
+    let (customer, counter) = tokio::try_join!(
+        get::<Customer>(state, actor, keys::customer(tenant, &customer_id)),
+        get::<Counter>(state, actor, counter_key.clone()),
+    )?;
+    let customer = customer
+        .ok_or_else(|| Error::invalid("customer_id", "the customer no longer exists"))?
+        .record;
+    let number = counter.as_ref().map_or(1, |c| c.record.next);
+
+    let mut tx = actor.transaction(&state.store).await?;
+    let now = tx.now();
+    let issued = before.record.issued(
+        document_number(prefix, year, number),
+        &company,
+        &customer,
+        now,
+    );
+    tx.replace(&key, &issued, before.version);
+    let counter_write = tx.len();
+    let next = Counter { next: number + 1 };
+    match &counter {
+        None => tx.create(&counter_key, &next),
+        Some(stored) => tx.replace(&counter_key, &next, stored.version),
+    };
+    write_entries(&mut tx, actor, id, Some(&before.record), Some(&issued));
+    tx.audit(&actor.audit("invoice.issue", Some(id.to_string()), Outcome::Success));
+    let response = answered(
+        id,
+        Stored {
+            record: issued,
+            version: before.version + 1,
+            created_at: before.created_at,
+            updated_at: now,
+        },
+        render,
+    );
+    claim.complete(&mut tx, &response);
+    match state.store.commit(tx).await {
+        Ok(()) => Ok(Attempt::Done(response)),
+        Err(StoreError::Conflict {
+            index,
+            reason: ConflictReason::VersionMismatch | ConflictReason::AlreadyExists,
+        }) if index == counter_write || index + 1 == counter_write => Ok(Attempt::NumberTaken),
+        Err(StoreError::Conflict {
+            reason: ConflictReason::Contended,
+            ..
+        }) => Ok(Attempt::NumberTaken),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Voids an issued invoice: it keeps its number and owes nothing.
+pub async fn void(
+    state: &AppState,
+    actor: &Actor,
+    request: idempotency::Request<'_>,
+    id: &InvoiceId,
+    reason: DocumentText,
+    render: Render,
+) -> Result<Answer> {
+    idempotency::run(state, actor, request, |claim| async move {
+        let before = current(state, actor, id, None).await?;
+        if before.record.status != InvoiceStatus::Issued {
+            return Err(Error::Conflict(
+                "Only an issued invoice without payments can be voided.",
+            ));
+        }
+        let mut tx = actor.transaction(&state.store).await?;
+        let now = tx.now();
+        let voided = before.record.voided(reason, now);
+        tx.replace(&keys::invoice(actor.tenant(), id), &voided, before.version);
+        write_entries(&mut tx, actor, id, Some(&before.record), Some(&voided));
+        tx.audit(&actor.audit("invoice.void", Some(id.to_string()), Outcome::Success));
+        let response = answered(
+            id,
+            Stored {
+                record: voided,
+                version: before.version + 1,
+                created_at: before.created_at,
+                updated_at: now,
+            },
+            render,
+        );
+        claim.complete(&mut tx, &response);
+        state.store.commit(tx).await?;
+        Ok(response)
+    })
+    .await
+}

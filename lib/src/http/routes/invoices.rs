@@ -1,0 +1,361 @@
+//! The `invoices` function: `/v1/invoices`, one invoice, and its actions (issue, void).
+
+use axum::extract::FromRequestParts;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::app::invoices;
+use crate::domain::TenantId;
+use crate::domain::ids::{CustomerId, InvoiceId};
+use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, InvoiceSummary, NewInvoice};
+use crate::domain::values::DocumentText;
+use crate::http::etag::{IfMatch, etag};
+use crate::http::extract::PathId;
+use crate::http::json::{Fingerprinted, Json};
+use crate::http::layers::RequestId;
+use crate::http::problem::{ApiError, Problem};
+use crate::http::resource::{
+    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
+};
+use crate::http::session::Session;
+use crate::store::{Collection, ItemKey, keys};
+
+impl Resource for Invoice {
+    type Id = InvoiceId;
+    const NAME: &'static str = "invoice";
+    const ACTIONS: Actions = actions!("invoice");
+    const PATH: &'static str = "/v1/invoices";
+    const COLLECTION: Collection = Collection::Invoices;
+
+    fn new_id() -> InvoiceId {
+        InvoiceId::generate()
+    }
+
+    fn id_from_ulid(ulid: ulid::Ulid) -> InvoiceId {
+        InvoiceId::from_ulid(ulid)
+    }
+
+    fn key(tenant: &TenantId, id: &InvoiceId) -> ItemKey {
+        keys::invoice(tenant, id)
+    }
+}
+
+function_routes! {
+    routes, runtime;
+    "/v1/invoices" => { get: list_invoices, post: create_invoice }
+    "/v1/invoices/{id}" => { get: get_invoice, patch: update_invoice, delete: delete_invoice }
+    "/v1/invoices/{id}/issue" => { post: issue_invoice }
+    "/v1/invoices/{id}/void" => { post: void_invoice }
+}
+
+/// The function's router: [`api`] with every layer a response needs.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    crate::http::finish(api(state), &config)
+}
+
+/// The routes alone, to merge with other resources' before [`crate::http::finish`].
+pub fn api(state: AppState) -> Router {
+    crate::http::session::guarded(runtime(), state)
+}
+
+fn render(id: &InvoiceId, stored: crate::store::Stored<Invoice>) -> serde_json::Value {
+    resource::view_json::<Invoice>(id, stored)
+}
+
+/// The query of `GET /v1/invoices`: a page, and optionally one status and one customer.
+#[derive(Debug, Clone, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceListParams {
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u16>,
+    #[param(min_length = 1)]
+    pub next: Option<String>,
+    /// Only invoices of this status.
+    #[param(value_type = Option<InvoiceStatus>)]
+    pub status: Option<InvoiceStatus>,
+    /// Only invoices of this customer (`cus_…`).
+    #[param(value_type = Option<String>)]
+    pub customer: Option<CustomerId>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for InvoiceListParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut page = ListParams::default();
+        let (mut status, mut customer) = (None, None);
+        let query = parts.uri.query().unwrap_or_default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match name.as_ref() {
+                "status" => {
+                    status = Some(InvoiceStatus::parse(&value).ok_or_else(|| {
+                        ApiError::invalid(
+                            "status",
+                            "must be draft, issued, partially_paid, paid or void",
+                        )
+                    })?);
+                }
+                "customer" => {
+                    customer = Some(value.parse().map_err(|_| {
+                        ApiError::invalid("customer", "must be a customer id (cus_…)")
+                    })?);
+                }
+                other => page.take(other, &value)?,
+            }
+        }
+        Ok(Self {
+            limit: page.limit,
+            next: page.next,
+            status,
+            customer,
+        })
+    }
+}
+
+/// The account's invoices, newest first: each with its number, status, customer, dates,
+/// currency, total and amount due. Filter by `status`, `customer` or both.
+#[utoipa::path(
+    get, path = "/v1/invoices", tag = "invoices", params(InvoiceListParams),
+    responses(
+        (status = 200, description = "A page of invoices", body = ListPage<InvoiceSummary>),
+        (status = 400, description = "A bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_invoices(
+    State(state): State<AppState>,
+    session: Session,
+    params: InvoiceListParams,
+) -> Result<Response, ApiError> {
+    let listing = keys::invoices(
+        params.status.map(InvoiceStatus::as_str),
+        params.customer.as_ref(),
+    );
+    let status = params.status;
+    let page = state
+        .store
+        .list_entries::<InvoiceSummary>(
+            session.tenant(),
+            &listing,
+            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
+            params.next.as_deref(),
+            |summary| status.is_none_or(|wanted| summary.status == wanted),
+        )
+        .await?;
+    session.record_read(Invoice::ACTIONS.list, None);
+    let data: Vec<InvoiceSummary> = page
+        .items
+        .into_iter()
+        .map(|(_, stored)| stored.record)
+        .collect();
+    Ok(ListPage::response(data, page.next))
+}
+
+/// Create a draft invoice. Its amounts are computed from its lines (EN 16931); defaults come
+/// from the customer, the catalogue and the settings. With `Idempotency-Key`, a retry of the
+/// same request returns the first response and writes nothing.
+#[utoipa::path(
+    post, path = "/v1/invoices", tag = "invoices", request_body = NewInvoice,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
+    responses(
+        (status = 201, description = "Created", body = View<Invoice>),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same request is still in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_invoice(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<NewInvoice>,
+) -> Result<Response, ApiError> {
+    let answer = invoices::create(
+        &state,
+        &session.actor(&request),
+        idempotency.request(&body.bytes),
+        body.value,
+        render,
+    )
+    .await?;
+    Ok(resource::answer_response(answer))
+}
+
+/// One invoice, with its lines, amounts and (once issued) number and parties.
+#[utoipa::path(
+    get, path = "/v1/invoices/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "The invoice's id (`inv_…`)")),
+    responses(
+        (status = 200, description = "The invoice; ETag is its version", body = View<Invoice>),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_invoice(
+    State(state): State<AppState>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    resource::read::<Invoice>(&state, &session, &id).await
+}
+
+fn parse_id(id: &str) -> Result<InvoiceId, ApiError> {
+    resource::parse_id::<Invoice>(id)
+}
+
+fn view(id: &InvoiceId, stored: crate::store::Stored<Invoice>) -> Response {
+    let version = stored.version;
+    (
+        [(axum::http::header::ETAG, etag(version))],
+        axum::Json(View {
+            id: id.to_string(),
+            record: stored.record,
+            version,
+            created_at: stored.created_at,
+            updated_at: stored.updated_at,
+        }),
+    )
+        .into_response()
+}
+
+/// Change a draft (JSON merge patch; `lines` replaces every line). Needs `If-Match`. An issued
+/// or void invoice cannot change: correct it with a credit note.
+#[utoipa::path(
+    patch, path = "/v1/invoices/{id}", tag = "invoices", request_body = InvoicePatch,
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+    ),
+    responses(
+        (status = 200, description = "Changed", body = View<Invoice>),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn update_invoice(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    expected: IfMatch,
+    Json(patch): Json<InvoicePatch>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let stored = invoices::update(&state, &session.actor(&request), &id, expected.0, patch).await?;
+    Ok(view(&id, stored))
+}
+
+/// Delete a draft. Needs `If-Match`. An issued invoice is never deleted: void it.
+#[utoipa::path(
+    delete, path = "/v1/invoices/{id}", tag = "invoices",
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("If-Match" = String, Header, description = "The ETag the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn delete_invoice(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    expected: IfMatch,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    invoices::delete(&state, &session.actor(&request), &id, expected.0).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Issue a draft: it gets the next number of the invoice series, the seller and buyer are
+/// recorded as they are now, and it can no longer change. Takes `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/v1/invoices/{id}/issue", tag = "invoices",
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours"),
+    ),
+    responses(
+        (status = 200, description = "Issued", body = View<Invoice>),
+        (status = 400, description = "The draft lacks a customer or lines; no number was used", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn issue_invoice(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    idempotency: IdempotencyKey,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let answer = invoices::issue(
+        &state,
+        &session.actor(&request),
+        idempotency.request(b""),
+        &id,
+        render,
+    )
+    .await?;
+    Ok(resource::answer_response(answer))
+}
+
+/// Why an invoice is voided.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoidRequest {
+    pub reason: DocumentText,
+}
+
+/// Void an issued invoice without payments: it keeps its number and owes nothing. Takes
+/// `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/v1/invoices/{id}/void", tag = "invoices", request_body = VoidRequest,
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours"),
+    ),
+    responses(
+        (status = 200, description = "Voided", body = View<Invoice>),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not an issued invoice", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn void_invoice(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<VoidRequest>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let answer = invoices::void(
+        &state,
+        &session.actor(&request),
+        idempotency.request(&body.bytes),
+        &id,
+        body.value.reason,
+        render,
+    )
+    .await?;
+    Ok(resource::answer_response(answer))
+}
