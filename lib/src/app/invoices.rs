@@ -16,23 +16,20 @@ use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
 use crate::domain::ids::{CustomerId, InvoiceId, ServiceId};
 use crate::domain::invoice::{
-    DraftContext, Invoice, InvoicePatch, InvoiceStatus, LineRequest, NewInvoice, document_number,
-    number_period,
+    DraftContext, Invoice, InvoicePatch, InvoiceStatus, LineRequest, NewInvoice,
 };
 use crate::domain::settings::Settings;
 use crate::domain::time::Date;
 use crate::domain::values::DocumentText;
-use crate::store::{ConflictReason, Counter, ItemKey, SavedResponse, StoreError, Stored, Tx, keys};
+use crate::store::{ItemKey, SavedResponse, Stored, Tx, keys};
 
 use super::idempotency::{self, Answer};
+use super::numbering::{self, Attempt, Series};
 use super::{Actor, Error, Result};
 
 /// The most a sealed invoice may hold and still fit in one DynamoDB item (400 KB) beside its
 /// keys and metadata.
 pub const MAX_DOCUMENT_BYTES: usize = 390_000;
-
-/// How many times an issue is tried when concurrent issues take the number it read.
-const ISSUE_ATTEMPTS: u32 = 64;
 
 /// How the API shows an invoice; the saved response of a create or an action holds it.
 pub type Render = fn(&InvoiceId, Stored<Invoice>) -> serde_json::Value;
@@ -289,8 +286,7 @@ pub async fn delete(
 
 /// Issues a draft: gives it the next number of its series (in the same transaction as the
 /// counter, so numbers are unique and gapless), snapshots the seller and the buyer, and makes
-/// it unchangeable. A refused issue uses no number. When a concurrent issue takes the number
-/// first, the counter's condition fails and the issue is tried again with the next one.
+/// it unchangeable. A refused issue uses no number.
 pub async fn issue(
     state: &AppState,
     actor: &Actor,
@@ -299,30 +295,9 @@ pub async fn issue(
     render: Render,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
-        for attempt in 0..ISSUE_ATTEMPTS {
-            if attempt > 0 {
-                // Spread the retries of a burst of issues.
-                let jitter = u64::from(ulid::Ulid::generate().random() as u16 % 20);
-                tokio::time::sleep(std::time::Duration::from_millis(5 + jitter)).await;
-            }
-            match try_issue(state, actor, id, &claim, render).await? {
-                Attempt::Done(response) => return Ok(response),
-                Attempt::NumberTaken => continue,
-            }
-        }
-        Err(Error::Conflict(
-            "Too many invoices were being issued at the same time; try again.",
-        ))
+        numbering::with_retries(|| try_issue(state, actor, id, &claim, render)).await
     })
     .await
-}
-
-/// How one try at issuing ended, when it did not fail.
-enum Attempt {
-    Done(SavedResponse),
-    /// A concurrent issue changed the counter or the invoice first: read again and retry (a
-    /// second issue of the same invoice then finds it issued).
-    NumberTaken,
 }
 
 async fn try_issue(
@@ -350,33 +325,28 @@ async fn try_issue(
         .record
         .customer_id
         .ok_or_else(|| Error::invalid("customer_id", "required"))?;
-    let prefix = settings.invoice_number_prefix.as_str();
-    let year = before.record.issue_date.year();
-    let counter_key = keys::counter(tenant, "invoice", &number_period(prefix, year));
-    let (customer, counter) = tokio::try_join!(
+    let (customer, reserved) = tokio::try_join!(
         get::<Customer>(state, actor, keys::customer(tenant, &customer_id)),
-        get::<Counter>(state, actor, counter_key.clone()),
+        numbering::reserve(
+            state,
+            actor,
+            Series::Invoice,
+            settings.invoice_number_prefix.as_str(),
+            before.record.issue_date,
+        ),
     )?;
     let customer = customer
         .ok_or_else(|| Error::invalid("customer_id", "the customer no longer exists"))?
         .record;
-    let number = counter.as_ref().map_or(1, |c| c.record.next);
 
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
-    let issued = before.record.issued(
-        document_number(prefix, year, number),
-        &company,
-        &customer,
-        now,
-    );
+    let issued = before
+        .record
+        .issued(reserved.number.clone(), &company, &customer, now);
+    let invoice_write = tx.len();
     tx.replace(&key, &issued, before.version);
-    let counter_write = tx.len();
-    let next = Counter { next: number + 1 };
-    match &counter {
-        None => tx.create(&counter_key, &next),
-        Some(stored) => tx.replace(&counter_key, &next, stored.version),
-    };
+    let counter_write = reserved.take(&mut tx);
     write_entries(&mut tx, actor, id, Some(&before.record), Some(&issued));
     tx.audit(&actor.audit("invoice.issue", Some(id.to_string()), Outcome::Success));
     let response = answered(
@@ -390,18 +360,7 @@ async fn try_issue(
         render,
     );
     claim.complete(&mut tx, &response);
-    match state.store.commit(tx).await {
-        Ok(()) => Ok(Attempt::Done(response)),
-        Err(StoreError::Conflict {
-            index,
-            reason: ConflictReason::VersionMismatch | ConflictReason::AlreadyExists,
-        }) if index == counter_write || index + 1 == counter_write => Ok(Attempt::NumberTaken),
-        Err(StoreError::Conflict {
-            reason: ConflictReason::Contended,
-            ..
-        }) => Ok(Attempt::NumberTaken),
-        Err(error) => Err(error.into()),
-    }
+    numbering::commit(state, tx, &[invoice_write, counter_write], response).await
 }
 
 /// Voids an issued invoice: it keeps its number and owes nothing.

@@ -13,6 +13,7 @@ pub mod collection;
 pub mod exports;
 pub mod idempotency;
 pub mod invoices;
+pub mod numbering;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

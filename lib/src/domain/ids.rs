@@ -172,6 +172,10 @@ prefixed_id!(
     InvoiceId, "inv", "invoice"
 );
 prefixed_id!(
+    /// A credit note: a correction of an issued invoice.
+    CreditNoteId, "crn", "credit note"
+);
+prefixed_id!(
     /// A payment recorded against an invoice.
     PaymentId, "pay", "payment"
 );
@@ -184,7 +188,15 @@ prefixed_id!(
     SessionId, "ses", "session"
 );
 parseable_id!(
-    UserId, CustomerId, ServiceId, ProposalId, InvoiceId, PaymentId, ExportId, SessionId
+    UserId,
+    CustomerId,
+    ServiceId,
+    ProposalId,
+    InvoiceId,
+    CreditNoteId,
+    PaymentId,
+    ExportId,
+    SessionId
 );
 
 macro_rules! generated_id {
@@ -197,7 +209,15 @@ macro_rules! generated_id {
     )*};
 }
 generated_id!(
-    UserId, CustomerId, ServiceId, ProposalId, InvoiceId, PaymentId, ExportId, SessionId
+    UserId,
+    CustomerId,
+    ServiceId,
+    ProposalId,
+    InvoiceId,
+    CreditNoteId,
+    PaymentId,
+    ExportId,
+    SessionId
 );
 
 #[cfg(test)]

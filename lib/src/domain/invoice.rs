@@ -480,51 +480,90 @@ fn customer_must_exist(
     Ok(())
 }
 
+/// A document's computed amounts (lines carry their own nets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amounts {
+    pub net_total: Money,
+    pub discount_total: Money,
+    pub tax_breakdown: Vec<TaxAmount>,
+    pub tax_total: Money,
+    pub total: Money,
+}
+
+/// Prices `lines` as one document: each line's net set, and the document's amounts.
+pub fn price_lines(
+    lines: Vec<Line>,
+    currency: Currency,
+    prices_include_tax: bool,
+    discount_percent: Option<Percentage>,
+) -> Result<(Vec<Line>, Amounts), Vec<FieldError>> {
+    let line_terms: Vec<LineTerms> = lines
+        .iter()
+        .map(|line| LineTerms {
+            quantity: line.quantity.value(),
+            unit_price: line.unit_price.value(),
+            discount: match (line.discount_percent, line.discount_amount) {
+                (Some(percent), _) => Some(LineDiscount::Percent(percent)),
+                (None, Some(amount)) => Some(LineDiscount::Amount(amount.value())),
+                (None, None) => None,
+            },
+            tax_rate: line.tax_rate,
+        })
+        .collect();
+    let totals = pricing::price(
+        &line_terms,
+        &DocumentTerms {
+            currency,
+            prices_include_tax,
+            discount_percent,
+        },
+    )
+    .map_err(|error| match error {
+        PricingError::DiscountAboveAmount { line } => invalid(
+            format!("lines[{line}].discount_amount"),
+            "must not be above the line's amount",
+        ),
+        PricingError::TooLarge { line } => {
+            invalid(format!("lines[{line}]"), "the line's amount is too large")
+        }
+    })?;
+    let money = |value| Money::of(value, currency);
+    let lines = lines
+        .into_iter()
+        .zip(&totals.line_nets)
+        .map(|(line, net)| Line {
+            net: money(*net),
+            ..line
+        })
+        .collect();
+    let amounts = Amounts {
+        net_total: money(totals.net_total),
+        discount_total: money(totals.discount_total),
+        tax_breakdown: totals
+            .tax_breakdown
+            .iter()
+            .map(|t| TaxAmount {
+                rate: t.rate,
+                base: money(t.base),
+                tax: money(t.tax),
+            })
+            .collect(),
+        tax_total: money(totals.tax_total),
+        total: money(totals.total),
+    };
+    Ok((lines, amounts))
+}
+
 impl Terms {
     /// The draft with its amounts computed.
     fn priced(self) -> Result<Invoice, Vec<FieldError>> {
         let currency = self.currency;
-        let line_terms: Vec<LineTerms> = self
-            .lines
-            .iter()
-            .map(|line| LineTerms {
-                quantity: line.quantity.value(),
-                unit_price: line.unit_price.value(),
-                discount: match (line.discount_percent, line.discount_amount) {
-                    (Some(percent), _) => Some(LineDiscount::Percent(percent)),
-                    (None, Some(amount)) => Some(LineDiscount::Amount(amount.value())),
-                    (None, None) => None,
-                },
-                tax_rate: line.tax_rate,
-            })
-            .collect();
-        let totals = pricing::price(
-            &line_terms,
-            &DocumentTerms {
-                currency,
-                prices_include_tax: self.prices_include_tax,
-                discount_percent: self.discount_percent,
-            },
-        )
-        .map_err(|error| match error {
-            PricingError::DiscountAboveAmount { line } => invalid(
-                format!("lines[{line}].discount_amount"),
-                "must not be above the line's amount",
-            ),
-            PricingError::TooLarge { line } => {
-                invalid(format!("lines[{line}]"), "the line's amount is too large")
-            }
-        })?;
-        let money = |value| Money::of(value, currency);
-        let lines = self
-            .lines
-            .into_iter()
-            .zip(&totals.line_nets)
-            .map(|(line, net)| Line {
-                net: money(*net),
-                ..line
-            })
-            .collect();
+        let (lines, amounts) = price_lines(
+            self.lines,
+            currency,
+            self.prices_include_tax,
+            self.discount_percent,
+        )?;
         Ok(Invoice {
             status: InvoiceStatus::Draft,
             number: None,
@@ -538,22 +577,14 @@ impl Terms {
             discount_percent: self.discount_percent,
             prices_include_tax: self.prices_include_tax,
             lines,
-            net_total: money(totals.net_total),
-            discount_total: money(totals.discount_total),
-            tax_breakdown: totals
-                .tax_breakdown
-                .iter()
-                .map(|t| TaxAmount {
-                    rate: t.rate,
-                    base: money(t.base),
-                    tax: money(t.tax),
-                })
-                .collect(),
-            tax_total: money(totals.tax_total),
-            total: money(totals.total),
+            net_total: amounts.net_total,
+            discount_total: amounts.discount_total,
+            tax_breakdown: amounts.tax_breakdown,
+            tax_total: amounts.tax_total,
+            total: amounts.total,
             amount_credited: Money::zero(currency),
             amount_paid: Money::zero(currency),
-            amount_due: money(totals.total),
+            amount_due: amounts.total,
             seller: None,
             buyer: None,
             issued_at: None,
@@ -702,6 +733,28 @@ impl Invoice {
             issued_at: Some(at),
             ..self.clone()
         }
+    }
+
+    /// The invoice with a credit note of `amount` against it: less is due.
+    pub fn credited(&self, amount: Money) -> Self {
+        let amount_credited =
+            Money::of(self.amount_credited.value() + amount.value(), self.currency);
+        Self {
+            amount_credited,
+            amount_due: Money::of(
+                self.total.value() - self.amount_paid.value() - amount_credited.value(),
+                self.currency,
+            ),
+            ..self.clone()
+        }
+    }
+
+    /// What credit notes may still credit: the total less earlier credits.
+    pub fn creditable(&self) -> Money {
+        Money::of(
+            self.total.value() - self.amount_credited.value(),
+            self.currency,
+        )
     }
 
     /// The issued invoice, void: it keeps its number and owes nothing.

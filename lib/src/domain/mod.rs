@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod catalogue;
+pub mod credit_note;
 pub mod customer;
 pub mod ids;
 pub mod invoice;

@@ -40,6 +40,11 @@ impl Amount {
         self.0
     }
 
+    /// A computed non-negative amount within the limits a parsed one has.
+    pub fn from_decimal(value: Decimal) -> Result<Self, ValueError> {
+        Self::parse(&value.normalize().to_string())
+    }
+
     /// Whether the amount has no more decimals than the currency's minor unit.
     pub fn fits(&self, currency: Currency) -> bool {
         self.0.scale() <= currency.minor_units()

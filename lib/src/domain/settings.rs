@@ -60,6 +60,9 @@ pub struct Settings {
     /// (the issue year) the series restarts each year.
     pub invoice_number_prefix: NumberPrefix,
     pub proposal_number_prefix: NumberPrefix,
+    /// Credit notes are numbered in a series of their own (`CN-{YYYY}-` gives `CN-2026-0001`).
+    #[serde(default = "credit_note_prefix")]
+    pub credit_note_number_prefix: NumberPrefix,
     pub payment_terms_days: PaymentTerms,
     pub default_tax_rate: Percentage,
     /// Overrides the company's currency for new documents; `null` means the company's.
@@ -73,6 +76,10 @@ pub struct Settings {
     pub invoice_footer: Option<DocumentText>,
 }
 
+fn credit_note_prefix() -> NumberPrefix {
+    NumberPrefix::from_trusted("CN-{YYYY}-")
+}
+
 impl Default for Settings {
     fn default() -> Self {
         // Trusted constants (no parser linked for them): `the_defaults_are_valid_settings`
@@ -80,6 +87,7 @@ impl Default for Settings {
         Self {
             invoice_number_prefix: NumberPrefix::from_trusted("INV-{YYYY}-"),
             proposal_number_prefix: NumberPrefix::from_trusted("PRO-{YYYY}-"),
+            credit_note_number_prefix: credit_note_prefix(),
             payment_terms_days: PaymentTerms(30),
             default_tax_rate: Percentage::zero(),
             default_currency: None,
@@ -103,6 +111,9 @@ pub struct SettingsPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = NumberPrefix)]
     pub proposal_number_prefix: Option<NumberPrefix>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = NumberPrefix)]
+    pub credit_note_number_prefix: Option<NumberPrefix>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = PaymentTerms)]
     pub payment_terms_days: Option<PaymentTerms>,
@@ -136,6 +147,7 @@ impl Settings {
         let SettingsPatch {
             invoice_number_prefix,
             proposal_number_prefix,
+            credit_note_number_prefix,
             payment_terms_days,
             default_tax_rate,
             default_currency,
@@ -150,6 +162,9 @@ impl Settings {
         }
         if let Some(v) = proposal_number_prefix {
             next.proposal_number_prefix = v;
+        }
+        if let Some(v) = credit_note_number_prefix {
+            next.credit_note_number_prefix = v;
         }
         if let Some(v) = payment_terms_days {
             next.payment_terms_days = v;

@@ -72,8 +72,19 @@ fn is_json(content_type: Option<&axum::http::HeaderValue>) -> bool {
     essence.eq_ignore_ascii_case("application/json")
 }
 
-/// Deserialises `bytes`, turning serde's error into one that names the field.
+/// Deserialises `bytes`, turning serde's error into one that names the field. Every request
+/// body of the API is a JSON object: serde would also read a struct from an array of its
+/// fields in order (`[null, null]`), which no schema describes, so anything else is refused.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(ApiError::Invalid(vec![FieldError::new(
+            "body",
+            "must be a JSON object",
+        )]));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -129,6 +140,24 @@ fn join_path(parent: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused_naming_the_body() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Optional {
+            a: Option<u8>,
+            b: Option<u8>,
+        }
+        for body in ["[null, null]", " [1]", "\"x\"", "7", "null"] {
+            match parse::<Optional>(body.as_bytes()) {
+                Err(ApiError::Invalid(errors)) => assert_eq!(errors[0].field, "body", "{body}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        assert!(parse::<Optional>(b" {\"a\": 1}").is_ok());
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]

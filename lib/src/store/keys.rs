@@ -5,7 +5,8 @@
 
 use crate::domain::TenantId;
 use crate::domain::ids::{
-    CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId, SessionId, UserId,
+    CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId, SessionId,
+    UserId,
 };
 
 /// The primary key of one item. Built only by the functions below.
@@ -83,6 +84,35 @@ pub fn invoice(tenant: &TenantId, id: &InvoiceId) -> ItemKey {
         tenant,
         format!("{}{}", Collection::Invoices.sk_prefix(), id.ulid()),
     )
+}
+
+/// A credit note; its list entries are [`credit_note_entries`].
+pub fn credit_note(tenant: &TenantId, id: &CreditNoteId) -> ItemKey {
+    in_tenant(tenant, format!("CRN#{}", id.ulid()))
+}
+
+/// The summary entries a credit note is listed under: every credit note, and its invoice's.
+pub fn credit_note_entries(
+    tenant: &TenantId,
+    id: &CreditNoteId,
+    invoice: &InvoiceId,
+) -> Vec<ItemKey> {
+    [credit_notes(None), credit_notes(Some(invoice))]
+        .into_iter()
+        .map(|listing| in_tenant(tenant, format!("{}{}", listing.prefix, id.ulid())))
+        .collect()
+}
+
+/// The listing of credit notes, newest first: all, or one invoice's.
+pub fn credit_notes(invoice: Option<&InvoiceId>) -> Listing {
+    let prefix = match invoice {
+        Some(invoice) => format!("CRNIX#I#{}#", invoice.ulid()),
+        None => "CRNIX#A#".to_owned(),
+    };
+    Listing {
+        prefix,
+        newest_first: true,
+    }
 }
 
 /// A payment has its own prefix: under `INV#<invoice>#…` a Query for invoices would return
@@ -323,6 +353,15 @@ mod tests {
                 .into_iter()
                 .map(|key| ("invoice entry", key)),
             )
+            .chain([(
+                "credit note",
+                credit_note(&tenant, &CreditNoteId::generate()),
+            )])
+            .chain(
+                credit_note_entries(&tenant, &CreditNoteId::generate(), &InvoiceId::generate())
+                    .into_iter()
+                    .map(|key| ("credit note entry", key)),
+            )
             .collect();
         for collection in [
             Collection::Customers,
@@ -342,6 +381,44 @@ mod tests {
                     key.sk()
                 );
             }
+        }
+    }
+
+    /// Every document listing reads its own entries and no other item of the partition.
+    #[test]
+    fn each_document_listing_reads_only_its_own_entries() {
+        let tenant = TenantId::for_tests();
+        let (inv, cus, crn) = (
+            InvoiceId::generate(),
+            CustomerId::generate(),
+            CreditNoteId::generate(),
+        );
+        let invoice_keys = invoice_entries(&tenant, &inv, "issued", Some(&cus));
+        let note_keys = credit_note_entries(&tenant, &crn, &inv);
+        let everything: Vec<ItemKey> = invoice_keys
+            .iter()
+            .chain(&note_keys)
+            .cloned()
+            .chain([
+                invoice(&tenant, &inv),
+                credit_note(&tenant, &crn),
+                customer(&tenant, &cus),
+            ])
+            .collect();
+        let listings = [
+            (invoices(None, None), vec![&invoice_keys[0]]),
+            (invoices(Some("issued"), None), vec![&invoice_keys[1]]),
+            (invoices(None, Some(&cus)), vec![&invoice_keys[2]]),
+            (invoices(Some("draft"), None), vec![]),
+            (credit_notes(None), vec![&note_keys[0]]),
+            (credit_notes(Some(&inv)), vec![&note_keys[1]]),
+        ];
+        for (listing, expected) in listings {
+            let read: Vec<&ItemKey> = everything
+                .iter()
+                .filter(|key| key.sk().starts_with(listing.prefix()))
+                .collect();
+            assert_eq!(read, expected, "{}", listing.prefix());
         }
     }
 

@@ -74,6 +74,16 @@ impl Record for crate::domain::invoice::InvoiceSummary {
     const SCHEMA_VERSION: u32 = 1;
 }
 
+impl Record for crate::domain::credit_note::CreditNote {
+    const KIND: &'static str = "credit-note";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::credit_note::CreditNoteSummary {
+    const KIND: &'static str = "credit-note-entry";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
 /// A gapless number series: the number the next document of its kind and period gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counter {
