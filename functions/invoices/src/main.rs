@@ -1,4 +1,4 @@
-//! /v1/invoices, /v1/invoices/{id} and its actions (issue, void).
+//! /v1/invoices, /v1/invoices/{id}, its actions (issue, void) and its credit notes.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

@@ -1,4 +1,5 @@
-//! Invoices: create, change and delete a draft; issue it (numbered, gapless); void it.
+//! Invoices: create, change and delete a draft; issue it (numbered, gapless); void it; credit
+//! it with a credit note.
 //!
 //! Each use case reads what it needs in parallel (one round trip; issuing takes two, as the
 //! counter to read depends on the invoice's date) and commits one transaction holding the
@@ -13,8 +14,9 @@ use crate::AppState;
 use crate::audit::Outcome;
 use crate::domain::account::CompanyProfile;
 use crate::domain::catalogue::Service;
+use crate::domain::credit_note::{CreditError, CreditNote, NewCreditNote};
 use crate::domain::customer::Customer;
-use crate::domain::ids::{CustomerId, InvoiceId, ServiceId};
+use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ServiceId};
 use crate::domain::invoice::{
     DraftContext, Invoice, InvoicePatch, InvoiceStatus, LineRequest, NewInvoice,
 };
@@ -25,7 +27,7 @@ use crate::store::{ItemKey, SavedResponse, Stored, Tx, keys};
 
 use super::idempotency::{self, Answer};
 use super::numbering::{self, Attempt, Series};
-use super::{Actor, Error, Result};
+use super::{Actor, Error, FieldError, Result};
 
 /// The most a sealed invoice may hold and still fit in one DynamoDB item (400 KB) beside its
 /// keys and metadata.
@@ -400,4 +402,110 @@ pub async fn void(
         Ok(response)
     })
     .await
+}
+
+/// How the API shows a credit note; the saved response of its creation holds it.
+pub type RenderCreditNote = fn(&CreditNoteId, Stored<CreditNote>) -> serde_json::Value;
+
+/// Issues a credit note against an issued invoice, at once: numbered in its own series, never
+/// more than the invoice's total less earlier credits; the invoice's amount credited and amount
+/// due change in the same transaction.
+pub async fn credit(
+    state: &AppState,
+    actor: &Actor,
+    request: idempotency::Request<'_>,
+    invoice_id: &InvoiceId,
+    new: NewCreditNote,
+    render: RenderCreditNote,
+) -> Result<Answer> {
+    idempotency::run(state, actor, request, |claim| async move {
+        numbering::with_retries(|| try_credit(state, actor, invoice_id, &new, &claim, render)).await
+    })
+    .await
+}
+
+async fn try_credit(
+    state: &AppState,
+    actor: &Actor,
+    invoice_id: &InvoiceId,
+    new: &NewCreditNote,
+    claim: &idempotency::Claim,
+    render: RenderCreditNote,
+) -> Result<Attempt> {
+    let tenant = actor.tenant();
+    let invoice_key = keys::invoice(tenant, invoice_id);
+    let (invoice, settings) = tokio::try_join!(
+        get::<Invoice>(state, actor, invoice_key.clone()),
+        get::<Settings>(state, actor, keys::settings(tenant)),
+    )?;
+    let invoice = invoice.ok_or(Error::NotFound)?;
+    let settings = settings.ok_or_else(|| missing("settings"))?.record;
+    if !matches!(
+        invoice.record.status,
+        InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid
+    ) {
+        return Err(Error::Conflict(
+            "Only an issued invoice can be credited; a draft can still be changed.",
+        ));
+    }
+    let today = settings
+        .time_zone
+        .today(state.clock.now())
+        .ok_or_else(|| missing("time zone"))?;
+    let reserved = numbering::reserve(
+        state,
+        actor,
+        Series::CreditNote,
+        settings.credit_note_number_prefix.as_str(),
+        today,
+    )
+    .await?;
+    let mut tx = actor.transaction(&state.store).await?;
+    let now = tx.now();
+    let note = CreditNote::against(
+        &invoice.record,
+        *invoice_id,
+        new,
+        reserved.number.clone(),
+        today,
+        now,
+    )
+    .map_err(|error| match error {
+        CreditError::Invalid(errors) => Error::Invalid(errors),
+        CreditError::AboveCreditable { creditable, asked } => {
+            Error::UnprocessableField(FieldError::new(
+                "lines",
+                format!(
+                    "credits {asked} {}, but only {creditable} is left to credit on the invoice",
+                    invoice.record.currency
+                ),
+            ))
+        }
+    })?;
+    let id = CreditNoteId::generate();
+    let credited = invoice.record.credited(note.total);
+    let invoice_write = tx.len();
+    tx.replace(&invoice_key, &credited, invoice.version);
+    let counter_write = reserved.take(&mut tx);
+    tx.create(&keys::credit_note(tenant, &id), &note);
+    let summary = note.summary(id);
+    for entry in keys::credit_note_entries(tenant, &id, invoice_id) {
+        tx.put(&entry, &summary);
+    }
+    write_entries(
+        &mut tx,
+        actor,
+        invoice_id,
+        Some(&invoice.record),
+        Some(&credited),
+    );
+    tx.audit(&actor.audit("credit_note.create", Some(id.to_string()), Outcome::Success));
+    let response = SavedResponse {
+        status: 201,
+        body: render(&id, Stored::created(note, now)),
+        location: Some(format!("/v1/credit-notes/{id}")),
+        etag: Some(1),
+    };
+    claim.complete(&mut tx, &response);
+    numbering::commit(state, tx, &[invoice_write, counter_write], response).await
 }

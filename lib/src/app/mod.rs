@@ -48,6 +48,9 @@ pub enum Error {
     PreconditionFailed,
     #[error("unprocessable: {0}")]
     Unprocessable(&'static str),
+    /// A well-formed field the state of the account refuses (a credit above what is left).
+    #[error("unprocessable field: {0:?}")]
+    UnprocessableField(FieldError),
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]

@@ -42,6 +42,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("unprocessable: {0}")]
     Unprocessable(&'static str),
+    #[error("unprocessable field: {0:?}")]
+    UnprocessableField(FieldError),
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("a dependency is unavailable")]
@@ -122,6 +124,13 @@ impl IntoResponse for ApiError {
             Self::Unprocessable(why) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", "Unprocessable request", Some(why.into()), vec![])
             }
+            Self::UnprocessableField(error) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                "Unprocessable request",
+                Some(error.detail.clone()),
+                vec![error],
+            ),
             Self::TooManyRequests { retry_after_seconds } => {
                 let problem = problem(StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests", None, vec![]);
                 let mut response = problem.into_response();
@@ -193,6 +202,7 @@ impl From<app::Error> for ApiError {
             app::Error::Conflict(why) => Self::Conflict(why),
             app::Error::PreconditionFailed => Self::PreconditionFailed,
             app::Error::Unprocessable(why) => Self::Unprocessable(why),
+            app::Error::UnprocessableField(error) => Self::UnprocessableField(error),
             app::Error::Store(error) => Self::Internal(anyhow::Error::new(error)),
             app::Error::Internal(error) => Self::Internal(error),
         }

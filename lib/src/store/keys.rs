@@ -88,7 +88,10 @@ pub fn invoice(tenant: &TenantId, id: &InvoiceId) -> ItemKey {
 
 /// A credit note; its list entries are [`credit_note_entries`].
 pub fn credit_note(tenant: &TenantId, id: &CreditNoteId) -> ItemKey {
-    in_tenant(tenant, format!("CRN#{}", id.ulid()))
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::CreditNotes.sk_prefix(), id.ulid()),
+    )
 }
 
 /// The summary entries a credit note is listed under: every credit note, and its invoice's.
@@ -259,6 +262,7 @@ pub enum Collection {
     Services,
     Proposals,
     Invoices,
+    CreditNotes,
     Exports,
     Audit,
 }
@@ -270,6 +274,7 @@ impl Collection {
             Self::Services => "SVC#",
             Self::Proposals => "PRO#",
             Self::Invoices => "INV#",
+            Self::CreditNotes => "CRN#",
             Self::Exports => "EXPORT#",
             Self::Audit => "AUDIT#",
         }
@@ -294,6 +299,7 @@ impl Collection {
             Self::Services => "services",
             Self::Proposals => "proposals",
             Self::Invoices => "invoices",
+            Self::CreditNotes => "credit notes",
             Self::Exports => "exports",
             Self::Audit => "audit",
         }
@@ -354,7 +360,7 @@ mod tests {
                 .map(|key| ("invoice entry", key)),
             )
             .chain([(
-                "credit note",
+                "credit notes",
                 credit_note(&tenant, &CreditNoteId::generate()),
             )])
             .chain(
@@ -368,6 +374,7 @@ mod tests {
             Collection::Services,
             Collection::Proposals,
             Collection::Invoices,
+            Collection::CreditNotes,
             Collection::Exports,
             Collection::Audit,
         ] {

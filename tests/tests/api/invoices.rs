@@ -571,3 +571,114 @@ async fn another_tenant_gets_404_on_every_route_and_the_table_holds_no_plain_tex
         }
     }
 }
+
+#[tokio::test]
+async fn credit_notes_credit_at_most_what_is_left_and_lower_the_amount_due() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer_id = customer(&app, &app.client, "Kunde").await;
+    let body = draft(&app, &app.client, &customer_id, "2026-11-25").await;
+    let id = body["id"].as_str().expect("id").to_owned();
+    let path = format!("/v1/invoices/{id}/credit-notes");
+
+    // A draft is changed, not credited.
+    let refused = post(&app, &app.client, &path, &json!({})).await;
+    assert_eq!(refused.status(), 409);
+    let invoice = json_of(issue(&app, &app.client, &id).await).await;
+    assert_eq!(invoice["total"], "136.81");
+
+    // Two of the three design hours: 2 × 33.33 = 66.66, less 12.5 % = 58.33, + 19 % = 69.41.
+    let partial = post(
+        &app,
+        &app.client,
+        &path,
+        &json!({"reason": "Two hours were not worked", "lines": [{"line": 0, "quantity": "2"}]}),
+    )
+    .await;
+    assert_eq!(partial.status(), 201);
+    let location = partial.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let partial = json_of(partial).await;
+    assert!(partial["id"].as_str().expect("id").starts_with("crn_"));
+    assert_eq!(partial["number"], "CN-2026-0001");
+    assert_eq!(partial["invoice_number"], "INV-2026-0001");
+    assert_eq!(partial["lines"][0]["net"], "66.66");
+    assert_eq!(partial["discount_total"], "8.33");
+    assert_eq!(partial["total"], "69.41");
+    assert_eq!(partial["buyer"], invoice["buyer"]);
+    assert_eq!(
+        json_of(get(&app, &app.client, &location).await).await,
+        partial
+    );
+
+    let credited = json_of(get(&app, &app.client, &format!("/v1/invoices/{id}")).await).await;
+    assert_eq!(credited["amount_credited"], "69.41");
+    assert_eq!(credited["amount_due"], "67.40");
+    let listed = json_of(get(&app, &app.client, &format!("/v1/invoices?limit=1")).await).await;
+    assert_eq!(listed["data"][0]["amount_due"], "67.40");
+
+    // The whole invoice again would credit more than is left: 422 naming lines, nothing written.
+    let before = app.stack.raw_items().await.len();
+    let too_much = post(&app, &app.client, &path, &json!({})).await;
+    assert_eq!(too_much.status(), 422);
+    let problem = json_of(too_much).await;
+    assert_eq!(problem["errors"][0]["field"], "lines", "{problem}");
+    for (body, field) in [
+        (json!({"lines": [{"line": 5}]}), "lines[0].line"),
+        (
+            json!({"lines": [{"line": 1, "quantity": "8"}]}),
+            "lines[0].quantity",
+        ),
+        (
+            json!({"lines": [{"line": 1}, {"line": 1}]}),
+            "lines[1].line",
+        ),
+        (json!({"lines": []}), "lines"),
+    ] {
+        let refused = post(&app, &app.client, &path, &body).await;
+        assert_eq!(refused.status(), 400, "{body}");
+        assert_eq!(
+            json_of(refused).await["errors"][0]["field"],
+            field,
+            "{body}"
+        );
+    }
+    assert_eq!(app.stack.raw_items().await.len(), before);
+
+    // What is left can be credited, and then nothing is due.
+    let rest = post(
+        &app,
+        &app.client,
+        &path,
+        &json!({"lines": [{"line": 0, "quantity": "1"}, {"line": 1}]}),
+    )
+    .await;
+    assert_eq!(rest.status(), 201);
+    let rest = json_of(rest).await;
+    assert_eq!(rest["number"], "CN-2026-0002");
+    let settled = json_of(get(&app, &app.client, &format!("/v1/invoices/{id}")).await).await;
+    assert_eq!(settled["amount_due"], "0.00");
+    assert_eq!(settled["amount_credited"], settled["total"]);
+
+    let of_invoice = json_of(get(&app, &app.client, &path).await).await;
+    let numbers: Vec<&Value> = of_invoice["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|n| &n["number"])
+        .collect();
+    assert_eq!(numbers, [&json!("CN-2026-0002"), &json!("CN-2026-0001")]);
+    let all = json_of(get(&app, &app.client, "/v1/credit-notes").await).await;
+    assert_eq!(all["data"], of_invoice["data"]);
+
+    // Another account sees none of it.
+    let intruder = app.new_client();
+    app.signup(&intruder).await;
+    assert_eq!(get(&app, &intruder, &location).await.status(), 404);
+    assert_eq!(get(&app, &intruder, &path).await.status(), 404);
+    assert_eq!(post(&app, &intruder, &path, &json!({})).await.status(), 404);
+    let theirs = json_of(get(&app, &intruder, "/v1/credit-notes").await).await;
+    assert_eq!(theirs["data"], json!([]));
+}

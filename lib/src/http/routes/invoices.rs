@@ -1,4 +1,5 @@
-//! The `invoices` function: `/v1/invoices`, one invoice, and its actions (issue, void).
+//! The `invoices` function: `/v1/invoices`, one invoice, its actions (issue, void) and its
+//! credit notes.
 
 use axum::extract::FromRequestParts;
 use axum::extract::State;
@@ -12,7 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::app::invoices;
 use crate::domain::TenantId;
-use crate::domain::ids::{CustomerId, InvoiceId};
+use crate::domain::credit_note::{CreditNote, CreditNoteSummary, NewCreditNote};
+use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, InvoiceSummary, NewInvoice};
 use crate::domain::values::DocumentText;
 use crate::http::etag::{IfMatch, etag};
@@ -52,6 +54,29 @@ function_routes! {
     "/v1/invoices/{id}" => { get: get_invoice, patch: update_invoice, delete: delete_invoice }
     "/v1/invoices/{id}/issue" => { post: issue_invoice }
     "/v1/invoices/{id}/void" => { post: void_invoice }
+    "/v1/invoices/{id}/credit-notes" => { get: list_invoice_credit_notes, post: create_credit_note }
+    "/v1/credit-notes" => { get: list_credit_notes }
+    "/v1/credit-notes/{id}" => { get: get_credit_note }
+}
+
+impl Resource for CreditNote {
+    type Id = CreditNoteId;
+    const NAME: &'static str = "credit note";
+    const ACTIONS: Actions = actions!("credit_note");
+    const PATH: &'static str = "/v1/credit-notes";
+    const COLLECTION: Collection = Collection::CreditNotes;
+
+    fn new_id() -> CreditNoteId {
+        CreditNoteId::generate()
+    }
+
+    fn id_from_ulid(ulid: ulid::Ulid) -> CreditNoteId {
+        CreditNoteId::from_ulid(ulid)
+    }
+
+    fn key(tenant: &TenantId, id: &CreditNoteId) -> ItemKey {
+        keys::credit_note(tenant, id)
+    }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -358,4 +383,136 @@ async fn void_invoice(
     )
     .await?;
     Ok(resource::answer_response(answer))
+}
+
+fn render_credit_note(
+    id: &CreditNoteId,
+    stored: crate::store::Stored<CreditNote>,
+) -> serde_json::Value {
+    resource::view_json::<CreditNote>(id, stored)
+}
+
+/// Credit an issued invoice, at once: the whole invoice, or chosen lines and quantities. A
+/// credit note is numbered in its own series and never credits more than the invoice's total
+/// less earlier credits (422 naming `lines`); the invoice's `amount_credited` rises and its
+/// `amount_due` falls. Takes `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/v1/invoices/{id}/credit-notes", tag = "invoices", request_body = NewCreditNote,
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours"),
+    ),
+    responses(
+        (status = 201, description = "Issued", body = View<CreditNote>),
+        (status = 400, description = "A field was refused; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The invoice is not issued", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "More than is left to credit, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_credit_note(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<NewCreditNote>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let answer = invoices::credit(
+        &state,
+        &session.actor(&request),
+        idempotency.request(&body.bytes),
+        &id,
+        body.value,
+        render_credit_note,
+    )
+    .await?;
+    Ok(resource::answer_response(answer))
+}
+
+/// One page of a credit-note listing, and the read's audit line.
+async fn credit_note_page(
+    state: &AppState,
+    session: &Session,
+    invoice: Option<&InvoiceId>,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    let page = state
+        .store
+        .list_entries::<CreditNoteSummary>(
+            session.tenant(),
+            &keys::credit_notes(invoice),
+            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
+            params.next.as_deref(),
+            |_| true,
+        )
+        .await?;
+    session.record_read(CreditNote::ACTIONS.list, invoice.map(ToString::to_string));
+    let data: Vec<CreditNoteSummary> = page
+        .items
+        .into_iter()
+        .map(|(_, stored)| stored.record)
+        .collect();
+    Ok(ListPage::response(data, page.next))
+}
+
+/// The credit notes of one invoice, newest first.
+#[utoipa::path(
+    get, path = "/v1/invoices/{id}/credit-notes", tag = "invoices",
+    params(("id" = String, Path, description = "The invoice's id (`inv_…`)"), ListParams),
+    responses(
+        (status = 200, description = "A page of credit notes", body = ListPage<CreditNoteSummary>),
+        (status = 400, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_invoice_credit_notes(
+    State(state): State<AppState>,
+    session: Session,
+    PathId(id): PathId,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let key = keys::invoice(session.tenant(), &id);
+    let exists = state.store.get::<Invoice>(session.tenant(), &key);
+    let (invoice, page) = tokio::join!(
+        Box::pin(exists),
+        Box::pin(credit_note_page(&state, &session, Some(&id), params))
+    );
+    invoice?.ok_or(ApiError::NotFound)?;
+    page
+}
+
+/// Every credit note of the account, newest first.
+#[utoipa::path(
+    get, path = "/v1/credit-notes", tag = "invoices", params(ListParams),
+    responses(
+        (status = 200, description = "A page of credit notes", body = ListPage<CreditNoteSummary>),
+        (status = 400, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_credit_notes(
+    State(state): State<AppState>,
+    session: Session,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    credit_note_page(&state, &session, None, params).await
+}
+
+/// One credit note, with its lines and amounts.
+#[utoipa::path(
+    get, path = "/v1/credit-notes/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "The credit note's id (`crn_…`)")),
+    responses(
+        (status = 200, description = "The credit note", body = View<CreditNote>),
+        (status = 404, description = "No such credit note in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_credit_note(
+    State(state): State<AppState>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    resource::read::<CreditNote>(&state, &session, &id).await
 }
