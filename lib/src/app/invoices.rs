@@ -16,10 +16,9 @@ use crate::domain::account::CompanyProfile;
 use crate::domain::catalogue::Service;
 use crate::domain::credit_note::{CreditError, CreditNote, NewCreditNote};
 use crate::domain::customer::Customer;
+use crate::domain::document::{DraftContext, LineRequest};
 use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ServiceId};
-use crate::domain::invoice::{
-    DraftContext, Invoice, InvoicePatch, InvoiceStatus, LineRequest, NewInvoice,
-};
+use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, NewInvoice};
 use crate::domain::settings::Settings;
 use crate::domain::time::Date;
 use crate::domain::values::DocumentText;
@@ -157,7 +156,7 @@ fn write_entries(
             actor.tenant(),
             id,
             invoice.status.as_str(),
-            invoice.customer_id.as_ref(),
+            invoice.content.customer_id.as_ref(),
         )
     };
     let kept: Vec<ItemKey> = next.map(entries).unwrap_or_default();
@@ -246,7 +245,9 @@ pub async fn update(
     if before.record.status != InvoiceStatus::Draft {
         return Err(Error::Conflict(NOT_A_DRAFT));
     }
-    let customer = patch.customer_id.unwrap_or(before.record.customer_id);
+    let customer = patch
+        .customer_id
+        .unwrap_or(before.record.content.customer_id);
     let loaded = load(state, actor, customer, patch.lines.as_deref()).await?;
     let next = before
         .record
@@ -325,6 +326,7 @@ async fn try_issue(
     before.record.issuable().map_err(Error::Invalid)?;
     let customer_id = before
         .record
+        .content
         .customer_id
         .ok_or_else(|| Error::invalid("customer_id", "required"))?;
     let (customer, reserved) = tokio::try_join!(
@@ -477,13 +479,13 @@ async fn try_credit(
                 "lines",
                 format!(
                     "credits {asked} {}, but only {creditable} is left to credit on the invoice",
-                    invoice.record.currency
+                    invoice.record.content.currency
                 ),
             ))
         }
     })?;
     let id = CreditNoteId::generate();
-    let credited = invoice.record.credited(note.total);
+    let credited = invoice.record.credited(note.content.total);
     let invoice_write = tx.len();
     tx.replace(&invoice_key, &credited, invoice.version);
     let counter_write = reserved.take(&mut tx);

@@ -6,7 +6,7 @@
 use std::future::Future;
 
 use crate::AppState;
-use crate::domain::invoice::{document_number, number_period};
+use crate::domain::document::{document_number, number_period};
 use crate::domain::time::Date;
 use crate::store::{ConflictReason, Counter, ItemKey, SavedResponse, StoreError, Stored, Tx, keys};
 

@@ -9,12 +9,13 @@ use utoipa::ToSchema;
 
 use super::FieldError;
 use super::Timestamp;
-use super::ids::{CreditNoteId, CustomerId, InvoiceId};
-use super::invoice::{Buyer, Invoice, Line, Quantity, Seller, TaxAmount, price_lines};
+use super::document::{Buyer, Content, Line, Quantity, Seller, price_lines};
+use super::ids::{CreditNoteId, InvoiceId};
+use super::invoice::Invoice;
 use super::money::{Amount, Money};
 use super::pricing;
 use super::time::Date;
-use super::values::{Currency, CustomerName, DocumentText, Percentage};
+use super::values::{Currency, CustomerName, DocumentText};
 
 /// One line of the invoice to credit, and how much of it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
@@ -45,20 +46,11 @@ pub struct CreditNote {
     pub number: String,
     pub invoice_id: InvoiceId,
     pub invoice_number: String,
-    pub customer_id: Option<CustomerId>,
-    pub customer_name: Option<CustomerName>,
-    pub currency: Currency,
     pub issue_date: Date,
     pub reason: Option<DocumentText>,
-    pub prices_include_tax: bool,
-    pub discount_percent: Option<Percentage>,
-    pub lines: Vec<Line>,
-    pub net_total: Money,
-    pub discount_total: Money,
-    pub tax_breakdown: Vec<TaxAmount>,
-    pub tax_total: Money,
-    /// The amount credited.
-    pub total: Money,
+    /// The credited lines and amounts; `total` is the amount credited.
+    #[serde(flatten)]
+    pub content: Content,
     pub seller: Option<Seller>,
     pub buyer: Option<Buyer>,
     pub issued_at: Timestamp,
@@ -131,9 +123,10 @@ impl CreditNote {
         today: Date,
         at: Timestamp,
     ) -> Result<Self, CreditError> {
-        let currency = invoice.currency;
+        let source = &invoice.content;
+        let currency = source.currency;
         let lines: Vec<Line> = match &request.lines {
-            None => invoice.lines.clone(),
+            None => source.lines.clone(),
             Some(chosen) if chosen.is_empty() => {
                 return Err(CreditError::Invalid(invalid(
                     "lines",
@@ -144,10 +137,10 @@ impl CreditNote {
                 let mut seen = HashSet::new();
                 let mut lines = Vec::with_capacity(chosen.len());
                 for (index, choice) in chosen.iter().enumerate() {
-                    let Some(line) = invoice.lines.get(usize::from(choice.line)) else {
+                    let Some(line) = source.lines.get(usize::from(choice.line)) else {
                         return Err(CreditError::Invalid(invalid(
                             format!("lines[{index}].line"),
-                            format!("the invoice has {} lines", invoice.lines.len()),
+                            format!("the invoice has {} lines", source.lines.len()),
                         )));
                     };
                     if !seen.insert(choice.line) {
@@ -168,8 +161,8 @@ impl CreditNote {
         let (lines, amounts) = price_lines(
             lines,
             currency,
-            invoice.prices_include_tax,
-            invoice.discount_percent,
+            source.prices_include_tax,
+            source.discount_percent,
         )
         .map_err(CreditError::Invalid)?;
         let creditable = invoice.creditable();
@@ -189,19 +182,17 @@ impl CreditNote {
             number,
             invoice_id,
             invoice_number: invoice.number.clone().unwrap_or_default(),
-            customer_id: invoice.customer_id,
-            customer_name: invoice.customer_name.clone(),
-            currency,
             issue_date: today,
             reason: request.reason.clone(),
-            prices_include_tax: invoice.prices_include_tax,
-            discount_percent: invoice.discount_percent,
-            lines,
-            net_total: amounts.net_total,
-            discount_total: amounts.discount_total,
-            tax_breakdown: amounts.tax_breakdown,
-            tax_total: amounts.tax_total,
-            total: amounts.total,
+            content: Content {
+                lines,
+                net_total: amounts.net_total,
+                discount_total: amounts.discount_total,
+                tax_breakdown: amounts.tax_breakdown,
+                tax_total: amounts.tax_total,
+                total: amounts.total,
+                ..source.clone()
+            },
             seller: invoice.seller.clone(),
             buyer: invoice.buyer.clone(),
             issued_at: at,
@@ -214,10 +205,10 @@ impl CreditNote {
             number: self.number.clone(),
             invoice_id: self.invoice_id,
             invoice_number: self.invoice_number.clone(),
-            customer_name: self.customer_name.clone(),
+            customer_name: self.content.customer_name.clone(),
             issue_date: self.issue_date,
-            currency: self.currency,
-            total: self.total,
+            currency: self.content.currency,
+            total: self.content.total,
         }
     }
 }

@@ -2,30 +2,20 @@
 //! Issuing one numbers it and snapshots both parties, and from then on it never changes; a
 //! correction is a credit note.
 
-use std::collections::HashMap;
-use std::fmt;
-
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::account::CompanyProfile;
-use super::catalogue::Service;
 use super::customer::Customer;
-use super::ids::{CustomerId, InvoiceId, ServiceId};
-use super::money::{Amount, Money};
-use super::patch::{nullable, present};
-use super::pricing::{self, DocumentTerms, LineDiscount, LineTerms, PricingError};
-use super::settings::Settings;
-use super::time::Date;
-use super::values::{
-    Address, Currency, CustomerName, DocumentText, EmailAddress, Name, Percentage, TaxId,
-    ValueError,
+use super::document::{
+    Buyer, Content, ContentPatch, ContentRequest, DraftContext, LineRequest, Seller, invalid,
 };
+use super::ids::{CustomerId, InvoiceId, ProposalId};
+use super::money::Money;
+use super::patch::{nullable, present};
+use super::time::Date;
+use super::values::{Currency, CustomerName, DocumentText, Percentage};
 use super::{FieldError, Timestamp};
-
-/// The most lines a document may have.
-pub const MAX_LINES: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -58,160 +48,6 @@ impl InvoiceStatus {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-/// A quantity: above zero, up to 7 whole digits and 4 decimals (`"1.5"`, `"0.125"`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct Quantity(Decimal);
-
-impl Quantity {
-    pub fn parse(text: &str) -> Result<Self, ValueError> {
-        let digits = |part: &str, max: usize| {
-            (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
-        };
-        let well_formed = match text.split_once('.') {
-            Some((whole, fraction)) => digits(whole, 7) && digits(fraction, 4),
-            None => digits(text, 7),
-        };
-        match Decimal::from_str_exact(text) {
-            Ok(value) if well_formed && value > Decimal::ZERO => Ok(Self(value)),
-            _ => Err(ValueError(
-                "must be a decimal string above 0 with up to 7 digits and 4 decimals, e.g. \"1.5\""
-                    .into(),
-            )),
-        }
-    }
-
-    pub fn value(&self) -> Decimal {
-        self.0
-    }
-}
-
-impl fmt::Display for Quantity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl Serialize for Quantity {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Quantity {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Self::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl utoipa::PartialSchema for Quantity {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some(
-                "A decimal string above 0: up to 7 whole digits and 4 decimals.",
-            ))
-            .pattern(Some(r"^[0-9]{1,7}(\.[0-9]{1,4})?$"))
-            .examples(["1.5"])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Quantity {}
-
-/// A line as a request gives it. With `service_id`, the service's name, unit, unit price and
-/// tax rate are copied into the line (a snapshot); any of them given here wins.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LineRequest {
-    #[serde(default)]
-    pub service_id: Option<ServiceId>,
-    /// What is sold; the service's name when not given.
-    #[serde(default)]
-    pub description: Option<DocumentText>,
-    pub quantity: Quantity,
-    #[serde(default)]
-    pub unit: Option<Name>,
-    /// The price of one unit (including tax when the document's prices do); the service's when
-    /// not given.
-    #[serde(default)]
-    pub unit_price: Option<Amount>,
-    /// A discount in percent of the line; not with `discount_amount`.
-    #[serde(default)]
-    pub discount_percent: Option<Percentage>,
-    /// A discount as an amount, at most the line's amount and the currency's decimals.
-    #[serde(default)]
-    pub discount_amount: Option<Amount>,
-    /// The service's rate, else the settings' default.
-    #[serde(default)]
-    pub tax_rate: Option<Percentage>,
-}
-
-/// A line of a document, with its computed net.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Line {
-    pub service_id: Option<ServiceId>,
-    pub description: DocumentText,
-    pub quantity: Quantity,
-    pub unit: Option<Name>,
-    pub unit_price: Amount,
-    pub discount_percent: Option<Percentage>,
-    pub discount_amount: Option<Amount>,
-    pub tax_rate: Percentage,
-    /// quantity × unit price − discount, rounded to the currency (EN 16931 BT-131).
-    pub net: Money,
-}
-
-/// One rate of the tax breakdown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct TaxAmount {
-    pub rate: Percentage,
-    /// The taxable amount at this rate (BT-116).
-    pub base: Money,
-    /// The tax at this rate, rounded once (BT-117).
-    pub tax: Money,
-}
-
-/// The seller as it was when the document was numbered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Seller {
-    pub legal_name: Name,
-    pub address: Option<Address>,
-    pub tax_id: Option<TaxId>,
-    pub email: Option<EmailAddress>,
-}
-
-/// The buyer as it was when the document was numbered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Buyer {
-    pub name: CustomerName,
-    pub billing_address: Option<Address>,
-    pub tax_id: Option<TaxId>,
-    pub email: Option<EmailAddress>,
-}
-
-impl Seller {
-    pub fn of(company: &CompanyProfile) -> Self {
-        Self {
-            legal_name: company.legal_name.clone(),
-            address: company.address.clone(),
-            tax_id: company.tax_id.clone(),
-            email: company.email.clone(),
-        }
-    }
-}
-
-impl Buyer {
-    pub fn of(customer: &Customer) -> Self {
-        Self {
-            name: customer.name.clone(),
-            billing_address: customer.billing_address.clone(),
-            tax_id: customer.tax_id.clone(),
-            email: customer.email.clone(),
-        }
     }
 }
 
@@ -288,24 +124,10 @@ pub struct Invoice {
     pub status: InvoiceStatus,
     /// Assigned when it is issued (`INV-2026-0001`); `null` on a draft.
     pub number: Option<String>,
-    pub customer_id: Option<CustomerId>,
-    /// The customer's name (as issued, once issued).
-    pub customer_name: Option<CustomerName>,
-    pub currency: Currency,
     pub issue_date: Date,
     pub due_date: Date,
-    pub notes: Option<DocumentText>,
-    pub footer: Option<DocumentText>,
-    pub discount_percent: Option<Percentage>,
-    pub prices_include_tax: bool,
-    pub lines: Vec<Line>,
-    /// Σ line nets (BT-106).
-    pub net_total: Money,
-    /// The document discount (BT-107).
-    pub discount_total: Money,
-    pub tax_breakdown: Vec<TaxAmount>,
-    pub tax_total: Money,
-    pub total: Money,
+    #[serde(flatten)]
+    pub content: Content,
     pub amount_credited: Money,
     pub amount_paid: Money,
     /// total − paid − credited (BT-115); zero once void.
@@ -315,6 +137,9 @@ pub struct Invoice {
     pub issued_at: Option<Timestamp>,
     pub voided_at: Option<Timestamp>,
     pub void_reason: Option<DocumentText>,
+    /// The accepted proposal this invoice was converted from.
+    #[serde(default)]
+    pub proposal_id: Option<ProposalId>,
 }
 
 /// An invoice as lists show it, kept beside it under each listing it belongs to.
@@ -332,129 +157,6 @@ pub struct InvoiceSummary {
     pub amount_due: Money,
 }
 
-impl Invoice {
-    pub fn summary(&self, id: InvoiceId) -> InvoiceSummary {
-        InvoiceSummary {
-            id,
-            number: self.number.clone(),
-            status: self.status,
-            customer_id: self.customer_id,
-            customer_name: self.customer_name.clone(),
-            issue_date: self.issue_date,
-            due_date: self.due_date,
-            currency: self.currency,
-            total: self.total,
-            amount_due: self.amount_due,
-        }
-    }
-}
-
-/// What a draft's defaults and catalogue lines are taken from.
-pub struct DraftContext<'a> {
-    pub settings: &'a Settings,
-    pub company: &'a CompanyProfile,
-    /// The document's customer, if it names one (and it exists).
-    pub customer: Option<&'a Customer>,
-    /// Every service a line names that exists in the account.
-    pub services: &'a HashMap<ServiceId, Service>,
-    /// Today in the account's time zone.
-    pub today: Date,
-}
-
-fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Vec<FieldError> {
-    vec![FieldError::new(field, detail)]
-}
-
-/// A line resolved against the catalogue (its net is computed with the whole document).
-fn resolve_line(
-    index: usize,
-    line: &LineRequest,
-    currency: Currency,
-    context: &DraftContext<'_>,
-) -> Result<Line, Vec<FieldError>> {
-    let field = |name: &str| format!("lines[{index}].{name}");
-    let service = match line.service_id {
-        None => None,
-        Some(id) => {
-            let service = context
-                .services
-                .get(&id)
-                .ok_or_else(|| invalid(field("service_id"), "no such service in this account"))?;
-            if service.currency != currency && line.unit_price.is_none() {
-                return Err(invalid(
-                    field("service_id"),
-                    format!(
-                        "the service is priced in {}, the document is in {currency}: give a unit_price",
-                        service.currency
-                    ),
-                ));
-            }
-            Some(service)
-        }
-    };
-    let description = match (&line.description, service) {
-        (Some(text), _) => text.clone(),
-        (None, Some(service)) => DocumentText::parse(service.name.as_str())
-            .map_err(|e| invalid(field("description"), e.0))?,
-        (None, None) => return Err(invalid(field("description"), "required")),
-    };
-    let unit_price = line
-        .unit_price
-        .or(service.map(|s| s.unit_price))
-        .ok_or_else(|| invalid(field("unit_price"), "required"))?;
-    if line.discount_percent.is_some() && line.discount_amount.is_some() {
-        return Err(invalid(
-            field("discount_amount"),
-            "give discount_percent or discount_amount, not both",
-        ));
-    }
-    if let Some(amount) = line.discount_amount
-        && !amount.fits(currency)
-    {
-        return Err(invalid(
-            field("discount_amount"),
-            format!("{currency} has {} decimals at most", currency.minor_units()),
-        ));
-    }
-    Ok(Line {
-        service_id: line.service_id,
-        description,
-        quantity: line.quantity,
-        unit: line
-            .unit
-            .clone()
-            .or_else(|| service.and_then(|s| s.unit.clone())),
-        unit_price,
-        discount_percent: line.discount_percent,
-        discount_amount: line.discount_amount,
-        tax_rate: line
-            .tax_rate
-            .or(service.and_then(|s| s.tax_rate))
-            .unwrap_or(context.settings.default_tax_rate),
-        net: Money::zero(currency),
-    })
-}
-
-/// A draft's terms before its amounts are computed.
-struct Terms {
-    customer_id: Option<CustomerId>,
-    currency: Currency,
-    issue_date: Date,
-    due_date: Date,
-    notes: Option<DocumentText>,
-    footer: Option<DocumentText>,
-    discount_percent: Option<Percentage>,
-    prices_include_tax: bool,
-    lines: Vec<Line>,
-}
-
-fn check_lines(count: usize) -> Result<(), Vec<FieldError>> {
-    if count > MAX_LINES {
-        return Err(invalid("lines", format!("at most {MAX_LINES} lines")));
-    }
-    Ok(())
-}
-
 fn check_dates(issue: Date, due: Date) -> Result<(), Vec<FieldError>> {
     if due < issue {
         return Err(invalid("due_date", "must not be before issue_date"));
@@ -462,177 +164,63 @@ fn check_dates(issue: Date, due: Date) -> Result<(), Vec<FieldError>> {
     Ok(())
 }
 
-fn default_currency(context: &DraftContext<'_>) -> Currency {
-    context
-        .customer
-        .and_then(|c| c.currency)
-        .or(context.settings.default_currency)
-        .unwrap_or(context.company.currency)
-}
-
-fn customer_must_exist(
-    id: Option<CustomerId>,
-    context: &DraftContext<'_>,
-) -> Result<(), Vec<FieldError>> {
-    if id.is_some() && context.customer.is_none() {
-        return Err(invalid("customer_id", "no such customer in this account"));
-    }
-    Ok(())
-}
-
-/// A document's computed amounts (lines carry their own nets).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Amounts {
-    pub net_total: Money,
-    pub discount_total: Money,
-    pub tax_breakdown: Vec<TaxAmount>,
-    pub tax_total: Money,
-    pub total: Money,
-}
-
-/// Prices `lines` as one document: each line's net set, and the document's amounts.
-pub fn price_lines(
-    lines: Vec<Line>,
-    currency: Currency,
-    prices_include_tax: bool,
-    discount_percent: Option<Percentage>,
-) -> Result<(Vec<Line>, Amounts), Vec<FieldError>> {
-    let line_terms: Vec<LineTerms> = lines
-        .iter()
-        .map(|line| LineTerms {
-            quantity: line.quantity.value(),
-            unit_price: line.unit_price.value(),
-            discount: match (line.discount_percent, line.discount_amount) {
-                (Some(percent), _) => Some(LineDiscount::Percent(percent)),
-                (None, Some(amount)) => Some(LineDiscount::Amount(amount.value())),
-                (None, None) => None,
-            },
-            tax_rate: line.tax_rate,
-        })
-        .collect();
-    let totals = pricing::price(
-        &line_terms,
-        &DocumentTerms {
-            currency,
-            prices_include_tax,
-            discount_percent,
-        },
-    )
-    .map_err(|error| match error {
-        PricingError::DiscountAboveAmount { line } => invalid(
-            format!("lines[{line}].discount_amount"),
-            "must not be above the line's amount",
-        ),
-        PricingError::TooLarge { line } => {
-            invalid(format!("lines[{line}]"), "the line's amount is too large")
-        }
-    })?;
-    let money = |value| Money::of(value, currency);
-    let lines = lines
-        .into_iter()
-        .zip(&totals.line_nets)
-        .map(|(line, net)| Line {
-            net: money(*net),
-            ..line
-        })
-        .collect();
-    let amounts = Amounts {
-        net_total: money(totals.net_total),
-        discount_total: money(totals.discount_total),
-        tax_breakdown: totals
-            .tax_breakdown
-            .iter()
-            .map(|t| TaxAmount {
-                rate: t.rate,
-                base: money(t.base),
-                tax: money(t.tax),
-            })
-            .collect(),
-        tax_total: money(totals.tax_total),
-        total: money(totals.total),
-    };
-    Ok((lines, amounts))
-}
-
-impl Terms {
-    /// The draft with its amounts computed.
-    fn priced(self) -> Result<Invoice, Vec<FieldError>> {
-        let currency = self.currency;
-        let (lines, amounts) = price_lines(
-            self.lines,
-            currency,
-            self.prices_include_tax,
-            self.discount_percent,
-        )?;
-        Ok(Invoice {
-            status: InvoiceStatus::Draft,
-            number: None,
-            customer_id: self.customer_id,
-            customer_name: None,
-            currency,
+impl Invoice {
+    pub fn summary(&self, id: InvoiceId) -> InvoiceSummary {
+        InvoiceSummary {
+            id,
+            number: self.number.clone(),
+            status: self.status,
+            customer_id: self.content.customer_id,
+            customer_name: self.content.customer_name.clone(),
             issue_date: self.issue_date,
             due_date: self.due_date,
-            notes: self.notes,
-            footer: self.footer,
-            discount_percent: self.discount_percent,
-            prices_include_tax: self.prices_include_tax,
-            lines,
-            net_total: amounts.net_total,
-            discount_total: amounts.discount_total,
-            tax_breakdown: amounts.tax_breakdown,
-            tax_total: amounts.tax_total,
-            total: amounts.total,
+            currency: self.content.currency,
+            total: self.content.total,
+            amount_due: self.amount_due,
+        }
+    }
+
+    /// A draft holding `content`, dated `issue_date` and due on `due_date`.
+    pub fn drafted(content: Content, issue_date: Date, due_date: Date) -> Self {
+        let currency = content.currency;
+        Self {
+            status: InvoiceStatus::Draft,
+            number: None,
+            issue_date,
+            due_date,
             amount_credited: Money::zero(currency),
             amount_paid: Money::zero(currency),
-            amount_due: amounts.total,
+            amount_due: content.total,
+            content,
             seller: None,
             buyer: None,
             issued_at: None,
             voided_at: None,
             void_reason: None,
-        })
+            proposal_id: None,
+        }
     }
-}
 
-fn resolve_lines(
-    lines: &[LineRequest],
-    currency: Currency,
-    context: &DraftContext<'_>,
-) -> Result<Vec<Line>, Vec<FieldError>> {
-    check_lines(lines.len())?;
-    lines
-        .iter()
-        .enumerate()
-        .map(|(index, line)| resolve_line(index, line, currency, context))
-        .collect()
-}
-
-impl Invoice {
     /// A new draft from a request.
     pub fn draft(new: NewInvoice, context: &DraftContext<'_>) -> Result<Self, Vec<FieldError>> {
-        customer_must_exist(new.customer_id, context)?;
-        let currency = new.currency.unwrap_or_else(|| default_currency(context));
         let issue_date = new.issue_date.unwrap_or(context.today);
         let due_date = new
             .due_date
             .unwrap_or_else(|| issue_date.plus_days(context.settings.payment_terms_days.days()));
         check_dates(issue_date, due_date)?;
-        let mut invoice = Terms {
-            customer_id: new.customer_id,
-            currency,
-            issue_date,
-            due_date,
-            notes: new.notes.or_else(|| context.settings.invoice_notes.clone()),
-            footer: new
-                .footer
-                .or_else(|| context.settings.invoice_footer.clone()),
-            discount_percent: new.discount_percent,
-            prices_include_tax: new.prices_include_tax,
-            lines: resolve_lines(&new.lines, currency, context)?,
-        }
-        .priced()?;
-        invoice.customer_name = context.customer.map(|c| c.name.clone());
-        Ok(invoice)
+        let content = Content::new(
+            ContentRequest {
+                customer_id: new.customer_id,
+                currency: new.currency,
+                notes: new.notes,
+                footer: new.footer,
+                discount_percent: new.discount_percent,
+                prices_include_tax: new.prices_include_tax,
+                lines: &new.lines,
+            },
+            context,
+        )?;
+        Ok(Self::drafted(content, issue_date, due_date))
     }
 
     /// This draft with `patch` applied and its amounts recomputed.
@@ -641,79 +229,42 @@ impl Invoice {
         patch: InvoicePatch,
         context: &DraftContext<'_>,
     ) -> Result<Self, Vec<FieldError>> {
-        let customer_id = patch.customer_id.unwrap_or(self.customer_id);
-        customer_must_exist(customer_id, context)?;
-        let currency = match patch.currency {
-            None => self.currency,
-            Some(Some(currency)) => currency,
-            Some(None) => default_currency(context),
-        };
+        let terms = context.settings.payment_terms_days.days();
         let issue_date = patch.issue_date.unwrap_or(self.issue_date);
-        let terms_due = issue_date.plus_days(context.settings.payment_terms_days.days());
+        let terms_due = issue_date.plus_days(terms);
         let due_date = match patch.due_date {
             Some(Some(date)) => date,
             Some(None) => terms_due,
             // A new issue date moves a due date that followed the terms.
             None if patch.issue_date.is_some()
-                && self.due_date
-                    == self
-                        .issue_date
-                        .plus_days(context.settings.payment_terms_days.days()) =>
+                && self.due_date == self.issue_date.plus_days(terms) =>
             {
                 terms_due
             }
             None => self.due_date,
         };
         check_dates(issue_date, due_date)?;
-        let lines = match &patch.lines {
-            Some(lines) => resolve_lines(lines, currency, context)?,
-            None => self.lines.clone(),
-        };
-        if let Some(index) = lines
-            .iter()
-            .position(|l| l.discount_amount.is_some_and(|a| !a.fits(currency)))
-        {
-            return Err(invalid(
-                format!("lines[{index}].discount_amount"),
-                format!("{currency} has {} decimals at most", currency.minor_units()),
-            ));
-        }
-        let mut invoice = Terms {
-            customer_id,
-            currency,
-            issue_date,
-            due_date,
-            notes: patch.notes.unwrap_or_else(|| self.notes.clone()),
-            footer: patch.footer.unwrap_or_else(|| self.footer.clone()),
-            discount_percent: patch.discount_percent.unwrap_or(self.discount_percent),
-            prices_include_tax: patch.prices_include_tax.unwrap_or(self.prices_include_tax),
-            lines,
-        }
-        .priced()?;
-        invoice.customer_name = context.customer.map(|c| c.name.clone());
-        Ok(invoice)
+        let content = self.content.patched(
+            ContentPatch {
+                customer_id: patch.customer_id,
+                currency: patch.currency,
+                notes: patch.notes,
+                footer: patch.footer,
+                discount_percent: patch.discount_percent,
+                prices_include_tax: patch.prices_include_tax,
+                lines: patch.lines.as_deref(),
+            },
+            context,
+        )?;
+        Ok(Self {
+            proposal_id: self.proposal_id,
+            ..Self::drafted(content, issue_date, due_date)
+        })
     }
 
     /// Why this draft cannot be issued, if it cannot.
     pub fn issuable(&self) -> Result<(), Vec<FieldError>> {
-        let mut errors = Vec::new();
-        if self.customer_id.is_none() {
-            errors.push(FieldError::new(
-                "customer_id",
-                "an invoice needs a customer to be issued",
-            ));
-        }
-        if self.lines.is_empty() {
-            errors.push(FieldError::new(
-                "lines",
-                "an invoice needs at least one line to be issued",
-            ));
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        self.content.complete("an invoice to be issued")
     }
 
     /// The draft, issued: numbered, both parties snapshot, from now on unchangeable.
@@ -724,26 +275,25 @@ impl Invoice {
         customer: &Customer,
         at: Timestamp,
     ) -> Self {
-        Self {
-            status: InvoiceStatus::Issued,
-            number: Some(number),
-            customer_name: Some(customer.name.clone()),
-            seller: Some(Seller::of(company)),
-            buyer: Some(Buyer::of(customer)),
-            issued_at: Some(at),
-            ..self.clone()
-        }
+        let mut issued = self.clone();
+        issued.status = InvoiceStatus::Issued;
+        issued.number = Some(number);
+        issued.content.customer_name = Some(customer.name.clone());
+        issued.seller = Some(Seller::of(company));
+        issued.buyer = Some(Buyer::of(customer));
+        issued.issued_at = Some(at);
+        issued
     }
 
     /// The invoice with a credit note of `amount` against it: less is due.
     pub fn credited(&self, amount: Money) -> Self {
-        let amount_credited =
-            Money::of(self.amount_credited.value() + amount.value(), self.currency);
+        let currency = self.content.currency;
+        let amount_credited = Money::of(self.amount_credited.value() + amount.value(), currency);
         Self {
             amount_credited,
             amount_due: Money::of(
-                self.total.value() - self.amount_paid.value() - amount_credited.value(),
-                self.currency,
+                self.content.total.value() - self.amount_paid.value() - amount_credited.value(),
+                currency,
             ),
             ..self.clone()
         }
@@ -752,8 +302,8 @@ impl Invoice {
     /// What credit notes may still credit: the total less earlier credits.
     pub fn creditable(&self) -> Money {
         Money::of(
-            self.total.value() - self.amount_credited.value(),
-            self.currency,
+            self.content.total.value() - self.amount_credited.value(),
+            self.content.currency,
         )
     }
 
@@ -761,7 +311,7 @@ impl Invoice {
     pub fn voided(&self, reason: DocumentText, at: Timestamp) -> Self {
         Self {
             status: InvoiceStatus::Void,
-            amount_due: Money::zero(self.currency),
+            amount_due: Money::zero(self.content.currency),
             voided_at: Some(at),
             void_reason: Some(reason),
             ..self.clone()
@@ -769,28 +319,13 @@ impl Invoice {
     }
 }
 
-/// A number in a series: the prefix, with `{YYYY}` as the issue year, then the counter
-/// zero-padded to four digits (`INV-2026-0007`).
-pub fn document_number(prefix: &str, year: i16, counter: u64) -> String {
-    format!(
-        "{}{counter:04}",
-        prefix.replace("{YYYY}", &year.to_string())
-    )
-}
-
-/// The counter period a prefix numbers in: the year when it holds `{YYYY}` (the series restarts
-/// each year), else one series for ever.
-pub fn number_period(prefix: &str, year: i16) -> String {
-    if prefix.contains("{YYYY}") {
-        year.to_string()
-    } else {
-        "all".to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
+    use crate::domain::settings::Settings;
+    use crate::domain::values::Name;
 
     fn context_parts() -> (Settings, CompanyProfile) {
         let company = CompanyProfile::named(
@@ -820,12 +355,12 @@ mod tests {
         )
         .expect("valid");
         let invoice = Invoice::draft(new, &context).expect("draft");
-        assert_eq!(invoice.currency.code(), "EUR");
+        assert_eq!(invoice.content.currency.code(), "EUR");
         assert_eq!(invoice.due_date.to_string(), "2026-12-25");
-        assert_eq!(invoice.lines[0].net.to_string(), "99.99");
-        assert_eq!(invoice.tax_total.to_string(), "19.00");
-        assert_eq!(invoice.total.to_string(), "118.99");
-        assert_eq!(invoice.amount_due, invoice.total);
+        assert_eq!(invoice.content.lines[0].net.to_string(), "99.99");
+        assert_eq!(invoice.content.tax_total.to_string(), "19.00");
+        assert_eq!(invoice.content.total.to_string(), "118.99");
+        assert_eq!(invoice.amount_due, invoice.content.total);
         assert!(invoice.issuable().is_err(), "no customer");
     }
 
@@ -845,25 +380,5 @@ mod tests {
                 .expect("valid");
         let errors = Invoice::draft(new, &context).expect_err("no price");
         assert_eq!(errors[0].field, "lines[0].unit_price");
-    }
-
-    #[test]
-    fn numbers_restart_each_year_only_with_a_year_in_the_prefix() {
-        assert_eq!(document_number("INV-{YYYY}-", 2026, 7), "INV-2026-0007");
-        assert_eq!(number_period("INV-{YYYY}-", 2026), "2026");
-        assert_eq!(document_number("F", 2026, 12345), "F12345");
-        assert_eq!(number_period("F", 2026), "all");
-    }
-
-    #[test]
-    fn quantities_are_positive_with_four_decimals_at_most() {
-        assert!(Quantity::parse("0").is_err());
-        assert!(Quantity::parse("0.00001").is_err());
-        assert!(Quantity::parse("-1").is_err());
-        assert!(Quantity::parse("12345678").is_err());
-        assert_eq!(
-            Quantity::parse("0.0001").map(|q| q.to_string()),
-            Ok("0.0001".into())
-        );
     }
 }

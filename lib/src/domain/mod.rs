@@ -4,6 +4,7 @@ pub mod account;
 pub mod catalogue;
 pub mod credit_note;
 pub mod customer;
+pub mod document;
 pub mod ids;
 pub mod invoice;
 pub mod money;
