@@ -400,6 +400,16 @@ pub struct Content {
     pub total: Money,
 }
 
+/// A document's terms, settled from a request and its defaults.
+struct Terms {
+    customer_id: Option<CustomerId>,
+    currency: Currency,
+    notes: Option<DocumentText>,
+    footer: Option<DocumentText>,
+    discount_percent: Option<Percentage>,
+    prices_include_tax: bool,
+}
+
 /// The content fields of a request that creates a document.
 pub struct ContentRequest<'a> {
     pub customer_id: Option<CustomerId>,
@@ -425,31 +435,42 @@ pub struct ContentPatch<'a> {
 }
 
 impl Content {
-    fn priced(
-        customer_id: Option<CustomerId>,
-        currency: Currency,
-        notes: Option<DocumentText>,
-        footer: Option<DocumentText>,
-        discount_percent: Option<Percentage>,
-        prices_include_tax: bool,
-        lines: Vec<Line>,
-        context: &DraftContext<'_>,
-    ) -> Result<Self, Vec<FieldError>> {
-        let (lines, amounts) = price_lines(lines, currency, prices_include_tax, discount_percent)?;
-        Ok(Self {
-            customer_id,
+    /// Content with these terms and lines, its amounts not yet computed.
+    fn unpriced(terms: Terms, lines: Vec<Line>, context: &DraftContext<'_>) -> Self {
+        let zero = Money::zero(terms.currency);
+        Self {
+            customer_id: terms.customer_id,
             customer_name: context.customer.map(|c| c.name.clone()),
-            currency,
-            notes,
-            footer,
-            discount_percent,
-            prices_include_tax,
+            currency: terms.currency,
+            notes: terms.notes,
+            footer: terms.footer,
+            discount_percent: terms.discount_percent,
+            prices_include_tax: terms.prices_include_tax,
+            lines,
+            net_total: zero,
+            discount_total: zero,
+            tax_breakdown: Vec::new(),
+            tax_total: zero,
+            total: zero,
+        }
+    }
+
+    /// The content with every line's net and the document's amounts computed.
+    fn priced(self) -> Result<Self, Vec<FieldError>> {
+        let (lines, amounts) = price_lines(
+            self.lines,
+            self.currency,
+            self.prices_include_tax,
+            self.discount_percent,
+        )?;
+        Ok(Self {
             lines,
             net_total: amounts.net_total,
             discount_total: amounts.discount_total,
             tax_breakdown: amounts.tax_breakdown,
             tax_total: amounts.tax_total,
             total: amounts.total,
+            ..self
         })
     }
 
@@ -463,20 +484,19 @@ impl Content {
             .currency
             .unwrap_or_else(|| default_currency(context));
         let lines = resolve_lines(request.lines, currency, context)?;
-        Self::priced(
-            request.customer_id,
+        let terms = Terms {
+            customer_id: request.customer_id,
             currency,
-            request
+            notes: request
                 .notes
                 .or_else(|| context.settings.invoice_notes.clone()),
-            request
+            footer: request
                 .footer
                 .or_else(|| context.settings.invoice_footer.clone()),
-            request.discount_percent,
-            request.prices_include_tax,
-            lines,
-            context,
-        )
+            discount_percent: request.discount_percent,
+            prices_include_tax: request.prices_include_tax,
+        };
+        Self::unpriced(terms, lines, context).priced()
     }
 
     /// This content with `patch` applied and its amounts recomputed.
@@ -505,16 +525,15 @@ impl Content {
                 format!("{currency} has {} decimals at most", currency.minor_units()),
             ));
         }
-        Self::priced(
+        let terms = Terms {
             customer_id,
             currency,
-            patch.notes.unwrap_or_else(|| self.notes.clone()),
-            patch.footer.unwrap_or_else(|| self.footer.clone()),
-            patch.discount_percent.unwrap_or(self.discount_percent),
-            patch.prices_include_tax.unwrap_or(self.prices_include_tax),
-            lines,
-            context,
-        )
+            notes: patch.notes.unwrap_or_else(|| self.notes.clone()),
+            footer: patch.footer.unwrap_or_else(|| self.footer.clone()),
+            discount_percent: patch.discount_percent.unwrap_or(self.discount_percent),
+            prices_include_tax: patch.prices_include_tax.unwrap_or(self.prices_include_tax),
+        };
+        Self::unpriced(terms, lines, context).priced()
     }
 
     /// Why this content cannot be numbered (issued, sent), if it cannot.
