@@ -6,191 +6,26 @@
 //! invoice, its list entries, the audit item and, under an `Idempotency-Key`, the saved
 //! response.
 
-use std::collections::{HashMap, HashSet};
-
-use futures_util::StreamExt as _;
-
 use crate::AppState;
 use crate::audit::Outcome;
 use crate::domain::account::CompanyProfile;
-use crate::domain::catalogue::Service;
 use crate::domain::credit_note::{CreditError, CreditNote, NewCreditNote};
 use crate::domain::customer::Customer;
-use crate::domain::document::{DraftContext, LineRequest};
-use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ServiceId};
+use crate::domain::ids::{CreditNoteId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, NewInvoice};
 use crate::domain::settings::Settings;
-use crate::domain::time::Date;
 use crate::domain::values::DocumentText;
-use crate::store::{ItemKey, SavedResponse, Stored, Tx, keys};
+use crate::store::{Stored, keys};
 
+use super::documents::{answered, check_size, created, get, load, missing, write_entries};
 use super::idempotency::{self, Answer};
 use super::numbering::{self, Attempt, Series};
 use super::{Actor, Error, FieldError, Result};
-
-/// The most a sealed invoice may hold and still fit in one DynamoDB item (400 KB) beside its
-/// keys and metadata.
-pub const MAX_DOCUMENT_BYTES: usize = 390_000;
 
 /// How the API shows an invoice; the saved response of a create or an action holds it.
 pub type Render = fn(&InvoiceId, Stored<Invoice>) -> serde_json::Value;
 
 const NOT_A_DRAFT: &str = "Only a draft invoice can be changed or deleted; an issued invoice is corrected with a credit note.";
-
-/// What a draft is built against: the account's settings and company, the customer it names
-/// and the services its lines name.
-struct Loaded {
-    settings: Settings,
-    company: CompanyProfile,
-    customer: Option<Customer>,
-    services: HashMap<ServiceId, Service>,
-    today: Date,
-}
-
-impl Loaded {
-    fn context(&self) -> DraftContext<'_> {
-        DraftContext {
-            settings: &self.settings,
-            company: &self.company,
-            customer: self.customer.as_ref(),
-            services: &self.services,
-            today: self.today,
-        }
-    }
-}
-
-async fn get<R: crate::store::Record>(
-    state: &AppState,
-    actor: &Actor,
-    key: ItemKey,
-) -> Result<Option<Stored<R>>> {
-    // Boxed: the SDK's call futures are large, and an issue joins several of them.
-    Ok(Box::pin(state.store.get::<R>(actor.tenant(), &key)).await?)
-}
-
-fn missing(what: &str) -> Error {
-    Error::Internal(anyhow::anyhow!("the account has no {what}"))
-}
-
-/// Reads, in parallel, everything a draft with this customer and these lines is built from.
-async fn load(
-    state: &AppState,
-    actor: &Actor,
-    customer: Option<CustomerId>,
-    lines: Option<&[LineRequest]>,
-) -> Result<Loaded> {
-    let tenant = actor.tenant();
-    let wanted: HashSet<ServiceId> = lines
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|line| line.service_id)
-        .collect();
-    let services = async {
-        futures_util::stream::iter(wanted)
-            .map(|id| async move {
-                let service = get::<Service>(state, actor, keys::service(tenant, &id)).await?;
-                Ok::<_, Error>(service.map(|s| (id, s.record)))
-            })
-            .buffer_unordered(16)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .filter_map(Result::transpose)
-            .collect::<Result<HashMap<_, _>>>()
-    };
-    let customer = async {
-        match customer {
-            None => Ok(None),
-            Some(id) => Ok(get::<Customer>(state, actor, keys::customer(tenant, &id))
-                .await?
-                .map(|c| c.record)),
-        }
-    };
-    let (settings, company, customer, services) = tokio::try_join!(
-        get::<Settings>(state, actor, keys::settings(tenant)),
-        get::<CompanyProfile>(state, actor, keys::company(tenant)),
-        customer,
-        services,
-    )?;
-    let settings = settings.ok_or_else(|| missing("settings"))?.record;
-    let today = settings
-        .time_zone
-        .today(state.clock.now())
-        .ok_or_else(|| missing("time zone"))?;
-    Ok(Loaded {
-        settings,
-        company: company.ok_or_else(|| missing("company profile"))?.record,
-        customer,
-        services,
-        today,
-    })
-}
-
-/// Refuses a document too large for one item, naming its lines.
-fn check_size(invoice: &Invoice) -> Result<()> {
-    let size = serde_json::to_vec(invoice)
-        .map_err(|e| Error::Internal(e.into()))?
-        .len();
-    if size > MAX_DOCUMENT_BYTES {
-        return Err(Error::invalid(
-            "lines",
-            format!(
-                "the invoice is too large to keep ({size} bytes of at most {MAX_DOCUMENT_BYTES}): shorten or split its lines"
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Writes the invoice's list entries as `next` has them, and removes those `previous` had that
-/// it no longer has.
-fn write_entries(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: &InvoiceId,
-    previous: Option<&Invoice>,
-    next: Option<&Invoice>,
-) {
-    let entries = |invoice: &Invoice| {
-        keys::invoice_entries(
-            actor.tenant(),
-            id,
-            invoice.status.as_str(),
-            invoice.content.customer_id.as_ref(),
-        )
-    };
-    let kept: Vec<ItemKey> = next.map(entries).unwrap_or_default();
-    for old in previous.map(entries).unwrap_or_default() {
-        if !kept.contains(&old) {
-            tx.remove(&old);
-        }
-    }
-    if let Some(invoice) = next {
-        let summary = invoice.summary(*id);
-        for key in &kept {
-            tx.put(key, &summary);
-        }
-    }
-}
-
-fn created(id: &InvoiceId, stored: Stored<Invoice>, render: Render) -> SavedResponse {
-    SavedResponse {
-        status: 201,
-        body: render(id, stored),
-        location: Some(format!("/v1/invoices/{id}")),
-        etag: Some(1),
-    }
-}
-
-fn answered(id: &InvoiceId, stored: Stored<Invoice>, render: Render) -> SavedResponse {
-    let version = stored.version;
-    SavedResponse {
-        status: 200,
-        body: render(id, stored),
-        location: None,
-        etag: Some(version),
-    }
-}
 
 /// Creates a draft invoice.
 pub async fn create(
@@ -203,12 +38,16 @@ pub async fn create(
     idempotency::run(state, actor, request, |claim| async move {
         let loaded = load(state, actor, new.customer_id, Some(&new.lines)).await?;
         let invoice = Invoice::draft(new, &loaded.context()).map_err(Error::Invalid)?;
-        check_size(&invoice)?;
+        check_size(&invoice, "invoice")?;
         let id = InvoiceId::generate();
         let mut tx = actor.transaction(&state.store).await?;
-        let response = created(&id, Stored::created(invoice.clone(), tx.now()), render);
+        let response = created(
+            "/v1/invoices",
+            &id,
+            render(&id, Stored::created(invoice.clone(), tx.now())),
+        );
         tx.create(&keys::invoice(actor.tenant(), &id), &invoice);
-        write_entries(&mut tx, actor, &id, None, Some(&invoice));
+        write_entries(&mut tx, actor.tenant(), &id, None, Some(&invoice));
         tx.audit(&actor.audit("invoice.create", Some(id.to_string()), Outcome::Success));
         claim.complete(&mut tx, &response);
         state.store.commit(tx).await?;
@@ -253,11 +92,17 @@ pub async fn update(
         .record
         .patched(patch, &loaded.context())
         .map_err(Error::Invalid)?;
-    check_size(&next)?;
+    check_size(&next, "invoice")?;
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
     tx.replace(&keys::invoice(actor.tenant(), id), &next, before.version);
-    write_entries(&mut tx, actor, id, Some(&before.record), Some(&next));
+    write_entries(
+        &mut tx,
+        actor.tenant(),
+        id,
+        Some(&before.record),
+        Some(&next),
+    );
     tx.audit(&actor.audit("invoice.update", Some(id.to_string()), Outcome::Success));
     state.store.commit(tx).await?;
     Ok(Stored {
@@ -281,7 +126,7 @@ pub async fn delete(
     }
     let mut tx = actor.transaction(&state.store).await?;
     tx.delete(&keys::invoice(actor.tenant(), id), before.version);
-    write_entries(&mut tx, actor, id, Some(&before.record), None);
+    write_entries(&mut tx, actor.tenant(), id, Some(&before.record), None);
     tx.audit(&actor.audit("invoice.delete", Some(id.to_string()), Outcome::Success));
     state.store.commit(tx).await?;
     Ok(())
@@ -351,17 +196,25 @@ async fn try_issue(
     let invoice_write = tx.len();
     tx.replace(&key, &issued, before.version);
     let counter_write = reserved.take(&mut tx);
-    write_entries(&mut tx, actor, id, Some(&before.record), Some(&issued));
+    write_entries(
+        &mut tx,
+        actor.tenant(),
+        id,
+        Some(&before.record),
+        Some(&issued),
+    );
     tx.audit(&actor.audit("invoice.issue", Some(id.to_string()), Outcome::Success));
     let response = answered(
-        id,
-        Stored {
-            record: issued,
-            version: before.version + 1,
-            created_at: before.created_at,
-            updated_at: now,
-        },
-        render,
+        before.version + 1,
+        render(
+            id,
+            Stored {
+                record: issued,
+                version: before.version + 1,
+                created_at: before.created_at,
+                updated_at: now,
+            },
+        ),
     );
     claim.complete(&mut tx, &response);
     numbering::commit(state, tx, &[invoice_write, counter_write], response).await
@@ -387,17 +240,25 @@ pub async fn void(
         let now = tx.now();
         let voided = before.record.voided(reason, now);
         tx.replace(&keys::invoice(actor.tenant(), id), &voided, before.version);
-        write_entries(&mut tx, actor, id, Some(&before.record), Some(&voided));
+        write_entries(
+            &mut tx,
+            actor.tenant(),
+            id,
+            Some(&before.record),
+            Some(&voided),
+        );
         tx.audit(&actor.audit("invoice.void", Some(id.to_string()), Outcome::Success));
         let response = answered(
-            id,
-            Stored {
-                record: voided,
-                version: before.version + 1,
-                created_at: before.created_at,
-                updated_at: now,
-            },
-            render,
+            before.version + 1,
+            render(
+                id,
+                Stored {
+                    record: voided,
+                    version: before.version + 1,
+                    created_at: before.created_at,
+                    updated_at: now,
+                },
+            ),
         );
         claim.complete(&mut tx, &response);
         state.store.commit(tx).await?;
@@ -490,24 +351,20 @@ async fn try_credit(
     tx.replace(&invoice_key, &credited, invoice.version);
     let counter_write = reserved.take(&mut tx);
     tx.create(&keys::credit_note(tenant, &id), &note);
-    let summary = note.summary(id);
-    for entry in keys::credit_note_entries(tenant, &id, invoice_id) {
-        tx.put(&entry, &summary);
-    }
+    write_entries(&mut tx, tenant, &id, None, Some(&note));
     write_entries(
         &mut tx,
-        actor,
+        actor.tenant(),
         invoice_id,
         Some(&invoice.record),
         Some(&credited),
     );
     tx.audit(&actor.audit("credit_note.create", Some(id.to_string()), Outcome::Success));
-    let response = SavedResponse {
-        status: 201,
-        body: render(&id, Stored::created(note, now)),
-        location: Some(format!("/v1/credit-notes/{id}")),
-        etag: Some(1),
-    };
+    let response = created(
+        "/v1/credit-notes",
+        &id,
+        render(&id, Stored::created(note, now)),
+    );
     claim.complete(&mut tx, &response);
     numbering::commit(state, tx, &[invoice_write, counter_write], response).await
 }

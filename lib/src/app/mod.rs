@@ -10,6 +10,7 @@
 pub mod account;
 pub mod auth;
 pub mod collection;
+pub mod documents;
 pub mod exports;
 pub mod idempotency;
 pub mod invoices;
