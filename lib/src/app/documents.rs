@@ -14,8 +14,9 @@ use crate::domain::catalogue::Service;
 use crate::domain::credit_note::{CreditNote, CreditNoteSummary};
 use crate::domain::customer::Customer;
 use crate::domain::document::{DraftContext, LineRequest};
-use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ServiceId};
+use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ProposalId, ServiceId};
 use crate::domain::invoice::{Invoice, InvoiceSummary};
+use crate::domain::proposal::{Proposal, ProposalSummary};
 use crate::domain::settings::Settings;
 use crate::domain::time::Date;
 use crate::store::{ItemKey, Record, SavedResponse, Stored, Tx, keys};
@@ -183,6 +184,24 @@ impl Listed for Invoice {
 
     fn summary(&self, id: InvoiceId) -> InvoiceSummary {
         Invoice::summary(self, id)
+    }
+}
+
+impl Listed for Proposal {
+    type Id = ProposalId;
+    type Summary = ProposalSummary;
+
+    fn entries(&self, tenant: &TenantId, id: &ProposalId) -> Vec<ItemKey> {
+        keys::proposal_entries(
+            tenant,
+            id,
+            self.status.as_str(),
+            self.content.customer_id.as_ref(),
+        )
+    }
+
+    fn summary(&self, id: ProposalId) -> ProposalSummary {
+        Proposal::summary(self, id)
     }
 }
 

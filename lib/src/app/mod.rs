@@ -15,6 +15,7 @@ pub mod exports;
 pub mod idempotency;
 pub mod invoices;
 pub mod numbering;
+pub mod proposals;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +45,10 @@ pub enum Error {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A conflict with the state of the account that a field names (e.g. the invoice a
+    /// proposal was already converted into).
+    #[error("conflict: {0:?}")]
+    ConflictField(FieldError),
     /// The record changed since the version the caller named.
     #[error("precondition failed")]
     PreconditionFailed,

@@ -201,6 +201,20 @@ impl Invoice {
         }
     }
 
+    /// The draft an accepted proposal converts into: the same customer, currency, terms and
+    /// lines, dated `today` and due by the payment terms.
+    pub fn from_proposal(
+        proposal_id: ProposalId,
+        content: Content,
+        today: Date,
+        payment_terms_days: u16,
+    ) -> Self {
+        Self {
+            proposal_id: Some(proposal_id),
+            ..Self::drafted(content, today, today.plus_days(payment_terms_days))
+        }
+    }
+
     /// A new draft from a request.
     pub fn draft(new: NewInvoice, context: &DraftContext<'_>) -> Result<Self, Vec<FieldError>> {
         let issue_date = new.issue_date.unwrap_or(context.today);

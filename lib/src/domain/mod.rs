@@ -10,6 +10,7 @@ pub mod invoice;
 pub mod money;
 pub mod patch;
 pub mod pricing;
+pub mod proposal;
 pub mod settings;
 pub mod throttle;
 pub mod time;

@@ -109,6 +109,13 @@ impl Date {
         Some(Self(zone.to_datetime(instant).date()))
     }
 
+    /// The instant this day begins in `zone`.
+    pub fn start_in(&self, zone: &jiff::tz::TimeZone) -> Option<Timestamp> {
+        let midnight = self.0.to_datetime(jiff::civil::Time::midnight());
+        let start = zone.to_timestamp(midnight).ok()?;
+        Timestamp::from_unix_seconds(start.as_second())
+    }
+
     pub fn year(&self) -> i16 {
         self.0.year()
     }

@@ -422,6 +422,12 @@ impl TimeZone {
         builder.enum_values(Some(NAMES.iter().cloned()))
     }
 
+    /// The instant `date` ends in this zone (the next day begins).
+    pub fn end_of(&self, date: super::time::Date) -> Option<super::Timestamp> {
+        let zone = TIME_ZONES.get(&self.0).ok()?;
+        date.plus_days(1).start_in(&zone)
+    }
+
     /// The day `at` falls on in this zone.
     pub fn today(&self, at: super::Timestamp) -> Option<super::time::Date> {
         let zone = TIME_ZONES.get(&self.0).ok()?;

@@ -55,6 +55,11 @@ pub const FUNCTIONS: &[Function] = &[
         api: super::services::api,
     },
     Function {
+        name: "proposals",
+        routes: super::proposals::routes,
+        api: super::proposals::api,
+    },
+    Function {
         name: "invoices",
         routes: super::invoices::routes,
         api: super::invoices::api,

@@ -26,6 +26,8 @@ use crate::AppState;
         (name = "account", description = "The company profile, the account's settings and its audit trail"),
         (name = "customers", description = "The account's customers"),
         (name = "services", description = "The account's catalogue of services"),
+        (name = "proposals", description = "Proposals (quotes): drafts, sending, the customer's answer, conversion into an invoice"),
+        (name = "invoices", description = "Invoices and their credit notes: drafts, issue with gapless numbers, void, corrections"),
         (name = "exports", description = "CSV exports of customers and services, as 15-minute links"),
     ),
 )]

@@ -32,6 +32,8 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    #[error("conflict: {0:?}")]
+    ConflictField(FieldError),
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("precondition required: {0}")]
@@ -97,6 +99,9 @@ impl IntoResponse for ApiError {
                 (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", None, vec![])
             }
             Self::Conflict(why) => (StatusCode::CONFLICT, "conflict", "Conflict", Some(why.into()), vec![]),
+            Self::ConflictField(error) => {
+                (StatusCode::CONFLICT, "conflict", "Conflict", Some(error.detail.clone()), vec![error])
+            }
             Self::PreconditionFailed => (
                 StatusCode::PRECONDITION_FAILED,
                 "precondition-failed",
@@ -200,6 +205,7 @@ impl From<app::Error> for ApiError {
             app::Error::Unauthenticated => Self::Unauthenticated,
             app::Error::NotFound => Self::NotFound,
             app::Error::Conflict(why) => Self::Conflict(why),
+            app::Error::ConflictField(error) => Self::ConflictField(error),
             app::Error::PreconditionFailed => Self::PreconditionFailed,
             app::Error::Unprocessable(why) => Self::Unprocessable(why),
             app::Error::UnprocessableField(error) => Self::UnprocessableField(error),

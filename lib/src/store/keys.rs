@@ -213,46 +213,80 @@ impl Listing {
     }
 }
 
-/// The summary entries an invoice is listed under (its document is `INV#<id>`): every
-/// invoice, invoices of one status, invoices of one customer, each newest first. They hold no
-/// personal data in their keys: a status and ids.
-pub fn invoice_entries(
+/// The summary entries a numbered document (an invoice, a proposal) is listed under (the
+/// document itself is `INV#<id>`, `PRO#<id>`): every one, those of one status, those of one
+/// customer, each newest first. Their keys hold no personal data: a status and ids.
+fn document_entries(
     tenant: &TenantId,
-    id: &InvoiceId,
+    index: &str,
+    id: &ulid::Ulid,
     status: &str,
     customer: Option<&CustomerId>,
 ) -> Vec<ItemKey> {
     let mut entries = vec![
         in_tenant(
             tenant,
-            format!("{}{}", invoices(None, None).prefix, id.ulid()),
+            format!("{}{id}", documents(index, None, None).prefix),
         ),
         in_tenant(
             tenant,
-            format!("{}{}", invoices(Some(status), None).prefix, id.ulid()),
+            format!("{}{id}", documents(index, Some(status), None).prefix),
         ),
     ];
     if let Some(customer) = customer {
         entries.push(in_tenant(
             tenant,
-            format!("{}{}", invoices(None, Some(customer)).prefix, id.ulid()),
+            format!("{}{id}", documents(index, None, Some(customer)).prefix),
         ));
     }
     entries
 }
 
-/// The listing of invoices: all, of one status, or of one customer (with both, the customer's;
-/// the caller keeps those of the status).
-pub fn invoices(status: Option<&str>, customer: Option<&CustomerId>) -> Listing {
+/// The listing of documents of one index: all, of one status, or of one customer (with both,
+/// the customer's; the caller keeps those of the status).
+fn documents(index: &str, status: Option<&str>, customer: Option<&CustomerId>) -> Listing {
     let prefix = match (status, customer) {
-        (_, Some(customer)) => format!("INVIX#C#{}#", customer.ulid()),
-        (Some(status), None) => format!("INVIX#S#{status}#"),
-        (None, None) => "INVIX#A#".to_owned(),
+        (_, Some(customer)) => format!("{index}#C#{}#", customer.ulid()),
+        (Some(status), None) => format!("{index}#S#{status}#"),
+        (None, None) => format!("{index}#A#"),
     };
     Listing {
         prefix,
         newest_first: true,
     }
+}
+
+const INVOICE_INDEX: &str = "INVIX";
+const PROPOSAL_INDEX: &str = "PROIX";
+
+/// The entries an invoice is listed under.
+pub fn invoice_entries(
+    tenant: &TenantId,
+    id: &InvoiceId,
+    status: &str,
+    customer: Option<&CustomerId>,
+) -> Vec<ItemKey> {
+    document_entries(tenant, INVOICE_INDEX, &id.ulid(), status, customer)
+}
+
+/// The listing of invoices: all, of one status, or of one customer.
+pub fn invoices(status: Option<&str>, customer: Option<&CustomerId>) -> Listing {
+    documents(INVOICE_INDEX, status, customer)
+}
+
+/// The entries a proposal is listed under.
+pub fn proposal_entries(
+    tenant: &TenantId,
+    id: &ProposalId,
+    status: &str,
+    customer: Option<&CustomerId>,
+) -> Vec<ItemKey> {
+    document_entries(tenant, PROPOSAL_INDEX, &id.ulid(), status, customer)
+}
+
+/// The listing of proposals: all, of one status, or of one customer.
+pub fn proposals(status: Option<&str>, customer: Option<&CustomerId>) -> Listing {
+    documents(PROPOSAL_INDEX, status, customer)
 }
 
 /// A listable set of items within one tenant's partition, in creation (ULID) order.
@@ -358,6 +392,16 @@ mod tests {
                 )
                 .into_iter()
                 .map(|key| ("invoice entry", key)),
+            )
+            .chain(
+                proposal_entries(
+                    &tenant,
+                    &ProposalId::generate(),
+                    "sent",
+                    Some(&CustomerId::generate()),
+                )
+                .into_iter()
+                .map(|key| ("proposal entry", key)),
             )
             .chain([(
                 "credit notes",

@@ -74,6 +74,16 @@ impl Record for crate::domain::invoice::InvoiceSummary {
     const SCHEMA_VERSION: u32 = 1;
 }
 
+impl Record for crate::domain::proposal::Proposal {
+    const KIND: &'static str = "proposal";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::proposal::ProposalSummary {
+    const KIND: &'static str = "proposal-entry";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
 impl Record for crate::domain::credit_note::CreditNote {
     const KIND: &'static str = "credit-note";
     const SCHEMA_VERSION: u32 = 1;

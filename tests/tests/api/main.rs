@@ -10,6 +10,7 @@ mod invoices;
 mod keyring;
 mod lockout;
 mod meta;
+mod proposals;
 mod review;
 mod store;
 mod template;

@@ -8,4 +8,5 @@ pub mod customers;
 pub mod exports;
 pub mod invoices;
 pub mod meta;
+pub mod proposals;
 pub mod services;
