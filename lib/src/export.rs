@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
-use crate::domain::ids::{CustomerId, ExportId, ServiceId};
+use crate::domain::ids::{CustomerId, ExportId, InvoiceId, ProposalId, ServiceId};
+use crate::domain::invoice::Invoice;
+use crate::domain::proposal::Proposal;
 use crate::domain::values::Address;
 use crate::domain::{TenantId, Timestamp};
 use crate::store::{Collection, Record, Store, Stored};
@@ -28,8 +30,6 @@ pub const PART_BYTES: usize = 5 * 1024 * 1024;
 pub const LINK_SECONDS: u64 = 15 * 60;
 /// How long the bucket's lifecycle keeps a file (template.yaml, `ExportsExpire`).
 pub const RETENTION_DAYS: i64 = 7;
-/// Rows read per Query.
-const PAGE: u16 = 100;
 
 /// What can be exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -37,6 +37,12 @@ const PAGE: u16 = 100;
 pub enum Dataset {
     Customers,
     Services,
+    /// One row per proposal: its number, status, customer, dates and totals.
+    Proposals,
+    /// One row per invoice: its number, status, customer, dates, totals and balance.
+    Invoices,
+    /// One row per line of every invoice.
+    InvoiceLines,
 }
 
 /// The stored record of one export (sealed like every record).
@@ -52,11 +58,15 @@ impl Record for ExportRecord {
     const SCHEMA_VERSION: u32 = 1;
 }
 
-/// A record type with a stable, documented CSV form.
-pub trait CsvRow: Record {
+/// A stable, documented CSV form of the records of one collection: a header, and the rows
+/// each record gives (one, or one per line of a document).
+pub trait CsvForm {
+    type Record: Record;
     const COLLECTION: Collection;
     const HEADER: &'static [&'static str];
-    fn row(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<String>;
+    /// Records read per Query: fewer for documents, which can be large, so memory stays flat.
+    const PAGE: u16 = 100;
+    fn rows(id: ulid::Ulid, stored: &Stored<Self::Record>) -> Vec<Vec<String>>;
 }
 
 fn text<T: ToString>(value: &Option<T>) -> String {
@@ -82,7 +92,8 @@ fn address_cells(address: &Option<Address>) -> [String; 5] {
     }
 }
 
-impl CsvRow for Customer {
+impl CsvForm for Customer {
+    type Record = Self;
     const COLLECTION: Collection = Collection::Customers;
     const HEADER: &'static [&'static str] = &[
         "id",
@@ -107,7 +118,7 @@ impl CsvRow for Customer {
         "updated_at",
     ];
 
-    fn row(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<String> {
+    fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
         let c = &stored.record;
         let mut row = vec![
             CustomerId::from_ulid(id).to_string(),
@@ -125,11 +136,12 @@ impl CsvRow for Customer {
             stored.created_at.to_string(),
             stored.updated_at.to_string(),
         ]);
-        row
+        vec![row]
     }
 }
 
-impl CsvRow for Service {
+impl CsvForm for Service {
+    type Record = Self;
     const COLLECTION: Collection = Collection::Services;
     const HEADER: &'static [&'static str] = &[
         "id",
@@ -144,9 +156,9 @@ impl CsvRow for Service {
         "updated_at",
     ];
 
-    fn row(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<String> {
+    fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
         let s = &stored.record;
-        vec![
+        vec![vec![
             ServiceId::from_ulid(id).to_string(),
             s.name.to_string(),
             text(&s.description),
@@ -157,7 +169,159 @@ impl CsvRow for Service {
             s.active.to_string(),
             stored.created_at.to_string(),
             stored.updated_at.to_string(),
-        ]
+        ]]
+    }
+}
+
+/// Proposals, one row each.
+impl CsvForm for Proposal {
+    type Record = Self;
+    const COLLECTION: Collection = Collection::Proposals;
+    const PAGE: u16 = 10;
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "number",
+        "status",
+        "customer_id",
+        "customer_name",
+        "issue_date",
+        "valid_until",
+        "expires_at",
+        "currency",
+        "net_total",
+        "discount_total",
+        "tax_total",
+        "total",
+        "invoice_id",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
+        let p = &stored.record;
+        let c = &p.content;
+        vec![vec![
+            ProposalId::from_ulid(id).to_string(),
+            text(&p.number),
+            p.status.as_str().to_owned(),
+            text(&c.customer_id),
+            text(&c.customer_name),
+            p.issue_date.to_string(),
+            p.valid_until.to_string(),
+            text(&p.expires_at),
+            c.currency.to_string(),
+            c.net_total.to_string(),
+            c.discount_total.to_string(),
+            c.tax_total.to_string(),
+            c.total.to_string(),
+            text(&p.invoice_id),
+            stored.created_at.to_string(),
+            stored.updated_at.to_string(),
+        ]]
+    }
+}
+
+/// Invoices, one row each.
+impl CsvForm for Invoice {
+    type Record = Self;
+    const COLLECTION: Collection = Collection::Invoices;
+    const PAGE: u16 = 10;
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "number",
+        "status",
+        "customer_id",
+        "customer_name",
+        "issue_date",
+        "due_date",
+        "currency",
+        "net_total",
+        "discount_total",
+        "tax_total",
+        "total",
+        "amount_credited",
+        "amount_paid",
+        "amount_due",
+        "proposal_id",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
+        let i = &stored.record;
+        let c = &i.content;
+        vec![vec![
+            InvoiceId::from_ulid(id).to_string(),
+            text(&i.number),
+            i.status.as_str().to_owned(),
+            text(&c.customer_id),
+            text(&c.customer_name),
+            i.issue_date.to_string(),
+            i.due_date.to_string(),
+            c.currency.to_string(),
+            c.net_total.to_string(),
+            c.discount_total.to_string(),
+            c.tax_total.to_string(),
+            c.total.to_string(),
+            i.amount_credited.to_string(),
+            i.amount_paid.to_string(),
+            i.amount_due.to_string(),
+            text(&i.proposal_id),
+            stored.created_at.to_string(),
+            stored.updated_at.to_string(),
+        ]]
+    }
+}
+
+/// Every line of every invoice, one row each, numbered from 1 within its invoice.
+pub struct InvoiceLines;
+
+impl CsvForm for InvoiceLines {
+    type Record = Invoice;
+    const COLLECTION: Collection = Collection::Invoices;
+    const PAGE: u16 = 10;
+    const HEADER: &'static [&'static str] = &[
+        "invoice_id",
+        "invoice_number",
+        "line",
+        "service_id",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_percent",
+        "discount_amount",
+        "tax_rate",
+        "net",
+        "currency",
+    ];
+
+    fn rows(id: ulid::Ulid, stored: &Stored<Invoice>) -> Vec<Vec<String>> {
+        let invoice = &stored.record;
+        let id = InvoiceId::from_ulid(id).to_string();
+        invoice
+            .content
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                vec![
+                    id.clone(),
+                    text(&invoice.number),
+                    (index + 1).to_string(),
+                    text(&line.service_id),
+                    line.description.to_string(),
+                    line.quantity.to_string(),
+                    text(&line.unit),
+                    line.unit_price.to_string(),
+                    text(&line.discount_percent),
+                    text(&line.discount_amount),
+                    line.tax_rate.to_string(),
+                    line.net.to_string(),
+                    invoice.content.currency.to_string(),
+                ]
+            })
+            .collect()
     }
 }
 
@@ -204,7 +368,7 @@ pub fn encryption_context(tenant: &TenantId) -> String {
 
 /// Streams every record of `R` into the target as CSV, encrypted with SSE-KMS under the
 /// export key with the tenant in the encryption context. Returns the number of rows.
-pub async fn write_csv<R: CsvRow>(
+pub async fn write_csv<R: CsvForm>(
     store: &Store,
     s3: &aws_sdk_s3::Client,
     target: &Target<'_>,
@@ -257,7 +421,7 @@ pub async fn write_csv<R: CsvRow>(
     }
 }
 
-async fn stream_parts<R: CsvRow>(
+async fn stream_parts<R: CsvForm>(
     store: &Store,
     s3: &aws_sdk_s3::Client,
     bucket: &str,
@@ -279,13 +443,14 @@ async fn stream_parts<R: CsvRow>(
     let mut cursor: Option<String> = None;
     loop {
         let page = store
-            .list_keyed::<R>(tenant, R::COLLECTION, PAGE, cursor.as_deref())
+            .list_keyed::<R::Record>(tenant, R::COLLECTION, R::PAGE, cursor.as_deref())
             .await?;
         for (id, stored) in &page.items {
-            let row = R::row(*id, stored);
-            csv.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))
-                .map_err(csv_error)?;
-            rows += 1;
+            for row in R::rows(*id, stored) {
+                csv.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))
+                    .map_err(csv_error)?;
+                rows += 1;
+            }
         }
         csv.flush()
             .context("flushing CSV")

@@ -8,6 +8,8 @@ use crate::domain::Timestamp;
 use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
 use crate::domain::ids::ExportId;
+use crate::domain::invoice::Invoice;
+use crate::domain::proposal::Proposal;
 use crate::export::{self, Dataset, ExportRecord};
 use crate::store::{SavedResponse, Stored, keys};
 
@@ -69,6 +71,11 @@ pub async fn create(
         let rows = match dataset {
             Dataset::Customers => export::write_csv::<Customer>(store, s3, &target, &tenant).await,
             Dataset::Services => export::write_csv::<Service>(store, s3, &target, &tenant).await,
+            Dataset::Proposals => export::write_csv::<Proposal>(store, s3, &target, &tenant).await,
+            Dataset::Invoices => export::write_csv::<Invoice>(store, s3, &target, &tenant).await,
+            Dataset::InvoiceLines => {
+                export::write_csv::<export::InvoiceLines>(store, s3, &target, &tenant).await
+            }
         }
         .map_err(|e| Error::Internal(e.into()))?;
 

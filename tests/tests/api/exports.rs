@@ -248,3 +248,88 @@ async fn an_unknown_dataset_is_refused_by_name() {
     let problem: Value = response.json().await.expect("json");
     assert_eq!(problem["errors"][0]["field"], "dataset");
 }
+
+#[tokio::test]
+async fn documents_export_one_row_each_and_invoice_lines_one_row_per_line() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer = app
+        .post(&app.client, "/v1/customers")
+        .json(&json!({"name": "Kunde Ölçü"}))
+        .send()
+        .await
+        .expect("customer");
+    let customer: Value = customer.json().await.expect("json");
+    let customer_id = customer["id"].as_str().expect("id");
+    let invoice = app
+        .post(&app.client, "/v1/invoices")
+        .json(&json!({
+            "customer_id": customer_id,
+            "issue_date": "2026-11-25",
+            "lines": [
+                {"description": "=SUM(A1:A9)", "quantity": "2", "unit_price": "10.00", "tax_rate": "19"},
+                {"description": "Printing", "quantity": "1.5", "unit_price": "3.333", "tax_rate": "7"},
+            ],
+        }))
+        .send()
+        .await
+        .expect("invoice");
+    let invoice: Value = invoice.json().await.expect("json");
+    let invoice_id = invoice["id"].as_str().expect("id");
+    let issued = app
+        .post(&app.client, &format!("/v1/invoices/{invoice_id}/issue"))
+        .send()
+        .await
+        .expect("issue");
+    assert_eq!(issued.status(), 200);
+    let proposal = app
+        .post(&app.client, "/v1/proposals")
+        .json(&json!({"customer_id": customer_id, "issue_date": "2026-11-25",
+            "lines": [{"description": "Audit", "quantity": "1", "unit_price": "500", "tax_rate": "19"}]}))
+        .send()
+        .await
+        .expect("proposal");
+    let proposal: Value = proposal.json().await.expect("json");
+
+    let invoices = export(&app, &app.client, "invoices").await;
+    let rows = fetch_csv(invoices["url"].as_str().expect("url")).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let header = &rows[0];
+    let cell = |row: &Vec<String>, name: &str| {
+        row[header.iter().position(|h| h == name).expect(name)].clone()
+    };
+    assert_eq!(cell(&rows[1], "id"), invoice_id);
+    assert_eq!(cell(&rows[1], "number"), "INV-2026-0001");
+    assert_eq!(cell(&rows[1], "status"), "issued");
+    assert_eq!(cell(&rows[1], "customer_name"), "Kunde Ölçü");
+    assert_eq!(
+        cell(&rows[1], "total"),
+        invoice["total"].as_str().expect("total")
+    );
+    assert_eq!(
+        cell(&rows[1], "amount_due"),
+        invoice["total"].as_str().expect("total")
+    );
+
+    let lines = export(&app, &app.client, "invoice_lines").await;
+    let rows = fetch_csv(lines["url"].as_str().expect("url")).await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let header = &rows[0];
+    let cell = |row: &Vec<String>, name: &str| {
+        row[header.iter().position(|h| h == name).expect(name)].clone()
+    };
+    assert_eq!(cell(&rows[1], "invoice_number"), "INV-2026-0001");
+    assert_eq!(cell(&rows[1], "line"), "1");
+    assert_eq!(cell(&rows[1], "description"), "'=SUM(A1:A9)", "neutralised");
+    assert_eq!(cell(&rows[1], "net"), "20.00");
+    assert_eq!(cell(&rows[2], "quantity"), "1.5");
+    assert_eq!(cell(&rows[2], "unit_price"), "3.333");
+    assert_eq!(cell(&rows[2], "net"), "5.00");
+
+    let proposals = export(&app, &app.client, "proposals").await;
+    let rows = fetch_csv(proposals["url"].as_str().expect("url")).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1][0], proposal["id"].as_str().expect("id"));
+    assert!(rows[1].contains(&"draft".to_owned()));
+    assert!(rows[1].contains(&"595.00".to_owned()));
+}

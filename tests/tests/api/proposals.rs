@@ -240,10 +240,10 @@ async fn a_sent_proposal_expires_when_the_clock_passes_its_validity() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(listed("expired").await, [expiring.clone()]);
+    assert_eq!(listed("expired").await, vec![expiring.clone()]);
     assert_eq!(listed("sent").await, Vec::<String>::new());
-    assert_eq!(listed("declined").await, [declined.clone()]);
-    assert_eq!(listed("draft").await, [drafted.clone()]);
+    assert_eq!(listed("declined").await, vec![declined.clone()]);
+    assert_eq!(listed("draft").await, vec![drafted.clone()]);
     let all = json_of(get(&app, &app.client, "/v1/proposals").await).await;
     let statuses: Vec<&Value> = all["data"]
         .as_array()

@@ -1,4 +1,5 @@
-//! The `exports` function: CSV exports of customers and services, as short-lived links.
+//! The `exports` function: CSV exports of customers, services, proposals, invoices and invoice
+//! lines, as short-lived links.
 
 use crate::http::extract::PathId;
 use axum::extract::State;
