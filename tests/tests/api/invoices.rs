@@ -682,3 +682,65 @@ async fn credit_notes_credit_at_most_what_is_left_and_lower_the_amount_due() {
     let theirs = json_of(get(&app, &intruder, "/v1/credit-notes").await).await;
     assert_eq!(theirs["data"], json!([]));
 }
+
+/// AWS calls of a warm container for the document routes, counted by the SDK interceptor (the
+/// closing note reports them; `--nocapture` prints them). Reads of a request are made in
+/// parallel: a create reads settings, company, customer and each named service at once.
+#[tokio::test]
+async fn warm_document_routes_make_the_budgeted_aws_calls() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer_id = customer(&app, &app.client, "Kunde").await;
+    let first = draft(&app, &app.client, &customer_id, "2026-11-25").await;
+    let calls = app.state().aws_calls();
+    let delta = |before: &std::collections::BTreeMap<String, u64>| {
+        calls
+            .snapshot()
+            .into_iter()
+            .filter_map(|(op, n)| {
+                let d = n - before.get(&op).copied().unwrap_or(0);
+                (d > 0).then_some((op, d))
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let expect = |pairs: &[(&str, u64)]| {
+        pairs
+            .iter()
+            .map(|(op, n)| ((*op).to_owned(), *n))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+
+    let before = calls.snapshot();
+    let created = draft(&app, &app.client, &customer_id, "2026-11-25").await;
+    let create = delta(&before);
+    let before = calls.snapshot();
+    let id = created["id"].as_str().expect("id");
+    assert_eq!(issue(&app, &app.client, id).await.status(), 200);
+    let issued = delta(&before);
+    let before = calls.snapshot();
+    get(&app, &app.client, "/v1/invoices?status=issued").await;
+    let list = delta(&before);
+    let before = calls.snapshot();
+    get(
+        &app,
+        &app.client,
+        &format!("/v1/invoices/{}", first["id"].as_str().expect("id")),
+    )
+    .await;
+    let read = delta(&before);
+    println!("POST invoice: {create:?}\nissue: {issued:?}\nGET list: {list:?}\nGET one: {read:?}");
+
+    let session_check = ("dynamodb:TransactGetItems", 1);
+    // Settings, company and customer read in parallel; one transaction.
+    assert_eq!(
+        create,
+        expect(&[("dynamodb:GetItem", 3), ("dynamodb:TransactWriteItems", 1)])
+    );
+    // Invoice, settings and company in parallel, then customer and counter in parallel.
+    assert_eq!(
+        issued,
+        expect(&[("dynamodb:GetItem", 5), ("dynamodb:TransactWriteItems", 1)])
+    );
+    assert_eq!(list, expect(&[("dynamodb:Query", 1), session_check]));
+    assert_eq!(read, expect(&[("dynamodb:GetItem", 1), session_check]));
+}

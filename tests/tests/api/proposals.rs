@@ -268,3 +268,39 @@ async fn a_sent_proposal_expires_when_the_clock_passes_its_validity() {
     assert_eq!(refused.status(), 400);
     assert_eq!(json_of(refused).await["errors"][0]["field"], "valid_until");
 }
+
+/// AWS calls of a warm container for converting a proposal (the closing note reports them).
+#[tokio::test]
+async fn converting_reads_twice_in_parallel_and_writes_once() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer_id = customer(&app, &app.client).await;
+    let id = proposal(&app, &app.client, &customer_id, json!({})).await;
+    for action in ["send", "accept"] {
+        assert_eq!(
+            act(&app, &app.client, &id, action, json!({}))
+                .await
+                .status(),
+            200
+        );
+    }
+    let calls = app.state().aws_calls();
+    let before = calls.snapshot();
+    let converted = act(&app, &app.client, &id, "invoice", json!({})).await;
+    assert_eq!(converted.status(), 201);
+    let after = calls.snapshot();
+    let delta: std::collections::BTreeMap<String, u64> = after
+        .into_iter()
+        .filter_map(|(op, n)| {
+            let d = n - before.get(&op).copied().unwrap_or(0);
+            (d > 0).then_some((op, d))
+        })
+        .collect();
+    println!("convert: {delta:?}");
+    let expected: std::collections::BTreeMap<String, u64> = [
+        ("dynamodb:GetItem".to_owned(), 2),
+        ("dynamodb:TransactWriteItems".to_owned(), 1),
+    ]
+    .into();
+    assert_eq!(delta, expected);
+}
