@@ -7,6 +7,7 @@ use std::future::Future;
 
 use crate::AppState;
 use crate::domain::document::{document_number, number_period};
+use crate::domain::settings::Settings;
 use crate::domain::time::Date;
 use crate::store::{ConflictReason, Counter, ItemKey, SavedResponse, StoreError, Stored, Tx, keys};
 
@@ -16,7 +17,8 @@ use super::{Actor, Error, Result};
 const ATTEMPTS: u32 = 64;
 
 /// A series of numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Series {
     Invoice,
     CreditNote,
@@ -24,6 +26,21 @@ pub enum Series {
 }
 
 impl Series {
+    /// The series a path names: `invoice`, `credit_note`, `proposal`.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Invoice, Self::CreditNote, Self::Proposal]
+            .into_iter()
+            .find(|series| series.name() == text)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Invoice => "invoice",
+            Self::CreditNote => "credit_note",
+            Self::Proposal => "proposal",
+        }
+    }
+
     fn kind(self) -> &'static str {
         match self {
             Self::Invoice => "invoice",
@@ -125,4 +142,108 @@ where
     Err(Error::Conflict(
         "Too many documents were being numbered at the same time; try again.",
     ))
+}
+
+/// Where a series stands in the current period.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct SeriesState {
+    pub series: Series,
+    /// The settings' prefix (`{YYYY}` is the issue year).
+    pub prefix: String,
+    /// The year the series counts in, or `all` for a prefix without `{YYYY}`.
+    pub period: String,
+    /// The number the next document of the series gets.
+    pub next: u64,
+    /// The next number as it will be written.
+    pub next_number: String,
+}
+
+fn prefix(settings: &Settings, series: Series) -> &str {
+    match series {
+        Series::Invoice => settings.invoice_number_prefix.as_str(),
+        Series::CreditNote => settings.credit_note_number_prefix.as_str(),
+        Series::Proposal => settings.proposal_number_prefix.as_str(),
+    }
+}
+
+async fn settings_and_today(state: &AppState, actor: &Actor) -> Result<(Settings, Date)> {
+    let settings = Box::pin(
+        state
+            .store
+            .get::<Settings>(actor.tenant(), &keys::settings(actor.tenant())),
+    )
+    .await?
+    .ok_or_else(|| Error::Internal(anyhow::anyhow!("the account has no settings")))?
+    .record;
+    let today = settings
+        .time_zone
+        .today(state.clock.now())
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the account's time zone is unknown")))?;
+    Ok((settings, today))
+}
+
+fn state_of(series: Series, prefix: &str, today: Date, reserved: &Reserved) -> SeriesState {
+    SeriesState {
+        series,
+        prefix: prefix.to_owned(),
+        period: number_period(prefix, today.year()),
+        next: reserved.next,
+        next_number: reserved.number.clone(),
+    }
+}
+
+/// Every series of the account as it stands this period.
+pub async fn series(state: &AppState, actor: &Actor) -> Result<Vec<SeriesState>> {
+    let (settings, today) = settings_and_today(state, actor).await?;
+    let all = [Series::Invoice, Series::CreditNote, Series::Proposal];
+    let read = all.map(|series| reserve(state, actor, series, prefix(&settings, series), today));
+    let [invoice, credit_note, proposal] = read;
+    let (invoice, credit_note, proposal) = tokio::try_join!(invoice, credit_note, proposal)?;
+    Ok(all
+        .into_iter()
+        .zip([invoice, credit_note, proposal])
+        .map(|(series, reserved)| state_of(series, prefix(&settings, series), today, &reserved))
+        .collect())
+}
+
+/// Raises the next number of a series this period (to continue the numbers of another tool).
+/// Never lowers it: a number already used, or skipped by an earlier raise, is never given again.
+pub async fn raise(
+    state: &AppState,
+    actor: &Actor,
+    series: Series,
+    next: u64,
+) -> Result<SeriesState> {
+    let (settings, today) = settings_and_today(state, actor).await?;
+    let prefix = prefix(&settings, series);
+    let reserved = reserve(state, actor, series, prefix, today).await?;
+    if next < reserved.next {
+        return Err(Error::UnprocessableField(super::FieldError::new(
+            "next",
+            format!(
+                "{} is the next number already; a series can be raised, never lowered",
+                reserved.next
+            ),
+        )));
+    }
+    let mut tx = actor.transaction(&state.store).await?;
+    let raised = Counter { next };
+    match &reserved.counter {
+        None => tx.create(&reserved.key, &raised),
+        Some(stored) => tx.replace(&reserved.key, &raised, stored.version),
+    };
+    tx.audit(&actor.audit(
+        "settings.number_series",
+        Some(series.kind().to_owned()),
+        crate::audit::Outcome::Success,
+    ));
+    state.store.commit(tx).await?;
+    let year = today.year();
+    Ok(SeriesState {
+        series,
+        prefix: prefix.to_owned(),
+        period: number_period(prefix, year),
+        next,
+        next_number: document_number(prefix, year, next),
+    })
 }

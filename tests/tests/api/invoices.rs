@@ -744,3 +744,49 @@ async fn warm_document_routes_make_the_budgeted_aws_calls() {
     assert_eq!(list, expect(&[("dynamodb:Query", 1), session_check]));
     assert_eq!(read, expect(&[("dynamodb:GetItem", 1), session_check]));
 }
+
+#[tokio::test]
+async fn a_number_series_can_be_raised_never_lowered() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer_id = customer(&app, &app.client, "Kunde").await;
+    let year = app.state().clock.now().to_string()[..4].to_owned();
+    let series = json_of(get(&app, &app.client, "/v1/number-series").await).await;
+    assert_eq!(series[0]["series"], "invoice");
+    assert_eq!(series[0]["next"], 1);
+    assert_eq!(series[0]["next_number"], format!("INV-{year}-0001"));
+
+    let raise = |next: u64| {
+        let app = &app;
+        async move {
+            app.unsafe_request(&app.client, Method::PUT, "/v1/number-series/invoice")
+                .json(&json!({"next": next}))
+                .send()
+                .await
+                .expect("raise")
+        }
+    };
+    let raised = raise(1042).await;
+    assert_eq!(raised.status(), 200);
+    assert_eq!(
+        json_of(raised).await["next_number"],
+        format!("INV-{year}-1042")
+    );
+    let today = app.state().clock.now().to_string()[..10].to_owned();
+    let body = draft(&app, &app.client, &customer_id, &today).await;
+    let issued = json_of(issue(&app, &app.client, body["id"].as_str().expect("id")).await).await;
+    assert_eq!(issued["number"], format!("INV-{year}-1042"));
+
+    let before = app.stack.raw_items().await.len();
+    let lowered = raise(1042).await;
+    assert_eq!(lowered.status(), 422);
+    assert_eq!(json_of(lowered).await["errors"][0]["field"], "next");
+    assert_eq!(app.stack.raw_items().await.len(), before);
+    let unknown = app
+        .unsafe_request(&app.client, Method::PUT, "/v1/number-series/receipt")
+        .json(&json!({"next": 5}))
+        .send()
+        .await
+        .expect("unknown");
+    assert_eq!(unknown.status(), 404);
+}

@@ -1,4 +1,5 @@
-//! The `account` function: the company profile and the account's settings.
+//! The `account` function: the company profile, the account's settings and number series, and
+//! its audit trail.
 
 use axum::extract::State;
 use axum::http::header;
@@ -25,6 +26,8 @@ function_routes! {
     "/v1/company" => { get: get_company, put: replace_company }
     "/v1/settings" => { get: get_settings, patch: update_settings }
     "/v1/audit" => { get: audit_trail }
+    "/v1/number-series" => { get: number_series }
+    "/v1/number-series/{series}" => { put: raise_number_series }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -221,4 +224,60 @@ async fn audit_trail(
         })
         .collect();
     Ok(ListPage::response(data, page.next))
+}
+
+/// Where each number series (invoices, credit notes, proposals) stands this period: its prefix
+/// and the number the next document gets.
+#[utoipa::path(
+    get,
+    path = "/v1/number-series",
+    tag = "account",
+    responses(
+        (status = 200, description = "Every series", body = Vec<app::numbering::SeriesState>),
+    )
+)]
+async fn number_series(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+) -> Result<Response, ApiError> {
+    let series = app::numbering::series(&state, &session.actor(&request)).await?;
+    session.record_read("settings.number_series.read", None);
+    Ok(axum::Json(series).into_response())
+}
+
+/// The next number a series should give.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RaiseSeries {
+    /// At least the series' current next number.
+    #[schema(minimum = 1)]
+    pub next: u64,
+}
+
+/// Raise the next number of a series this period, e.g. to continue the numbers of another
+/// tool. A series is never lowered (422 naming `next`): no number is ever given twice.
+#[utoipa::path(
+    put,
+    path = "/v1/number-series/{series}",
+    tag = "account",
+    request_body = RaiseSeries,
+    params(("series" = String, Path, description = "`invoice`, `credit_note` or `proposal`")),
+    responses(
+        (status = 200, description = "The series as it now stands", body = app::numbering::SeriesState),
+        (status = 400, description = "A field was refused; nothing was written", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such series", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Lower than the series' next number", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn raise_number_series(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    crate::http::extract::PathId(series): crate::http::extract::PathId,
+    Json(body): Json<RaiseSeries>,
+) -> Result<Response, ApiError> {
+    let series = app::numbering::Series::parse(&series).ok_or(ApiError::NotFound)?;
+    let raised = app::numbering::raise(&state, &session.actor(&request), series, body.next).await?;
+    Ok(axum::Json(raised).into_response())
 }
