@@ -13,6 +13,9 @@ use crate::store::{ConflictReason, Counter, ItemKey, SavedResponse, StoreError, 
 
 use super::{Actor, Error, Result};
 
+/// The highest number a series gives: a document refused beyond it, never a wrapped counter.
+pub const MAX_NUMBER: u64 = 999_999_999;
+
 /// How many times a numbering use case is tried when concurrent ones take its number.
 const ATTEMPTS: u32 = 64;
 
@@ -70,6 +73,11 @@ pub async fn reserve(
     let key = keys::counter(actor.tenant(), series.kind(), &number_period(prefix, year));
     let counter = Box::pin(state.store.get::<Counter>(actor.tenant(), &key)).await?;
     let next = counter.as_ref().map_or(1, |c| c.record.next);
+    if next > MAX_NUMBER {
+        return Err(Error::Conflict(
+            "The number series is exhausted for this period: change its prefix in the settings.",
+        ));
+    }
     Ok(Reserved {
         number: document_number(prefix, year, next),
         next,

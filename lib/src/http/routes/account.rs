@@ -250,8 +250,8 @@ async fn number_series(
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseSeries {
-    /// At least the series' current next number.
-    #[schema(minimum = 1)]
+    /// At least the series' current next number; at most 999,999,999.
+    #[schema(minimum = 1, maximum = 999_999_999)]
     pub next: u64,
 }
 
@@ -278,6 +278,9 @@ async fn raise_number_series(
     Json(body): Json<RaiseSeries>,
 ) -> Result<Response, ApiError> {
     let series = app::numbering::Series::parse(&series).ok_or(ApiError::NotFound)?;
+    if !(1..=app::numbering::MAX_NUMBER).contains(&body.next) {
+        return Err(ApiError::invalid("next", "must be a whole number from 1 to 999999999"));
+    }
     let raised = app::numbering::raise(&state, &session.actor(&request), series, body.next).await?;
     Ok(axum::Json(raised).into_response())
 }
