@@ -520,6 +520,28 @@ async fn another_tenant_gets_404_on_every_route_and_the_table_holds_no_plain_tex
         .expect("id")
         .to_owned();
     assert_eq!(issue(&app, &app.client, &id).await.status(), 200);
+    // A credit note and a proposal copy the same text and amounts into items of their own.
+    let credited = post(
+        &app,
+        &app.client,
+        &format!("/v1/invoices/{id}/credit-notes"),
+        &json!({"reason": "Confidential correction", "lines": [{"line": 0, "quantity": "1"}]}),
+    )
+    .await;
+    assert_eq!(credited.status(), 201);
+    assert_eq!(json_of(credited).await["total"], "1469.13");
+    let proposed = post(
+        &app,
+        &app.client,
+        "/v1/proposals",
+        &json!({
+            "customer_id": customer_id,
+            "notes": "Confidential offer",
+            "lines": [line("Secret widget", "3", "1234.56", "19")],
+        }),
+    )
+    .await;
+    assert_eq!(proposed.status(), 201);
 
     let intruder = app.new_client();
     app.signup(&intruder).await;
@@ -548,12 +570,14 @@ async fn another_tenant_gets_404_on_every_route_and_the_table_holds_no_plain_tex
     let listed = json_of(get(&app, &intruder, "/v1/invoices").await).await;
     assert_eq!(listed["data"], json!([]));
 
+    // The unit price, the line's net and the credit note's amount (1 × 1234.56 + 19 %).
     let needles = [
         "Secret widget",
         "Geheimkunde",
         "Confidential",
         "1234.56",
         "3703.68",
+        "1469.13",
     ];
     for item in app.stack.raw_items().await {
         for (name, value) in &item {

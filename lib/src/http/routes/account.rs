@@ -279,7 +279,10 @@ async fn raise_number_series(
 ) -> Result<Response, ApiError> {
     let series = app::numbering::Series::parse(&series).ok_or(ApiError::NotFound)?;
     if !(1..=app::numbering::MAX_NUMBER).contains(&body.next) {
-        return Err(ApiError::invalid("next", "must be a whole number from 1 to 999999999"));
+        return Err(ApiError::invalid(
+            "next",
+            "must be a whole number from 1 to 999999999",
+        ));
     }
     let raised = app::numbering::raise(&state, &session.actor(&request), series, body.next).await?;
     Ok(axum::Json(raised).into_response())
