@@ -1,5 +1,6 @@
 //! What the document use cases (invoices, credit notes, proposals) share: the reads a draft is
-//! built from, the size a document may have, its list entries, and its saved responses.
+//! built from, the size a document may have, its list entries, its saved responses, and the
+//! use cases of a draft (create, change, delete), written once for every kind of document.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
@@ -15,13 +16,18 @@ use crate::domain::credit_note::{CreditNote, CreditNoteSummary};
 use crate::domain::customer::Customer;
 use crate::domain::document::{DraftContext, LineRequest};
 use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ProposalId, ServiceId};
-use crate::domain::invoice::{Invoice, InvoiceSummary};
-use crate::domain::proposal::{Proposal, ProposalSummary};
+use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, InvoiceSummary, NewInvoice};
+use crate::domain::proposal::{
+    NewProposal, Proposal, ProposalPatch, ProposalStatus, ProposalSummary,
+};
 use crate::domain::settings::Settings;
 use crate::domain::time::Date;
 use crate::store::{ItemKey, Record, SavedResponse, Stored, Tx, keys};
 
-use super::{Actor, Error, Result};
+use super::collection::Resource;
+use super::idempotency::{self, Answer};
+use super::{Actor, Error, FieldError, Result};
+use crate::audit::Outcome;
 
 /// The most a sealed document may hold and still fit in one DynamoDB item (400 KB) beside its
 /// keys and metadata.
@@ -133,7 +139,7 @@ pub(super) fn check_size<D: Serialize>(document: &D, kind: &str) -> Result<()> {
 }
 
 /// A document kept with summary entries under each listing it belongs to.
-pub(super) trait Listed {
+pub trait Listed {
     type Id: Copy;
     type Summary: Record;
     /// The keys of its entries, as this version of the document belongs to listings.
@@ -240,4 +246,204 @@ pub(super) fn answered(version: u64, body: serde_json::Value) -> SavedResponse {
         location: None,
         etag: Some(version),
     }
+}
+
+/// A document that starts as a draft, and is created, changed and deleted only as one.
+pub trait Draft: Resource + Listed<Id = <Self as Resource>::Id> {
+    /// The request that creates one.
+    type New: Send;
+    /// A merge patch of a draft.
+    type Patch: Send;
+    /// Why a document that is no longer a draft refuses a change (409).
+    const NOT_A_DRAFT: &'static str;
+    fn is_draft(&self) -> bool;
+    fn customer(&self) -> Option<CustomerId>;
+    /// The customer and lines a request names (the reads the draft is built from).
+    fn requested(new: &Self::New) -> (Option<CustomerId>, &[LineRequest]);
+    /// The customer (`Some(None)`: cleared) and lines a patch names.
+    fn patching(patch: &Self::Patch) -> (Option<Option<CustomerId>>, Option<&[LineRequest]>);
+    fn draft(new: Self::New, context: &DraftContext<'_>) -> Result<Self, Vec<FieldError>>;
+    fn patched(
+        &self,
+        patch: Self::Patch,
+        context: &DraftContext<'_>,
+    ) -> Result<Self, Vec<FieldError>>;
+}
+
+impl Draft for Invoice {
+    type New = NewInvoice;
+    type Patch = InvoicePatch;
+    const NOT_A_DRAFT: &'static str = "Only a draft invoice can be changed or deleted; an issued invoice is corrected with a credit note.";
+
+    fn is_draft(&self) -> bool {
+        self.status == InvoiceStatus::Draft
+    }
+
+    fn customer(&self) -> Option<CustomerId> {
+        self.content.customer_id
+    }
+
+    fn requested(new: &NewInvoice) -> (Option<CustomerId>, &[LineRequest]) {
+        (new.customer_id, &new.lines)
+    }
+
+    fn patching(patch: &InvoicePatch) -> (Option<Option<CustomerId>>, Option<&[LineRequest]>) {
+        (patch.customer_id, patch.lines.as_deref())
+    }
+
+    fn draft(new: NewInvoice, context: &DraftContext<'_>) -> Result<Self, Vec<FieldError>> {
+        Invoice::draft(new, context)
+    }
+
+    fn patched(
+        &self,
+        patch: InvoicePatch,
+        context: &DraftContext<'_>,
+    ) -> Result<Self, Vec<FieldError>> {
+        Invoice::patched(self, patch, context)
+    }
+}
+
+impl Draft for Proposal {
+    type New = NewProposal;
+    type Patch = ProposalPatch;
+    const NOT_A_DRAFT: &'static str =
+        "Only a draft proposal can be changed or deleted; a sent one is accepted or declined.";
+
+    fn is_draft(&self) -> bool {
+        self.status == ProposalStatus::Draft
+    }
+
+    fn customer(&self) -> Option<CustomerId> {
+        self.content.customer_id
+    }
+
+    fn requested(new: &NewProposal) -> (Option<CustomerId>, &[LineRequest]) {
+        (new.customer_id, &new.lines)
+    }
+
+    fn patching(patch: &ProposalPatch) -> (Option<Option<CustomerId>>, Option<&[LineRequest]>) {
+        (patch.customer_id, patch.lines.as_deref())
+    }
+
+    fn draft(new: NewProposal, context: &DraftContext<'_>) -> Result<Self, Vec<FieldError>> {
+        Proposal::draft(new, context)
+    }
+
+    fn patched(
+        &self,
+        patch: ProposalPatch,
+        context: &DraftContext<'_>,
+    ) -> Result<Self, Vec<FieldError>> {
+        Proposal::patched(self, patch, context)
+    }
+}
+
+/// How the API shows a document; the saved response of its creation holds it.
+pub type Render<D> = fn(&<D as Resource>::Id, Stored<D>) -> serde_json::Value;
+
+/// Creates a draft: its defaults and catalogue lines read in one parallel round trip, then one
+/// transaction with its list entries, its audit item and (under a key) the saved response.
+pub async fn create<D: Draft>(
+    state: &AppState,
+    actor: &Actor,
+    request: idempotency::Request<'_>,
+    new: D::New,
+    render: Render<D>,
+) -> Result<Answer> {
+    idempotency::run(state, actor, request, |claim| async move {
+        let (customer, lines) = D::requested(&new);
+        let loaded = load(state, actor, customer, Some(lines)).await?;
+        let document = D::draft(new, &loaded.context()).map_err(Error::Invalid)?;
+        check_size(&document, D::NAME)?;
+        let id = D::new_id();
+        let mut tx = actor.transaction(&state.store).await?;
+        let response = created(
+            D::PATH,
+            &id,
+            render(&id, Stored::created(document.clone(), tx.now())),
+        );
+        tx.create(&D::key(actor.tenant(), &id), &document);
+        write_entries(&mut tx, actor.tenant(), &id, None, Some(&document));
+        tx.audit(&actor.audit(D::ACTIONS.create, Some(id.to_string()), Outcome::Success));
+        claim.complete(&mut tx, &response);
+        state.store.commit(tx).await?;
+        Ok(response)
+    })
+    .await
+}
+
+/// The document at the version the caller read (`None`: whatever version it is at).
+pub async fn current<D: Resource>(
+    state: &AppState,
+    actor: &Actor,
+    id: &D::Id,
+    expected: Option<u64>,
+) -> Result<Stored<D>> {
+    let current = get::<D>(state, actor, D::key(actor.tenant(), id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    if expected.is_some_and(|version| version != current.version) {
+        return Err(Error::PreconditionFailed);
+    }
+    Ok(current)
+}
+
+/// Changes a draft and recomputes its amounts (409 once it is no longer a draft).
+pub async fn update<D: Draft>(
+    state: &AppState,
+    actor: &Actor,
+    id: &<D as Resource>::Id,
+    expected: Option<u64>,
+    patch: D::Patch,
+) -> Result<Stored<D>> {
+    let before = current::<D>(state, actor, id, expected).await?;
+    if !before.record.is_draft() {
+        return Err(Error::Conflict(D::NOT_A_DRAFT));
+    }
+    let (customer, lines) = D::patching(&patch);
+    let customer = customer.unwrap_or(before.record.customer());
+    let loaded = load(state, actor, customer, lines).await?;
+    let next = before
+        .record
+        .patched(patch, &loaded.context())
+        .map_err(Error::Invalid)?;
+    check_size(&next, D::NAME)?;
+    let mut tx = actor.transaction(&state.store).await?;
+    let now = tx.now();
+    tx.replace(&D::key(actor.tenant(), id), &next, before.version);
+    write_entries(
+        &mut tx,
+        actor.tenant(),
+        id,
+        Some(&before.record),
+        Some(&next),
+    );
+    tx.audit(&actor.audit(D::ACTIONS.update, Some(id.to_string()), Outcome::Success));
+    state.store.commit(tx).await?;
+    Ok(Stored {
+        record: next,
+        version: before.version + 1,
+        created_at: before.created_at,
+        updated_at: now,
+    })
+}
+
+/// Deletes a draft with its list entries (409 once it is no longer a draft).
+pub async fn delete<D: Draft>(
+    state: &AppState,
+    actor: &Actor,
+    id: &<D as Resource>::Id,
+    expected: Option<u64>,
+) -> Result<()> {
+    let before = current::<D>(state, actor, id, expected).await?;
+    if !before.record.is_draft() {
+        return Err(Error::Conflict(D::NOT_A_DRAFT));
+    }
+    let mut tx = actor.transaction(&state.store).await?;
+    tx.delete(&D::key(actor.tenant(), id), before.version);
+    write_entries::<D>(&mut tx, actor.tenant(), id, Some(&before.record), None);
+    tx.audit(&actor.audit(D::ACTIONS.delete, Some(id.to_string()), Outcome::Success));
+    state.store.commit(tx).await?;
+    Ok(())
 }

@@ -12,125 +12,18 @@ use crate::domain::account::CompanyProfile;
 use crate::domain::credit_note::{CreditError, CreditNote, NewCreditNote};
 use crate::domain::customer::Customer;
 use crate::domain::ids::{CreditNoteId, InvoiceId};
-use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, NewInvoice};
+use crate::domain::invoice::{Invoice, InvoiceStatus};
 use crate::domain::settings::Settings;
 use crate::domain::values::DocumentText;
 use crate::store::{Stored, keys};
 
-use super::documents::{answered, check_size, created, get, load, missing, write_entries};
+use super::documents::{answered, created, current, get, missing, write_entries};
 use super::idempotency::{self, Answer};
 use super::numbering::{self, Attempt, Series};
 use super::{Actor, Error, FieldError, Result};
 
 /// How the API shows an invoice; the saved response of a create or an action holds it.
 pub type Render = fn(&InvoiceId, Stored<Invoice>) -> serde_json::Value;
-
-const NOT_A_DRAFT: &str = "Only a draft invoice can be changed or deleted; an issued invoice is corrected with a credit note.";
-
-/// Creates a draft invoice.
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    request: idempotency::Request<'_>,
-    new: NewInvoice,
-    render: Render,
-) -> Result<Answer> {
-    idempotency::run(state, actor, request, |claim| async move {
-        let loaded = load(state, actor, new.customer_id, Some(&new.lines)).await?;
-        let invoice = Invoice::draft(new, &loaded.context()).map_err(Error::Invalid)?;
-        check_size(&invoice, "invoice")?;
-        let id = InvoiceId::generate();
-        let mut tx = actor.transaction(&state.store).await?;
-        let response = created(
-            "/v1/invoices",
-            &id,
-            render(&id, Stored::created(invoice.clone(), tx.now())),
-        );
-        tx.create(&keys::invoice(actor.tenant(), &id), &invoice);
-        write_entries(&mut tx, actor.tenant(), &id, None, Some(&invoice));
-        tx.audit(&actor.audit("invoice.create", Some(id.to_string()), Outcome::Success));
-        claim.complete(&mut tx, &response);
-        state.store.commit(tx).await?;
-        Ok(response)
-    })
-    .await
-}
-
-/// The invoice at the version the caller read (`None`: whatever version it is at).
-async fn current(
-    state: &AppState,
-    actor: &Actor,
-    id: &InvoiceId,
-    expected: Option<u64>,
-) -> Result<Stored<Invoice>> {
-    let current = get::<Invoice>(state, actor, keys::invoice(actor.tenant(), id))
-        .await?
-        .ok_or(Error::NotFound)?;
-    if expected.is_some_and(|version| version != current.version) {
-        return Err(Error::PreconditionFailed);
-    }
-    Ok(current)
-}
-
-/// Changes a draft.
-pub async fn update(
-    state: &AppState,
-    actor: &Actor,
-    id: &InvoiceId,
-    expected: Option<u64>,
-    patch: InvoicePatch,
-) -> Result<Stored<Invoice>> {
-    let before = current(state, actor, id, expected).await?;
-    if before.record.status != InvoiceStatus::Draft {
-        return Err(Error::Conflict(NOT_A_DRAFT));
-    }
-    let customer = patch
-        .customer_id
-        .unwrap_or(before.record.content.customer_id);
-    let loaded = load(state, actor, customer, patch.lines.as_deref()).await?;
-    let next = before
-        .record
-        .patched(patch, &loaded.context())
-        .map_err(Error::Invalid)?;
-    check_size(&next, "invoice")?;
-    let mut tx = actor.transaction(&state.store).await?;
-    let now = tx.now();
-    tx.replace(&keys::invoice(actor.tenant(), id), &next, before.version);
-    write_entries(
-        &mut tx,
-        actor.tenant(),
-        id,
-        Some(&before.record),
-        Some(&next),
-    );
-    tx.audit(&actor.audit("invoice.update", Some(id.to_string()), Outcome::Success));
-    state.store.commit(tx).await?;
-    Ok(Stored {
-        record: next,
-        version: before.version + 1,
-        created_at: before.created_at,
-        updated_at: now,
-    })
-}
-
-/// Deletes a draft.
-pub async fn delete(
-    state: &AppState,
-    actor: &Actor,
-    id: &InvoiceId,
-    expected: Option<u64>,
-) -> Result<()> {
-    let before = current(state, actor, id, expected).await?;
-    if before.record.status != InvoiceStatus::Draft {
-        return Err(Error::Conflict(NOT_A_DRAFT));
-    }
-    let mut tx = actor.transaction(&state.store).await?;
-    tx.delete(&keys::invoice(actor.tenant(), id), before.version);
-    write_entries(&mut tx, actor.tenant(), id, Some(&before.record), None);
-    tx.audit(&actor.audit("invoice.delete", Some(id.to_string()), Outcome::Success));
-    state.store.commit(tx).await?;
-    Ok(())
-}
 
 /// Issues a draft: gives it the next number of its series (in the same transaction as the
 /// counter, so numbers are unique and gapless), snapshots the seller and the buyer, and makes
@@ -230,7 +123,7 @@ pub async fn void(
     render: Render,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
-        let before = current(state, actor, id, None).await?;
+        let before = current::<Invoice>(state, actor, id, None).await?;
         if before.record.status != InvoiceStatus::Issued {
             return Err(Error::Conflict(
                 "Only an issued invoice without payments can be voided.",

@@ -8,12 +8,12 @@ use crate::domain::account::CompanyProfile;
 use crate::domain::customer::Customer;
 use crate::domain::ids::{InvoiceId, ProposalId};
 use crate::domain::invoice::Invoice;
-use crate::domain::proposal::{NewProposal, Proposal, ProposalPatch, ProposalStatus};
+use crate::domain::proposal::{Proposal, ProposalStatus};
 use crate::domain::settings::Settings;
 use crate::domain::values::DocumentText;
 use crate::store::{Stored, keys};
 
-use super::documents::{answered, check_size, created, get, load, missing, write_entries};
+use super::documents::{answered, created, current, get, missing, write_entries};
 use super::idempotency::{self, Answer};
 use super::numbering::{self, Attempt, Series};
 use super::{Actor, Error, FieldError, Result};
@@ -23,114 +23,6 @@ pub type Render = fn(&ProposalId, Stored<Proposal>) -> serde_json::Value;
 
 /// How the API shows the invoice a conversion creates.
 pub type RenderInvoice = fn(&InvoiceId, Stored<Invoice>) -> serde_json::Value;
-
-const NOT_A_DRAFT: &str =
-    "Only a draft proposal can be changed or deleted; a sent one is accepted or declined.";
-
-/// Creates a draft proposal.
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    request: idempotency::Request<'_>,
-    new: NewProposal,
-    render: Render,
-) -> Result<Answer> {
-    idempotency::run(state, actor, request, |claim| async move {
-        let loaded = load(state, actor, new.customer_id, Some(&new.lines)).await?;
-        let proposal = Proposal::draft(new, &loaded.context()).map_err(Error::Invalid)?;
-        check_size(&proposal, "proposal")?;
-        let id = ProposalId::generate();
-        let mut tx = actor.transaction(&state.store).await?;
-        let response = created(
-            "/v1/proposals",
-            &id,
-            render(&id, Stored::created(proposal.clone(), tx.now())),
-        );
-        tx.create(&keys::proposal(actor.tenant(), &id), &proposal);
-        write_entries(&mut tx, actor.tenant(), &id, None, Some(&proposal));
-        tx.audit(&actor.audit("proposal.create", Some(id.to_string()), Outcome::Success));
-        claim.complete(&mut tx, &response);
-        state.store.commit(tx).await?;
-        Ok(response)
-    })
-    .await
-}
-
-/// The proposal at the version the caller read (`None`: whatever version it is at).
-async fn current(
-    state: &AppState,
-    actor: &Actor,
-    id: &ProposalId,
-    expected: Option<u64>,
-) -> Result<Stored<Proposal>> {
-    let current = get::<Proposal>(state, actor, keys::proposal(actor.tenant(), id))
-        .await?
-        .ok_or(Error::NotFound)?;
-    if expected.is_some_and(|version| version != current.version) {
-        return Err(Error::PreconditionFailed);
-    }
-    Ok(current)
-}
-
-/// Changes a draft.
-pub async fn update(
-    state: &AppState,
-    actor: &Actor,
-    id: &ProposalId,
-    expected: Option<u64>,
-    patch: ProposalPatch,
-) -> Result<Stored<Proposal>> {
-    let before = current(state, actor, id, expected).await?;
-    if before.record.status != ProposalStatus::Draft {
-        return Err(Error::Conflict(NOT_A_DRAFT));
-    }
-    let customer = patch
-        .customer_id
-        .unwrap_or(before.record.content.customer_id);
-    let loaded = load(state, actor, customer, patch.lines.as_deref()).await?;
-    let next = before
-        .record
-        .patched(patch, &loaded.context())
-        .map_err(Error::Invalid)?;
-    check_size(&next, "proposal")?;
-    let mut tx = actor.transaction(&state.store).await?;
-    let now = tx.now();
-    tx.replace(&keys::proposal(actor.tenant(), id), &next, before.version);
-    write_entries(
-        &mut tx,
-        actor.tenant(),
-        id,
-        Some(&before.record),
-        Some(&next),
-    );
-    tx.audit(&actor.audit("proposal.update", Some(id.to_string()), Outcome::Success));
-    state.store.commit(tx).await?;
-    Ok(Stored {
-        record: next,
-        version: before.version + 1,
-        created_at: before.created_at,
-        updated_at: now,
-    })
-}
-
-/// Deletes a draft.
-pub async fn delete(
-    state: &AppState,
-    actor: &Actor,
-    id: &ProposalId,
-    expected: Option<u64>,
-) -> Result<()> {
-    let before = current(state, actor, id, expected).await?;
-    if before.record.status != ProposalStatus::Draft {
-        return Err(Error::Conflict(NOT_A_DRAFT));
-    }
-    let mut tx = actor.transaction(&state.store).await?;
-    tx.delete(&keys::proposal(actor.tenant(), id), before.version);
-    write_entries::<Proposal>(&mut tx, actor.tenant(), id, Some(&before.record), None);
-    tx.audit(&actor.audit("proposal.delete", Some(id.to_string()), Outcome::Success));
-    state.store.commit(tx).await?;
-    Ok(())
-}
 
 /// Sends a draft: the next number of the proposal series (gapless, as invoices), both parties
 /// snapshot, acceptable until the end of `valid_until` in the account's time zone.
@@ -243,7 +135,7 @@ pub async fn answer(
     render: Render,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
-        let before = current(state, actor, id, None).await?;
+        let before = current::<Proposal>(state, actor, id, None).await?;
         let now = state.clock.now();
         if before.record.status != ProposalStatus::Sent {
             return Err(Error::Conflict(
@@ -300,7 +192,7 @@ pub async fn convert(
     idempotency::run(state, actor, request, |claim| async move {
         let tenant = actor.tenant();
         let (before, settings) = tokio::try_join!(
-            current(state, actor, id, None),
+            current::<Proposal>(state, actor, id, None),
             get::<Settings>(state, actor, keys::settings(tenant)),
         )?;
         let settings = settings.ok_or_else(|| missing("settings"))?.record;

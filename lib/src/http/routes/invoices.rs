@@ -202,7 +202,7 @@ async fn create_invoice(
     idempotency: IdempotencyKey,
     body: Fingerprinted<NewInvoice>,
 ) -> Result<Response, ApiError> {
-    let answer = invoices::create(
+    let answer = crate::app::documents::create(
         &state,
         &session.actor(&request),
         idempotency.request(&body.bytes),
@@ -275,7 +275,9 @@ async fn update_invoice(
     Json(patch): Json<InvoicePatch>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let stored = invoices::update(&state, &session.actor(&request), &id, expected.0, patch).await?;
+    let stored =
+        crate::app::documents::update(&state, &session.actor(&request), &id, expected.0, patch)
+            .await?;
     Ok(view(&id, stored))
 }
 
@@ -302,7 +304,8 @@ async fn delete_invoice(
     expected: IfMatch,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    invoices::delete(&state, &session.actor(&request), &id, expected.0).await?;
+    crate::app::documents::delete::<Invoice>(&state, &session.actor(&request), &id, expected.0)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

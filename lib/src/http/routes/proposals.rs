@@ -207,7 +207,7 @@ async fn create_proposal(
     idempotency: IdempotencyKey,
     body: Fingerprinted<NewProposal>,
 ) -> Result<Response, ApiError> {
-    let answer = proposals::create(
+    let answer = crate::app::documents::create(
         &state,
         &session.actor(&request),
         idempotency.request(&body.bytes),
@@ -268,7 +268,8 @@ async fn update_proposal(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let stored =
-        proposals::update(&state, &session.actor(&request), &id, expected.0, patch).await?;
+        crate::app::documents::update(&state, &session.actor(&request), &id, expected.0, patch)
+            .await?;
     Ok(view(&state, &id, stored))
 }
 
@@ -295,7 +296,8 @@ async fn delete_proposal(
     expected: IfMatch,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    proposals::delete(&state, &session.actor(&request), &id, expected.0).await?;
+    crate::app::documents::delete::<Proposal>(&state, &session.actor(&request), &id, expected.0)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
