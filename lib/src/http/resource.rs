@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::app::collection;
 use crate::app::idempotency::{self, Answer};
 use crate::domain::Timestamp;
+use crate::domain::ids::CustomerId;
 use crate::store::{Collection, Page, Record, Stored};
 
 pub(crate) use crate::app::collection::actions;
@@ -111,6 +112,82 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
         }
         Ok(params)
     }
+}
+
+/// A status a document list filters on (`?status=issued`).
+pub trait StatusFilter: Copy + Send + Sync + 'static {
+    /// What the `status` parameter may be, for the refusal's message.
+    const EXPECTED: &'static str;
+    fn parse(text: &str) -> Option<Self>;
+}
+
+/// The query of a document list: a page, and optionally one status and one customer. (Each
+/// list documents its parameters with a struct of its own deriving `IntoParams`.)
+#[derive(Debug, Clone)]
+pub struct DocumentFilter<S> {
+    pub page: ListParams,
+    pub status: Option<S>,
+    pub customer: Option<CustomerId>,
+}
+
+impl<S: StatusFilter, St: Send + Sync> FromRequestParts<St> for DocumentFilter<S> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
+        let mut filter = Self {
+            page: ListParams::default(),
+            status: None,
+            customer: None,
+        };
+        let query = parts.uri.query().unwrap_or_default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match name.as_ref() {
+                "status" => {
+                    let status =
+                        S::parse(&value).ok_or_else(|| ApiError::invalid("status", S::EXPECTED))?;
+                    filter.status = Some(status);
+                }
+                "customer" => {
+                    let customer = value.parse().map_err(|_| {
+                        ApiError::invalid("customer", "must be a customer id (cus_…)")
+                    })?;
+                    filter.customer = Some(customer);
+                }
+                other => filter.page.take(other, &value)?,
+            }
+        }
+        Ok(filter)
+    }
+}
+
+/// A page of document summaries from `listing`, keeping those `keep` accepts and showing each
+/// through `show`, and the list's audit line.
+pub async fn list_documents<T: Record + Serialize>(
+    state: &AppState,
+    session: &Session,
+    listing: &crate::store::Listing,
+    page: &ListParams,
+    action: &'static str,
+    keep: impl Fn(&T) -> bool,
+    show: impl Fn(T) -> T,
+) -> Result<Response, ApiError> {
+    let found = state
+        .store
+        .list_entries::<T>(
+            session.tenant(),
+            listing,
+            page.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
+            page.next.as_deref(),
+            keep,
+        )
+        .await?;
+    session.record_read(action, None);
+    let data: Vec<T> = found
+        .items
+        .into_iter()
+        .map(|(_, stored)| show(stored.record))
+        .collect();
+    Ok(ListPage::response(data, found.next))
 }
 
 #[derive(Debug, Clone)]

@@ -1,10 +1,8 @@
 //! The `invoices` function: `/v1/invoices`, one invoice, its actions (issue, void) and its
 //! credit notes.
 
-use axum::extract::FromRequestParts;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
 use serde::Deserialize;
@@ -23,7 +21,8 @@ use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::resource::{
-    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
+    self, Actions, DocumentFilter, IdempotencyKey, ListPage, ListParams, Resource, StatusFilter,
+    View, actions,
 };
 use crate::http::session::Session;
 use crate::store::{Collection, ItemKey, keys};
@@ -94,7 +93,7 @@ fn render(id: &InvoiceId, stored: crate::store::Stored<Invoice>) -> serde_json::
     resource::view_json::<Invoice>(id, stored)
 }
 
-/// The query of `GET /v1/invoices`: a page, and optionally one status and one customer.
+/// The query of `GET /v1/invoices` (documentation; [`DocumentFilter`] reads it).
 #[derive(Debug, Clone, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InvoiceListParams {
@@ -110,37 +109,11 @@ pub struct InvoiceListParams {
     pub customer: Option<CustomerId>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for InvoiceListParams {
-    type Rejection = ApiError;
+impl StatusFilter for InvoiceStatus {
+    const EXPECTED: &'static str = "must be draft, issued, partially_paid, paid or void";
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let mut page = ListParams::default();
-        let (mut status, mut customer) = (None, None);
-        let query = parts.uri.query().unwrap_or_default();
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match name.as_ref() {
-                "status" => {
-                    status = Some(InvoiceStatus::parse(&value).ok_or_else(|| {
-                        ApiError::invalid(
-                            "status",
-                            "must be draft, issued, partially_paid, paid or void",
-                        )
-                    })?);
-                }
-                "customer" => {
-                    customer = Some(value.parse().map_err(|_| {
-                        ApiError::invalid("customer", "must be a customer id (cus_…)")
-                    })?);
-                }
-                other => page.take(other, &value)?,
-            }
-        }
-        Ok(Self {
-            limit: page.limit,
-            next: page.next,
-            status,
-            customer,
-        })
+    fn parse(text: &str) -> Option<Self> {
+        InvoiceStatus::parse(text)
     }
 }
 
@@ -156,30 +129,19 @@ impl<S: Send + Sync> FromRequestParts<S> for InvoiceListParams {
 async fn list_invoices(
     State(state): State<AppState>,
     session: Session,
-    params: InvoiceListParams,
+    filter: DocumentFilter<InvoiceStatus>,
 ) -> Result<Response, ApiError> {
-    let listing = keys::invoices(
-        params.status.map(InvoiceStatus::as_str),
-        params.customer.as_ref(),
-    );
-    let status = params.status;
-    let page = state
-        .store
-        .list_entries::<InvoiceSummary>(
-            session.tenant(),
-            &listing,
-            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
-            params.next.as_deref(),
-            |summary| status.is_none_or(|wanted| summary.status == wanted),
-        )
-        .await?;
-    session.record_read(Invoice::ACTIONS.list, None);
-    let data: Vec<InvoiceSummary> = page
-        .items
-        .into_iter()
-        .map(|(_, stored)| stored.record)
-        .collect();
-    Ok(ListPage::response(data, page.next))
+    let status = filter.status;
+    resource::list_documents::<InvoiceSummary>(
+        &state,
+        &session,
+        &keys::invoices(status.map(InvoiceStatus::as_str), filter.customer.as_ref()),
+        &filter.page,
+        Invoice::ACTIONS.list,
+        |summary| status.is_none_or(|wanted| summary.status == wanted),
+        |summary| summary,
+    )
+    .await
 }
 
 /// Create a draft invoice. Its amounts are computed from its lines (EN 16931); defaults come
@@ -441,23 +403,16 @@ async fn credit_note_page(
     invoice: Option<&InvoiceId>,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = state
-        .store
-        .list_entries::<CreditNoteSummary>(
-            session.tenant(),
-            &keys::credit_notes(invoice),
-            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
-            params.next.as_deref(),
-            |_| true,
-        )
-        .await?;
-    session.record_read(CreditNote::ACTIONS.list, invoice.map(ToString::to_string));
-    let data: Vec<CreditNoteSummary> = page
-        .items
-        .into_iter()
-        .map(|(_, stored)| stored.record)
-        .collect();
-    Ok(ListPage::response(data, page.next))
+    resource::list_documents::<CreditNoteSummary>(
+        state,
+        session,
+        &keys::credit_notes(invoice),
+        &params,
+        CreditNote::ACTIONS.list,
+        |_| true,
+        |summary| summary,
+    )
+    .await
 }
 
 /// The credit notes of one invoice, newest first.

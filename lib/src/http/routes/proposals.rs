@@ -1,9 +1,8 @@
 //! The `proposals` function: `/v1/proposals`, one proposal, and its actions (send, accept,
 //! decline, convert into an invoice).
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
 use serde::Deserialize;
@@ -24,7 +23,7 @@ use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::resource::{
-    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
+    self, Actions, DocumentFilter, IdempotencyKey, ListPage, Resource, StatusFilter, View, actions,
 };
 use crate::http::session::Session;
 use crate::store::{Collection, ItemKey, Stored, keys};
@@ -98,7 +97,7 @@ fn view(state: &AppState, id: &ProposalId, stored: Stored<Proposal>) -> Response
         .into_response()
 }
 
-/// The query of `GET /v1/proposals`: a page, and optionally one status and one customer.
+/// The query of `GET /v1/proposals` (documentation; [`DocumentFilter`] reads it).
 #[derive(Debug, Clone, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProposalListParams {
@@ -114,37 +113,11 @@ pub struct ProposalListParams {
     pub customer: Option<CustomerId>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ProposalListParams {
-    type Rejection = ApiError;
+impl StatusFilter for ProposalStatus {
+    const EXPECTED: &'static str = "must be draft, sent, accepted, declined, expired or converted";
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let mut page = ListParams::default();
-        let (mut status, mut customer) = (None, None);
-        let query = parts.uri.query().unwrap_or_default();
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match name.as_ref() {
-                "status" => {
-                    status = Some(ProposalStatus::parse(&value).ok_or_else(|| {
-                        ApiError::invalid(
-                            "status",
-                            "must be draft, sent, accepted, declined, expired or converted",
-                        )
-                    })?);
-                }
-                "customer" => {
-                    customer = Some(value.parse().map_err(|_| {
-                        ApiError::invalid("customer", "must be a customer id (cus_…)")
-                    })?);
-                }
-                other => page.take(other, &value)?,
-            }
-        }
-        Ok(Self {
-            limit: page.limit,
-            next: page.next,
-            status,
-            customer,
-        })
+    fn parse(text: &str) -> Option<Self> {
+        ProposalStatus::parse(text)
     }
 }
 
@@ -160,31 +133,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ProposalListParams {
 async fn list_proposals(
     State(state): State<AppState>,
     session: Session,
-    params: ProposalListParams,
+    filter: DocumentFilter<ProposalStatus>,
 ) -> Result<Response, ApiError> {
-    let listing = keys::proposals(
-        params.status.map(|s| s.stored().as_str()),
-        params.customer.as_ref(),
-    );
     let now = state.clock.now();
-    let status = params.status;
-    let page = state
-        .store
-        .list_entries::<ProposalSummary>(
-            session.tenant(),
-            &listing,
-            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
-            params.next.as_deref(),
-            |summary| status.is_none_or(|wanted| summary.clone().as_of(now).status == wanted),
-        )
-        .await?;
-    session.record_read(Proposal::ACTIONS.list, None);
-    let data: Vec<ProposalSummary> = page
-        .items
-        .into_iter()
-        .map(|(_, stored)| stored.record.as_of(now))
-        .collect();
-    Ok(ListPage::response(data, page.next))
+    let status = filter.status;
+    resource::list_documents::<ProposalSummary>(
+        &state,
+        &session,
+        &keys::proposals(
+            status.map(|s| s.stored().as_str()),
+            filter.customer.as_ref(),
+        ),
+        &filter.page,
+        Proposal::ACTIONS.list,
+        |summary| status.is_none_or(|wanted| summary.clone().as_of(now).status == wanted),
+        |summary| summary.as_of(now),
+    )
+    .await
 }
 
 /// Create a draft proposal: amounts computed from its lines as for invoices; it can be
