@@ -1,6 +1,8 @@
 //! What the document use cases (invoices, credit notes, proposals) share: the reads a draft is
 //! built from, the size a document may have, its list entries, its saved responses, and the
-//! use cases of a draft (create, change, delete), written once for every kind of document.
+//! use cases of a draft (create, change, delete, number as it goes out), written once for
+//! every kind of document. Numbering reads in two parallel rounds (the document, settings and
+//! company; then the customer and the counter, which depends on the document's date).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
@@ -10,10 +12,12 @@ use serde::Serialize;
 
 use crate::AppState;
 use crate::domain::TenantId;
+use crate::domain::Timestamp;
 use crate::domain::account::CompanyProfile;
 use crate::domain::catalogue::Service;
 use crate::domain::credit_note::{CreditNote, CreditNoteSummary};
 use crate::domain::customer::Customer;
+use crate::domain::document::Content;
 use crate::domain::document::{DraftContext, LineRequest};
 use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ProposalId, ServiceId};
 use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, InvoiceSummary, NewInvoice};
@@ -26,6 +30,7 @@ use crate::store::{ItemKey, Record, SavedResponse, Stored, Tx, keys};
 
 use super::collection::Resource;
 use super::idempotency::{self, Answer};
+use super::numbering::{self, Attempt, Series};
 use super::{Actor, Error, FieldError, Result};
 use crate::audit::Outcome;
 
@@ -446,4 +451,178 @@ pub async fn delete<D: Draft>(
     tx.audit(&actor.audit(D::ACTIONS.delete, Some(id.to_string()), Outcome::Success));
     state.store.commit(tx).await?;
     Ok(())
+}
+
+/// A draft that takes the next number of its series when it goes out (an invoice is issued, a
+/// proposal sent), with both parties recorded as they are then.
+pub trait Numbered: Draft {
+    const SERIES: Series;
+    /// The audit action (`invoice.issue`).
+    const ACTION: &'static str;
+    /// Why it cannot go out once it is not a draft (409).
+    const ALREADY_OUT: &'static str;
+    fn content(&self) -> &Content;
+    /// The date its number counts in (its issue date).
+    fn dated(&self) -> Date;
+    fn prefix(settings: &Settings) -> &str;
+    /// The document as it goes out, numbered `number`, or why it cannot (nothing is written).
+    fn numbered(
+        &self,
+        number: String,
+        parties: (&CompanyProfile, &Customer),
+        settings: &Settings,
+        now: Timestamp,
+    ) -> Result<Self, Vec<FieldError>>;
+}
+
+impl Numbered for Invoice {
+    const SERIES: Series = Series::Invoice;
+    const ACTION: &'static str = "invoice.issue";
+    const ALREADY_OUT: &'static str = "Only a draft invoice can be issued.";
+
+    fn content(&self) -> &Content {
+        &self.content
+    }
+
+    fn dated(&self) -> Date {
+        self.issue_date
+    }
+
+    fn prefix(settings: &Settings) -> &str {
+        settings.invoice_number_prefix.as_str()
+    }
+
+    fn numbered(
+        &self,
+        number: String,
+        (company, customer): (&CompanyProfile, &Customer),
+        _: &Settings,
+        now: Timestamp,
+    ) -> Result<Self, Vec<FieldError>> {
+        Ok(self.issued(number, company, customer, now))
+    }
+}
+
+impl Numbered for Proposal {
+    const SERIES: Series = Series::Proposal;
+    const ACTION: &'static str = "proposal.send";
+    const ALREADY_OUT: &'static str = "Only a draft proposal can be sent.";
+
+    fn content(&self) -> &Content {
+        &self.content
+    }
+
+    fn dated(&self) -> Date {
+        self.issue_date
+    }
+
+    fn prefix(settings: &Settings) -> &str {
+        settings.proposal_number_prefix.as_str()
+    }
+
+    fn numbered(
+        &self,
+        number: String,
+        (company, customer): (&CompanyProfile, &Customer),
+        settings: &Settings,
+        now: Timestamp,
+    ) -> Result<Self, Vec<FieldError>> {
+        let expires_at = settings
+            .time_zone
+            .end_of(self.valid_until)
+            .filter(|end| *end > now)
+            .ok_or_else(|| {
+                vec![FieldError::new(
+                    "valid_until",
+                    "has passed: give the proposal a later valid_until before sending it",
+                )]
+            })?;
+        Ok(self.sent(number, company, customer, now, expires_at))
+    }
+}
+
+/// Numbers a draft as it goes out: the next number of its series, in the same transaction as
+/// the series' counter (so numbers are unique and gapless), both parties recorded. A refusal
+/// (no customer, no lines, a proposal's validity passed) writes nothing and uses no number.
+pub async fn number<D: Numbered>(
+    state: &AppState,
+    actor: &Actor,
+    request: idempotency::Request<'_>,
+    id: &<D as Resource>::Id,
+    render: Render<D>,
+) -> Result<Answer> {
+    idempotency::run(state, actor, request, |claim| async move {
+        numbering::with_retries(|| try_number::<D>(state, actor, id, &claim, render)).await
+    })
+    .await
+}
+
+async fn try_number<D: Numbered>(
+    state: &AppState,
+    actor: &Actor,
+    id: &<D as Resource>::Id,
+    claim: &idempotency::Claim,
+    render: Render<D>,
+) -> Result<Attempt> {
+    let tenant = actor.tenant();
+    let key = D::key(tenant, id);
+    let (before, settings, company) = tokio::try_join!(
+        get::<D>(state, actor, key.clone()),
+        get::<Settings>(state, actor, keys::settings(tenant)),
+        get::<CompanyProfile>(state, actor, keys::company(tenant)),
+    )?;
+    let before = before.ok_or(Error::NotFound)?;
+    let settings = settings.ok_or_else(|| missing("settings"))?.record;
+    let company = company.ok_or_else(|| missing("company profile"))?.record;
+    if !before.record.is_draft() {
+        return Err(Error::Conflict(D::ALREADY_OUT));
+    }
+    let content = before.record.content();
+    content.complete(D::NAME).map_err(Error::Invalid)?;
+    let customer_id = content
+        .customer_id
+        .ok_or_else(|| Error::invalid("customer_id", "required"))?;
+    let (customer, reserved) = tokio::try_join!(
+        get::<Customer>(state, actor, keys::customer(tenant, &customer_id)),
+        numbering::reserve(
+            state,
+            actor,
+            D::SERIES,
+            D::prefix(&settings),
+            before.record.dated(),
+        ),
+    )?;
+    let customer = customer
+        .ok_or_else(|| Error::invalid("customer_id", "the customer no longer exists"))?
+        .record;
+    let mut tx = actor.transaction(&state.store).await?;
+    let now = tx.now();
+    let numbered = before
+        .record
+        .numbered(
+            reserved.number.clone(),
+            (&company, &customer),
+            &settings,
+            now,
+        )
+        .map_err(Error::Invalid)?;
+    let document_write = tx.len();
+    tx.replace(&key, &numbered, before.version);
+    let counter_write = reserved.take(&mut tx);
+    write_entries(&mut tx, tenant, id, Some(&before.record), Some(&numbered));
+    tx.audit(&actor.audit(D::ACTION, Some(id.to_string()), Outcome::Success));
+    let response = answered(
+        before.version + 1,
+        render(
+            id,
+            Stored {
+                record: numbered,
+                version: before.version + 1,
+                created_at: before.created_at,
+                updated_at: now,
+            },
+        ),
+    );
+    claim.complete(&mut tx, &response);
+    numbering::commit(state, tx, &[document_write, counter_write], response).await
 }

@@ -1,16 +1,13 @@
-//! Invoices: create, change and delete a draft; issue it (numbered, gapless); void it; credit
-//! it with a credit note.
+//! Invoices: void an issued one; credit it with a credit note. Drafts are created, changed,
+//! deleted and issued by the use cases every document shares (`app::documents`).
 //!
-//! Each use case reads what it needs in parallel (one round trip; issuing takes two, as the
-//! counter to read depends on the invoice's date) and commits one transaction holding the
+//! Each use case reads what it needs in parallel and commits one transaction holding the
 //! invoice, its list entries, the audit item and, under an `Idempotency-Key`, the saved
 //! response.
 
 use crate::AppState;
 use crate::audit::Outcome;
-use crate::domain::account::CompanyProfile;
 use crate::domain::credit_note::{CreditError, CreditNote, NewCreditNote};
-use crate::domain::customer::Customer;
 use crate::domain::ids::{CreditNoteId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoiceStatus};
 use crate::domain::settings::Settings;
@@ -24,94 +21,6 @@ use super::{Actor, Error, FieldError, Result};
 
 /// How the API shows an invoice; the saved response of a create or an action holds it.
 pub type Render = fn(&InvoiceId, Stored<Invoice>) -> serde_json::Value;
-
-/// Issues a draft: gives it the next number of its series (in the same transaction as the
-/// counter, so numbers are unique and gapless), snapshots the seller and the buyer, and makes
-/// it unchangeable. A refused issue uses no number.
-pub async fn issue(
-    state: &AppState,
-    actor: &Actor,
-    request: idempotency::Request<'_>,
-    id: &InvoiceId,
-    render: Render,
-) -> Result<Answer> {
-    idempotency::run(state, actor, request, |claim| async move {
-        numbering::with_retries(|| try_issue(state, actor, id, &claim, render)).await
-    })
-    .await
-}
-
-async fn try_issue(
-    state: &AppState,
-    actor: &Actor,
-    id: &InvoiceId,
-    claim: &idempotency::Claim,
-    render: Render,
-) -> Result<Attempt> {
-    let tenant = actor.tenant();
-    let key = keys::invoice(tenant, id);
-    let (before, settings, company) = tokio::try_join!(
-        get::<Invoice>(state, actor, key.clone()),
-        get::<Settings>(state, actor, keys::settings(tenant)),
-        get::<CompanyProfile>(state, actor, keys::company(tenant)),
-    )?;
-    let before = before.ok_or(Error::NotFound)?;
-    let settings = settings.ok_or_else(|| missing("settings"))?.record;
-    let company = company.ok_or_else(|| missing("company profile"))?.record;
-    if before.record.status != InvoiceStatus::Draft {
-        return Err(Error::Conflict("Only a draft invoice can be issued."));
-    }
-    before.record.issuable().map_err(Error::Invalid)?;
-    let customer_id = before
-        .record
-        .content
-        .customer_id
-        .ok_or_else(|| Error::invalid("customer_id", "required"))?;
-    let (customer, reserved) = tokio::try_join!(
-        get::<Customer>(state, actor, keys::customer(tenant, &customer_id)),
-        numbering::reserve(
-            state,
-            actor,
-            Series::Invoice,
-            settings.invoice_number_prefix.as_str(),
-            before.record.issue_date,
-        ),
-    )?;
-    let customer = customer
-        .ok_or_else(|| Error::invalid("customer_id", "the customer no longer exists"))?
-        .record;
-
-    let mut tx = actor.transaction(&state.store).await?;
-    let now = tx.now();
-    let issued = before
-        .record
-        .issued(reserved.number.clone(), &company, &customer, now);
-    let invoice_write = tx.len();
-    tx.replace(&key, &issued, before.version);
-    let counter_write = reserved.take(&mut tx);
-    write_entries(
-        &mut tx,
-        actor.tenant(),
-        id,
-        Some(&before.record),
-        Some(&issued),
-    );
-    tx.audit(&actor.audit("invoice.issue", Some(id.to_string()), Outcome::Success));
-    let response = answered(
-        before.version + 1,
-        render(
-            id,
-            Stored {
-                record: issued,
-                version: before.version + 1,
-                created_at: before.created_at,
-                updated_at: now,
-            },
-        ),
-    );
-    claim.complete(&mut tx, &response);
-    numbering::commit(state, tx, &[invoice_write, counter_write], response).await
-}
 
 /// Voids an issued invoice: it keeps its number and owes nothing.
 pub async fn void(

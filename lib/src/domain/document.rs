@@ -536,19 +536,20 @@ impl Content {
         Self::unpriced(terms, lines, context).priced()
     }
 
-    /// Why this content cannot be numbered (issued, sent), if it cannot.
+    /// Why this content cannot go out (be issued, be sent), if it cannot: `kind` names the
+    /// document in the message.
     pub fn complete(&self, kind: &str) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
         if self.customer_id.is_none() {
             errors.push(FieldError::new(
                 "customer_id",
-                format!("a {kind} needs a customer"),
+                format!("required before the {kind} goes out"),
             ));
         }
         if self.lines.is_empty() {
             errors.push(FieldError::new(
                 "lines",
-                format!("a {kind} needs at least one line"),
+                format!("at least one line is required before the {kind} goes out"),
             ));
         }
         if errors.is_empty() {

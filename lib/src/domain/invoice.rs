@@ -276,11 +276,6 @@ impl Invoice {
         })
     }
 
-    /// Why this draft cannot be issued, if it cannot.
-    pub fn issuable(&self) -> Result<(), Vec<FieldError>> {
-        self.content.complete("an invoice to be issued")
-    }
-
     /// The draft, issued: numbered, both parties snapshot, from now on unchangeable.
     pub fn issued(
         &self,
@@ -375,7 +370,7 @@ mod tests {
         assert_eq!(invoice.content.tax_total.to_string(), "19.00");
         assert_eq!(invoice.content.total.to_string(), "118.99");
         assert_eq!(invoice.amount_due, invoice.content.total);
-        assert!(invoice.issuable().is_err(), "no customer");
+        assert!(invoice.content.complete("invoice").is_err(), "no customer");
     }
 
     #[test]

@@ -273,11 +273,6 @@ impl Proposal {
         self
     }
 
-    /// Why this draft cannot be sent, if it cannot.
-    pub fn sendable(&self) -> Result<(), Vec<FieldError>> {
-        self.content.complete("proposal to be sent")
-    }
-
     /// The draft, sent: numbered, both parties snapshot, unchangeable, acceptable until
     /// `expires_at`.
     pub fn sent(

@@ -295,7 +295,7 @@ async fn issue_invoice(
     idempotency: IdempotencyKey,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let answer = invoices::issue(
+    let answer = crate::app::documents::number::<Invoice>(
         &state,
         &session.actor(&request),
         idempotency.request(b""),

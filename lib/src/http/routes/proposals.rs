@@ -291,7 +291,7 @@ async fn send_proposal(
     idempotency: IdempotencyKey,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let answer = proposals::send(
+    let answer = crate::app::documents::number::<Proposal>(
         &state,
         &session.actor(&request),
         idempotency.request(b""),
