@@ -790,6 +790,21 @@ async fn a_number_series_can_be_raised_never_lowered() {
                 .expect("raise")
         }
     };
+    // JSON Schema counts 1041.0 as an integer, so the API takes it; a fraction is refused.
+    let as_float = app
+        .unsafe_request(&app.client, Method::PUT, "/v1/number-series/invoice")
+        .json(&json!({"next": 1041.0}))
+        .send()
+        .await
+        .expect("raise");
+    assert_eq!(as_float.status(), 200);
+    let fraction = app
+        .unsafe_request(&app.client, Method::PUT, "/v1/number-series/invoice")
+        .json(&json!({"next": 1041.5}))
+        .send()
+        .await
+        .expect("raise");
+    assert_eq!(fraction.status(), 400);
     let raised = raise(1042).await;
     assert_eq!(raised.status(), 200);
     assert_eq!(

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::Timestamp;
@@ -252,7 +252,20 @@ async fn number_series(
 pub struct RaiseSeries {
     /// At least the series' current next number; at most 999,999,999.
     #[schema(minimum = 1, maximum = 999_999_999)]
+    #[serde(deserialize_with = "whole_number")]
     pub next: u64,
+}
+
+/// A whole JSON number, however it is written: JSON Schema counts `18245.0` as an integer, so
+/// the API does too. A fraction, a negative or a huge number is 0, refused by the range check.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let number = serde_json::Number::deserialize(d)?;
+    Ok(number.as_u64().unwrap_or_else(|| {
+        number
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (1.0..=1e9).contains(n))
+            .map_or(0, |n| n as u64)
+    }))
 }
 
 /// Raise the next number of a series this period, e.g. to continue the numbers of another
