@@ -275,7 +275,7 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error>
     path = "/v1/number-series/{series}",
     tag = "account",
     request_body = RaiseSeries,
-    params(("series" = String, Path, description = "`invoice`, `credit_note` or `proposal`")),
+    params(("series" = app::numbering::Series, Path, description = "`invoice`, `credit_note` or `proposal`")),
     responses(
         (status = 200, description = "The series as it now stands", body = app::numbering::SeriesState),
         (status = 400, description = "A field was refused; nothing was written", body = crate::http::problem::Problem, content_type = "application/problem+json"),
