@@ -97,15 +97,8 @@ pub async fn update<R: Resource>(
     change: impl FnOnce(&R) -> Result<R>,
 ) -> Result<Stored<R>> {
     let key = R::key(actor.tenant(), id);
-    let current = state
-        .store
-        .get::<R>(actor.tenant(), &key)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let version = expected.unwrap_or(current.version);
-    if current.version != version {
-        return Err(Error::PreconditionFailed);
-    }
+    let current = current::<R>(state, actor, id, expected).await?;
+    let version = current.version;
     let next = change(&current.record)?;
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
@@ -121,6 +114,24 @@ pub async fn update<R: Resource>(
         created_at: current.created_at,
         updated_at: now,
     })
+}
+
+/// The record at the version the caller read (`None`: whatever version it is at).
+pub async fn current<D: Resource>(
+    state: &AppState,
+    actor: &Actor,
+    id: &D::Id,
+    expected: Option<u64>,
+) -> Result<Stored<D>> {
+    let key = D::key(actor.tenant(), id);
+    // Boxed: the SDK's call futures are large, and callers join several.
+    let current = Box::pin(state.store.get::<D>(actor.tenant(), &key))
+        .await?
+        .ok_or(Error::NotFound)?;
+    if expected.is_some_and(|version| version != current.version) {
+        return Err(Error::PreconditionFailed);
+    }
+    Ok(current)
 }
 
 /// Deletes the record at the version the caller read (`None`: whatever version it is at).

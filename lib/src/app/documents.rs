@@ -28,7 +28,7 @@ use crate::domain::settings::Settings;
 use crate::domain::time::Date;
 use crate::store::{ItemKey, Record, SavedResponse, Stored, Tx, keys};
 
-use super::collection::Resource;
+use super::collection::{Render, Resource, current};
 use super::idempotency::{self, Answer};
 use super::numbering::{self, Attempt, Series};
 use super::{Actor, Error, FieldError, Result};
@@ -344,9 +344,6 @@ impl Draft for Proposal {
     }
 }
 
-/// How the API shows a document; the saved response of its creation holds it.
-pub type Render<D> = fn(&<D as Resource>::Id, Stored<D>) -> serde_json::Value;
-
 /// Creates a draft: its defaults and catalogue lines read in one parallel round trip, then one
 /// transaction with its list entries, its audit item and (under a key) the saved response.
 pub async fn create<D: Draft>(
@@ -376,22 +373,6 @@ pub async fn create<D: Draft>(
         Ok(response)
     })
     .await
-}
-
-/// The document at the version the caller read (`None`: whatever version it is at).
-pub async fn current<D: Resource>(
-    state: &AppState,
-    actor: &Actor,
-    id: &D::Id,
-    expected: Option<u64>,
-) -> Result<Stored<D>> {
-    let current = get::<D>(state, actor, D::key(actor.tenant(), id))
-        .await?
-        .ok_or(Error::NotFound)?;
-    if expected.is_some_and(|version| version != current.version) {
-        return Err(Error::PreconditionFailed);
-    }
-    Ok(current)
 }
 
 /// Changes a draft and recomputes its amounts (409 once it is no longer a draft).

@@ -14,13 +14,12 @@ use crate::domain::settings::Settings;
 use crate::domain::values::DocumentText;
 use crate::store::{Stored, keys};
 
-use super::documents::{answered, created, current, get, missing, write_entries};
+use super::collection::Render;
+use super::collection::current;
+use super::documents::{answered, created, get, missing, write_entries};
 use super::idempotency::{self, Answer};
 use super::numbering::{self, Attempt, Series};
 use super::{Actor, Error, FieldError, Result};
-
-/// How the API shows an invoice; the saved response of a create or an action holds it.
-pub type Render = fn(&InvoiceId, Stored<Invoice>) -> serde_json::Value;
 
 /// Voids an issued invoice: it keeps its number and owes nothing.
 pub async fn void(
@@ -29,7 +28,7 @@ pub async fn void(
     request: idempotency::Request<'_>,
     id: &InvoiceId,
     reason: DocumentText,
-    render: Render,
+    render: Render<Invoice>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
         let before = current::<Invoice>(state, actor, id, None).await?;
@@ -69,9 +68,6 @@ pub async fn void(
     .await
 }
 
-/// How the API shows a credit note; the saved response of its creation holds it.
-pub type RenderCreditNote = fn(&CreditNoteId, Stored<CreditNote>) -> serde_json::Value;
-
 /// Issues a credit note against an issued invoice, at once: numbered in its own series, never
 /// more than the invoice's total less earlier credits; the invoice's amount credited and amount
 /// due change in the same transaction.
@@ -81,7 +77,7 @@ pub async fn credit(
     request: idempotency::Request<'_>,
     invoice_id: &InvoiceId,
     new: NewCreditNote,
-    render: RenderCreditNote,
+    render: Render<CreditNote>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
         numbering::with_retries(|| try_credit(state, actor, invoice_id, &new, &claim, render)).await
@@ -95,7 +91,7 @@ async fn try_credit(
     invoice_id: &InvoiceId,
     new: &NewCreditNote,
     claim: &idempotency::Claim,
-    render: RenderCreditNote,
+    render: Render<CreditNote>,
 ) -> Result<Attempt> {
     let tenant = actor.tenant();
     let invoice_key = keys::invoice(tenant, invoice_id);

@@ -11,15 +11,11 @@ use crate::domain::settings::Settings;
 use crate::domain::values::DocumentText;
 use crate::store::{Stored, keys};
 
-use super::documents::{answered, created, current, get, missing, write_entries};
+use super::collection::Render;
+use super::collection::current;
+use super::documents::{answered, created, get, missing, write_entries};
 use super::idempotency::{self, Answer};
 use super::{Actor, Error, FieldError, Result};
-
-/// How the API shows a proposal (as of now: expired once its validity has passed).
-pub type Render = fn(&ProposalId, Stored<Proposal>) -> serde_json::Value;
-
-/// How the API shows the invoice a conversion creates.
-pub type RenderInvoice = fn(&InvoiceId, Stored<Invoice>) -> serde_json::Value;
 
 /// What a customer's answer to a sent proposal is.
 pub enum Answering {
@@ -34,7 +30,7 @@ pub async fn answer(
     request: idempotency::Request<'_>,
     id: &ProposalId,
     answering: Answering,
-    render: Render,
+    render: Render<Proposal>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
         let before = current::<Proposal>(state, actor, id, None).await?;
@@ -89,7 +85,7 @@ pub async fn convert(
     actor: &Actor,
     request: idempotency::Request<'_>,
     id: &ProposalId,
-    render: RenderInvoice,
+    render: Render<Invoice>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
         let tenant = actor.tenant();

@@ -20,7 +20,7 @@ use super::settings::Settings;
 use super::time::Date;
 use super::values::{
     Address, Currency, CustomerName, DocumentText, EmailAddress, Name, Percentage, TaxId,
-    ValueError,
+    ValueError, plain_decimal,
 };
 
 /// The most lines a document may have.
@@ -32,15 +32,8 @@ pub struct Quantity(Decimal);
 
 impl Quantity {
     pub fn parse(text: &str) -> Result<Self, ValueError> {
-        let digits = |part: &str, max: usize| {
-            (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
-        };
-        let well_formed = match text.split_once('.') {
-            Some((whole, fraction)) => digits(whole, 7) && digits(fraction, 4),
-            None => digits(text, 7),
-        };
-        match Decimal::from_str_exact(text) {
-            Ok(value) if well_formed && value > Decimal::ZERO => Ok(Self(value)),
+        match plain_decimal(text, 7, 4) {
+            Some(value) if value > Decimal::ZERO => Ok(Self(value)),
             _ => Err(ValueError(
                 "must be a decimal string above 0 with up to 7 digits and 4 decimals, e.g. \"1.5\""
                     .into(),

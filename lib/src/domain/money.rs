@@ -4,7 +4,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use super::values::{Currency, ValueError};
+use super::values::{Currency, ValueError, plain_decimal};
 
 /// A non-negative amount written as a decimal string (`"120.50"`). Its scale is kept as given,
 /// so what is stored is what is returned. Whether it fits a currency is checked with
@@ -19,17 +19,8 @@ impl Amount {
     const MAX_DECIMALS: usize = 4;
 
     pub fn parse(text: &str) -> Result<Self, ValueError> {
-        let digits = |part: &str, max: usize| {
-            (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
-        };
-        let well_formed = match text.split_once('.') {
-            Some((whole, fraction)) => {
-                digits(whole, Self::MAX_WHOLE_DIGITS) && digits(fraction, Self::MAX_DECIMALS)
-            }
-            None => digits(text, Self::MAX_WHOLE_DIGITS),
-        };
-        match Decimal::from_str_exact(text) {
-            Ok(value) if well_formed => Ok(Self(value)),
+        match plain_decimal(text, Self::MAX_WHOLE_DIGITS, Self::MAX_DECIMALS) {
+            Some(value) => Ok(Self(value)),
             _ => Err(ValueError(
                 "must be a non-negative decimal string, e.g. \"120.50\"".into(),
             )),

@@ -443,6 +443,22 @@ impl TimeZone {
     }
 }
 
+/// A non-negative decimal written plainly: 1 to `whole` digits, then optionally a point and 1 to
+/// `fraction` digits (no sign, exponent, spaces or separators). What every decimal field of
+/// the API accepts, each with its own limits.
+pub(crate) fn plain_decimal(text: &str, whole: usize, fraction: usize) -> Option<Decimal> {
+    let digits = |part: &str, max: usize| {
+        (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    let well_formed = match text.split_once('.') {
+        Some((int, frac)) => digits(int, whole) && digits(frac, fraction),
+        None => digits(text, whole),
+    };
+    well_formed
+        .then(|| Decimal::from_str_exact(text).ok())
+        .flatten()
+}
+
 /// A percentage from 0 to 100 with at most 3 decimals (`"9.975"`), written as a string so that
 /// no binary floating point ever touches it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -454,19 +470,7 @@ impl Percentage {
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         let refused =
             || refuse("must be a percentage from 0 to 100 with at most 3 decimals, e.g. \"9.975\"");
-        let digits = |part: &str, max: usize| {
-            (1..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
-        };
-        let well_formed = match text.split_once('.') {
-            Some((whole, fraction)) => {
-                digits(whole, 3) && digits(fraction, Self::MAX_DECIMALS as usize)
-            }
-            None => digits(text, 3),
-        };
-        if !well_formed {
-            return refused();
-        }
-        let Ok(value) = Decimal::from_str_exact(text) else {
+        let Some(value) = plain_decimal(text, 3, Self::MAX_DECIMALS as usize) else {
             return refused();
         };
         if value.scale() > Self::MAX_DECIMALS || value > Decimal::ONE_HUNDRED {

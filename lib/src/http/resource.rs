@@ -260,6 +260,16 @@ pub fn answer_response(answer: Answer) -> Response {
     response
 }
 
+/// A record as the API shows it, with its version as the `ETag`.
+pub fn view_response<T: Serialize>(id: &impl Display, stored: Stored<T>) -> Response {
+    let version = stored.version;
+    (
+        [(header::ETAG, etag(version))],
+        axum::Json(View::of(id, stored)),
+    )
+        .into_response()
+}
+
 pub fn view_json<R: Resource>(id: &R::Id, stored: Stored<R>) -> serde_json::Value {
     serde_json::to_value(View::of(id, stored)).unwrap_or_default()
 }
@@ -298,12 +308,7 @@ pub async fn read<R: Resource>(
         .await?
         .ok_or(ApiError::NotFound)?;
     session.record_read(R::ACTIONS.read, Some(id.to_string()));
-    let version = stored.version;
-    Ok((
-        [(header::ETAG, etag(version))],
-        axum::Json(View::of(&id, stored)),
-    )
-        .into_response())
+    Ok(view_response(&id, stored))
 }
 
 /// A page of the collection, in creation order.
@@ -356,12 +361,7 @@ pub async fn update<R: Resource>(
     let id = parse_id::<R>(id)?;
     let stored =
         collection::update::<R>(state, &session.actor(request), &id, expected.0, change).await?;
-    let version = stored.version;
-    Ok((
-        [(header::ETAG, etag(version))],
-        axum::Json(View::of(&id, stored)),
-    )
-        .into_response())
+    Ok(view_response(&id, stored))
 }
 
 /// Deletes the record at the version `If-Match` names (any, for `*`).

@@ -51,6 +51,16 @@ pub struct Stored<R> {
 }
 
 impl<R> Stored<R> {
+    /// The same item, its record changed by `f` (e.g. a proposal shown as of now).
+    pub fn map<T>(self, f: impl FnOnce(R) -> T) -> Stored<T> {
+        Stored {
+            record: f(self.record),
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+
     /// A record as a create writes it: version 1, created and updated `now`.
     pub fn created(record: R, now: Timestamp) -> Self {
         Self {

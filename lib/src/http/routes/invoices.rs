@@ -15,7 +15,7 @@ use crate::domain::credit_note::{CreditNote, CreditNoteSummary, NewCreditNote};
 use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, InvoiceSummary, NewInvoice};
 use crate::domain::values::DocumentText;
-use crate::http::etag::{IfMatch, etag};
+use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
 use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
@@ -87,10 +87,6 @@ pub fn router(state: AppState) -> Router {
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
     crate::http::session::guarded(runtime(), state)
-}
-
-fn render(id: &InvoiceId, stored: crate::store::Stored<Invoice>) -> serde_json::Value {
-    resource::view_json::<Invoice>(id, stored)
 }
 
 /// The query of `GET /v1/invoices` (documentation; [`DocumentFilter`] reads it).
@@ -169,7 +165,7 @@ async fn create_invoice(
         &session.actor(&request),
         idempotency.request(&body.bytes),
         body.value,
-        render,
+        resource::view_json::<Invoice>,
     )
     .await?;
     Ok(resource::answer_response(answer))
@@ -194,21 +190,6 @@ async fn get_invoice(
 
 fn parse_id(id: &str) -> Result<InvoiceId, ApiError> {
     resource::parse_id::<Invoice>(id)
-}
-
-fn view(id: &InvoiceId, stored: crate::store::Stored<Invoice>) -> Response {
-    let version = stored.version;
-    (
-        [(axum::http::header::ETAG, etag(version))],
-        axum::Json(View {
-            id: id.to_string(),
-            record: stored.record,
-            version,
-            created_at: stored.created_at,
-            updated_at: stored.updated_at,
-        }),
-    )
-        .into_response()
 }
 
 /// Change a draft (JSON merge patch; `lines` replaces every line). Needs `If-Match`. An issued
@@ -237,10 +218,15 @@ async fn update_invoice(
     Json(patch): Json<InvoicePatch>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let stored =
-        crate::app::documents::update(&state, &session.actor(&request), &id, expected.0, patch)
-            .await?;
-    Ok(view(&id, stored))
+    let stored = crate::app::documents::update::<Invoice>(
+        &state,
+        &session.actor(&request),
+        &id,
+        expected.0,
+        patch,
+    )
+    .await?;
+    Ok(resource::view_response(&id, stored))
 }
 
 /// Delete a draft. Needs `If-Match`. An issued invoice is never deleted: void it.
@@ -300,7 +286,7 @@ async fn issue_invoice(
         &session.actor(&request),
         idempotency.request(b""),
         &id,
-        render,
+        resource::view_json::<Invoice>,
     )
     .await?;
     Ok(resource::answer_response(answer))
@@ -344,17 +330,10 @@ async fn void_invoice(
         idempotency.request(&body.bytes),
         &id,
         body.value.reason,
-        render,
+        resource::view_json::<Invoice>,
     )
     .await?;
     Ok(resource::answer_response(answer))
-}
-
-fn render_credit_note(
-    id: &CreditNoteId,
-    stored: crate::store::Stored<CreditNote>,
-) -> serde_json::Value {
-    resource::view_json::<CreditNote>(id, stored)
 }
 
 /// Credit an issued invoice, at once: the whole invoice, or chosen lines and quantities. A
@@ -390,7 +369,7 @@ async fn create_credit_note(
         idempotency.request(&body.bytes),
         &id,
         body.value,
-        render_credit_note,
+        resource::view_json::<CreditNote>,
     )
     .await?;
     Ok(resource::answer_response(answer))

@@ -11,13 +11,13 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::app::proposals::{self, Answering};
 use crate::domain::TenantId;
-use crate::domain::ids::{CustomerId, InvoiceId, ProposalId};
+use crate::domain::ids::{CustomerId, ProposalId};
 use crate::domain::invoice::Invoice;
 use crate::domain::proposal::{
     NewProposal, Proposal, ProposalPatch, ProposalStatus, ProposalSummary,
 };
 use crate::domain::values::DocumentText;
-use crate::http::etag::{IfMatch, etag};
+use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
 use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
@@ -69,32 +69,14 @@ pub fn api(state: AppState) -> Router {
     crate::http::session::guarded(runtime(), state)
 }
 
-fn render(id: &ProposalId, stored: Stored<Proposal>) -> serde_json::Value {
-    resource::view_json::<Proposal>(id, stored)
-}
-
-fn render_invoice(id: &InvoiceId, stored: Stored<Invoice>) -> serde_json::Value {
-    resource::view_json::<Invoice>(id, stored)
-}
-
 fn parse_id(id: &str) -> Result<ProposalId, ApiError> {
     resource::parse_id::<Proposal>(id)
 }
 
 /// A proposal as of now (expired once its validity has passed), with its ETag.
 fn view(state: &AppState, id: &ProposalId, stored: Stored<Proposal>) -> Response {
-    let version = stored.version;
-    (
-        [(axum::http::header::ETAG, etag(version))],
-        axum::Json(View {
-            id: id.to_string(),
-            record: stored.record.as_of(state.clock.now()),
-            version,
-            created_at: stored.created_at,
-            updated_at: stored.updated_at,
-        }),
-    )
-        .into_response()
+    let now = state.clock.now();
+    resource::view_response(id, stored.map(|proposal| proposal.as_of(now)))
 }
 
 /// The query of `GET /v1/proposals` (documentation; [`DocumentFilter`] reads it).
@@ -177,7 +159,7 @@ async fn create_proposal(
         &session.actor(&request),
         idempotency.request(&body.bytes),
         body.value,
-        render,
+        resource::view_json::<Proposal>,
     )
     .await?;
     Ok(resource::answer_response(answer))
@@ -232,9 +214,14 @@ async fn update_proposal(
     Json(patch): Json<ProposalPatch>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let stored =
-        crate::app::documents::update(&state, &session.actor(&request), &id, expected.0, patch)
-            .await?;
+    let stored = crate::app::documents::update::<Proposal>(
+        &state,
+        &session.actor(&request),
+        &id,
+        expected.0,
+        patch,
+    )
+    .await?;
     Ok(view(&state, &id, stored))
 }
 
@@ -296,7 +283,7 @@ async fn send_proposal(
         &session.actor(&request),
         idempotency.request(b""),
         &id,
-        render,
+        resource::view_json::<Proposal>,
     )
     .await?;
     Ok(resource::answer_response(answer))
@@ -331,7 +318,7 @@ async fn accept_proposal(
         idempotency.request(b""),
         &id,
         Answering::Accept,
-        render,
+        resource::view_json::<Proposal>,
     )
     .await?;
     Ok(resource::answer_response(answer))
@@ -374,7 +361,7 @@ async fn decline_proposal(
         idempotency.request(&body.bytes),
         &id,
         Answering::Decline(body.value.reason),
-        render,
+        resource::view_json::<Proposal>,
     )
     .await?;
     Ok(resource::answer_response(answer))
@@ -409,7 +396,7 @@ async fn convert_proposal(
         &session.actor(&request),
         idempotency.request(b""),
         &id,
-        render_invoice,
+        resource::view_json::<Invoice>,
     )
     .await?;
     Ok(resource::answer_response(answer))
