@@ -445,7 +445,6 @@ pub trait Numbered: Draft {
     fn content(&self) -> &Content;
     /// The date its number counts in (its issue date).
     fn dated(&self) -> Date;
-    fn prefix(settings: &Settings) -> &str;
     /// The document as it goes out, numbered `number`, or why it cannot (nothing is written).
     fn numbered(
         &self,
@@ -467,10 +466,6 @@ impl Numbered for Invoice {
 
     fn dated(&self) -> Date {
         self.issue_date
-    }
-
-    fn prefix(settings: &Settings) -> &str {
-        settings.invoice_number_prefix.as_str()
     }
 
     fn numbered(
@@ -495,10 +490,6 @@ impl Numbered for Proposal {
 
     fn dated(&self) -> Date {
         self.issue_date
-    }
-
-    fn prefix(settings: &Settings) -> &str {
-        settings.proposal_number_prefix.as_str()
     }
 
     fn numbered(
@@ -569,7 +560,7 @@ async fn try_number<D: Numbered>(
             state,
             actor,
             D::SERIES,
-            D::prefix(&settings),
+            numbering::prefix(&settings, D::SERIES),
             before.record.dated(),
         ),
     )?;

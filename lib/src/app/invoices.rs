@@ -117,7 +117,7 @@ async fn try_credit(
         state,
         actor,
         Series::CreditNote,
-        settings.credit_note_number_prefix.as_str(),
+        numbering::prefix(&settings, Series::CreditNote),
         today,
     )
     .await?;

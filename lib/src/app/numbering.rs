@@ -89,33 +89,37 @@ pub async fn reserve(
 impl Reserved {
     /// Advances the counter in `tx`, conditioned on the value read; returns the write's index.
     pub fn take(&self, tx: &mut Tx) -> usize {
+        self.set(tx, self.next + 1)
+    }
+
+    /// Sets the counter to `next` in `tx`, conditioned on the value read; returns the write's
+    /// index.
+    fn set(&self, tx: &mut Tx, next: u64) -> usize {
         let index = tx.len();
-        let advanced = Counter {
-            next: self.next + 1,
-        };
+        let counter = Counter { next };
         match &self.counter {
-            None => tx.create(&self.key, &advanced),
-            Some(stored) => tx.replace(&self.key, &advanced, stored.version),
+            None => tx.create(&self.key, &counter),
+            Some(stored) => tx.replace(&self.key, &counter, stored.version),
         };
         index
     }
 }
 
 /// How one try of a numbering use case ended, when it did not fail.
-pub enum Attempt {
-    Done(SavedResponse),
+pub enum Attempt<T = SavedResponse> {
+    Done(T),
     /// A concurrent change took the number or changed a document first: read again and retry.
     Raced,
 }
 
 /// Commits `tx`, in which `contested` are the indexes of the writes a concurrent numbering may
 /// have raced (the counter, the document numbered): a failed condition there is a race.
-pub async fn commit(
+pub async fn commit<T>(
     state: &AppState,
     tx: Tx,
     contested: &[usize],
-    response: SavedResponse,
-) -> Result<Attempt> {
+    response: T,
+) -> Result<Attempt<T>> {
     match Box::pin(state.store.commit(tx)).await {
         Ok(()) => Ok(Attempt::Done(response)),
         Err(StoreError::Conflict {
@@ -131,10 +135,10 @@ pub async fn commit(
 }
 
 /// Runs `attempt` until it is done, retrying races with a short, jittered pause.
-pub async fn with_retries<F, Fut>(mut attempt: F) -> Result<SavedResponse>
+pub async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Attempt>>,
+    Fut: Future<Output = Result<Attempt<T>>>,
 {
     for tried in 0..ATTEMPTS {
         if tried > 0 {
@@ -166,7 +170,8 @@ pub struct SeriesState {
     pub next_number: String,
 }
 
-fn prefix(settings: &Settings, series: Series) -> &str {
+/// The settings' prefix of a series.
+pub fn prefix(settings: &Settings, series: Series) -> &str {
     match series {
         Series::Invoice => settings.invoice_number_prefix.as_str(),
         Series::CreditNote => settings.credit_note_number_prefix.as_str(),
@@ -190,13 +195,17 @@ async fn settings_and_today(state: &AppState, actor: &Actor) -> Result<(Settings
     Ok((settings, today))
 }
 
-fn state_of(series: Series, prefix: &str, today: Date, reserved: &Reserved) -> SeriesState {
-    SeriesState {
-        series,
-        prefix: prefix.to_owned(),
-        period: number_period(prefix, today.year()),
-        next: reserved.next,
-        next_number: reserved.number.clone(),
+impl SeriesState {
+    /// A series numbered with `prefix` that gives `next` next, in the period of `today`.
+    fn at(series: Series, prefix: &str, today: Date, next: u64) -> Self {
+        let year = today.year();
+        Self {
+            series,
+            prefix: prefix.to_owned(),
+            period: number_period(prefix, year),
+            next,
+            next_number: document_number(prefix, year, next),
+        }
     }
 }
 
@@ -210,18 +219,30 @@ pub async fn series(state: &AppState, actor: &Actor) -> Result<Vec<SeriesState>>
     Ok(all
         .into_iter()
         .zip([invoice, credit_note, proposal])
-        .map(|(series, reserved)| state_of(series, prefix(&settings, series), today, &reserved))
+        .map(|(series, reserved)| {
+            SeriesState::at(series, prefix(&settings, series), today, reserved.next)
+        })
         .collect())
 }
 
 /// Raises the next number of a series this period (to continue the numbers of another tool).
 /// Never lowers it: a number already used, or skipped by an earlier raise, is never given again.
+/// A concurrent issue that takes a number first is read again, as issues retry each other.
 pub async fn raise(
     state: &AppState,
     actor: &Actor,
     series: Series,
     next: u64,
 ) -> Result<SeriesState> {
+    with_retries(|| try_raise(state, actor, series, next)).await
+}
+
+async fn try_raise(
+    state: &AppState,
+    actor: &Actor,
+    series: Series,
+    next: u64,
+) -> Result<Attempt<SeriesState>> {
     let (settings, today) = settings_and_today(state, actor).await?;
     let prefix = prefix(&settings, series);
     let reserved = reserve(state, actor, series, prefix, today).await?;
@@ -235,23 +256,12 @@ pub async fn raise(
         )));
     }
     let mut tx = actor.transaction(&state.store).await?;
-    let raised = Counter { next };
-    match &reserved.counter {
-        None => tx.create(&reserved.key, &raised),
-        Some(stored) => tx.replace(&reserved.key, &raised, stored.version),
-    };
+    let counter_write = reserved.set(&mut tx, next);
     tx.audit(&actor.audit(
         "settings.number_series",
         Some(series.kind().to_owned()),
         crate::audit::Outcome::Success,
     ));
-    state.store.commit(tx).await?;
-    let year = today.year();
-    Ok(SeriesState {
-        series,
-        prefix: prefix.to_owned(),
-        period: number_period(prefix, year),
-        next,
-        next_number: document_number(prefix, year, next),
-    })
+    let raised = SeriesState::at(series, prefix, today, next);
+    commit(state, tx, &[counter_write], raised).await
 }

@@ -829,3 +829,45 @@ async fn a_number_series_can_be_raised_never_lowered() {
         .expect("unknown");
     assert_eq!(unknown.status(), 404);
 }
+
+/// A raise racing concurrent issues is read again like an issue is, never refused with 412:
+/// every number is still given once, those before the raise from 1 up and those after from
+/// the raised number up.
+#[tokio::test]
+async fn a_raise_amid_concurrent_issues_keeps_every_number_unique_and_gapless() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer_id = customer(&app, &app.client, "Kunde").await;
+    let today = app.state().clock.now().to_string()[..10].to_owned();
+    let year = &today[..4];
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let body = draft(&app, &app.client, &customer_id, &today).await;
+        ids.push(body["id"].as_str().expect("id").to_owned());
+    }
+    let raise = app
+        .unsafe_request(&app.client, Method::PUT, "/v1/number-series/invoice")
+        .json(&json!({"next": 500}))
+        .send();
+    let issues = futures::future::join_all(ids.iter().map(|id| issue(&app, &app.client, id)));
+    let (raised, issued) = tokio::join!(raise, issues);
+    let raised = raised.expect("raise");
+    assert_eq!(raised.status(), 200);
+    let mut numbers: Vec<u64> = Vec::new();
+    for response in issued {
+        assert_eq!(response.status(), 200);
+        let number = json_of(response).await["number"]
+            .as_str()
+            .expect("number")
+            .to_owned();
+        let digits = number
+            .strip_prefix(&format!("INV-{year}-"))
+            .expect("prefix");
+        numbers.push(digits.parse().expect("a number"));
+    }
+    numbers.sort_unstable();
+    let before: Vec<u64> = numbers.iter().copied().filter(|n| *n < 500).collect();
+    let after: Vec<u64> = numbers.iter().copied().filter(|n| *n >= 500).collect();
+    assert_eq!(before, (1..=before.len() as u64).collect::<Vec<_>>());
+    assert_eq!(after, (500..500 + after.len() as u64).collect::<Vec<_>>());
+}
