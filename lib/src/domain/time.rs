@@ -128,14 +128,6 @@ impl Date {
                 .unwrap_or(jiff::civil::Date::MAX),
         )
     }
-
-    /// Whole days from `self` to `later` (negative if `later` is earlier).
-    pub fn days_until(&self, later: Date) -> i64 {
-        later
-            .0
-            .since(self.0)
-            .map_or(0, |span| i64::from(span.get_days()))
-    }
 }
 
 impl fmt::Display for Date {
