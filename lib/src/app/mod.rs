@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod invoices;
 pub mod numbering;
 pub mod proposals;
+mod resources;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

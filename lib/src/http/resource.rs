@@ -22,7 +22,6 @@ use crate::domain::Timestamp;
 use crate::domain::ids::CustomerId;
 use crate::store::{Collection, Page, Record, Stored};
 
-pub(crate) use crate::app::collection::actions;
 pub use crate::app::collection::{Actions, Resource};
 
 /// A record as the API shows it.

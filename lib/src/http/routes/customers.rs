@@ -5,40 +5,16 @@ use axum::response::Response;
 use axum::{Extension, Router};
 
 use crate::AppState;
-use crate::domain::TenantId;
 use crate::domain::account::CompanyProfile;
 use crate::domain::customer::{Customer, CustomerPatch, NewCustomer};
-use crate::domain::ids::CustomerId;
 use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
 use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource::{
-    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
-};
+use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, View};
 use crate::http::session::Session;
-use crate::store::{Collection, ItemKey, keys};
-
-impl Resource for Customer {
-    type Id = CustomerId;
-    const NAME: &'static str = "customer";
-    const ACTIONS: Actions = actions!("customer");
-    const PATH: &'static str = "/v1/customers";
-    const COLLECTION: Collection = Collection::Customers;
-
-    fn new_id() -> CustomerId {
-        CustomerId::generate()
-    }
-
-    fn id_from_ulid(ulid: ulid::Ulid) -> CustomerId {
-        CustomerId::from_ulid(ulid)
-    }
-
-    fn key(tenant: &TenantId, id: &CustomerId) -> ItemKey {
-        keys::customer(tenant, id)
-    }
-}
+use crate::store::keys;
 
 function_routes! {
     routes, runtime;

@@ -10,9 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::app::invoices;
-use crate::domain::TenantId;
 use crate::domain::credit_note::{CreditNote, CreditNoteSummary, NewCreditNote};
-use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId};
+use crate::domain::ids::{CustomerId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, InvoiceSummary, NewInvoice};
 use crate::domain::values::DocumentText;
 use crate::http::etag::IfMatch;
@@ -21,31 +20,10 @@ use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::resource::{
-    self, Actions, DocumentFilter, IdempotencyKey, ListPage, ListParams, Resource, StatusFilter,
-    View, actions,
+    self, DocumentFilter, IdempotencyKey, ListPage, ListParams, Resource, StatusFilter, View,
 };
 use crate::http::session::Session;
-use crate::store::{Collection, ItemKey, keys};
-
-impl Resource for Invoice {
-    type Id = InvoiceId;
-    const NAME: &'static str = "invoice";
-    const ACTIONS: Actions = actions!("invoice");
-    const PATH: &'static str = "/v1/invoices";
-    const COLLECTION: Collection = Collection::Invoices;
-
-    fn new_id() -> InvoiceId {
-        InvoiceId::generate()
-    }
-
-    fn id_from_ulid(ulid: ulid::Ulid) -> InvoiceId {
-        InvoiceId::from_ulid(ulid)
-    }
-
-    fn key(tenant: &TenantId, id: &InvoiceId) -> ItemKey {
-        keys::invoice(tenant, id)
-    }
-}
+use crate::store::keys;
 
 function_routes! {
     routes, runtime;
@@ -56,26 +34,6 @@ function_routes! {
     "/v1/invoices/{id}/credit-notes" => { get: list_invoice_credit_notes, post: create_credit_note }
     "/v1/credit-notes" => { get: list_credit_notes }
     "/v1/credit-notes/{id}" => { get: get_credit_note }
-}
-
-impl Resource for CreditNote {
-    type Id = CreditNoteId;
-    const NAME: &'static str = "credit note";
-    const ACTIONS: Actions = actions!("credit_note");
-    const PATH: &'static str = "/v1/credit-notes";
-    const COLLECTION: Collection = Collection::CreditNotes;
-
-    fn new_id() -> CreditNoteId {
-        CreditNoteId::generate()
-    }
-
-    fn id_from_ulid(ulid: ulid::Ulid) -> CreditNoteId {
-        CreditNoteId::from_ulid(ulid)
-    }
-
-    fn key(tenant: &TenantId, id: &CreditNoteId) -> ItemKey {
-        keys::credit_note(tenant, id)
-    }
 }
 
 /// The function's router: [`api`] with every layer a response needs.

@@ -10,7 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::app::proposals::{self, Answering};
-use crate::domain::TenantId;
 use crate::domain::ids::{CustomerId, ProposalId};
 use crate::domain::invoice::Invoice;
 use crate::domain::proposal::{
@@ -23,30 +22,10 @@ use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::resource::{
-    self, Actions, DocumentFilter, IdempotencyKey, ListPage, Resource, StatusFilter, View, actions,
+    self, DocumentFilter, IdempotencyKey, ListPage, Resource, StatusFilter, View,
 };
 use crate::http::session::Session;
-use crate::store::{Collection, ItemKey, Stored, keys};
-
-impl Resource for Proposal {
-    type Id = ProposalId;
-    const NAME: &'static str = "proposal";
-    const ACTIONS: Actions = actions!("proposal");
-    const PATH: &'static str = "/v1/proposals";
-    const COLLECTION: Collection = Collection::Proposals;
-
-    fn new_id() -> ProposalId {
-        ProposalId::generate()
-    }
-
-    fn id_from_ulid(ulid: ulid::Ulid) -> ProposalId {
-        ProposalId::from_ulid(ulid)
-    }
-
-    fn key(tenant: &TenantId, id: &ProposalId) -> ItemKey {
-        keys::proposal(tenant, id)
-    }
-}
+use crate::store::{Stored, keys};
 
 function_routes! {
     routes, runtime;

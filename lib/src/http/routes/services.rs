@@ -5,39 +5,14 @@ use axum::response::Response;
 use axum::{Extension, Router};
 
 use crate::AppState;
-use crate::domain::TenantId;
 use crate::domain::catalogue::{NewService, Service, ServicePatch};
-use crate::domain::ids::ServiceId;
 use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
 use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource::{
-    self, Actions, IdempotencyKey, ListPage, ListParams, Resource, View, actions,
-};
+use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, View};
 use crate::http::session::Session;
-use crate::store::{Collection, ItemKey, keys};
-
-impl Resource for Service {
-    type Id = ServiceId;
-    const NAME: &'static str = "service";
-    const ACTIONS: Actions = actions!("service");
-    const PATH: &'static str = "/v1/services";
-    const COLLECTION: Collection = Collection::Services;
-
-    fn new_id() -> ServiceId {
-        ServiceId::generate()
-    }
-
-    fn id_from_ulid(ulid: ulid::Ulid) -> ServiceId {
-        ServiceId::from_ulid(ulid)
-    }
-
-    fn key(tenant: &TenantId, id: &ServiceId) -> ItemKey {
-        keys::service(tenant, id)
-    }
-}
 
 function_routes! {
     routes, runtime;
