@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
-use crate::domain::ids::{CustomerId, ExportId, InvoiceId, ProposalId, ServiceId};
+use crate::domain::ids::{CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId};
 use crate::domain::invoice::Invoice;
+use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
 use crate::domain::values::Address;
 use crate::domain::{TenantId, Timestamp};
@@ -43,6 +44,8 @@ pub enum Dataset {
     Invoices,
     /// One row per line of every invoice.
     InvoiceLines,
+    /// One row per payment: its invoice, customer, amount, day, method and reference.
+    Payments,
 }
 
 /// The stored record of one export (sealed like every record).
@@ -242,6 +245,7 @@ impl CsvForm for Invoice {
         "amount_credited",
         "amount_paid",
         "amount_due",
+        "paid_at",
         "proposal_id",
         "created_at",
         "updated_at",
@@ -266,6 +270,7 @@ impl CsvForm for Invoice {
             i.amount_credited.to_string(),
             i.amount_paid.to_string(),
             i.amount_due.to_string(),
+            text(&i.paid_at),
             text(&i.proposal_id),
             stored.created_at.to_string(),
             stored.updated_at.to_string(),
@@ -322,6 +327,45 @@ impl CsvForm for InvoiceLines {
                 ]
             })
             .collect()
+    }
+}
+
+/// Payments, one row each.
+impl CsvForm for Payment {
+    type Record = Self;
+    const COLLECTION: Collection = Collection::Payments;
+    const PAGE: u16 = 100;
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "invoice_id",
+        "invoice_number",
+        "customer_id",
+        "customer_name",
+        "date",
+        "currency",
+        "amount",
+        "method",
+        "reference",
+        "note",
+        "created_at",
+    ];
+
+    fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
+        let p = &stored.record;
+        vec![vec![
+            PaymentId::from_ulid(id).to_string(),
+            p.invoice_id.to_string(),
+            p.invoice_number.clone(),
+            p.customer_id.to_string(),
+            text(&p.customer_name),
+            p.date.to_string(),
+            p.currency.to_string(),
+            p.amount.to_string(),
+            p.method.as_str().to_owned(),
+            text(&p.reference),
+            text(&p.note),
+            stored.created_at.to_string(),
+        ]]
     }
 }
 

@@ -19,8 +19,9 @@ use crate::domain::credit_note::{CreditNote, CreditNoteSummary};
 use crate::domain::customer::Customer;
 use crate::domain::document::Content;
 use crate::domain::document::{DraftContext, LineRequest};
-use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ProposalId, ServiceId};
+use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, PaymentId, ProposalId, ServiceId};
 use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, InvoiceSummary, NewInvoice};
+use crate::domain::payment::{Payment, PaymentSummary};
 use crate::domain::proposal::{
     NewProposal, Proposal, ProposalPatch, ProposalStatus, ProposalSummary,
 };
@@ -30,7 +31,9 @@ use crate::store::{ItemKey, Record, SavedResponse, Stored, Tx, keys};
 
 use super::collection::{Render, Resource, current};
 use super::idempotency::{self, Answer};
-use super::numbering::{self, Attempt, Series};
+use super::numbering::{self, Series};
+use super::race::{self, Attempt};
+use super::totals;
 use super::{Actor, Error, FieldError, Result};
 use crate::audit::Outcome;
 
@@ -190,6 +193,7 @@ impl Listed for Invoice {
             id,
             self.status.as_str(),
             self.content.customer_id.as_ref(),
+            self.open_until(),
         )
     }
 
@@ -226,6 +230,19 @@ impl Listed for CreditNote {
 
     fn summary(&self, id: CreditNoteId) -> CreditNoteSummary {
         CreditNote::summary(self, id)
+    }
+}
+
+impl Listed for Payment {
+    type Id = PaymentId;
+    type Summary = PaymentSummary;
+
+    fn entries(&self, tenant: &TenantId, id: &PaymentId) -> Vec<ItemKey> {
+        keys::payment_entries(tenant, id, &self.invoice_id, &self.customer_id, self.date)
+    }
+
+    fn summary(&self, id: PaymentId) -> PaymentSummary {
+        Payment::summary(self, id)
     }
 }
 
@@ -438,6 +455,8 @@ pub async fn delete<D: Draft>(
 /// proposal sent), with both parties recorded as they are then.
 pub trait Numbered: Draft {
     const SERIES: Series;
+    /// Whether numbering it moves the account's running totals (an issued invoice is owed).
+    const BOOKED: bool = false;
     /// The audit action (`invoice.issue`).
     const ACTION: &'static str;
     /// Why it cannot go out once it is not a draft (409).
@@ -453,10 +472,17 @@ pub trait Numbered: Draft {
         settings: &Settings,
         now: Timestamp,
     ) -> Result<Self, Vec<FieldError>>;
+    /// The invoice it is, for the running totals.
+    fn as_invoice(&self) -> Option<&Invoice> {
+        None
+    }
+    /// The document as it shows at `now` (a proposal expired, an invoice overdue).
+    fn seen_at(self, now: Timestamp) -> Self;
 }
 
 impl Numbered for Invoice {
     const SERIES: Series = Series::Invoice;
+    const BOOKED: bool = true;
     const ACTION: &'static str = "invoice.issue";
     const ALREADY_OUT: &'static str = "Only a draft invoice can be issued.";
 
@@ -472,10 +498,24 @@ impl Numbered for Invoice {
         &self,
         number: String,
         (company, customer): (&CompanyProfile, &Customer),
-        _: &Settings,
+        settings: &Settings,
         now: Timestamp,
     ) -> Result<Self, Vec<FieldError>> {
-        Ok(self.issued(number, company, customer, now))
+        let due_at = settings.time_zone.end_of(self.due_date).ok_or_else(|| {
+            vec![FieldError::new(
+                "due_date",
+                "has no end in the account's time zone",
+            )]
+        })?;
+        Ok(self.issued(number, company, customer, now, due_at))
+    }
+
+    fn as_invoice(&self) -> Option<&Invoice> {
+        Some(self)
+    }
+
+    fn seen_at(self, now: Timestamp) -> Self {
+        self.as_of(now)
     }
 }
 
@@ -511,6 +551,10 @@ impl Numbered for Proposal {
             })?;
         Ok(self.sent(number, company, customer, now, expires_at))
     }
+
+    fn seen_at(self, now: Timestamp) -> Self {
+        self.as_of(now)
+    }
 }
 
 /// Numbers a draft as it goes out: the next number of its series, in the same transaction as
@@ -524,7 +568,7 @@ pub async fn number<D: Numbered>(
     render: Render<D>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
-        numbering::with_retries(|| try_number::<D>(state, actor, id, &claim, render)).await
+        race::with_retries(|| try_number::<D>(state, actor, id, &claim, render)).await
     })
     .await
 }
@@ -554,7 +598,14 @@ async fn try_number<D: Numbered>(
     let customer_id = content
         .customer_id
         .ok_or_else(|| Error::invalid("customer_id", "required"))?;
-    let (customer, reserved) = tokio::try_join!(
+    let booked = async {
+        if D::BOOKED {
+            totals::read(state, actor).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (customer, reserved, mut ledger) = tokio::try_join!(
         get::<Customer>(state, actor, keys::customer(tenant, &customer_id)),
         numbering::reserve(
             state,
@@ -563,6 +614,7 @@ async fn try_number<D: Numbered>(
             numbering::prefix(&settings, D::SERIES),
             before.record.dated(),
         ),
+        booked,
     )?;
     let customer = customer
         .ok_or_else(|| Error::invalid("customer_id", "the customer no longer exists"))?
@@ -581,6 +633,11 @@ async fn try_number<D: Numbered>(
     let document_write = tx.len();
     tx.replace(&key, &numbered, before.version);
     let counter_write = reserved.take(&mut tx);
+    let mut contested = vec![document_write, counter_write];
+    if let (Some(ledger), Some(after)) = (ledger.as_mut(), numbered.as_invoice()) {
+        ledger.invoice_changed(before.record.as_invoice(), after);
+        contested.extend(ledger.write(&mut tx));
+    }
     write_entries(&mut tx, tenant, id, Some(&before.record), Some(&numbered));
     tx.audit(&actor.audit(D::ACTION, Some(id.to_string()), Outcome::Success));
     let response = answered(
@@ -588,7 +645,7 @@ async fn try_number<D: Numbered>(
         render(
             id,
             Stored {
-                record: numbered,
+                record: numbered.seen_at(now),
                 version: before.version + 1,
                 created_at: before.created_at,
                 updated_at: now,
@@ -596,5 +653,5 @@ async fn try_number<D: Numbered>(
         ),
     );
     claim.complete(&mut tx, &response);
-    numbering::commit(state, tx, &[document_write, counter_write], response).await
+    race::commit(state, tx, &contested, response).await
 }

@@ -9,6 +9,7 @@ use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
 use crate::domain::ids::ExportId;
 use crate::domain::invoice::Invoice;
+use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
 use crate::export::{self, Dataset, ExportRecord};
 use crate::store::{SavedResponse, Stored, keys};
@@ -76,6 +77,7 @@ pub async fn create(
             Dataset::InvoiceLines => {
                 export::write_csv::<export::InvoiceLines>(store, s3, &target, &tenant).await
             }
+            Dataset::Payments => export::write_csv::<Payment>(store, s3, &target, &tenant).await,
         }
         .map_err(|e| Error::Internal(e.into()))?;
 

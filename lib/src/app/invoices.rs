@@ -18,10 +18,13 @@ use super::collection::Render;
 use super::collection::current;
 use super::documents::{answered, created, get, missing, write_entries};
 use super::idempotency::{self, Answer};
-use super::numbering::{self, Attempt, Series};
+use super::numbering::{self, Series};
+use super::race::{self, Attempt};
+use super::totals;
 use super::{Actor, Error, FieldError, Result};
 
-/// Voids an issued invoice: it keeps its number and owes nothing.
+/// Voids an issued invoice: it keeps its number and owes nothing. One with payments cannot be
+/// voided (its payments are deleted first, or it is credited).
 pub async fn void(
     state: &AppState,
     actor: &Actor,
@@ -31,41 +34,66 @@ pub async fn void(
     render: Render<Invoice>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
-        let before = current::<Invoice>(state, actor, id, None).await?;
-        if before.record.status != InvoiceStatus::Issued {
-            return Err(Error::Conflict(
-                "Only an issued invoice without payments can be voided.",
-            ));
-        }
-        let mut tx = actor.transaction(&state.store).await?;
-        let now = tx.now();
-        let voided = before.record.voided(reason, now);
-        tx.replace(&keys::invoice(actor.tenant(), id), &voided, before.version);
-        write_entries(
-            &mut tx,
-            actor.tenant(),
-            id,
-            Some(&before.record),
-            Some(&voided),
-        );
-        tx.audit(&actor.audit("invoice.void", Some(id.to_string()), Outcome::Success));
-        let response = answered(
-            before.version + 1,
-            render(
-                id,
-                Stored {
-                    record: voided,
-                    version: before.version + 1,
-                    created_at: before.created_at,
-                    updated_at: now,
-                },
-            ),
-        );
-        claim.complete(&mut tx, &response);
-        state.store.commit(tx).await?;
-        Ok(response)
+        race::with_retries(|| try_void(state, actor, id, &reason, &claim, render)).await
     })
     .await
+}
+
+async fn try_void(
+    state: &AppState,
+    actor: &Actor,
+    id: &InvoiceId,
+    reason: &DocumentText,
+    claim: &idempotency::Claim,
+    render: Render<Invoice>,
+) -> Result<Attempt> {
+    let (before, mut ledger) = tokio::try_join!(
+        current::<Invoice>(state, actor, id, None),
+        totals::read(state, actor),
+    )?;
+    match before.record.status {
+        InvoiceStatus::Issued => {}
+        InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid => {
+            return Err(Error::Conflict(
+                "An invoice with payments cannot be voided: delete its payments first, or issue a credit note.",
+            ));
+        }
+        InvoiceStatus::Draft | InvoiceStatus::Void => {
+            return Err(Error::Conflict(
+                "Only an issued invoice can be voided; a draft is deleted instead.",
+            ));
+        }
+    }
+    let mut tx = actor.transaction(&state.store).await?;
+    let now = tx.now();
+    let voided = before.record.voided(reason.clone(), now);
+    let invoice_write = tx.len();
+    tx.replace(&keys::invoice(actor.tenant(), id), &voided, before.version);
+    let mut contested = vec![invoice_write];
+    ledger.invoice_changed(Some(&before.record), &voided);
+    contested.extend(ledger.write(&mut tx));
+    write_entries(
+        &mut tx,
+        actor.tenant(),
+        id,
+        Some(&before.record),
+        Some(&voided),
+    );
+    tx.audit(&actor.audit("invoice.void", Some(id.to_string()), Outcome::Success));
+    let response = answered(
+        before.version + 1,
+        render(
+            id,
+            Stored {
+                record: voided,
+                version: before.version + 1,
+                created_at: before.created_at,
+                updated_at: now,
+            },
+        ),
+    );
+    claim.complete(&mut tx, &response);
+    race::commit(state, tx, &contested, response).await
 }
 
 /// Issues a credit note against an issued invoice, at once: numbered in its own series, never
@@ -80,7 +108,7 @@ pub async fn credit(
     render: Render<CreditNote>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
-        numbering::with_retries(|| try_credit(state, actor, invoice_id, &new, &claim, render)).await
+        race::with_retries(|| try_credit(state, actor, invoice_id, &new, &claim, render)).await
     })
     .await
 }
@@ -95,9 +123,10 @@ async fn try_credit(
 ) -> Result<Attempt> {
     let tenant = actor.tenant();
     let invoice_key = keys::invoice(tenant, invoice_id);
-    let (invoice, settings) = tokio::try_join!(
+    let (invoice, settings, mut ledger) = tokio::try_join!(
         get::<Invoice>(state, actor, invoice_key.clone()),
         get::<Settings>(state, actor, keys::settings(tenant)),
+        totals::read(state, actor),
     )?;
     let invoice = invoice.ok_or(Error::NotFound)?;
     let settings = settings.ok_or_else(|| missing("settings"))?.record;
@@ -144,10 +173,13 @@ async fn try_credit(
         }
     })?;
     let id = CreditNoteId::generate();
-    let credited = invoice.record.credited(note.content.total);
+    let credited = invoice.record.credited(note.content.total, now);
     let invoice_write = tx.len();
     tx.replace(&invoice_key, &credited, invoice.version);
     let counter_write = reserved.take(&mut tx);
+    let mut contested = vec![invoice_write, counter_write];
+    ledger.invoice_changed(Some(&invoice.record), &credited);
+    contested.extend(ledger.write(&mut tx));
     tx.create(&keys::credit_note(tenant, &id), &note);
     write_entries(&mut tx, tenant, &id, None, Some(&note));
     write_entries(
@@ -164,5 +196,5 @@ async fn try_credit(
         render(&id, Stored::created(note, now)),
     );
     claim.complete(&mut tx, &response);
-    numbering::commit(state, tx, &[invoice_write, counter_write], response).await
+    race::commit(state, tx, &contested, response).await
 }

@@ -15,8 +15,11 @@ pub mod exports;
 pub mod idempotency;
 pub mod invoices;
 pub mod numbering;
+pub mod payments;
 pub mod proposals;
+pub mod race;
 mod resources;
+mod totals;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -3,21 +3,17 @@
 //! taken first fails that condition; the use case then reads again and retries, so numbers are
 //! unique and gapless, and a refused document uses none.
 
-use std::future::Future;
-
 use crate::AppState;
 use crate::domain::document::{document_number, number_period};
 use crate::domain::settings::Settings;
 use crate::domain::time::Date;
-use crate::store::{ConflictReason, Counter, ItemKey, SavedResponse, StoreError, Stored, Tx, keys};
+use crate::store::{Counter, ItemKey, Stored, Tx, keys};
 
+use super::race::{Attempt, commit, with_retries};
 use super::{Actor, Error, Result};
 
 /// The highest number a series gives: a document refused beyond it, never a wrapped counter.
 pub const MAX_NUMBER: u64 = 999_999_999;
-
-/// How many times a numbering use case is tried when concurrent ones take its number.
-const ATTEMPTS: u32 = 64;
 
 /// A series of numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -103,57 +99,6 @@ impl Reserved {
         };
         index
     }
-}
-
-/// How one try of a numbering use case ended, when it did not fail.
-pub enum Attempt<T = SavedResponse> {
-    Done(T),
-    /// A concurrent change took the number or changed a document first: read again and retry.
-    Raced,
-}
-
-/// Commits `tx`, in which `contested` are the indexes of the writes a concurrent numbering may
-/// have raced (the counter, the document numbered): a failed condition there is a race.
-pub async fn commit<T>(
-    state: &AppState,
-    tx: Tx,
-    contested: &[usize],
-    response: T,
-) -> Result<Attempt<T>> {
-    match Box::pin(state.store.commit(tx)).await {
-        Ok(()) => Ok(Attempt::Done(response)),
-        Err(StoreError::Conflict {
-            index,
-            reason: ConflictReason::VersionMismatch | ConflictReason::AlreadyExists,
-        }) if contested.contains(&index) => Ok(Attempt::Raced),
-        Err(StoreError::Conflict {
-            reason: ConflictReason::Contended,
-            ..
-        }) => Ok(Attempt::Raced),
-        Err(error) => Err(error.into()),
-    }
-}
-
-/// Runs `attempt` until it is done, retrying races with a short, jittered pause.
-pub async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Attempt<T>>>,
-{
-    for tried in 0..ATTEMPTS {
-        if tried > 0 {
-            // Spread the retries of a burst.
-            let jitter = u64::from(ulid::Ulid::generate().random() as u16 % 20);
-            tokio::time::sleep(std::time::Duration::from_millis(5 + jitter)).await;
-        }
-        match attempt().await? {
-            Attempt::Done(response) => return Ok(response),
-            Attempt::Raced => continue,
-        }
-    }
-    Err(Error::Conflict(
-        "Too many documents were being numbered at the same time; try again.",
-    ))
 }
 
 /// Where a series stands in the current period.

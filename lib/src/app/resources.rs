@@ -4,8 +4,9 @@
 use crate::domain::catalogue::Service;
 use crate::domain::credit_note::CreditNote;
 use crate::domain::customer::Customer;
-use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, ProposalId, ServiceId};
+use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, PaymentId, ProposalId, ServiceId};
 use crate::domain::invoice::Invoice;
+use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
 use crate::store::keys;
 
@@ -74,4 +75,12 @@ resource!(
     "/v1/credit-notes",
     CreditNotes,
     keys::credit_note
+);
+resource!(
+    Payment,
+    PaymentId,
+    "payment",
+    "/v1/payments",
+    Payments,
+    keys::payment
 );

@@ -54,6 +54,9 @@ pub struct CreditNote {
     pub seller: Option<Seller>,
     pub buyer: Option<Buyer>,
     pub issued_at: Timestamp,
+    /// What the credit leaves to pay back to the customer: the part of it above what was
+    /// still due on the invoice when it was issued (zero when it only lowers the amount due).
+    pub refund: Money,
 }
 
 /// A credit note as lists show it.
@@ -196,6 +199,7 @@ impl CreditNote {
             seller: invoice.seller.clone(),
             buyer: invoice.buyer.clone(),
             issued_at: at,
+            refund: invoice.refund_for(amounts.total),
         })
     }
 

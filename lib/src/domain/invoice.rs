@@ -2,6 +2,7 @@
 //! Issuing one numbers it and snapshots both parties, and from then on it never changes; a
 //! correction is a credit note.
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -130,11 +131,25 @@ pub struct Invoice {
     pub content: Content,
     pub amount_credited: Money,
     pub amount_paid: Money,
-    /// total − paid − credited (BT-115); zero once void.
+    /// total − paid − credited (BT-115), never below zero (a credit beyond it is the credit
+    /// note's refund); zero once void.
     pub amount_due: Money,
     pub seller: Option<Seller>,
     pub buyer: Option<Buyer>,
     pub issued_at: Option<Timestamp>,
+    /// When it falls due: the end of `due_date` in the account's time zone, set when issued.
+    #[serde(default)]
+    pub due_at: Option<Timestamp>,
+    /// When the last of its amount due was paid; `null` unless paid.
+    #[serde(default)]
+    pub paid_at: Option<Timestamp>,
+    /// Issued or partially paid, something due, and its due date before today (computed
+    /// when it is read, never stored).
+    #[serde(default, skip_deserializing)]
+    pub overdue: bool,
+    /// Whole days since the due date while overdue, else 0 (computed when read).
+    #[serde(default, skip_deserializing)]
+    pub days_overdue: u32,
     pub voided_at: Option<Timestamp>,
     pub void_reason: Option<DocumentText>,
     /// The accepted proposal this invoice was converted from.
@@ -155,6 +170,45 @@ pub struct InvoiceSummary {
     pub currency: Currency,
     pub total: Money,
     pub amount_due: Money,
+    #[serde(default)]
+    pub due_at: Option<Timestamp>,
+    /// Computed when listed, as on the invoice.
+    #[serde(default, skip_deserializing)]
+    pub overdue: bool,
+    #[serde(default, skip_deserializing)]
+    pub days_overdue: u32,
+}
+
+/// Whole days an open invoice due at `due_at` is overdue at `now`: `None` until it falls due.
+/// (A day is counted from the end of the due date, in the zone the invoice was issued in.)
+fn days_overdue(due_at: Option<Timestamp>, open: bool, now: Timestamp) -> Option<u32> {
+    let due_at = due_at.filter(|due_at| open && *due_at <= now)?;
+    let days = (now.unix_seconds() - due_at.unix_seconds()) / 86_400 + 1;
+    Some(u32::try_from(days).unwrap_or(u32::MAX))
+}
+
+fn is_open(status: InvoiceStatus, amount_due: Money) -> bool {
+    matches!(status, InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid)
+        && amount_due.value() > Decimal::ZERO
+}
+
+impl InvoiceSummary {
+    /// The summary as of `now`: whether, and how long, it is overdue.
+    pub fn as_of(mut self, now: Timestamp) -> Self {
+        let days = days_overdue(self.due_at, is_open(self.status, self.amount_due), now);
+        self.overdue = days.is_some();
+        self.days_overdue = days.unwrap_or(0);
+        self
+    }
+}
+
+/// Why a payment cannot be recorded against an invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentRefusal {
+    /// A draft or void invoice, or one with nothing left to pay (409).
+    NotPayable(&'static str),
+    /// More than is due (422 naming `amount`).
+    AboveDue(Money),
 }
 
 fn check_dates(issue: Date, due: Date) -> Result<(), Vec<FieldError>> {
@@ -177,7 +231,104 @@ impl Invoice {
             currency: self.content.currency,
             total: self.content.total,
             amount_due: self.amount_due,
+            due_at: self.due_at,
+            overdue: false,
+            days_overdue: 0,
         }
+    }
+
+    /// The invoice as of `now`: whether, and how long, it is overdue.
+    pub fn as_of(mut self, now: Timestamp) -> Self {
+        let days = days_overdue(self.due_at, self.is_open(), now);
+        self.overdue = days.is_some();
+        self.days_overdue = days.unwrap_or(0);
+        self
+    }
+
+    /// Issued or partially paid with something still due: it counts as outstanding, and is
+    /// in the index of open invoices by when it falls due.
+    pub fn is_open(&self) -> bool {
+        is_open(self.status, self.amount_due)
+    }
+
+    /// What it adds to the account's amount outstanding.
+    pub fn outstanding(&self) -> Decimal {
+        if self.is_open() {
+            self.amount_due.value()
+        } else {
+            Decimal::ZERO
+        }
+    }
+
+    /// When an open invoice falls due (its place in the index of open invoices).
+    pub fn open_until(&self) -> Option<Timestamp> {
+        self.due_at.filter(|_| self.is_open())
+    }
+
+    /// The invoice with `paid` in total paid and `credited` in total credited: what is due,
+    /// and the status that follows (issued while nothing is paid, partially paid while
+    /// something is due, paid once nothing is).
+    fn settled(&self, paid: Decimal, credited: Decimal, at: Timestamp) -> Self {
+        let currency = self.content.currency;
+        let due = (self.content.total.value() - paid - credited).max(Decimal::ZERO);
+        let status = if paid <= Decimal::ZERO {
+            InvoiceStatus::Issued
+        } else if due > Decimal::ZERO {
+            InvoiceStatus::PartiallyPaid
+        } else {
+            InvoiceStatus::Paid
+        };
+        let paid_at = match status {
+            InvoiceStatus::Paid => self.paid_at.or(Some(at)),
+            _ => None,
+        };
+        Self {
+            status,
+            amount_paid: Money::of(paid, currency),
+            amount_credited: Money::of(credited, currency),
+            amount_due: Money::of(due, currency),
+            paid_at,
+            ..self.clone()
+        }
+    }
+
+    /// The invoice with a payment of `amount` recorded at `at`, or why it cannot take it.
+    pub fn paid(&self, amount: Money, at: Timestamp) -> Result<Self, PaymentRefusal> {
+        match self.status {
+            InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid => {}
+            InvoiceStatus::Draft => {
+                return Err(PaymentRefusal::NotPayable(
+                    "A draft invoice takes no payments: issue it first.",
+                ));
+            }
+            InvoiceStatus::Void => {
+                return Err(PaymentRefusal::NotPayable(
+                    "A void invoice takes no payments.",
+                ));
+            }
+            InvoiceStatus::Paid => {
+                return Err(PaymentRefusal::NotPayable(
+                    "The invoice is paid: nothing is due.",
+                ));
+            }
+        }
+        if amount.value() > self.amount_due.value() {
+            return Err(PaymentRefusal::AboveDue(self.amount_due));
+        }
+        Ok(self.settled(
+            self.amount_paid.value() + amount.value(),
+            self.amount_credited.value(),
+            at,
+        ))
+    }
+
+    /// The invoice with a payment of `amount` taken back (recorded by mistake).
+    pub fn unpaid(&self, amount: Money, at: Timestamp) -> Self {
+        self.settled(
+            (self.amount_paid.value() - amount.value()).max(Decimal::ZERO),
+            self.amount_credited.value(),
+            at,
+        )
     }
 
     /// A draft holding `content`, dated `issue_date` and due on `due_date`.
@@ -195,6 +346,10 @@ impl Invoice {
             seller: None,
             buyer: None,
             issued_at: None,
+            due_at: None,
+            paid_at: None,
+            overdue: false,
+            days_overdue: 0,
             voided_at: None,
             void_reason: None,
             proposal_id: None,
@@ -276,16 +431,19 @@ impl Invoice {
         })
     }
 
-    /// The draft, issued: numbered, both parties snapshot, from now on unchangeable.
+    /// The draft, issued: numbered, both parties snapshot, falling due at `due_at` (the end
+    /// of its due date in the account's time zone), from now on unchangeable.
     pub fn issued(
         &self,
         number: String,
         company: &CompanyProfile,
         customer: &Customer,
         at: Timestamp,
+        due_at: Timestamp,
     ) -> Self {
         let mut issued = self.clone();
         issued.status = InvoiceStatus::Issued;
+        issued.due_at = Some(due_at);
         issued.number = Some(number);
         issued.content.customer_name = Some(customer.name.clone());
         issued.seller = Some(Seller::of(company));
@@ -294,18 +452,23 @@ impl Invoice {
         issued
     }
 
-    /// The invoice with a credit note of `amount` against it: less is due.
-    pub fn credited(&self, amount: Money) -> Self {
-        let currency = self.content.currency;
-        let amount_credited = Money::of(self.amount_credited.value() + amount.value(), currency);
-        Self {
-            amount_credited,
-            amount_due: Money::of(
-                self.content.total.value() - self.amount_paid.value() - amount_credited.value(),
-                currency,
-            ),
-            ..self.clone()
-        }
+    /// The invoice with a credit note of `amount` against it at `at`: less is due (a credit
+    /// that settles what was left makes a partly paid invoice paid).
+    pub fn credited(&self, amount: Money, at: Timestamp) -> Self {
+        self.settled(
+            self.amount_paid.value(),
+            self.amount_credited.value() + amount.value(),
+            at,
+        )
+    }
+
+    /// What a credit of `amount` leaves to pay back to the customer: the part of it above
+    /// what was still due.
+    pub fn refund_for(&self, amount: Money) -> Money {
+        Money::of(
+            (amount.value() - self.amount_due.value()).max(Decimal::ZERO),
+            self.content.currency,
+        )
     }
 
     /// What credit notes may still credit: the total less earlier credits.

@@ -130,6 +130,17 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The date `days` earlier (saturating at the start of the calendar).
+    pub fn minus_days(&self, days: u16) -> Self {
+        Self(
+            self.0
+                .checked_sub(jiff::Span::new().days(i64::from(days)))
+                .unwrap_or(jiff::civil::Date::MIN),
+        )
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)

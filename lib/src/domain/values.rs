@@ -176,6 +176,10 @@ text_value!(
     NumberPrefix, 0, 16, multiline = false
 );
 text_value!(
+    /// A payment's reference as the bank or card statement shows it.
+    PaymentReference, 1, 200, multiline = false
+);
+text_value!(
     /// Free text shown on documents (notes, footers).
     DocumentText, 1, 4000, multiline = true
 );

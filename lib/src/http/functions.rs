@@ -65,6 +65,11 @@ pub const FUNCTIONS: &[Function] = &[
         api: super::invoices::api,
     },
     Function {
+        name: "payments",
+        routes: super::payments::routes,
+        api: super::payments::api,
+    },
+    Function {
         name: "exports",
         routes: super::exports::routes,
         api: super::exports::api,

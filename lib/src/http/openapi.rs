@@ -28,6 +28,7 @@ use crate::AppState;
         (name = "services", description = "The account's catalogue of services"),
         (name = "proposals", description = "Proposals (quotes): drafts, sending, the customer's answer, conversion into an invoice"),
         (name = "invoices", description = "Invoices and their credit notes: drafts, issue with gapless numbers, void, corrections"),
+        (name = "payments", description = "Payments received against invoices, and the summary of what is owed: outstanding, overdue, received"),
         (name = "exports", description = "CSV exports of customers, services, proposals, invoices and invoice lines, as 15-minute links"),
     ),
 )]

@@ -129,31 +129,46 @@ pub struct DocumentFilter<S> {
     pub customer: Option<CustomerId>,
 }
 
+impl<S: StatusFilter> DocumentFilter<S> {
+    /// Reads one query parameter of a document list (`status`, `customer`, or a page's); any
+    /// other is refused, naming it.
+    pub fn take(&mut self, name: &str, value: &str) -> Result<(), ApiError> {
+        match name {
+            "status" => {
+                let status =
+                    S::parse(value).ok_or_else(|| ApiError::invalid("status", S::EXPECTED))?;
+                self.status = Some(status);
+            }
+            "customer" => {
+                let customer = value
+                    .parse()
+                    .map_err(|_| ApiError::invalid("customer", "must be a customer id (cus_…)"))?;
+                self.customer = Some(customer);
+            }
+            other => self.page.take(other, value)?,
+        }
+        Ok(())
+    }
+}
+
+impl<S> Default for DocumentFilter<S> {
+    fn default() -> Self {
+        Self {
+            page: ListParams::default(),
+            status: None,
+            customer: None,
+        }
+    }
+}
+
 impl<S: StatusFilter, St: Send + Sync> FromRequestParts<St> for DocumentFilter<S> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
-        let mut filter = Self {
-            page: ListParams::default(),
-            status: None,
-            customer: None,
-        };
+        let mut filter = Self::default();
         let query = parts.uri.query().unwrap_or_default();
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match name.as_ref() {
-                "status" => {
-                    let status =
-                        S::parse(&value).ok_or_else(|| ApiError::invalid("status", S::EXPECTED))?;
-                    filter.status = Some(status);
-                }
-                "customer" => {
-                    let customer = value.parse().map_err(|_| {
-                        ApiError::invalid("customer", "must be a customer id (cus_…)")
-                    })?;
-                    filter.customer = Some(customer);
-                }
-                other => filter.page.take(other, &value)?,
-            }
+            filter.take(&name, &value)?;
         }
         Ok(filter)
     }
@@ -301,13 +316,23 @@ pub async fn read<R: Resource>(
     id: &str,
 ) -> Result<Response, ApiError> {
     let id = parse_id::<R>(id)?;
+    let stored = get::<R>(state, session, &id).await?;
+    Ok(view_response(&id, stored))
+}
+
+/// One record, by id, and the read's audit line (404 when the account has no such record).
+pub async fn get<R: Resource>(
+    state: &AppState,
+    session: &Session,
+    id: &R::Id,
+) -> Result<Stored<R>, ApiError> {
     let stored = state
         .store
-        .get::<R>(session.tenant(), &R::key(session.tenant(), &id))
+        .get::<R>(session.tenant(), &R::key(session.tenant(), id))
         .await?
         .ok_or(ApiError::NotFound)?;
     session.record_read(R::ACTIONS.read, Some(id.to_string()));
-    Ok(view_response(&id, stored))
+    Ok(stored)
 }
 
 /// A page of the collection, in creation order.

@@ -15,7 +15,8 @@ use crate::crypto::TenantCipher;
 const MAX_CURSOR_LEN: usize = 512;
 
 fn associated_data(partition: &str, listing: &Listing) -> Vec<u8> {
-    format!("cursor|{partition}|{}", listing.prefix()).into_bytes()
+    let (first, last) = listing.range().unwrap_or_default();
+    format!("cursor|{partition}|{}|{first}|{last}", listing.prefix()).into_bytes()
 }
 
 pub(super) fn seal(
@@ -47,7 +48,10 @@ pub(super) fn open(
         .map_err(|_| StoreError::BadCursor)?;
     let sort_key = String::from_utf8(plain).map_err(|_| StoreError::BadCursor)?;
     // Defence in depth: a cursor can only resume inside the list it came from.
-    if sort_key.starts_with(listing.prefix()) {
+    let in_range = listing
+        .range()
+        .is_none_or(|(first, last)| (first..=last).contains(&sort_key.as_str()));
+    if sort_key.starts_with(listing.prefix()) && in_range {
         Ok(sort_key)
     } else {
         Err(StoreError::BadCursor)

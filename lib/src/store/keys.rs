@@ -3,11 +3,12 @@
 //! Every item of an account lives in its partition `T#<tenant>`; no key or index attribute ever
 //! holds personal data (see docs/decisions/0001-single-table-tenant-partition.md).
 
-use crate::domain::TenantId;
 use crate::domain::ids::{
     CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId, SessionId,
     UserId,
 };
+use crate::domain::time::Date;
+use crate::domain::{TenantId, Timestamp};
 
 /// The primary key of one item. Built only by the functions below.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -115,13 +116,108 @@ pub fn credit_notes(invoice: Option<&InvoiceId>) -> Listing {
     Listing {
         prefix,
         newest_first: true,
+        range: None,
     }
 }
 
 /// A payment has its own prefix: under `INV#<invoice>#…` a Query for invoices would return
-/// payments too (decision 0010). Its invoice is found through the payment's content and an index.
+/// payments too (decision 0010). Its invoice is named in its content; its list entries are
+/// [`payment_entries`].
 pub fn payment(tenant: &TenantId, id: &PaymentId) -> ItemKey {
-    in_tenant(tenant, format!("PAY#{}", id.ulid()))
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::Payments.sk_prefix(), id.ulid()),
+    )
+}
+
+/// Whose payments a listing holds.
+#[derive(Debug, Clone, Copy)]
+pub enum PaymentsOf<'a> {
+    All,
+    Invoice(&'a InvoiceId),
+    Customer(&'a CustomerId),
+}
+
+fn payments_prefix(of: PaymentsOf<'_>) -> String {
+    match of {
+        PaymentsOf::All => "PAYIX#A#".to_owned(),
+        PaymentsOf::Invoice(invoice) => format!("PAYIX#I#{}#", invoice.ulid()),
+        PaymentsOf::Customer(customer) => format!("PAYIX#C#{}#", customer.ulid()),
+    }
+}
+
+/// The summary entries a payment is listed under (every payment, its invoice's, its
+/// customer's), each ordered by the day it was received: `PAYIX#…#<date>#<id>`.
+pub fn payment_entries(
+    tenant: &TenantId,
+    id: &PaymentId,
+    invoice: &InvoiceId,
+    customer: &CustomerId,
+    date: Date,
+) -> Vec<ItemKey> {
+    [
+        PaymentsOf::All,
+        PaymentsOf::Invoice(invoice),
+        PaymentsOf::Customer(customer),
+    ]
+    .into_iter()
+    .map(|of| {
+        in_tenant(
+            tenant,
+            format!("{}{date}#{}", payments_prefix(of), id.ulid()),
+        )
+    })
+    .collect()
+}
+
+/// The listing of payments, newest received first: all, one invoice's or one customer's, and
+/// only those received from `from` to `to` (inclusive) when given.
+pub fn payments(of: PaymentsOf<'_>, from: Option<Date>, to: Option<Date>) -> Listing {
+    let prefix = payments_prefix(of);
+    let range = (from.is_some() || to.is_some()).then(|| {
+        (
+            from.map_or_else(|| prefix.clone(), |from| format!("{prefix}{from}")),
+            // `~` sorts after `#` and every character of an id.
+            to.map_or_else(|| format!("{prefix}~"), |to| format!("{prefix}{to}#~")),
+        )
+    });
+    Listing {
+        prefix,
+        newest_first: true,
+        range,
+    }
+}
+
+/// The account's running totals (outstanding, received) per currency.
+pub fn totals(tenant: &TenantId) -> ItemKey {
+    in_tenant(tenant, "TOTALS".into())
+}
+
+const OPEN_INDEX: &str = "OPENIX#";
+
+/// The entry of an open invoice (issued, something still due) in the index of open invoices by
+/// when they fall due: `OPENIX#<unix seconds, 12 digits>#<id>`.
+fn open_invoice_entry(tenant: &TenantId, id: &InvoiceId, due_at: Timestamp) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!(
+            "{OPEN_INDEX}{:012}#{}",
+            due_at.unix_seconds().max(0),
+            id.ulid()
+        ),
+    )
+}
+
+/// The open invoices that have fallen due by `now` (overdue), the longest overdue first.
+pub fn overdue_invoices(now: Timestamp) -> Listing {
+    Listing {
+        prefix: OPEN_INDEX.to_owned(),
+        newest_first: false,
+        range: Some((
+            OPEN_INDEX.to_owned(),
+            format!("{OPEN_INDEX}{:012}#~", now.unix_seconds().max(0)),
+        )),
+    }
 }
 
 pub fn export(tenant: &TenantId, id: &ExportId) -> ItemKey {
@@ -201,11 +297,19 @@ pub fn purge_queue_entry(tenant: &TenantId, purge_due_unix: i64) -> (String, Str
 pub struct Listing {
     prefix: String,
     newest_first: bool,
+    /// The first and last sort keys read (inclusive), when only part of the prefix is.
+    range: Option<(String, String)>,
 }
 
 impl Listing {
     pub(crate) fn prefix(&self) -> &str {
         &self.prefix
+    }
+
+    pub(crate) fn range(&self) -> Option<(&str, &str)> {
+        self.range
+            .as_ref()
+            .map(|(first, last)| (first.as_str(), last.as_str()))
     }
 
     pub(crate) fn newest_first(&self) -> bool {
@@ -253,20 +357,25 @@ fn documents(index: &str, status: Option<&str>, customer: Option<&CustomerId>) -
     Listing {
         prefix,
         newest_first: true,
+        range: None,
     }
 }
 
 const INVOICE_INDEX: &str = "INVIX";
 const PROPOSAL_INDEX: &str = "PROIX";
 
-/// The entries an invoice is listed under.
+/// The entries an invoice is listed under; an open one (`open_until`: when it falls due) also
+/// in the index of open invoices.
 pub fn invoice_entries(
     tenant: &TenantId,
     id: &InvoiceId,
     status: &str,
     customer: Option<&CustomerId>,
+    open_until: Option<Timestamp>,
 ) -> Vec<ItemKey> {
-    document_entries(tenant, INVOICE_INDEX, &id.ulid(), status, customer)
+    let mut entries = document_entries(tenant, INVOICE_INDEX, &id.ulid(), status, customer);
+    entries.extend(open_until.map(|due_at| open_invoice_entry(tenant, id, due_at)));
+    entries
 }
 
 /// The listing of invoices: all, of one status, or of one customer.
@@ -297,6 +406,7 @@ pub enum Collection {
     Proposals,
     Invoices,
     CreditNotes,
+    Payments,
     Exports,
     Audit,
 }
@@ -309,6 +419,7 @@ impl Collection {
             Self::Proposals => "PRO#",
             Self::Invoices => "INV#",
             Self::CreditNotes => "CRN#",
+            Self::Payments => "PAY#",
             Self::Exports => "EXPORT#",
             Self::Audit => "AUDIT#",
         }
@@ -323,6 +434,7 @@ impl Collection {
         Listing {
             prefix: self.sk_prefix().to_owned(),
             newest_first: self.newest_first(),
+            range: None,
         }
     }
 
@@ -334,6 +446,7 @@ impl Collection {
             Self::Proposals => "proposals",
             Self::Invoices => "invoices",
             Self::CreditNotes => "credit notes",
+            Self::Payments => "payments",
             Self::Exports => "exports",
             Self::Audit => "audit",
         }
@@ -375,7 +488,8 @@ mod tests {
             ("services", service(&tenant, &ServiceId::generate())),
             ("proposals", proposal(&tenant, &ProposalId::generate())),
             ("invoices", invoice(&tenant, &InvoiceId::generate())),
-            ("payment", payment(&tenant, &PaymentId::generate())),
+            ("payments", payment(&tenant, &PaymentId::generate())),
+            ("totals", totals(&tenant)),
             ("exports", export(&tenant, &ExportId::generate())),
             ("counter", counter(&tenant, "invoice", "2026")),
             ("idempotency", idempotency(&tenant, "ab12")),
@@ -389,9 +503,21 @@ mod tests {
                     &InvoiceId::generate(),
                     "issued",
                     Some(&CustomerId::generate()),
+                    Timestamp::from_unix_seconds(1_764_000_000),
                 )
                 .into_iter()
                 .map(|key| ("invoice entry", key)),
+            )
+            .chain(
+                payment_entries(
+                    &tenant,
+                    &PaymentId::generate(),
+                    &InvoiceId::generate(),
+                    &CustomerId::generate(),
+                    Date::parse("2026-11-25").expect("date"),
+                )
+                .into_iter()
+                .map(|key| ("payment entry", key)),
             )
             .chain(
                 proposal_entries(
@@ -419,6 +545,7 @@ mod tests {
             Collection::Proposals,
             Collection::Invoices,
             Collection::CreditNotes,
+            Collection::Payments,
             Collection::Exports,
             Collection::Audit,
         ] {
@@ -444,7 +571,7 @@ mod tests {
             CustomerId::generate(),
             CreditNoteId::generate(),
         );
-        let invoice_keys = invoice_entries(&tenant, &inv, "issued", Some(&cus));
+        let invoice_keys = invoice_entries(&tenant, &inv, "issued", Some(&cus), None);
         let note_keys = credit_note_entries(&tenant, &crn, &inv);
         let everything: Vec<ItemKey> = invoice_keys
             .iter()

@@ -306,16 +306,24 @@ impl Store {
         let mut kept: Vec<(String, Stored<R>)> = Vec::with_capacity(wanted);
         loop {
             let ask = i32::try_from(wanted - kept.len()).unwrap_or(i32::MAX);
-            let out = self
+            let query = self
                 .db
                 .query()
                 .table_name(self.table.as_ref())
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-                .expression_attribute_values(
-                    ":prefix",
-                    AttributeValue::S(listing.prefix().to_owned()),
-                )
+                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()));
+            let query = match listing.range() {
+                None => query
+                    .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                    .expression_attribute_values(
+                        ":prefix",
+                        AttributeValue::S(listing.prefix().to_owned()),
+                    ),
+                Some((first, last)) => query
+                    .key_condition_expression("PK = :pk AND SK BETWEEN :first AND :last")
+                    .expression_attribute_values(":first", AttributeValue::S(first.to_owned()))
+                    .expression_attribute_values(":last", AttributeValue::S(last.to_owned())),
+            };
+            let out = query
                 .scan_index_forward(!listing.newest_first())
                 .limit(ask)
                 .consistent_read(true)

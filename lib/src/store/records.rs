@@ -120,3 +120,18 @@ impl Record for SavedResponse {
     const KIND: &'static str = "idempotency";
     const SCHEMA_VERSION: u32 = 2;
 }
+
+impl Record for crate::domain::payment::Payment {
+    const KIND: &'static str = "payment";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::payment::PaymentSummary {
+    const KIND: &'static str = "payment-entry";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::summary::Totals {
+    const KIND: &'static str = "totals";
+    const SCHEMA_VERSION: u32 = 1;
+}

@@ -27,7 +27,7 @@ const CUSTOMER_HEADER: [&str; 20] = [
     "updated_at",
 ];
 
-async fn export(app: &TestApp, client: &Client, dataset: &str) -> Value {
+pub(crate) async fn export(app: &TestApp, client: &Client, dataset: &str) -> Value {
     let response = app
         .post(client, "/v1/exports")
         .json(&json!({"dataset": dataset}))
@@ -38,7 +38,7 @@ async fn export(app: &TestApp, client: &Client, dataset: &str) -> Value {
     response.json().await.expect("json")
 }
 
-async fn fetch_csv(url: &str) -> Vec<Vec<String>> {
+pub(crate) async fn fetch_csv(url: &str) -> Vec<Vec<String>> {
     let bytes = reqwest::get(url)
         .await
         .expect("download")

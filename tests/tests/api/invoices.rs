@@ -760,10 +760,11 @@ async fn warm_document_routes_make_the_budgeted_aws_calls() {
         create,
         expect(&[("dynamodb:GetItem", 3), ("dynamodb:TransactWriteItems", 1)])
     );
-    // Invoice, settings and company in parallel, then customer and counter in parallel.
+    // Invoice, settings and company in parallel, then customer, counter and the running
+    // totals in parallel.
     assert_eq!(
         issued,
-        expect(&[("dynamodb:GetItem", 5), ("dynamodb:TransactWriteItems", 1)])
+        expect(&[("dynamodb:GetItem", 6), ("dynamodb:TransactWriteItems", 1)])
     );
     assert_eq!(list, expect(&[("dynamodb:Query", 1), session_check]));
     assert_eq!(read, expect(&[("dynamodb:GetItem", 1), session_check]));

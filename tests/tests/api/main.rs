@@ -10,6 +10,7 @@ mod invoices;
 mod keyring;
 mod lockout;
 mod meta;
+mod payments;
 mod proposals;
 mod review;
 mod store;

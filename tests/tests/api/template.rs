@@ -200,6 +200,7 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
             "Account",
             "Customers",
             "Invoices",
+            "Payments",
             "Proposals",
             "Services",
             "Exports"

@@ -1,8 +1,9 @@
 //! The `invoices` function: `/v1/invoices`, one invoice, its actions (issue, void) and its
 //! credit notes.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
 use serde::Deserialize;
@@ -23,7 +24,7 @@ use crate::http::resource::{
     self, DocumentFilter, IdempotencyKey, ListPage, ListParams, Resource, StatusFilter, View,
 };
 use crate::http::session::Session;
-use crate::store::keys;
+use crate::store::{Stored, keys};
 
 function_routes! {
     routes, runtime;
@@ -61,6 +62,43 @@ pub struct InvoiceListParams {
     /// Only invoices of this customer (`cus_…`).
     #[param(value_type = Option<String>)]
     pub customer: Option<CustomerId>,
+    /// `true`: only overdue invoices (issued or partially paid, something due, the due date
+    /// before today), the longest overdue first; `false`: only those not overdue.
+    pub overdue: Option<bool>,
+}
+
+/// The query of `GET /v1/invoices`: a document list's, and `overdue`.
+#[derive(Debug, Clone, Default)]
+struct InvoiceFilter {
+    documents: DocumentFilter<InvoiceStatus>,
+    overdue: Option<bool>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for InvoiceFilter {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut filter = Self::default();
+        let query = parts.uri.query().unwrap_or_default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match name.as_ref() {
+                "overdue" => {
+                    let overdue = value
+                        .parse()
+                        .map_err(|_| ApiError::invalid("overdue", "must be true or false"))?;
+                    filter.overdue = Some(overdue);
+                }
+                other => filter.documents.take(other, &value)?,
+            }
+        }
+        Ok(filter)
+    }
+}
+
+/// An invoice as of now (overdue or not), with its ETag.
+fn view(state: &AppState, id: &InvoiceId, stored: Stored<Invoice>) -> Response {
+    let now = state.clock.now();
+    resource::view_response(id, stored.map(|invoice| invoice.as_of(now)))
 }
 
 impl StatusFilter for InvoiceStatus {
@@ -72,7 +110,8 @@ impl StatusFilter for InvoiceStatus {
 }
 
 /// The account's invoices, newest first: each with its number, status, customer, dates,
-/// currency, total and amount due. Filter by `status`, `customer` or both.
+/// currency, total, amount due and whether it is overdue. Filter by `status`, `customer`,
+/// `overdue` or any of them together (`overdue=true` lists the longest overdue first).
 #[utoipa::path(
     get, path = "/v1/invoices", tag = "invoices", params(InvoiceListParams),
     responses(
@@ -83,17 +122,27 @@ impl StatusFilter for InvoiceStatus {
 async fn list_invoices(
     State(state): State<AppState>,
     session: Session,
-    filter: DocumentFilter<InvoiceStatus>,
+    filter: InvoiceFilter,
 ) -> Result<Response, ApiError> {
-    let status = filter.status;
+    let now = state.clock.now();
+    let InvoiceFilter { documents, overdue } = filter;
+    let (status, customer) = (documents.status, documents.customer);
+    let listing = match overdue {
+        Some(true) => keys::overdue_invoices(now),
+        _ => keys::invoices(status.map(InvoiceStatus::as_str), customer.as_ref()),
+    };
     resource::list_documents::<InvoiceSummary>(
         &state,
         &session,
-        &keys::invoices(status.map(InvoiceStatus::as_str), filter.customer.as_ref()),
-        &filter.page,
+        &listing,
+        &documents.page,
         Invoice::ACTIONS.list,
-        |summary| status.is_none_or(|wanted| summary.status == wanted),
-        |summary| summary,
+        |summary| {
+            status.is_none_or(|wanted| summary.status == wanted)
+                && customer.is_none_or(|wanted| summary.customer_id == Some(wanted))
+                && overdue.is_none_or(|wanted| summary.clone().as_of(now).overdue == wanted)
+        },
+        |summary| summary.as_of(now),
     )
     .await
 }
@@ -143,7 +192,9 @@ async fn get_invoice(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    resource::read::<Invoice>(&state, &session, &id).await
+    let id = parse_id(&id)?;
+    let stored = resource::get::<Invoice>(&state, &session, &id).await?;
+    Ok(view(&state, &id, stored))
 }
 
 fn parse_id(id: &str) -> Result<InvoiceId, ApiError> {
@@ -184,7 +235,7 @@ async fn update_invoice(
         patch,
     )
     .await?;
-    Ok(resource::view_response(&id, stored))
+    Ok(view(&state, &id, stored))
 }
 
 /// Delete a draft. Needs `If-Match`. An issued invoice is never deleted: void it.

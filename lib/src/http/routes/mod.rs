@@ -8,5 +8,6 @@ pub mod customers;
 pub mod exports;
 pub mod invoices;
 pub mod meta;
+pub mod payments;
 pub mod proposals;
 pub mod services;

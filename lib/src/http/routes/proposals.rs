@@ -159,12 +159,7 @@ async fn get_proposal(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let stored = state
-        .store
-        .get::<Proposal>(session.tenant(), &keys::proposal(session.tenant(), &id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    session.record_read(Proposal::ACTIONS.read, Some(id.to_string()));
+    let stored = resource::get::<Proposal>(&state, &session, &id).await?;
     Ok(view(&state, &id, stored))
 }
 

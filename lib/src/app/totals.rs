@@ -1,0 +1,68 @@
+//! The account's running totals (`domain::summary::Totals`) as a use case reads and writes
+//! them: read beside what a change reads, moved by the change, and written in its transaction
+//! conditioned on the version read, so two changes can never both count from the same totals
+//! (the second is a race, retried by [`super::race`]).
+
+use rust_decimal::Decimal;
+
+use crate::AppState;
+use crate::domain::invoice::Invoice;
+use crate::domain::summary::Totals;
+use crate::domain::time::Date;
+use crate::domain::values::Currency;
+use crate::store::{Stored, Tx, keys};
+
+use super::documents::get;
+use super::{Actor, Result};
+
+/// The totals as read, and as the change being built leaves them.
+pub(super) struct Ledger {
+    read: Option<Stored<Totals>>,
+    totals: Totals,
+    moved: bool,
+}
+
+/// Reads the account's totals (none yet: all zero).
+pub(super) async fn read(state: &AppState, actor: &Actor) -> Result<Ledger> {
+    let read = get::<Totals>(state, actor, keys::totals(actor.tenant())).await?;
+    Ok(Ledger {
+        totals: read
+            .as_ref()
+            .map(|stored| stored.record.clone())
+            .unwrap_or_default(),
+        read,
+        moved: false,
+    })
+}
+
+impl Ledger {
+    /// Follows an invoice from `before` (`None`: it did not count) to `after`.
+    pub fn invoice_changed(&mut self, before: Option<&Invoice>, after: &Invoice) {
+        self.moved |= self.totals.invoice_changed(before, after);
+    }
+
+    /// Counts `amount` (negative: taken back) as received on `date`, as of `today`.
+    pub fn received(&mut self, currency: Currency, date: Date, amount: Decimal, today: Date) {
+        self.totals.received(currency, date, amount, today);
+        self.moved = true;
+    }
+
+    /// Writes the totals in `tx` if the change moved them, conditioned on the version read;
+    /// the index of the write, which a concurrent change may race.
+    pub fn write(&self, tx: &mut Tx) -> Option<usize> {
+        if !self.moved {
+            return None;
+        }
+        let index = tx.len();
+        let key = keys::totals(tx.tenant());
+        match &self.read {
+            None => tx.create(&key, &self.totals),
+            Some(stored) => tx.replace(&key, &self.totals, stored.version),
+        };
+        Some(index)
+    }
+
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+}
