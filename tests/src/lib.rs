@@ -43,14 +43,44 @@ impl TestStack {
     /// Every attribute of every item in the table, read with the plain SDK (tests only: the
     /// application never scans).
     pub async fn raw_items(&self) -> Vec<invoiceflow::store::RawItem> {
-        self.raw_dynamodb
-            .scan()
-            .table_name(&self.stack.config.table_name)
-            .send()
-            .await
-            .expect("scan")
-            .items
-            .unwrap_or_default()
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .raw_dynamodb
+                .scan()
+                .table_name(&self.stack.config.table_name)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan");
+            items.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => return items,
+            }
+        }
+    }
+
+    /// Asserts that no attribute of any item (string, binary or number) holds any of
+    /// `needles`: what an operator with a copy of the table would see.
+    pub async fn assert_no_plain_text(&self, needles: &[&str]) {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        for item in self.raw_items().await {
+            for (name, value) in &item {
+                let bytes: &[u8] = match value {
+                    AttributeValue::S(s) | AttributeValue::N(s) => s.as_bytes(),
+                    AttributeValue::B(b) => b.as_ref(),
+                    _ => continue,
+                };
+                for needle in needles {
+                    assert!(
+                        !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                        "attribute {name} holds plain text {needle:?}"
+                    );
+                }
+            }
+        }
     }
 }
 

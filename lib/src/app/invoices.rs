@@ -10,13 +10,12 @@ use crate::audit::Outcome;
 use crate::domain::credit_note::{CreditError, CreditNote, NewCreditNote};
 use crate::domain::ids::{CreditNoteId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoiceStatus};
-use crate::domain::settings::Settings;
 use crate::domain::values::DocumentText;
 use crate::store::{Stored, keys};
 
 use super::collection::Render;
 use super::collection::current;
-use super::documents::{answered, created, get, missing, write_entries};
+use super::documents::{answered, created, write_entries};
 use super::idempotency::{self, Answer};
 use super::numbering::{self, Series};
 use super::race::{self, Attempt};
@@ -123,13 +122,12 @@ async fn try_credit(
 ) -> Result<Attempt> {
     let tenant = actor.tenant();
     let invoice_key = keys::invoice(tenant, invoice_id);
-    let (invoice, settings, mut ledger) = tokio::try_join!(
-        get::<Invoice>(state, actor, invoice_key.clone()),
-        get::<Settings>(state, actor, keys::settings(tenant)),
-        totals::read(state, actor),
-    )?;
-    let invoice = invoice.ok_or(Error::NotFound)?;
-    let settings = settings.ok_or_else(|| missing("settings"))?.record;
+    let totals::Books {
+        invoice,
+        settings,
+        today,
+        mut ledger,
+    } = totals::books(state, actor, invoice_id).await?;
     if !matches!(
         invoice.record.status,
         InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid
@@ -138,10 +136,6 @@ async fn try_credit(
             "Only an issued invoice can be credited; a draft can still be changed.",
         ));
     }
-    let today = settings
-        .time_zone
-        .today(state.clock.now())
-        .ok_or_else(|| missing("time zone"))?;
     let reserved = numbering::reserve(
         state,
         actor,

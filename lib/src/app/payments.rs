@@ -10,11 +10,10 @@
 use crate::AppState;
 use crate::audit::Outcome;
 use crate::domain::ids::{InvoiceId, PaymentId};
-use crate::domain::invoice::{Invoice, InvoiceSummary};
+use crate::domain::invoice::InvoiceSummary;
 use crate::domain::payment::{NewPayment, Payment, PaymentError};
 use crate::domain::settings::Settings;
 use crate::domain::summary::AccountSummary;
-use crate::domain::time::Date;
 use crate::store::{Stored, keys};
 
 use super::collection::{Render, Resource, current};
@@ -23,16 +22,6 @@ use super::idempotency::{self, Answer};
 use super::race::{self, Attempt};
 use super::totals;
 use super::{Actor, Error, Result};
-
-/// Today in the account's time zone, from its settings.
-fn today(state: &AppState, settings: Option<Stored<Settings>>) -> Result<Date> {
-    settings
-        .ok_or_else(|| missing("settings"))?
-        .record
-        .time_zone
-        .today(state.clock.now())
-        .ok_or_else(|| missing("time zone"))
-}
 
 /// Records a payment against an issued or partly paid invoice.
 pub async fn record(
@@ -59,13 +48,12 @@ async fn try_record(
 ) -> Result<Attempt> {
     let tenant = actor.tenant();
     let invoice_key = keys::invoice(tenant, invoice_id);
-    let (invoice, settings, mut ledger) = tokio::try_join!(
-        get::<Invoice>(state, actor, invoice_key.clone()),
-        get::<Settings>(state, actor, keys::settings(tenant)),
-        totals::read(state, actor),
-    )?;
-    let invoice = invoice.ok_or(Error::NotFound)?;
-    let today = today(state, settings)?;
+    let totals::Books {
+        invoice,
+        today,
+        mut ledger,
+        ..
+    } = totals::books(state, actor, invoice_id).await?;
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
     let (payment, after) = Payment::record(&invoice.record, *invoice_id, new, today, now).map_err(
@@ -130,13 +118,17 @@ async fn try_delete(
     let tenant = actor.tenant();
     let payment = current::<Payment>(state, actor, id, expected).await?;
     let invoice_key = keys::invoice(tenant, &payment.record.invoice_id);
-    let (invoice, settings, mut ledger) = tokio::try_join!(
-        get::<Invoice>(state, actor, invoice_key.clone()),
-        get::<Settings>(state, actor, keys::settings(tenant)),
-        totals::read(state, actor),
-    )?;
-    let invoice = invoice.ok_or_else(|| missing("invoice of a payment"))?;
-    let today = today(state, settings)?;
+    let totals::Books {
+        invoice,
+        today,
+        mut ledger,
+        ..
+    } = totals::books(state, actor, &payment.record.invoice_id)
+        .await
+        .map_err(|error| match error {
+            Error::NotFound => missing("invoice of a payment"),
+            other => other,
+        })?;
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
     let after = invoice.record.unpaid(payment.record.amount, now);
@@ -199,6 +191,11 @@ pub async fn summary(state: &AppState, actor: &Actor) -> Result<AccountSummary> 
         totals::read(state, actor),
         overdue,
     )?;
-    let today = today(state, settings)?;
+    let today = settings
+        .ok_or_else(|| missing("settings"))?
+        .record
+        .time_zone
+        .today(now)
+        .ok_or_else(|| missing("time zone"))?;
     Ok(ledger.totals().summary(today, &overdue))
 }

@@ -6,14 +6,16 @@
 use rust_decimal::Decimal;
 
 use crate::AppState;
+use crate::domain::ids::InvoiceId;
 use crate::domain::invoice::Invoice;
+use crate::domain::settings::Settings;
 use crate::domain::summary::Totals;
 use crate::domain::time::Date;
 use crate::domain::values::Currency;
 use crate::store::{Stored, Tx, keys};
 
-use super::documents::get;
-use super::{Actor, Result};
+use super::documents::{get, missing};
+use super::{Actor, Error, Result};
 
 /// The totals as read, and as the change being built leaves them.
 pub(super) struct Ledger {
@@ -32,6 +34,36 @@ pub(super) async fn read(state: &AppState, actor: &Actor) -> Result<Ledger> {
             .unwrap_or_default(),
         read,
         moved: false,
+    })
+}
+
+/// What a change to an invoice's balance (a payment, a credit) reads, in one parallel round
+/// trip: the invoice, the settings (today in the account's time zone) and the totals.
+pub(super) struct Books {
+    pub invoice: Stored<Invoice>,
+    pub settings: Settings,
+    pub today: Date,
+    pub ledger: Ledger,
+}
+
+/// Reads the [`Books`] of an invoice of the account (404 when it has none).
+pub(super) async fn books(state: &AppState, actor: &Actor, invoice: &InvoiceId) -> Result<Books> {
+    let tenant = actor.tenant();
+    let (invoice, settings, ledger) = tokio::try_join!(
+        get::<Invoice>(state, actor, keys::invoice(tenant, invoice)),
+        get::<Settings>(state, actor, keys::settings(tenant)),
+        read(state, actor),
+    )?;
+    let settings = settings.ok_or_else(|| missing("settings"))?.record;
+    let today = settings
+        .time_zone
+        .today(state.clock.now())
+        .ok_or_else(|| missing("time zone"))?;
+    Ok(Books {
+        invoice: invoice.ok_or(Error::NotFound)?,
+        settings,
+        today,
+        ledger,
     })
 }
 

@@ -204,6 +204,24 @@ pub async fn list_documents<T: Record + Serialize>(
     Ok(ListPage::response(data, found.next))
 }
 
+/// A page of `listing`, the entries of one record (an invoice's payments): a 404 unless the
+/// account has that record, which is read beside the page.
+pub async fn list_of<P: Resource, T: Record + Serialize>(
+    state: &AppState,
+    session: &Session,
+    parent: &P::Id,
+    listing: &crate::store::Listing,
+    page: &ListParams,
+    action: &'static str,
+) -> Result<Response, ApiError> {
+    let key = P::key(session.tenant(), parent);
+    let exists = state.store.get::<P>(session.tenant(), &key);
+    let list = list_documents::<T>(state, session, listing, page, action, |_| true, |t| t);
+    let (found, page) = tokio::join!(Box::pin(exists), Box::pin(list));
+    found?.ok_or(ApiError::NotFound)?;
+    page
+}
+
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
     key: Option<String>,

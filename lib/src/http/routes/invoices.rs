@@ -384,25 +384,6 @@ async fn create_credit_note(
     Ok(resource::answer_response(answer))
 }
 
-/// One page of a credit-note listing, and the read's audit line.
-async fn credit_note_page(
-    state: &AppState,
-    session: &Session,
-    invoice: Option<&InvoiceId>,
-    params: ListParams,
-) -> Result<Response, ApiError> {
-    resource::list_documents::<CreditNoteSummary>(
-        state,
-        session,
-        &keys::credit_notes(invoice),
-        &params,
-        CreditNote::ACTIONS.list,
-        |_| true,
-        |summary| summary,
-    )
-    .await
-}
-
 /// The credit notes of one invoice, newest first.
 #[utoipa::path(
     get, path = "/v1/invoices/{id}/credit-notes", tag = "invoices",
@@ -420,14 +401,15 @@ async fn list_invoice_credit_notes(
     params: ListParams,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let key = keys::invoice(session.tenant(), &id);
-    let exists = state.store.get::<Invoice>(session.tenant(), &key);
-    let (invoice, page) = tokio::join!(
-        Box::pin(exists),
-        Box::pin(credit_note_page(&state, &session, Some(&id), params))
-    );
-    invoice?.ok_or(ApiError::NotFound)?;
-    page
+    resource::list_of::<Invoice, CreditNoteSummary>(
+        &state,
+        &session,
+        &id,
+        &keys::credit_notes(Some(&id)),
+        &params,
+        CreditNote::ACTIONS.list,
+    )
+    .await
 }
 
 /// Every credit note of the account, newest first.
@@ -443,7 +425,16 @@ async fn list_credit_notes(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    credit_note_page(&state, &session, None, params).await
+    resource::list_documents::<CreditNoteSummary>(
+        &state,
+        &session,
+        &keys::credit_notes(None),
+        &params,
+        CreditNote::ACTIONS.list,
+        |_| true,
+        |summary| summary,
+    )
+    .await
 }
 
 /// One credit note, with its lines and amounts.

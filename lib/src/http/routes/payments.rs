@@ -82,25 +82,6 @@ async fn record_payment(
     Ok(resource::answer_response(answer))
 }
 
-/// One page of a payment listing, and the read's audit line.
-async fn payment_page(
-    state: &AppState,
-    session: &Session,
-    listing: &crate::store::Listing,
-    params: &ListParams,
-) -> Result<Response, ApiError> {
-    resource::list_documents::<PaymentSummary>(
-        state,
-        session,
-        listing,
-        params,
-        Payment::ACTIONS.list,
-        |_| true,
-        |summary| summary,
-    )
-    .await
-}
-
 /// The payments of one invoice, the latest received first.
 #[utoipa::path(
     get, path = "/v1/invoices/{id}/payments", tag = "payments",
@@ -118,15 +99,15 @@ async fn list_invoice_payments(
     params: ListParams,
 ) -> Result<Response, ApiError> {
     let id = resource::parse_id::<Invoice>(&id)?;
-    let key = keys::invoice(session.tenant(), &id);
-    let exists = state.store.get::<Invoice>(session.tenant(), &key);
-    let listing = keys::payments(PaymentsOf::Invoice(&id), None, None);
-    let (invoice, page) = tokio::join!(
-        Box::pin(exists),
-        Box::pin(payment_page(&state, &session, &listing, &params))
-    );
-    invoice?.ok_or(ApiError::NotFound)?;
-    page
+    resource::list_of::<Invoice, PaymentSummary>(
+        &state,
+        &session,
+        &id,
+        &keys::payments(PaymentsOf::Invoice(&id), None, None),
+        &params,
+        Payment::ACTIONS.list,
+    )
+    .await
 }
 
 /// The query of `GET /v1/payments`.
@@ -204,7 +185,16 @@ async fn list_payments(
         limit: filter.limit,
         next: filter.next.clone(),
     };
-    payment_page(&state, &session, &listing, &page).await
+    resource::list_documents::<PaymentSummary>(
+        &state,
+        &session,
+        &listing,
+        &page,
+        Payment::ACTIONS.list,
+        |_| true,
+        |summary| summary,
+    )
+    .await
 }
 
 /// One payment.
