@@ -143,6 +143,134 @@ fn budget_for(
     }
 }
 
+/// A guess of the signed-in user's own password (to change it, or to delete the account).
+struct Guess {
+    right: bool,
+    /// The budget it was counted against, cleared once the change it allows commits.
+    budget_key: ItemKey,
+    /// The address's digest (its unique-email item).
+    digest: String,
+}
+
+/// Counts a guess of the actor's password against its budget, as a login does (so a stolen
+/// session cannot guess faster than a login could), then checks it with bcrypt. A wrong guess
+/// is in the audit trail as `action`; over budget, the answer is `Locked` and bcrypt never runs.
+async fn guess_password(
+    state: &AppState,
+    actor: &Actor,
+    user: &User,
+    presented: &Password,
+    device_cookie: Option<&str>,
+    action: &'static str,
+) -> Result<Guess> {
+    let tenant = *actor.tenant();
+    let (digest, device_mac) = tokio::try_join!(
+        state.service_key.email_digest(&state.store, &user.email),
+        state.service_key.device_mac(&state.store),
+    )?;
+    let device = device_cookie.and_then(|value| Device::verify(&device_mac, value));
+    let (budget_key, budget, _) = budget_for(&digest, device, Some((tenant, *actor.user())));
+    let now = state.clock.unix();
+    let attempt = state
+        .store
+        .count_login_attempt(&budget_key, budget, now)
+        .await?;
+    if let Attempt::Locked {
+        retry_after_seconds,
+    } = attempt
+    {
+        record(state, &tenant, actor.audit(action, None, Outcome::Locked)).await?;
+        return Err(Error::Locked {
+            retry_after_seconds,
+        });
+    }
+    let right = password::verify(presented, &user.password_hash).await?;
+    if !right {
+        record(
+            state,
+            &tenant,
+            actor.audit(action, None, Outcome::WrongPassword),
+        )
+        .await?;
+    }
+    Ok(Guess {
+        right,
+        budget_key,
+        digest,
+    })
+}
+
+/// Deletes the account at once, in one transaction (DESIGN §8): it is marked deleted and due
+/// for purge now; every session ends; its wrapped data key is destroyed, so nothing of it can
+/// be opened again, not even from a copy of the table; its email address is released, so it
+/// can sign up again as a new, empty account. The hourly purge then removes every item and
+/// file. The password must be right (a wrong one counts as a failed login) and `confirm` must
+/// be the company's legal name.
+pub async fn delete_account(
+    state: &AppState,
+    actor: &Actor,
+    presented: &Password,
+    confirm: &str,
+    device_cookie: Option<&str>,
+) -> Result<()> {
+    let tenant = *actor.tenant();
+    let user_key = keys::user(&tenant, actor.user());
+    let ((account, user), company) = tokio::try_join!(
+        async {
+            Ok::<_, Error>(
+                state
+                    .store
+                    .get_with_account::<User>(&tenant, &user_key)
+                    .await?,
+            )
+        },
+        async {
+            Ok::<_, Error>(
+                state
+                    .store
+                    .get::<CompanyProfile>(&tenant, &keys::company(&tenant))
+                    .await?,
+            )
+        },
+    )?;
+    let (Some(account), Some(user)) = (account, user) else {
+        return Err(Error::Unauthenticated);
+    };
+    if !account.active || account.session_version != actor.check().version {
+        return Err(Error::Unauthenticated);
+    }
+    let company = company.ok_or_else(|| Error::Internal(anyhow::anyhow!("no company profile")))?;
+    if confirm.trim() != company.record.legal_name.as_str() {
+        return Err(Error::invalid(
+            "confirm",
+            "must be the company's legal name, exactly as the company profile has it",
+        ));
+    }
+    let guess = guess_password(
+        state,
+        actor,
+        &user.record,
+        presented,
+        device_cookie,
+        "account.delete",
+    )
+    .await?;
+    if !guess.right {
+        return Err(Error::InvalidCredentials);
+    }
+    let mut tx = state.store.transaction(&tenant).await?;
+    let now = tx.now();
+    tx.close_account(account.session_version, now)
+        .require_live_session_item(actor.check())
+        .release_email(&guess.digest)
+        .clear_login_attempts(&guess.budget_key)
+        .audit(&actor.audit("account.delete", Some(tenant.to_string()), Outcome::Success));
+    actor.mark_guarded();
+    state.store.commit(tx).await?;
+    state.store.keyring().forget(&tenant).await;
+    Ok(())
+}
+
 /// Writes one audit item to the tenant's trail (for events that change nothing else).
 async fn record(state: &AppState, tenant: &TenantId, entry: audit::AuditEntry) -> Result<()> {
     let mut tx = state.store.transaction(tenant).await?;
@@ -301,37 +429,22 @@ pub async fn change_password(
     if !account.active || account.session_version != actor.check().version {
         return Err(Error::Unauthenticated);
     }
-    let (digest, device_mac) = tokio::try_join!(
-        state
-            .service_key
-            .email_digest(&state.store, &user.record.email),
-        state.service_key.device_mac(&state.store),
-    )?;
-    let presented = device_cookie.and_then(|value| Device::verify(&device_mac, value));
-    let (budget_key, budget, _) = budget_for(&digest, presented, Some((tenant, *actor.user())));
-    let now = state.clock.unix();
-    let attempt = state
-        .store
-        .count_login_attempt(&budget_key, budget, now)
-        .await?;
-    if let Attempt::Locked {
-        retry_after_seconds,
-    } = attempt
-    {
-        let entry = actor.audit("auth.password_change", None, Outcome::Locked);
-        record(state, &tenant, entry).await?;
-        return Err(Error::Locked {
-            retry_after_seconds,
-        });
-    }
-    if !password::verify(current, &user.record.password_hash).await? {
-        let entry = actor.audit("auth.password_change", None, Outcome::WrongPassword);
-        record(state, &tenant, entry).await?;
+    let guess = guess_password(
+        state,
+        actor,
+        &user.record,
+        current,
+        device_cookie,
+        "auth.password_change",
+    )
+    .await?;
+    if !guess.right {
         return Err(Error::invalid(
             "current_password",
             "is not the account's current password",
         ));
     }
+    let budget_key = guess.budget_key;
     new.check_new(&[user.record.email.as_str(), user.record.name.as_str()])
         .map_err(|e| Error::invalid("new_password", e.0))?;
     let hash = password::hash(new).await?;

@@ -180,6 +180,24 @@ impl Tx {
         })
     }
 
+    /// Releases the account's email address (its digest), so that it can sign up again as a
+    /// new account; only if the address is this account's.
+    pub fn release_email(&mut self, email_digest: &str) -> &mut Self {
+        let key = keys::email(email_digest);
+        let tenant = self.tenant().ulid().to_string();
+        self.try_push_email_item(&key, Expect::Check, |tx| {
+            let delete = Delete::builder()
+                .table_name(tx.table())
+                .set_key(Some(item::key_attributes(&key)))
+                .condition_expression("#tenant = :tenant")
+                .expression_attribute_names("#tenant", EMAIL_TENANT_ATTR)
+                .expression_attribute_values(":tenant", AttributeValue::S(tenant));
+            Ok(TransactWriteItem::builder()
+                .delete(finish(delete.build())?)
+                .build())
+        })
+    }
+
     /// Forgets the guesses counted at `key` (an address's or a device's counter), after a
     /// successful login.
     pub fn clear_login_attempts(&mut self, key: &ItemKey) -> &mut Self {

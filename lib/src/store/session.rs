@@ -9,9 +9,12 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update}
 use super::account::{account_get, account_state, plain_get};
 use super::item::{self, Attributes, EXPIRES_ATTR, number, number_attr};
 use super::records::SessionRecord;
-use super::tx::{ACCOUNT_ACTIVE, ACCOUNT_STATUS_ATTR, Expect, SESSION_VERSION_ATTR, finish};
-use super::{Store, StoreError, Tx, keys};
-use crate::domain::{SessionId, TenantId, UserId};
+use super::tx::{
+    ACCOUNT_ACTIVE, ACCOUNT_DELETED, ACCOUNT_STATUS_ATTR, Expect, PURGE_DUE_ATTR, PURGE_QUEUE_PK,
+    PURGE_QUEUE_SK, SESSION_VERSION_ATTR, finish,
+};
+use super::{Store, StoreError, Tx, WRAPPED_KEY_ATTR, keys};
+use crate::domain::{SessionId, TenantId, Timestamp, UserId};
 
 /// The claims of a verified session token that the store checks against the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +105,45 @@ impl Tx {
                 .expression_attribute_values(":next", number(current.saturating_add(1)))
                 .expression_attribute_values(":current", number(current))
                 .expression_attribute_values(":active", AttributeValue::S(ACCOUNT_ACTIVE.into()));
+            Ok(TransactWriteItem::builder()
+                .update(finish(update.build())?)
+                .build())
+        })
+    }
+
+    /// Closes the account: marks it deleted and due for purge at `purge_due` (its entry in the
+    /// purge queue, GSI1), ends every session (the session version moves on from `current`),
+    /// and destroys its wrapped data key, so nothing sealed under it can be opened again, not
+    /// even from a copy of the table. Fails with `SessionEnded` unless the account is active at
+    /// that version.
+    pub fn close_account(&mut self, current: u64, purge_due: Timestamp) -> &mut Self {
+        let key = keys::account(self.tenant());
+        let (queue, entry) = keys::purge_queue_entry(self.tenant(), purge_due.unix_seconds());
+        self.try_push(&key, Expect::Session, |tx| {
+            let update = Update::builder()
+                .table_name(tx.table())
+                .set_key(Some(item::key_attributes(&key)))
+                .update_expression(
+                    "SET #status = :deleted, #ssv = :next, #gpk = :queue, #gsk = :entry, \
+                     #due = :due REMOVE #dk",
+                )
+                .condition_expression("#status = :active AND #ssv = :current")
+                .expression_attribute_names("#ssv", SESSION_VERSION_ATTR)
+                .expression_attribute_names("#status", ACCOUNT_STATUS_ATTR)
+                .expression_attribute_names("#gpk", PURGE_QUEUE_PK)
+                .expression_attribute_names("#gsk", PURGE_QUEUE_SK)
+                .expression_attribute_names("#due", PURGE_DUE_ATTR)
+                .expression_attribute_names("#dk", WRAPPED_KEY_ATTR)
+                .expression_attribute_values(":next", number(current.saturating_add(1)))
+                .expression_attribute_values(":current", number(current))
+                .expression_attribute_values(":active", AttributeValue::S(ACCOUNT_ACTIVE.into()))
+                .expression_attribute_values(":deleted", AttributeValue::S(ACCOUNT_DELETED.into()))
+                .expression_attribute_values(":queue", AttributeValue::S(queue.clone()))
+                .expression_attribute_values(":entry", AttributeValue::S(entry.clone()))
+                .expression_attribute_values(
+                    ":due",
+                    number(purge_due.unix_seconds().max(0) as u64),
+                );
             Ok(TransactWriteItem::builder()
                 .update(finish(update.build())?)
                 .build())

@@ -319,6 +319,12 @@ impl Record for AccountSeal {
 /// Plain status of the account item (`active`, later `deleted`).
 pub(crate) const ACCOUNT_STATUS_ATTR: &str = "status";
 pub(crate) const ACCOUNT_ACTIVE: &str = "active";
+pub(crate) const ACCOUNT_DELETED: &str = "deleted";
+/// The sparse purge queue (GSI1) on the account item of a deleted account.
+pub(crate) const PURGE_QUEUE_PK: &str = "GSI1PK";
+pub(crate) const PURGE_QUEUE_SK: &str = "GSI1SK";
+/// When a deleted account is due for purge (unix seconds, plain).
+pub(crate) const PURGE_DUE_ATTR: &str = "purge_due";
 /// Plain session version of the account item: a session token carries the version it was
 /// issued under, and raising it ends every session at once.
 pub(crate) const SESSION_VERSION_ATTR: &str = "ssv";

@@ -4,6 +4,7 @@ mod account;
 mod auth;
 mod contract;
 mod customers;
+mod deletion;
 mod events;
 mod exports;
 mod invoices;

@@ -34,6 +34,7 @@ function_routes! {
     "/v1/auth/logout" => { post: logout }
     "/v1/auth/session" => { get: current_session }
     "/v1/auth/password" => { post: change_password }
+    "/v1/account" => { delete: delete_account }
 }
 
 /// Every documented route of the function, open and guarded.
@@ -83,6 +84,16 @@ pub struct LoginRequest {
 pub struct PasswordChangeRequest {
     pub current_password: Password,
     pub new_password: Password,
+}
+
+/// What deleting the account asks for: the password, and the company's legal name typed out.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountDeletionRequest {
+    pub password: Password,
+    /// The company's legal name, exactly as the company profile has it.
+    #[schema(max_length = 200)]
+    pub confirm: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -303,4 +314,45 @@ async fn change_password(
     )
     .await?;
     Ok(session_response(StatusCode::NO_CONTENT, None, &token, None))
+}
+
+/// Delete the account, at once and for good: every session ends (the cookie is cleared), the
+/// account's data key is destroyed so nothing of it can be read again, and the email address
+/// can sign up again as a new, empty account. Every item and file is removed by the hourly
+/// purge, and every copy (backups, logs, export files) is gone within 30 days. Export the
+/// account first (`POST /v1/exports`): the books are yours to keep. A wrong password counts as
+/// a failed login.
+#[utoipa::path(
+    delete,
+    path = "/v1/account",
+    tag = "auth",
+    request_body = AccountDeletionRequest,
+    responses(
+        (status = 204, description = "Deleted; every session ended; cookie cleared"),
+        (status = 400, description = "`confirm` is not the company's legal name", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong password, or no live session", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn delete_account(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    headers: HeaderMap,
+    Json(body): Json<AccountDeletionRequest>,
+) -> Result<Response, ApiError> {
+    let device_cookie = device::device_cookie(&headers);
+    app::auth::delete_account(
+        &state,
+        &session.actor(&request),
+        &body.password,
+        &body.confirm,
+        device_cookie.as_deref(),
+    )
+    .await?;
+    Ok(with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        cookie::clear_session(),
+    ))
 }
