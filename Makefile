@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := infra/.venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: dev test venv package sam-build measure measure-auth measure-exports clean
+.PHONY: dev test venv package sam-build measure measure-auth measure-exports purge clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv
@@ -38,15 +38,22 @@ sam-build: $(VENV)/.packaging
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" sam build --beta-features
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
+# The functions behind the HTTP API (purge is scheduled).
+HTTP_FUNCTIONS := $(filter-out purge,$(FUNCTIONS))
+
+## purge: one pass of the scheduled purge against the running `make dev` stack
+purge:
+	AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+		AWS_REGION=us-east-1 cargo run --quiet --locked -p invoiceflow-infra --bin invoiceflow-purge
 
 ## measure: cold start of every function beside a hello-world floor, under a local Lambda
 ## runtime API (host release builds; `GET /v1/openapi.json`, which no function but meta routes,
 ## so no function makes an AWS call to answer it)
 measure: venv
-	cargo build --release --locked $(foreach f,$(FUNCTIONS),-p $(f))
+	cargo build --release --locked $(foreach f,$(HTTP_FUNCTIONS),-p $(f))
 	cargo build --release --locked -p invoiceflow-infra --bin invoiceflow-floor
 	$(PYTHON) infra/measure_init.py --runs 30 --event events/meta-openapi.json \
-		--floor target/release/invoiceflow-floor $(foreach f,$(FUNCTIONS),target/release/$(f))
+		--floor target/release/invoiceflow-floor $(foreach f,$(HTTP_FUNCTIONS),target/release/$(f))
 
 ## measure-auth: login time (right, wrong, unknown email), bcrypt against libxcrypt, AWS calls per request
 measure-auth: venv

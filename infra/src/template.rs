@@ -53,6 +53,34 @@ pub struct BucketSpec {
     pub blocks_public_access: bool,
 }
 
+/// How long each kind of copy of an account's data outlives its deletion, in days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retention {
+    /// The purge's schedule period: a deleted account waits at most this for its purge.
+    pub schedule_days: f64,
+    /// Point-in-time recovery: how far back a restore of the table can go.
+    pub recovery_days: f64,
+    /// The export files' lifecycle.
+    pub export_days: f64,
+    /// Each log group's name (as written, e.g. `/aws/lambda/${AuthFunction}`) and retention
+    /// (`None`: kept for ever).
+    pub log_days: Vec<(String, Option<f64>)>,
+}
+
+/// `rate(1 hour)`, `rate(2 days)`… in days.
+fn rate_in_days(schedule: &str) -> Option<f64> {
+    let inner = schedule.strip_prefix("rate(")?.strip_suffix(')')?;
+    let (value, unit) = inner.trim().split_once(' ')?;
+    let value: f64 = value.parse().ok()?;
+    let per_day = match unit.trim_end_matches('s') {
+        "minute" => 24.0 * 60.0,
+        "hour" => 24.0,
+        "day" => 1.0,
+        _ => return None,
+    };
+    Some(value / per_day)
+}
+
 /// A Lambda function of the template: its binary, its routes and what its policies allow.
 /// One statement of a KMS key policy, with intrinsic functions written as `Tag:argument`
 /// (`GetAtt:AuthFunctionRole.Arn`).
@@ -297,6 +325,74 @@ impl Template {
                 condition: statement.get("Condition").cloned(),
             })
             .collect())
+    }
+
+    /// How long each copy of a deleted account's data can outlive the deletion, in days, as
+    /// the template sets it (DESIGN §8): the purge's schedule period, the table's
+    /// point-in-time-recovery window, the export files' lifecycle and each log group's
+    /// retention (by the function it logs).
+    pub fn retention(&self) -> anyhow::Result<Retention> {
+        let purge = self.properties("PurgeFunction")?;
+        let schedule = purge
+            .get("Events")
+            .and_then(Value::as_mapping)
+            .into_iter()
+            .flat_map(|events| events.values())
+            .find(|event| event.get("Type").and_then(Value::as_str) == Some("Schedule"))
+            .and_then(|event| event.get("Properties"))
+            .map(|p| text(p, "Schedule"))
+            .transpose()?
+            .ok_or_else(|| anyhow!("PurgeFunction has no Schedule event"))?;
+        let schedule_days = rate_in_days(&schedule)
+            .ok_or_else(|| anyhow!("the purge schedule {schedule:?} is not a rate(...)"))?;
+        let pitr = self
+            .properties(TABLE)?
+            .get("PointInTimeRecoverySpecification")
+            .ok_or_else(|| anyhow!("Table has no PointInTimeRecoverySpecification"))?;
+        let recovery_days = match pitr
+            .get("PointInTimeRecoveryEnabled")
+            .and_then(Value::as_bool)
+        {
+            Some(true) => pitr
+                .get("RecoveryPeriodInDays")
+                .and_then(Value::as_f64)
+                // AWS keeps 35 days when the period is not set.
+                .unwrap_or(35.0),
+            _ => 0.0,
+        };
+        let export_days = f64::from(
+            self.export_bucket()?
+                .export_expiry_days
+                .ok_or_else(|| anyhow!("export files never expire"))?,
+        );
+        let mut log_days = Vec::new();
+        if let Some(resources) = self.resources.as_mapping() {
+            for resource in resources.values() {
+                if resource.get("Type").and_then(Value::as_str) != Some("AWS::Logs::LogGroup") {
+                    continue;
+                }
+                let properties = resource.get("Properties");
+                let name = properties
+                    .and_then(|p| p.get("LogGroupName"))
+                    .map(|name| match name {
+                        Value::Tagged(tagged) => {
+                            tagged.value.as_str().unwrap_or_default().to_owned()
+                        }
+                        other => other.as_str().unwrap_or_default().to_owned(),
+                    })
+                    .unwrap_or_default();
+                let days = properties
+                    .and_then(|p| p.get("RetentionInDays"))
+                    .and_then(Value::as_f64);
+                log_days.push((name, days));
+            }
+        }
+        Ok(Retention {
+            schedule_days,
+            recovery_days,
+            export_days,
+            log_days,
+        })
     }
 
     pub fn export_bucket(&self) -> anyhow::Result<BucketSpec> {

@@ -379,7 +379,68 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 
 /// Where a tenant's export file lives.
 pub fn object_key(tenant: &TenantId, export: &ExportId) -> String {
-    format!("exports/{tenant}/{export}.csv")
+    format!("{}{export}.csv", tenant_prefix(tenant))
+}
+
+/// Where every file of one tenant is kept: `exports/<tenant>/`.
+pub fn tenant_prefix(tenant: &TenantId) -> String {
+    format!("exports/{tenant}/")
+}
+
+/// Deletes every file of the tenant (its purge): how many there were.
+pub async fn delete_tenant_files(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    tenant: &TenantId,
+) -> Result<usize, ExportError> {
+    use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+    let prefix = tenant_prefix(tenant);
+    let mut deleted = 0;
+    loop {
+        // Each round lists what is left (at most 1,000 keys) and deletes it, until none is.
+        let listed = s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(&prefix)
+            .send()
+            .await
+            .map_err(s3_error)?;
+        let objects: Vec<ObjectIdentifier> = listed
+            .contents()
+            .iter()
+            .filter_map(|object| object.key())
+            .filter(|key| key.starts_with(&prefix))
+            .map(|key| {
+                ObjectIdentifier::builder()
+                    .key(key)
+                    .build()
+                    .map_err(s3_error)
+            })
+            .collect::<Result<_, _>>()?;
+        if objects.is_empty() {
+            return Ok(deleted);
+        }
+        let count = objects.len();
+        let delete = Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(true)
+            .build()
+            .map_err(s3_error)?;
+        let out = s3
+            .delete_objects()
+            .bucket(bucket)
+            .delete(delete)
+            .send()
+            .await
+            .map_err(s3_error)?;
+        if !out.errors().is_empty() {
+            return Err(ExportError::S3(anyhow::anyhow!(
+                "{} of {count} files could not be deleted",
+                out.errors().len()
+            )));
+        }
+        deleted += count;
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod domain;
 pub mod export;
 pub mod http;
+pub mod purge;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -117,6 +117,11 @@ prefixed_id!(
 );
 
 impl TenantId {
+    /// The account a purge-queue entry names (an account already deleted, never a session).
+    pub(crate) fn from_purge_queue(ulid: ulid::Ulid) -> Self {
+        Self(ulid)
+    }
+
     /// A new account's id: only account creation calls this.
     pub(crate) fn generate() -> Self {
         Self(next_ulid())

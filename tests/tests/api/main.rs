@@ -13,6 +13,7 @@ mod lockout;
 mod meta;
 mod payments;
 mod proposals;
+mod purge;
 mod review;
 mod store;
 mod template;

@@ -26,9 +26,11 @@ fn the_registry_the_crates_and_the_template_name_the_same_functions() {
         .and_then(|t| t.functions())
         .expect("functions");
     let deployed: BTreeSet<String> = functions.iter().map(|f| f.binary.clone()).collect();
+    // The functions behind the API, and the scheduled purge.
     let registered: BTreeSet<String> = invoiceflow::http::functions::FUNCTIONS
         .iter()
         .map(|f| f.name.to_owned())
+        .chain([invoiceflow::purge::FUNCTION.to_owned()])
         .collect();
     assert_eq!(deployed, function_crates());
     assert_eq!(registered, function_crates());
@@ -294,4 +296,39 @@ fn no_function_role_holds_a_kms_permission_of_its_own() {
             );
         }
     }
+}
+
+/// The privacy policy: a deleted account's data is gone "within 30 days", every copy of it.
+/// The longest a copy can outlive the deletion is the wait for the next purge, plus a restore
+/// of the table from point-in-time recovery, plus an export file's lifecycle, plus the longest
+/// log retention; every function's log group has a retention.
+#[test]
+fn every_copy_of_a_deleted_account_is_gone_within_30_days() {
+    let template = Template::embedded().expect("template");
+    let retention = template.retention().expect("retention");
+    for function in template.functions().expect("functions") {
+        let name = format!("/aws/lambda/${{{}}}", function.logical_id);
+        let days = retention
+            .log_days
+            .iter()
+            .find(|(group, _)| *group == name)
+            .unwrap_or_else(|| panic!("{} has no log group {name}", function.logical_id))
+            .1;
+        assert!(days.is_some(), "{name} keeps its logs for ever");
+    }
+    let longest_log = retention
+        .log_days
+        .iter()
+        .map(|(_, days)| days.unwrap_or(f64::INFINITY))
+        .fold(0.0, f64::max);
+    let total =
+        retention.schedule_days + retention.recovery_days + retention.export_days + longest_log;
+    assert!(
+        total <= 30.0,
+        "{retention:?}: {total} days exceeds the 30 the policy promises"
+    );
+    assert!(
+        retention.schedule_days <= 1.0 / 24.0,
+        "the purge runs hourly"
+    );
 }
