@@ -64,9 +64,11 @@ measure-auth: venv
 	d = [(t[i+1]-t[i])*1000 for i in range(0, len(t), 2)]; \
 	print(f"libxcrypt bcrypt cost 12 (C, reference)   n=30 median {s.median(d):.1f} ms")'
 
-## measure-exports: wall time and peak memory of exporting 10,000 and 50,000 customers (release build)
+## measure-exports: wall time and peak memory of exporting 10,000 and 50,000 customers as CSV,
+## and an account of 10,000 records as its complete ZIP (release build)
 measure-exports: venv
 	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-exports
+	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-exports -- 10000 account
 
 clean:
 	cargo clean

@@ -9,6 +9,8 @@
 
 use std::time::Duration;
 
+use std::io::Write as _;
+
 use anyhow::Context as _;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
@@ -16,14 +18,17 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::Service;
+use crate::domain::credit_note::CreditNote;
 use crate::domain::customer::Customer;
-use crate::domain::ids::{CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId};
+use crate::domain::ids::{
+    CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId,
+};
 use crate::domain::invoice::Invoice;
 use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
 use crate::domain::values::Address;
 use crate::domain::{TenantId, Timestamp};
-use crate::store::{Collection, Record, Store, Stored};
+use crate::store::{AuditEntry, Collection, Record, Store, Stored};
 
 /// S3's smallest part (except the last); parts are flushed when the buffer reaches it.
 pub const PART_BYTES: usize = 5 * 1024 * 1024;
@@ -46,6 +51,20 @@ pub enum Dataset {
     InvoiceLines,
     /// One row per payment: its invoice, customer, amount, day, method and reference.
     Payments,
+    /// Everything: one ZIP with a CSV of every collection (customers, services, proposals,
+    /// invoices, invoice lines, credit notes, payments, the audit trail), the company profile,
+    /// settings and users as JSON, and a README.txt that says what each file holds.
+    Account,
+}
+
+impl Dataset {
+    /// The file's extension and media type.
+    pub fn file_type(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Account => ("zip", "application/zip"),
+            _ => ("csv", "text/csv; charset=utf-8"),
+        }
+    }
 }
 
 /// The stored record of one export (sealed like every record).
@@ -369,6 +388,153 @@ impl CsvForm for Payment {
     }
 }
 
+/// Credit notes, one row each.
+impl CsvForm for CreditNote {
+    type Record = Self;
+    const COLLECTION: Collection = Collection::CreditNotes;
+    const PAGE: u16 = 10;
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "number",
+        "invoice_id",
+        "invoice_number",
+        "customer_id",
+        "customer_name",
+        "issue_date",
+        "reason",
+        "currency",
+        "net_total",
+        "tax_total",
+        "total",
+        "refund",
+        "issued_at",
+    ];
+
+    fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
+        let n = &stored.record;
+        let c = &n.content;
+        vec![vec![
+            CreditNoteId::from_ulid(id).to_string(),
+            n.number.clone(),
+            n.invoice_id.to_string(),
+            n.invoice_number.clone(),
+            text(&c.customer_id),
+            text(&c.customer_name),
+            n.issue_date.to_string(),
+            text(&n.reason),
+            c.currency.to_string(),
+            c.net_total.to_string(),
+            c.tax_total.to_string(),
+            c.total.to_string(),
+            n.refund.to_string(),
+            n.issued_at.to_string(),
+        ]]
+    }
+}
+
+/// The audit trail, newest first: who did what to which object, how it ended, when.
+impl CsvForm for AuditEntry {
+    type Record = Self;
+    const COLLECTION: Collection = Collection::Audit;
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "at",
+        "actor",
+        "action",
+        "object",
+        "outcome",
+        "request_id",
+    ];
+
+    fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
+        let e = &stored.record;
+        vec![vec![
+            id.to_string(),
+            stored.created_at.to_string(),
+            text(&e.actor),
+            e.action.clone(),
+            text(&e.object),
+            e.outcome.clone(),
+            text(&e.request_id),
+        ]]
+    }
+}
+
+/// What `README.txt` in an account's ZIP says.
+const ACCOUNT_README: &str = "\
+InvoiceFlow: the complete export of one account.
+
+account.json        the company profile, the settings, and the account's users (name and
+                    email; never a password or a key)
+customers.csv       one row per customer
+services.csv        one row per service of the catalogue
+proposals.csv       one row per proposal: number, status, customer, dates, totals
+invoices.csv        one row per invoice: number, status, customer, dates, totals, amount
+                    credited, paid and due
+invoice_lines.csv   one row per line of every invoice
+credit_notes.csv    one row per credit note: the invoice it corrects, totals, refund
+payments.csv        one row per payment: invoice, customer, day, amount, method, reference
+audit.csv           the audit trail, newest first: who did what, to which record, when
+
+Text is UTF-8. Amounts are decimal strings in the document's currency; dates are YYYY-MM-DD
+and times RFC 3339 (UTC). A cell that a spreadsheet would run as a formula (it begins with
+=, +, -, @, a tab or a carriage return) starts with an apostrophe.
+";
+
+/// Streams the complete export of an account into the target as one ZIP (see
+/// [`Dataset::Account`]): every collection a page at a time, so memory stays flat whatever the
+/// account's size. `account` is the company profile, settings and users. Returns the number of
+/// CSV rows, headers excluded.
+pub async fn write_account_zip(
+    store: &Store,
+    s3: &aws_sdk_s3::Client,
+    target: &Target<'_>,
+    tenant: &TenantId,
+    account: &serde_json::Value,
+) -> Result<u64, ExportError> {
+    use zip::write::SimpleFileOptions;
+    let mut upload = Box::pin(Upload::start(
+        s3,
+        target,
+        tenant,
+        Dataset::Account.file_type().1,
+    ))
+    .await?;
+    let sink = upload.sink.clone();
+    let written = async {
+        let mut zip = zip::ZipWriter::new_stream(sink);
+        let options =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("README.txt", options).map_err(write_error)?;
+        zip.write_all(ACCOUNT_README.as_bytes())
+            .map_err(write_error)?;
+        zip.start_file("account.json", options)
+            .map_err(write_error)?;
+        serde_json::to_writer_pretty(&mut zip, account).map_err(write_error)?;
+        let mut rows = 0;
+        macro_rules! csv_file {
+            ($form:ty, $name:literal) => {{
+                zip.start_file($name, options).map_err(write_error)?;
+                let mut csv = csv::Writer::from_writer(&mut zip);
+                rows +=
+                    Box::pin(write_rows::<$form, _>(store, tenant, &mut csv, &mut upload)).await?;
+            }};
+        }
+        csv_file!(Customer, "customers.csv");
+        csv_file!(Service, "services.csv");
+        csv_file!(Proposal, "proposals.csv");
+        csv_file!(Invoice, "invoices.csv");
+        csv_file!(InvoiceLines, "invoice_lines.csv");
+        csv_file!(CreditNote, "credit_notes.csv");
+        csv_file!(Payment, "payments.csv");
+        csv_file!(AuditEntry, "audit.csv");
+        zip.finish().map_err(write_error)?;
+        Ok(rows)
+    }
+    .await;
+    Box::pin(upload.finish(written)).await
+}
+
 /// A cell a spreadsheet would evaluate gets a leading `'`; any other is written as it is.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.chars().next() {
@@ -378,8 +544,12 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Where a tenant's export file lives.
-pub fn object_key(tenant: &TenantId, export: &ExportId) -> String {
-    format!("{}{export}.csv", tenant_prefix(tenant))
+pub fn object_key(tenant: &TenantId, export: &ExportId, dataset: Dataset) -> String {
+    format!(
+        "{}{export}.{}",
+        tenant_prefix(tenant),
+        dataset.file_type().0
+    )
 }
 
 /// Where every file of one tenant is kept: `exports/<tenant>/`.
@@ -449,6 +619,12 @@ pub enum ExportError {
     Store(#[from] crate::store::StoreError),
     #[error("S3 call failed")]
     S3(#[source] anyhow::Error),
+    #[error("writing the export file failed")]
+    Write(#[source] anyhow::Error),
+}
+
+fn write_error(e: impl Into<anyhow::Error>) -> ExportError {
+    ExportError::Write(e.into())
 }
 
 fn s3_error(e: impl Into<anyhow::Error>) -> ExportError {
@@ -471,6 +647,146 @@ pub fn encryption_context(tenant: &TenantId) -> String {
     base64::engine::general_purpose::STANDARD.encode(context.to_string())
 }
 
+/// A multipart upload being written: the bytes written so far that are not yet a part, and
+/// the parts sent. Writers (CSV, ZIP) write into [`Upload::sink`]; after each page of records,
+/// [`Upload::ship`] sends what has gathered once it makes a part, so memory stays flat.
+struct Upload<'a> {
+    s3: &'a aws_sdk_s3::Client,
+    bucket: &'a str,
+    key: &'a str,
+    id: String,
+    parts: Vec<CompletedPart>,
+    sink: Sink,
+}
+
+/// Bytes written and not yet sent: shared between a writer that owns its output (a CSV or ZIP
+/// writer) and the upload that drains it.
+#[derive(Clone, Default)]
+struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("export buffer poisoned"))?
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink {
+    fn len(&self) -> usize {
+        self.0.lock().map(|bytes| bytes.len()).unwrap_or_default()
+    }
+
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .map(|mut bytes| std::mem::take(&mut *bytes))
+            .unwrap_or_default()
+    }
+}
+
+impl<'a> Upload<'a> {
+    /// Starts the upload: SSE-KMS under the export key, the tenant in the encryption context.
+    async fn start(
+        s3: &'a aws_sdk_s3::Client,
+        target: &'a Target<'a>,
+        tenant: &TenantId,
+        content_type: &str,
+    ) -> Result<Self, ExportError> {
+        let upload = s3
+            .create_multipart_upload()
+            .bucket(target.bucket)
+            .key(target.key)
+            .content_type(content_type)
+            .content_disposition("attachment")
+            .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+            .ssekms_key_id(target.kms_key_id)
+            .ssekms_encryption_context(encryption_context(tenant))
+            .send()
+            .await
+            .map_err(s3_error)?;
+        Ok(Self {
+            s3,
+            bucket: target.bucket,
+            key: target.key,
+            id: upload
+                .upload_id
+                .ok_or_else(|| s3_error(anyhow::anyhow!("no upload id")))?,
+            parts: Vec::new(),
+            sink: Sink::default(),
+        })
+    }
+
+    /// Sends what has gathered as a part, once there is a part's worth.
+    async fn ship(&mut self) -> Result<(), ExportError> {
+        if self.sink.len() >= PART_BYTES {
+            self.send_part().await?;
+        }
+        Ok(())
+    }
+
+    async fn send_part(&mut self) -> Result<(), ExportError> {
+        let bytes = self.sink.take();
+        let part = upload_part(
+            self.s3,
+            self.bucket,
+            self.key,
+            &self.id,
+            self.parts.len() + 1,
+            bytes,
+        )
+        .await?;
+        self.parts.push(part);
+        Ok(())
+    }
+
+    /// Sends the rest as the last part and completes the object; or, if `written` failed,
+    /// aborts the upload, so no half-written file is left behind.
+    async fn finish<T>(mut self, written: Result<T, ExportError>) -> Result<T, ExportError> {
+        let completed = match written {
+            Ok(value) => match self.send_part().await {
+                Ok(()) => self.complete().await.map(|()| value),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        };
+        if completed.is_err() {
+            let _ = self
+                .s3
+                .abort_multipart_upload()
+                .bucket(self.bucket)
+                .key(self.key)
+                .upload_id(&self.id)
+                .send()
+                .await;
+        }
+        completed
+    }
+
+    async fn complete(&mut self) -> Result<(), ExportError> {
+        self.s3
+            .complete_multipart_upload()
+            .bucket(self.bucket)
+            .key(self.key)
+            .upload_id(&self.id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(std::mem::take(&mut self.parts)))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(s3_error)?;
+        Ok(())
+    }
+}
+
 /// Streams every record of `R` into the target as CSV, encrypted with SSE-KMS under the
 /// export key with the tenant in the encryption context. Returns the number of rows.
 pub async fn write_csv<R: CsvForm>(
@@ -479,77 +795,37 @@ pub async fn write_csv<R: CsvForm>(
     target: &Target<'_>,
     tenant: &TenantId,
 ) -> Result<u64, ExportError> {
-    let (bucket, key) = (target.bucket, target.key);
-    let upload = s3
-        .create_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .content_type("text/csv; charset=utf-8")
-        .content_disposition("attachment")
-        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-        .ssekms_key_id(target.kms_key_id)
-        .ssekms_encryption_context(encryption_context(tenant))
-        .send()
-        .await
-        .map_err(s3_error)?;
-    let upload_id = upload
-        .upload_id
-        .ok_or_else(|| s3_error(anyhow::anyhow!("no upload id")))?;
-    let written = stream_parts::<R>(store, s3, bucket, tenant, key, &upload_id).await;
-    match written {
-        Ok((rows, parts)) => {
-            s3.complete_multipart_upload()
-                .bucket(bucket)
-                .key(key)
-                .upload_id(&upload_id)
-                .multipart_upload(
-                    CompletedMultipartUpload::builder()
-                        .set_parts(Some(parts))
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(s3_error)?;
-            Ok(rows)
-        }
-        Err(error) => {
-            // Leave no half-written upload behind (the lifecycle rule would, after a day).
-            let _ = s3
-                .abort_multipart_upload()
-                .bucket(bucket)
-                .key(key)
-                .upload_id(&upload_id)
-                .send()
-                .await;
-            Err(error)
-        }
-    }
+    let mut upload = Box::pin(Upload::start(s3, target, tenant, "text/csv; charset=utf-8")).await?;
+    let mut csv = csv::Writer::from_writer(upload.sink.clone());
+    let written = Box::pin(write_rows::<R, _>(store, tenant, &mut csv, &mut upload)).await;
+    drop(csv);
+    Box::pin(upload.finish(written)).await
 }
 
-async fn stream_parts<R: CsvForm>(
+fn csv_error(e: csv::Error) -> ExportError {
+    write_error(anyhow::Error::new(e).context("writing CSV"))
+}
+
+/// Writes the header and every record of `R` as rows, a page at a time, shipping each part's
+/// worth as it gathers. Returns the number of rows.
+async fn write_rows<R: CsvForm, W: std::io::Write>(
     store: &Store,
-    s3: &aws_sdk_s3::Client,
-    bucket: &str,
     tenant: &TenantId,
-    key: &str,
-    upload_id: &str,
-) -> Result<(u64, Vec<CompletedPart>), ExportError> {
-    let new_writer = || csv::Writer::from_writer(Vec::with_capacity(PART_BYTES + 64 * 1024));
-    let csv_error = |e: csv::Error| s3_error(anyhow::Error::new(e).context("writing CSV"));
-    let into_bytes = |writer: csv::Writer<Vec<u8>>| {
-        writer
-            .into_inner()
-            .map_err(|e| s3_error(anyhow::anyhow!("flushing CSV: {}", e.error())))
-    };
-    let mut csv = new_writer();
+    csv: &mut csv::Writer<W>,
+    upload: &mut Upload<'_>,
+) -> Result<u64, ExportError> {
     csv.write_record(R::HEADER).map_err(csv_error)?;
-    let mut parts = Vec::new();
     let mut rows = 0u64;
     let mut cursor: Option<String> = None;
     loop {
-        let page = store
-            .list_keyed::<R::Record>(tenant, R::COLLECTION, R::PAGE, cursor.as_deref())
-            .await?;
+        // Boxed, here and below: the SDK's call futures are large, and an export nests many.
+        let page = Box::pin(store.list_keyed::<R::Record>(
+            tenant,
+            R::COLLECTION,
+            R::PAGE,
+            cursor.as_deref(),
+        ))
+        .await?;
         for (id, stored) in &page.items {
             for row in R::rows(*id, stored) {
                 csv.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))
@@ -559,20 +835,13 @@ async fn stream_parts<R: CsvForm>(
         }
         csv.flush()
             .context("flushing CSV")
-            .map_err(ExportError::S3)?;
-        if csv.get_ref().len() >= PART_BYTES {
-            let full = std::mem::replace(&mut csv, new_writer());
-            let bytes = into_bytes(full)?;
-            parts.push(upload_part(s3, bucket, key, upload_id, parts.len() + 1, bytes).await?);
-        }
+            .map_err(ExportError::Write)?;
+        Box::pin(upload.ship()).await?;
         match page.next {
             Some(next) => cursor = Some(next),
-            None => break,
+            None => return Ok(rows),
         }
     }
-    let last = into_bytes(csv)?;
-    parts.push(upload_part(s3, bucket, key, upload_id, parts.len() + 1, last).await?);
-    Ok((rows, parts))
 }
 
 async fn upload_part(
@@ -664,7 +933,11 @@ mod tests {
     #[test]
     fn exports_of_a_tenant_live_under_its_own_prefix() {
         let tenant = TenantId::for_tests();
-        let key = object_key(&tenant, &ExportId::generate());
+        let key = object_key(&tenant, &ExportId::generate(), Dataset::Customers);
+        assert!(key.starts_with(&tenant_prefix(&tenant)), "{key}");
         assert!(key.starts_with(&format!("exports/{tenant}/")), "{key}");
+        assert!(key.ends_with(".csv"), "{key}");
+        let zip = object_key(&tenant, &ExportId::generate(), Dataset::Account);
+        assert!(zip.starts_with(&tenant_prefix(&tenant)) && zip.ends_with(".zip"), "{zip}");
     }
 }

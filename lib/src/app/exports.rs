@@ -4,18 +4,50 @@
 
 use crate::AppState;
 use crate::audit::Outcome;
-use crate::domain::Timestamp;
+use crate::domain::account::{CompanyProfile, User};
 use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
 use crate::domain::ids::ExportId;
 use crate::domain::invoice::Invoice;
 use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
+use crate::domain::settings::Settings;
+use crate::domain::{TenantId, Timestamp, UserId};
 use crate::export::{self, Dataset, ExportRecord};
-use crate::store::{SavedResponse, Stored, keys};
+use crate::store::{Collection, SavedResponse, Stored, keys};
 
 use super::idempotency::{self, Answer};
 use super::{Actor, Error, Result};
+
+/// The company profile, the settings and the users (name, email, since when; never a password
+/// hash or a key) of the account, for its complete export.
+async fn account_json(state: &AppState, tenant: &TenantId) -> Result<serde_json::Value> {
+    let store = &state.store;
+    let (company_key, settings_key) = (keys::company(tenant), keys::settings(tenant));
+    let (company, settings, users) = tokio::try_join!(
+        store.get::<CompanyProfile>(tenant, &company_key),
+        store.get::<Settings>(tenant, &settings_key),
+        store.list_keyed::<User>(tenant, Collection::Users, 100, None),
+    )?;
+    let users: Vec<serde_json::Value> = users
+        .items
+        .into_iter()
+        .map(|(id, user)| {
+            serde_json::json!({
+                "id": UserId::from_ulid(id),
+                "name": user.record.name,
+                "email": user.record.email,
+                "created_at": user.created_at,
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "account": tenant,
+        "company": company.map(|c| c.record),
+        "settings": settings.map(|s| s.record),
+        "users": users,
+    }))
+}
 
 /// A presigned download link and when it stops working.
 pub type Link = Option<(String, Timestamp)>;
@@ -58,7 +90,7 @@ pub async fn create(
         }
         let tenant = *actor.tenant();
         let id = ExportId::generate();
-        let object_key = export::object_key(&tenant, &id);
+        let object_key = export::object_key(&tenant, &id, dataset);
         let (store, s3, bucket) = (
             &state.store,
             state.clients.s3(),
@@ -69,16 +101,39 @@ pub async fn create(
             key: &object_key,
             kms_key_id: state.config.export_key_id.as_str(),
         };
-        let rows = match dataset {
-            Dataset::Customers => export::write_csv::<Customer>(store, s3, &target, &tenant).await,
-            Dataset::Services => export::write_csv::<Service>(store, s3, &target, &tenant).await,
-            Dataset::Proposals => export::write_csv::<Proposal>(store, s3, &target, &tenant).await,
-            Dataset::Invoices => export::write_csv::<Invoice>(store, s3, &target, &tenant).await,
-            Dataset::InvoiceLines => {
-                export::write_csv::<export::InvoiceLines>(store, s3, &target, &tenant).await
+        // The complete export also holds the company, settings and users.
+        let about = match dataset {
+            Dataset::Account => Box::pin(account_json(state, &tenant)).await?,
+            _ => serde_json::Value::Null,
+        };
+        // Boxed: the writers' futures are large (a ZIP writer, S3 calls), and the handler's
+        // stack is not.
+        let rows = Box::pin(async {
+            match dataset {
+                Dataset::Customers => {
+                    export::write_csv::<Customer>(store, s3, &target, &tenant).await
+                }
+                Dataset::Services => {
+                    export::write_csv::<Service>(store, s3, &target, &tenant).await
+                }
+                Dataset::Proposals => {
+                    export::write_csv::<Proposal>(store, s3, &target, &tenant).await
+                }
+                Dataset::Invoices => {
+                    export::write_csv::<Invoice>(store, s3, &target, &tenant).await
+                }
+                Dataset::InvoiceLines => {
+                    export::write_csv::<export::InvoiceLines>(store, s3, &target, &tenant).await
+                }
+                Dataset::Payments => {
+                    export::write_csv::<Payment>(store, s3, &target, &tenant).await
+                }
+                Dataset::Account => {
+                    export::write_account_zip(store, s3, &target, &tenant, &about).await
+                }
             }
-            Dataset::Payments => export::write_csv::<Payment>(store, s3, &target, &tenant).await,
-        }
+        })
+        .await
         .map_err(|e| Error::Internal(e.into()))?;
 
         let committed = async {

@@ -43,7 +43,10 @@ pub fn account(tenant: &TenantId) -> ItemKey {
 }
 
 pub fn user(tenant: &TenantId, user: &UserId) -> ItemKey {
-    in_tenant(tenant, format!("USER#{}", user.ulid()))
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::Users.sk_prefix(), user.ulid()),
+    )
 }
 
 /// One login session; deleting it ends that session only.
@@ -401,6 +404,8 @@ pub fn proposals(status: Option<&str>, customer: Option<&CustomerId>) -> Listing
 /// A listable set of items within one tenant's partition, in creation (ULID) order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Collection {
+    /// The account's logins (read only by the complete export).
+    Users,
     Customers,
     Services,
     Proposals,
@@ -414,6 +419,7 @@ pub enum Collection {
 impl Collection {
     pub(crate) fn sk_prefix(self) -> &'static str {
         match self {
+            Self::Users => "USER#",
             Self::Customers => "CUS#",
             Self::Services => "SVC#",
             Self::Proposals => "PRO#",
@@ -441,6 +447,7 @@ impl Collection {
     #[cfg(test)]
     fn name(self) -> &'static str {
         match self {
+            Self::Users => "user",
             Self::Customers => "customers",
             Self::Services => "services",
             Self::Proposals => "proposals",
@@ -540,6 +547,7 @@ mod tests {
             )
             .collect();
         for collection in [
+            Collection::Users,
             Collection::Customers,
             Collection::Services,
             Collection::Proposals,

@@ -1,5 +1,6 @@
 //! `make measure-exports`: wall time and peak resident memory of the CSV export path for 10,000
-//! and 50,000 customers, against a private stack on the local emulator.
+//! and 50,000 customers, and of the complete export of an account (one ZIP) of that size,
+//! against a private stack on the local emulator.
 //!
 //! The parent seeds each account; the export then runs in a fresh child process that starts
 //! the way a function does (`AppState::from_env`, pointed at the emulator through
@@ -52,8 +53,15 @@ async fn main() -> anyhow::Result<()> {
     if args.first().map(String::as_str) == Some("export") {
         return export_in_this_process(&args[1..]).await;
     }
+    // `account`: the complete export (ZIP) rather than the customers' CSV.
+    let kind = if args.iter().any(|a| a == "account") {
+        "account"
+    } else {
+        "customers"
+    };
     let sizes: Vec<usize> = args
         .iter()
+        .filter(|a| *a != "account")
         .map(|a| a.parse())
         .collect::<Result<_, _>>()
         .context("sizes are whole numbers")?;
@@ -66,7 +74,9 @@ async fn main() -> anyhow::Result<()> {
     let store = &stack.state.store;
     let endpoint = invoiceflow_infra::emulator::ensure()?.endpoint.clone();
     let config = &stack.stack.config;
-    println!("rows     seconds  rows/s  csv_bytes   parts  peak_rss_MiB (whole export process)");
+    println!(
+        "{kind}: rows     seconds  rows/s  file_bytes  parts  peak_rss_MiB (whole export process)"
+    );
     for size in sizes {
         let tenant = TenantId::for_tests();
         let opened = store.open_account(&tenant).await?;
@@ -83,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
             store.seed_for_tests(&tenant, records).await?;
         }
         let output = Command::new(std::env::current_exe()?)
-            .args(["export", &tenant.to_string()])
+            .args(["export", &tenant.to_string(), kind])
             .env("AWS_ENDPOINT_URL", &endpoint)
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
@@ -112,7 +122,11 @@ async fn main() -> anyhow::Result<()> {
 async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
     let tenant = TenantId::parse_for_tests(args.first().context("tenant")?)?;
     let state = invoiceflow::AppState::from_env().await?;
-    let key = export::object_key(&tenant, &ExportId::generate());
+    let dataset = match args.get(1).map(String::as_str) {
+        Some("account") => export::Dataset::Account,
+        _ => export::Dataset::Customers,
+    };
+    let key = export::object_key(&tenant, &ExportId::generate(), dataset);
     let bucket = state.config.export_bucket.clone();
     let started = Instant::now();
     let target = export::Target {
@@ -120,8 +134,14 @@ async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
         key: &key,
         kms_key_id: &state.config.export_key_id,
     };
-    let rows =
-        export::write_csv::<Customer>(&state.store, state.clients.s3(), &target, &tenant).await?;
+    let (store, s3) = (&state.store, state.clients.s3());
+    let rows = match dataset {
+        export::Dataset::Account => {
+            let about = serde_json::json!({"account": tenant});
+            export::write_account_zip(store, s3, &target, &tenant, &about).await?
+        }
+        _ => export::write_csv::<Customer>(store, s3, &target, &tenant).await?,
+    };
     let seconds = started.elapsed().as_secs_f64();
     let head = state
         .clients

@@ -333,3 +333,155 @@ async fn documents_export_one_row_each_and_invoice_lines_one_row_per_line() {
     assert!(rows[1].contains(&"draft".to_owned()));
     assert!(rows[1].contains(&"595.00".to_owned()));
 }
+
+/// The contents of a ZIP as Python's standard `zipfile` reads it (after its own integrity
+/// check of every member): file name → text.
+fn unzip_with_python(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+    let path = std::env::temp_dir().join(format!("account-{}.zip", ulid::Ulid::generate()));
+    std::fs::write(&path, bytes).expect("write the zip");
+    let script = "import json, sys, zipfile\n\
+        z = zipfile.ZipFile(sys.argv[1])\n\
+        bad = z.testzip()\n\
+        assert bad is None, bad\n\
+        print(json.dumps({n: z.read(n).decode('utf-8') for n in z.namelist()}))";
+    let output = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .expect("python3");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("json")
+}
+
+#[tokio::test]
+async fn the_account_export_is_one_zip_that_holds_every_record() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    let created = |path: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            let response = app
+                .post(&app.client, path)
+                .json(&body)
+                .send()
+                .await
+                .expect("create");
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
+            response.json::<Value>().await.expect("json")
+        }
+    };
+    let customer = created(
+        "/v1/customers",
+        json!({"name": "=HYPERLINK(\"http://evil\")", "email": "k@kunde.example"}),
+    )
+    .await;
+    let customer_id = customer["id"].as_str().expect("id").to_owned();
+    let service = created(
+        "/v1/services",
+        json!({"name": "Consulting hour", "unit_price": "120.00", "tax_rate": "19"}),
+    )
+    .await;
+    let proposal = created(
+        "/v1/proposals",
+        json!({"customer_id": customer_id, "lines": [{"service_id": service["id"], "quantity": "2"}]}),
+    )
+    .await;
+    let invoice = created(
+        "/v1/invoices",
+        json!({"customer_id": customer_id, "lines": [
+            {"description": "Design", "quantity": "1", "unit_price": "100.00", "tax_rate": "0"},
+            {"description": "Print", "quantity": "2", "unit_price": "5.00", "tax_rate": "0"},
+        ]}),
+    )
+    .await;
+    let invoice_id = invoice["id"].as_str().expect("id").to_owned();
+    let issue = app
+        .post(&app.client, &format!("/v1/invoices/{invoice_id}/issue"))
+        .send()
+        .await
+        .expect("issue");
+    assert_eq!(issue.status(), 200);
+    let today = app.state().clock.now().to_string()[..10].to_owned();
+    let payment = app
+        .post(&app.client, &format!("/v1/invoices/{invoice_id}/payments"))
+        .json(&json!({"amount": "50", "date": today, "method": "cash", "reference": "Till 7"}))
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(payment.status(), 201);
+    let payment: Value = payment.json().await.expect("json");
+    let note = app
+        .post(
+            &app.client,
+            &format!("/v1/invoices/{invoice_id}/credit-notes"),
+        )
+        .json(&json!({"lines": [{"line": 1}]}))
+        .send()
+        .await
+        .expect("credit");
+    assert_eq!(note.status(), 201);
+    let note: Value = note.json().await.expect("json");
+
+    let export = export(&app, &app.client, "account").await;
+    assert_eq!(export["dataset"], "account");
+    let bytes = reqwest::get(export["url"].as_str().expect("url"))
+        .await
+        .expect("download")
+        .bytes()
+        .await
+        .expect("body");
+    let files = unzip_with_python(&bytes);
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "README.txt",
+            "account.json",
+            "audit.csv",
+            "credit_notes.csv",
+            "customers.csv",
+            "invoice_lines.csv",
+            "invoices.csv",
+            "payments.csv",
+            "proposals.csv",
+            "services.csv",
+        ]
+    );
+    assert!(files["README.txt"].contains("payments.csv"));
+    let about: Value = serde_json::from_str(&files["account.json"]).expect("account.json");
+    assert_eq!(about["company"]["legal_name"], account.company_name);
+    assert_eq!(about["users"][0]["email"], account.email);
+    assert!(about["settings"]["time_zone"].is_string());
+    assert!(
+        !files["account.json"].contains("$2") && !files["account.json"].contains("password"),
+        "no password hash: {}",
+        files["account.json"]
+    );
+    let holds = |file: &str, needle: &str| {
+        assert!(
+            files[file].contains(needle),
+            "{file} lacks {needle}:\n{}",
+            files[file]
+        );
+    };
+    holds("customers.csv", &customer_id);
+    holds("customers.csv", "'=HYPERLINK");
+    holds("services.csv", service["id"].as_str().expect("id"));
+    holds("proposals.csv", proposal["id"].as_str().expect("id"));
+    holds("invoices.csv", &invoice_id);
+    assert_eq!(files["invoice_lines.csv"].matches(&invoice_id).count(), 2);
+    holds("credit_notes.csv", note["id"].as_str().expect("id"));
+    holds("payments.csv", payment["id"].as_str().expect("id"));
+    holds("payments.csv", "Till 7");
+    holds("audit.csv", "payment.create");
+    holds("audit.csv", "credit_note.create");
+}
