@@ -938,6 +938,9 @@ mod tests {
         assert!(key.starts_with(&format!("exports/{tenant}/")), "{key}");
         assert!(key.ends_with(".csv"), "{key}");
         let zip = object_key(&tenant, &ExportId::generate(), Dataset::Account);
-        assert!(zip.starts_with(&tenant_prefix(&tenant)) && zip.ends_with(".zip"), "{zip}");
+        assert!(
+            zip.starts_with(&tenant_prefix(&tenant)) && zip.ends_with(".zip"),
+            "{zip}"
+        );
     }
 }

@@ -159,10 +159,37 @@ async fn a_purge_removes_a_deleted_account_across_passes_and_leaves_its_neighbou
     );
 
     // The next pass finishes it: every item but the account's, every file, then the account
-    // item and with it the queue entry.
+    // item and with it the queue entry. (`--nocapture` prints its pace on the emulator.)
+    let calls = app.state().aws_calls();
+    let before = calls.snapshot();
+    let started = Instant::now();
     let second = purge::run(app.state(), Instant::now() + Duration::from_secs(120))
         .await
         .expect("a pass");
+    let seconds = started.elapsed().as_secs_f64();
+    let made: std::collections::BTreeMap<String, u64> = calls
+        .snapshot()
+        .into_iter()
+        .map(|(op, n)| (op.clone(), n - before.get(&op).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    println!(
+        "purge: {} items in {seconds:.2} s ({:.0} items/s); calls {made:?}",
+        second.items,
+        second.items as f64 / seconds
+    );
+    // Per 1,000 items: one Query page and 40 batches of 25 deletes (none left unprocessed on
+    // the emulator); then the queue, the account's state, the bucket and the account item.
+    let pages = second.items.div_ceil(1_000) as u64;
+    assert_eq!(
+        made.get("dynamodb:BatchWriteItem").copied(),
+        Some(second.items.div_ceil(25) as u64)
+    );
+    assert_eq!(
+        made.get("dynamodb:Query").copied(),
+        Some(1 + pages + 1),
+        "the queue, each page, the empty last"
+    );
     assert_eq!(
         second,
         Report {
