@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := infra/.venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: dev test venv package sam-build measure measure-auth measure-exports purge clean
+.PHONY: dev test venv package sam-build measure measure-auth measure-exports purge invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv
@@ -40,6 +40,18 @@ sam-build: $(VENV)/.packaging
 FUNCTIONS := $(notdir $(wildcard functions/*))
 # The functions behind the HTTP API (purge is scheduled).
 HTTP_FUNCTIONS := $(filter-out purge,$(FUNCTIONS))
+
+## invoke: one function under cargo-lambda's runtime emulator against the local stack, with one
+## event: `make invoke FN=invoices EVENT=events/invoices-get.json` (no Docker needed)
+invoke: $(VENV)/.packaging
+	@infra/invoke.sh "$(FN)" "$(EVENT)"
+
+## sam-env: the env-vars file for `sam local invoke` / `sam local start-api` (Docker), every
+## function pointed at the local emulator (run `make dev` first)
+sam-env:
+	@AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+		AWS_REGION=us-east-1 cargo run --quiet --locked -p invoiceflow-infra --bin invoiceflow-stack -- sam > infra/sam-env.json
+	@echo "wrote infra/sam-env.json"
 
 ## purge: one pass of the scheduled purge against the running `make dev` stack
 purge:

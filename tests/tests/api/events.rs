@@ -150,3 +150,47 @@ async fn the_scheduled_purge_event_decodes_and_runs_a_pass() {
             .is_err()
     );
 }
+
+/// `make invoke` runs a function under cargo-lambda's Lambda runtime emulator against the local
+/// stack and prints its response: once an API function with its API Gateway event, once the
+/// purge with its scheduled event.
+#[test]
+fn make_invoke_runs_a_function_under_the_lambda_runtime_emulator() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let invoke = |function: &str, event: &str| {
+        let output = std::process::Command::new("make")
+            .current_dir(&root)
+            .args([
+                "--no-print-directory",
+                "invoke",
+                &format!("FN={function}"),
+                &format!("EVENT={event}"),
+            ])
+            .output()
+            .expect("make invoke");
+        assert!(
+            output.status.success(),
+            "make invoke FN={function}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8(output.stdout).expect("utf-8");
+        let last = stdout
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        serde_json::from_str::<serde_json::Value>(last)
+            .unwrap_or_else(|e| panic!("{function} answered no JSON ({e}): {stdout}"))
+    };
+    let health = invoke("meta", "events/meta-health.json");
+    assert_eq!(health["statusCode"], 200, "{health}");
+    let body: serde_json::Value =
+        serde_json::from_str(health["body"].as_str().expect("body")).expect("json body");
+    assert_eq!(
+        body["checks"]["database"], "ok",
+        "it reached the local stack"
+    );
+    let purge = invoke("purge", "events/purge-scheduled.json");
+    assert_eq!(purge["stopped_early"], false, "{purge}");
+    assert!(purge["accounts"].is_u64(), "{purge}");
+}

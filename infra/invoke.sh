@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make invoke FN=<function> EVENT=<events/file.json>`: runs one function under cargo-lambda's
+# Lambda runtime emulator (`cargo lambda watch`) against the local stack, sends it the event
+# (`cargo lambda invoke`) and prints the function's response. Starts the AWS emulator if none is
+# running on 127.0.0.1:4566 (and stops it afterwards); no Docker needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fn="${1:?usage: infra/invoke.sh <function> <event.json>}"
+event="${2:?usage: infra/invoke.sh <function> <event.json>}"
+[[ -d "functions/$fn" ]] || { echo "make invoke: no function $fn in functions/" >&2; exit 2; }
+[[ -f "$event" ]] || { echo "make invoke: no event file $event" >&2; exit 2; }
+
+aws_port=4566
+invoke_port="${INVOKE_PORT:-9001}"
+export PATH="$PWD/infra/.venv/bin:$PATH"
+export AWS_ENDPOINT_URL="http://127.0.0.1:$aws_port"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+
+in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+if ! in_use "$aws_port"; then
+  infra/.venv/bin/python infra/emulator.py --port "$aws_port" >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do in_use "$aws_port" && break; sleep 0.1; done
+  in_use "$aws_port" || { echo "make invoke: the AWS emulator did not start" >&2; exit 1; }
+fi
+
+env_file="$(mktemp)"
+trap 'cleanup; rm -f "$env_file"' EXIT
+cargo run --quiet --locked -p invoiceflow-infra --bin invoiceflow-stack -- env >"$env_file"
+cargo build --quiet --locked -p "$fn"
+
+cargo lambda watch --quiet --ignore-changes --invoke-port "$invoke_port" \
+  --env-file "$env_file" --bin "$fn" >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 300); do in_use "$invoke_port" && break; sleep 0.1; done
+in_use "$invoke_port" || { echo "make invoke: cargo lambda watch did not start" >&2; exit 1; }
+
+cargo lambda invoke --invoke-port "$invoke_port" --data-file "$event" "$fn"
+echo
