@@ -170,24 +170,36 @@ impl Store {
     /// The tenant's cipher: cached, or unwrapped from the account item with one KMS call.
     pub async fn cipher(&self, tenant: &TenantId) -> Result<Arc<TenantCipher>, StoreError> {
         let load = async {
-            let key = keys::account(tenant);
-            let out = self
-                .db
-                .get_item()
-                .table_name(self.table.as_ref())
-                .set_key(Some(item::key_attributes(&key)))
-                .projection_expression("#dk")
-                .expression_attribute_names("#dk", WRAPPED_KEY_ATTR)
-                .consistent_read(true)
-                .send()
+            let wrapped = self
+                .account_attribute(tenant, WRAPPED_KEY_ATTR)
                 .await
                 .context("reading the account's wrapped key")?;
-            Ok(out.item.and_then(|item| match item.get(WRAPPED_KEY_ATTR) {
-                Some(AttributeValue::B(blob)) => Some(WrappedKey(blob.clone().into_inner())),
+            Ok(match wrapped {
+                Some(AttributeValue::B(blob)) => Some(WrappedKey(blob.into_inner())),
                 _ => None,
-            }))
+            })
         };
         Ok(self.keyring.cipher(tenant, load).await?)
+    }
+
+    /// One plain attribute of the tenant's account item (its wrapped key, its status), read
+    /// consistently; `None` when the item or the attribute is not there.
+    pub(crate) async fn account_attribute(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+    ) -> anyhow::Result<Option<AttributeValue>> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(self.table.as_ref())
+            .set_key(Some(item::key_attributes(&keys::account(tenant))))
+            .projection_expression("#attribute")
+            .expression_attribute_names("#attribute", name)
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(out.item.and_then(|mut item| item.remove(name)))
     }
 
     /// Starts a new account: a fresh data key from KMS and, in the returned transaction, the

@@ -74,20 +74,12 @@ impl Store {
     /// Whether the account is marked deleted (a purge never touches any other): `None` when
     /// its account item is gone, i.e. its purge has finished.
     pub async fn is_closed(&self, tenant: &TenantId) -> Result<Option<bool>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(self.table.as_ref())
-            .set_key(Some(item::key_attributes(&keys::account(tenant))))
-            .projection_expression("#status")
-            .expression_attribute_names("#status", ACCOUNT_STATUS_ATTR)
-            .consistent_read(true)
-            .send()
+        // An account item always has a status: without one, the item is gone.
+        let status = self
+            .account_attribute(tenant, ACCOUNT_STATUS_ATTR)
             .await
-            .map_err(aws)?;
-        Ok(out.item.map(|attrs| {
-            matches!(attrs.get(ACCOUNT_STATUS_ATTR), Some(AttributeValue::S(s)) if s == ACCOUNT_DELETED)
-        }))
+            .map_err(StoreError::Aws)?;
+        Ok(status.map(|status| matches!(status, AttributeValue::S(s) if s == ACCOUNT_DELETED)))
     }
 
     /// Deletes one page of the tenant's items (all but the account item, which goes last):
