@@ -1,6 +1,7 @@
 //! The scheduled purge, end to end: a deleted account with thousands of items and several
 //! export files is removed from the table, the purge queue and the bucket, across passes that
-//! stop and resume, while a neighbour's items and files stay exactly as they were.
+//! stop at their deadline or are killed and then resume, while a neighbour's items and files
+//! stay exactly as they were.
 
 use std::time::{Duration, Instant};
 
@@ -150,12 +151,46 @@ async fn a_purge_removes_a_deleted_account_across_passes_and_leaves_its_neighbou
         first.items,
         usize::try_from(invoiceflow::store::PURGE_PAGE).expect("page") - 1
     );
-    let left = partition(&app, &gone).await.len();
-    assert_eq!(left, victim_items - first.items);
+    assert_eq!(
+        partition(&app, &gone).await.len(),
+        victim_items - first.items
+    );
     assert_eq!(
         queued(&app, &gone).await,
         1,
         "still queued after an interrupted pass"
+    );
+
+    // A pass killed in the middle of its work (its future dropped mid-call, as a Lambda
+    // timeout would), once it has sent five batches of deletes, leaves the account queued.
+    let calls = app.state().aws_calls();
+    let batches = || {
+        calls
+            .snapshot()
+            .get("dynamodb:BatchWriteItem")
+            .copied()
+            .unwrap_or(0)
+    };
+    let before_kill = batches();
+    tokio::select! {
+        _ = purge::run(app.state(), Instant::now() + Duration::from_secs(120)) => {
+            panic!("the pass finished before it was killed")
+        }
+        () = async {
+            while batches() < before_kill + 5 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        } => {}
+    }
+    assert_eq!(
+        queued(&app, &gone).await,
+        1,
+        "still queued after a killed pass"
+    );
+    let left = partition(&app, &gone).await.len();
+    assert!(
+        left < victim_items - first.items,
+        "the killed pass got somewhere"
     );
 
     // The next pass finishes it: every item but the account's, every file, then the account
