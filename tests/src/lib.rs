@@ -200,6 +200,14 @@ impl TestApp {
             .expect("login request")
     }
 
+    /// Asserts that `GET path` is refused with a 400 whose first error names `field`.
+    pub async fn assert_refused_by_name(&self, client: &reqwest::Client, path: &str, field: &str) {
+        let response = client.get(self.url(path)).send().await.expect("get");
+        assert_eq!(response.status(), 400, "{path}");
+        let problem: serde_json::Value = response.json().await.expect("problem+json");
+        assert_eq!(problem["errors"][0]["field"], field, "{path}: {problem}");
+    }
+
     /// A GET carrying exactly this session token (no cookie jar).
     pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
         reqwest::Client::new()

@@ -215,23 +215,10 @@ pub async fn delete_account(
 ) -> Result<()> {
     let tenant = *actor.tenant();
     let user_key = keys::user(&tenant, actor.user());
+    let company_key = keys::company(&tenant);
     let ((account, user), company) = tokio::try_join!(
-        async {
-            Ok::<_, Error>(
-                state
-                    .store
-                    .get_with_account::<User>(&tenant, &user_key)
-                    .await?,
-            )
-        },
-        async {
-            Ok::<_, Error>(
-                state
-                    .store
-                    .get::<CompanyProfile>(&tenant, &keys::company(&tenant))
-                    .await?,
-            )
-        },
+        state.store.get_with_account::<User>(&tenant, &user_key),
+        state.store.get::<CompanyProfile>(&tenant, &company_key),
     )?;
     let (Some(account), Some(user)) = (account, user) else {
         return Err(Error::Unauthenticated);

@@ -72,6 +72,14 @@ pub(super) async fn get<R: crate::store::Record>(
     Ok(Box::pin(state.store.get::<R>(actor.tenant(), &key)).await?)
 }
 
+/// Today in the account's time zone (its settings'), by the state's clock.
+pub(super) fn today_in(state: &AppState, settings: &Settings) -> Result<Date> {
+    settings
+        .time_zone
+        .today(state.clock.now())
+        .ok_or_else(|| missing("time zone"))
+}
+
 pub(super) fn missing(what: &str) -> Error {
     Error::Internal(anyhow::anyhow!("the account has no {what}"))
 }
@@ -117,10 +125,7 @@ pub(super) async fn load(
         services,
     )?;
     let settings = settings.ok_or_else(|| missing("settings"))?.record;
-    let today = settings
-        .time_zone
-        .today(state.clock.now())
-        .ok_or_else(|| missing("time zone"))?;
+    let today = today_in(state, &settings)?;
     Ok(Loaded {
         settings,
         company: company.ok_or_else(|| missing("company profile"))?.record,
@@ -455,8 +460,6 @@ pub async fn delete<D: Draft>(
 /// proposal sent), with both parties recorded as they are then.
 pub trait Numbered: Draft {
     const SERIES: Series;
-    /// Whether numbering it moves the account's running totals (an issued invoice is owed).
-    const BOOKED: bool = false;
     /// The audit action (`invoice.issue`).
     const ACTION: &'static str;
     /// Why it cannot go out once it is not a draft (409).
@@ -472,7 +475,7 @@ pub trait Numbered: Draft {
         settings: &Settings,
         now: Timestamp,
     ) -> Result<Self, Vec<FieldError>>;
-    /// The invoice it is, for the running totals.
+    /// The invoice it is: numbering one moves the account's running totals (it is owed).
     fn as_invoice(&self) -> Option<&Invoice> {
         None
     }
@@ -482,7 +485,6 @@ pub trait Numbered: Draft {
 
 impl Numbered for Invoice {
     const SERIES: Series = Series::Invoice;
-    const BOOKED: bool = true;
     const ACTION: &'static str = "invoice.issue";
     const ALREADY_OUT: &'static str = "Only a draft invoice can be issued.";
 
@@ -599,7 +601,7 @@ async fn try_number<D: Numbered>(
         .customer_id
         .ok_or_else(|| Error::invalid("customer_id", "required"))?;
     let booked = async {
-        if D::BOOKED {
+        if before.record.as_invoice().is_some() {
             totals::read(state, actor).await.map(Some)
         } else {
             Ok(None)

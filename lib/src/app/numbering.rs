@@ -9,6 +9,7 @@ use crate::domain::settings::Settings;
 use crate::domain::time::Date;
 use crate::store::{Counter, ItemKey, Stored, Tx, keys};
 
+use super::documents::{missing, today_in};
 use super::race::{Attempt, commit, with_retries};
 use super::{Actor, Error, Result};
 
@@ -131,12 +132,9 @@ async fn settings_and_today(state: &AppState, actor: &Actor) -> Result<(Settings
             .get::<Settings>(actor.tenant(), &keys::settings(actor.tenant())),
     )
     .await?
-    .ok_or_else(|| Error::Internal(anyhow::anyhow!("the account has no settings")))?
+    .ok_or_else(|| missing("settings"))?
     .record;
-    let today = settings
-        .time_zone
-        .today(state.clock.now())
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the account's time zone is unknown")))?;
+    let today = today_in(state, &settings)?;
     Ok((settings, today))
 }
 

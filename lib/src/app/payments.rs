@@ -17,7 +17,7 @@ use crate::domain::summary::AccountSummary;
 use crate::store::{Stored, keys};
 
 use super::collection::{Render, Resource, current};
-use super::documents::{created, get, missing, write_entries};
+use super::documents::{created, get, missing, today_in, write_entries};
 use super::idempotency::{self, Answer};
 use super::race::{self, Attempt};
 use super::totals;
@@ -191,11 +191,6 @@ pub async fn summary(state: &AppState, actor: &Actor) -> Result<AccountSummary> 
         totals::read(state, actor),
         overdue,
     )?;
-    let today = settings
-        .ok_or_else(|| missing("settings"))?
-        .record
-        .time_zone
-        .today(now)
-        .ok_or_else(|| missing("time zone"))?;
+    let today = today_in(state, &settings.ok_or_else(|| missing("settings"))?.record)?;
     Ok(ledger.totals().summary(today, &overdue))
 }

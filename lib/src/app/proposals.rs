@@ -13,7 +13,7 @@ use crate::store::{Stored, keys};
 
 use super::collection::Render;
 use super::collection::current;
-use super::documents::{answered, created, get, missing, write_entries};
+use super::documents::{answered, created, get, missing, today_in, write_entries};
 use super::idempotency::{self, Answer};
 use super::{Actor, Error, FieldError, Result};
 
@@ -105,10 +105,7 @@ pub async fn convert(
                 "Only an accepted proposal can be converted into an invoice.",
             ));
         }
-        let today = settings
-            .time_zone
-            .today(state.clock.now())
-            .ok_or_else(|| missing("time zone"))?;
+        let today = today_in(state, &settings)?;
         let invoice_id = InvoiceId::generate();
         let invoice = Invoice::from_proposal(
             *id,

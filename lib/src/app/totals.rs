@@ -14,7 +14,7 @@ use crate::domain::time::Date;
 use crate::domain::values::Currency;
 use crate::store::{Stored, Tx, keys};
 
-use super::documents::{get, missing};
+use super::documents::{get, missing, today_in};
 use super::{Actor, Error, Result};
 
 /// The totals as read, and as the change being built leaves them.
@@ -55,10 +55,7 @@ pub(super) async fn books(state: &AppState, actor: &Actor, invoice: &InvoiceId) 
         read(state, actor),
     )?;
     let settings = settings.ok_or_else(|| missing("settings"))?.record;
-    let today = settings
-        .time_zone
-        .today(state.clock.now())
-        .ok_or_else(|| missing("time zone"))?;
+    let today = today_in(state, &settings)?;
     Ok(Books {
         invoice: invoice.ok_or(Error::NotFound)?,
         settings,

@@ -193,9 +193,14 @@ fn is_open(status: InvoiceStatus, amount_due: Money) -> bool {
 }
 
 impl InvoiceSummary {
+    /// Whole days it is overdue at `now`; `None` unless it is.
+    pub fn overdue_at(&self, now: Timestamp) -> Option<u32> {
+        days_overdue(self.due_at, is_open(self.status, self.amount_due), now)
+    }
+
     /// The summary as of `now`: whether, and how long, it is overdue.
     pub fn as_of(mut self, now: Timestamp) -> Self {
-        let days = days_overdue(self.due_at, is_open(self.status, self.amount_due), now);
+        let days = self.overdue_at(now);
         self.overdue = days.is_some();
         self.days_overdue = days.unwrap_or(0);
         self
@@ -292,26 +297,25 @@ impl Invoice {
         }
     }
 
+    /// Whether the invoice takes payments at all (issued or partially paid), and if not why.
+    pub fn payable(&self) -> Result<(), PaymentRefusal> {
+        match self.status {
+            InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid => Ok(()),
+            InvoiceStatus::Draft => Err(PaymentRefusal::NotPayable(
+                "A draft invoice takes no payments: issue it first.",
+            )),
+            InvoiceStatus::Void => Err(PaymentRefusal::NotPayable(
+                "A void invoice takes no payments.",
+            )),
+            InvoiceStatus::Paid => Err(PaymentRefusal::NotPayable(
+                "The invoice is paid: nothing is due.",
+            )),
+        }
+    }
+
     /// The invoice with a payment of `amount` recorded at `at`, or why it cannot take it.
     pub fn paid(&self, amount: Money, at: Timestamp) -> Result<Self, PaymentRefusal> {
-        match self.status {
-            InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid => {}
-            InvoiceStatus::Draft => {
-                return Err(PaymentRefusal::NotPayable(
-                    "A draft invoice takes no payments: issue it first.",
-                ));
-            }
-            InvoiceStatus::Void => {
-                return Err(PaymentRefusal::NotPayable(
-                    "A void invoice takes no payments.",
-                ));
-            }
-            InvoiceStatus::Paid => {
-                return Err(PaymentRefusal::NotPayable(
-                    "The invoice is paid: nothing is due.",
-                ));
-            }
-        }
+        self.payable()?;
         if amount.value() > self.amount_due.value() {
             return Err(PaymentRefusal::AboveDue(self.amount_due));
         }

@@ -159,16 +159,14 @@ impl Payment {
                 format!("must not be after today ({today}) in the account's time zone"),
             )));
         }
-        let paid = |amount| {
-            invoice.paid(amount, at).map_err(|refusal| match refusal {
-                PaymentRefusal::NotPayable(why) => PaymentError::NotPayable(why),
-                PaymentRefusal::AboveDue(due) => {
-                    refuse(format!("is more than the amount due, {due} {currency}"))
-                }
-            })
+        let refused = |refusal| match refusal {
+            PaymentRefusal::NotPayable(why) => PaymentError::NotPayable(why),
+            PaymentRefusal::AboveDue(due) => {
+                refuse(format!("is more than the amount due, {due} {currency}"))
+            }
         };
         // The invoice's state first: a draft or void invoice refuses any amount.
-        paid(Money::zero(currency))?;
+        invoice.payable().map_err(refused)?;
         if stated <= Decimal::ZERO {
             return Err(refuse("must be more than zero".into()));
         }
@@ -179,7 +177,7 @@ impl Payment {
             )));
         }
         let amount = Money::of(stated, currency);
-        let after = paid(amount)?;
+        let after = invoice.paid(amount, at).map_err(refused)?;
         let customer_id = invoice.content.customer_id.ok_or(PaymentError::NotPayable(
             "The invoice has no customer to have paid it.",
         ))?;

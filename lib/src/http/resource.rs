@@ -139,16 +139,18 @@ impl<S: StatusFilter> DocumentFilter<S> {
                     S::parse(value).ok_or_else(|| ApiError::invalid("status", S::EXPECTED))?;
                 self.status = Some(status);
             }
-            "customer" => {
-                let customer = value
-                    .parse()
-                    .map_err(|_| ApiError::invalid("customer", "must be a customer id (cus_…)"))?;
-                self.customer = Some(customer);
-            }
+            "customer" => self.customer = Some(customer_param(value)?),
             other => self.page.take(other, value)?,
         }
         Ok(())
     }
+}
+
+/// The `customer` parameter of a list: a customer id (`cus_…`).
+pub fn customer_param(value: &str) -> Result<CustomerId, ApiError> {
+    value
+        .parse()
+        .map_err(|_| ApiError::invalid("customer", "must be a customer id (cus_…)"))
 }
 
 impl<S> Default for DocumentFilter<S> {

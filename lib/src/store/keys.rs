@@ -286,10 +286,13 @@ pub fn email_index_key() -> ItemKey {
     }
 }
 
+/// The partition of the purge queue (sparse GSI1 on the account items of deleted accounts).
+pub const PURGE_QUEUE: &str = "PURGE";
+
 /// Sparse GSI1 entry of an account waiting to be purged.
 pub fn purge_queue_entry(tenant: &TenantId, purge_due_unix: i64) -> (String, String) {
     (
-        "PURGE".into(),
+        PURGE_QUEUE.into(),
         format!("{purge_due_unix:012}#{}", tenant.ulid()),
     )
 }

@@ -35,7 +35,6 @@ impl Store {
         now: Timestamp,
         limit: i32,
     ) -> Result<Vec<TenantId>, StoreError> {
-        let (queue, _) = keys::purge_queue_entry(&TenantId::from_purge_queue(ulid::Ulid::nil()), 0);
         let out = self
             .db
             .query()
@@ -44,7 +43,7 @@ impl Store {
             .key_condition_expression("#pk = :queue AND #sk <= :now")
             .expression_attribute_names("#pk", PURGE_QUEUE_PK)
             .expression_attribute_names("#sk", PURGE_QUEUE_SK)
-            .expression_attribute_values(":queue", AttributeValue::S(queue))
+            .expression_attribute_values(":queue", AttributeValue::S(keys::PURGE_QUEUE.into()))
             // Every entry due at or before `now`, whatever its tenant (`~` sorts after `#`).
             .expression_attribute_values(
                 ":now",

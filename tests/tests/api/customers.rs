@@ -352,18 +352,8 @@ async fn bad_list_parameters_are_refused_by_name() {
         ("next=AAAA", "next"),
         ("sort=name", "sort"),
     ] {
-        let response = app
-            .client
-            .get(app.url(&format!("/v1/customers?{query}")))
-            .send()
-            .await
-            .expect("list");
-        assert_eq!(response.status(), 400, "{query}");
-        assert_eq!(
-            json_of(response).await["errors"][0]["field"],
-            field,
-            "{query}"
-        );
+        app.assert_refused_by_name(&app.client, &format!("/v1/customers?{query}"), field)
+            .await;
     }
 }
 

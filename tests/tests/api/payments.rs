@@ -775,14 +775,8 @@ async fn the_summary_equals_the_sums_of_the_listed_invoices_and_payments() {
     )
     .await;
     assert_eq!(of_b["data"], json!([]));
-    let bad = app
-        .client
-        .get(app.url("/v1/invoices?overdue=yes"))
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(bad.status(), 400);
-    assert_eq!(json_of(bad).await["errors"][0]["field"], "overdue");
+    app.assert_refused_by_name(&app.client, "/v1/invoices?overdue=yes", "overdue")
+        .await;
 }
 
 #[tokio::test]
@@ -896,18 +890,8 @@ async fn payments_are_listed_latest_first_by_customer_and_by_day() {
         ),
         ("status=paid".to_owned(), "status"),
     ] {
-        let response = app
-            .client
-            .get(app.url(&format!("/v1/payments?{query}")))
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(response.status(), 400, "{query}");
-        assert_eq!(
-            json_of(response).await["errors"][0]["field"],
-            field,
-            "{query}"
-        );
+        app.assert_refused_by_name(&app.client, &format!("/v1/payments?{query}"), field)
+            .await;
     }
 }
 

@@ -140,7 +140,7 @@ async fn list_invoices(
         |summary| {
             status.is_none_or(|wanted| summary.status == wanted)
                 && customer.is_none_or(|wanted| summary.customer_id == Some(wanted))
-                && overdue.is_none_or(|wanted| summary.clone().as_of(now).overdue == wanted)
+                && overdue.is_none_or(|wanted| summary.overdue_at(now).is_some() == wanted)
         },
         |summary| summary.as_of(now),
     )

@@ -141,11 +141,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PaymentListParams {
         let query = parts.uri.query().unwrap_or_default();
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
             match name.as_ref() {
-                "customer" => {
-                    filter.customer = Some(value.parse().map_err(|_| {
-                        ApiError::invalid("customer", "must be a customer id (cus_…)")
-                    })?);
-                }
+                "customer" => filter.customer = Some(resource::customer_param(&value)?),
                 "from" => filter.from = Some(date("from", &value)?),
                 "to" => filter.to = Some(date("to", &value)?),
                 other => page.take(other, &value)?,
