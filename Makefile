@@ -2,15 +2,17 @@
 SHELL := /bin/bash
 VENV := infra/.venv
 PYTHON := $(VENV)/bin/python
+# The fonts documents are set in (`make fonts`); the fonts layer's content in Lambda.
+export FONT_DIR := $(CURDIR)/infra/layer/fonts
 
-.PHONY: dev test venv package sam-build measure measure-auth measure-exports purge invoke sam-env clean
+.PHONY: dev test venv fonts package sam-build measure measure-auth measure-exports purge invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
-dev: venv
+dev: venv fonts
 	@infra/dev.sh
 
 ## test: format, lints, every test of the workspace (against the local emulator), cfn-lint
-test: venv
+test: venv fonts
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test --workspace --locked
@@ -23,6 +25,11 @@ $(VENV)/.installed: infra/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
 	@touch $@
 
+## fonts: the open-licensed fonts PDFs are set in, from Debian's packages (pinned), in infra/layer/fonts
+fonts: infra/layer/fonts/.packages
+infra/layer/fonts/.packages: infra/fonts.sh
+	infra/fonts.sh
+
 $(VENV)/.packaging: infra/requirements-package.txt $(VENV)/.installed
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements-package.txt
 	@touch $@
@@ -34,7 +41,7 @@ package: $(VENV)/.packaging
 	@ls -l target/lambda/*/bootstrap.zip
 
 ## sam-build: `sam build` with the project's cargo-lambda and zig on PATH (Rust builds are a SAM beta feature)
-sam-build: $(VENV)/.packaging
+sam-build: $(VENV)/.packaging fonts
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" sam build --beta-features
 
 FUNCTIONS := $(notdir $(wildcard functions/*))

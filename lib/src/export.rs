@@ -557,21 +557,37 @@ pub fn tenant_prefix(tenant: &TenantId) -> String {
     format!("exports/{tenant}/")
 }
 
-/// Deletes every file of the tenant (its purge): how many there were.
+/// Deletes every file of the tenant (its purge): its exports and its kept documents
+/// (`app::files`); how many there were.
 pub async fn delete_tenant_files(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     tenant: &TenantId,
 ) -> Result<usize, ExportError> {
+    let mut deleted = 0;
+    for prefix in [
+        tenant_prefix(tenant),
+        crate::app::files::tenant_prefix(tenant),
+    ] {
+        deleted += delete_prefix(s3, bucket, &prefix).await?;
+    }
+    Ok(deleted)
+}
+
+/// Deletes every object under `prefix`: how many there were.
+async fn delete_prefix(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+) -> Result<usize, ExportError> {
     use aws_sdk_s3::types::{Delete, ObjectIdentifier};
-    let prefix = tenant_prefix(tenant);
     let mut deleted = 0;
     loop {
         // Each round lists what is left (at most 1,000 keys) and deletes it, until none is.
         let listed = s3
             .list_objects_v2()
             .bucket(bucket)
-            .prefix(&prefix)
+            .prefix(prefix)
             .send()
             .await
             .map_err(s3_error)?;
@@ -579,7 +595,7 @@ pub async fn delete_tenant_files(
             .contents()
             .iter()
             .filter_map(|object| object.key())
-            .filter(|key| key.starts_with(&prefix))
+            .filter(|key| key.starts_with(prefix))
             .map(|key| {
                 ObjectIdentifier::builder()
                     .key(key)

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod export;
 pub mod http;
 pub mod purge;
+pub mod render;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod collection;
 pub mod documents;
 pub mod exports;
+pub mod files;
 pub mod idempotency;
 pub mod invoices;
 pub mod numbering;
@@ -61,6 +62,9 @@ pub enum Error {
     /// A well-formed field the state of the account refuses (a credit above what is left).
     #[error("unprocessable field: {0:?}")]
     UnprocessableField(FieldError),
+    /// The state of the account refuses it for these reasons, field by field.
+    #[error("unprocessable fields: {0:?}")]
+    UnprocessableFields(Vec<FieldError>),
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]

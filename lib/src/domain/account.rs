@@ -5,7 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::values::{Address, Currency, EmailAddress, Name, PhoneNumber, TaxId, WebsiteUrl};
+use super::values::{
+    Address, Bic, Currency, EmailAddress, Iban, Name, PhoneNumber, TaxId, WebsiteUrl,
+};
 
 /// A bcrypt hash in its modular crypt form (`$2b$12$…`). Stored only inside sealed content.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +47,21 @@ pub struct CompanyProfile {
     pub tax_id: Option<TaxId>,
     /// The currency documents use unless a customer has another (chosen at signup).
     pub currency: Currency,
+    /// Where customers pay: printed on invoices and given in their e-invoices.
+    #[serde(default)]
+    pub bank_account: Option<BankAccount>,
+}
+
+/// A bank account to be paid into by credit transfer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BankAccount {
+    /// The account holder's name, as the bank knows it.
+    pub holder: Name,
+    pub iban: Iban,
+    /// Needed for some payments from outside the SEPA area.
+    #[serde(default)]
+    pub bic: Option<Bic>,
 }
 
 impl CompanyProfile {
@@ -58,6 +75,7 @@ impl CompanyProfile {
             website: None,
             tax_id: None,
             currency,
+            bank_account: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::FieldError;
-use super::account::CompanyProfile;
+use super::account::{BankAccount, CompanyProfile};
 use super::catalogue::Service;
 use super::customer::Customer;
 use super::ids::{CustomerId, ServiceId};
@@ -19,8 +19,8 @@ use super::pricing::{self, DocumentTerms, LineDiscount, LineTerms, PricingError}
 use super::settings::Settings;
 use super::time::Date;
 use super::values::{
-    Address, Currency, CustomerName, DocumentText, EmailAddress, Name, Percentage, TaxId,
-    ValueError, plain_decimal,
+    Address, Currency, CustomerName, DocumentText, EmailAddress, Name, Percentage, PhoneNumber,
+    TaxId, ValueError, WebsiteUrl, plain_decimal,
 };
 
 /// The most lines a document may have.
@@ -140,6 +140,13 @@ pub struct Seller {
     pub address: Option<Address>,
     pub tax_id: Option<TaxId>,
     pub email: Option<EmailAddress>,
+    #[serde(default)]
+    pub phone: Option<PhoneNumber>,
+    #[serde(default)]
+    pub website: Option<WebsiteUrl>,
+    /// Where to pay (printed with the payment instructions).
+    #[serde(default)]
+    pub bank_account: Option<BankAccount>,
 }
 
 /// The buyer as it was when the document was numbered.
@@ -158,6 +165,9 @@ impl Seller {
             address: company.address.clone(),
             tax_id: company.tax_id.clone(),
             email: company.email.clone(),
+            phone: company.phone.clone(),
+            website: company.website.clone(),
+            bank_account: company.bank_account.clone(),
         }
     }
 }

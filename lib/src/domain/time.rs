@@ -29,6 +29,19 @@ impl Timestamp {
         self.0.unix_timestamp()
     }
 
+    /// Year, month, day, hour, minute and second in UTC.
+    pub fn utc_parts(&self) -> (u16, u8, u8, u8, u8, u8) {
+        let at = self.0;
+        (
+            u16::try_from(at.year()).unwrap_or(0),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+        )
+    }
+
     pub fn plus_seconds(&self, seconds: i64) -> Self {
         Self(self.0.saturating_add(time::Duration::seconds(seconds)))
     }
@@ -118,6 +131,16 @@ impl Date {
 
     pub fn year(&self) -> i16 {
         self.0.year()
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(&self) -> i8 {
+        self.0.month()
+    }
+
+    /// The day of the month, 1 to 31.
+    pub fn day(&self) -> i8 {
+        self.0.day()
     }
 
     /// The date `days` later (saturating at the end of the calendar).

@@ -279,6 +279,68 @@ impl WebsiteUrl {
 }
 
 string_value!(
+    /// An IBAN (ISO 13616), checked against its country's length and its check digits; kept in
+    /// the electronic form, upper case without spaces (`DE89370400440532013000`).
+    Iban, "An IBAN; spaces are allowed and dropped.", min = Some(15), max = Some(42)
+);
+
+impl Iban {
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        builder
+            .pattern(Some(r"^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{11,38}$"))
+            .examples(["DE89 3704 0044 0532 0130 00"])
+    }
+
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        use iban::IbanLike;
+        match text.trim().to_uppercase().parse::<iban::Iban>() {
+            Ok(iban) => Ok(Self(iban.electronic_str().to_owned())),
+            Err(_) => refuse("is not a valid IBAN (its country, length or check digits are wrong)"),
+        }
+    }
+
+    /// The print form: groups of four (`DE89 3704 0044 0532 0130 00`).
+    pub fn grouped(&self) -> String {
+        self.0
+            .as_bytes()
+            .chunks(4)
+            .map(|group| String::from_utf8_lossy(group).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+string_value!(
+    /// A BIC (ISO 9362): 4 letters for the institution, its country, 2 characters of location
+    /// and, optionally, 3 of branch (`COBADEFFXXX`), upper case.
+    Bic, "A BIC of 8 or 11 characters.", min = Some(8), max = Some(11)
+);
+
+impl Bic {
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        builder
+            .pattern(Some(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$"))
+            .examples(["COBADEFFXXX"])
+    }
+
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let text = text.trim();
+        let bytes = text.as_bytes();
+        let shaped = matches!(bytes.len(), 8 | 11)
+            && bytes[..4].iter().all(u8::is_ascii_uppercase)
+            && bytes[6..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if !shaped || Country::parse(&text[4..6]).is_err() {
+            return refuse(
+                "must be a BIC: 4 letters, a country code, 2 letters or digits, optionally 3 more",
+            );
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
+string_value!(
     /// An ISO 3166-1 alpha-2 country code, upper case (`CA`, `DE`).
     Country, "ISO 3166-1 alpha-2 country code, e.g. CA.", min = Some(2), max = Some(2)
 );

@@ -70,6 +70,11 @@ pub const FUNCTIONS: &[Function] = &[
         api: super::payments::api,
     },
     Function {
+        name: "documents",
+        routes: super::documents::routes,
+        api: super::documents::api,
+    },
+    Function {
         name: "exports",
         routes: super::exports::routes,
         api: super::exports::api,

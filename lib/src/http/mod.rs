@@ -43,6 +43,6 @@ pub use json::Json;
 pub use layers::{RequestId, finish};
 pub use problem::{ApiError, FieldError};
 pub use routes::{
-    account, auth, customers, exports, invoices, meta, payments, proposals, services,
+    account, auth, customers, documents, exports, invoices, meta, payments, proposals, services,
 };
 pub use session::Session;

@@ -28,6 +28,7 @@ use crate::AppState;
         (name = "services", description = "The account's catalogue of services"),
         (name = "proposals", description = "Proposals (quotes): drafts, sending, the customer's answer, conversion into an invoice"),
         (name = "invoices", description = "Invoices and their credit notes: drafts, issue with gapless numbers, void, corrections"),
+        (name = "documents", description = "Documents as files: PDF/A-3 with the EN 16931 e-invoice embedded (Factur-X / ZUGFeRD), and UBL 2.1 (Peppol BIS Billing 3.0)"),
         (name = "payments", description = "Payments received against invoices, and the summary of what is owed: outstanding, overdue, received"),
         (name = "exports", description = "CSV exports of customers, services, proposals, invoices and invoice lines, as 15-minute links"),
     ),

@@ -46,6 +46,9 @@ pub enum ApiError {
     Unprocessable(&'static str),
     #[error("unprocessable field: {0:?}")]
     UnprocessableField(FieldError),
+    /// Well-formed, but the state of the account refuses it for these reasons, field by field.
+    #[error("unprocessable fields: {0:?}")]
+    UnprocessableFields(Vec<FieldError>),
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("a dependency is unavailable")]
@@ -136,6 +139,19 @@ impl IntoResponse for ApiError {
                 Some(error.detail.clone()),
                 vec![error],
             ),
+            Self::UnprocessableFields(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                "Unprocessable request",
+                Some(
+                    errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.detail))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                errors,
+            ),
             Self::TooManyRequests { retry_after_seconds } => {
                 let problem = problem(StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests", None, vec![]);
                 let mut response = problem.into_response();
@@ -209,6 +225,7 @@ impl From<app::Error> for ApiError {
             app::Error::PreconditionFailed => Self::PreconditionFailed,
             app::Error::Unprocessable(why) => Self::Unprocessable(why),
             app::Error::UnprocessableField(error) => Self::UnprocessableField(error),
+            app::Error::UnprocessableFields(errors) => Self::UnprocessableFields(errors),
             app::Error::Store(error) => Self::Internal(anyhow::Error::new(error)),
             app::Error::Internal(error) => Self::Internal(error),
         }

@@ -5,6 +5,7 @@ mod auth;
 mod contract;
 mod customers;
 mod deletion;
+mod documents;
 mod events;
 mod exports;
 mod invoices;

@@ -203,6 +203,7 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
             "Customers",
             "Invoices",
             "Payments",
+            "Documents",
             "Proposals",
             "Services",
             "Exports"

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod auth;
 pub mod customers;
+pub mod documents;
 pub mod exports;
 pub mod invoices;
 pub mod meta;

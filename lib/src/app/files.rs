@@ -1,0 +1,382 @@
+//! A document as a file: its PDF (with the CII e-invoice embedded in invoices and credit
+//! notes) and its UBL e-invoice (decision 0015).
+//!
+//! A numbered document's PDF is made once, on its first fetch, and kept in the bucket under
+//! `documents/<tenant>/`, sealed with the tenant's data key (associated data: the object's key),
+//! so every later fetch answers the same bytes: what the customer got is what the account
+//! keeps. The put is conditional (`If-None-Match: *`), so two first fetches at once keep one
+//! file and both answer it. A draft's PDF is made on every fetch, marked DRAFT, and never kept.
+
+use aws_sdk_s3::primitives::ByteStream;
+
+use crate::AppState;
+use crate::domain::TenantId;
+use crate::domain::account::CompanyProfile;
+use crate::domain::credit_note::CreditNote;
+use crate::domain::customer::Customer;
+use crate::domain::document::{Buyer, Seller};
+use crate::domain::ids::{CreditNoteId, InvoiceId, ProposalId};
+use crate::domain::invoice::{Invoice, InvoiceStatus};
+use crate::domain::money::Money;
+use crate::domain::proposal::{Proposal, ProposalStatus};
+use crate::domain::settings::Settings;
+use crate::render::{Kind, Printable, einvoice, pdf};
+use crate::store::{Record, Stored, keys};
+
+use super::documents::{get, missing};
+use super::{Actor, Error, Result};
+
+/// A file to answer with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub bytes: Vec<u8>,
+    /// `INV-2026-0001.pdf`, `draft-inv_….pdf`.
+    pub name: String,
+    pub content_type: &'static str,
+}
+
+/// Where a numbered document's PDF is kept.
+pub fn object_key(tenant: &TenantId, id: &str) -> String {
+    format!("{}{id}.pdf", tenant_prefix(tenant))
+}
+
+/// Where every kept document of one tenant is: `documents/<tenant>/`.
+pub fn tenant_prefix(tenant: &TenantId) -> String {
+    format!("documents/{tenant}/")
+}
+
+/// What a PDF is made from besides the document: the account's settings (locale) and, for a
+/// draft, the company and customer as they are now.
+struct Context {
+    settings: Settings,
+    company: CompanyProfile,
+}
+
+async fn context(state: &AppState, actor: &Actor) -> Result<Context> {
+    let tenant = actor.tenant();
+    let (settings, company) = tokio::try_join!(
+        get::<Settings>(state, actor, keys::settings(tenant)),
+        get::<CompanyProfile>(state, actor, keys::company(tenant)),
+    )?;
+    Ok(Context {
+        settings: settings.ok_or_else(|| missing("settings"))?.record,
+        company: company.ok_or_else(|| missing("company profile"))?.record,
+    })
+}
+
+/// The customer a draft names, as it is now.
+async fn draft_buyer(
+    state: &AppState,
+    actor: &Actor,
+    customer: Option<crate::domain::ids::CustomerId>,
+) -> Result<Option<Buyer>> {
+    let Some(id) = customer else { return Ok(None) };
+    let customer = get::<Customer>(state, actor, keys::customer(actor.tenant(), &id)).await?;
+    Ok(customer.map(|c| Buyer::of(&c.record)))
+}
+
+/// The kept PDF of a numbered document, if it has one.
+async fn kept(state: &AppState, actor: &Actor, key: &str) -> Result<Option<Vec<u8>>> {
+    let s3 = state.clients.s3();
+    let out = match s3
+        .get_object()
+        .bucket(&state.config.export_bucket)
+        .key(key)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+            return Ok(None);
+        }
+        Err(error) => return Err(Error::Internal(error.into())),
+    };
+    let sealed = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+        .into_bytes();
+    let cipher = state.store.cipher(actor.tenant()).await?;
+    let bytes = cipher
+        .open(key.as_bytes(), &sealed)
+        .map_err(|_| Error::Internal(anyhow::anyhow!("a kept document did not open: {key}")))?;
+    Ok(Some(bytes))
+}
+
+/// Keeps `bytes` as the document's PDF unless one was kept first; what is kept now.
+async fn keep(state: &AppState, actor: &Actor, key: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    let cipher = state.store.cipher(actor.tenant()).await?;
+    let sealed = cipher.seal(key.as_bytes(), &bytes);
+    let put = state
+        .clients
+        .s3()
+        .put_object()
+        .bucket(&state.config.export_bucket)
+        .key(key)
+        .if_none_match("*")
+        // The body is already sealed under the tenant's key; S3's own encryption is for rest.
+        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::Aes256)
+        .content_type("application/octet-stream")
+        .body(ByteStream::from(sealed))
+        .send()
+        .await;
+    match put {
+        Ok(_) => Ok(bytes),
+        // Another fetch kept its file first: answer that one.
+        Err(error)
+            if error
+                .raw_response()
+                .is_some_and(|r| matches!(r.status().as_u16(), 409 | 412)) =>
+        {
+            kept(state, actor, key)
+                .await?
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("a kept document vanished")))
+        }
+        Err(error) => Err(Error::Internal(error.into())),
+    }
+}
+
+/// Reads the document and, for a numbered one, its kept PDF, in one round trip.
+async fn read<R: Record>(
+    state: &AppState,
+    actor: &Actor,
+    key: crate::store::ItemKey,
+    object: &str,
+) -> Result<(Stored<R>, Option<Vec<u8>>, Context)> {
+    let (document, kept, context) = tokio::try_join!(
+        get::<R>(state, actor, key),
+        kept(state, actor, object),
+        context(state, actor),
+    )?;
+    Ok((document.ok_or(Error::NotFound)?, kept, context))
+}
+
+/// The PDF of `printable`, with its e-invoice embedded when it can be one.
+fn render(printable: &Printable<'_>) -> Result<Vec<u8>> {
+    let notes = printable.notes();
+    let attachment = printable
+        .bill(&notes)
+        .filter(|bill| einvoice::missing(bill).is_empty())
+        .map(|bill| einvoice::cii(&bill));
+    pdf::pdf(printable, attachment).map_err(|e| Error::Internal(e.into()))
+}
+
+fn pdf_file(bytes: Vec<u8>, number: Option<&str>, id: &str) -> File {
+    File {
+        bytes,
+        name: match number {
+            Some(number) => format!("{}.pdf", file_stem(number)),
+            None => format!("draft-{id}.pdf"),
+        },
+        content_type: "application/pdf",
+    }
+}
+
+/// A number as a file name: characters a file system or a header might refuse become `_`.
+fn file_stem(number: &str) -> String {
+    number
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '.' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Answers the kept file of a numbered document, or makes and keeps it; a draft's is made.
+async fn answer(
+    state: &AppState,
+    actor: &Actor,
+    object: &str,
+    kept: Option<Vec<u8>>,
+    printable: &Printable<'_>,
+    id: &str,
+) -> Result<File> {
+    let bytes = match (printable.number, kept) {
+        (Some(_), Some(bytes)) => bytes,
+        (Some(_), None) => keep(state, actor, object, render(printable)?).await?,
+        (None, _) => render(printable)?,
+    };
+    Ok(pdf_file(bytes, printable.number, id))
+}
+
+/// What has been paid or credited on an invoice (BT-113 when its file is made): its total less
+/// what is due.
+fn paid(invoice: &Invoice) -> Money {
+    Money::of(
+        invoice.content.total.value() - invoice.amount_due.value(),
+        invoice.content.currency,
+    )
+}
+
+/// The seller a draft would be issued by: the company as it is now.
+fn seller_of(snapshot: Option<&Seller>, company: &CompanyProfile) -> Seller {
+    snapshot.cloned().unwrap_or_else(|| Seller::of(company))
+}
+
+/// `GET /v1/invoices/{id}/pdf`.
+pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Result<File> {
+    let object = object_key(actor.tenant(), &id.to_string());
+    let (stored, kept, context) =
+        read::<Invoice>(state, actor, keys::invoice(actor.tenant(), id), &object).await?;
+    let invoice = stored.record;
+    let buyer = match &invoice.buyer {
+        Some(buyer) => Some(buyer.clone()),
+        None => draft_buyer(state, actor, invoice.content.customer_id).await?,
+    };
+    let seller = seller_of(invoice.seller.as_ref(), &context.company);
+    let numbered = invoice.number.is_some();
+    let printable = Printable {
+        kind: Kind::Invoice,
+        number: invoice.number.as_deref(),
+        mark: match invoice.status {
+            InvoiceStatus::Draft => Some("DRAFT"),
+            InvoiceStatus::Void => Some("VOID"),
+            _ => None,
+        },
+        issue_date: invoice.issue_date,
+        due_date: Some(invoice.due_date),
+        valid_until: None,
+        invoice_number: None,
+        reason: None,
+        content: &invoice.content,
+        seller: &seller,
+        buyer: buyer.as_ref(),
+        paid: numbered.then(|| paid(&invoice)),
+        due: numbered.then_some(invoice.amount_due),
+        locale: context.settings.locale.as_str(),
+        created: invoice.issued_at.unwrap_or_else(|| state.clock.now()),
+    };
+    answer(state, actor, &object, kept, &printable, &id.to_string()).await
+}
+
+/// `GET /v1/credit-notes/{id}/pdf`.
+pub async fn credit_note_pdf(state: &AppState, actor: &Actor, id: &CreditNoteId) -> Result<File> {
+    let object = object_key(actor.tenant(), &id.to_string());
+    let (stored, kept, context) =
+        read::<CreditNote>(state, actor, keys::credit_note(actor.tenant(), id), &object).await?;
+    let note = stored.record;
+    let seller = seller_of(note.seller.as_ref(), &context.company);
+    let printable = credit_note_printable(&note, &seller, context.settings.locale.as_str());
+    answer(state, actor, &object, kept, &printable, &id.to_string()).await
+}
+
+fn credit_note_printable<'a>(
+    note: &'a CreditNote,
+    seller: &'a Seller,
+    locale: &'a str,
+) -> Printable<'a> {
+    Printable {
+        kind: Kind::CreditNote,
+        number: Some(note.number.as_str()),
+        mark: None,
+        issue_date: note.issue_date,
+        due_date: None,
+        valid_until: None,
+        invoice_number: Some(note.invoice_number.as_str()),
+        reason: note.reason.as_ref().map(|r| r.as_str()),
+        content: &note.content,
+        seller,
+        buyer: note.buyer.as_ref(),
+        paid: None,
+        due: None,
+        locale,
+        created: note.issued_at,
+    }
+}
+
+/// `GET /v1/proposals/{id}/pdf`.
+pub async fn proposal_pdf(state: &AppState, actor: &Actor, id: &ProposalId) -> Result<File> {
+    let object = object_key(actor.tenant(), &id.to_string());
+    let (stored, kept, context) =
+        read::<Proposal>(state, actor, keys::proposal(actor.tenant(), id), &object).await?;
+    let proposal = stored.record;
+    let buyer = match &proposal.buyer {
+        Some(buyer) => Some(buyer.clone()),
+        None => draft_buyer(state, actor, proposal.content.customer_id).await?,
+    };
+    let seller = seller_of(proposal.seller.as_ref(), &context.company);
+    let printable = Printable {
+        kind: Kind::Proposal,
+        number: proposal.number.as_deref(),
+        mark: (proposal.status == ProposalStatus::Draft).then_some("DRAFT"),
+        issue_date: proposal.issue_date,
+        due_date: None,
+        valid_until: Some(proposal.valid_until),
+        invoice_number: None,
+        reason: None,
+        content: &proposal.content,
+        seller: &seller,
+        buyer: buyer.as_ref(),
+        paid: None,
+        due: None,
+        locale: context.settings.locale.as_str(),
+        created: proposal.sent_at.unwrap_or_else(|| state.clock.now()),
+    };
+    answer(state, actor, &object, kept, &printable, &id.to_string()).await
+}
+
+/// The UBL file of an issued document, or why it cannot be one.
+fn ubl_file(printable: &Printable<'_>) -> Result<File> {
+    let notes = printable.notes();
+    let bill = printable.bill(&notes).ok_or(Error::Conflict(
+        "A draft is not an invoice yet: issue it first.",
+    ))?;
+    let missing = einvoice::missing(&bill);
+    if !missing.is_empty() {
+        return Err(Error::UnprocessableFields(missing));
+    }
+    Ok(File {
+        bytes: einvoice::ubl(&bill),
+        name: format!("{}.xml", file_stem(bill.number)),
+        content_type: "application/xml",
+    })
+}
+
+/// `GET /v1/invoices/{id}/ubl`: the issued invoice as UBL 2.1 (Peppol BIS Billing 3.0).
+pub async fn invoice_ubl(state: &AppState, actor: &Actor, id: &InvoiceId) -> Result<File> {
+    let stored = get::<Invoice>(state, actor, keys::invoice(actor.tenant(), id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let invoice = stored.record;
+    let (Some(seller), Some(_)) = (&invoice.seller, &invoice.number) else {
+        return Err(Error::Conflict(
+            "A draft is not an invoice yet: issue it first.",
+        ));
+    };
+    let printable = Printable {
+        kind: Kind::Invoice,
+        number: invoice.number.as_deref(),
+        mark: None,
+        issue_date: invoice.issue_date,
+        due_date: Some(invoice.due_date),
+        valid_until: None,
+        invoice_number: None,
+        reason: None,
+        content: &invoice.content,
+        seller,
+        buyer: invoice.buyer.as_ref(),
+        paid: Some(paid(&invoice)),
+        due: Some(invoice.amount_due),
+        locale: "en",
+        created: invoice.issued_at.unwrap_or_else(|| state.clock.now()),
+    };
+    ubl_file(&printable)
+}
+
+/// `GET /v1/credit-notes/{id}/ubl`.
+pub async fn credit_note_ubl(state: &AppState, actor: &Actor, id: &CreditNoteId) -> Result<File> {
+    let stored = get::<CreditNote>(state, actor, keys::credit_note(actor.tenant(), id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let note = stored.record;
+    let seller = note
+        .seller
+        .clone()
+        .ok_or_else(|| missing("seller on a credit note"))?;
+    ubl_file(&credit_note_printable(&note, &seller, "en"))
+}

@@ -1,0 +1,188 @@
+//! The `documents` function: documents as files. Their PDF (PDF/A-3, with the EN 16931 CII
+//! XML embedded as `factur-x.xml` in invoices and credit notes) and their UBL 2.1 e-invoice.
+//! It is a function of its own so the PDF code and its fonts weigh on no other function's size
+//! or cold start (decision 0015).
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
+
+use crate::AppState;
+use crate::app::files::{self, File};
+use crate::domain::credit_note::CreditNote;
+use crate::domain::invoice::Invoice;
+use crate::domain::proposal::Proposal;
+use crate::http::extract::PathId;
+use crate::http::layers::RequestId;
+use crate::http::problem::{ApiError, Problem};
+use crate::http::resource;
+use crate::http::session::Session;
+
+function_routes! {
+    routes, runtime;
+    "/v1/invoices/{id}/pdf" => { get: invoice_pdf }
+    "/v1/invoices/{id}/ubl" => { get: invoice_ubl }
+    "/v1/credit-notes/{id}/pdf" => { get: credit_note_pdf }
+    "/v1/credit-notes/{id}/ubl" => { get: credit_note_ubl }
+    "/v1/proposals/{id}/pdf" => { get: proposal_pdf }
+}
+
+/// The function's router: [`api`] with every layer a response needs.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    crate::http::finish(api(state), &config)
+}
+
+/// The routes alone, to merge with other resources' before [`crate::http::finish`].
+pub fn api(state: AppState) -> Router {
+    crate::http::session::guarded(runtime(), state)
+}
+
+/// A file's bytes, as the OpenAPI document describes a download.
+struct FileBytes;
+
+impl utoipa::PartialSchema for FileBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileBytes {}
+
+/// A file as a download: its type, and `attachment` with its name.
+fn download(file: File) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", file.name);
+    let mut response = file.bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(file.content_type),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// The invoice as a PDF to send. An issued invoice's is a PDF/A-3 file with its EN 16931
+/// e-invoice embedded (`factur-x.xml`, Factur-X 1.0 / ZUGFeRD 2.x, profile EN 16931) when the
+/// seller's address and tax id and the buyer's address were known at issue; it is made on the
+/// first fetch and every later fetch answers the same bytes. A draft's is marked DRAFT, has no
+/// number and is made anew each time.
+#[utoipa::path(
+    get, path = "/v1/invoices/{id}/pdf", tag = "documents",
+    params(("id" = String, Path, description = "The invoice's id (`inv_…`)")),
+    responses(
+        (status = 200, description = "The PDF, as an attachment named by the invoice's number", content_type = "application/pdf", body = FileBytes),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn invoice_pdf(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let id = resource::parse_id::<Invoice>(&id)?;
+    let file = files::invoice_pdf(&state, &session.actor(&request), &id).await?;
+    session.record_read("invoice.pdf", Some(id.to_string()));
+    Ok(download(file))
+}
+
+/// The issued invoice as a UBL 2.1 e-invoice (Peppol BIS Billing 3.0, EN 16931). 409 for a
+/// draft; 422 naming what EN 16931 requires and the invoice was issued without (the seller's
+/// address or tax id, the buyer's address) or a currency with 3 decimals.
+#[utoipa::path(
+    get, path = "/v1/invoices/{id}/ubl", tag = "documents",
+    params(("id" = String, Path, description = "The invoice's id (`inv_…`)")),
+    responses(
+        (status = 200, description = "The UBL invoice", content_type = "application/xml", body = String),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A draft: issue it first", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "It cannot be an EN 16931 e-invoice: the fields say why", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn invoice_ubl(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let id = resource::parse_id::<Invoice>(&id)?;
+    let file = files::invoice_ubl(&state, &session.actor(&request), &id).await?;
+    session.record_read("invoice.ubl", Some(id.to_string()));
+    Ok(download(file))
+}
+
+/// The credit note as a PDF: PDF/A-3 with its EN 16931 e-invoice embedded (type 381), made
+/// on the first fetch and the same bytes ever after.
+#[utoipa::path(
+    get, path = "/v1/credit-notes/{id}/pdf", tag = "documents",
+    params(("id" = String, Path, description = "The credit note's id (`crn_…`)")),
+    responses(
+        (status = 200, description = "The PDF, as an attachment named by the credit note's number", content_type = "application/pdf", body = FileBytes),
+        (status = 404, description = "No such credit note in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn credit_note_pdf(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let id = resource::parse_id::<CreditNote>(&id)?;
+    let file = files::credit_note_pdf(&state, &session.actor(&request), &id).await?;
+    session.record_read("credit_note.pdf", Some(id.to_string()));
+    Ok(download(file))
+}
+
+/// The credit note as a UBL 2.1 `CreditNote` (Peppol BIS Billing 3.0, EN 16931); 422 as for an
+/// invoice.
+#[utoipa::path(
+    get, path = "/v1/credit-notes/{id}/ubl", tag = "documents",
+    params(("id" = String, Path, description = "The credit note's id (`crn_…`)")),
+    responses(
+        (status = 200, description = "The UBL credit note", content_type = "application/xml", body = String),
+        (status = 404, description = "No such credit note in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "It cannot be an EN 16931 e-invoice: the fields say why", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn credit_note_ubl(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let id = resource::parse_id::<CreditNote>(&id)?;
+    let file = files::credit_note_ubl(&state, &session.actor(&request), &id).await?;
+    session.record_read("credit_note.ubl", Some(id.to_string()));
+    Ok(download(file))
+}
+
+/// The proposal as a PDF. A sent one's is made on the first fetch and the same bytes ever
+/// after; a draft's is marked DRAFT and made anew each time.
+#[utoipa::path(
+    get, path = "/v1/proposals/{id}/pdf", tag = "documents",
+    params(("id" = String, Path, description = "The proposal's id (`pro_…`)")),
+    responses(
+        (status = 200, description = "The PDF, as an attachment named by the proposal's number", content_type = "application/pdf", body = FileBytes),
+        (status = 404, description = "No such proposal in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn proposal_pdf(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let id = resource::parse_id::<Proposal>(&id)?;
+    let file = files::proposal_pdf(&state, &session.actor(&request), &id).await?;
+    session.record_read("proposal.pdf", Some(id.to_string()));
+    Ok(download(file))
+}

@@ -1,0 +1,789 @@
+//! EN 16931 e-invoices: the CII syntax (`factur-x.xml`, Factur-X 1.0 / ZUGFeRD 2.x, profile
+//! EN 16931) and the UBL 2.1 syntax (Peppol BIS Billing 3.0), written from the amounts the
+//! document already holds: nothing is recomputed here, so the XML says to the cent what the
+//! JSON says (the pricing is EN 16931's own, `domain::pricing`).
+//!
+//! Every amount below is a `Money` at the currency's minor unit; the business terms are named
+//! by their EN 16931 numbers (BT-…) beside the code that writes them.
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use rust_decimal::Decimal;
+
+use crate::domain::FieldError;
+use crate::domain::document::{Buyer, Content, Line, Seller};
+use crate::domain::pricing::round;
+use crate::domain::time::Date;
+use crate::domain::values::{Address, Country, Percentage, TaxId};
+
+/// What an e-invoice is written from: an issued invoice or credit note.
+#[derive(Debug, Clone, Copy)]
+pub struct Bill<'a> {
+    /// The invoice a credit note corrects (BT-25); `None` for an invoice.
+    pub credit_note_of: Option<&'a str>,
+    /// BT-1.
+    pub number: &'a str,
+    /// BT-2.
+    pub issue_date: Date,
+    /// BT-9, for an invoice.
+    pub due_date: Option<Date>,
+    /// BT-22: the notes, and a credit note's reason.
+    pub notes: &'a [&'a str],
+    pub content: &'a Content,
+    pub seller: &'a Seller,
+    pub buyer: &'a Buyer,
+    /// BT-113: what had been paid or credited when it was written.
+    pub prepaid: Decimal,
+}
+
+/// The UNCL 1001 type code: 380 commercial invoice, 381 credit note.
+fn type_code(bill: &Bill<'_>) -> &'static str {
+    if bill.credit_note_of.is_some() {
+        "381"
+    } else {
+        "380"
+    }
+}
+
+/// The VAT category (UNCL 5305): standard rate, or zero rated at 0 %.
+fn category(rate: Percentage) -> &'static str {
+    if rate.value().is_zero() { "Z" } else { "S" }
+}
+
+/// A UN/ECE Recommendation 20 unit code for a line's unit as people write it; "one" (C62)
+/// when it is not one of the common ones.
+pub fn unit_code(unit: Option<&str>) -> &'static str {
+    let Some(unit) = unit else { return "C62" };
+    match unit.trim().to_lowercase().as_str() {
+        "h" | "hr" | "hrs" | "hour" | "hours" | "std" | "stunde" | "stunden" | "heure"
+        | "heures" => "HUR",
+        "min" | "minute" | "minutes" => "MIN",
+        "d" | "day" | "days" | "tag" | "tage" | "jour" | "jours" => "DAY",
+        "week" | "weeks" | "wk" => "WEE",
+        "month" | "months" | "mo" => "MON",
+        "year" | "years" | "yr" => "ANN",
+        "kg" => "KGM",
+        "g" => "GRM",
+        "t" => "TNE",
+        "km" => "KMT",
+        "m" => "MTR",
+        "m2" | "m²" | "sqm" => "MTK",
+        "m3" | "m³" => "MTQ",
+        "l" | "litre" | "liter" | "litres" | "liters" => "LTR",
+        "kwh" => "KWH",
+        "pc" | "pcs" | "piece" | "pieces" | "stk" | "stück" => "H87",
+        "set" | "sets" => "SET",
+        _ => "C62",
+    }
+}
+
+/// How the seller's or buyer's tax id is written: a VAT identifier (BT-31, BT-48) when it
+/// starts with a country's prefix (BR-CO-9; Greece writes EL), else a tax registration (BT-32).
+fn is_vat_id(tax_id: &TaxId) -> bool {
+    let id = tax_id.as_str();
+    let prefix = id.get(..2).unwrap_or_default();
+    id.len() > 2 && (prefix == "EL" || Country::parse(prefix).is_ok())
+}
+
+/// Why the document cannot be an EN 16931 e-invoice, field by field (empty when it can).
+pub fn missing(bill: &Bill<'_>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if bill.seller.address.is_none() {
+        errors.push(FieldError::new(
+            "seller.address",
+            "EN 16931 requires the seller's postal address (BR-8): it was not in the company \
+             profile when the document was issued",
+        ));
+    }
+    if bill.seller.tax_id.is_none() {
+        errors.push(FieldError::new(
+            "seller.tax_id",
+            "EN 16931 requires the seller's VAT identifier or tax registration (BR-S-2, \
+             BR-Z-2): it was not in the company profile when the document was issued",
+        ));
+    }
+    if bill.buyer.billing_address.is_none() {
+        errors.push(FieldError::new(
+            "buyer.billing_address",
+            "EN 16931 requires the buyer's postal address (BR-10): the customer had no billing \
+             address when the document was issued",
+        ));
+    }
+    if bill.content.currency.minor_units() > 2 {
+        errors.push(FieldError::new(
+            "currency",
+            format!(
+                "EN 16931 writes amounts with at most 2 decimals (BR-DEC); {} has 3",
+                bill.content.currency
+            ),
+        ));
+    }
+    errors
+}
+
+/// One rate's share of the document discount (BG-20): its line nets less its taxable amount.
+fn discount_shares(content: &Content) -> Vec<(Percentage, Decimal)> {
+    content
+        .tax_breakdown
+        .iter()
+        .map(|tax| {
+            let nets: Decimal = content
+                .lines
+                .iter()
+                .filter(|line| line.tax_rate == tax.rate)
+                .map(|line| line.net.value())
+                .sum();
+            (tax.rate, nets - tax.base.value())
+        })
+        .filter(|(_, share)| !share.is_zero())
+        .collect()
+}
+
+/// A line's item net price (BT-146) and its allowance (BT-136): the unit price and the
+/// discount when prices exclude tax; the net per unit when they include it (the tax-inclusive
+/// price is not an EN 16931 term).
+fn line_price(line: &Line, prices_include_tax: bool, places: u32) -> (Decimal, Decimal) {
+    let quantity = line.quantity.value();
+    if prices_include_tax {
+        let price = (line.net.value() / quantity).round_dp(6).normalize();
+        return (price, Decimal::ZERO);
+    }
+    let price = line.unit_price.value();
+    let gross = round(quantity * price, places);
+    let allowance = (gross - line.net.value()).max(Decimal::ZERO);
+    (price, allowance)
+}
+
+fn plain(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+/// An XML document written to memory.
+struct Xml(Writer<Vec<u8>>);
+
+impl Xml {
+    fn new() -> Self {
+        let mut xml = Self(Writer::new_with_indent(Vec::new(), b' ', 1));
+        xml.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+        xml
+    }
+
+    // Writing into a Vec cannot fail: io::Write for Vec<u8> never returns an error.
+    fn event(&mut self, event: Event<'_>) {
+        let _ = self.0.write_event(event);
+    }
+
+    fn open(&mut self, name: &str) {
+        self.event(Event::Start(BytesStart::new(name)));
+    }
+
+    fn open_with(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        let mut start = BytesStart::new(name);
+        start.extend_attributes(attributes.iter().copied());
+        self.event(Event::Start(start));
+    }
+
+    fn close(&mut self, name: &str) {
+        self.event(Event::End(BytesEnd::new(name)));
+    }
+
+    fn leaf(&mut self, name: &str, text: &str) {
+        self.leaf_with(name, &[], text);
+    }
+
+    fn leaf_with(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
+        self.open_with(name, attributes);
+        self.event(Event::Text(BytesText::new(text)));
+        self.close(name);
+    }
+
+    fn finish(self) -> Vec<u8> {
+        self.0.into_inner()
+    }
+}
+
+/// `20261125`: a date in UN/CEFACT format 102.
+fn date_102(date: Date) -> String {
+    format!("{:04}{:02}{:02}", date.year(), date.month(), date.day())
+}
+
+/// The CII XML (`factur-x.xml`) of `bill`; check [`missing`] first.
+pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
+    let content = bill.content;
+    let currency = content.currency.code();
+    let places = content.currency.minor_units();
+    let mut x = Xml::new();
+    x.open_with(
+        "rsm:CrossIndustryInvoice",
+        &[
+            (
+                "xmlns:rsm",
+                "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+            ),
+            (
+                "xmlns:qdt",
+                "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+            ),
+            (
+                "xmlns:ram",
+                "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+            ),
+            (
+                "xmlns:udt",
+                "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+            ),
+        ],
+    );
+    x.open("rsm:ExchangedDocumentContext");
+    x.open("ram:GuidelineSpecifiedDocumentContextParameter");
+    x.leaf("ram:ID", "urn:cen.eu:en16931:2017");
+    x.close("ram:GuidelineSpecifiedDocumentContextParameter");
+    x.close("rsm:ExchangedDocumentContext");
+
+    x.open("rsm:ExchangedDocument");
+    x.leaf("ram:ID", bill.number);
+    x.leaf("ram:TypeCode", type_code(bill));
+    x.open("ram:IssueDateTime");
+    x.leaf_with(
+        "udt:DateTimeString",
+        &[("format", "102")],
+        &date_102(bill.issue_date),
+    );
+    x.close("ram:IssueDateTime");
+    for note in bill.notes {
+        x.open("ram:IncludedNote");
+        x.leaf("ram:Content", note);
+        x.close("ram:IncludedNote");
+    }
+    x.close("rsm:ExchangedDocument");
+
+    x.open("rsm:SupplyChainTradeTransaction");
+    for (index, line) in content.lines.iter().enumerate() {
+        let (price, allowance) = line_price(line, content.prices_include_tax, places);
+        x.open("ram:IncludedSupplyChainTradeLineItem");
+        x.open("ram:AssociatedDocumentLineDocument");
+        x.leaf("ram:LineID", &(index + 1).to_string());
+        x.close("ram:AssociatedDocumentLineDocument");
+        x.open("ram:SpecifiedTradeProduct");
+        x.leaf("ram:Name", line.description.as_str());
+        x.close("ram:SpecifiedTradeProduct");
+        x.open("ram:SpecifiedLineTradeAgreement");
+        x.open("ram:NetPriceProductTradePrice");
+        x.leaf("ram:ChargeAmount", &plain(price));
+        x.close("ram:NetPriceProductTradePrice");
+        x.close("ram:SpecifiedLineTradeAgreement");
+        x.open("ram:SpecifiedLineTradeDelivery");
+        x.leaf_with(
+            "ram:BilledQuantity",
+            &[(
+                "unitCode",
+                unit_code(line.unit.as_ref().map(|u| u.as_str())),
+            )],
+            &plain(line.quantity.value()),
+        );
+        x.close("ram:SpecifiedLineTradeDelivery");
+        x.open("ram:SpecifiedLineTradeSettlement");
+        x.open("ram:ApplicableTradeTax");
+        x.leaf("ram:TypeCode", "VAT");
+        x.leaf("ram:CategoryCode", category(line.tax_rate));
+        x.leaf("ram:RateApplicablePercent", &plain(line.tax_rate.value()));
+        x.close("ram:ApplicableTradeTax");
+        if !allowance.is_zero() {
+            x.open("ram:SpecifiedTradeAllowanceCharge");
+            x.open("ram:ChargeIndicator");
+            x.leaf("udt:Indicator", "false");
+            x.close("ram:ChargeIndicator");
+            x.leaf("ram:ActualAmount", &round(allowance, places).to_string());
+            x.leaf("ram:ReasonCode", "95");
+            x.leaf("ram:Reason", "Discount");
+            x.close("ram:SpecifiedTradeAllowanceCharge");
+        }
+        x.open("ram:SpecifiedTradeSettlementLineMonetarySummation");
+        x.leaf("ram:LineTotalAmount", &line.net.to_string());
+        x.close("ram:SpecifiedTradeSettlementLineMonetarySummation");
+        x.close("ram:SpecifiedLineTradeSettlement");
+        x.close("ram:IncludedSupplyChainTradeLineItem");
+    }
+
+    x.open("ram:ApplicableHeaderTradeAgreement");
+    cii_party(&mut x, "ram:SellerTradeParty", &cii_seller(bill.seller));
+    cii_party(&mut x, "ram:BuyerTradeParty", &cii_buyer(bill.buyer));
+    x.close("ram:ApplicableHeaderTradeAgreement");
+    // BT-72: the supply is dated the day of the document (the account records no other).
+    x.open("ram:ApplicableHeaderTradeDelivery");
+    x.open("ram:ActualDeliverySupplyChainEvent");
+    x.open("ram:OccurrenceDateTime");
+    x.leaf_with(
+        "udt:DateTimeString",
+        &[("format", "102")],
+        &date_102(bill.issue_date),
+    );
+    x.close("ram:OccurrenceDateTime");
+    x.close("ram:ActualDeliverySupplyChainEvent");
+    x.close("ram:ApplicableHeaderTradeDelivery");
+
+    x.open("ram:ApplicableHeaderTradeSettlement");
+    x.leaf("ram:InvoiceCurrencyCode", currency);
+    if let Some(bank) = &bill.seller.bank_account {
+        // BG-16/BG-17: SEPA credit transfer (UNCL 4461 code 58) to the seller's account.
+        x.open("ram:SpecifiedTradeSettlementPaymentMeans");
+        x.leaf("ram:TypeCode", "58");
+        x.open("ram:PayeePartyCreditorFinancialAccount");
+        x.leaf("ram:IBANID", bank.iban.as_str());
+        x.leaf("ram:AccountName", bank.holder.as_str());
+        x.close("ram:PayeePartyCreditorFinancialAccount");
+        if let Some(bic) = &bank.bic {
+            x.open("ram:PayeeSpecifiedCreditorFinancialInstitution");
+            x.leaf("ram:BICID", bic.as_str());
+            x.close("ram:PayeeSpecifiedCreditorFinancialInstitution");
+        }
+        x.close("ram:SpecifiedTradeSettlementPaymentMeans");
+    }
+    for tax in &content.tax_breakdown {
+        x.open("ram:ApplicableTradeTax");
+        x.leaf("ram:CalculatedAmount", &tax.tax.to_string());
+        x.leaf("ram:TypeCode", "VAT");
+        x.leaf("ram:BasisAmount", &tax.base.to_string());
+        x.leaf("ram:CategoryCode", category(tax.rate));
+        x.leaf("ram:RateApplicablePercent", &plain(tax.rate.value()));
+        x.close("ram:ApplicableTradeTax");
+    }
+    for (rate, share) in discount_shares(content) {
+        x.open("ram:SpecifiedTradeAllowanceCharge");
+        x.open("ram:ChargeIndicator");
+        x.leaf("udt:Indicator", "false");
+        x.close("ram:ChargeIndicator");
+        x.leaf("ram:ActualAmount", &share.to_string());
+        x.leaf("ram:ReasonCode", "95");
+        x.leaf("ram:Reason", "Discount");
+        x.open("ram:CategoryTradeTax");
+        x.leaf("ram:TypeCode", "VAT");
+        x.leaf("ram:CategoryCode", category(rate));
+        x.leaf("ram:RateApplicablePercent", &plain(rate.value()));
+        x.close("ram:CategoryTradeTax");
+        x.close("ram:SpecifiedTradeAllowanceCharge");
+    }
+    x.open("ram:SpecifiedTradePaymentTerms");
+    match (bill.credit_note_of, bill.due_date) {
+        (Some(invoice), _) => x.leaf(
+            "ram:Description",
+            &format!("Credit for invoice {invoice}: to be refunded or set off against it"),
+        ),
+        (None, Some(due)) => {
+            x.open("ram:DueDateDateTime");
+            x.leaf_with("udt:DateTimeString", &[("format", "102")], &date_102(due));
+            x.close("ram:DueDateDateTime");
+        }
+        (None, None) => x.leaf("ram:Description", "Payable on receipt"),
+    }
+    x.close("ram:SpecifiedTradePaymentTerms");
+    let due = content.total.value() - bill.prepaid;
+    x.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
+    x.leaf("ram:LineTotalAmount", &content.net_total.to_string());
+    x.leaf(
+        "ram:AllowanceTotalAmount",
+        &content.discount_total.to_string(),
+    );
+    x.leaf(
+        "ram:TaxBasisTotalAmount",
+        &round(
+            content.net_total.value() - content.discount_total.value(),
+            places,
+        )
+        .to_string(),
+    );
+    x.leaf_with(
+        "ram:TaxTotalAmount",
+        &[("currencyID", currency)],
+        &content.tax_total.to_string(),
+    );
+    x.leaf("ram:GrandTotalAmount", &content.total.to_string());
+    x.leaf(
+        "ram:TotalPrepaidAmount",
+        &round(bill.prepaid, places).to_string(),
+    );
+    x.leaf("ram:DuePayableAmount", &round(due, places).to_string());
+    x.close("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
+    if let Some(invoice) = bill.credit_note_of {
+        x.open("ram:InvoiceReferencedDocument");
+        x.leaf("ram:IssuerAssignedID", invoice);
+        x.close("ram:InvoiceReferencedDocument");
+    }
+    x.close("ram:ApplicableHeaderTradeSettlement");
+    x.close("rsm:SupplyChainTradeTransaction");
+    x.close("rsm:CrossIndustryInvoice");
+    x.finish()
+}
+
+/// A party as both syntaxes write it.
+struct Party<'a> {
+    name: &'a str,
+    address: Option<&'a Address>,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+    tax_id: Option<&'a TaxId>,
+    /// The seller may give a tax registration that is not a VAT id (BT-32); the buyer not.
+    registration_allowed: bool,
+}
+
+fn cii_seller(seller: &Seller) -> Party<'_> {
+    Party {
+        name: seller.legal_name.as_str(),
+        address: seller.address.as_ref(),
+        email: seller.email.as_ref().map(|e| e.as_str()),
+        phone: seller.phone.as_ref().map(|p| p.as_str()),
+        tax_id: seller.tax_id.as_ref(),
+        registration_allowed: true,
+    }
+}
+
+fn cii_buyer(buyer: &Buyer) -> Party<'_> {
+    Party {
+        name: buyer.name.as_str(),
+        address: buyer.billing_address.as_ref(),
+        email: buyer.email.as_ref().map(|e| e.as_str()),
+        phone: None,
+        tax_id: buyer.tax_id.as_ref(),
+        registration_allowed: false,
+    }
+}
+
+/// A name as one line (a customer's name may run over lines).
+fn one_line(text: &str) -> String {
+    text.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn cii_party(x: &mut Xml, element: &str, party: &Party<'_>) {
+    x.open(element);
+    x.leaf("ram:Name", &one_line(party.name));
+    if party.phone.is_some() || party.email.is_some() {
+        x.open("ram:DefinedTradeContact");
+        if let Some(phone) = party.phone {
+            x.open("ram:TelephoneUniversalCommunication");
+            x.leaf("ram:CompleteNumber", phone);
+            x.close("ram:TelephoneUniversalCommunication");
+        }
+        if let Some(email) = party.email {
+            x.open("ram:EmailURIUniversalCommunication");
+            x.leaf("ram:URIID", email);
+            x.close("ram:EmailURIUniversalCommunication");
+        }
+        x.close("ram:DefinedTradeContact");
+    }
+    if let Some(address) = party.address {
+        let lines = address.lines.lines();
+        x.open("ram:PostalTradeAddress");
+        if let Some(code) = &address.postal_code {
+            x.leaf("ram:PostcodeCode", code.as_str());
+        }
+        for (element, line) in ["ram:LineOne", "ram:LineTwo"].iter().zip(lines) {
+            x.leaf(element, line.as_str());
+        }
+        if lines.len() > 2 {
+            let rest: Vec<&str> = lines[2..].iter().map(|l| l.as_str()).collect();
+            x.leaf("ram:LineThree", &rest.join(", "));
+        }
+        if let Some(city) = &address.city {
+            x.leaf("ram:CityName", city.as_str());
+        }
+        x.leaf("ram:CountryID", address.country.as_str());
+        if let Some(region) = &address.region {
+            x.leaf("ram:CountrySubDivisionName", region.as_str());
+        }
+        x.close("ram:PostalTradeAddress");
+    }
+    if let Some(email) = party.email {
+        x.open("ram:URIUniversalCommunication");
+        x.leaf_with("ram:URIID", &[("schemeID", "EM")], email);
+        x.close("ram:URIUniversalCommunication");
+    }
+    if let Some(tax_id) = party.tax_id {
+        let scheme = if is_vat_id(tax_id) { "VA" } else { "FC" };
+        if scheme == "VA" || party.registration_allowed {
+            x.open("ram:SpecifiedTaxRegistration");
+            x.leaf_with("ram:ID", &[("schemeID", scheme)], tax_id.as_str());
+            x.close("ram:SpecifiedTaxRegistration");
+        }
+    }
+    x.close(element);
+}
+
+/// The UBL 2.1 XML of `bill` (an `Invoice`, or a `CreditNote` for a credit note), following
+/// Peppol BIS Billing 3.0; check [`missing`] first.
+pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
+    let content = bill.content;
+    let currency = content.currency.code();
+    let places = content.currency.minor_units();
+    let amount = |x: &mut Xml, name: &str, value: &str| {
+        x.leaf_with(name, &[("currencyID", currency)], value);
+    };
+    let credit = bill.credit_note_of.is_some();
+    let root = if credit { "CreditNote" } else { "Invoice" };
+    let mut x = Xml::new();
+    let namespace = format!("urn:oasis:names:specification:ubl:schema:xsd:{root}-2");
+    x.open_with(
+        root,
+        &[
+            ("xmlns", namespace.as_str()),
+            (
+                "xmlns:cac",
+                "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+            ),
+            (
+                "xmlns:cbc",
+                "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+            ),
+        ],
+    );
+    x.leaf(
+        "cbc:CustomizationID",
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+    );
+    x.leaf(
+        "cbc:ProfileID",
+        "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0",
+    );
+    x.leaf("cbc:ID", bill.number);
+    x.leaf("cbc:IssueDate", &bill.issue_date.to_string());
+    if let (false, Some(due)) = (credit, bill.due_date) {
+        x.leaf("cbc:DueDate", &due.to_string());
+    }
+    x.leaf(
+        if credit {
+            "cbc:CreditNoteTypeCode"
+        } else {
+            "cbc:InvoiceTypeCode"
+        },
+        type_code(bill),
+    );
+    for note in bill.notes {
+        x.leaf("cbc:Note", note);
+    }
+    x.leaf("cbc:DocumentCurrencyCode", currency);
+    // BT-10: Peppol asks for a buyer reference or an order reference; the document's own
+    // number is what the buyer will quote.
+    x.leaf("cbc:BuyerReference", bill.number);
+    if let Some(invoice) = bill.credit_note_of {
+        x.open("cac:BillingReference");
+        x.open("cac:InvoiceDocumentReference");
+        x.leaf("cbc:ID", invoice);
+        x.close("cac:InvoiceDocumentReference");
+        x.close("cac:BillingReference");
+    }
+    x.open("cac:AccountingSupplierParty");
+    ubl_party(&mut x, &cii_seller(bill.seller));
+    x.close("cac:AccountingSupplierParty");
+    x.open("cac:AccountingCustomerParty");
+    ubl_party(&mut x, &cii_buyer(bill.buyer));
+    x.close("cac:AccountingCustomerParty");
+    x.open("cac:Delivery");
+    x.leaf("cbc:ActualDeliveryDate", &bill.issue_date.to_string());
+    x.close("cac:Delivery");
+    if let Some(bank) = &bill.seller.bank_account {
+        x.open("cac:PaymentMeans");
+        x.leaf("cbc:PaymentMeansCode", "58");
+        if let (true, Some(due)) = (credit, bill.due_date) {
+            x.leaf("cbc:PaymentDueDate", &due.to_string());
+        }
+        x.open("cac:PayeeFinancialAccount");
+        x.leaf("cbc:ID", bank.iban.as_str());
+        x.leaf("cbc:Name", bank.holder.as_str());
+        if let Some(bic) = &bank.bic {
+            x.open("cac:FinancialInstitutionBranch");
+            x.leaf("cbc:ID", bic.as_str());
+            x.close("cac:FinancialInstitutionBranch");
+        }
+        x.close("cac:PayeeFinancialAccount");
+        x.close("cac:PaymentMeans");
+    }
+    if let Some(invoice) = bill.credit_note_of {
+        x.open("cac:PaymentTerms");
+        x.leaf(
+            "cbc:Note",
+            &format!("Credit for invoice {invoice}: to be refunded or set off against it"),
+        );
+        x.close("cac:PaymentTerms");
+    }
+    for (rate, share) in discount_shares(content) {
+        x.open("cac:AllowanceCharge");
+        x.leaf("cbc:ChargeIndicator", "false");
+        x.leaf("cbc:AllowanceChargeReasonCode", "95");
+        x.leaf("cbc:AllowanceChargeReason", "Discount");
+        amount(&mut x, "cbc:Amount", &share.to_string());
+        ubl_tax_category(&mut x, "cac:TaxCategory", rate);
+        x.close("cac:AllowanceCharge");
+    }
+    x.open("cac:TaxTotal");
+    amount(&mut x, "cbc:TaxAmount", &content.tax_total.to_string());
+    for tax in &content.tax_breakdown {
+        x.open("cac:TaxSubtotal");
+        amount(&mut x, "cbc:TaxableAmount", &tax.base.to_string());
+        amount(&mut x, "cbc:TaxAmount", &tax.tax.to_string());
+        ubl_tax_category(&mut x, "cac:TaxCategory", tax.rate);
+        x.close("cac:TaxSubtotal");
+    }
+    x.close("cac:TaxTotal");
+    let exclusive = round(
+        content.net_total.value() - content.discount_total.value(),
+        places,
+    );
+    x.open("cac:LegalMonetaryTotal");
+    amount(
+        &mut x,
+        "cbc:LineExtensionAmount",
+        &content.net_total.to_string(),
+    );
+    amount(&mut x, "cbc:TaxExclusiveAmount", &exclusive.to_string());
+    amount(&mut x, "cbc:TaxInclusiveAmount", &content.total.to_string());
+    amount(
+        &mut x,
+        "cbc:AllowanceTotalAmount",
+        &content.discount_total.to_string(),
+    );
+    amount(
+        &mut x,
+        "cbc:PrepaidAmount",
+        &round(bill.prepaid, places).to_string(),
+    );
+    amount(
+        &mut x,
+        "cbc:PayableAmount",
+        &round(content.total.value() - bill.prepaid, places).to_string(),
+    );
+    x.close("cac:LegalMonetaryTotal");
+    let (line_element, quantity_element) = if credit {
+        ("cac:CreditNoteLine", "cbc:CreditedQuantity")
+    } else {
+        ("cac:InvoiceLine", "cbc:InvoicedQuantity")
+    };
+    for (index, line) in content.lines.iter().enumerate() {
+        let (price, allowance) = line_price(line, content.prices_include_tax, places);
+        x.open(line_element);
+        x.leaf("cbc:ID", &(index + 1).to_string());
+        x.leaf_with(
+            quantity_element,
+            &[(
+                "unitCode",
+                unit_code(line.unit.as_ref().map(|u| u.as_str())),
+            )],
+            &plain(line.quantity.value()),
+        );
+        amount(&mut x, "cbc:LineExtensionAmount", &line.net.to_string());
+        if !allowance.is_zero() {
+            x.open("cac:AllowanceCharge");
+            x.leaf("cbc:ChargeIndicator", "false");
+            x.leaf("cbc:AllowanceChargeReasonCode", "95");
+            x.leaf("cbc:AllowanceChargeReason", "Discount");
+            amount(&mut x, "cbc:Amount", &round(allowance, places).to_string());
+            x.close("cac:AllowanceCharge");
+        }
+        x.open("cac:Item");
+        x.leaf("cbc:Name", &one_line(line.description.as_str()));
+        ubl_tax_category(&mut x, "cac:ClassifiedTaxCategory", line.tax_rate);
+        x.close("cac:Item");
+        x.open("cac:Price");
+        amount(&mut x, "cbc:PriceAmount", &plain(price));
+        x.close("cac:Price");
+        x.close(line_element);
+    }
+    x.close(root);
+    x.finish()
+}
+
+fn ubl_tax_category(x: &mut Xml, element: &str, rate: Percentage) {
+    x.open(element);
+    x.leaf("cbc:ID", category(rate));
+    x.leaf("cbc:Percent", &plain(rate.value()));
+    x.open("cac:TaxScheme");
+    x.leaf("cbc:ID", "VAT");
+    x.close("cac:TaxScheme");
+    x.close(element);
+}
+
+fn ubl_party(x: &mut Xml, party: &Party<'_>) {
+    x.open("cac:Party");
+    if let Some(email) = party.email {
+        // BT-34/BT-49: the electronic address; Peppol's scheme EM is an email address.
+        x.leaf_with("cbc:EndpointID", &[("schemeID", "EM")], email);
+    }
+    if let Some(address) = party.address {
+        let lines = address.lines.lines();
+        x.open("cac:PostalAddress");
+        if let Some(first) = lines.first() {
+            x.leaf("cbc:StreetName", first.as_str());
+        }
+        if let Some(second) = lines.get(1) {
+            x.leaf("cbc:AdditionalStreetName", second.as_str());
+        }
+        if let Some(city) = &address.city {
+            x.leaf("cbc:CityName", city.as_str());
+        }
+        if let Some(code) = &address.postal_code {
+            x.leaf("cbc:PostalZone", code.as_str());
+        }
+        if let Some(region) = &address.region {
+            x.leaf("cbc:CountrySubentity", region.as_str());
+        }
+        if lines.len() > 2 {
+            let rest: Vec<&str> = lines[2..].iter().map(|l| l.as_str()).collect();
+            x.open("cac:AddressLine");
+            x.leaf("cbc:Line", &rest.join(", "));
+            x.close("cac:AddressLine");
+        }
+        x.open("cac:Country");
+        x.leaf("cbc:IdentificationCode", address.country.as_str());
+        x.close("cac:Country");
+        x.close("cac:PostalAddress");
+    }
+    if let Some(tax_id) = party.tax_id {
+        let vat = is_vat_id(tax_id);
+        if vat || party.registration_allowed {
+            x.open("cac:PartyTaxScheme");
+            x.leaf("cbc:CompanyID", tax_id.as_str());
+            x.open("cac:TaxScheme");
+            x.leaf("cbc:ID", if vat { "VAT" } else { "FC" });
+            x.close("cac:TaxScheme");
+            x.close("cac:PartyTaxScheme");
+        }
+    }
+    x.open("cac:PartyLegalEntity");
+    x.leaf("cbc:RegistrationName", &one_line(party.name));
+    x.close("cac:PartyLegalEntity");
+    if party.phone.is_some() || party.email.is_some() {
+        x.open("cac:Contact");
+        if let Some(phone) = party.phone {
+            x.leaf("cbc:Telephone", phone);
+        }
+        if let Some(email) = party.email {
+            x.leaf("cbc:ElectronicMail", email);
+        }
+        x.close("cac:Contact");
+    }
+    x.close("cac:Party");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_units_get_their_recommendation_20_codes() {
+        assert_eq!(unit_code(Some("hours")), "HUR");
+        assert_eq!(unit_code(Some(" Day ")), "DAY");
+        assert_eq!(unit_code(Some("licence")), "C62");
+        assert_eq!(unit_code(None), "C62");
+    }
+
+    #[test]
+    fn a_tax_id_with_a_country_prefix_is_a_vat_id() {
+        let id = |text| TaxId::parse(text).expect("a tax id");
+        assert!(is_vat_id(&id("DE123456789")));
+        assert!(is_vat_id(&id("EL123456789")));
+        assert!(!is_vat_id(&id("123/456/78901")));
+        assert!(!is_vat_id(&id("XX123")));
+    }
+}

@@ -1,0 +1,170 @@
+//! The fonts documents are set in: open-licensed TrueType files read once per container from a
+//! directory (`/opt/fonts`, the fonts layer, in Lambda; `FONT_DIR` elsewhere), each character
+//! set in the first face that has it. krilla embeds only the glyphs a document uses (a subset),
+//! so a PDF carries a few kilobytes of font, not the files.
+//!
+//! - `DejaVuSans.ttf`, `DejaVuSans-Bold.ttf`: Latin (with Turkish, Polish…), Greek, Cyrillic;
+//! - `DroidSansFallbackFull.ttf`: Chinese, Japanese and Korean.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use krilla::text::Font;
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+/// The files, in the order a character's face is looked for.
+const REGULAR: [&str; 2] = ["DejaVuSans.ttf", "DroidSansFallbackFull.ttf"];
+const BOLD: [&str; 2] = ["DejaVuSans-Bold.ttf", "DroidSansFallbackFull.ttf"];
+
+/// Where the fonts are: `FONT_DIR`, else the fonts layer's directory.
+pub fn font_dir() -> PathBuf {
+    std::env::var_os("FONT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/opt/fonts"))
+}
+
+/// One face: its bytes (for measuring) and krilla's handle (for drawing).
+#[derive(Clone)]
+struct Face {
+    data: Arc<Vec<u8>>,
+    font: Font,
+    units_per_em: f32,
+}
+
+impl Face {
+    fn load(path: &Path) -> Result<Self, FontError> {
+        let bytes =
+            std::fs::read(path).map_err(|e| FontError(format!("{}: {e}", path.display())))?;
+        let data = Arc::new(bytes);
+        let units_per_em = FontRef::new(&data)
+            .map(|font| f32::from(font.head().map(|h| h.units_per_em()).unwrap_or(1000)))
+            .map_err(|_| FontError(format!("{} is not a font", path.display())))?;
+        let font = Font::new(data.clone().into(), 0)
+            .ok_or_else(|| FontError(format!("{} is not a font", path.display())))?;
+        Ok(Self {
+            data,
+            font,
+            units_per_em,
+        })
+    }
+
+    fn font_ref(&self) -> Option<FontRef<'_>> {
+        FontRef::new(&self.data).ok()
+    }
+}
+
+use skrifa::raw::TableProvider;
+
+/// Why the fonts could not be loaded (a deployment fault: the layer is missing).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("font: {0}")]
+pub struct FontError(String);
+
+/// A family: its faces in fallback order.
+#[derive(Clone)]
+pub struct Family(Vec<Face>);
+
+/// A run of text set in one face.
+pub struct Run<'a> {
+    pub font: Font,
+    pub text: &'a str,
+}
+
+impl Family {
+    fn load(dir: &Path, files: &[&str]) -> Result<Self, FontError> {
+        files
+            .iter()
+            .map(|file| Face::load(&dir.join(file)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+
+    /// The face a character is set in: the first that maps it, else the first.
+    fn face_of(&self, c: char) -> usize {
+        self.0
+            .iter()
+            .position(|face| {
+                face.font_ref()
+                    .and_then(|font| font.charmap().map(c))
+                    .is_some()
+            })
+            .unwrap_or(0)
+    }
+
+    /// `text` cut into runs of one face each.
+    pub fn runs<'a>(&self, text: &'a str) -> Vec<Run<'a>> {
+        let mut runs = Vec::new();
+        let mut start = 0;
+        let mut current = None;
+        for (index, c) in text.char_indices() {
+            // Spaces and punctuation stay in the run they are in.
+            let face = if c.is_whitespace() {
+                current.unwrap_or(0)
+            } else {
+                self.face_of(c)
+            };
+            if current.is_some_and(|f| f != face) {
+                runs.push(Run {
+                    font: self.0[current.unwrap_or(0)].font.clone(),
+                    text: &text[start..index],
+                });
+                start = index;
+            }
+            current = Some(face);
+        }
+        if start < text.len() {
+            runs.push(Run {
+                font: self.0[current.unwrap_or(0)].font.clone(),
+                text: &text[start..],
+            });
+        }
+        runs
+    }
+
+    /// The advance width of `text` at `size` points.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        let mut width = 0.0;
+        for c in text.chars() {
+            let face = &self.0[self.face_of(c)];
+            let Some(font) = face.font_ref() else {
+                continue;
+            };
+            let advance = font
+                .charmap()
+                .map(c)
+                .and_then(|glyph| {
+                    font.glyph_metrics(Size::unscaled(), LocationRef::default())
+                        .advance_width(glyph)
+                })
+                .unwrap_or(face.units_per_em / 2.0);
+            width += advance * size / face.units_per_em;
+        }
+        width
+    }
+}
+
+/// The regular and bold families.
+#[derive(Clone)]
+pub struct Fonts {
+    pub regular: Family,
+    pub bold: Family,
+}
+
+static LOADED: OnceLock<Result<Fonts, FontError>> = OnceLock::new();
+
+impl Fonts {
+    /// The fonts of [`font_dir`], read on first use and kept for the container's life.
+    pub fn get() -> Result<&'static Fonts, FontError> {
+        LOADED
+            .get_or_init(|| {
+                let dir = font_dir();
+                Ok(Fonts {
+                    regular: Family::load(&dir, &REGULAR)?,
+                    bold: Family::load(&dir, &BOLD)?,
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}

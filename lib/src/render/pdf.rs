@@ -1,0 +1,694 @@
+//! A document as a PDF/A-3u file: laid out into pages first (so every page can say "page N of
+//! M" and the lines table can repeat its header), then drawn with krilla, which writes the
+//! PDF/A structure, subsets and embeds the fonts, maps every glyph back to Unicode (so the text
+//! can be searched and extracted) and embeds the e-invoice XML as an associated file.
+
+use std::sync::Arc;
+
+use krilla::color::rgb;
+use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
+use krilla::geom::{PathBuilder, Point};
+use krilla::metadata::{DateTime, Metadata};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::TextDirection;
+use krilla::{Document, SerializeSettings};
+use rust_decimal::Decimal;
+
+use super::fonts::{Family, Fonts};
+use super::locale::Format;
+use super::{Kind, Printable};
+use crate::domain::time::Timestamp;
+
+/// A4 in points.
+const PAGE_WIDTH: f32 = 595.28;
+const PAGE_HEIGHT: f32 = 841.89;
+const LEFT: f32 = 50.0;
+const RIGHT: f32 = PAGE_WIDTH - 50.0;
+const TOP: f32 = 60.0;
+/// Where the flow stops; the page number sits below.
+const BOTTOM: f32 = PAGE_HEIGHT - 70.0;
+const BODY: f32 = 9.0;
+const SMALL: f32 = 8.0;
+const LEADING: f32 = 1.35;
+
+/// Why a PDF could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error(transparent)]
+    Fonts(#[from] super::fonts::FontError),
+    #[error("krilla: {0}")]
+    Write(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tone {
+    Ink,
+    Muted,
+    Mark,
+}
+
+/// What is drawn: text at a baseline, or a rule.
+#[derive(Debug, Clone)]
+enum Op {
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        tone: Tone,
+        text: String,
+    },
+    Rule {
+        x1: f32,
+        x2: f32,
+        y: f32,
+        width: f32,
+    },
+}
+
+/// Lays text out into pages.
+struct Composer<'f> {
+    fonts: &'f Fonts,
+    pages: Vec<Vec<Op>>,
+    y: f32,
+}
+
+impl<'f> Composer<'f> {
+    fn new(fonts: &'f Fonts) -> Self {
+        Self {
+            fonts,
+            pages: vec![Vec::new()],
+            y: TOP,
+        }
+    }
+
+    fn family(&self, bold: bool) -> &'f Family {
+        if bold {
+            &self.fonts.bold
+        } else {
+            &self.fonts.regular
+        }
+    }
+
+    fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+        self.family(bold).width(text, size)
+    }
+
+    fn push(&mut self, op: Op) {
+        if let Some(page) = self.pages.last_mut() {
+            page.push(op);
+        }
+    }
+
+    fn text_at(&mut self, x: f32, y: f32, size: f32, bold: bool, tone: Tone, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.push(Op::Text {
+            x,
+            y,
+            size,
+            bold,
+            tone,
+            text: text.to_owned(),
+        });
+    }
+
+    /// Text ending at `right`.
+    fn right_at(&mut self, right: f32, y: f32, size: f32, bold: bool, tone: Tone, text: &str) {
+        let x = right - self.width(text, size, bold);
+        self.text_at(x, y, size, bold, tone, text);
+    }
+
+    fn rule(&mut self, y: f32, width: f32) {
+        self.push(Op::Rule {
+            x1: LEFT,
+            x2: RIGHT,
+            y,
+            width,
+        });
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = TOP;
+    }
+
+    /// Room for `height` more on this page, or a new page.
+    fn ensure(&mut self, height: f32) -> bool {
+        if self.y + height > BOTTOM {
+            self.new_page();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// `text` broken into lines no wider than `width`: at its own line breaks, then between
+    /// words, and inside a word only when the word alone is too wide.
+    fn wrap(&self, text: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
+        let mut lines = Vec::new();
+        for paragraph in text.lines() {
+            let mut line = String::new();
+            for word in paragraph.split(' ') {
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if self.width(&candidate, size, bold) <= width {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                // The word alone: cut where it overflows.
+                for c in word.chars() {
+                    line.push(c);
+                    if self.width(&line, size, bold) > width && line.chars().count() > 1 {
+                        line.pop();
+                        lines.push(std::mem::take(&mut line));
+                        line.push(c);
+                    }
+                }
+            }
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines
+    }
+
+    /// A paragraph in the flow, from `x`, wrapped to `width`.
+    fn paragraph(&mut self, x: f32, width: f32, size: f32, bold: bool, tone: Tone, text: &str) {
+        for line in self.wrap(text, width, size, bold) {
+            self.ensure(size * LEADING);
+            self.y += size * LEADING;
+            let y = self.y;
+            self.text_at(x, y, size, bold, tone, &line);
+        }
+    }
+}
+
+/// The lines table's columns: where each starts (or, for numbers, ends).
+struct Columns;
+
+impl Columns {
+    const DESCRIPTION: f32 = LEFT;
+    const DESCRIPTION_WIDTH: f32 = 180.0;
+    const QUANTITY_END: f32 = 272.0;
+    const UNIT: f32 = 278.0;
+    const UNIT_WIDTH: f32 = 38.0;
+    const PRICE_END: f32 = 378.0;
+    const DISCOUNT_END: f32 = 428.0;
+    const TAX_END: f32 = 468.0;
+    const NET_END: f32 = RIGHT;
+}
+
+fn title(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Invoice => "Invoice",
+        Kind::CreditNote => "Credit note",
+        Kind::Proposal => "Proposal",
+    }
+}
+
+fn table_header(c: &mut Composer<'_>) {
+    c.y += SMALL * 2.2;
+    let y = c.y;
+    let tone = Tone::Muted;
+    c.text_at(Columns::DESCRIPTION, y, SMALL, true, tone, "Description");
+    c.right_at(Columns::QUANTITY_END, y, SMALL, true, tone, "Qty");
+    c.text_at(Columns::UNIT, y, SMALL, true, tone, "Unit");
+    c.right_at(Columns::PRICE_END, y, SMALL, true, tone, "Unit price");
+    c.right_at(Columns::DISCOUNT_END, y, SMALL, true, tone, "Discount");
+    c.right_at(Columns::TAX_END, y, SMALL, true, tone, "Tax");
+    c.right_at(Columns::NET_END, y, SMALL, true, tone, "Net");
+    c.y += 4.0;
+    let y = c.y;
+    c.rule(y, 0.6);
+}
+
+/// The seller's, the buyer's and the document's blocks at the top of the first page.
+fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
+    let seller = doc.seller;
+    let start = c.y;
+    c.text_at(
+        LEFT,
+        c.y,
+        13.0,
+        true,
+        Tone::Ink,
+        &seller.legal_name.to_string(),
+    );
+    c.y += 4.0;
+    let mut lines = Vec::new();
+    if let Some(address) = &seller.address {
+        lines.extend(address_lines(address));
+    }
+    if let Some(tax_id) = &seller.tax_id {
+        lines.push(format!("Tax ID {tax_id}"));
+    }
+    lines.extend(seller.email.iter().map(ToString::to_string));
+    lines.extend(seller.phone.iter().map(ToString::to_string));
+    lines.extend(seller.website.iter().map(ToString::to_string));
+    for line in lines {
+        c.paragraph(LEFT, 260.0, SMALL, false, Tone::Ink, &line);
+    }
+    let left_end = c.y;
+
+    // The document's own block, right-aligned.
+    let mut y = start + 6.0;
+    c.right_at(RIGHT, y, 20.0, true, Tone::Ink, title(doc.kind));
+    y += 20.0;
+    let mut facts: Vec<(&str, String)> = Vec::new();
+    if let Some(number) = doc.number {
+        facts.push(("Number", number.to_owned()));
+    }
+    facts.push(("Issue date", format.date(doc.issue_date)));
+    if let Some(due) = doc.due_date {
+        facts.push(("Due date", format.date(due)));
+    }
+    if let Some(valid_until) = doc.valid_until {
+        facts.push(("Valid until", format.date(valid_until)));
+    }
+    if let Some(invoice) = doc.invoice_number {
+        facts.push(("Credits invoice", invoice.to_owned()));
+    }
+    for (label, value) in facts {
+        y += BODY * LEADING;
+        let value_width = c.width(&value, BODY, true).max(90.0);
+        c.right_at(
+            RIGHT - value_width - 8.0,
+            y,
+            BODY,
+            false,
+            Tone::Muted,
+            label,
+        );
+        c.right_at(RIGHT, y, BODY, true, Tone::Ink, &value);
+    }
+    c.y = left_end.max(y) + 22.0;
+
+    // The buyer.
+    c.text_at(LEFT, c.y, SMALL, true, Tone::Muted, "Bill to");
+    match doc.buyer {
+        Some(buyer) => {
+            for line in buyer.name.as_str().lines() {
+                c.paragraph(LEFT, 260.0, BODY, true, Tone::Ink, line);
+            }
+            let mut lines = Vec::new();
+            if let Some(address) = &buyer.billing_address {
+                lines.extend(address_lines(address));
+            }
+            if let Some(tax_id) = &buyer.tax_id {
+                lines.push(format!("Tax ID {tax_id}"));
+            }
+            lines.extend(buyer.email.iter().map(ToString::to_string));
+            for line in lines {
+                c.paragraph(LEFT, 260.0, BODY, false, Tone::Ink, &line);
+            }
+        }
+        None => c.paragraph(LEFT, 260.0, BODY, false, Tone::Muted, "No customer yet"),
+    }
+    if let Some(reason) = doc.reason {
+        c.y += 8.0;
+        c.paragraph(LEFT, RIGHT - LEFT, BODY, true, Tone::Ink, "Reason");
+        c.paragraph(LEFT, RIGHT - LEFT, BODY, false, Tone::Ink, reason);
+    }
+    c.y += 10.0;
+}
+
+fn address_lines(address: &crate::domain::values::Address) -> Vec<String> {
+    let mut lines: Vec<String> = address
+        .lines
+        .lines()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let place = [
+        address.postal_code.as_ref().map(ToString::to_string),
+        address.city.as_ref().map(ToString::to_string),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    if !place.is_empty() {
+        lines.push(place);
+    }
+    if let Some(region) = &address.region {
+        lines.push(region.to_string());
+    }
+    lines.push(address.country.to_string());
+    lines
+}
+
+fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
+    let content = doc.content;
+    let currency = content.currency;
+    table_header(c);
+    for line in &content.lines {
+        let description = c.wrap(
+            line.description.as_str(),
+            Columns::DESCRIPTION_WIDTH,
+            BODY,
+            false,
+        );
+        let unit = line
+            .unit
+            .as_ref()
+            .map(|u| c.wrap(u.as_str(), Columns::UNIT_WIDTH, SMALL, false))
+            .unwrap_or_default();
+        let rows = description.len().max(unit.len()).max(1);
+        let height = rows as f32 * BODY * LEADING + 3.0;
+        if c.ensure(height) {
+            table_header(c);
+        }
+        let top = c.y + BODY * LEADING;
+        for (index, text) in description.iter().enumerate() {
+            c.text_at(
+                Columns::DESCRIPTION,
+                top + index as f32 * BODY * LEADING,
+                BODY,
+                false,
+                Tone::Ink,
+                text,
+            );
+        }
+        for (index, text) in unit.iter().enumerate() {
+            c.text_at(
+                Columns::UNIT,
+                top + index as f32 * BODY * LEADING,
+                SMALL,
+                false,
+                Tone::Ink,
+                text,
+            );
+        }
+        let quantity = format.quantity(line.quantity.value());
+        c.right_at(
+            Columns::QUANTITY_END,
+            top,
+            BODY,
+            false,
+            Tone::Ink,
+            &quantity,
+        );
+        let price = format.money(line.unit_price.value(), currency);
+        c.right_at(Columns::PRICE_END, top, BODY, false, Tone::Ink, &price);
+        let discount = match (line.discount_percent, line.discount_amount) {
+            (Some(percent), _) => format.percent(percent.value()),
+            (None, Some(amount)) => format.money(amount.value(), currency),
+            (None, None) => String::new(),
+        };
+        c.right_at(
+            Columns::DISCOUNT_END,
+            top,
+            BODY,
+            false,
+            Tone::Ink,
+            &discount,
+        );
+        let rate = format.percent(line.tax_rate.value());
+        c.right_at(Columns::TAX_END, top, BODY, false, Tone::Ink, &rate);
+        let net = format.money(line.net.value(), currency);
+        c.right_at(Columns::NET_END, top, BODY, false, Tone::Ink, &net);
+        c.y += height;
+    }
+    let y = c.y + 2.0;
+    c.rule(y, 0.6);
+    c.y += 4.0;
+}
+
+fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
+    let content = doc.content;
+    let currency = content.currency;
+    let money = |value: Decimal| format.money(value, currency);
+    let mut rows: Vec<(String, String, bool)> = vec![(
+        "Subtotal".to_owned(),
+        money(content.net_total.value()),
+        false,
+    )];
+    if !content.discount_total.value().is_zero() {
+        let label = match content.discount_percent {
+            Some(percent) => format!("Discount {}", format.percent(percent.value())),
+            None => "Discount".to_owned(),
+        };
+        rows.push((
+            label,
+            format!("-{}", money(content.discount_total.value())),
+            false,
+        ));
+    }
+    for tax in &content.tax_breakdown {
+        rows.push((
+            format!(
+                "Tax {} on {}",
+                format.percent(tax.rate.value()),
+                money(tax.base.value())
+            ),
+            money(tax.tax.value()),
+            false,
+        ));
+    }
+    if content.tax_breakdown.len() > 1 {
+        rows.push(("Tax".to_owned(), money(content.tax_total.value()), false));
+    }
+    rows.push(("Total".to_owned(), money(content.total.value()), true));
+    if let (Some(paid), Some(due)) = (doc.paid, doc.due) {
+        rows.push(("Amount paid".to_owned(), money(paid.value()), false));
+        rows.push(("Amount due".to_owned(), money(due.value()), true));
+    }
+    let height = rows.len() as f32 * BODY * LEADING * 1.2 + 10.0;
+    c.ensure(height);
+    for (label, value, bold) in rows {
+        c.y += BODY * LEADING * 1.2;
+        let y = c.y;
+        c.right_at(Columns::DISCOUNT_END, y, BODY, bold, Tone::Ink, &label);
+        c.right_at(RIGHT, y, BODY, bold, Tone::Ink, &value);
+    }
+    c.y += 14.0;
+}
+
+fn closing(c: &mut Composer<'_>, doc: &Printable<'_>) {
+    let width = RIGHT - LEFT;
+    if let Some(notes) = &doc.content.notes {
+        c.ensure(BODY * LEADING * 3.0);
+        c.paragraph(LEFT, width, BODY, true, Tone::Ink, "Notes");
+        c.paragraph(LEFT, width, BODY, false, Tone::Ink, notes.as_str());
+        c.y += 8.0;
+    }
+    if let (Kind::Invoice, Some(bank)) = (doc.kind, &doc.seller.bank_account) {
+        c.ensure(BODY * LEADING * 6.0);
+        c.paragraph(
+            LEFT,
+            width,
+            BODY,
+            true,
+            Tone::Ink,
+            "Payment by bank transfer",
+        );
+        c.paragraph(
+            LEFT,
+            width,
+            BODY,
+            false,
+            Tone::Ink,
+            &format!("Account holder: {}", bank.holder),
+        );
+        c.paragraph(
+            LEFT,
+            width,
+            BODY,
+            false,
+            Tone::Ink,
+            &format!("IBAN: {}", bank.iban.grouped()),
+        );
+        if let Some(bic) = &bank.bic {
+            c.paragraph(LEFT, width, BODY, false, Tone::Ink, &format!("BIC: {bic}"));
+        }
+        if let Some(number) = doc.number {
+            c.paragraph(
+                LEFT,
+                width,
+                BODY,
+                false,
+                Tone::Ink,
+                &format!("Reference: {number}"),
+            );
+        }
+        c.y += 8.0;
+    }
+    if let Some(footer) = &doc.content.footer {
+        c.ensure(SMALL * LEADING * 2.0);
+        c.paragraph(LEFT, width, SMALL, false, Tone::Muted, footer.as_str());
+    }
+}
+
+/// The pages of `doc`, each a list of what to draw.
+fn compose(doc: &Printable<'_>, fonts: &Fonts) -> Vec<Vec<Op>> {
+    let format = Format::of(doc.locale);
+    let mut c = Composer::new(fonts);
+    heading(&mut c, doc, &format);
+    lines_table(&mut c, doc, &format);
+    totals(&mut c, doc, &format);
+    closing(&mut c, doc);
+    let count = c.pages.len();
+    let mut pages = std::mem::take(&mut c.pages);
+    for (index, page) in pages.iter_mut().enumerate() {
+        let label = format!("Page {} of {count}", index + 1);
+        let x = RIGHT - fonts.regular.width(&label, SMALL);
+        page.push(Op::Text {
+            x,
+            y: PAGE_HEIGHT - 40.0,
+            size: SMALL,
+            bold: false,
+            tone: Tone::Muted,
+            text: label,
+        });
+        if let Some(number) = doc.number {
+            page.push(Op::Text {
+                x: LEFT,
+                y: PAGE_HEIGHT - 40.0,
+                size: SMALL,
+                bold: false,
+                tone: Tone::Muted,
+                text: format!("{} {number}", title(doc.kind)),
+            });
+        }
+        if let Some(mark) = doc.mark {
+            // Above the heading, across the top margin.
+            let x = (PAGE_WIDTH - fonts.bold.width(mark, 24.0)) / 2.0;
+            page.push(Op::Text {
+                x,
+                y: 34.0,
+                size: 24.0,
+                bold: true,
+                tone: Tone::Mark,
+                text: mark.to_owned(),
+            });
+        }
+    }
+    pages
+}
+
+fn krilla_date(at: Timestamp) -> DateTime {
+    let (year, month, day, hour, minute, second) = at.utc_parts();
+    DateTime::new(year)
+        .month(month)
+        .day(day)
+        .hour(hour)
+        .minute(minute)
+        .second(second)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+fn colour(tone: Tone) -> rgb::Color {
+    match tone {
+        Tone::Ink => rgb::Color::new(20, 20, 20),
+        Tone::Muted => rgb::Color::new(100, 100, 100),
+        Tone::Mark => rgb::Color::new(200, 40, 40),
+    }
+}
+
+/// The PDF/A-3u file of `doc`, with `attachment` (the CII XML) embedded as `factur-x.xml`.
+pub fn pdf(doc: &Printable<'_>, attachment: Option<Vec<u8>>) -> Result<Vec<u8>, PdfError> {
+    let fonts = Fonts::get()?;
+    let pages = compose(doc, fonts);
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A3_U)
+        .finish()
+        .map_err(|e| PdfError::Write(format!("{e:?}")))?;
+    let settings = SerializeSettings {
+        configuration,
+        ..SerializeSettings::default()
+    };
+    let mut document = Document::new_with(settings);
+    let page_settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
+        .ok_or_else(|| PdfError::Write("page size".into()))?;
+    for ops in pages {
+        let mut page = document.start_page_with(page_settings.clone());
+        let mut surface = page.surface();
+        for op in ops {
+            match op {
+                Op::Text {
+                    x,
+                    y,
+                    size,
+                    bold,
+                    tone,
+                    text,
+                } => {
+                    surface.set_fill(Some(Fill {
+                        paint: colour(tone).into(),
+                        ..Fill::default()
+                    }));
+                    let family = if bold { &fonts.bold } else { &fonts.regular };
+                    let mut x = x;
+                    for run in family.runs(&text) {
+                        surface.draw_text(
+                            Point::from_xy(x, y),
+                            run.font.clone(),
+                            size,
+                            run.text,
+                            false,
+                            TextDirection::LeftToRight,
+                        );
+                        x += family.width(run.text, size);
+                    }
+                }
+                Op::Rule { x1, x2, y, width } => {
+                    let mut path = PathBuilder::new();
+                    path.move_to(x1, y);
+                    path.line_to(x2, y);
+                    if let Some(path) = path.finish() {
+                        surface.set_fill(None);
+                        surface.set_stroke(Some(Stroke {
+                            paint: colour(Tone::Muted).into(),
+                            width,
+                            ..Stroke::default()
+                        }));
+                        surface.draw_path(&path);
+                        surface.set_stroke(None);
+                    }
+                }
+            }
+        }
+        surface.finish();
+        page.finish();
+    }
+    let date = krilla_date(doc.created);
+    let name = match doc.number {
+        Some(number) => format!("{} {number}", title(doc.kind)),
+        None => format!("{} (draft)", title(doc.kind)),
+    };
+    document.set_metadata(
+        Metadata::new()
+            .title(name)
+            .creator("InvoiceFlow".to_owned())
+            .authors(vec![doc.seller.legal_name.to_string()])
+            .language(doc.locale.to_owned())
+            .creation_date(date),
+    );
+    if let Some(xml) = attachment {
+        document.embed_file(EmbeddedFile {
+            path: "factur-x.xml".to_owned(),
+            mime_type: MimeType::new("text/xml"),
+            description: Some("Factur-X / ZUGFeRD invoice data (EN 16931)".to_owned()),
+            association_kind: AssociationKind::Alternative,
+            data: Arc::new(xml).into(),
+            modification_date: Some(date),
+            compress: Some(true),
+            location: None,
+        });
+    }
+    document
+        .finish()
+        .map_err(|e| PdfError::Write(format!("{e:?}")))
+}
