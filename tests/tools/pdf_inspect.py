@@ -1,10 +1,16 @@
 """What a PDF holds, as a reader sees it: `pdf_inspect.py FILE.pdf` prints JSON with its page
 count, the text of each page (pypdf's extraction), its embedded files (UTF-8 text), the XMP
-metadata, its output intents, the fonts' names and whether each is embedded."""
+metadata, its output intents, the fonts' names and whether each is embedded, and the file the
+`factur-x` library (what invoicing software uses) extracts as the Factur-X XML; and what qpdf
+(through pikepdf) finds: syntax or structure problems, and the PDF/A part and level the
+metadata claims."""
 
 import json
 import sys
 
+import facturx
+import pikepdf
+from lxml import etree
 from pypdf import PdfReader
 
 
@@ -21,6 +27,22 @@ def fonts(reader):
             embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             found[str(font.get("/BaseFont"))] = embedded
     return found
+
+
+def factur_x(path):
+    with open(path, "rb") as pdf:
+        name, xml = facturx.get_facturx_xml_from_pdf(pdf.read(), check_xsd=True)
+    if not name:
+        return None
+    return {"name": name, "flavor": facturx.get_flavor(etree.fromstring(xml))}
+
+
+def qpdf(path):
+    with pikepdf.open(path) as pdf:
+        return {
+            "qpdf_problems": [str(p) for p in pdf.check_pdf_syntax()],
+            "pdfa": pdf.open_metadata().pdfa_status,
+        }
 
 
 def main(path):
@@ -47,6 +69,8 @@ def main(path):
                 "xmp": metadata.get_object().get_data().decode("utf-8") if metadata else None,
                 "output_intents": intents,
                 "fonts": fonts(reader),
+                "factur_x": factur_x(path),
+                **qpdf(path),
             }
         )
     )

@@ -676,9 +676,10 @@ pub fn pdf(doc: &Printable<'_>, attachment: Option<Vec<u8>>) -> Result<Vec<u8>, 
             .language(doc.locale.to_owned())
             .creation_date(date),
     );
+    let factur_x = attachment.is_some();
     if let Some(xml) = attachment {
         document.embed_file(EmbeddedFile {
-            path: "factur-x.xml".to_owned(),
+            path: FACTUR_X_FILE.to_owned(),
             mime_type: MimeType::new("text/xml"),
             description: Some("Factur-X / ZUGFeRD invoice data (EN 16931)".to_owned()),
             association_kind: AssociationKind::Alternative,
@@ -688,7 +689,116 @@ pub fn pdf(doc: &Printable<'_>, attachment: Option<Vec<u8>>) -> Result<Vec<u8>, 
             location: None,
         });
     }
-    document
+    let pdf = document
         .finish()
-        .map_err(|e| PdfError::Write(format!("{e:?}")))
+        .map_err(|e| PdfError::Write(format!("{e:?}")))?;
+    if factur_x {
+        with_factur_x_metadata(pdf)
+    } else {
+        Ok(pdf)
+    }
+}
+
+/// The name Factur-X gives the embedded XML.
+const FACTUR_X_FILE: &str = "factur-x.xml";
+
+/// The XMP a Factur-X file declares itself with (Factur-X 1.0, §6.2.2): its document type, the
+/// embedded file's name, the version and the profile, and the PDF/A extension schema that
+/// defines those properties.
+const FACTUR_X_XMP: &str = r#"<rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
+<fx:DocumentType>INVOICE</fx:DocumentType>
+<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
+<fx:Version>1.0</fx:Version>
+<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>fx</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq>
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentFileName</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>The name of the embedded XML invoice file</pdfaProperty:description></rdf:li>
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentType</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>INVOICE</pdfaProperty:description></rdf:li>
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>Version</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>The version of the Factur-X XML schema</pdfaProperty:description></rdf:li>
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>ConformanceLevel</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>The conformance level of the embedded XML</pdfaProperty:description></rdf:li>
+</rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"#;
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// `pdf` with its XMP metadata replaced by the same XMP plus [`FACTUR_X_XMP`], written as an
+/// incremental update (PDF 1.7 §7.5.6, allowed by PDF/A-3): the metadata stream's object is
+/// written again and a cross-reference section for it appended, with the trailer's entries
+/// and `/Prev`. krilla has no way to add an XMP schema of one's own; the rest of the file is
+/// krilla's, untouched.
+fn with_factur_x_metadata(mut pdf: Vec<u8>) -> Result<Vec<u8>, PdfError> {
+    let broken = |what: &str| PdfError::Write(format!("Factur-X metadata: {what}"));
+    let begin = find(&pdf, b"<?xpacket begin=").ok_or_else(|| broken("no XMP packet"))?;
+    let end_mark = find(&pdf[begin..], b"<?xpacket end=")
+        .map(|at| begin + at)
+        .ok_or_else(|| broken("no XMP packet end"))?;
+    let end = find(&pdf[end_mark..], b"?>")
+        .map(|at| end_mark + at + 2)
+        .ok_or_else(|| broken("no XMP packet end"))?;
+    let xmp = std::str::from_utf8(&pdf[begin..end]).map_err(|_| broken("XMP is not UTF-8"))?;
+    let close = xmp
+        .rfind("</rdf:RDF>")
+        .ok_or_else(|| broken("no rdf:RDF"))?;
+    let xmp = format!("{}{FACTUR_X_XMP}{}", &xmp[..close], &xmp[close..]);
+    // The metadata stream's object number: the last "N 0 obj" before the packet.
+    let header = rfind(&pdf[..begin], b" 0 obj").ok_or_else(|| broken("no object"))?;
+    let start = pdf[..header]
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |at| at + 1);
+    let object: u32 = std::str::from_utf8(&pdf[start..header])
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| broken("no object number"))?;
+    // The trailer's entries, and where the last cross-reference section is.
+    let trailer = rfind(&pdf, b"trailer").ok_or_else(|| broken("no trailer"))?;
+    let startxref = rfind(&pdf, b"startxref").ok_or_else(|| broken("no startxref"))?;
+    let dictionary = std::str::from_utf8(&pdf[trailer + b"trailer".len()..startxref])
+        .map_err(|_| broken("trailer"))?
+        .trim();
+    let entries = dictionary
+        .strip_prefix("<<")
+        .and_then(|d| d.strip_suffix(">>"))
+        .ok_or_else(|| broken("trailer dictionary"))?
+        .to_owned();
+    let previous: usize = std::str::from_utf8(&pdf[startxref + b"startxref".len()..])
+        .ok()
+        .and_then(|tail| tail.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| broken("startxref offset"))?;
+
+    if pdf.last() != Some(&b'\n') {
+        pdf.push(b'\n');
+    }
+    let offset = pdf.len();
+    pdf.extend_from_slice(
+        format!(
+            "{object} 0 obj\n<<\n  /Length {}\n  /Type /Metadata\n  /Subtype /XML\n>>\nstream\n",
+            xmp.len()
+        )
+        .as_bytes(),
+    );
+    pdf.extend_from_slice(xmp.as_bytes());
+    pdf.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!(
+            "xref\n0 1\n0000000000 65535 f\r\n{object} 1\n{offset:010} 00000 n\r\ntrailer\n<<{entries}  /Prev {previous}\n>>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    Ok(pdf)
 }

@@ -264,7 +264,10 @@ async fn an_issued_invoice_is_a_pdf_a_3_with_its_valid_factur_x_and_ubl_and_neve
         assert!(text.contains(&amount), "the PDF lacks the tax {amount}");
     }
 
-    // PDF/A-3u: its XMP says so, it has an output intent, every font is embedded (a subset).
+    // PDF/A-3u: its XMP says so, it has an output intent, every font is embedded (a subset);
+    // and qpdf finds nothing wrong with its structure (the Factur-X metadata's update included).
+    assert_eq!(inspected["qpdf_problems"], json!([]));
+    assert_eq!(inspected["pdfa"], "3U");
     let xmp = inspected["xmp"].as_str().expect("XMP metadata");
     assert!(xmp.contains("<pdfaid:part>3</pdfaid:part>"), "{xmp}");
     assert!(
@@ -280,6 +283,19 @@ async fn an_issued_invoice_is_a_pdf_a_3_with_its_valid_factur_x_and_ubl_and_neve
         assert_eq!(embedded, &json!(true), "{name} is not embedded");
         assert_eq!(name.as_bytes()[7], b'+', "{name} is not a subset");
     }
+
+    // A Factur-X file by its metadata (Factur-X 1.0 §6.2.2), and to the factur-x library.
+    for declared in [
+        "<fx:DocumentType>INVOICE</fx:DocumentType>",
+        "<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>",
+        "<fx:Version>1.0</fx:Version>",
+        "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>",
+        "<pdfaSchema:prefix>fx</pdfaSchema:prefix>",
+    ] {
+        assert!(xmp.contains(declared), "the XMP lacks {declared}");
+    }
+    assert_eq!(inspected["factur_x"]["name"], "factur-x.xml");
+    assert_eq!(inspected["factur_x"]["flavor"], "factur-x");
 
     // The embedded factur-x.xml and the UBL file pass the official checks, with the JSON's totals.
     assert_eq!(inspected["associated_files"], json!(["/Alternative"]));
