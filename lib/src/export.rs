@@ -475,6 +475,9 @@ invoice_lines.csv   one row per line of every invoice
 credit_notes.csv    one row per credit note: the invoice it corrects, totals, refund
 payments.csv        one row per payment: invoice, customer, day, amount, method, reference
 audit.csv           the audit trail, newest first: who did what, to which record, when
+documents/          the PDF of every issued invoice, credit note and sent proposal that has
+                    been downloaded, the very file that was sent (named by the document's
+                    id); a document never downloaded has its PDF made on its first download
 
 Text is UTF-8. Amounts are decimal strings in the document's currency; dates are YYYY-MM-DD
 and times RFC 3339 (UTC). A cell that a spreadsheet would run as a formula (it begins with
@@ -528,6 +531,22 @@ pub async fn write_account_zip(
         csv_file!(CreditNote, "credit_notes.csv");
         csv_file!(Payment, "payments.csv");
         csv_file!(AuditEntry, "audit.csv");
+        // The kept PDFs, opened, stored as they are (a PDF is compressed already).
+        let stored =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let prefix = crate::app::files::tenant_prefix(tenant);
+        let cipher = store.cipher(tenant).await?;
+        for key in Box::pin(list_keys(s3, target.bucket, &prefix)).await? {
+            let sealed = Box::pin(read_object(s3, target.bucket, &key)).await?;
+            let pdf = cipher
+                .open(key.as_bytes(), &sealed)
+                .map_err(|_| ExportError::Write(anyhow::anyhow!("a kept document did not open")))?;
+            let name = key.strip_prefix(&prefix).unwrap_or(&key);
+            zip.start_file(format!("documents/{name}"), stored)
+                .map_err(write_error)?;
+            zip.write_all(&pdf).map_err(write_error)?;
+            Box::pin(upload.ship()).await?;
+        }
         zip.finish().map_err(write_error)?;
         Ok(rows)
     }
@@ -555,6 +574,54 @@ pub fn object_key(tenant: &TenantId, export: &ExportId, dataset: Dataset) -> Str
 /// Where every file of one tenant is kept: `exports/<tenant>/`.
 pub fn tenant_prefix(tenant: &TenantId) -> String {
     format!("exports/{tenant}/")
+}
+
+/// Every key under `prefix`, a page of 1,000 at a time.
+async fn list_keys(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+) -> Result<Vec<String>, ExportError> {
+    let mut keys = Vec::new();
+    let mut token = None;
+    loop {
+        let listed = s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token)
+            .send()
+            .await
+            .map_err(s3_error)?;
+        keys.extend(
+            listed
+                .contents()
+                .iter()
+                .filter_map(|object| object.key())
+                .filter(|key| key.starts_with(prefix))
+                .map(str::to_owned),
+        );
+        match listed.next_continuation_token {
+            Some(next) => token = Some(next),
+            None => return Ok(keys),
+        }
+    }
+}
+
+async fn read_object(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<Vec<u8>, ExportError> {
+    let object = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(s3_error)?;
+    let body = object.body.collect().await.map_err(s3_error)?;
+    Ok(body.into_bytes().to_vec())
 }
 
 /// Deletes every file of the tenant (its purge): its exports and its kept documents

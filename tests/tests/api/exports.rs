@@ -335,7 +335,7 @@ async fn documents_export_one_row_each_and_invoice_lines_one_row_per_line() {
 }
 
 /// The contents of a ZIP as Python's standard `zipfile` reads it (after its own integrity
-/// check of every member): file name → text.
+/// check of every member): file name → text (a PDF's bytes as Latin-1, one char a byte).
 fn unzip_with_python(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
     let path = std::env::temp_dir().join(format!("account-{}.zip", ulid::Ulid::generate()));
     std::fs::write(&path, bytes).expect("write the zip");
@@ -343,7 +343,7 @@ fn unzip_with_python(bytes: &[u8]) -> std::collections::BTreeMap<String, String>
         z = zipfile.ZipFile(sys.argv[1])\n\
         bad = z.testzip()\n\
         assert bad is None, bad\n\
-        print(json.dumps({n: z.read(n).decode('utf-8') for n in z.namelist()}))";
+        print(json.dumps({n: z.read(n).decode('latin-1' if n.endswith('.pdf') else 'utf-8') for n in z.namelist()}))";
     let output = std::process::Command::new("python3")
         .args(["-c", script])
         .arg(&path)
@@ -430,6 +430,15 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
         .expect("credit");
     assert_eq!(note.status(), 201);
     let note: Value = note.json().await.expect("json");
+    // The invoice's PDF, once downloaded, is kept and exported as it was sent.
+    let pdf = app
+        .client
+        .get(app.url(&format!("/v1/invoices/{invoice_id}/pdf")))
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(pdf.status(), 200);
+    let pdf = pdf.bytes().await.expect("pdf");
 
     let export = export(&app, &app.client, "account").await;
     assert_eq!(export["dataset"], "account");
@@ -449,6 +458,7 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
             "audit.csv",
             "credit_notes.csv",
             "customers.csv",
+            format!("documents/{invoice_id}.pdf").as_str(),
             "invoice_lines.csv",
             "invoices.csv",
             "payments.csv",
@@ -457,6 +467,11 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
         ]
     );
     assert!(files["README.txt"].contains("payments.csv"));
+    let latin1: String = pdf.iter().map(|&b| char::from(b)).collect();
+    assert!(
+        files[&format!("documents/{invoice_id}.pdf")] == latin1,
+        "the exported PDF is the one that was downloaded"
+    );
     let about: Value = serde_json::from_str(&files["account.json"]).expect("account.json");
     assert_eq!(about["company"]["legal_name"], account.company_name);
     assert_eq!(about["users"][0]["email"], account.email);
