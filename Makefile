@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 # The fonts documents are set in (`make fonts`); the fonts layer's content in Lambda.
 export FONT_DIR := $(CURDIR)/infra/layer/fonts
 
-.PHONY: dev test venv fonts package sam-build measure measure-auth measure-exports purge invoke sam-env clean
+.PHONY: dev test venv fonts package measure-documents sam-build measure measure-auth measure-exports purge invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv fonts
@@ -88,6 +88,10 @@ measure-auth: venv
 measure-exports: venv
 	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-exports
 	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-exports -- 10000 account
+
+## measure-documents: time and peak memory of an invoice's PDF and UBL, 500 lines against 1
+measure-documents: fonts
+	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-documents
 
 clean:
 	cargo clean

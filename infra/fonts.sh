@@ -12,7 +12,9 @@ if [[ -f $out/.packages ]] && [[ "$(cat $out/.packages)" == "${packages[*]}" ]];
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get download -q "${packages[@]}" >/dev/null)
+# A fresh machine may have no package lists yet: read them once and try again.
+(cd "$work" && apt-get download -q "${packages[@]}" >/dev/null 2>&1) ||
+    { apt-get update -q >/dev/null && (cd "$work" && apt-get download -q "${packages[@]}" >/dev/null 2>&1); }
 for deb in "$work"/*.deb; do
     dpkg-deb -x "$deb" "$work/root"
 done

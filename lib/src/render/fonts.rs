@@ -82,14 +82,32 @@ impl Family {
 
     /// The face a character is set in: the first that maps it, else the first.
     fn face_of(&self, c: char) -> usize {
-        self.0
-            .iter()
-            .position(|face| {
-                face.font_ref()
-                    .and_then(|font| font.charmap().map(c))
-                    .is_some()
+        self.face_having(c).unwrap_or(0)
+    }
+
+    fn face_having(&self, c: char) -> Option<usize> {
+        self.0.iter().position(|face| {
+            face.font_ref()
+                .and_then(|font| font.charmap().map(c))
+                .is_some()
+        })
+    }
+
+    /// `text` as it can be set: a tab as a space, and a character no face has (an emoji, a
+    /// script none covers) as U+FFFD, so no glyph is `.notdef` (which PDF/A forbids).
+    pub fn printable<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let settable = |c: char| c == ' ' || (c != '\t' && self.face_having(c).is_some());
+        if text.chars().all(settable) {
+            return text.into();
+        }
+        text.chars()
+            .map(|c| match c {
+                '\t' => ' ',
+                c if settable(c) => c,
+                _ => '\u{fffd}',
             })
-            .unwrap_or(0)
+            .collect::<String>()
+            .into()
     }
 
     /// `text` cut into runs of one face each.

@@ -93,7 +93,8 @@ impl<'f> Composer<'f> {
     }
 
     fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
-        self.family(bold).width(text, size)
+        let family = self.family(bold);
+        family.width(&family.printable(text), size)
     }
 
     fn push(&mut self, op: Op) {
@@ -106,13 +107,14 @@ impl<'f> Composer<'f> {
         if text.is_empty() {
             return;
         }
+        let text = self.family(bold).printable(text).into_owned();
         self.push(Op::Text {
             x,
             y,
             size,
             bold,
             tone,
-            text: text.to_owned(),
+            text,
         });
     }
 
@@ -216,6 +218,9 @@ fn title(kind: Kind) -> &'static str {
         Kind::Proposal => "Proposal",
     }
 }
+
+/// The height [`table_header`] takes.
+const TABLE_HEADER: f32 = SMALL * 2.2 + 4.0;
 
 fn table_header(c: &mut Composer<'_>) {
     c.y += SMALL * 2.2;
@@ -365,31 +370,30 @@ fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
             .map(|u| c.wrap(u.as_str(), Columns::UNIT_WIDTH, SMALL, false))
             .unwrap_or_default();
         let rows = description.len().max(unit.len()).max(1);
-        let height = rows as f32 * BODY * LEADING + 3.0;
-        if c.ensure(height) {
+        let row = BODY * LEADING;
+        let height = rows as f32 * row + 3.0;
+        // A row that fits a page starts on one that has room for all of it; a taller one
+        // (a description of many paragraphs) flows on, the header repeated on each new page.
+        let fits = height <= BOTTOM - TOP - TABLE_HEADER;
+        if c.ensure(if fits { height } else { row * 2.0 }) {
             table_header(c);
         }
-        let top = c.y + BODY * LEADING;
-        for (index, text) in description.iter().enumerate() {
-            c.text_at(
-                Columns::DESCRIPTION,
-                top + index as f32 * BODY * LEADING,
-                BODY,
-                false,
-                Tone::Ink,
-                text,
-            );
+        let top = c.y + row;
+        for index in 0..rows {
+            if index > 0 && c.y + row > BOTTOM {
+                c.new_page();
+                table_header(c);
+            }
+            let y = c.y + row;
+            if let Some(text) = description.get(index) {
+                c.text_at(Columns::DESCRIPTION, y, BODY, false, Tone::Ink, text);
+            }
+            if let Some(text) = unit.get(index) {
+                c.text_at(Columns::UNIT, y, SMALL, false, Tone::Ink, text);
+            }
+            c.y += row;
         }
-        for (index, text) in unit.iter().enumerate() {
-            c.text_at(
-                Columns::UNIT,
-                top + index as f32 * BODY * LEADING,
-                SMALL,
-                false,
-                Tone::Ink,
-                text,
-            );
-        }
+        c.y += 3.0;
         let quantity = format.quantity(line.quantity.value());
         c.right_at(
             Columns::QUANTITY_END,
@@ -418,7 +422,6 @@ fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
         c.right_at(Columns::TAX_END, top, BODY, false, Tone::Ink, &rate);
         let net = format.money(line.net.value(), currency);
         c.right_at(Columns::NET_END, top, BODY, false, Tone::Ink, &net);
-        c.y += height;
     }
     let y = c.y + 2.0;
     c.rule(y, 0.6);

@@ -549,18 +549,25 @@ async fn a_draft_is_marked_never_kept_and_sets_every_script_in_an_embedded_font(
     let account = app.signup(&app.client).await;
     let name = "Ölçü Łódź Ελλάδα 東京 Москва";
     let customer = post(&app, "/v1/customers", &json!({"name": name})).await;
+    // A description of 150 paragraphs is taller than a page: it flows on under the header.
+    let long: String = (1..=150).map(|n| format!("Paragraph {n:03}\n")).collect();
     let draft = post(
         &app,
         "/v1/proposals",
         &json!({
             "customer_id": customer["id"],
-            "lines": [{"description": "設計 — σχέδιο — дизайн", "quantity": "1", "unit_price": "10.00"}],
+            "notes": "Tab\tand emoji 🎉 and a script no font has: ᚠᛇᚻ",
+            "lines": [
+                {"description": "設計 — σχέδιο — дизайн", "quantity": "1", "unit_price": "10.00"},
+                {"description": long.trim_end(), "quantity": "1", "unit_price": "1.00"},
+            ],
         }),
     )
     .await;
     let id = draft["id"].as_str().expect("id");
     let pdf = bytes(&app, &format!("/v1/proposals/{id}/pdf")).await;
     let inspected = inspect(&pdf);
+    assert_eq!(inspected["qpdf_problems"], json!([]));
     let text = text_of(&inspected);
     for expected in [
         name,
@@ -571,6 +578,30 @@ async fn a_draft_is_marked_never_kept_and_sets_every_script_in_an_embedded_font(
     ] {
         assert!(text.contains(expected), "lacks {expected:?}:\n{text}");
     }
+    let pages = inspected["pages"].as_u64().expect("pages");
+    assert!(pages >= 3, "{pages} pages for 150 paragraphs");
+    for n in 1..=150 {
+        assert!(
+            text.contains(&format!("Paragraph {n:03}")),
+            "paragraph {n} is missing"
+        );
+    }
+    for page in inspected["text"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .take(pages as usize - 1)
+    {
+        assert!(
+            page.as_str().unwrap_or_default().contains("Unit price"),
+            "the header on each page"
+        );
+    }
+    // What no font can set is a replacement character, never a missing glyph (PDF/A forbids it).
+    assert!(
+        text.contains("Tab and emoji \u{fffd} and a script no font has: \u{fffd}\u{fffd}\u{fffd}"),
+        "{text}"
+    );
     let fonts = inspected["fonts"].as_object().expect("fonts");
     assert!(
         fonts.keys().any(|f| f.contains("DroidSansFallback")),
