@@ -420,3 +420,20 @@ pub fn documented_routes(
         })
         .collect()
 }
+
+/// A field of this process's `/proc/self/status` in KiB (`VmHWM:`, the peak resident memory).
+pub fn status_kib(field: &str) -> anyhow::Result<u64> {
+    use anyhow::Context as _;
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    status
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(field)?
+                .trim()
+                .strip_suffix(" kB")?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .with_context(|| format!("{field} in /proc/self/status"))
+}

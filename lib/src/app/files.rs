@@ -20,6 +20,7 @@ use crate::domain::invoice::{Invoice, InvoiceStatus};
 use crate::domain::money::Money;
 use crate::domain::proposal::{Proposal, ProposalStatus};
 use crate::domain::settings::Settings;
+use crate::domain::time::Timestamp;
 use crate::render::{Kind, Printable, einvoice, pdf};
 use crate::store::{Record, Stored, keys};
 
@@ -218,19 +219,17 @@ fn seller_of(snapshot: Option<&Seller>, company: &CompanyProfile) -> Seller {
     snapshot.cloned().unwrap_or_else(|| Seller::of(company))
 }
 
-/// `GET /v1/invoices/{id}/pdf`.
-pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Result<File> {
-    let object = object_key(actor.tenant(), &id.to_string());
-    let (stored, kept, context) =
-        read::<Invoice>(state, actor, keys::invoice(actor.tenant(), id), &object).await?;
-    let invoice = stored.record;
-    let buyer = match &invoice.buyer {
-        Some(buyer) => Some(buyer.clone()),
-        None => draft_buyer(state, actor, invoice.content.customer_id).await?,
-    };
-    let seller = seller_of(invoice.seller.as_ref(), &context.company);
+/// The invoice's PDF as of now: a draft marked DRAFT, a void one VOID; a numbered one shows
+/// what was paid and is due when the file is made.
+fn invoice_printable<'a>(
+    invoice: &'a Invoice,
+    seller: &'a Seller,
+    buyer: Option<&'a Buyer>,
+    locale: &'a str,
+    now: Timestamp,
+) -> Printable<'a> {
     let numbered = invoice.number.is_some();
-    let printable = Printable {
+    Printable {
         kind: Kind::Invoice,
         number: invoice.number.as_deref(),
         mark: match invoice.status {
@@ -244,13 +243,44 @@ pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Res
         invoice_number: None,
         reason: None,
         content: &invoice.content,
-        seller: &seller,
-        buyer: buyer.as_ref(),
-        paid: numbered.then(|| paid(&invoice)),
+        seller,
+        buyer,
+        paid: numbered.then(|| paid(invoice)),
         due: numbered.then_some(invoice.amount_due),
-        locale: context.settings.locale.as_str(),
-        created: invoice.issued_at.unwrap_or_else(|| state.clock.now()),
-    };
+        locale,
+        created: invoice.issued_at.unwrap_or(now),
+    }
+}
+
+/// The buyer a document names: its snapshot once numbered, else the customer as it is now.
+async fn buyer_of(
+    state: &AppState,
+    actor: &Actor,
+    snapshot: Option<&Buyer>,
+    customer: Option<crate::domain::ids::CustomerId>,
+) -> Result<Option<Buyer>> {
+    match snapshot {
+        Some(buyer) => Ok(Some(buyer.clone())),
+        None => draft_buyer(state, actor, customer).await,
+    }
+}
+
+/// `GET /v1/invoices/{id}/pdf`.
+pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Result<File> {
+    let object = object_key(actor.tenant(), &id.to_string());
+    let (stored, kept, context) =
+        read::<Invoice>(state, actor, keys::invoice(actor.tenant(), id), &object).await?;
+    let invoice = stored.record;
+    let buyer = buyer_of(
+        state,
+        actor,
+        invoice.buyer.as_ref(),
+        invoice.content.customer_id,
+    )
+    .await?;
+    let seller = seller_of(invoice.seller.as_ref(), &context.company);
+    let locale = context.settings.locale.as_str();
+    let printable = invoice_printable(&invoice, &seller, buyer.as_ref(), locale, state.clock.now());
     answer(state, actor, &object, kept, &printable, &id.to_string()).await
 }
 
@@ -295,10 +325,13 @@ pub async fn proposal_pdf(state: &AppState, actor: &Actor, id: &ProposalId) -> R
     let (stored, kept, context) =
         read::<Proposal>(state, actor, keys::proposal(actor.tenant(), id), &object).await?;
     let proposal = stored.record;
-    let buyer = match &proposal.buyer {
-        Some(buyer) => Some(buyer.clone()),
-        None => draft_buyer(state, actor, proposal.content.customer_id).await?,
-    };
+    let buyer = buyer_of(
+        state,
+        actor,
+        proposal.buyer.as_ref(),
+        proposal.content.customer_id,
+    )
+    .await?;
     let seller = seller_of(proposal.seller.as_ref(), &context.company);
     let printable = Printable {
         kind: Kind::Proposal,
@@ -348,23 +381,13 @@ pub async fn invoice_ubl(state: &AppState, actor: &Actor, id: &InvoiceId) -> Res
             "A draft is not an invoice yet: issue it first.",
         ));
     };
-    let printable = Printable {
-        kind: Kind::Invoice,
-        number: invoice.number.as_deref(),
-        mark: None,
-        issue_date: invoice.issue_date,
-        due_date: Some(invoice.due_date),
-        valid_until: None,
-        invoice_number: None,
-        reason: None,
-        content: &invoice.content,
+    let printable = invoice_printable(
+        &invoice,
         seller,
-        buyer: invoice.buyer.as_ref(),
-        paid: Some(paid(&invoice)),
-        due: Some(invoice.amount_due),
-        locale: "en",
-        created: invoice.issued_at.unwrap_or_else(|| state.clock.now()),
-    };
+        invoice.buyer.as_ref(),
+        "en",
+        state.clock.now(),
+    );
     ubl_file(&printable)
 }
 

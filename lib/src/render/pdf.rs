@@ -496,34 +496,14 @@ fn closing(c: &mut Composer<'_>, doc: &Printable<'_>) {
             Tone::Ink,
             "Payment by bank transfer",
         );
-        c.paragraph(
-            LEFT,
-            width,
-            BODY,
-            false,
-            Tone::Ink,
-            &format!("Account holder: {}", bank.holder),
-        );
-        c.paragraph(
-            LEFT,
-            width,
-            BODY,
-            false,
-            Tone::Ink,
-            &format!("IBAN: {}", bank.iban.grouped()),
-        );
-        if let Some(bic) = &bank.bic {
-            c.paragraph(LEFT, width, BODY, false, Tone::Ink, &format!("BIC: {bic}"));
-        }
-        if let Some(number) = doc.number {
-            c.paragraph(
-                LEFT,
-                width,
-                BODY,
-                false,
-                Tone::Ink,
-                &format!("Reference: {number}"),
-            );
+        let lines = [
+            Some(format!("Account holder: {}", bank.holder)),
+            Some(format!("IBAN: {}", bank.iban.grouped())),
+            bank.bic.as_ref().map(|bic| format!("BIC: {bic}")),
+            doc.number.map(|number| format!("Reference: {number}")),
+        ];
+        for line in lines.iter().flatten() {
+            c.paragraph(LEFT, width, BODY, false, Tone::Ink, line);
         }
         c.y += 8.0;
     }

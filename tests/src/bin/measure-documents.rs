@@ -10,24 +10,10 @@ use anyhow::Context as _;
 use invoiceflow::domain::document::{Buyer, Content, Line, Seller, price_lines};
 use invoiceflow::domain::values::Currency;
 use invoiceflow::render::{Kind, Printable, einvoice, pdf};
+use invoiceflow_tests::status_kib;
 use serde_json::json;
 
 const RUNS: usize = 15;
-
-fn status_kib(field: &str) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    status
-        .lines()
-        .find_map(|line| {
-            line.strip_prefix(field)?
-                .trim()
-                .strip_suffix(" kB")?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .with_context(|| format!("{field} in /proc/self/status"))
-}
 
 fn content(lines: usize) -> anyhow::Result<Content> {
     let currency = Currency::parse("EUR").map_err(|e| anyhow::anyhow!(e))?;

@@ -16,22 +16,7 @@ use invoiceflow::domain::customer::Customer;
 use invoiceflow::domain::ids::{CustomerId, ExportId};
 use invoiceflow::export;
 use invoiceflow::store::keys;
-use invoiceflow_tests::TestStack;
-
-fn status_kib(field: &str) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    status
-        .lines()
-        .find_map(|line| {
-            line.strip_prefix(field)?
-                .trim()
-                .strip_suffix(" kB")?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .with_context(|| format!("{field} in /proc/self/status"))
-}
+use invoiceflow_tests::{TestStack, status_kib};
 
 fn customer(n: usize) -> anyhow::Result<Customer> {
     Ok(serde_json::from_value(serde_json::json!({
