@@ -140,6 +140,9 @@ pub struct FunctionSpec {
     pub actions: Vec<String>,
     /// Whether any statement allows a resource `*`.
     pub any_resource: bool,
+    /// Each statement's actions, and its resources as the template writes them (`!Sub` and
+    /// `!GetAtt` shown with their tags).
+    pub statements: Vec<(Vec<String>, String)>,
 }
 
 pub struct Template {
@@ -200,6 +203,7 @@ impl Template {
                 }
             }
             let mut actions = Vec::new();
+            let mut statements = Vec::new();
             let mut any_resource = false;
             for policy in properties
                 .get("Policies")
@@ -213,13 +217,20 @@ impl Template {
                     .into_iter()
                     .flatten()
                 {
-                    match statement.get("Action") {
-                        Some(Value::String(action)) => actions.push(action.clone()),
-                        Some(Value::Sequence(list)) => {
-                            actions.extend(list.iter().filter_map(Value::as_str).map(str::to_owned))
-                        }
-                        _ => {}
-                    }
+                    let listed: Vec<String> = match statement.get("Action") {
+                        Some(Value::String(action)) => vec![action.clone()],
+                        Some(Value::Sequence(list)) => list
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    actions.extend(listed.iter().cloned());
+                    statements.push((
+                        listed,
+                        format!("{:?}", statement.get("Resource").unwrap_or(&Value::Null)),
+                    ));
                     any_resource |= statement.get("Resource").and_then(Value::as_str) == Some("*");
                 }
             }
@@ -229,6 +240,7 @@ impl Template {
                 routes,
                 actions,
                 any_resource,
+                statements,
             });
         }
         Ok(functions)

@@ -333,3 +333,32 @@ fn every_copy_of_a_deleted_account_is_gone_within_30_days() {
         "the purge runs hourly"
     );
 }
+
+#[test]
+fn kept_documents_are_written_by_the_documents_role_read_by_exports_and_deleted_by_the_purge() {
+    let template = Template::embedded().expect("template");
+    // Every grant on objects under documents/ (listing is granted on the bucket, by prefix).
+    let mut grants: Vec<(String, Vec<String>)> = Vec::new();
+    for function in template.functions().expect("functions") {
+        for (actions, resources) in &function.statements {
+            if resources.contains("documents/") {
+                grants.push((function.logical_id.clone(), actions.clone()));
+            }
+        }
+    }
+    grants.sort();
+    let grant = |function: &str, actions: &[&str]| {
+        (
+            function.to_owned(),
+            actions.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        grants,
+        [
+            grant("DocumentsFunction", &["s3:GetObject", "s3:PutObject"]),
+            grant("ExportsFunction", &["s3:GetObject"]),
+            grant("PurgeFunction", &["s3:DeleteObject"]),
+        ]
+    );
+}
