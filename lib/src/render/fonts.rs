@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use krilla::text::Font;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
@@ -65,10 +65,13 @@ pub struct FontError(String);
 #[derive(Clone)]
 pub struct Family(Vec<Face>);
 
-/// A run of text set in one face.
+/// A run of text set in one face: its glyphs, placed one after another by their advances.
 pub struct Run<'a> {
     pub font: Font,
     pub text: &'a str,
+    pub glyphs: Vec<KrillaGlyph>,
+    /// The run's width at 1 pt (its advances in ems).
+    pub ems: f32,
 }
 
 impl Family {
@@ -116,49 +119,61 @@ impl Family {
         let mut start = 0;
         let mut current = None;
         for (index, c) in text.char_indices() {
-            // Spaces and punctuation stay in the run they are in.
+            // Spaces stay in the run they are in (every face has a space).
             let face = if c.is_whitespace() {
                 current.unwrap_or(0)
             } else {
                 self.face_of(c)
             };
-            if current.is_some_and(|f| f != face) {
-                runs.push(Run {
-                    font: self.0[current.unwrap_or(0)].font.clone(),
-                    text: &text[start..index],
-                });
+            if let Some(previous) = current.filter(|f| *f != face) {
+                runs.push(self.run(previous, text, start..index));
                 start = index;
             }
             current = Some(face);
         }
-        if start < text.len() {
-            runs.push(Run {
-                font: self.0[current.unwrap_or(0)].font.clone(),
-                text: &text[start..],
-            });
+        if let Some(face) = current {
+            runs.push(self.run(face, text, start..text.len()));
         }
         runs
     }
 
-    /// The advance width of `text` at `size` points.
-    pub fn width(&self, text: &str, size: f32) -> f32 {
-        let mut width = 0.0;
-        for c in text.chars() {
-            let face = &self.0[self.face_of(c)];
-            let Some(font) = face.font_ref() else {
-                continue;
-            };
-            let advance = font
-                .charmap()
-                .map(c)
-                .and_then(|glyph| {
-                    font.glyph_metrics(Size::unscaled(), LocationRef::default())
-                        .advance_width(glyph)
-                })
-                .unwrap_or(face.units_per_em / 2.0);
-            width += advance * size / face.units_per_em;
+    /// The glyphs of `text[range]` in face `index`: one per character, each advancing by its
+    /// width. Without a shaping engine there is no kerning or ligature; combining marks have no
+    /// advance and sit on the character before them.
+    fn run<'a>(&self, index: usize, text: &'a str, range: std::ops::Range<usize>) -> Run<'a> {
+        let face = &self.0[index];
+        let mut glyphs = Vec::new();
+        let mut ems = 0.0;
+        if let Some(font) = face.font_ref() {
+            let charmap = font.charmap();
+            let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
+            for (offset, c) in text[range.clone()].char_indices() {
+                let glyph = charmap.map(c).unwrap_or_default();
+                let advance = metrics.advance_width(glyph).unwrap_or_default() / face.units_per_em;
+                let start = range.start + offset;
+                glyphs.push(KrillaGlyph::new(
+                    GlyphId::new(glyph.to_u32()),
+                    advance,
+                    0.0,
+                    0.0,
+                    0.0,
+                    start - range.start..start - range.start + c.len_utf8(),
+                    None,
+                ));
+                ems += advance;
+            }
         }
-        width
+        Run {
+            font: face.font.clone(),
+            text: &text[range],
+            glyphs,
+            ems,
+        }
+    }
+
+    /// The advance width of `text` at `size` points, as [`Family::runs`] sets it.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        self.runs(text).iter().map(|run| run.ems * size).sum()
     }
 }
 

@@ -12,7 +12,6 @@ use krilla::geom::{PathBuilder, Point};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
-use krilla::text::TextDirection;
 use krilla::{Document, SerializeSettings};
 use rust_decimal::Decimal;
 
@@ -615,15 +614,15 @@ pub fn pdf(doc: &Printable<'_>, attachment: Option<Vec<u8>>) -> Result<Vec<u8>, 
                     let family = if bold { &fonts.bold } else { &fonts.regular };
                     let mut x = x;
                     for run in family.runs(&text) {
-                        surface.draw_text(
+                        surface.draw_glyphs(
                             Point::from_xy(x, y),
+                            &run.glyphs,
                             run.font.clone(),
-                            size,
                             run.text,
+                            size,
                             false,
-                            TextDirection::LeftToRight,
                         );
-                        x += family.width(run.text, size);
+                        x += run.ems * size;
                     }
                 }
                 Op::Rule { x1, x2, y, width } => {
