@@ -90,8 +90,9 @@ measure-exports: venv
 	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-exports -- 10000 account
 
 ## measure-documents: time and peak memory of an invoice's PDF and UBL, 500 lines against 1
+## (`OUT=dir` also writes the PDFs there)
 measure-documents: fonts
-	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-documents
+	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-documents -- $(OUT)
 
 clean:
 	cargo clean

@@ -2,7 +2,8 @@
 //! its UBL file, for 500 lines against 1 line (the floor: fonts, page, PDF/A structure) in
 //! the same run, and the process's peak resident memory (`VmHWM`) before and after the
 //! 500-line PDF. Release build, in process, no AWS: only the rendering the `documents`
-//! function adds to a request.
+//! function adds to a request. With a directory as its argument it also writes the two PDFs
+//! there (`invoice-1.pdf`, `invoice-500.pdf`), to look at.
 
 use std::time::Instant;
 
@@ -110,6 +111,9 @@ fn main() -> anyhow::Result<()> {
             anyhow::ensure!(!ubl.is_empty());
         }
         let after = status_kib("VmHWM:")?;
+        if let Some(dir) = std::env::args().nth(1) {
+            std::fs::write(format!("{dir}/invoice-{lines}.pdf"), &file)?;
+        }
         let pages = file
             .windows(b"/Type /Page\n".len())
             .filter(|w| w == b"/Type /Page\n")
