@@ -6,8 +6,9 @@
 //! - `DejaVuSans.ttf`, `DejaVuSans-Bold.ttf`: Latin (with Turkish, Polish…), Greek, Cyrillic;
 //! - `DroidSansFallbackFull.ttf`: Chinese, Japanese and Korean.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size};
@@ -61,9 +62,20 @@ use skrifa::raw::TableProvider;
 #[error("font: {0}")]
 pub struct FontError(String);
 
-/// A family: its faces in fallback order.
-#[derive(Clone)]
-pub struct Family(Vec<Face>);
+/// Where a character is set: its face, glyph and advance (in ems).
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    face: usize,
+    glyph: u32,
+    advance: f32,
+}
+
+/// A family: its faces in fallback order, and what each character looked up so far maps to
+/// (a document uses a few dozen characters thousands of times).
+pub struct Family {
+    faces: Vec<Face>,
+    placed: Mutex<HashMap<char, Option<Placed>>>,
+}
 
 /// A run of text set in one face: its glyphs, placed one after another by their advances.
 pub struct Run<'a> {
@@ -76,24 +88,51 @@ pub struct Run<'a> {
 
 impl Family {
     fn load(dir: &Path, files: &[&str]) -> Result<Self, FontError> {
-        files
+        let faces = files
             .iter()
             .map(|file| Face::load(&dir.join(file)))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Self)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            faces,
+            placed: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Where `c` is set: the first face that maps it; `None` if none does.
+    fn place(&self, c: char) -> Option<Placed> {
+        // A poisoned lock only means another render panicked mid-insert: the map is sound.
+        let mut placed = self.placed.lock().unwrap_or_else(|e| e.into_inner());
+        *placed.entry(c).or_insert_with(|| {
+            (0..self.faces.len()).find_map(|face| {
+                self.glyph_in(face, c).map(|(glyph, advance)| Placed {
+                    face,
+                    glyph,
+                    advance,
+                })
+            })
+        })
+    }
+
+    /// `c` in face `index`, if it has it: its glyph and advance (in ems).
+    fn glyph_in(&self, index: usize, c: char) -> Option<(u32, f32)> {
+        let face = self.faces.get(index)?;
+        let font = face.font_ref()?;
+        let glyph = font.charmap().map(c)?;
+        let advance = font
+            .glyph_metrics(Size::unscaled(), LocationRef::default())
+            .advance_width(glyph)
+            .unwrap_or_default()
+            / face.units_per_em;
+        Some((glyph.to_u32(), advance))
     }
 
     /// The face a character is set in: the first that maps it, else the first.
     fn face_of(&self, c: char) -> usize {
-        self.face_having(c).unwrap_or(0)
+        self.place(c).map_or(0, |p| p.face)
     }
 
     fn face_having(&self, c: char) -> Option<usize> {
-        self.0.iter().position(|face| {
-            face.font_ref()
-                .and_then(|font| font.charmap().map(c))
-                .is_some()
-        })
+        self.place(c).map(|p| p.face)
     }
 
     /// `text` as it can be set: a tab as a space, and a character no face has (an emoji, a
@@ -141,30 +180,27 @@ impl Family {
     /// width. Without a shaping engine there is no kerning or ligature; combining marks have no
     /// advance and sit on the character before them.
     fn run<'a>(&self, index: usize, text: &'a str, range: std::ops::Range<usize>) -> Run<'a> {
-        let face = &self.0[index];
         let mut glyphs = Vec::new();
         let mut ems = 0.0;
-        if let Some(font) = face.font_ref() {
-            let charmap = font.charmap();
-            let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
-            for (offset, c) in text[range.clone()].char_indices() {
-                let glyph = charmap.map(c).unwrap_or_default();
-                let advance = metrics.advance_width(glyph).unwrap_or_default() / face.units_per_em;
-                let start = range.start + offset;
-                glyphs.push(KrillaGlyph::new(
-                    GlyphId::new(glyph.to_u32()),
-                    advance,
-                    0.0,
-                    0.0,
-                    0.0,
-                    start - range.start..start - range.start + c.len_utf8(),
-                    None,
-                ));
-                ems += advance;
-            }
+        for (offset, c) in text[range.clone()].char_indices() {
+            // A character of another face here is a space the run kept: set in this face.
+            let (glyph, advance) = match self.place(c) {
+                Some(p) if p.face == index => (p.glyph, p.advance),
+                _ => self.glyph_in(index, c).unwrap_or((0, 0.0)),
+            };
+            glyphs.push(KrillaGlyph::new(
+                GlyphId::new(glyph),
+                advance,
+                0.0,
+                0.0,
+                0.0,
+                offset..offset + c.len_utf8(),
+                None,
+            ));
+            ems += advance;
         }
         Run {
-            font: face.font.clone(),
+            font: self.faces[index].font.clone(),
             text: &text[range],
             glyphs,
             ems,
@@ -178,7 +214,6 @@ impl Family {
 }
 
 /// The regular and bold families.
-#[derive(Clone)]
 pub struct Fonts {
     pub regular: Family,
     pub bold: Family,

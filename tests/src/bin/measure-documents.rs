@@ -114,9 +114,10 @@ fn main() -> anyhow::Result<()> {
         if let Some(dir) = std::env::args().nth(1) {
             std::fs::write(format!("{dir}/invoice-{lines}.pdf"), &file)?;
         }
+        // Each page object is `/Type/Page` (the page tree is `/Type/Pages`).
         let pages = file
-            .windows(b"/Type /Page\n".len())
-            .filter(|w| w == b"/Type /Page\n")
+            .windows(b"/Type/Page".len() + 1)
+            .filter(|w| w.starts_with(b"/Type/Page") && w[10] != b's')
             .count();
         let pdf_median = median(pdf_ms);
         let floor = *floor.get_or_insert(pdf_median);
