@@ -27,6 +27,9 @@ use crate::store::{Record, Stored, keys};
 use super::documents::{get, missing};
 use super::{Actor, Error, Result};
 
+/// The mark across a void invoice's pages.
+const VOID: &str = "VOID";
+
 /// A file to answer with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct File {
@@ -156,8 +159,10 @@ async fn read<R: Record>(
 /// The PDF of `printable`, with its e-invoice embedded when it can be one.
 fn render(printable: &Printable<'_>) -> Result<Vec<u8>> {
     let notes = printable.notes();
+    // A void invoice's PDF says VOID and carries no e-invoice: nothing is owed on it.
     let attachment = printable
         .bill(&notes)
+        .filter(|_| printable.mark != Some(VOID))
         .filter(|bill| einvoice::missing(bill).is_empty())
         .map(|bill| einvoice::cii(&bill));
     pdf::pdf(printable, attachment).map_err(|e| Error::Internal(e.into()))
@@ -234,7 +239,7 @@ fn invoice_printable<'a>(
         number: invoice.number.as_deref(),
         mark: match invoice.status {
             InvoiceStatus::Draft => Some("DRAFT"),
-            InvoiceStatus::Void => Some("VOID"),
+            InvoiceStatus::Void => Some(VOID),
             _ => None,
         },
         issue_date: invoice.issue_date,
@@ -381,6 +386,11 @@ pub async fn invoice_ubl(state: &AppState, actor: &Actor, id: &InvoiceId) -> Res
             "A draft is not an invoice yet: issue it first.",
         ));
     };
+    if invoice.status == InvoiceStatus::Void {
+        return Err(Error::Conflict(
+            "A void invoice is owed by no one: it has no e-invoice.",
+        ));
+    }
     let printable = invoice_printable(
         &invoice,
         seller,

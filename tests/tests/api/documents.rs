@@ -664,6 +664,16 @@ async fn a_draft_is_marked_never_kept_and_sets_every_script_in_an_embedded_font(
         fields,
         ["seller.address", "seller.tax_id", "buyer.billing_address"]
     );
+    // Void, it is owed by no one: no e-invoice.
+    let void = app
+        .post(&app.client, &format!("/v1/invoices/{invoice_id}/void"))
+        .json(&json!({"reason": "Issued by mistake"}))
+        .send()
+        .await
+        .expect("void");
+    assert_eq!(void.status(), 200);
+    let response = get(&app, &app.client, &format!("/v1/invoices/{invoice_id}/ubl")).await;
+    assert_eq!(response.status(), 409);
 }
 
 /// The keys of the tenant's kept documents in the bucket.

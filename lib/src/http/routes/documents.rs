@@ -96,7 +96,7 @@ async fn invoice_pdf(
 }
 
 /// The issued invoice as a UBL 2.1 e-invoice (Peppol BIS Billing 3.0, EN 16931). 409 for a
-/// draft; 422 naming what EN 16931 requires and the invoice was issued without (the seller's
+/// draft or a void invoice; 422 naming what EN 16931 requires and the invoice was issued without (the seller's
 /// address or tax id, the buyer's address) or a currency with 3 decimals.
 #[utoipa::path(
     get, path = "/v1/invoices/{id}/ubl", tag = "documents",
@@ -104,7 +104,7 @@ async fn invoice_pdf(
     responses(
         (status = 200, description = "The UBL invoice", content_type = "application/xml", body = String),
         (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A draft: issue it first", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A draft (issue it first) or a void invoice", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "It cannot be an EN 16931 e-invoice: the fields say why", body = Problem, content_type = "application/problem+json"),
     )
 )]
