@@ -90,6 +90,7 @@ async fn kept(state: &AppState, actor: &Actor, key: &str) -> Result<Option<Vec<u
         .await
     {
         Ok(out) => out,
+        // (S3 says NoSuchKey only to a role that may list the prefix; ours may.)
         Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
             return Ok(None);
         }
