@@ -29,7 +29,8 @@ fn company() -> Value {
         "phone": "+1 514 555 0100",
         "website": "https://olcu.example/",
         "tax_id": "123456789RT0001",
-        "currency": "CAD"
+        "currency": "CAD",
+        "bank_account": {"holder": "Ölçü Atelier Inc.", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"}
     })
 }
 
