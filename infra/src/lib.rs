@@ -8,8 +8,8 @@ pub mod template;
 use axum::Router;
 use invoiceflow::AppState;
 
-/// Every function's routes, merged (from the registry, `invoiceflow::http::functions`): what
-/// API Gateway routes to the functions, served locally.
+/// Every function's routes, merged (from the registry, `invoiceflow::http::functions`), and the
+/// web app for every other path: what API Gateway routes to the functions, served locally.
 pub fn app(state: AppState) -> Router {
-    invoiceflow::http::functions::all(state)
+    invoiceflow::web::with_api(state)
 }

@@ -18,6 +18,7 @@ pub mod render;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 
 pub use clock::Clock;
 pub use state::AppState;

@@ -44,7 +44,7 @@ pub fn finish(router: Router, config: &Config) -> Router {
         ))
 }
 
-async fn request_context(mut req: Request, next: Next) -> Response {
+pub(crate) async fn request_context(mut req: Request, next: Next) -> Response {
     let id = gateway_request_id(&req).unwrap_or_else(|| ulid::Ulid::generate().to_string());
     let route = req
         .extensions()
@@ -77,6 +77,6 @@ fn gateway_request_id(req: &Request) -> Option<String> {
     }
 }
 
-fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+pub(crate) fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
 }

@@ -1,0 +1,239 @@
+//! The API, called in process: the web app's only way to read or change an account.
+//!
+//! A page or a form is turned into the same request a client of `/v1` would send, carrying the
+//! browser's own cookies and `Origin`, and handed to the API's router without a network hop.
+//! So every rule holds exactly as for the API: parsing, validation, the session check, the
+//! CSRF check, idempotency, `If-Match`, the audit trail.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+use crate::AppState;
+use crate::http::session::CSRF_HEADER;
+
+/// The whole API's router, as the functions serve it.
+#[derive(Clone)]
+pub struct Api {
+    router: Router,
+}
+
+/// What the API answered.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+/// An answer that is not a success, as a form shows it: a message, and a detail per field.
+#[derive(Debug, Default, Clone)]
+pub struct Refusal {
+    pub status: u16,
+    pub message: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The largest API response the web app reads (a page of 100 documents is far below it).
+const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+
+impl Api {
+    pub fn new(state: AppState) -> Self {
+        Self {
+            router: crate::http::functions::all(state),
+        }
+    }
+
+    /// `GET path` for the browser that sent `from`.
+    pub async fn get(&self, from: &HeaderMap, path: impl Into<String>) -> Reply {
+        self.send(from, Method::GET, path, None, Vec::new()).await
+    }
+
+    /// A request to the API for the browser that sent `from`: its cookies and `Origin` go
+    /// with it, with the CSRF header the web app's own guard has already required.
+    pub async fn send(
+        &self,
+        from: &HeaderMap,
+        method: Method,
+        path: impl Into<String>,
+        body: Option<&Value>,
+        extra: Vec<(HeaderName, String)>,
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(path.into());
+        for name in [header::COOKIE, header::ORIGIN, header::USER_AGENT] {
+            for value in from.get_all(&name) {
+                request = request.header(&name, value);
+            }
+        }
+        request = request.header(CSRF_HEADER, "invoiceflow-web");
+        for (name, value) in extra {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                request = request.header(name, value);
+            }
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(json).unwrap_or_default())
+            }
+            None => Body::empty(),
+        };
+        let response = match request.body(body) {
+            Ok(request) => self.router.clone().oneshot(request).await,
+            Err(error) => return Reply::internal(&error.to_string()),
+        };
+        let Ok(response) = response;
+        let (parts, body) = response.into_parts();
+        let bytes = match axum::body::to_bytes(body, MAX_REPLY_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(error) => return Reply::internal(&error.to_string()),
+        };
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+impl Reply {
+    fn internal(cause: &str) -> Self {
+        tracing::error!(cause, "the in-process API call could not be made");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            headers: HeaderMap::new(),
+            body: Value::Null,
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.status.is_success()
+    }
+
+    /// The `ETag` the API answered, for the `If-Match` of the next change.
+    pub fn etag(&self) -> Option<String> {
+        self.headers
+            .get(header::ETAG)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// The cookies the API set (a session, a device cookie, or their removal), for the browser.
+    pub fn cookies(&self) -> impl Iterator<Item = &HeaderValue> {
+        self.headers.get_all(header::SET_COOKIE).iter()
+    }
+
+    /// The API's problem+json, as a form shows it.
+    pub fn refusal(&self) -> Refusal {
+        let body = &self.body;
+        let text = |name: &str| body[name].as_str().map(str::to_owned);
+        let fields = body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|error| {
+                        Some((
+                            error["field"].as_str()?.to_owned(),
+                            plain_detail(error["detail"].as_str().unwrap_or("refused")),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let message = match self.status.as_u16() {
+            412 => "This was changed elsewhere (another window or another person) since you \
+                    opened it, so your change was not saved. Reload the page to see the current \
+                    version."
+                .to_owned(),
+            429 => {
+                let minutes = self
+                    .headers
+                    .get(header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(|seconds| seconds.div_ceil(60).max(1));
+                match minutes {
+                    Some(m) => format!(
+                        "Too many attempts. For your safety, logging in to this account is paused: \
+                         try again in {m} minute{}.",
+                        if m == 1 { "" } else { "s" }
+                    ),
+                    None => "Too many attempts. Try again later.".to_owned(),
+                }
+            }
+            500.. => "Something went wrong on our side and nothing was changed. Please try again."
+                .to_owned(),
+            _ => text("detail")
+                .or_else(|| text("title"))
+                .unwrap_or_else(|| "The request was refused.".to_owned()),
+        };
+        Refusal {
+            status: self.status.as_u16(),
+            message,
+            fields,
+        }
+    }
+}
+
+/// serde's wording for a field left empty, said plainly.
+fn plain_detail(detail: &str) -> String {
+    if detail.starts_with("invalid type: null") || detail == "required" {
+        "Required.".to_owned()
+    } else {
+        let mut chars = detail.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(status: u16, body: Value) -> Reply {
+        Reply {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            headers: HeaderMap::new(),
+            body,
+        }
+    }
+
+    #[test]
+    fn a_problem_names_its_fields_plainly() {
+        let refusal = reply(
+            400,
+            serde_json::json!({"title": "Invalid request", "detail": "A field was refused",
+                "errors": [{"field": "name", "detail": "invalid type: null, expected a string"},
+                           {"field": "lines[0].quantity", "detail": "must be above 0"}]}),
+        )
+        .refusal();
+        assert_eq!(refusal.message, "A field was refused");
+        assert_eq!(
+            refusal.fields,
+            vec![
+                ("name".to_owned(), "Required.".to_owned()),
+                ("lines[0].quantity".to_owned(), "Must be above 0".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stale_change_says_so() {
+        assert!(
+            reply(412, Value::Null)
+                .refusal()
+                .message
+                .contains("changed elsewhere")
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! The web app: everything an owner does, as server-rendered HTML on the API's own origin.
+//!
+//! - Pages are written with maud (escaped by construction) and made live with htmx, served as
+//!   a fingerprinted, immutable file; there is no other script and no build step.
+//! - Every read and every change goes through the API's routes, called in process
+//!   ([`api::Api`]): the same parsing, rules, use cases, session check, CSRF check and audit as
+//!   `/v1`, and the API's problem+json shown beside the field it names. The browser never
+//!   computes an amount: the editor's totals are the ones the API computed for the saved draft.
+//! - Every unsafe request passes the API's CSRF guard twice: here (htmx sends the header, a
+//!   cross-site form cannot) and again in the API.
+//!
+//! See docs/decisions/0016-web-app.md.
+
+mod api;
+pub mod assets;
+mod form;
+mod page;
+mod pages;
+mod show;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use maud::html;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+use api::{Api, Reply};
+use page::Section;
+
+/// What every page handler has: the API.
+#[derive(Clone)]
+pub struct Web {
+    api: Arc<Api>,
+}
+
+/// The strictest policy the pages work under: our own script and style only, nothing inline,
+/// never framed.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; \
+    base-uri 'none'; frame-ancestors 'none'";
+
+/// The web app's routes, with their state.
+fn routes(web: Web) -> Router {
+    use pages::{account, auth, dashboard, documents, records};
+    Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/signup", get(auth::signup_page).post(auth::signup))
+        .route("/logout", post(auth::logout))
+        .route(
+            "/customers",
+            get(records::list_customers).post(records::create_customer),
+        )
+        .route("/customers/new", get(records::new_customer))
+        .route(
+            "/customers/{id}",
+            get(records::customer).post(records::update_customer),
+        )
+        .route(
+            "/services",
+            get(records::list_services).post(records::create_service),
+        )
+        .route("/services/new", get(records::new_service))
+        .route(
+            "/services/{id}",
+            get(records::service).post(records::update_service),
+        )
+        .route("/{kind}/{id}/delete", post(records::delete))
+        .route(
+            "/proposals",
+            get(documents::list_proposals).post(documents::create),
+        )
+        .route("/proposals/new", get(documents::new_proposal))
+        .route(
+            "/invoices",
+            get(documents::list_invoices).post(documents::create),
+        )
+        .route("/invoices/new", get(documents::new_invoice))
+        .route("/{kind}/{id}/edit", post(documents::save))
+        .route("/proposals/{id}", get(documents::proposal))
+        .route("/invoices/{id}", get(documents::invoice))
+        .route("/{kind}/{id}/do/{action}", post(documents::act))
+        .route("/credit-notes", get(documents::list_credit_notes))
+        .route("/credit-notes/{id}", get(documents::credit_note))
+        .route("/payments", get(documents::list_payments))
+        .route(
+            "/exports",
+            get(account::exports).post(account::create_export),
+        )
+        .route("/settings", get(account::settings))
+        .route("/settings/company", post(account::save_company))
+        .route("/settings/preferences", post(account::save_settings))
+        .route("/settings/password", post(account::change_password))
+        .route("/settings/delete", post(account::delete_account))
+        .route("/audit", get(account::audit))
+        .route("/assets/{file}", get(assets::serve))
+        .with_state(web)
+}
+
+/// What the web function serves: its routes, with every layer a page needs.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let web = Web {
+        api: Arc::new(Api::new(state)),
+    };
+    finish(routes(web).fallback(not_found), &config.allowed_origins)
+}
+
+/// The web app and the API under one origin, as API Gateway routes them (`/v1/…` to the API's
+/// functions, every other path to the web function): what the local server and the browser
+/// tests serve.
+pub fn with_api(state: AppState) -> Router {
+    let config = state.config.clone();
+    let web = Web {
+        api: Arc::new(Api::new(state.clone())),
+    };
+    let api = crate::http::functions::all(state);
+    finish(routes(web).fallback_service(api), &config.allowed_origins)
+}
+
+fn finish(router: Router, allowed_origins: &[String]) -> Router {
+    let allowed: Arc<[String]> = allowed_origins.to_vec().into();
+    router
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            crate::http::session::csrf_guard(allowed.clone(), req, next)
+        }))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::http::layers::MAX_BODY_BYTES,
+        ))
+        .layer(middleware::from_fn(htmx_redirects))
+        .layer(CatchPanicLayer::custom(crate::http::layers::panic_response))
+        .layer(middleware::from_fn(crate::http::layers::request_context))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        page::page(
+            "Not found",
+            Section::Public,
+            html! { p { "There is no such page. " a href="/" { "Go to the dashboard" } "." } },
+        ),
+    )
+        .into_response()
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum Failure {
+    /// No live session: log in first.
+    LoggedOut,
+    NotFound,
+    /// Anything else the API refused or failed at.
+    Refused(api::Refusal),
+}
+
+impl Failure {
+    fn of(reply: &Reply) -> Self {
+        match reply.status.as_u16() {
+            401 => Self::LoggedOut,
+            404 => Self::NotFound,
+            _ => Self::Refused(reply.refusal()),
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Self::LoggedOut => {
+                let mut response = go_to("/login");
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, crate::auth::cookie::clear_session());
+                response
+            }
+            Self::NotFound => not_found_page(),
+            Self::Refused(refusal) => {
+                let status = StatusCode::from_u16(refusal.status)
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                (
+                    status,
+                    page::page(
+                        "Something went wrong",
+                        Section::Public,
+                        html! { p { (refusal.message) } p { a href="/" { "Go to the dashboard" } } },
+                    ),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+fn not_found_page() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        page::page(
+            "Not found",
+            Section::Public,
+            html! { p { "This account has no such record. " a href="/" { "Go to the dashboard" } "." } },
+        ),
+    )
+        .into_response()
+}
+
+/// The body of a successful reply, or why the page cannot be shown.
+fn body(reply: Reply) -> Result<serde_json::Value, Failure> {
+    if reply.is_success() {
+        Ok(reply.body)
+    } else {
+        Err(Failure::of(&reply))
+    }
+}
+
+/// Go to `path` (a 303; for htmx, [`htmx_redirects`] turns it into `HX-Redirect`).
+fn go_to(path: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(path) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// Go to `path`, passing on the cookies the API set (a session, or its removal).
+fn went(path: &str, reply: &Reply) -> Response {
+    let mut response = go_to(path);
+    for cookie in reply.cookies() {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+    response
+}
+
+/// A browser's XMLHttpRequest follows a 303 by itself and htmx would swap the page it lands on
+/// into the form; so for htmx a redirect is a 200 carrying `HX-Redirect`, a full page load.
+async fn htmx_redirects(req: Request, next: Next) -> Response {
+    let htmx = req.headers().contains_key("hx-request");
+    let mut response = next.run(req).await;
+    if htmx && response.status().is_redirection() {
+        if let Some(location) = response.headers_mut().remove(header::LOCATION) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("hx-redirect"), location);
+        }
+        *response.status_mut() = StatusCode::OK;
+    }
+    response
+}
+
+/// A refused form, swapped in place of the one sent (htmx swaps a 422, see `page`).
+fn refused(markup: maud::Markup) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, markup).into_response()
+}

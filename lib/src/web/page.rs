@@ -1,0 +1,322 @@
+//! The page every screen is drawn in, and the pieces forms are made of.
+//!
+//! No inline script or style anywhere (the Content-Security-Policy forbids both): behaviour is
+//! htmx attributes, looks are `app.css`. Every field has a label, a refused field says why
+//! beside it (`aria-describedby`) and is marked `aria-invalid`.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::assets;
+use super::form::Form;
+
+/// htmx's settings, read from a meta tag (no inline script): no `eval`, no style of its own,
+/// and a refused form (422) swapped in like an accepted one so its messages show.
+const HTMX_CONFIG: &str = r#"{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true,"historyCacheSize":0,"refreshOnHistoryMiss":true,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}]}"#;
+
+/// Headers htmx sends with every request: the API's CSRF header.
+const HTMX_HEADERS: &str = r#"{"X-Requested-With": "htmx"}"#;
+
+/// Where the navigation is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Dashboard,
+    Customers,
+    Services,
+    Proposals,
+    Invoices,
+    CreditNotes,
+    Payments,
+    Exports,
+    Settings,
+    Audit,
+    /// Pages before logging in: no navigation.
+    Public,
+}
+
+const NAV: &[(Section, &str, &str)] = &[
+    (Section::Dashboard, "/", "Dashboard"),
+    (Section::Customers, "/customers", "Customers"),
+    (Section::Services, "/services", "Services"),
+    (Section::Proposals, "/proposals", "Proposals"),
+    (Section::Invoices, "/invoices", "Invoices"),
+    (Section::CreditNotes, "/credit-notes", "Credit notes"),
+    (Section::Payments, "/payments", "Payments"),
+    (Section::Exports, "/exports", "Exports"),
+    (Section::Settings, "/settings", "Settings"),
+    (Section::Audit, "/audit", "Audit trail"),
+];
+
+/// A whole page.
+pub fn page(title: &str, section: Section, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="htmx-config" content=(HTMX_CONFIG);
+                title { (title) " · InvoiceFlow" }
+                link rel="stylesheet" href=(assets::STYLE.path());
+                script src=(assets::HTMX.path()) defer {}
+            }
+            body hx-headers=(HTMX_HEADERS) {
+                a.skip href="#main" { "Skip to content" }
+                header.top {
+                    a.brand href="/" { "InvoiceFlow" }
+                    @if section != Section::Public {
+                        nav aria-label="Main" {
+                            ul {
+                                @for (item, href, label) in NAV {
+                                    li {
+                                        @if *item == section {
+                                            a href=(href) aria-current="page" { (label) }
+                                        } @else {
+                                            a href=(href) { (label) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        form.logout hx-post="/logout" {
+                            button.link type="submit" { "Log out" }
+                        }
+                    }
+                }
+                main id="main" tabindex="-1" {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// The kinds of input a field can be.
+#[derive(Clone, Copy)]
+pub enum Input<'a> {
+    Text,
+    Email,
+    Password {
+        autocomplete: &'a str,
+    },
+    Date,
+    /// A decimal (money, quantity, percent): text with a decimal keyboard, never a float.
+    Decimal,
+    Number,
+    Area,
+    Check,
+    Select(&'a [(&'a str, &'a str)]),
+}
+
+/// One field: its label, its input and, if refused, why.
+pub fn field(form: &Form, label: &str, name: &str, input: Input<'_>) -> Markup {
+    field_with(form, label, name, input, None, false)
+}
+
+/// A field that must be filled.
+pub fn required(form: &Form, label: &str, name: &str, input: Input<'_>) -> Markup {
+    field_with(form, label, name, input, None, true)
+}
+
+/// A field with a hint under its label.
+pub fn hinted(form: &Form, label: &str, name: &str, input: Input<'_>, hint: &str) -> Markup {
+    field_with(form, label, name, input, Some(hint), false)
+}
+
+/// The form's id for a field's name (`lines[0].quantity` → `f-lines-0-quantity`).
+pub fn id_of(name: &str) -> String {
+    let mut id = String::from("f-");
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            id.push(c);
+        } else if !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    id.trim_end_matches('-').to_owned()
+}
+
+fn field_with(
+    form: &Form,
+    label: &str,
+    name: &str,
+    input: Input<'_>,
+    hint: Option<&str>,
+    is_required: bool,
+) -> Markup {
+    let id = id_of(name);
+    let error = form.error(name);
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = match (error.is_some(), hint.is_some()) {
+        (true, true) => Some(format!("{error_id} {hint_id}")),
+        (true, false) => Some(error_id.clone()),
+        (false, true) => Some(hint_id.clone()),
+        (false, false) => None,
+    };
+    let value = form.value(name);
+    let invalid = error.map(|_| "true");
+    html! {
+        div.field.invalid[error.is_some()] {
+            @if let Input::Check = input {
+                input type="hidden" name=(format!("{name}:bool")) value="false";
+                label.check for=(id) {
+                    input type="checkbox" id=(id) name=(format!("{name}:bool")) value="true"
+                        checked[value == "true"] aria-invalid=[invalid]
+                        aria-describedby=[described.as_deref()];
+                    " " (label)
+                }
+            } @else {
+                label for=(id) {
+                    (label)
+                    @if is_required { span.req aria-hidden="true" { " *" } }
+                }
+                @if let Some(hint) = hint { span.hint id=(hint_id) { (hint) } }
+                @match input {
+                    Input::Area => {
+                        textarea id=(id) name=(name) rows="3" required[is_required]
+                            aria-invalid=[invalid] aria-describedby=[described.as_deref()] { (value) }
+                    }
+                    Input::Select(options) => {
+                        select id=(id) name=(name) required[is_required] aria-invalid=[invalid]
+                            aria-describedby=[described.as_deref()] {
+                            @for (option, text) in options {
+                                option value=(option) selected[*option == value] { (text) }
+                            }
+                        }
+                    }
+                    _ => {
+                        @let (kind, mode, complete) = match input {
+                            Input::Email => ("email", None, Some("email")),
+                            Input::Password { autocomplete } => ("password", None, Some(autocomplete)),
+                            Input::Date => ("date", None, None),
+                            Input::Decimal => ("text", Some("decimal"), Some("off")),
+                            Input::Number => ("number", Some("numeric"), None),
+                            _ => ("text", None, None),
+                        };
+                        input type=(kind) id=(id) name=(name)
+                            value=[(!matches!(input, Input::Password { .. })).then_some(value)]
+                            inputmode=[mode] autocomplete=[complete] required[is_required]
+                            aria-invalid=[invalid] aria-describedby=[described.as_deref()];
+                    }
+                }
+            }
+            @if let Some(error) = error {
+                p.error id=(error_id) { (error) }
+            }
+        }
+    }
+}
+
+/// The form's message, and refusals naming fields the form does not show.
+pub fn notice(form: &Form, shown: &[&str]) -> Markup {
+    let outside = form.errors_outside(shown);
+    html! {
+        div.notice role="alert" {
+            @if let Some(message) = &form.message {
+                p { (message) }
+                @if !outside.is_empty() {
+                    ul { @for (field, detail) in &outside { li { code { (field) } ": " (detail) } } }
+                }
+            }
+        }
+    }
+}
+
+/// A hidden field.
+pub fn hidden(name: &str, value: &str) -> Markup {
+    html! { input type="hidden" name=(name) value=(value); }
+}
+
+/// A new idempotency key for a form that creates something: a double submit creates it once.
+pub fn once() -> Markup {
+    hidden("_key", &ulid::Ulid::generate().to_string())
+}
+
+/// A button that posts to `action` (an action on a record), with an optional confirmation
+/// field set.
+pub fn action(action: &str, label: &str, class: &str) -> Markup {
+    html! {
+        form.action hx-post=(action) hx-target="this" hx-swap="outerHTML" {
+            (notice(&Form::default(), &[]))
+            button class=(class) type="submit" { (label) }
+        }
+    }
+}
+
+/// A status as a badge.
+pub fn status(text: &str) -> Markup {
+    html! { span class=(format!("badge s-{text}")) { (text.replace('_', " ")) } }
+}
+
+/// A paging link to the next page of a list.
+pub fn next_link(base: &str, next: Option<&str>) -> Markup {
+    html! {
+        @if let Some(next) = next {
+            @let separator = if base.contains('?') { '&' } else { '?' };
+            p.more {
+                a href=(format!("{base}{separator}next={}", urlencode(next))) { "Next page →" }
+            }
+        }
+    }
+}
+
+pub fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_safe_and_stable() {
+        assert_eq!(id_of("lines[0].quantity"), "f-lines-0-quantity");
+        assert_eq!(
+            id_of("billing_address.lines[1]"),
+            "f-billing_address-lines-1"
+        );
+    }
+
+    #[test]
+    fn a_refused_field_says_why_beside_it_and_is_marked_invalid() {
+        let mut form = Form::default();
+        form.set("email", "not-an-email");
+        let refused = Form::refused(
+            &[("email".to_owned(), "not-an-email".to_owned())],
+            &super::super::api::Refusal {
+                status: 400,
+                message: "refused".into(),
+                fields: vec![("email".into(), "Must be an email address".into())],
+            },
+            &super::super::form::to_json(&[]),
+        );
+        let html = field(&refused, "Email", "email", Input::Email).into_string();
+        assert!(html.contains(r#"aria-invalid="true""#), "{html}");
+        assert!(
+            html.contains(r#"aria-describedby="f-email-error""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<p class="error" id="f-email-error">Must be an email address</p>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"value="not-an-email""#), "{html}");
+    }
+
+    #[test]
+    fn a_password_is_never_written_back_into_the_page() {
+        let mut form = Form::default();
+        form.set("password", "secret");
+        let html = field(
+            &form,
+            "Password",
+            "password",
+            Input::Password {
+                autocomplete: "current-password",
+            },
+        )
+        .into_string();
+        assert!(!html.contains("secret"), "{html}");
+    }
+}

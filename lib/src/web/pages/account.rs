@@ -1,0 +1,462 @@
+//! The account: company profile and settings, password, deletion, exports, the audit trail.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde_json::Value;
+
+use super::records::Paging;
+use super::{Fields, own};
+use crate::web::form::{Form, Sent, to_json};
+use crate::web::page::{
+    self, Input, Section, field, hidden, hinted, next_link, notice, once, required,
+};
+use crate::web::pages::auth::currencies;
+use crate::web::show::{Fmt, text};
+use crate::web::{Failure, Web, body, go_to, refused, went};
+
+const COMPANY_NAMES: &[&str] = &[
+    "legal_name",
+    "email",
+    "phone",
+    "website",
+    "tax_id",
+    "currency",
+    "address.lines[0]",
+    "address.lines[1]",
+    "address.postal_code",
+    "address.city",
+    "address.region",
+    "address.country",
+    "bank_account.holder",
+    "bank_account.iban",
+    "bank_account.bic",
+];
+
+fn company_form(form: &Form, saved: bool) -> Markup {
+    html! {
+        form.card hx-post="/settings/company" hx-target="this" hx-swap="outerHTML" {
+            h2 { "Company profile" }
+            p.hint { "What your documents say about you. EU e-invoices need your address and tax id." }
+            @if saved { p.ok role="status" { "Company profile saved." } }
+            (notice(form, COMPANY_NAMES))
+            (hidden("_etag", form.value("_etag")))
+            div.fields {
+                (required(form, "Legal name", "legal_name", Input::Text))
+                (field(form, "Email", "email", Input::Email))
+                (field(form, "Phone", "phone", Input::Text))
+                (hinted(form, "Website", "website", Input::Text, "https://…"))
+                (hinted(form, "Tax id", "tax_id", Input::Text, "VAT number, e.g. DE123456789"))
+                (required(form, "Currency", "currency", Input::Select(currencies())))
+            }
+            fieldset {
+                legend { "Address" }
+                div.fields {
+                    (field(form, "Street", "address.lines[0]", Input::Text))
+                    (field(form, "Street, second line", "address.lines[1]", Input::Text))
+                    (field(form, "Postal code", "address.postal_code", Input::Text))
+                    (field(form, "City", "address.city", Input::Text))
+                    (field(form, "Region", "address.region", Input::Text))
+                    (hinted(form, "Country", "address.country", Input::Text, "Two letters, e.g. DE"))
+                }
+            }
+            fieldset {
+                legend { "Bank account for payments" }
+                div.fields {
+                    (field(form, "Account holder", "bank_account.holder", Input::Text))
+                    (field(form, "IBAN", "bank_account.iban", Input::Text))
+                    (field(form, "BIC", "bank_account.bic", Input::Text))
+                }
+            }
+            button type="submit" { "Save company profile" }
+        }
+    }
+}
+
+const SETTINGS_NAMES: &[&str] = &[
+    "invoice_number_prefix",
+    "proposal_number_prefix",
+    "credit_note_number_prefix",
+    "payment_terms_days",
+    "proposal_validity_days",
+    "default_tax_rate",
+    "locale",
+    "time_zone",
+    "invoice_notes",
+    "invoice_footer",
+];
+
+const LOCALES: &[(&str, &str)] = &[
+    ("en-US", "English (United States)"),
+    ("en-GB", "English (United Kingdom)"),
+    ("de-DE", "Deutsch (Deutschland)"),
+    ("de-AT", "Deutsch (Österreich)"),
+    ("de-CH", "Deutsch (Schweiz)"),
+    ("fr-FR", "Français (France)"),
+    ("nl-NL", "Nederlands"),
+    ("it-IT", "Italiano"),
+    ("es-ES", "Español"),
+    ("pt-PT", "Português"),
+    ("sv-SE", "Svenska"),
+    ("da-DK", "Dansk"),
+    ("pl-PL", "Polski"),
+    ("ja-JP", "日本語"),
+];
+
+fn settings_form(form: &Form, saved: bool) -> Markup {
+    html! {
+        form.card hx-post="/settings/preferences" hx-target="this" hx-swap="outerHTML" {
+            h2 { "Numbers, terms and language" }
+            @if saved { p.ok role="status" { "Settings saved." } }
+            (notice(form, SETTINGS_NAMES))
+            (hidden("_etag", form.value("_etag")))
+            div.fields {
+                (hinted(form, "Invoice numbers start with", "invoice_number_prefix", Input::Text, "e.g. INV-{YYYY}-"))
+                (field(form, "Proposal numbers start with", "proposal_number_prefix", Input::Text))
+                (field(form, "Credit note numbers start with", "credit_note_number_prefix", Input::Text))
+                (hinted(form, "Payment terms (days)", "payment_terms_days:int", Input::Number, "0: due on receipt"))
+                (field(form, "Proposals valid for (days)", "proposal_validity_days:int", Input::Number))
+                (field(form, "Default tax rate (%)", "default_tax_rate", Input::Decimal))
+                (field(form, "Language and number format", "locale", Input::Select(LOCALES)))
+                (hinted(form, "Time zone", "time_zone", Input::Text, "e.g. Europe/Berlin"))
+            }
+            div.fields {
+                (field(form, "Notes on every invoice", "invoice_notes", Input::Area))
+                (field(form, "Footer of every invoice", "invoice_footer", Input::Area))
+            }
+            button type="submit" { "Save settings" }
+        }
+    }
+}
+
+fn password_form(form: &Form, saved: bool) -> Markup {
+    html! {
+        form.card.narrow hx-post="/settings/password" hx-target="this" hx-swap="outerHTML" {
+            h2 { "Password" }
+            @if saved { p.ok role="status" { "Password changed. Your other sessions were logged out." } }
+            (notice(form, &["current_password", "new_password"]))
+            (required(form, "Current password", "current_password", Input::Password { autocomplete: "current-password" }))
+            (hinted(form, "New password", "new_password", Input::Password { autocomplete: "new-password" },
+                "12 to 72 characters; a few unrelated words make a strong one."))
+            button type="submit" { "Change password" }
+        }
+    }
+}
+
+fn delete_form(form: &Form, legal_name: &str) -> Markup {
+    html! {
+        form.card.narrow hx-post="/settings/delete" hx-target="this" hx-swap="outerHTML" {
+            h2 { "Delete the account" }
+            p { "Deleting the account logs you out at once and can not be undone. Every record, \
+                file and export is destroyed within 30 days. Export what you want to keep first." }
+            (notice(form, &["password", "confirm"]))
+            (required(form, "Your password", "password", Input::Password { autocomplete: "current-password" }))
+            (hinted(form, "Type your company's legal name to confirm", "confirm", Input::Text, legal_name))
+            button.danger type="submit" { "Delete the account and all its data" }
+        }
+    }
+}
+
+/// A form showing a singleton the API answered, with its `ETag`; the `:int` fields by their
+/// submitted names.
+fn singleton_form(record: &Value, etag: Option<String>) -> Form {
+    let mut form = Form::of(record);
+    form.set("_etag", etag.unwrap_or_default());
+    for name in ["payment_terms_days", "proposal_validity_days"] {
+        let value = form.value(name).to_owned();
+        form.set(&format!("{name}:int"), value);
+    }
+    form
+}
+
+pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Response, Failure> {
+    let (company, settings) = tokio::join!(
+        web.api.get(&headers, "/v1/company"),
+        web.api.get(&headers, "/v1/settings"),
+    );
+    let company_etag = company.etag();
+    let settings_etag = settings.etag();
+    let company = if company.status == 404 {
+        Value::Null
+    } else {
+        body(company)?
+    };
+    let settings = body(settings)?;
+    let legal_name = text(&company["legal_name"]).to_owned();
+    let content = html! {
+        (company_form(&singleton_form(&company, company_etag), false))
+        (settings_form(&singleton_form(&settings, settings_etag), false))
+        (password_form(&Form::default(), false))
+        (delete_form(&Form::default(), &legal_name))
+    };
+    Ok(page::page("Settings", Section::Settings, content).into_response())
+}
+
+/// Sends a singleton's form with `If-Match` (`*` for a first company profile).
+async fn save_singleton(
+    web: &Web,
+    headers: &HeaderMap,
+    fields: &Fields,
+    method: Method,
+    path: &str,
+) -> (crate::web::api::Reply, Sent) {
+    let sent = to_json(fields);
+    let etag = own(fields, "_etag").unwrap_or("*").to_owned();
+    let reply = web
+        .api
+        .send(
+            headers,
+            method,
+            path,
+            Some(&sent.body),
+            vec![(header::IF_MATCH, etag)],
+        )
+        .await;
+    (reply, sent)
+}
+
+pub async fn save_company(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let (reply, sent) = save_singleton(&web, &headers, &fields, Method::PUT, "/v1/company").await;
+    if reply.is_success() {
+        let form = singleton_form(&reply.body, reply.etag());
+        return Ok(company_form(&form, true).into_response());
+    }
+    if reply.status == 401 {
+        return Err(Failure::LoggedOut);
+    }
+    Ok(refused(company_form(
+        &Form::refused(&fields, &reply.refusal(), &sent),
+        false,
+    )))
+}
+
+pub async fn save_settings(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let (reply, sent) =
+        save_singleton(&web, &headers, &fields, Method::PATCH, "/v1/settings").await;
+    if reply.is_success() {
+        let form = singleton_form(&reply.body, reply.etag());
+        return Ok(settings_form(&form, true).into_response());
+    }
+    if reply.status == 401 {
+        return Err(Failure::LoggedOut);
+    }
+    Ok(refused(settings_form(
+        &Form::refused(&fields, &reply.refusal(), &sent),
+        false,
+    )))
+}
+
+pub async fn change_password(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let sent = to_json(&fields);
+    let reply = web
+        .api
+        .send(
+            &headers,
+            Method::POST,
+            "/v1/auth/password",
+            Some(&sent.body),
+            Vec::new(),
+        )
+        .await;
+    if reply.is_success() {
+        let mut response = password_form(&Form::default(), true).into_response();
+        for cookie in reply.cookies() {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, cookie.clone());
+        }
+        return Ok(response);
+    }
+    let mut refusal = reply.refusal();
+    if reply.status == 401
+        && refusal.fields.is_empty()
+        && own(&fields, "current_password").is_some()
+    {
+        // The API answers a wrong current password as it answers a failed login.
+        refusal.fields.push((
+            "current_password".to_owned(),
+            "This is not your current password.".to_owned(),
+        ));
+        refusal.message = "Your password was not changed.".to_owned();
+        refusal.status = 400;
+    } else if reply.status == 401 {
+        return Err(Failure::LoggedOut);
+    }
+    Ok(refused(password_form(
+        &Form::refused(&fields, &refusal, &sent),
+        false,
+    )))
+}
+
+pub async fn delete_account(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let sent = to_json(&fields);
+    let reply = web
+        .api
+        .send(
+            &headers,
+            Method::DELETE,
+            "/v1/account",
+            Some(&sent.body),
+            Vec::new(),
+        )
+        .await;
+    if reply.is_success() {
+        let mut response = went("/login?deleted=1", &reply);
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, crate::auth::cookie::clear_session());
+        return Ok(response);
+    }
+    let mut refusal = reply.refusal();
+    if reply.status == 401 && own(&fields, "password").is_some() {
+        refusal.fields.push((
+            "password".to_owned(),
+            "This is not your password.".to_owned(),
+        ));
+        refusal.message = "The account was not deleted.".to_owned();
+        refusal.status = 400;
+    } else if reply.status == 401 {
+        return Err(Failure::LoggedOut);
+    }
+    let company = body(web.api.get(&headers, "/v1/company").await).unwrap_or_default();
+    Ok(refused(delete_form(
+        &Form::refused(&fields, &refusal, &sent),
+        text(&company["legal_name"]),
+    )))
+}
+
+const DATASETS: &[(&str, &str)] = &[
+    ("invoices", "Invoices (CSV)"),
+    ("invoice_lines", "Invoice lines (CSV)"),
+    ("payments", "Payments (CSV)"),
+    ("customers", "Customers (CSV)"),
+    ("services", "Services (CSV)"),
+    ("proposals", "Proposals (CSV)"),
+    ("account", "Everything, with PDFs (ZIP)"),
+];
+
+fn export_form(form: &Form) -> Markup {
+    html! {
+        form.card.narrow hx-post="/exports" hx-target="this" hx-swap="outerHTML" {
+            (notice(form, &["dataset"]))
+            (once())
+            (required(form, "What to export", "dataset", Input::Select(DATASETS)))
+            button type="submit" { "Export" }
+        }
+    }
+}
+
+pub async fn exports(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    Query(paging): Query<Paging>,
+) -> Result<Response, Failure> {
+    let (page, settings) = tokio::join!(
+        web.api.get(&headers, paging.of("/v1/exports")),
+        web.api.get(&headers, "/v1/settings"),
+    );
+    let page = body(page)?;
+    let fmt = Fmt::of(&body(settings)?);
+    let items = page["data"].as_array().cloned().unwrap_or_default();
+    let content = html! {
+        p { "An export is a file of your data. Its link works for a short while; \
+            come back here for a fresh one." }
+        (export_form(&Form::default()))
+        @if items.is_empty() {
+            p { "No exports yet." }
+        } @else {
+            div.table { table {
+                thead { tr {
+                    th scope="col" { "Made" } th scope="col" { "Data" }
+                    th.num scope="col" { "Rows" } th scope="col" { "File" }
+                } }
+                tbody { @for item in &items { tr {
+                    td { (fmt.date(&item["created_at"])) }
+                    td { (DATASETS.iter().find(|(d, _)| *d == text(&item["dataset"])).map(|(_, l)| *l).unwrap_or("")) }
+                    td.num { (item["rows"].as_u64().unwrap_or(0)) }
+                    td {
+                        @if let Some(url) = item["url"].as_str() {
+                            a href=(url) rel="noreferrer" { "Download" }
+                        } @else { "Expired" }
+                    }
+                } } }
+            } }
+        }
+        (next_link("/exports", page["next"].as_str()))
+    };
+    Ok(page::page("Exports", Section::Exports, content).into_response())
+}
+
+pub async fn create_export(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let sent = to_json(&fields);
+    let key = own(&fields, "_key")
+        .map(|k| {
+            vec![(
+                header::HeaderName::from_static("idempotency-key"),
+                k.to_owned(),
+            )]
+        })
+        .unwrap_or_default();
+    let reply = web
+        .api
+        .send(&headers, Method::POST, "/v1/exports", Some(&sent.body), key)
+        .await;
+    if reply.is_success() {
+        return Ok(go_to("/exports"));
+    }
+    if reply.status == 401 {
+        return Err(Failure::LoggedOut);
+    }
+    Ok(refused(export_form(&Form::refused(
+        &fields,
+        &reply.refusal(),
+        &sent,
+    ))))
+}
+
+pub async fn audit(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    Query(paging): Query<Paging>,
+) -> Result<Response, Failure> {
+    let page = body(web.api.get(&headers, paging.of("/v1/audit")).await)?;
+    let items = page["data"].as_array().cloned().unwrap_or_default();
+    let content = html! {
+        p { "Everything done in this account, newest first: who, what, on which record, and whether it was allowed." }
+        div.table { table {
+            thead { tr {
+                th scope="col" { "When (UTC)" } th scope="col" { "Action" } th scope="col" { "Record" }
+                th scope="col" { "Outcome" }
+            } }
+            tbody { @for item in &items { tr {
+                td { (text(&item["at"]).replace('T', " ").trim_end_matches('Z')) }
+                td { code { (text(&item["action"])) } }
+                td { (text(&item["object"])) }
+                td { (text(&item["outcome"]).replace('_', " ")) }
+            } } }
+        } }
+        (next_link("/audit", page["next"].as_str()))
+    };
+    Ok(page::page("Audit trail", Section::Audit, content).into_response())
+}
