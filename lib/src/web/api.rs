@@ -117,6 +117,14 @@ impl Reply {
         self.status.is_success()
     }
 
+    /// A 401 that says the password was wrong, not that the session ended.
+    pub fn is_wrong_password(&self) -> bool {
+        self.status == StatusCode::UNAUTHORIZED
+            && self.body["type"]
+                .as_str()
+                .is_some_and(|kind| kind.ends_with("invalid-credentials"))
+    }
+
     /// The `ETag` the API answered, for the `If-Match` of the next change.
     pub fn etag(&self) -> Option<String> {
         self.headers

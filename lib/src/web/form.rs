@@ -20,6 +20,8 @@ pub struct Form {
     values: HashMap<String, String>,
     errors: HashMap<String, String>,
     pub message: Option<String>,
+    /// Set apart the ids of a form's fields from another form's on the same page.
+    scope: &'static str,
 }
 
 impl Form {
@@ -54,7 +56,18 @@ impl Form {
             values,
             errors,
             message,
+            scope: "",
         }
+    }
+
+    /// The same form, its field ids set apart by `scope` (two forms with a `reason`).
+    pub fn scoped(mut self, scope: &'static str) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    pub fn scope(&self) -> &'static str {
+        self.scope
     }
 
     pub fn value(&self, name: &str) -> &str {

@@ -122,7 +122,18 @@ pub fn with_api(state: AppState) -> Router {
         api: Arc::new(Api::new(state.clone())),
     };
     let api = crate::http::functions::all(state);
-    finish(routes(web).fallback_service(api), &config.allowed_origins)
+    let site = routes(web).fallback(move |req: Request| {
+        let api = api.clone();
+        async move {
+            if req.uri().path().starts_with("/v1/") {
+                let Ok(response) = tower::ServiceExt::oneshot(api, req).await;
+                response
+            } else {
+                not_found().await
+            }
+        }
+    });
+    finish(site, &config.allowed_origins)
 }
 
 fn finish(router: Router, allowed_origins: &[String]) -> Router {

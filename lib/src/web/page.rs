@@ -144,8 +144,16 @@ fn field_with(
     hint: Option<&str>,
     is_required: bool,
 ) -> Markup {
-    let id = id_of(name);
-    let error = form.error(name);
+    // `payment_terms_days:int` is sent as a number; the API names it `payment_terms_days`.
+    let path = name
+        .strip_suffix(":int")
+        .or_else(|| name.strip_suffix(":bool"))
+        .unwrap_or(name);
+    let id = match form.scope() {
+        "" => id_of(path),
+        scope => id_of(&format!("{scope}.{path}")),
+    };
+    let error = form.error(path);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described = match (error.is_some(), hint.is_some()) {
@@ -154,7 +162,7 @@ fn field_with(
         (false, true) => Some(hint_id.clone()),
         (false, false) => None,
     };
-    let value = form.value(name);
+    let value = form.value(path);
     let invalid = error.map(|_| "true");
     html! {
         div.field.invalid[error.is_some()] {

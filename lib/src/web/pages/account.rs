@@ -158,15 +158,10 @@ fn delete_form(form: &Form, legal_name: &str) -> Markup {
     }
 }
 
-/// A form showing a singleton the API answered, with its `ETag`; the `:int` fields by their
-/// submitted names.
+/// A form showing a singleton the API answered, with its `ETag`.
 fn singleton_form(record: &Value, etag: Option<String>) -> Form {
     let mut form = Form::of(record);
     form.set("_etag", etag.unwrap_or_default());
-    for name in ["payment_terms_days", "proposal_validity_days"] {
-        let value = form.value(name).to_owned();
-        form.set(&format!("{name}:int"), value);
-    }
     form
 }
 
@@ -280,23 +275,11 @@ pub async fn change_password(
         }
         return Ok(response);
     }
-    let mut refusal = reply.refusal();
-    if reply.status == 401
-        && refusal.fields.is_empty()
-        && own(&fields, "current_password").is_some()
-    {
-        // The API answers a wrong current password as it answers a failed login.
-        refusal.fields.push((
-            "current_password".to_owned(),
-            "This is not your current password.".to_owned(),
-        ));
-        refusal.message = "Your password was not changed.".to_owned();
-        refusal.status = 400;
-    } else if reply.status == 401 {
+    if reply.status == 401 {
         return Err(Failure::LoggedOut);
     }
     Ok(refused(password_form(
-        &Form::refused(&fields, &refusal, &sent),
+        &Form::refused(&fields, &reply.refusal(), &sent),
         false,
     )))
 }
@@ -325,7 +308,7 @@ pub async fn delete_account(
         return Ok(response);
     }
     let mut refusal = reply.refusal();
-    if reply.status == 401 && own(&fields, "password").is_some() {
+    if reply.is_wrong_password() {
         refusal.fields.push((
             "password".to_owned(),
             "This is not your password.".to_owned(),

@@ -61,7 +61,7 @@ pub async fn login(State(web): State<Web>, headers: HeaderMap, fields: Fields) -
         return went("/", &reply);
     }
     let mut refusal = reply.refusal();
-    if reply.status == 401 {
+    if reply.is_wrong_password() {
         refusal.message = "That email and password do not match an account.".to_owned();
     }
     let form = Form::refused(&fields, &refusal, &sent);

@@ -530,8 +530,16 @@ pub async fn save(
     let kind = Kind::parse(&kind).ok_or(Failure::NotFound)?;
     let id = safe_id(&id)?;
     let mut sent = to_json(&fields);
-    if sent.body.get("lines").is_none() {
-        sent.body["lines"] = json!([]);
+    match sent.body.get_mut("lines").and_then(Value::as_array_mut) {
+        // A line picked from the catalogue is one of its unit until a quantity is typed.
+        Some(lines) => {
+            for line in lines {
+                if line["quantity"].is_null() && !line["service_id"].is_null() {
+                    line["quantity"] = json!("1");
+                }
+            }
+        }
+        None => sent.body["lines"] = json!([]),
     }
     let etag = own(&fields, "_etag").unwrap_or_default().to_owned();
     let (reply, context) = tokio::join!(
@@ -613,13 +621,15 @@ fn action_form(path: &str, label: &str, class: &str, form: &Form, inner: Markup)
 }
 
 fn reason_form(path: &str, label: &str, class: &str, form: &Form, prompt: &str) -> Markup {
-    action_form(
-        path,
-        label,
-        class,
-        form,
-        required(form, prompt, "reason", Input::Area),
-    )
+    // Each action's path ends with its name: `decline`, `credit`, `void`.
+    let scope = match path.rsplit('/').next() {
+        Some("credit") => "credit",
+        Some("void") => "void",
+        _ => "decline",
+    };
+    let form = form.clone().scoped(scope);
+    let reason = required(&form, prompt, "reason", Input::Area);
+    action_form(path, label, class, &form, reason)
 }
 
 const METHODS: &[(&str, &str)] = &[

@@ -1,0 +1,293 @@
+//! The web app in a real browser: headless Chromium (Debian's, driven by ChromeDriver over
+//! WebDriver) against the application served over HTTP on the local stack, as a new user uses
+//! it. axe-core (npm, `tests/browser`) checks every page visited for accessibility.
+
+mod driver;
+
+use std::time::Duration;
+
+use driver::Browser;
+use invoiceflow::domain::values::Currency;
+use invoiceflow::render::locale::Format;
+use invoiceflow_tests::{STRONG_PASSWORD, spawn_app};
+use rust_decimal::Decimal;
+
+const NEW_PASSWORD: &str = "velvet-harbor-quartz-meadow";
+
+fn euros(amount: &str) -> String {
+    Format::of("de-DE").money(
+        amount.parse::<Decimal>().expect("a decimal"),
+        Currency::parse("EUR").expect("EUR"),
+    )
+}
+
+/// Everything an owner does, from signing up to deleting the account, in one browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
+    let app = spawn_app().await;
+    let browser = Browser::start(&app.base).await;
+    let marker = ulid::Ulid::generate().to_string().to_lowercase();
+    let email = format!("owner.{marker}@example.com");
+    let company = format!("Ölçü Atelier {marker}");
+
+    // Sign up: the session cookie is set, and page script cannot read it.
+    browser.visit("/signup").await;
+    browser.check_page().await;
+    browser.fill("name", "Ann Owner").await;
+    browser.fill("email", &email).await;
+    browser.fill("password", STRONG_PASSWORD).await;
+    browser.fill("company_name", &company).await;
+    browser.select("currency", "EUR").await;
+    browser.press("Create account").await;
+    browser.wait_for_path("/settings").await;
+    browser.check_page().await;
+    let cookies = browser.script("return document.cookie").await;
+    assert!(
+        !cookies.as_str().unwrap_or_default().contains("__Host-session"),
+        "page script can read the session cookie: {cookies}"
+    );
+    assert!(browser.session_cookie_is_http_only().await);
+
+    // The company profile, and the account's language (amounts in de-DE from here on).
+    browser.fill("address.lines[0]", "Hauptstraße 1").await;
+    browser.fill("address.postal_code", "10115").await;
+    browser.fill("address.city", "Berlin").await;
+    browser.fill("address.country", "DE").await;
+    browser.fill("tax_id", "DE123456789").await;
+    browser.fill("bank_account.holder", &company).await;
+    browser.fill("bank_account.iban", "DE89 3704 0044 0532 0130 00").await;
+    browser.press("Save company profile").await;
+    browser.wait_for_text("Company profile saved.").await;
+    browser.select("locale", "de-DE").await;
+    browser.fill("time_zone", "Europe/Berlin").await;
+    browser.press("Save settings").await;
+    browser.wait_for_text("Settings saved.").await;
+    // A refused field is shown beside the field, and nothing is saved.
+    browser.fill("payment_terms_days:int", "999").await;
+    browser.press("Save settings").await;
+    browser
+        .wait_until("document.querySelector('#f-payment_terms_days-error') !== null")
+        .await;
+    browser.check_page().await;
+
+    // Two customers and three services.
+    let mut customers = Vec::new();
+    for (name, city) in [("Nordlicht GmbH", "Hamburg"), ("Café Sonne", "München")] {
+        browser.visit("/customers/new").await;
+        browser.fill("name", name).await;
+        browser.fill("email", "books@example.com").await;
+        browser.fill("billing_address.lines[0]", "Am Markt 5").await;
+        browser.fill("billing_address.city", city).await;
+        browser.fill("billing_address.country", "DE").await;
+        browser.press("Add customer").await;
+        customers.push(browser.wait_for_path("/customers/cus_").await);
+    }
+    browser.check_page().await;
+    browser.visit("/customers").await;
+    browser.wait_for_text("Café Sonne").await;
+    browser.check_page().await;
+    browser.visit("/customers/new").await;
+    browser.check_page().await;
+    let services = [
+        ("Design workshop", "800.00", "day", "19"),
+        ("Development", "95.00", "hour", "19"),
+        ("Printed brochure", "2.50", "piece", "7"),
+    ];
+    let mut service_ids = Vec::new();
+    for (name, price, unit, rate) in services {
+        browser.visit("/services/new").await;
+        browser.fill("name", name).await;
+        browser.fill("unit_price", price).await;
+        browser.fill("unit", unit).await;
+        browser.fill("tax_rate", rate).await;
+        browser.press("Add service").await;
+        let path = browser.wait_for_path("/services/svc_").await;
+        service_ids.push(path.trim_start_matches("/services/").to_owned());
+    }
+    browser.check_page().await;
+    browser.visit("/services").await;
+    browser.check_page().await;
+
+    // A proposal from the catalogue: send it, accept it, convert it.
+    browser.visit("/proposals/new").await;
+    browser.check_page().await;
+    browser
+        .select("customer_id", customers[0].trim_start_matches("/customers/"))
+        .await;
+    browser.press("Start the proposal").await;
+    browser.wait_for_path("/proposals/pro_").await;
+    browser.select("lines[0].service_id", &service_ids[0]).await;
+    browser.wait_for_element("[name='lines[1].service_id']").await;
+    browser.select("lines[1].service_id", &service_ids[1]).await;
+    browser.wait_for_element("[name='lines[2].service_id']").await;
+    // Live totals: 1 day + 1 hour, then 10 hours; the server works them out on every change.
+    browser.wait_for_total("total", &euros("1065.05")).await;
+    browser.fill("lines[1].quantity", "10").await;
+    browser.blur().await;
+    browser.wait_for_total("total", &euros("2082.50")).await;
+    browser.check_page().await;
+    browser.press("Send to the customer").await;
+    browser.wait_for_text("sent").await;
+    browser.check_page().await;
+    browser.press("Mark accepted").await;
+    browser.wait_for_text("Convert to an invoice").await;
+    browser.press("Convert to an invoice").await;
+    let invoice = browser.wait_for_path("/invoices/inv_").await;
+
+    // Issue it; screenshots of the dashboard and the invoice editor come later.
+    browser.wait_for_total("total", &euros("2082.50")).await;
+    browser.check_page().await;
+    browser.screenshots("invoice-editor").await;
+    browser.press("Issue (gives it its number)").await;
+    browser.wait_for_text("Record a payment").await;
+    browser.check_page().await;
+
+    // A partial payment, then the rest: the dashboard follows.
+    browser.visit("/").await;
+    let outstanding = browser.text("[data-figure='outstanding']").await;
+    assert_eq!(outstanding, euros("2082.50"));
+    browser.visit(&invoice).await;
+    browser.fill("amount", "1000.00").await;
+    browser.press("Record payment").await;
+    browser.wait_for_total("due", &euros("1082.50")).await;
+    browser.visit("/").await;
+    assert_eq!(
+        browser.text("[data-figure='outstanding']").await,
+        euros("1082.50")
+    );
+    assert_eq!(
+        browser.text("[data-figure='received']").await,
+        euros("1000.00")
+    );
+    browser.visit(&invoice).await;
+    browser.press("Record payment").await;
+    browser.wait_for_total("due", &euros("0")).await;
+    browser.wait_for_text("paid").await;
+    browser.visit("/").await;
+    assert_eq!(
+        browser.text("[data-figure='outstanding']").await,
+        euros("0")
+    );
+    assert_eq!(
+        browser.text("[data-figure='received']").await,
+        euros("2082.50")
+    );
+    browser.check_page().await;
+    browser.screenshots("dashboard").await;
+
+    // The invoice's PDF, as the download link gives it.
+    browser.visit(&invoice).await;
+    let pdf = browser
+        .fetch_in_page(&format!("/v1/invoices/{}/pdf", invoice.trim_start_matches("/invoices/")))
+        .await;
+    assert_eq!(pdf.0, 200);
+    assert_eq!(pdf.1, "application/pdf");
+    assert!(pdf.2.starts_with("%PDF-"), "{:?}", pdf.2);
+
+    // Void another invoice; credit a third.
+    let second = draft_invoice(&browser, &customers[1], &service_ids[2]).await;
+    browser.press("Issue (gives it its number)").await;
+    browser.wait_for_text("Void this invoice").await;
+    browser.fill_labelled("Reason for voiding", "Sent to the wrong customer").await;
+    browser.press("Void invoice").await;
+    browser.wait_for_text("Voided because").await;
+    assert!(browser.current_path().await.starts_with(&second));
+    let _third = draft_invoice(&browser, &customers[0], &service_ids[0]).await;
+    browser.press("Issue (gives it its number)").await;
+    browser.wait_for_text("Credit this invoice").await;
+    browser.fill_labelled("Reason for the credit", "Workshop cancelled").await;
+    browser.press("Issue a credit note").await;
+    browser.wait_for_path("/credit-notes/crn_").await;
+    browser.wait_for_text("Workshop cancelled").await;
+    browser.check_page().await;
+    for path in [
+        "/invoices",
+        "/proposals",
+        "/credit-notes",
+        "/payments",
+        "/audit",
+        "/no-such-page",
+    ] {
+        browser.visit(path).await;
+        browser.check_page().await;
+    }
+
+    // A CSV export, downloaded from its link.
+    browser.visit("/exports").await;
+    browser.select("dataset", "invoices").await;
+    browser.press("Export").await;
+    browser.wait_for_element("a[href*='exports/']").await;
+    browser.check_page().await;
+    let link = browser.attribute("a[href*='exports/']", "href").await;
+    let csv = reqwest::get(&link)
+        .await
+        .expect("download")
+        .text()
+        .await
+        .expect("csv");
+    assert!(csv.contains("Nordlicht GmbH"), "{csv}");
+    assert!(csv.lines().count() >= 4, "header and three invoices: {csv}");
+
+    // A page from another origin cannot change anything, even with the cookie sent along.
+    let before = browser.count_rows("/customers").await;
+    let evil = driver::Evil::serve(&app.base).await;
+    browser.goto_absolute(&evil.form_page()).await;
+    browser
+        .wait_until("document.body && document.body.innerText.includes('X-Requested-With')")
+        .await;
+    browser.goto_absolute(&evil.fetch_page()).await;
+    browser
+        .wait_until("document.title === 'done'")
+        .await;
+    assert_eq!(browser.count_rows("/customers").await, before);
+    assert!(!browser.page_text().await.contains("Evil"));
+
+    // Change the password; a wrong current one is refused beside the field.
+    browser.visit("/settings").await;
+    browser.fill("current_password", "not-the-password-at-all").await;
+    browser.fill("new_password", NEW_PASSWORD).await;
+    browser.press("Change password").await;
+    browser
+        .wait_for_text("Is not the account's current password")
+        .await;
+    browser.fill("current_password", STRONG_PASSWORD).await;
+    browser.fill("new_password", NEW_PASSWORD).await;
+    browser.press("Change password").await;
+    browser.wait_for_text("Password changed.").await;
+
+    // Delete the account; the login is refused afterwards.
+    browser.visit("/settings").await;
+    browser.fill("password", NEW_PASSWORD).await;
+    browser.fill("confirm", &company).await;
+    browser.press("Delete the account and all its data").await;
+    browser.wait_for_path("/login").await;
+    browser.check_page().await;
+    browser.fill("email", &email).await;
+    browser.fill("password", NEW_PASSWORD).await;
+    browser.press("Log in").await;
+    browser
+        .wait_for_text("That email and password do not match an account.")
+        .await;
+    browser.visit("/").await;
+    browser.wait_for_path("/login").await;
+
+    let checked = browser.pages_checked();
+    assert_eq!(checked, 25, "axe-core ran on every page the test visits");
+    browser.stop().await;
+    drop(app);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+/// A new invoice for `customer` with one line of `service`, left in its editor.
+async fn draft_invoice(browser: &Browser, customer: &str, service: &str) -> String {
+    browser.visit("/invoices/new").await;
+    browser.check_page().await;
+    browser
+        .select("customer_id", customer.trim_start_matches("/customers/"))
+        .await;
+    browser.press("Start the invoice").await;
+    let path = browser.wait_for_path("/invoices/inv_").await;
+    browser.select("lines[0].service_id", service).await;
+    browser.wait_for_element("[name='lines[1].service_id']").await;
+    path
+}
