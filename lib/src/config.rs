@@ -31,13 +31,18 @@ impl Config {
             tenant_key_id: required("TENANT_KEY_ID")?,
             export_key_id: required("EXPORT_KEY_ID")?,
             signing_key_id: required("SIGNING_KEY_ID")?,
-            allowed_origins: env::var("ALLOWED_ORIGINS")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|origin| !origin.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            allowed_origins: allowed_origins(),
         })
     }
+}
+
+/// `ALLOWED_ORIGINS`: the origins allowed to make unsafe requests (the CSRF guard's).
+pub fn allowed_origins() -> Vec<String> {
+    env::var("ALLOWED_ORIGINS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(str::to_owned)
+        .collect()
 }

@@ -1,9 +1,12 @@
-//! The API, called in process: the web app's only way to read or change an account.
+//! The API: the web app's only way to read or change an account.
 //!
 //! A page or a form is turned into the same request a client of `/v1` would send, carrying the
-//! browser's own cookies and `Origin`, and handed to the API's router without a network hop.
-//! So every rule holds exactly as for the API: parsing, validation, the session check, the
-//! CSRF check, idempotency, `If-Match`, the audit trail.
+//! browser's own cookies and `Origin`. So every rule holds exactly as for the API: parsing,
+//! validation, the session check, the CSRF check, idempotency, `If-Match`, the audit trail.
+//!
+//! - In AWS the request goes over HTTPS to the API's own functions, each with its own narrow
+//!   role: the web function holds no right to the table, the bucket or any key.
+//! - Locally (`make dev`, the tests) it is handed to the API's router in this process.
 
 use axum::Router;
 use axum::body::Body;
@@ -14,10 +17,18 @@ use tower::ServiceExt as _;
 use crate::AppState;
 use crate::http::session::CSRF_HEADER;
 
-/// The whole API's router, as the functions serve it.
+/// Where the API is.
 #[derive(Clone)]
-pub struct Api {
-    router: Router,
+pub enum Api {
+    /// The whole API's router, as the functions serve it, in this process.
+    InProcess(Router),
+    /// The API on the site's own origin, reached over HTTPS: the origin the browser asked
+    /// for when it is one of `origins` (the allowed origins: the API and the pages share one),
+    /// else the first of them. No other host is ever called.
+    Remote {
+        origins: Vec<String>,
+        client: reqwest::Client,
+    },
 }
 
 /// What the API answered.
@@ -40,10 +51,26 @@ pub struct Refusal {
 const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
 
 impl Api {
-    pub fn new(state: AppState) -> Self {
-        Self {
-            router: crate::http::functions::all(state),
-        }
+    pub fn in_process(state: AppState) -> Self {
+        Self::InProcess(crate::http::functions::all(state))
+    }
+
+    pub fn remote(origins: &[String]) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            !origins.is_empty(),
+            "ALLOWED_ORIGINS is empty: the web app needs the site's origin"
+        );
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(25))
+            .build()?;
+        Ok(Self::Remote {
+            origins: origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_owned())
+                .collect(),
+            client,
+        })
     }
 
     /// `GET path` for the browser that sent `from`.
@@ -61,46 +88,98 @@ impl Api {
         body: Option<&Value>,
         extra: Vec<(HeaderName, String)>,
     ) -> Reply {
-        let mut request = Request::builder().method(method).uri(path.into());
+        let path = path.into();
+        let mut headers = HeaderMap::new();
         for name in [header::COOKIE, header::ORIGIN, header::USER_AGENT] {
             for value in from.get_all(&name) {
-                request = request.header(&name, value);
+                headers.append(&name, value.clone());
             }
         }
-        request = request.header(CSRF_HEADER, "invoiceflow-web");
+        headers.insert(CSRF_HEADER, HeaderValue::from_static("invoiceflow-web"));
         for (name, value) in extra {
             if let Ok(value) = HeaderValue::from_str(&value) {
-                request = request.header(name, value);
+                headers.insert(name, value);
             }
         }
         let body = match body {
             Some(json) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(serde_json::to_vec(json).unwrap_or_default())
+                headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                serde_json::to_vec(json).unwrap_or_default()
             }
-            None => Body::empty(),
+            None => Vec::new(),
         };
-        let response = match request.body(body) {
-            Ok(request) => self.router.clone().oneshot(request).await,
-            Err(error) => return Reply::internal(&error.to_string()),
+        let answered = match self {
+            Self::InProcess(router) => in_process(router, method, &path, headers, body).await,
+            Self::Remote { origins, client } => {
+                let asked = from
+                    .get(header::HOST)
+                    .and_then(|host| host.to_str().ok())
+                    .map(|host| format!("https://{host}"));
+                let base = asked
+                    .filter(|asked| origins.contains(asked))
+                    .unwrap_or_else(|| origins[0].clone());
+                remote(client, method, &format!("{base}{path}"), headers, body).await
+            }
         };
-        let Ok(response) = response;
-        let (parts, body) = response.into_parts();
-        let bytes = match axum::body::to_bytes(body, MAX_REPLY_BYTES).await {
-            Ok(bytes) => bytes,
-            Err(error) => return Reply::internal(&error.to_string()),
-        };
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
-        };
-        Reply {
-            status: parts.status,
-            headers: parts.headers,
-            body,
+        match answered {
+            Ok((status, headers, bytes)) => Reply {
+                status,
+                headers,
+                body: if bytes.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+                },
+            },
+            Err(error) => Reply::internal(&format!("{error:#}")),
         }
     }
+}
+
+type Answered = anyhow::Result<(StatusCode, HeaderMap, Vec<u8>)>;
+
+async fn in_process(
+    router: &Router,
+    method: Method,
+    path: &str,
+    headers: HeaderMap,
+    body: Vec<u8>,
+) -> Answered {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .body(Body::from(body))?;
+    *request.headers_mut() = headers;
+    let Ok(response) = router.clone().oneshot(request).await;
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_REPLY_BYTES).await?;
+    Ok((parts.status, parts.headers, bytes.to_vec()))
+}
+
+async fn remote(
+    client: &reqwest::Client,
+    method: Method,
+    url: &str,
+    headers: HeaderMap,
+    body: Vec<u8>,
+) -> Answered {
+    let response = client
+        .request(method, url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    anyhow::ensure!(
+        bytes.len() <= MAX_REPLY_BYTES,
+        "the API's reply is too large"
+    );
+    Ok((status, headers, bytes.to_vec()))
 }
 
 impl Reply {

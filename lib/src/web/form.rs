@@ -225,7 +225,8 @@ fn build(node: Node, path: &str, renames: &mut Vec<(String, String)>) -> Value {
                     (key, value)
                 })
                 .collect();
-            if !path.is_empty() && object.values().all(Value::is_null) {
+            let empty = |v: &Value| v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+            if !path.is_empty() && object.values().all(empty) {
                 Value::Null
             } else {
                 Value::Object(object)
@@ -267,7 +268,7 @@ pub fn to_json(submitted: &[(String, String)]) -> Sent {
     let mut renames = Vec::new();
     let body = build(root, "", &mut renames);
     // Renames are looked up longest first, so `lines[1].x` in a nested list wins over `lines[1]`.
-    renames.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    renames.sort_by_key(|rename| std::cmp::Reverse(rename.0.len()));
     Sent { body, renames }
 }
 

@@ -104,13 +104,16 @@ fn routes(web: Web) -> Router {
         .with_state(web)
 }
 
-/// What the web function serves: its routes, with every layer a page needs.
-pub fn router(state: AppState) -> Router {
-    let config = state.config.clone();
+/// The web function's name (its crate, its binary, its events' prefix).
+pub const FUNCTION: &str = "web";
+
+/// What the web function serves: its pages over the API on the site's origin, with every layer
+/// a page needs. It needs no AWS client and no right to any data.
+pub fn router(allowed_origins: &[String]) -> anyhow::Result<Router> {
     let web = Web {
-        api: Arc::new(Api::new(state)),
+        api: Arc::new(Api::remote(allowed_origins)?),
     };
-    finish(routes(web).fallback(not_found), &config.allowed_origins)
+    Ok(finish(routes(web).fallback(not_found), allowed_origins))
 }
 
 /// The web app and the API under one origin, as API Gateway routes them (`/v1/…` to the API's
@@ -119,7 +122,7 @@ pub fn router(state: AppState) -> Router {
 pub fn with_api(state: AppState) -> Router {
     let config = state.config.clone();
     let web = Web {
-        api: Arc::new(Api::new(state.clone())),
+        api: Arc::new(Api::in_process(state.clone())),
     };
     let api = crate::http::functions::all(state);
     let site = routes(web).fallback(move |req: Request| {

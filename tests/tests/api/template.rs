@@ -26,11 +26,14 @@ fn the_registry_the_crates_and_the_template_name_the_same_functions() {
         .and_then(|t| t.functions())
         .expect("functions");
     let deployed: BTreeSet<String> = functions.iter().map(|f| f.binary.clone()).collect();
-    // The functions behind the API, and the scheduled purge.
+    // The functions behind the API, the web app, and the scheduled purge.
     let registered: BTreeSet<String> = invoiceflow::http::functions::FUNCTIONS
         .iter()
         .map(|f| f.name.to_owned())
-        .chain([invoiceflow::purge::FUNCTION.to_owned()])
+        .chain([
+            invoiceflow::web::FUNCTION.to_owned(),
+            invoiceflow::purge::FUNCTION.to_owned(),
+        ])
         .collect();
     assert_eq!(deployed, function_crates());
     assert_eq!(registered, function_crates());
@@ -63,6 +66,7 @@ fn every_documented_route_is_routed_to_a_function_and_nothing_else_is() {
         .expect("functions");
     let routed: BTreeSet<(String, String)> = functions
         .iter()
+        .filter(|f| f.binary != invoiceflow::web::FUNCTION)
         .flat_map(|f| f.routes.iter().cloned())
         .map(|(method, path)| (method.to_uppercase(), path))
         .collect();
@@ -88,6 +92,39 @@ fn every_documented_route_is_routed_to_a_function_and_nothing_else_is() {
         })
         .collect();
     assert_eq!(routed, documented);
+}
+
+/// The web app takes every path the API does not route, and, reaching data only through the
+/// API, may do nothing in AWS itself: no table, no bucket, no key.
+#[test]
+fn the_web_function_serves_every_other_path_and_holds_no_right() {
+    let functions = Template::embedded()
+        .and_then(|t| t.functions())
+        .expect("functions");
+    let web = functions
+        .iter()
+        .find(|f| f.binary == invoiceflow::web::FUNCTION)
+        .expect("the web function");
+    let routes: BTreeSet<(String, String)> = web
+        .routes
+        .iter()
+        .map(|(method, path)| (method.to_uppercase(), path.clone()))
+        .collect();
+    assert_eq!(
+        routes,
+        BTreeSet::from([
+            ("GET".to_owned(), "/".to_owned()),
+            ("ANY".to_owned(), "/{proxy+}".to_owned()),
+        ])
+    );
+    assert!(web.actions.is_empty(), "the web role may {:?}", web.actions);
+    let template =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml"))
+            .expect("template.yaml");
+    assert!(
+        !template.contains("WebFunctionRole"),
+        "a key or bucket policy names the web function's role"
+    );
 }
 
 #[test]

@@ -53,10 +53,8 @@ impl Browser {
             assert!(started.elapsed() < PATIENCE, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = std::env::temp_dir().join(format!(
-            "invoiceflow-chromium-{}",
-            ulid::Ulid::generate()
-        ));
+        let profile =
+            std::env::temp_dir().join(format!("invoiceflow-chromium-{}", ulid::Ulid::generate()));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
@@ -237,7 +235,10 @@ impl Browser {
     /// Chooses `value` in the list `name`.
     pub async fn select(&self, name: &str, value: &str) {
         let field = self.field(name).await;
-        field.select_by_value(value).await.expect("choose an option");
+        field
+            .select_by_value(value)
+            .await
+            .expect("choose an option");
     }
 
     /// Leaves the field being typed in (a change is saved when you leave it).
@@ -344,11 +345,7 @@ impl Browser {
             .execute_async(script, Vec::new())
             .await
             .expect("run axe-core");
-        assert_eq!(
-            violations,
-            json!([]),
-            "accessibility violations on {path}"
-        );
+        assert_eq!(violations, json!([]), "accessibility violations on {path}");
         let weight = self
             .script(
                 "const nav = performance.getEntriesByType('navigation')[0];
@@ -365,8 +362,7 @@ impl Browser {
             weight <= MAX_PAGE_BYTES,
             "{path} weighs {weight} bytes on first load"
         );
-        self.heaviest
-            .fetch_max(weight as usize, Ordering::Relaxed);
+        self.heaviest.fetch_max(weight as usize, Ordering::Relaxed);
         self.checked.fetch_add(1, Ordering::Relaxed);
     }
 

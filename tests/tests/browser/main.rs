@@ -43,7 +43,10 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.check_page().await;
     let cookies = browser.script("return document.cookie").await;
     assert!(
-        !cookies.as_str().unwrap_or_default().contains("__Host-session"),
+        !cookies
+            .as_str()
+            .unwrap_or_default()
+            .contains("__Host-session"),
         "page script can read the session cookie: {cookies}"
     );
     assert!(browser.session_cookie_is_http_only().await);
@@ -55,7 +58,9 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.fill("address.country", "DE").await;
     browser.fill("tax_id", "DE123456789").await;
     browser.fill("bank_account.holder", &company).await;
-    browser.fill("bank_account.iban", "DE89 3704 0044 0532 0130 00").await;
+    browser
+        .fill("bank_account.iban", "DE89 3704 0044 0532 0130 00")
+        .await;
     browser.press("Save company profile").await;
     browser.wait_for_text("Company profile saved.").await;
     browser.select("locale", "de-DE").await;
@@ -112,14 +117,21 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.visit("/proposals/new").await;
     browser.check_page().await;
     browser
-        .select("customer_id", customers[0].trim_start_matches("/customers/"))
+        .select(
+            "customer_id",
+            customers[0].trim_start_matches("/customers/"),
+        )
         .await;
     browser.press("Start the proposal").await;
     browser.wait_for_path("/proposals/pro_").await;
     browser.select("lines[0].service_id", &service_ids[0]).await;
-    browser.wait_for_element("[name='lines[1].service_id']").await;
+    browser
+        .wait_for_element("[name='lines[1].service_id']")
+        .await;
     browser.select("lines[1].service_id", &service_ids[1]).await;
-    browser.wait_for_element("[name='lines[2].service_id']").await;
+    browser
+        .wait_for_element("[name='lines[2].service_id']")
+        .await;
     // Live totals: 1 day + 1 hour, then 10 hours; the server works them out on every change.
     browser.wait_for_total("total", &euros("1065.05")).await;
     browser.fill("lines[1].quantity", "10").await;
@@ -178,7 +190,10 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     // The invoice's PDF, as the download link gives it.
     browser.visit(&invoice).await;
     let pdf = browser
-        .fetch_in_page(&format!("/v1/invoices/{}/pdf", invoice.trim_start_matches("/invoices/")))
+        .fetch_in_page(&format!(
+            "/v1/invoices/{}/pdf",
+            invoice.trim_start_matches("/invoices/")
+        ))
         .await;
     assert_eq!(pdf.0, 200);
     assert_eq!(pdf.1, "application/pdf");
@@ -188,14 +203,18 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     let second = draft_invoice(&browser, &customers[1], &service_ids[2]).await;
     browser.press("Issue (gives it its number)").await;
     browser.wait_for_text("Void this invoice").await;
-    browser.fill_labelled("Reason for voiding", "Sent to the wrong customer").await;
+    browser
+        .fill_labelled("Reason for voiding", "Sent to the wrong customer")
+        .await;
     browser.press("Void invoice").await;
     browser.wait_for_text("Voided because").await;
     assert!(browser.current_path().await.starts_with(&second));
     let _third = draft_invoice(&browser, &customers[0], &service_ids[0]).await;
     browser.press("Issue (gives it its number)").await;
     browser.wait_for_text("Credit this invoice").await;
-    browser.fill_labelled("Reason for the credit", "Workshop cancelled").await;
+    browser
+        .fill_labelled("Reason for the credit", "Workshop cancelled")
+        .await;
     browser.press("Issue a credit note").await;
     browser.wait_for_path("/credit-notes/crn_").await;
     browser.wait_for_text("Workshop cancelled").await;
@@ -236,15 +255,15 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         .wait_until("document.body && document.body.innerText.includes('X-Requested-With')")
         .await;
     browser.goto_absolute(&evil.fetch_page()).await;
-    browser
-        .wait_until("document.title === 'done'")
-        .await;
+    browser.wait_until("document.title === 'done'").await;
     assert_eq!(browser.count_rows("/customers").await, before);
     assert!(!browser.page_text().await.contains("Evil"));
 
     // Change the password; a wrong current one is refused beside the field.
     browser.visit("/settings").await;
-    browser.fill("current_password", "not-the-password-at-all").await;
+    browser
+        .fill("current_password", "not-the-password-at-all")
+        .await;
     browser.fill("new_password", NEW_PASSWORD).await;
     browser.press("Change password").await;
     browser
@@ -288,6 +307,8 @@ async fn draft_invoice(browser: &Browser, customer: &str, service: &str) -> Stri
     browser.press("Start the invoice").await;
     let path = browser.wait_for_path("/invoices/inv_").await;
     browser.select("lines[0].service_id", service).await;
-    browser.wait_for_element("[name='lines[1].service_id']").await;
+    browser
+        .wait_for_element("[name='lines[1].service_id']")
+        .await;
     path
 }

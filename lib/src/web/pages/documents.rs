@@ -477,6 +477,16 @@ fn line_row(
     }
 }
 
+/// Whether an amount the API answered is other than zero.
+fn nonzero(amount: &Value) -> bool {
+    amount
+        .as_str()
+        .is_some_and(|a| !a.trim_start_matches(['-', '0', '.']).is_empty())
+}
+
+/// Where an action's success leads: the document's page, or what the action made.
+type Next = fn(&str, &Value) -> String;
+
 /// The totals as the API computed them for the saved document.
 fn totals(fmt: &Fmt, saved: Option<&Value>, kind: Kind) -> Markup {
     html! {
@@ -487,7 +497,7 @@ fn totals(fmt: &Fmt, saved: Option<&Value>, kind: Kind) -> Markup {
                     caption { "Totals" }
                     tbody {
                         tr { th scope="row" { "Net" } td.num data-total="net" { (fmt.money(&doc["net_total"], currency)) } }
-                        @if doc["discount_total"].as_str().is_some_and(|d| d.trim_start_matches(['0', '.']) != "") {
+                        @if nonzero(&doc["discount_total"]) {
                             tr { th scope="row" { "Discount" } td.num { "−" (fmt.money(&doc["discount_total"], currency)) } }
                         }
                         @for tax in doc["tax_breakdown"].as_array().map(Vec::as_slice).unwrap_or_default() {
@@ -498,7 +508,7 @@ fn totals(fmt: &Fmt, saved: Option<&Value>, kind: Kind) -> Markup {
                         tr.total { th scope="row" { "Total" } td.num data-total="total" { (fmt.money(&doc["total"], currency)) } }
                         @if kind == Kind::Invoice && doc["status"] != "draft" {
                             tr { th scope="row" { "Paid" } td.num { (fmt.money(&doc["amount_paid"], currency)) } }
-                            @if doc["amount_credited"].as_str().is_some_and(|d| d.trim_start_matches(['0', '.']) != "") {
+                            @if nonzero(&doc["amount_credited"]) {
                                 tr { th scope="row" { "Credited" } td.num { (fmt.money(&doc["amount_credited"], currency)) } }
                             }
                             tr.total { th scope="row" { "Amount due" } td.num data-total="due" { (fmt.money(&doc["amount_due"], currency)) } }
@@ -867,35 +877,32 @@ pub async fn act(
     let id = safe_id(&id)?;
     let path = kind.path();
     let sent = to_json(&fields);
-    let (api_path, body, goes_to): (String, Option<&Value>, fn(&str, &Value) -> String) =
-        match (kind, action.as_str()) {
-            (Kind::Proposal, "send" | "accept") | (Kind::Invoice, "issue") => {
-                (format!("/v1/{path}/{id}/{action}"), None, |page, _| {
-                    page.to_owned()
-                })
-            }
-            (Kind::Proposal, "decline") | (Kind::Invoice, "void") => (
-                format!("/v1/{path}/{id}/{action}"),
-                Some(&sent.body),
-                |page, _| page.to_owned(),
-            ),
-            (Kind::Proposal, "invoice") => {
-                (format!("/v1/proposals/{id}/invoice"), None, |_, made| {
-                    format!("/invoices/{}", text(&made["id"]))
-                })
-            }
-            (Kind::Invoice, "credit") => (
-                format!("/v1/invoices/{id}/credit-notes"),
-                Some(&sent.body),
-                |_, made| format!("/credit-notes/{}", text(&made["id"])),
-            ),
-            (Kind::Invoice, "pay") => (
-                format!("/v1/invoices/{id}/payments"),
-                Some(&sent.body),
-                |page, _| page.to_owned(),
-            ),
-            _ => return Err(Failure::NotFound),
-        };
+    let (api_path, body, goes_to): (String, Option<&Value>, Next) = match (kind, action.as_str()) {
+        (Kind::Proposal, "send" | "accept") | (Kind::Invoice, "issue") => {
+            (format!("/v1/{path}/{id}/{action}"), None, |page, _| {
+                page.to_owned()
+            })
+        }
+        (Kind::Proposal, "decline") | (Kind::Invoice, "void") => (
+            format!("/v1/{path}/{id}/{action}"),
+            Some(&sent.body),
+            |page, _| page.to_owned(),
+        ),
+        (Kind::Proposal, "invoice") => (format!("/v1/proposals/{id}/invoice"), None, |_, made| {
+            format!("/invoices/{}", text(&made["id"]))
+        }),
+        (Kind::Invoice, "credit") => (
+            format!("/v1/invoices/{id}/credit-notes"),
+            Some(&sent.body),
+            |_, made| format!("/credit-notes/{}", text(&made["id"])),
+        ),
+        (Kind::Invoice, "pay") => (
+            format!("/v1/invoices/{id}/payments"),
+            Some(&sent.body),
+            |page, _| page.to_owned(),
+        ),
+        _ => return Err(Failure::NotFound),
+    };
     let reply = web
         .api
         .send(&headers, Method::POST, api_path, body, idempotency(&fields))
