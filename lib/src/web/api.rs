@@ -114,13 +114,7 @@ impl Api {
         let answered = match self {
             Self::InProcess(router) => in_process(router, method, &path, headers, body).await,
             Self::Remote { origins, client } => {
-                let asked = from
-                    .get(header::HOST)
-                    .and_then(|host| host.to_str().ok())
-                    .map(|host| format!("https://{host}"));
-                let base = asked
-                    .filter(|asked| origins.contains(asked))
-                    .unwrap_or_else(|| origins[0].clone());
+                let base = api_origin(origins, from.get(header::HOST));
                 remote(client, method, &format!("{base}{path}"), headers, body).await
             }
         };
@@ -137,6 +131,19 @@ impl Api {
             Err(error) => Reply::internal(&format!("{error:#}")),
         }
     }
+}
+
+/// The origin the API is called on: the one the browser asked for (`Host`) if it is allowed,
+/// else the first allowed one. Never a host the request names that is not allowed.
+fn api_origin<'a>(origins: &'a [String], host: Option<&HeaderValue>) -> &'a str {
+    let asked = host
+        .and_then(|host| host.to_str().ok())
+        .map(|host| format!("https://{host}"));
+    asked
+        .and_then(|asked| origins.iter().find(|origin| **origin == asked))
+        .or_else(|| origins.first())
+        .map(String::as_str)
+        .unwrap_or_default()
 }
 
 type Answered = anyhow::Result<(StatusCode, HeaderMap, Vec<u8>)>;
@@ -312,6 +319,33 @@ mod tests {
                 ("lines[0].quantity".to_owned(), "Must be above 0".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn the_api_is_called_only_on_an_allowed_origin() {
+        let origins = vec![
+            "https://app.example.com".to_owned(),
+            "https://abc.execute-api.eu-west-1.amazonaws.com".to_owned(),
+        ];
+        let host = |h: &'static str| HeaderValue::from_static(h);
+        assert_eq!(
+            api_origin(
+                &origins,
+                Some(&host("abc.execute-api.eu-west-1.amazonaws.com"))
+            ),
+            "https://abc.execute-api.eu-west-1.amazonaws.com"
+        );
+        for other in [
+            "evil.example.net",
+            "app.example.com.evil.net",
+            "169.254.169.254",
+        ] {
+            assert_eq!(
+                api_origin(&origins, Some(&host(other))),
+                "https://app.example.com"
+            );
+        }
+        assert_eq!(api_origin(&origins, None), "https://app.example.com");
     }
 
     #[test]

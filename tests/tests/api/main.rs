@@ -18,3 +18,4 @@ mod purge;
 mod review;
 mod store;
 mod template;
+mod web;

@@ -1,0 +1,312 @@
+//! The web app over HTTP, as a browser's requests reach it: its headers and files, where a
+//! logged-out visit goes, the CSRF guard, refused and stale forms. (The whole app in a real
+//! browser is tests/browser.)
+
+use std::path::PathBuf;
+
+use invoiceflow::web::{CONTENT_SECURITY_POLICY, assets};
+use invoiceflow_tests::{TestApp, spawn_app};
+
+fn npm_file(path: &str) -> Vec<u8> {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("browser/node_modules")
+        .join(path);
+    std::fs::read(&file).unwrap_or_else(|e| panic!("{} ({e}): run make browser", file.display()))
+}
+
+/// A form as htmx sends it from one of the app's pages, for the session `token`.
+fn htmx_post(app: &TestApp, token: &str, path: &str) -> reqwest::RequestBuilder {
+    app.new_client()
+        .post(app.url(path))
+        .header("cookie", format!("__Host-session={token}"))
+        .header("x-requested-with", "htmx")
+        .header("hx-request", "true")
+        .header("origin", &app.base)
+}
+
+async fn customer_names(app: &TestApp, token: &str) -> Vec<String> {
+    let page: serde_json::Value = app
+        .get_with_token("/v1/customers", token)
+        .await
+        .json()
+        .await
+        .expect("a page of customers");
+    page["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Whether the HTML has an `on…=` attribute (`onclick=`, `onload=`).
+fn has_event_handler(html: &str) -> bool {
+    html.match_indices(" on").any(|(at, _)| {
+        let rest = &html[at + 3..];
+        let name = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+        name > 0 && rest[name..].starts_with('=')
+    })
+}
+
+#[test]
+fn the_htmx_the_app_serves_is_the_pinned_npm_package_s_own() {
+    assert!(
+        assets::HTMX.bytes == npm_file("htmx.org/dist/htmx.min.js").as_slice(),
+        "lib/src/web/assets/htmx.min.js differs from the htmx.org package in tests/browser"
+    );
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_policy_no_inline_code_and_are_never_cached() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    for (path, token) in [
+        ("/login", None),
+        ("/signup", None),
+        ("/", Some(&account.token)),
+        ("/settings", Some(&account.token)),
+    ] {
+        let mut request = app.new_client().get(app.url(path));
+        if let Some(token) = token {
+            request = request.header("cookie", format!("__Host-session={token}"));
+        }
+        let response = request.send().await.expect("page");
+        assert_eq!(response.status(), 200, "{path}");
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers["content-security-policy"], CONTENT_SECURITY_POLICY,
+            "{path}"
+        );
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap_or_default()
+                .starts_with("text/html")
+        );
+        let html = response.text().await.expect("html");
+        assert!(!html.contains("<style"), "{path} has a style element");
+        assert!(!html.contains(" style="), "{path} has a style attribute");
+        assert!(!has_event_handler(&html), "{path} has an inline event handler");
+        for script in html.split("<script").skip(1) {
+            assert!(
+                script.starts_with(" src=\"/assets/"),
+                "{path} has an inline script"
+            );
+        }
+    }
+    let policy = CONTENT_SECURITY_POLICY;
+    for directive in [
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+        "default-src 'none'",
+    ] {
+        assert!(policy.contains(directive), "{policy}");
+    }
+}
+
+#[tokio::test]
+async fn files_have_fingerprinted_names_a_year_s_cache_and_gzip() {
+    let app = spawn_app().await;
+    let html = app
+        .new_client()
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("html");
+    for (asset, content_type) in [
+        (&assets::HTMX, "text/javascript"),
+        (&assets::STYLE, "text/css"),
+    ] {
+        assert!(
+            html.contains(asset.path()),
+            "the page loads {}",
+            asset.path()
+        );
+        let plain = app
+            .new_client()
+            .get(app.url(asset.path()))
+            .send()
+            .await
+            .expect("asset");
+        assert_eq!(plain.status(), 200);
+        assert_eq!(
+            plain.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(
+            plain.headers()["content-type"]
+                .to_str()
+                .unwrap_or_default()
+                .starts_with(content_type)
+        );
+        assert_eq!(plain.bytes().await.expect("bytes").as_ref(), asset.bytes);
+    }
+    let gzipped = app
+        .new_client()
+        .get(app.url(assets::HTMX.path()))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .expect("asset");
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(
+        gzipped.bytes().await.expect("bytes").as_ref(),
+        npm_file("htmx.org/dist/htmx.min.js.gz").as_slice()
+    );
+    // An old or made-up fingerprint is not served.
+    let stale = app
+        .new_client()
+        .get(app.url("/assets/htmx-2.0.11.000000000000.js"))
+        .send()
+        .await
+        .expect("asset");
+    assert_eq!(stale.status(), 404);
+}
+
+#[tokio::test]
+async fn a_logged_out_visit_goes_to_the_login_page() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    for path in [
+        "/",
+        "/invoices",
+        "/customers/cus_01M8AKGEYZRBNZSBGE52FM9XRW",
+    ] {
+        let page = client.get(app.url(path)).send().await.expect("page");
+        assert_eq!(page.status(), 303, "{path}");
+        assert_eq!(page.headers()["location"], "/login");
+    }
+    // htmx would swap a followed redirect into the form: it gets HX-Redirect instead.
+    let from_htmx = client
+        .get(app.url("/invoices"))
+        .header("hx-request", "true")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(from_htmx.status(), 200);
+    assert_eq!(from_htmx.headers()["hx-redirect"], "/login");
+    // A path outside the app and the API is the app's own page, not the API's problem+json.
+    let missing = client
+        .get(app.url("/no-such-page"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(missing.status(), 404);
+    assert!(
+        missing.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+}
+
+#[tokio::test]
+async fn a_form_sent_without_the_csrf_header_or_from_another_origin_changes_nothing() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let cookie = format!("__Host-session={}", account.token);
+    let plain_form = app
+        .new_client()
+        .post(app.url("/customers"))
+        .header("cookie", &cookie)
+        .form(&[("name", "Evil Corp")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(plain_form.status(), 403);
+    let other_origin = app
+        .new_client()
+        .post(app.url("/customers"))
+        .header("cookie", &cookie)
+        .header("x-requested-with", "htmx")
+        .header("origin", "http://127.0.0.1:1")
+        .form(&[("name", "Evil Corp")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(other_origin.status(), 403);
+    assert!(customer_names(&app, &account.token).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_field_is_named_beside_it_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let refused = htmx_post(&app, &account.token, "/customers")
+        .form(&[("name", ""), ("email", "not an address"), ("_key", "k1")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.expect("html");
+    assert!(html.contains(r#"id="f-email-error""#), "{html}");
+    assert!(
+        html.contains(r#"aria-describedby="f-email-error""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"value="not an address""#),
+        "what was typed is kept: {html}"
+    );
+    assert!(customer_names(&app, &account.token).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_stale_edit_says_so_instead_of_overwriting() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let created = htmx_post(&app, &account.token, "/customers")
+        .form(&[("name", "Nordlicht GmbH"), ("_key", "k2")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(created.status(), 200);
+    let page = created.headers()["hx-redirect"]
+        .to_str()
+        .expect("a page")
+        .to_owned();
+    assert!(page.starts_with("/customers/cus_"), "{page}");
+    let id = page.trim_start_matches("/customers/");
+    let opened: serde_json::Value = app
+        .get_with_token(&format!("/v1/customers/{id}"), &account.token)
+        .await
+        .json()
+        .await
+        .expect("customer");
+    let etag = format!("\"{}\"", opened["version"]);
+    // Someone else changes it (another window, another person).
+    let elsewhere = app
+        .new_client()
+        .patch(app.url(&format!("/v1/customers/{id}")))
+        .header("cookie", format!("__Host-session={}", account.token))
+        .header("x-requested-with", "test")
+        .header("if-match", &etag)
+        .json(&serde_json::json!({"name": "Nordlicht AG"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(elsewhere.status(), 200);
+    let stale = htmx_post(&app, &account.token, &page)
+        .form(&[("_etag", etag.as_str()), ("name", "Nordlicht KG")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(stale.status(), 422);
+    assert!(
+        stale
+            .text()
+            .await
+            .expect("html")
+            .contains("changed elsewhere")
+    );
+    assert_eq!(customer_names(&app, &account.token).await, ["Nordlicht AG"]);
+}
