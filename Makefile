@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 # The fonts documents are set in (`make fonts`); the fonts layer's content in Lambda.
 export FONT_DIR := $(CURDIR)/infra/layer/fonts
 
-.PHONY: dev test venv fonts browser package measure-documents sam-build measure measure-auth measure-exports purge invoke sam-env clean
+.PHONY: dev test venv fonts browser package measure-documents measure-web sam-build measure measure-auth measure-exports purge invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv fonts
@@ -98,6 +98,11 @@ measure-exports: venv
 ## (`OUT=dir` also writes the PDFs there)
 measure-documents: fonts
 	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-documents -- $(OUT)
+
+## measure-web: each page's server time and size beside /login (no AWS call) and one API list,
+## on the local emulator (release build)
+measure-web: venv fonts
+	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-web
 
 clean:
 	cargo clean

@@ -88,7 +88,10 @@ async fn pages_carry_a_strict_policy_no_inline_code_and_are_never_cached() {
         let html = response.text().await.expect("html");
         assert!(!html.contains("<style"), "{path} has a style element");
         assert!(!html.contains(" style="), "{path} has a style attribute");
-        assert!(!has_event_handler(&html), "{path} has an inline event handler");
+        assert!(
+            !has_event_handler(&html),
+            "{path} has an inline event handler"
+        );
         for script in html.split("<script").skip(1) {
             assert!(
                 script.starts_with(" src=\"/assets/"),
