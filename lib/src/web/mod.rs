@@ -132,7 +132,7 @@ pub fn with_api(state: AppState) -> Router {
                 let Ok(response) = tower::ServiceExt::oneshot(api, req).await;
                 response
             } else {
-                not_found().await
+                not_found(req.uri().clone()).await
             }
         }
     });
@@ -173,7 +173,12 @@ fn finish(router: Router, allowed_origins: &[String]) -> Router {
         ))
 }
 
-async fn not_found() -> Response {
+/// A path no route serves: the app's own page, or, under `/v1/` (a path the API does not
+/// route, which API Gateway sends here), the API's problem+json.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/v1/") {
+        return crate::http::ApiError::NotFound.into_response();
+    }
     (
         StatusCode::NOT_FOUND,
         page::page(

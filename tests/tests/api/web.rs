@@ -313,3 +313,26 @@ async fn a_stale_edit_says_so_instead_of_overwriting() {
     );
     assert_eq!(customer_names(&app, &account.token).await, ["Nordlicht AG"]);
 }
+
+/// In AWS every path the API does not route reaches the web function: an unknown `/v1/` path
+/// still answers as the API does.
+#[tokio::test]
+async fn the_web_function_answers_an_unrouted_api_path_as_the_api_would() {
+    use tower::ServiceExt as _;
+    let router = invoiceflow::web::router(&["https://app.example.com".to_owned()]).expect("router");
+    for (path, content_type) in [
+        ("/v1/nothing", "application/problem+json"),
+        ("/nothing", "text/html"),
+    ] {
+        let request = axum::http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let response = router.clone().oneshot(request).await.expect("infallible");
+        assert_eq!(response.status(), 404, "{path}");
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(kind.starts_with(content_type), "{path}: {kind}");
+    }
+}
