@@ -349,6 +349,19 @@ mod tests {
     }
 
     #[test]
+    fn a_locked_login_says_for_how_long() {
+        let mut locked = reply(429, serde_json::json!({"title": "Too many requests"}));
+        locked
+            .headers
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("600"));
+        assert_eq!(
+            locked.refusal().message,
+            "Too many attempts. For your safety, logging in to this account is paused: try again \
+             in 10 minutes."
+        );
+    }
+
+    #[test]
     fn a_stale_change_says_so() {
         assert!(
             reply(412, Value::Null)
