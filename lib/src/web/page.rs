@@ -216,6 +216,24 @@ fn field_with(
     }
 }
 
+/// A postal address, the API's one shape, under `prefix` (`billing_address`, `address`).
+pub fn address(form: &Form, legend: &str, prefix: &str) -> Markup {
+    let name = |part: &str| format!("{prefix}.{part}");
+    html! {
+        fieldset {
+            legend { (legend) }
+            div.fields {
+                (field(form, "Street", &name("lines[0]"), Input::Text))
+                (field(form, "Street, second line", &name("lines[1]"), Input::Text))
+                (field(form, "Postal code", &name("postal_code"), Input::Text))
+                (field(form, "City", &name("city"), Input::Text))
+                (field(form, "Region", &name("region"), Input::Text))
+                (hinted(form, "Country", &name("country"), Input::Text, "Two letters, e.g. DE"))
+            }
+        }
+    }
+}
+
 /// The form's message, and refusals naming fields the form does not show.
 pub fn notice(form: &Form, shown: &[&str]) -> Markup {
     let outside = form.errors_outside(shown);

@@ -7,14 +7,14 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::records::Paging;
-use super::{Fields, own};
-use crate::web::form::{Form, Sent, to_json};
+use super::{Fields, Submission, idempotency, listed, own, submit};
+use crate::web::form::Form;
 use crate::web::page::{
-    self, Input, Section, field, hidden, hinted, next_link, notice, once, required,
+    self, Input, Section, address, field, hidden, hinted, next_link, notice, once, required,
 };
 use crate::web::pages::auth::currencies;
-use crate::web::show::{Fmt, text};
-use crate::web::{Failure, Web, body, go_to, refused, went};
+use crate::web::show::text;
+use crate::web::{Failure, Web, body, go_to, went};
 
 const COMPANY_NAMES: &[&str] = &[
     "legal_name",
@@ -50,17 +50,7 @@ fn company_form(form: &Form, saved: bool) -> Markup {
                 (hinted(form, "Tax id", "tax_id", Input::Text, "VAT number, e.g. DE123456789"))
                 (required(form, "Currency", "currency", Input::Select(currencies())))
             }
-            fieldset {
-                legend { "Address" }
-                div.fields {
-                    (field(form, "Street", "address.lines[0]", Input::Text))
-                    (field(form, "Street, second line", "address.lines[1]", Input::Text))
-                    (field(form, "Postal code", "address.postal_code", Input::Text))
-                    (field(form, "City", "address.city", Input::Text))
-                    (field(form, "Region", "address.region", Input::Text))
-                    (hinted(form, "Country", "address.country", Input::Text, "Two letters, e.g. DE"))
-                }
-            }
+            (address(form, "Address", "address"))
             fieldset {
                 legend { "Bank account for payments" }
                 div.fields {
@@ -188,27 +178,24 @@ pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Resp
     Ok(page::page("Settings", Section::Settings, content).into_response())
 }
 
-/// Sends a singleton's form with `If-Match` (`*` for a first company profile).
+/// A singleton's form sent with `If-Match` (`*` for a first company profile).
 async fn save_singleton(
     web: &Web,
     headers: &HeaderMap,
     fields: &Fields,
     method: Method,
     path: &str,
-) -> (crate::web::api::Reply, Sent) {
-    let sent = to_json(fields);
+) -> Submission {
     let etag = own(fields, "_etag").unwrap_or("*").to_owned();
-    let reply = web
-        .api
-        .send(
-            headers,
-            method,
-            path,
-            Some(&sent.body),
-            vec![(header::IF_MATCH, etag)],
-        )
-        .await;
-    (reply, sent)
+    submit(
+        web,
+        headers,
+        method,
+        path,
+        fields,
+        vec![(header::IF_MATCH, etag)],
+    )
+    .await
 }
 
 pub async fn save_company(
@@ -216,18 +203,12 @@ pub async fn save_company(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let (reply, sent) = save_singleton(&web, &headers, &fields, Method::PUT, "/v1/company").await;
-    if reply.is_success() {
-        let form = singleton_form(&reply.body, reply.etag());
+    let sent = save_singleton(&web, &headers, &fields, Method::PUT, "/v1/company").await;
+    if sent.reply.is_success() {
+        let form = singleton_form(&sent.reply.body, sent.reply.etag());
         return Ok(company_form(&form, true).into_response());
     }
-    if reply.status == 401 {
-        return Err(Failure::LoggedOut);
-    }
-    Ok(refused(company_form(
-        &Form::refused(&fields, &reply.refusal(), &sent),
-        false,
-    )))
+    sent.refused(&fields, |form| company_form(form, false))
 }
 
 pub async fn save_settings(
@@ -235,19 +216,12 @@ pub async fn save_settings(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let (reply, sent) =
-        save_singleton(&web, &headers, &fields, Method::PATCH, "/v1/settings").await;
-    if reply.is_success() {
-        let form = singleton_form(&reply.body, reply.etag());
+    let sent = save_singleton(&web, &headers, &fields, Method::PATCH, "/v1/settings").await;
+    if sent.reply.is_success() {
+        let form = singleton_form(&sent.reply.body, sent.reply.etag());
         return Ok(settings_form(&form, true).into_response());
     }
-    if reply.status == 401 {
-        return Err(Failure::LoggedOut);
-    }
-    Ok(refused(settings_form(
-        &Form::refused(&fields, &reply.refusal(), &sent),
-        false,
-    )))
+    sent.refused(&fields, |form| settings_form(form, false))
 }
 
 pub async fn change_password(
@@ -255,33 +229,19 @@ pub async fn change_password(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let sent = to_json(&fields);
-    let reply = web
-        .api
-        .send(
-            &headers,
-            Method::POST,
-            "/v1/auth/password",
-            Some(&sent.body),
-            Vec::new(),
-        )
-        .await;
-    if reply.is_success() {
+    let path = "/v1/auth/password";
+    let sent = submit(&web, &headers, Method::POST, path, &fields, Vec::new()).await;
+    if sent.reply.is_success() {
+        // The API ended every other session and set this one a new cookie.
         let mut response = password_form(&Form::default(), true).into_response();
-        for cookie in reply.cookies() {
+        for cookie in sent.reply.cookies() {
             response
                 .headers_mut()
                 .append(header::SET_COOKIE, cookie.clone());
         }
         return Ok(response);
     }
-    if reply.status == 401 {
-        return Err(Failure::LoggedOut);
-    }
-    Ok(refused(password_form(
-        &Form::refused(&fields, &reply.refusal(), &sent),
-        false,
-    )))
+    sent.refused(&fields, |form| password_form(form, false))
 }
 
 pub async fn delete_account(
@@ -289,40 +249,34 @@ pub async fn delete_account(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let sent = to_json(&fields);
-    let reply = web
-        .api
-        .send(
-            &headers,
-            Method::DELETE,
-            "/v1/account",
-            Some(&sent.body),
-            Vec::new(),
-        )
-        .await;
-    if reply.is_success() {
-        let mut response = went("/login?deleted=1", &reply);
+    let mut sent = submit(
+        &web,
+        &headers,
+        Method::DELETE,
+        "/v1/account",
+        &fields,
+        Vec::new(),
+    )
+    .await;
+    if sent.reply.is_success() {
+        let mut response = went("/login?deleted=1", &sent.reply);
         response
             .headers_mut()
             .append(header::SET_COOKIE, crate::auth::cookie::clear_session());
         return Ok(response);
     }
-    let mut refusal = reply.refusal();
-    if reply.is_wrong_password() {
-        refusal.fields.push((
-            "password".to_owned(),
-            "This is not your password.".to_owned(),
-        ));
-        refusal.message = "The account was not deleted.".to_owned();
-        refusal.status = 400;
-    } else if reply.status == 401 {
-        return Err(Failure::LoggedOut);
+    if sent.reply.is_wrong_password() {
+        // The API answers a wrong password as it answers a failed login: say it by the field.
+        sent.reply.status = axum::http::StatusCode::BAD_REQUEST;
+        sent.reply.body = serde_json::json!({
+            "detail": "The account was not deleted.",
+            "errors": [{"field": "password", "detail": "This is not your password."}],
+        });
     }
     let company = body(web.api.get(&headers, "/v1/company").await).unwrap_or_default();
-    Ok(refused(delete_form(
-        &Form::refused(&fields, &refusal, &sent),
-        text(&company["legal_name"]),
-    )))
+    sent.refused(&fields, |form| {
+        delete_form(form, text(&company["legal_name"]))
+    })
 }
 
 const DATASETS: &[(&str, &str)] = &[
@@ -351,13 +305,7 @@ pub async fn exports(
     headers: HeaderMap,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Failure> {
-    let (page, settings) = tokio::join!(
-        web.api.get(&headers, paging.of("/v1/exports")),
-        web.api.get(&headers, "/v1/settings"),
-    );
-    let page = body(page)?;
-    let fmt = Fmt::of(&body(settings)?);
-    let items = page["data"].as_array().cloned().unwrap_or_default();
+    let (page, items, fmt) = listed(&web, &headers, paging.of("/v1/exports")).await?;
     let content = html! {
         p { "An export is a file of your data. Its link works for a short while; \
             come back here for a fresh one." }
@@ -392,30 +340,12 @@ pub async fn create_export(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let sent = to_json(&fields);
-    let key = own(&fields, "_key")
-        .map(|k| {
-            vec![(
-                header::HeaderName::from_static("idempotency-key"),
-                k.to_owned(),
-            )]
-        })
-        .unwrap_or_default();
-    let reply = web
-        .api
-        .send(&headers, Method::POST, "/v1/exports", Some(&sent.body), key)
-        .await;
-    if reply.is_success() {
+    let key = idempotency(&fields);
+    let sent = submit(&web, &headers, Method::POST, "/v1/exports", &fields, key).await;
+    if sent.reply.is_success() {
         return Ok(go_to("/exports"));
     }
-    if reply.status == 401 {
-        return Err(Failure::LoggedOut);
-    }
-    Ok(refused(export_form(&Form::refused(
-        &fields,
-        &reply.refusal(),
-        &sent,
-    ))))
+    sent.refused(&fields, export_form)
 }
 
 pub async fn audit(

@@ -5,10 +5,10 @@ use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::Fields;
-use crate::web::form::{Form, to_json};
+use super::{Fields, submit};
+use crate::web::form::Form;
 use crate::web::page::{self, Input, Section, field, hinted, notice, required};
-use crate::web::{Web, go_to, refused, went};
+use crate::web::{Failure, Web, go_to, refused, went};
 
 const CURRENCIES: &[(&str, &str)] = &[
     ("EUR", "Euro (EUR)"),
@@ -46,26 +46,17 @@ pub async fn login_page() -> Markup {
 }
 
 pub async fn login(State(web): State<Web>, headers: HeaderMap, fields: Fields) -> Response {
-    let sent = to_json(&fields);
-    let reply = web
-        .api
-        .send(
-            &headers,
-            Method::POST,
-            "/v1/auth/login",
-            Some(&sent.body),
-            Vec::new(),
-        )
-        .await;
-    if reply.is_success() {
-        return went("/", &reply);
+    let path = "/v1/auth/login";
+    let sent = submit(&web, &headers, Method::POST, path, &fields, Vec::new()).await;
+    if sent.reply.is_success() {
+        return went("/", &sent.reply);
     }
-    let mut refusal = reply.refusal();
-    if reply.is_wrong_password() {
+    // A 401 here is a failed login, not an ended session.
+    let mut refusal = sent.reply.refusal();
+    if sent.reply.is_wrong_password() {
         refusal.message = "That email and password do not match an account.".to_owned();
     }
-    let form = Form::refused(&fields, &refusal, &sent);
-    refused(login_form(&form))
+    refused(login_form(&Form::refused(&fields, &refusal, &sent.sent)))
 }
 
 fn signup_form(form: &Form) -> Markup {
@@ -94,23 +85,17 @@ pub async fn signup_page() -> Markup {
     )
 }
 
-pub async fn signup(State(web): State<Web>, headers: HeaderMap, fields: Fields) -> Response {
-    let sent = to_json(&fields);
-    let reply = web
-        .api
-        .send(
-            &headers,
-            Method::POST,
-            "/v1/auth/signup",
-            Some(&sent.body),
-            Vec::new(),
-        )
-        .await;
-    if reply.is_success() {
-        return went("/settings", &reply);
+pub async fn signup(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let path = "/v1/auth/signup";
+    let sent = submit(&web, &headers, Method::POST, path, &fields, Vec::new()).await;
+    if sent.reply.is_success() {
+        return Ok(went("/settings", &sent.reply));
     }
-    let form = Form::refused(&fields, &reply.refusal(), &sent);
-    refused(signup_form(&form))
+    sent.refused(&fields, signup_form)
 }
 
 pub async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {

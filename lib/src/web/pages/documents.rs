@@ -6,7 +6,7 @@
 //! the browser never computes an amount.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -14,13 +14,13 @@ use serde_json::{Value, json};
 
 use super::dashboard::invoice_table;
 use super::records::safe_id;
-use super::{Fields, own};
+use super::{Fields, Submission, idempotency, listed, own};
 use crate::web::form::{Form, to_json};
 use crate::web::page::{
     self, Input, Section, field, hidden, next_link, notice, once, required, status, urlencode,
 };
 use crate::web::show::{Fmt, method, text};
-use crate::web::{Failure, Web, body, go_to, refused};
+use crate::web::{Failure, Web, body, go_to};
 
 /// A kind of document with drafts: proposals and invoices.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -270,12 +270,6 @@ pub async fn new_invoice(State(web): State<Web>, headers: HeaderMap) -> Result<R
     new_page(Kind::Invoice, &web, &headers).await
 }
 
-fn idempotency(fields: &[(String, String)]) -> Vec<(HeaderName, String)> {
-    own(fields, "_key")
-        .map(|key| vec![(HeaderName::from_static("idempotency-key"), key.to_owned())])
-        .unwrap_or_default()
-}
-
 /// `POST /proposals`, `POST /invoices`: a draft for the chosen customer, then its editor.
 pub async fn create(
     State(web): State<Web>,
@@ -297,18 +291,14 @@ pub async fn create(
         )
         .await;
     if reply.is_success() {
-        return Ok(go_to(&format!(
-            "/{}/{}",
-            kind.path(),
-            text(&reply.body["id"])
-        )));
+        let id = text(&reply.body["id"]);
+        return Ok(go_to(&format!("/{}/{id}", kind.path())));
     }
-    if reply.status == 401 {
-        return Err(Failure::LoggedOut);
-    }
-    let customers = customer_options(&web, &headers).await?;
-    let form = Form::refused(&fields, &reply.refusal(), &sent);
-    Ok(refused(new_form(kind, &form, &customers)))
+    let customers = match reply.status.as_u16() {
+        401 => Vec::new(),
+        _ => customer_options(&web, &headers).await?,
+    };
+    Submission { reply, sent }.refused(&fields, |form| new_form(kind, form, &customers))
 }
 
 /// What the editor shows beside the draft.
@@ -570,8 +560,7 @@ pub async fn save(
         let form = draft_form(&reply.body, reply.etag().unwrap_or_default());
         return Ok(editor(kind, id, &form, Some(&reply.body), &context).into_response());
     }
-    let form = Form::refused(&fields, &reply.refusal(), &sent);
-    Ok(refused(editor(kind, id, &form, None, &context)))
+    Submission { reply, sent }.refused(&fields, |form| editor(kind, id, form, None, &context))
 }
 
 /// Facts of an issued document, as a list of terms.
@@ -910,37 +899,40 @@ pub async fn act(
     if reply.is_success() {
         return Ok(go_to(&goes_to(&format!("/{path}/{id}"), &reply.body)));
     }
-    if reply.status == 401 {
-        return Err(Failure::LoggedOut);
-    }
-    let form = Form::refused(&fields, &reply.refusal(), &sent);
     let here = format!("/{path}/{id}/do/{action}");
-    let markup = match action.as_str() {
-        "pay" => payment_form(&here, &form),
+    Submission { reply, sent }.refused(&fields, |form| match action.as_str() {
+        "pay" => payment_form(&here, form),
         "decline" => reason_form(
             &here,
             "Mark declined",
             "secondary",
-            &form,
+            form,
             "Why the customer declined",
         ),
         "credit" => reason_form(
             &here,
             "Issue a credit note",
             "secondary",
-            &form,
+            form,
             "Reason for the credit",
         ),
-        "void" => reason_form(&here, "Void invoice", "danger", &form, "Reason for voiding"),
+        "void" => reason_form(&here, "Void invoice", "danger", form, "Reason for voiding"),
         _ => html! {
             form.action hx-post=(here) hx-target="this" hx-swap="outerHTML" {
-                (notice(&form, &[]))
+                (notice(form, &[]))
                 (once())
                 button type="submit" { "Try again" }
             }
         },
-    };
-    Ok(refused(markup))
+    })
+}
+
+/// The API's path for a page of a plain list (`?next=` carried over).
+fn page_of(base: &str, filter: &Filter) -> String {
+    match filter.next.as_deref() {
+        Some(next) => format!("{base}?limit=25&next={}", urlencode(next)),
+        None => format!("{base}?limit=25"),
+    }
 }
 
 pub async fn list_credit_notes(
@@ -948,19 +940,8 @@ pub async fn list_credit_notes(
     headers: HeaderMap,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Failure> {
-    let next = filter
-        .next
-        .as_deref()
-        .map(|n| format!("&next={}", urlencode(n)))
-        .unwrap_or_default();
-    let (page, settings) = tokio::join!(
-        web.api
-            .get(&headers, format!("/v1/credit-notes?limit=25{next}")),
-        web.api.get(&headers, "/v1/settings"),
-    );
-    let page = body(page)?;
-    let fmt = Fmt::of(&body(settings)?);
-    let items = page["data"].as_array().cloned().unwrap_or_default();
+    let path = page_of("/v1/credit-notes", &filter);
+    let (page, items, fmt) = listed(&web, &headers, path).await?;
     let content = html! {
         p { "A credit note is made from its invoice's page." }
         (credit_table(&fmt, &items))
@@ -968,7 +949,6 @@ pub async fn list_credit_notes(
     };
     Ok(page::page("Credit notes", Section::CreditNotes, content).into_response())
 }
-
 pub async fn credit_note(
     State(web): State<Web>,
     headers: HeaderMap,
@@ -1000,19 +980,8 @@ pub async fn list_payments(
     headers: HeaderMap,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Failure> {
-    let next = filter
-        .next
-        .as_deref()
-        .map(|n| format!("&next={}", urlencode(n)))
-        .unwrap_or_default();
-    let (page, settings) = tokio::join!(
-        web.api
-            .get(&headers, format!("/v1/payments?limit=25{next}")),
-        web.api.get(&headers, "/v1/settings"),
-    );
-    let page = body(page)?;
-    let fmt = Fmt::of(&body(settings)?);
-    let items = page["data"].as_array().cloned().unwrap_or_default();
+    let path = page_of("/v1/payments", &filter);
+    let (page, items, fmt) = listed(&web, &headers, path).await?;
     let content = html! {
         p { "A payment is recorded from its invoice's page." }
         (payment_table(&fmt, &items, None))

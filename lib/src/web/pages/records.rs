@@ -7,10 +7,11 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Fields, own};
-use crate::web::form::{Form, to_json};
+use super::{Fields, idempotency, listed, own, submit};
+use crate::web::form::Form;
 use crate::web::page::{
-    self, Input, Section, field, hidden, hinted, next_link, notice, once, required, urlencode,
+    self, Input, Section, address, field, hidden, hinted, next_link, notice, once, required,
+    urlencode,
 };
 use crate::web::pages::auth::currencies;
 use crate::web::show::{Fmt, text};
@@ -79,17 +80,7 @@ fn customer_fields(form: &Form) -> Markup {
                 (field(form, "Currency", "currency", Input::Select(&currencies)))
             }
         }
-        fieldset {
-            legend { "Billing address" }
-            div.fields {
-                (field(form, "Street", "billing_address.lines[0]", Input::Text))
-                (field(form, "Street, second line", "billing_address.lines[1]", Input::Text))
-                (field(form, "Postal code", "billing_address.postal_code", Input::Text))
-                (field(form, "City", "billing_address.city", Input::Text))
-                (field(form, "Region", "billing_address.region", Input::Text))
-                (hinted(form, "Country", "billing_address.country", Input::Text, "Two letters, e.g. DE"))
-            }
-        }
+        (address(form, "Billing address", "billing_address"))
         (field(form, "Notes", "notes", Input::Area))
     }
 }
@@ -179,13 +170,7 @@ async fn list(
     paging: &Paging,
 ) -> Result<Response, Failure> {
     let api_path = paging.of(&format!("/v1/{}", kind.path));
-    let (page, settings) = tokio::join!(
-        web.api.get(headers, &api_path),
-        web.api.get(headers, "/v1/settings")
-    );
-    let page = body(page)?;
-    let fmt = Fmt::of(&body(settings)?);
-    let items = page["data"].as_array().cloned().unwrap_or_default();
+    let (page, items, fmt) = listed(web, headers, api_path).await?;
     let content = html! {
         div.actions { a.button href=(format!("/{}/new", kind.path)) { "Add a " (kind.singular) } }
         @if items.is_empty() {
@@ -232,38 +217,27 @@ fn new_page(kind: &Kind) -> Markup {
     )
 }
 
-async fn create(kind: &Kind, web: &Web, headers: &HeaderMap, fields: &Fields) -> Response {
-    let sent = to_json(fields);
-    let key = own(fields, "_key")
-        .map(|key| {
-            vec![(
-                header::HeaderName::from_static("idempotency-key"),
-                key.to_owned(),
-            )]
-        })
-        .unwrap_or_default();
-    let reply = web
-        .api
-        .send(
-            headers,
-            Method::POST,
-            format!("/v1/{}", kind.path),
-            Some(&sent.body),
-            key,
-        )
-        .await;
-    if reply.is_success() {
-        return go_to(&format!("/{}/{}", kind.path, text(&reply.body["id"])));
+async fn create(
+    kind: &Kind,
+    web: &Web,
+    headers: &HeaderMap,
+    fields: &Fields,
+) -> Result<Response, Failure> {
+    let path = format!("/v1/{}", kind.path);
+    let sent = submit(
+        web,
+        headers,
+        Method::POST,
+        path,
+        fields,
+        idempotency(fields),
+    )
+    .await;
+    if sent.reply.is_success() {
+        let id = text(&sent.reply.body["id"]);
+        return Ok(go_to(&format!("/{}/{id}", kind.path)));
     }
-    if reply.status == 401 {
-        return Failure::LoggedOut.into_response();
-    }
-    let mut form = Form::refused(fields, &reply.refusal(), &sent);
-    if let Some(key) = own(fields, "_key") {
-        // The same key again: a corrected resubmission is another request, with another body.
-        form.set("_key", key);
-    }
-    refused(new_form(kind, &form))
+    sent.refused(fields, |form| new_form(kind, form))
 }
 
 fn edit_form(kind: &Kind, id: &str, form: &Form, saved: bool) -> Markup {
@@ -315,29 +289,16 @@ async fn update(
     fields: &Fields,
 ) -> Result<Response, Failure> {
     let id = safe_id(id)?;
-    let sent = to_json(fields);
     let etag = own(fields, "_etag").unwrap_or_default().to_owned();
-    let reply = web
-        .api
-        .send(
-            headers,
-            Method::PATCH,
-            format!("/v1/{}/{id}", kind.path),
-            Some(&sent.body),
-            vec![(header::IF_MATCH, etag)],
-        )
-        .await;
-    if reply.is_success() {
-        let etag = reply.etag().unwrap_or_default();
-        let mut form = Form::of(&reply.body);
-        form.set("_etag", etag);
+    let path = format!("/v1/{}/{id}", kind.path);
+    let extra = vec![(header::IF_MATCH, etag)];
+    let sent = submit(web, headers, Method::PATCH, path, fields, extra).await;
+    if sent.reply.is_success() {
+        let mut form = Form::of(&sent.reply.body);
+        form.set("_etag", sent.reply.etag().unwrap_or_default());
         return Ok(edit_form(kind, id, &form, true).into_response());
     }
-    if reply.status == 401 {
-        return Err(Failure::LoggedOut);
-    }
-    let form = Form::refused(fields, &reply.refusal(), &sent);
-    Ok(refused(edit_form(kind, id, &form, false)))
+    sent.refused(fields, |form| edit_form(kind, id, form, false))
 }
 
 pub async fn list_customers(
@@ -356,7 +317,7 @@ pub async fn create_customer(
     State(web): State<Web>,
     headers: HeaderMap,
     fields: Fields,
-) -> Response {
+) -> Result<Response, Failure> {
     create(&CUSTOMERS, &web, &headers, &fields).await
 }
 
@@ -393,7 +354,7 @@ pub async fn create_service(
     State(web): State<Web>,
     headers: HeaderMap,
     fields: Fields,
-) -> Response {
+) -> Result<Response, Failure> {
     create(&SERVICES, &web, &headers, &fields).await
 }
 
