@@ -98,6 +98,7 @@ fn routes(web: Web) -> Router {
         .route("/settings/company", post(account::save_company))
         .route("/settings/preferences", post(account::save_settings))
         .route("/settings/password", post(account::change_password))
+        .route("/settings/series/{series}", post(account::raise_series))
         .route("/settings/delete", post(account::delete_account))
         .route("/audit", get(account::audit))
         .route("/assets/{file}", get(assets::serve))

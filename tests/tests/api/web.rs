@@ -336,3 +336,32 @@ async fn the_web_function_answers_an_unrouted_api_path_as_the_api_would() {
         assert!(kind.starts_with(content_type), "{path}: {kind}");
     }
 }
+
+#[tokio::test]
+async fn a_series_is_raised_from_settings_and_never_lowered() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let raised = htmx_post(&app, &account.token, "/settings/series/invoice")
+        .form(&[("next:int", "500")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(raised.status(), 200);
+    let html = raised.text().await.expect("html");
+    assert!(html.contains("Raised."), "{html}");
+    assert!(html.contains("0500") || html.contains("500<"), "{html}");
+    let lowered = htmx_post(&app, &account.token, "/settings/series/invoice")
+        .form(&[("next:int", "7")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(lowered.status(), 422);
+    let html = lowered.text().await.expect("html");
+    assert!(html.contains(r#"id="f-invoice-next-error""#), "{html}");
+    let unknown = htmx_post(&app, &account.token, "/settings/series/receipt")
+        .form(&[("next:int", "7")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(unknown.status(), 404);
+}

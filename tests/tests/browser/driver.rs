@@ -208,6 +208,14 @@ impl Browser {
         field.send_keys(value).await.expect("type");
     }
 
+    /// Types `value` into the field with the id `id`, replacing what it held.
+    pub async fn fill_id(&self, id: &str, value: &str) {
+        self.wait_for_element(&format!("#{id}")).await;
+        let field = self.client.find(Locator::Id(id)).await.expect("the field");
+        field.clear().await.expect("clear the field");
+        field.send_keys(value).await.expect("type");
+    }
+
     /// Types `value` into the field whose label starts with `label`, replacing what it held.
     pub async fn fill_labelled(&self, label: &str, value: &str) {
         let find = format!(

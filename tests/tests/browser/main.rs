@@ -67,6 +67,16 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.fill("time_zone", "Europe/Berlin").await;
     browser.press("Save settings").await;
     browser.wait_for_text("Settings saved.").await;
+    // Invoices continue another tool's numbers from 1000.
+    browser.fill_id("f-invoice-next", "1000").await;
+    browser.press("Raise invoices").await;
+    browser.wait_for_text("Raised.").await;
+    assert!(
+        browser
+            .text("[data-series=invoice]")
+            .await
+            .ends_with("1000")
+    );
     // A refused field is shown beside the field, and nothing is saved.
     browser.fill("payment_terms_days:int", "999").await;
     browser.press("Save settings").await;
@@ -152,6 +162,11 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.screenshots("invoice-editor").await;
     browser.press("Issue (gives it its number)").await;
     browser.wait_for_text("Record a payment").await;
+    let title = browser.text("h1").await;
+    assert!(
+        title.starts_with("Invoice ") && title.ends_with("1000"),
+        "{title}"
+    );
     browser.check_page().await;
 
     // A partial payment, then the rest: the dashboard follows.

@@ -120,6 +120,54 @@ fn settings_form(form: &Form, saved: bool) -> Markup {
     }
 }
 
+/// The number series: (the API's name, what it numbers).
+const SERIES: &[(&str, &str)] = &[
+    ("invoice", "Invoices"),
+    ("credit_note", "Credit notes"),
+    ("proposal", "Proposals"),
+];
+
+/// One series: where it stands, and a form to raise it.
+fn series_form(kind: &(&'static str, &str), state: &Value, form: &Form, saved: bool) -> Markup {
+    let (name, label) = *kind;
+    let form = form.clone().scoped(name);
+    html! {
+        form hx-post=(format!("/settings/series/{name}")) hx-target="this" hx-swap="outerHTML" {
+            h3 { (label) }
+            p { "Next number: " strong data-series=(name) { (text(&state["next_number"])) } }
+            @if saved { p.ok role="status" { "Raised." } }
+            (notice(&form, &["next"]))
+            (field(&form, "Continue from number", "next:int", Input::Number))
+            button.secondary type="submit" { "Raise " (label.to_lowercase()) }
+        }
+    }
+}
+
+/// `POST /settings/series/{series}`: raises a series (`PUT /v1/number-series/{series}`).
+pub async fn raise_series(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    axum::extract::Path(series): axum::extract::Path<String>,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let kind = SERIES
+        .iter()
+        .find(|(name, _)| *name == series)
+        .ok_or(Failure::NotFound)?;
+    let path = format!("/v1/number-series/{}", kind.0);
+    let sent = submit(&web, &headers, Method::PUT, path, &fields, Vec::new()).await;
+    if sent.reply.is_success() {
+        return Ok(series_form(kind, &sent.reply.body, &Form::default(), true).into_response());
+    }
+    let current = body(web.api.get(&headers, "/v1/number-series").await).unwrap_or_default();
+    let state = current
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["series"] == kind.0))
+        .cloned()
+        .unwrap_or_default();
+    sent.refused(&fields, |form| series_form(kind, &state, form, false))
+}
+
 fn password_form(form: &Form, saved: bool) -> Markup {
     html! {
         form.card.narrow hx-post="/settings/password" hx-target="this" hx-swap="outerHTML" {
@@ -156,9 +204,10 @@ fn singleton_form(record: &Value, etag: Option<String>) -> Form {
 }
 
 pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Response, Failure> {
-    let (company, settings) = tokio::join!(
+    let (company, settings, series) = tokio::join!(
         web.api.get(&headers, "/v1/company"),
         web.api.get(&headers, "/v1/settings"),
+        web.api.get(&headers, "/v1/number-series"),
     );
     let company_etag = company.etag();
     let settings_etag = settings.etag();
@@ -168,10 +217,24 @@ pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Resp
         body(company)?
     };
     let settings = body(settings)?;
+    let series = body(series)?;
     let legal_name = text(&company["legal_name"]).to_owned();
     let content = html! {
         (company_form(&singleton_form(&company, company_etag), false))
         (settings_form(&singleton_form(&settings, settings_etag), false))
+        section.card aria-labelledby="series-heading" {
+            h2 id="series-heading" { "Number series" }
+            p { "Each series numbers its documents without gaps. To continue the numbers of \
+                another tool, raise a series to the next number it should give; a series is \
+                never lowered." }
+            div.grid {
+                @for state in series.as_array().map(Vec::as_slice).unwrap_or_default() {
+                    @if let Some(kind) = SERIES.iter().find(|(name, _)| *name == text(&state["series"])) {
+                        (series_form(kind, state, &Form::default(), false))
+                    }
+                }
+            }
+        }
         (password_form(&Form::default(), false))
         (delete_form(&Form::default(), &legal_name))
     };
