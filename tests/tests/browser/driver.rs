@@ -385,6 +385,17 @@ impl Browser {
                 .await
                 .expect("resize");
             tokio::time::sleep(Duration::from_millis(300)).await;
+            // Usable at this width: nothing runs off the side of the page (a wide table
+            // scrolls inside its own box).
+            let overflow = self
+                .script("return document.documentElement.scrollWidth - window.innerWidth")
+                .await
+                .as_i64()
+                .unwrap_or(i64::MAX);
+            assert!(
+                overflow <= 0,
+                "{name} is {overflow} px wider than a {width} px window"
+            );
             let png = self.client.screenshot().await.expect("screenshot");
             std::fs::write(directory.join(format!("{name}-{width}.png")), png)
                 .expect("write the screenshot");
