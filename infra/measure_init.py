@@ -91,6 +91,7 @@ def run_once(binary: str, event: bytes) -> tuple[float, float, dict]:
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+        "ALLOWED_ORIGINS": "https://app.example.com",
     }.items():
         env.setdefault(name, value)
     started = time.perf_counter()
