@@ -60,7 +60,12 @@ impl Api {
             !origins.is_empty(),
             "ALLOWED_ORIGINS is empty: the web app needs the site's origin"
         );
+        // API Gateway's certificates (its own domain's, and ACM's for a custom domain) chain
+        // to Amazon Trust Services: trusting those roots only, compiled in, a cold start reads
+        // no certificate file (as the SDK's client, decision 0005).
+        let roots = reqwest::Certificate::from_pem_bundle(crate::aws::AWS_TRUST_ROOTS.as_bytes())?;
         let client = reqwest::Client::builder()
+            .tls_certs_only(roots)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(25))
             .build()?;
