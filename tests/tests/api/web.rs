@@ -365,3 +365,88 @@ async fn a_series_is_raised_from_settings_and_never_lowered() {
         .expect("post");
     assert_eq!(unknown.status(), 404);
 }
+
+/// `text` as a query value (UTF-8, percent-encoded).
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn customers_are_found_by_name_email_or_city() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    for (name, email, city) in [
+        ("Nordlicht GmbH", "books@nordlicht.example", "Hamburg"),
+        ("Café Sonne", "hallo@sonne.example", "München"),
+        ("Ölçü Handels AG", "info@olcu.example", "Berlin"),
+    ] {
+        let created = htmx_post(&app, &account.token, "/customers")
+            .form(&[
+                ("name", name),
+                ("email", email),
+                ("billing_address.lines[0]", "Am Markt 5"),
+                ("billing_address.city", city),
+                ("billing_address.country", "DE"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(created.status(), 200, "{name}");
+    }
+    let search = |q: &'static str| {
+        let query: String = url_encode(q);
+        app.new_client()
+            .get(app.url(&format!("/customers?q={query}")))
+            .header("cookie", format!("__Host-session={}", account.token))
+            .send()
+    };
+    for (query, expected, absent) in [
+        ("sonne", "Café Sonne", "Nordlicht"),
+        ("HAMBURG", "Nordlicht GmbH", "Sonne"),
+        ("ölçü berlin", "Ölçü Handels AG", "Nordlicht"),
+    ] {
+        let html = search(query)
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("html");
+        assert!(html.contains(expected), "{query}: {html}");
+        assert!(!html.contains(absent), "{query} also found {absent}");
+        assert!(html.contains("1 customers match"), "{query}: {html}");
+    }
+    let none = search("zürich")
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(none.contains("0 customers match"), "{none}");
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session_and_clears_the_cookie() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let out = htmx_post(&app, &account.token, "/logout")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(out.status(), 200);
+    assert_eq!(out.headers()["hx-redirect"], "/login");
+    let cleared = out
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("__Host-session=;") && v.contains("Max-Age=0"));
+    assert!(cleared, "{:?}", out.headers());
+    let after = app.get_with_token("/v1/auth/session", &account.token).await;
+    assert_eq!(after.status(), 401);
+}

@@ -21,6 +21,8 @@ use crate::web::{Failure, Web, body, go_to, refused};
 #[derive(Debug, Default, Deserialize)]
 pub struct Paging {
     pub next: Option<String>,
+    /// Words to search a list of customers or services for.
+    pub q: Option<String>,
 }
 
 impl Paging {
@@ -163,18 +165,97 @@ const SERVICES: Kind = Kind {
     headings: &["Unit price", "Unit", "Status"],
 };
 
+/// The most a search reads: 10 pages of 100. The records are sealed under the account's key,
+/// so the table cannot search them; the web app reads them through the API and matches here.
+const SEARCH_PAGES: usize = 10;
+
+/// Whether a record's name, contact, email, city, tax id or description holds every word of
+/// `query` (case-insensitive).
+fn matches(record: &Value, query: &str) -> bool {
+    let haystack = [
+        &record["name"],
+        &record["contact_name"],
+        &record["email"],
+        &record["billing_address"]["city"],
+        &record["tax_id"],
+        &record["description"],
+    ]
+    .iter()
+    .map(|value| text(value).to_lowercase())
+    .collect::<Vec<_>>()
+    .join(" ");
+    query
+        .to_lowercase()
+        .split_whitespace()
+        .all(|word| haystack.contains(word))
+}
+
+/// The records of `kind` matching `query`, and whether there were more than a search reads.
+async fn search(
+    kind: &Kind,
+    web: &Web,
+    headers: &HeaderMap,
+    query: &str,
+) -> Result<(Vec<Value>, bool), Failure> {
+    let mut found = Vec::new();
+    let mut next: Option<String> = None;
+    for _ in 0..SEARCH_PAGES {
+        let paging = Paging {
+            next: next.take(),
+            q: None,
+        };
+        let path = paging.of(&format!("/v1/{}?limit=100", kind.path));
+        let mut page = body(web.api.get(headers, path).await)?;
+        if let Value::Array(items) = page["data"].take() {
+            found.extend(items.into_iter().filter(|item| matches(item, query)));
+        }
+        next = page["next"].as_str().map(str::to_owned);
+        if next.is_none() {
+            return Ok((found, false));
+        }
+    }
+    Ok((found, true))
+}
+
 async fn list(
     kind: &Kind,
     web: &Web,
     headers: &HeaderMap,
     paging: &Paging,
 ) -> Result<Response, Failure> {
-    let api_path = paging.of(&format!("/v1/{}", kind.path));
-    let (page, items, fmt) = listed(web, headers, api_path).await?;
+    let query = paging.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let (next, items, more, fmt) = match query {
+        Some(query) => {
+            let (found, settings) = tokio::join!(
+                search(kind, web, headers, query),
+                web.api.get(headers, "/v1/settings")
+            );
+            let (items, more) = found?;
+            (None, items, more, Fmt::of(&body(settings)?))
+        }
+        None => {
+            let api_path = paging.of(&format!("/v1/{}", kind.path));
+            let (page, items, fmt) = listed(web, headers, api_path).await?;
+            (page["next"].as_str().map(str::to_owned), items, false, fmt)
+        }
+    };
+    let mut search_form = Form::default();
+    search_form.set("q", query.unwrap_or_default());
     let content = html! {
         div.actions { a.button href=(format!("/{}/new", kind.path)) { "Add a " (kind.singular) } }
+        form.card.fields method="get" action=(format!("/{}", kind.path)) role="search" {
+            (field(&search_form, "Search by name, email, city or tax id", "q", Input::Text))
+            div { button.secondary type="submit" { "Search" } }
+        }
+        @if let Some(query) = query {
+            p role="status" {
+                (items.len()) " " (kind.path) " match “" (query) "”. "
+                @if more { "Only the first " (SEARCH_PAGES * 100) " were searched. " }
+                a href=(format!("/{}", kind.path)) { "Show all" }
+            }
+        }
         @if items.is_empty() {
-            p { "No " (kind.path) " yet." }
+            @if query.is_none() { p { "No " (kind.path) " yet." } }
         } @else {
             div.table { table {
                 thead { tr {
@@ -191,7 +272,7 @@ async fn list(
                 }
             } }
         }
-        (next_link(&format!("/{}", kind.path), page["next"].as_str()))
+        (next_link(&format!("/{}", kind.path), next.as_deref()))
     };
     Ok(page::page(kind.title, kind.section, content).into_response())
 }
