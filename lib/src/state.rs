@@ -14,6 +14,42 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
+/// The SDK's configuration from what Lambda puts in the environment: the region, the role's
+/// credentials, and `AWS_ENDPOINT_URL` when set (the local stack runs this same code). The
+/// SDK's loader would also walk its provider chains (profile files, SSO, IMDS) and a provider
+/// per setting, for settings Lambda never gives; retries and timeouts are set here as the
+/// loader's defaults have them (decision 0005).
+pub fn sdk_config_from_env() -> anyhow::Result<aws_config::SdkConfig> {
+    use anyhow::Context as _;
+    use aws_config::environment::EnvironmentVariableCredentialsProvider;
+    use aws_config::{retry::RetryConfig, timeout::TimeoutConfig};
+    let var = |name| {
+        std::env::var(name)
+            .ok()
+            .filter(|value: &String| !value.is_empty())
+    };
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .context("AWS_REGION is not set")?;
+    let mut sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region))
+        .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+            EnvironmentVariableCredentialsProvider::new(),
+        ))
+        .http_client(crate::aws::https_client()?)
+        .retry_config(RetryConfig::standard())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_millis(3100))
+                .build(),
+        );
+    if let Some(url) = var("AWS_ENDPOINT_URL") {
+        sdk = sdk.endpoint_url(url);
+    }
+    Ok(sdk.build())
+}
+
 pub struct Inner {
     pub config: Config,
     pub clients: Clients,
@@ -34,22 +70,11 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// What a function does at cold start: configuration from the environment and the AWS
-    /// SDK's loader (which honours `AWS_ENDPOINT_URL`, so the local stack runs this same code).
-    /// Region and credentials come from the environment, where Lambda puts them, rather than
-    /// from the SDK's whole provider chains (profiles, SSO, IMDS), which init would build for
-    /// nothing (decision 0005).
+    /// What a function does at cold start: configuration and the AWS SDK's configuration from
+    /// the environment (see [`sdk_config_from_env`]).
     pub async fn from_env() -> anyhow::Result<Self> {
-        use aws_config::environment::{
-            EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
-        };
         let config = Config::from_env()?;
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(crate::aws::https_client()?)
-            .region(EnvironmentVariableRegionProvider::new())
-            .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-            .load()
-            .await;
+        let sdk = sdk_config_from_env()?;
         Ok(Self::new(config, &sdk))
     }
 

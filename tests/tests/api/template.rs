@@ -10,14 +10,27 @@ fn function_crates() -> BTreeSet<String> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../functions");
     std::fs::read_dir(dir)
         .expect("functions/")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|entry| entry.expect("entry"))
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect()
+}
+
+#[test]
+fn every_function_is_linked_non_pie_by_the_shared_build_script() {
+    // A function without it would start measurably slower (decision 0005), and nothing else
+    // would say so.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../functions");
+    for name in function_crates() {
+        let manifest =
+            std::fs::read_to_string(dir.join(&name).join("Cargo.toml")).expect("Cargo.toml");
+        assert!(
+            manifest
+                .lines()
+                .any(|line| line.trim() == r#"build = "../../infra/link.rs""#),
+            "functions/{name}/Cargo.toml has no `build = \"../../infra/link.rs\"`"
+        );
+    }
 }
 
 #[test]
