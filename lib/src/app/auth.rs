@@ -243,7 +243,8 @@ pub async fn delete_account(
     )
     .await?;
     if !guess.right {
-        return Err(Error::InvalidCredentials);
+        // As a password change says it: the session is good, the field is wrong.
+        return Err(Error::invalid("password", "is not the account's password"));
     }
     let mut tx = state.store.transaction(&tenant).await?;
     let now = tx.now();

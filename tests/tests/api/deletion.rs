@@ -62,7 +62,10 @@ async fn a_wrong_password_or_confirmation_deletes_nothing() {
         &account.company_name,
     )
     .await;
-    assert_eq!(wrong_password.status(), 401);
+    // The session is good; the field is wrong, as a password change says it.
+    assert_eq!(wrong_password.status(), 400);
+    let problem: Value = wrong_password.json().await.expect("json");
+    assert_eq!(problem["errors"][0]["field"], "password");
 
     let unknown = app
         .unsafe_request(&app.client, Method::DELETE, "/v1/account")

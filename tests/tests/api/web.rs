@@ -450,3 +450,29 @@ async fn logging_out_ends_the_session_and_clears_the_cookie() {
     let after = app.get_with_token("/v1/auth/session", &account.token).await;
     assert_eq!(after.status(), 401);
 }
+
+#[tokio::test]
+async fn deleting_the_account_with_a_wrong_password_names_the_field_and_keeps_everything() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let refused = htmx_post(&app, &account.token, "/settings/delete")
+        .form(&[
+            ("password", "not-the-password-at-all"),
+            ("confirm", account.company_name.as_str()),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.expect("html");
+    assert!(html.contains(r#"id="f-password-error""#), "{html}");
+    assert!(
+        html.contains(&account.company_name),
+        "the confirmation typed is kept: {html}"
+    );
+    // Still logged in, still there.
+    let session = app.get_with_token("/v1/auth/session", &account.token).await;
+    assert_eq!(session.status(), 200);
+    let company = app.get_with_token("/v1/company", &account.token).await;
+    assert_eq!(company.status(), 200);
+}

@@ -329,8 +329,8 @@ async fn change_password(
     request_body = AccountDeletionRequest,
     responses(
         (status = 204, description = "Deleted; every session ended; cookie cleared"),
-        (status = 400, description = "`confirm` is not the company's legal name", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong password, or no live session", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Wrong password, or `confirm` is not the company's legal name", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong passwords; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )

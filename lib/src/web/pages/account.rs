@@ -312,7 +312,7 @@ pub async fn delete_account(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let mut sent = submit(
+    let sent = submit(
         &web,
         &headers,
         Method::DELETE,
@@ -327,14 +327,6 @@ pub async fn delete_account(
             .headers_mut()
             .append(header::SET_COOKIE, crate::auth::cookie::clear_session());
         return Ok(response);
-    }
-    if sent.reply.is_wrong_password() {
-        // The API answers a wrong password as it answers a failed login: say it by the field.
-        sent.reply.status = axum::http::StatusCode::BAD_REQUEST;
-        sent.reply.body = serde_json::json!({
-            "detail": "The account was not deleted.",
-            "errors": [{"field": "password", "detail": "This is not your password."}],
-        });
     }
     let company = body(web.api.get(&headers, "/v1/company").await).unwrap_or_default();
     sent.refused(&fields, |form| {
