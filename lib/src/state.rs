@@ -19,21 +19,20 @@ pub struct AppState(Arc<Inner>);
 /// SDK's loader would also walk its provider chains (profile files, SSO, IMDS) and a provider
 /// per setting, for settings Lambda never gives; retries and timeouts are set here as the
 /// loader's defaults have them (decision 0005).
-pub fn sdk_config_from_env() -> anyhow::Result<aws_config::SdkConfig> {
+pub async fn sdk_config_from_env() -> anyhow::Result<aws_config::SdkConfig> {
     use anyhow::Context as _;
-    use aws_config::environment::EnvironmentVariableCredentialsProvider;
-    use aws_config::{retry::RetryConfig, timeout::TimeoutConfig};
-    let var = |name| {
-        std::env::var(name)
-            .ok()
-            .filter(|value: &String| !value.is_empty())
+    use aws_config::environment::{
+        EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
     };
-    let region = var("AWS_REGION")
-        .or_else(|| var("AWS_DEFAULT_REGION"))
+    use aws_config::meta::region::ProvideRegion as _;
+    use aws_config::{retry::RetryConfig, timeout::TimeoutConfig};
+    let region = EnvironmentVariableRegionProvider::new()
+        .region()
+        .await
         .context("AWS_REGION is not set")?;
     let mut sdk = aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region))
+        .region(region)
         .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
             EnvironmentVariableCredentialsProvider::new(),
         ))
@@ -44,7 +43,10 @@ pub fn sdk_config_from_env() -> anyhow::Result<aws_config::SdkConfig> {
                 .connect_timeout(Duration::from_millis(3100))
                 .build(),
         );
-    if let Some(url) = var("AWS_ENDPOINT_URL") {
+    if let Some(url) = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
         sdk = sdk.endpoint_url(url);
     }
     Ok(sdk.build())
@@ -74,7 +76,7 @@ impl AppState {
     /// the environment (see [`sdk_config_from_env`]).
     pub async fn from_env() -> anyhow::Result<Self> {
         let config = Config::from_env()?;
-        let sdk = sdk_config_from_env()?;
+        let sdk = sdk_config_from_env().await?;
         Ok(Self::new(config, &sdk))
     }
 

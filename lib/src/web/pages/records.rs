@@ -169,9 +169,9 @@ const SERVICES: Kind = Kind {
 /// so the table cannot search them; the web app reads them through the API and matches here.
 const SEARCH_PAGES: usize = 10;
 
-/// Whether a record's name, contact, email, city, tax id or description holds every word of
-/// `query` (case-insensitive).
-fn matches(record: &Value, query: &str) -> bool {
+/// Whether a record's name, contact, email, city, tax id or description holds every one of
+/// `words` (lower-cased).
+fn matches(record: &Value, words: &[String]) -> bool {
     let haystack = [
         &record["name"],
         &record["contact_name"],
@@ -184,10 +184,7 @@ fn matches(record: &Value, query: &str) -> bool {
     .map(|value| text(value).to_lowercase())
     .collect::<Vec<_>>()
     .join(" ");
-    query
-        .to_lowercase()
-        .split_whitespace()
-        .all(|word| haystack.contains(word))
+    words.iter().all(|word| haystack.contains(word.as_str()))
 }
 
 /// The records of `kind` matching `query`, and whether there were more than a search reads.
@@ -197,6 +194,7 @@ async fn search(
     headers: &HeaderMap,
     query: &str,
 ) -> Result<(Vec<Value>, bool), Failure> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     let mut found = Vec::new();
     let mut next: Option<String> = None;
     for _ in 0..SEARCH_PAGES {
@@ -207,7 +205,7 @@ async fn search(
         let path = paging.of(&format!("/v1/{}?limit=100", kind.path));
         let mut page = body(web.api.get(headers, path).await)?;
         if let Value::Array(items) = page["data"].take() {
-            found.extend(items.into_iter().filter(|item| matches(item, query)));
+            found.extend(items.into_iter().filter(|item| matches(item, &words)));
         }
         next = page["next"].as_str().map(str::to_owned);
         if next.is_none() {
