@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode
 use serde_json::Value;
 use tower::ServiceExt as _;
 
-use crate::AppState;
 use crate::http::session::CSRF_HEADER;
 
 /// Where the API is.
@@ -51,8 +50,9 @@ pub struct Refusal {
 const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
 
 impl Api {
-    pub fn in_process(state: AppState) -> Self {
-        Self::InProcess(crate::http::functions::all(state))
+    /// The API's router in this process (`router`: every function's routes).
+    pub fn in_process(router: Router) -> Self {
+        Self::InProcess(router)
     }
 
     pub fn remote(origins: &[String]) -> anyhow::Result<Self> {

@@ -122,10 +122,10 @@ pub fn router(allowed_origins: &[String]) -> anyhow::Result<Router> {
 /// tests serve.
 pub fn with_api(state: AppState) -> Router {
     let config = state.config.clone();
-    let web = Web {
-        api: Arc::new(Api::in_process(state.clone())),
-    };
     let api = crate::http::functions::all(state);
+    let web = Web {
+        api: Arc::new(Api::in_process(api.clone())),
+    };
     let site = routes(web).fallback(move |req: Request| {
         let api = api.clone();
         async move {

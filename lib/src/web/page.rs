@@ -275,25 +275,61 @@ pub fn status(text: &str) -> Markup {
     html! { span class=(format!("badge s-{text}")) { (text.replace('_', " ")) } }
 }
 
-/// A paging link to the next page of a list.
-pub fn next_link(base: &str, next: Option<&str>) -> Markup {
+/// `path` with a query of `parameters`, each percent-encoded; one without a value, or with an
+/// empty one, is left out. Every list path of the web app, its own and the API's, is made here.
+pub fn with_query<'a>(
+    path: &str,
+    parameters: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in parameters {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            query.append_pair(name, value);
+        }
+    }
+    match query.finish() {
+        query if query.is_empty() => path.to_owned(),
+        query => format!("{path}?{query}"),
+    }
+}
+
+/// A link to the next page of a list, if there is one: `path` with the list's other
+/// parameters (`kept`) and the API's `next` cursor.
+pub fn next_link(path: &str, kept: &[(&str, Option<&str>)], next: Option<&str>) -> Markup {
     html! {
         @if let Some(next) = next {
-            @let separator = if base.contains('?') { '&' } else { '?' };
             p.more {
-                a href=(format!("{base}{separator}next={}", urlencode(next))) { "Next page →" }
+                a href=(with_query(path, kept.iter().copied().chain([("next", Some(next))]))) { "Next page →" }
             }
         }
     }
 }
 
-pub fn urlencode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_path_encodes_its_parameters_and_leaves_out_empty_ones() {
+        assert_eq!(with_query("/v1/invoices", []), "/v1/invoices");
+        assert_eq!(
+            with_query("/v1/invoices", [("status", Some("")), ("next", None)]),
+            "/v1/invoices"
+        );
+        assert_eq!(
+            with_query(
+                "/v1/invoices",
+                [("status", Some("paid")), ("next", Some("a+b/c=&d"))]
+            ),
+            "/v1/invoices?status=paid&next=a%2Bb%2Fc%3D%26d"
+        );
+        let link = next_link("/invoices", &[("customer", Some("c 1"))], Some("x&y")).into_string();
+        assert!(
+            link.contains(r#"href="/invoices?customer=c+1&amp;next=x%26y""#),
+            "{link}"
+        );
+        assert_eq!(next_link("/invoices", &[], None).into_string(), "");
+    }
 
     #[test]
     fn ids_are_safe_and_stable() {

@@ -465,3 +465,75 @@ async fn deleting_the_account_with_a_wrong_password_names_the_field_and_keeps_ev
     let company = app.get_with_token("/v1/company", &account.token).await;
     assert_eq!(company.status(), 200);
 }
+
+/// A filtered list of invoices pages on with its filter kept: the next page's link carries the
+/// status, the customer and the API's cursor, and no page shows another customer's invoices.
+#[tokio::test]
+async fn a_filtered_list_pages_on_with_its_filter_kept() {
+    let app = spawn_app().await;
+    let client = app.new_client();
+    let account = app.signup(&client).await;
+    let created = |path: &'static str, body: serde_json::Value| {
+        let request = app.post(&client, path).json(&body);
+        async move {
+            let created: serde_json::Value = request
+                .send()
+                .await
+                .expect("post")
+                .json()
+                .await
+                .expect("json");
+            created["id"].as_str().expect("id").to_owned()
+        }
+    };
+    let customers = [
+        created(
+            "/v1/customers",
+            serde_json::json!({ "name": "Kunde Eins & Co" }),
+        )
+        .await,
+        created("/v1/customers", serde_json::json!({ "name": "Kunde Zwei" })).await,
+    ];
+    let mut mine = Vec::new();
+    for _ in 0..26 {
+        let draft = serde_json::json!({ "customer_id": customers[0] });
+        mine.push(created("/v1/invoices", draft).await);
+    }
+    let other = created(
+        "/v1/invoices",
+        serde_json::json!({ "customer_id": customers[1] }),
+    )
+    .await;
+    let page = |path: String| {
+        let app = &app;
+        let token = account.token.clone();
+        async move {
+            app.get_with_token(&path, &token)
+                .await
+                .text()
+                .await
+                .expect("html")
+        }
+    };
+    let rows = |html: &str| html.matches(r#"href="/invoices/inv_"#).count();
+
+    let first = page(format!("/invoices?status=draft&customer={}", customers[0])).await;
+    assert_eq!(rows(&first), 25, "{first}");
+    let next = first
+        .split(r#"<p class="more"><a href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the next page")
+        .replace("&amp;", "&");
+    let expected = format!("/invoices?status=draft&customer={}&next=", customers[0]);
+    assert!(next.starts_with(&expected), "{next}");
+    let second = page(next).await;
+    assert_eq!(rows(&second), 1, "{second}");
+    assert!(!second.contains("Next page"), "{second}");
+    let shown = format!("{first}{second}");
+    assert_eq!(
+        mine.iter().filter(|id| shown.contains(id.as_str())).count(),
+        26
+    );
+    assert!(!shown.contains(&other), "another customer's draft");
+}

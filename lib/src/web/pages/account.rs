@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::records::Paging;
-use super::{Fields, Submission, idempotency, listed, own, submit};
+use super::{Fields, idempotency, listed, own, submit};
 use crate::web::form::Form;
 use crate::web::page::{
     self, Input, Section, address, field, hidden, hinted, next_link, notice, once, required,
@@ -241,24 +241,23 @@ pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Resp
     Ok(page::page("Settings", Section::Settings, content).into_response())
 }
 
-/// A singleton's form sent with `If-Match` (`*` for a first company profile).
+/// A singleton's form sent with `If-Match` (`*` for a first company profile), answered with
+/// the form again: as saved, or with what was refused.
 async fn save_singleton(
     web: &Web,
     headers: &HeaderMap,
     fields: &Fields,
-    method: Method,
-    path: &str,
-) -> Submission {
+    (method, path): (Method, &str),
+    form_of: fn(&Form, bool) -> Markup,
+) -> Result<Response, Failure> {
     let etag = own(fields, "_etag").unwrap_or("*").to_owned();
-    submit(
-        web,
-        headers,
-        method,
-        path,
-        fields,
-        vec![(header::IF_MATCH, etag)],
-    )
-    .await
+    let if_match = vec![(header::IF_MATCH, etag)];
+    let sent = submit(web, headers, method, path, fields, if_match).await;
+    if sent.reply.is_success() {
+        let form = singleton_form(&sent.reply.body, sent.reply.etag());
+        return Ok(form_of(&form, true).into_response());
+    }
+    sent.refused(fields, |form| form_of(form, false))
 }
 
 pub async fn save_company(
@@ -266,12 +265,8 @@ pub async fn save_company(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let sent = save_singleton(&web, &headers, &fields, Method::PUT, "/v1/company").await;
-    if sent.reply.is_success() {
-        let form = singleton_form(&sent.reply.body, sent.reply.etag());
-        return Ok(company_form(&form, true).into_response());
-    }
-    sent.refused(&fields, |form| company_form(form, false))
+    let put = (Method::PUT, "/v1/company");
+    save_singleton(&web, &headers, &fields, put, company_form).await
 }
 
 pub async fn save_settings(
@@ -279,12 +274,8 @@ pub async fn save_settings(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let sent = save_singleton(&web, &headers, &fields, Method::PATCH, "/v1/settings").await;
-    if sent.reply.is_success() {
-        let form = singleton_form(&sent.reply.body, sent.reply.etag());
-        return Ok(settings_form(&form, true).into_response());
-    }
-    sent.refused(&fields, |form| settings_form(form, false))
+    let patch = (Method::PATCH, "/v1/settings");
+    save_singleton(&web, &headers, &fields, patch, settings_form).await
 }
 
 pub async fn change_password(
@@ -385,7 +376,7 @@ pub async fn exports(
                 } } }
             } }
         }
-        (next_link("/exports", page["next"].as_str()))
+        (next_link("/exports", &[], page["next"].as_str()))
     };
     Ok(page::page("Exports", Section::Exports, content).into_response())
 }
@@ -424,7 +415,7 @@ pub async fn audit(
                 td { (text(&item["outcome"]).replace('_', " ")) }
             } } }
         } }
-        (next_link("/audit", page["next"].as_str()))
+        (next_link("/audit", &[], page["next"].as_str()))
     };
     Ok(page::page("Audit trail", Section::Audit, content).into_response())
 }

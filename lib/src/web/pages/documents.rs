@@ -17,10 +17,27 @@ use super::records::safe_id;
 use super::{Fields, Submission, idempotency, listed, own};
 use crate::web::form::{Form, to_json};
 use crate::web::page::{
-    self, Input, Section, field, hidden, next_link, notice, once, required, status, urlencode,
+    self, Input, Section, field, hidden, next_link, notice, once, required, status, with_query,
 };
 use crate::web::show::{Fmt, method, text};
 use crate::web::{Failure, Web, body, go_to};
+
+/// A document as it is shown once issued: the two kinds with drafts, and credit notes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Proposal,
+    Invoice,
+    CreditNote,
+}
+
+impl From<Kind> for Shown {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Proposal => Self::Proposal,
+            Kind::Invoice => Self::Invoice,
+        }
+    }
+}
 
 /// A kind of document with drafts: proposals and invoices.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -99,27 +116,30 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn query(&self) -> String {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in [
-            ("status", &self.status),
-            ("customer", &self.customer),
-            ("next", &self.next),
-        ] {
-            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-                query.append_pair(name, value);
-            }
-        }
-        query.finish()
+    /// The filter's parameters that every page of the list keeps.
+    fn kept(&self) -> [(&'static str, Option<&str>); 2] {
+        [
+            ("status", self.status.as_deref()),
+            ("customer", self.customer.as_deref()),
+        ]
     }
 
-    fn without_next(&self) -> String {
-        Self {
-            next: None,
-            status: self.status.clone(),
-            customer: self.customer.clone(),
-        }
-        .query()
+    /// The API's list path `path` for this page.
+    fn of(&self, path: &str) -> String {
+        with_query(
+            path,
+            self.kept()
+                .into_iter()
+                .chain([("next", self.next.as_deref())]),
+        )
+    }
+
+    /// The API's path `path` for a page of a list without a filter: only `next` is carried over.
+    fn plain(&self, path: &str) -> String {
+        with_query(
+            path,
+            [("limit", Some("25")), ("next", self.next.as_deref())],
+        )
     }
 }
 
@@ -165,8 +185,7 @@ async fn list(
     headers: &HeaderMap,
     filter: &Filter,
 ) -> Result<Response, Failure> {
-    let query = filter.query();
-    let api_path = format!("/v1/{}?{query}", kind.path());
+    let api_path = filter.of(&format!("/v1/{}", kind.path()));
     let (page, settings, customers) = tokio::join!(
         web.api.get(headers, &api_path),
         web.api.get(headers, "/v1/settings"),
@@ -183,7 +202,7 @@ async fn list(
         div.actions { a.button href=(format!("/{}/new", kind.path())) { "New " (kind.singular()) } }
         (filter_form(kind, filter, &customers?))
         (table)
-        (next_link(&format!("/{}?{}", kind.path(), filter.without_next()), page["next"].as_str()))
+        (next_link(&format!("/{}", kind.path()), &filter.kept(), page["next"].as_str()))
     };
     let title = match kind {
         Kind::Proposal => "Proposals",
@@ -408,7 +427,7 @@ fn editor(
             } }
             p.hint { "Pick a service to fill a line from your catalogue, or type a line of your own. \
                 Every change is saved, and the totals are worked out again by InvoiceFlow." }
-            (totals(&context.fmt, saved, kind))
+            (totals(&context.fmt, saved, kind.into()))
             div.fields {
                 (field(form, "Notes", "notes", Input::Area))
                 (field(form, "Footer", "footer", Input::Area))
@@ -478,7 +497,7 @@ fn nonzero(amount: &Value) -> bool {
 type Next = fn(&str, &Value) -> String;
 
 /// The totals as the API computed them for the saved document.
-fn totals(fmt: &Fmt, saved: Option<&Value>, kind: Kind) -> Markup {
+fn totals(fmt: &Fmt, saved: Option<&Value>, shown: Shown) -> Markup {
     html! {
         div.totals aria-live="polite" {
             @if let Some(doc) = saved {
@@ -496,7 +515,7 @@ fn totals(fmt: &Fmt, saved: Option<&Value>, kind: Kind) -> Markup {
                         }
                         tr { th scope="row" { "Tax" } td.num data-total="tax" { (fmt.money(&doc["tax_total"], currency)) } }
                         tr.total { th scope="row" { "Total" } td.num data-total="total" { (fmt.money(&doc["total"], currency)) } }
-                        @if kind == Kind::Invoice && doc["status"] != "draft" {
+                        @if shown == Shown::Invoice && doc["status"] != "draft" {
                             tr { th scope="row" { "Paid" } td.num { (fmt.money(&doc["amount_paid"], currency)) } }
                             @if nonzero(&doc["amount_credited"]) {
                                 tr { th scope="row" { "Credited" } td.num { (fmt.money(&doc["amount_credited"], currency)) } }
@@ -564,7 +583,7 @@ pub async fn save(
 }
 
 /// Facts of an issued document, as a list of terms.
-fn facts(fmt: &Fmt, doc: &Value, kind: &str) -> Markup {
+fn facts(fmt: &Fmt, doc: &Value, shown: Shown) -> Markup {
     let currency = &doc["currency"];
     html! {
         dl.facts {
@@ -575,8 +594,11 @@ fn facts(fmt: &Fmt, doc: &Value, kind: &str) -> Markup {
                 } @else { (text(&doc["buyer"]["name"])) }
             }
             dt { "Date" } dd { (fmt.date(&doc["issue_date"])) }
-            @if kind == "invoice" { dt { "Due" } dd { (fmt.date(&doc["due_date"])) } }
-            @if kind == "proposal" { dt { "Valid until" } dd { (fmt.date(&doc["valid_until"])) } }
+            @match shown {
+                Shown::Invoice => { dt { "Due" } dd { (fmt.date(&doc["due_date"])) } }
+                Shown::Proposal => { dt { "Valid until" } dd { (fmt.date(&doc["valid_until"])) } }
+                Shown::CreditNote => {}
+            }
             dt { "Total" } dd { (fmt.money(&doc["total"], currency)) }
             @if let Some(reason) = doc["void_reason"].as_str() { dt { "Voided because" } dd { (reason) } }
             @if let Some(reason) = doc["decline_reason"].as_str() { dt { "Declined because" } dd { (reason) } }
@@ -702,7 +724,7 @@ pub async fn proposal(
     let fmt = Fmt::of(&body(web.api.get(&headers, "/v1/settings").await)?);
     let none = Form::default();
     let content = html! {
-        (facts(&fmt, &doc, "proposal"))
+        (facts(&fmt, &doc, Shown::Proposal))
         div.actions {
             a.button.secondary href=(format!("/v1/proposals/{id}/pdf")) download { "Download PDF" }
             @if doc["status"] == "sent" {
@@ -720,7 +742,7 @@ pub async fn proposal(
             (reason_form(&format!("/proposals/{id}/do/decline"), "Mark declined", "secondary", &none, "Why the customer declined"))
         }
         (lines_table(&fmt, &doc))
-        (totals(&fmt, Some(&doc), Kind::Proposal))
+        (totals(&fmt, Some(&doc), Shown::Proposal))
     };
     let title = format!("Proposal {}", text(&doc["number"]));
     Ok(page::page(&title, Section::Proposals, content).into_response())
@@ -770,7 +792,7 @@ pub async fn invoice(
     pay.set("method", "bank_transfer");
     let none = Form::default();
     let content = html! {
-        (facts(&fmt, &doc, "invoice"))
+        (facts(&fmt, &doc, Shown::Invoice))
         div.actions {
             a.button.secondary href=(format!("/v1/invoices/{id}/pdf")) download { "Download PDF" }
             @if doc["status"] != "void" {
@@ -778,7 +800,7 @@ pub async fn invoice(
             }
         }
         (lines_table(&fmt, &doc))
-        (totals(&fmt, Some(&doc), Kind::Invoice))
+        (totals(&fmt, Some(&doc), Shown::Invoice))
         @if open {
             h2 { "Record a payment" }
             (payment_form(&format!("/invoices/{id}/do/pay"), &pay))
@@ -927,25 +949,17 @@ pub async fn act(
     })
 }
 
-/// The API's path for a page of a plain list (`?next=` carried over).
-fn page_of(base: &str, filter: &Filter) -> String {
-    match filter.next.as_deref() {
-        Some(next) => format!("{base}?limit=25&next={}", urlencode(next)),
-        None => format!("{base}?limit=25"),
-    }
-}
-
 pub async fn list_credit_notes(
     State(web): State<Web>,
     headers: HeaderMap,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Failure> {
-    let path = page_of("/v1/credit-notes", &filter);
+    let path = filter.plain("/v1/credit-notes");
     let (page, items, fmt) = listed(&web, &headers, path).await?;
     let content = html! {
         p { "A credit note is made from its invoice's page." }
         (credit_table(&fmt, &items))
-        (next_link("/credit-notes", page["next"].as_str()))
+        (next_link("/credit-notes", &[], page["next"].as_str()))
     };
     Ok(page::page("Credit notes", Section::CreditNotes, content).into_response())
 }
@@ -963,13 +977,13 @@ pub async fn credit_note(
     let fmt = Fmt::of(&body(settings)?);
     let content = html! {
         p { "Credits invoice " a href=(format!("/invoices/{}", text(&doc["invoice_id"]))) { (text(&doc["invoice_number"])) } "." }
-        (facts(&fmt, &doc, "credit note"))
+        (facts(&fmt, &doc, Shown::CreditNote))
         div.actions {
             a.button.secondary href=(format!("/v1/credit-notes/{id}/pdf")) download { "Download PDF" }
             a.button.secondary href=(format!("/v1/credit-notes/{id}/ubl")) download { "Download e-invoice (UBL)" }
         }
         (lines_table(&fmt, &doc))
-        (totals(&fmt, Some(&doc), Kind::Proposal))
+        (totals(&fmt, Some(&doc), Shown::CreditNote))
     };
     let title = format!("Credit note {}", text(&doc["number"]));
     Ok(page::page(&title, Section::CreditNotes, content).into_response())
@@ -980,12 +994,12 @@ pub async fn list_payments(
     headers: HeaderMap,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Failure> {
-    let path = page_of("/v1/payments", &filter);
+    let path = filter.plain("/v1/payments");
     let (page, items, fmt) = listed(&web, &headers, path).await?;
     let content = html! {
         p { "A payment is recorded from its invoice's page." }
         (payment_table(&fmt, &items, None))
-        (next_link("/payments", page["next"].as_str()))
+        (next_link("/payments", &[], page["next"].as_str()))
     };
     Ok(page::page("Payments", Section::Payments, content).into_response())
 }

@@ -11,7 +11,7 @@ use super::{Fields, idempotency, listed, own, submit};
 use crate::web::form::Form;
 use crate::web::page::{
     self, Input, Section, address, field, hidden, hinted, next_link, notice, once, required,
-    urlencode,
+    with_query,
 };
 use crate::web::pages::auth::currencies;
 use crate::web::show::{Fmt, text};
@@ -26,13 +26,9 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// The API's list path for this page.
-    pub fn of(&self, base: &str) -> String {
-        let separator = if base.contains('?') { '&' } else { '?' };
-        match &self.next {
-            Some(next) => format!("{base}{separator}next={}", urlencode(next)),
-            None => base.to_owned(),
-        }
+    /// The API's list path `path` for this page.
+    pub fn of(&self, path: &str) -> String {
+        with_query(path, [("next", self.next.as_deref())])
     }
 }
 
@@ -198,11 +194,10 @@ async fn search(
     let mut found = Vec::new();
     let mut next: Option<String> = None;
     for _ in 0..SEARCH_PAGES {
-        let paging = Paging {
-            next: next.take(),
-            q: None,
-        };
-        let path = paging.of(&format!("/v1/{}?limit=100", kind.path));
+        let path = with_query(
+            &format!("/v1/{}", kind.path),
+            [("limit", Some("100")), ("next", next.as_deref())],
+        );
         let mut page = body(web.api.get(headers, path).await)?;
         if let Value::Array(items) = page["data"].take() {
             found.extend(items.into_iter().filter(|item| matches(item, &words)));
@@ -270,7 +265,7 @@ async fn list(
                 }
             } }
         }
-        (next_link(&format!("/{}", kind.path), next.as_deref()))
+        (next_link(&format!("/{}", kind.path), &[], next.as_deref()))
     };
     Ok(page::page(kind.title, kind.section, content).into_response())
 }
