@@ -54,7 +54,9 @@ pub struct Answer {
     pub replayed: bool,
 }
 
-fn in_flight() -> Error {
+/// A duplicate of a request still being processed (also when the duplicate took the claim over
+/// before this request committed: [`crate::store::ConflictReason::ClaimLost`]).
+pub(super) fn in_flight() -> Error {
     Error::Conflict("A request with this Idempotency-Key is still being processed.")
 }
 
@@ -113,16 +115,32 @@ where
         // The claim's lease runs out on its own.
         tracing::warn!(error = %error, "could not release an idempotency claim");
     }
-    match result {
-        Ok(response) => Ok(Answer {
-            response,
-            replayed: false,
-        }),
-        // The claim was no longer ours at commit: a concurrent duplicate took it over.
-        Err(Error::Store(crate::store::StoreError::Conflict {
-            reason: crate::store::ConflictReason::CheckFailed,
-            ..
-        })) => Err(in_flight()),
-        Err(error) => Err(error),
+    result.map(|response| Answer {
+        response,
+        replayed: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ConflictReason, StoreError};
+
+    #[test]
+    fn a_claim_lost_at_commit_is_answered_as_a_duplicate_in_flight() {
+        let lost = Error::from(StoreError::Conflict {
+            index: 1,
+            reason: ConflictReason::ClaimLost,
+        });
+        assert!(
+            matches!(lost, Error::Conflict(message) if message.contains("Idempotency-Key")),
+            "{lost:?}"
+        );
+        // Any other failed condition keeps its own meaning.
+        let other = Error::from(StoreError::Conflict {
+            index: 1,
+            reason: ConflictReason::CheckFailed,
+        });
+        assert!(matches!(other, Error::Store(_)), "{other:?}");
     }
 }

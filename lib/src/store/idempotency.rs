@@ -143,7 +143,7 @@ impl Store {
 
 impl Tx {
     /// Completes this request's claim on `key_digest` with its response, in the transaction
-    /// that makes the change. Fails with `CheckFailed` if the claim is no longer this request's.
+    /// that makes the change. Fails with `ClaimLost` if the claim is no longer this request's.
     pub fn complete_idempotent(
         &mut self,
         key_digest: &str,
@@ -152,7 +152,7 @@ impl Tx {
     ) -> &mut Self {
         let key = keys::idempotency(self.tenant(), key_digest);
         let expires = self.now().unix_seconds() + RETENTION_SECONDS;
-        self.try_push(&key, Expect::Check, |tx| {
+        self.try_push(&key, Expect::Claim, |tx| {
             let update = Update::builder()
                 .table_name(tx.table())
                 .set_key(Some(item::key_attributes(&key)))

@@ -93,6 +93,10 @@ pub enum ConflictReason {
     CheckFailed,
     /// The session the change was made under has ended (logged out, revoked, account closed).
     SessionEnded,
+    /// The request's idempotency claim was no longer in progress when its change was committed:
+    /// a duplicate took the key over after the claim's lease ran out, and completed or released
+    /// it first.
+    ClaimLost,
     /// Another transaction was changing one of the items at the same moment (DynamoDB's
     /// `TransactionConflict`); trying again may succeed.
     Contended,

@@ -31,6 +31,8 @@ pub(super) enum Expect {
     Check,
     /// A condition that holds while the caller's session is live.
     Session,
+    /// A condition that holds while the request's idempotency claim is still its own.
+    Claim,
 }
 
 /// A set of writes on one tenant's partition, applied together by [`super::Store::commit`].
@@ -357,6 +359,7 @@ fn conflict_or_failure(
             }
             Some(Expect::Version) => ConflictReason::NotFound,
             Some(Expect::Session) => ConflictReason::SessionEnded,
+            Some(Expect::Claim) => ConflictReason::ClaimLost,
             Some(Expect::Check) | None => ConflictReason::CheckFailed,
         };
         return StoreError::Conflict {

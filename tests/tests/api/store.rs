@@ -127,7 +127,7 @@ async fn sealed_content_copied_into_another_item_fails_to_open() {
     let other = add_note(&stack.state, &tenant, "other").await;
 
     let content = raw_content(&stack, &original).await;
-    overwrite_content(&stack, &other, content).await;
+    raw_set(&stack, &other, "ct", content).await;
 
     let result = stack.state.store.get::<Note>(&tenant, &other).await;
     assert!(matches!(result, Err(StoreError::Corrupt(_))), "{result:?}");
@@ -285,6 +285,73 @@ async fn a_change_at_a_stale_version_is_refused() {
     );
 }
 
+/// A request whose claim ran out while it worked (a duplicate took the key over and committed
+/// first) has its change refused as `ClaimLost`: the key's change is made exactly once.
+#[tokio::test]
+async fn a_claim_taken_over_by_a_duplicate_commits_once() {
+    use invoiceflow::store::{NextAction, SavedResponse};
+    let stack = TestStack::new().await;
+    let store = &stack.state.store;
+    let tenant = TenantId::for_tests();
+    open_account_with_note(&stack.state, &tenant, "account").await;
+    let (digest, fingerprint) = ("key-digest", "body-fingerprint");
+    let claim = keys::idempotency(&tenant, digest);
+    let first = store.begin_idempotent(&tenant, digest, fingerprint).await;
+    assert!(
+        matches!(first, Ok(NextAction::StartProcessing)),
+        "{first:?}"
+    );
+    // The first request's lease runs out while it works; its duplicate takes the key over.
+    raw_set(&stack, &claim, "expires_at", AttributeValue::N("1".into())).await;
+    let duplicate = store.begin_idempotent(&tenant, digest, fingerprint).await;
+    assert!(
+        matches!(duplicate, Ok(NextAction::StartProcessing)),
+        "{duplicate:?}"
+    );
+    let response = |name: &str| SavedResponse {
+        status: 201,
+        body: serde_json::json!({ "name": name }),
+        location: None,
+        etag: Some(1),
+    };
+    let by_duplicate = keys::customer(&tenant, &CustomerId::generate());
+    let mut tx = store.transaction(&tenant).await.expect("tx");
+    tx.create(&by_duplicate, &note("the duplicate's"))
+        .complete_idempotent(digest, fingerprint, &response("duplicate"));
+    store.commit(tx).await.expect("the duplicate commits");
+
+    let by_first = keys::customer(&tenant, &CustomerId::generate());
+    let mut tx = store.transaction(&tenant).await.expect("tx");
+    tx.create(&by_first, &note("the first's"))
+        .complete_idempotent(digest, fingerprint, &response("first"));
+    let late = store.commit(tx).await;
+    assert!(
+        matches!(
+            late,
+            Err(StoreError::Conflict {
+                index: 1,
+                reason: ConflictReason::ClaimLost
+            })
+        ),
+        "{late:?}"
+    );
+    assert!(
+        store
+            .get::<Note>(&tenant, &by_first)
+            .await
+            .expect("get")
+            .is_none()
+    );
+    // A retry is answered with what the duplicate saved.
+    let retry = store.begin_idempotent(&tenant, digest, fingerprint).await;
+    match retry {
+        Ok(NextAction::ReturnSavedResponse(saved)) => {
+            assert_eq!(saved.body, serde_json::json!({ "name": "duplicate" }));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn deleting_a_missing_item_is_not_found() {
     let stack = TestStack::new().await;
@@ -408,15 +475,17 @@ async fn raw_content(stack: &TestStack, key: &ItemKey) -> AttributeValue {
         .expect("sealed content")
 }
 
-async fn overwrite_content(stack: &TestStack, key: &ItemKey, content: AttributeValue) {
+/// Sets one attribute of an item as an operator with database access could.
+async fn raw_set(stack: &TestStack, key: &ItemKey, attribute: &str, value: AttributeValue) {
     stack
         .raw_dynamodb
         .update_item()
         .table_name(&stack.stack.config.table_name)
         .key("PK", AttributeValue::S(key.pk().into()))
         .key("SK", AttributeValue::S(key.sk().into()))
-        .update_expression("SET ct = :ct")
-        .expression_attribute_values(":ct", content)
+        .update_expression("SET #a = :v")
+        .expression_attribute_names("#a", attribute)
+        .expression_attribute_values(":v", value)
         .send()
         .await
         .expect("raw update");
