@@ -20,7 +20,7 @@ use super::idempotency::{self, Answer};
 use super::numbering::{self, Series};
 use super::race::{self, Attempt};
 use super::totals;
-use super::{Actor, Error, FieldError, Result};
+use super::{Actor, Error, Result};
 
 /// Voids an issued invoice: it keeps its number and owes nothing. One with payments cannot be
 /// voided (its payments are deleted first, or it is credited).
@@ -156,15 +156,13 @@ async fn try_credit(
     )
     .map_err(|error| match error {
         CreditError::Invalid(errors) => Error::Invalid(errors),
-        CreditError::AboveCreditable { creditable, asked } => {
-            Error::UnprocessableField(FieldError::new(
-                "lines",
-                format!(
-                    "credits {asked} {}, but only {creditable} is left to credit on the invoice",
-                    invoice.record.content.currency
-                ),
-            ))
-        }
+        CreditError::AboveCreditable { creditable, asked } => Error::unprocessable(
+            "lines",
+            format!(
+                "credits {asked} {}, but only {creditable} is left to credit on the invoice",
+                invoice.record.content.currency
+            ),
+        ),
     })?;
     let id = CreditNoteId::generate();
     let credited = invoice.record.credited(note.content.total, now);

@@ -59,10 +59,8 @@ pub enum Error {
     PreconditionFailed,
     #[error("unprocessable: {0}")]
     Unprocessable(&'static str),
-    /// A well-formed field the state of the account refuses (a credit above what is left).
-    #[error("unprocessable field: {0:?}")]
-    UnprocessableField(FieldError),
-    /// The state of the account refuses it for these reasons, field by field.
+    /// Well-formed fields the state of the account refuses (a credit above what is left),
+    /// field by field.
     #[error("unprocessable fields: {0:?}")]
     UnprocessableFields(Vec<FieldError>),
     #[error(transparent)]
@@ -74,6 +72,11 @@ pub enum Error {
 impl Error {
     pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, detail)])
+    }
+
+    /// One well-formed field the state of the account refuses.
+    pub fn unprocessable(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::UnprocessableFields(vec![FieldError::new(field, detail)])
     }
 }
 

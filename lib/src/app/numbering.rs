@@ -190,13 +190,13 @@ async fn try_raise(
     let prefix = prefix(&settings, series);
     let reserved = reserve(state, actor, series, prefix, today).await?;
     if next < reserved.next {
-        return Err(Error::UnprocessableField(super::FieldError::new(
+        return Err(Error::unprocessable(
             "next",
             format!(
                 "{} is the next number already; a series can be raised, never lowered",
                 reserved.next
             ),
-        )));
+        ));
     }
     let mut tx = actor.transaction(&state.store).await?;
     let counter_write = reserved.set(&mut tx, next);

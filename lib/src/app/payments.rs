@@ -59,7 +59,7 @@ async fn try_record(
     let (payment, after) = Payment::record(&invoice.record, *invoice_id, new, today, now).map_err(
         |error| match error {
             PaymentError::NotPayable(why) => Error::Conflict(why),
-            PaymentError::Refused(field) => Error::UnprocessableField(field),
+            PaymentError::Refused(field) => Error::UnprocessableFields(vec![field]),
             PaymentError::Invalid(field) => Error::Invalid(vec![field]),
         },
     )?;

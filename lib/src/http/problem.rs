@@ -44,8 +44,6 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("unprocessable: {0}")]
     Unprocessable(&'static str),
-    #[error("unprocessable field: {0:?}")]
-    UnprocessableField(FieldError),
     /// Well-formed, but the state of the account refuses it for these reasons, field by field.
     #[error("unprocessable fields: {0:?}")]
     UnprocessableFields(Vec<FieldError>),
@@ -132,24 +130,18 @@ impl IntoResponse for ApiError {
             Self::Unprocessable(why) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", "Unprocessable request", Some(why.into()), vec![])
             }
-            Self::UnprocessableField(error) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unprocessable",
-                "Unprocessable request",
-                Some(error.detail.clone()),
-                vec![error],
-            ),
             Self::UnprocessableFields(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unprocessable",
                 "Unprocessable request",
-                Some(
-                    errors
+                Some(match errors.as_slice() {
+                    [one] => one.detail.clone(),
+                    all => all
                         .iter()
                         .map(|e| format!("{}: {}", e.field, e.detail))
                         .collect::<Vec<_>>()
                         .join("; "),
-                ),
+                }),
                 errors,
             ),
             Self::TooManyRequests { retry_after_seconds } => {
@@ -224,7 +216,6 @@ impl From<app::Error> for ApiError {
             app::Error::ConflictField(error) => Self::ConflictField(error),
             app::Error::PreconditionFailed => Self::PreconditionFailed,
             app::Error::Unprocessable(why) => Self::Unprocessable(why),
-            app::Error::UnprocessableField(error) => Self::UnprocessableField(error),
             app::Error::UnprocessableFields(errors) => Self::UnprocessableFields(errors),
             app::Error::Store(error) => Self::Internal(anyhow::Error::new(error)),
             app::Error::Internal(error) => Self::Internal(error),
