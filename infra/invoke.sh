@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make invoke FN=<function> EVENT=<events/file.json>`: runs one function under cargo-lambda's
 # Lambda runtime emulator (`cargo lambda watch`) against the local stack, sends it the event
-# (`cargo lambda invoke`) and prints the function's response. Starts the AWS emulator if none is
-# running on 127.0.0.1:4566 (and stops it afterwards); no Docker needed.
+# (`cargo lambda invoke`) and prints the function's response. The local stack is the emulator at
+# AWS_ENDPOINT_URL if set, else `make dev`'s on 127.0.0.1:4566 if it runs, else one of its own
+# on a free port (stopped afterwards); no Docker needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,10 +12,8 @@ event="${2:?usage: infra/invoke.sh <function> <event.json>}"
 [[ -d "functions/$fn" ]] || { echo "make invoke: no function $fn in functions/" >&2; exit 2; }
 [[ -f "$event" ]] || { echo "make invoke: no event file $event" >&2; exit 2; }
 
-aws_port=4566
 invoke_port="${INVOKE_PORT:-9001}"
 export PATH="$PWD/infra/.venv/bin:$PATH"
-export AWS_ENDPOINT_URL="http://127.0.0.1:$aws_port"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -27,15 +26,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! in_use "$aws_port"; then
-  infra/.venv/bin/python infra/emulator.py --port "$aws_port" >/dev/null 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do in_use "$aws_port" && break; sleep 0.1; done
-  in_use "$aws_port" || { echo "make invoke: the AWS emulator did not start" >&2; exit 1; }
-fi
-
 env_file="$(mktemp)"
-trap 'cleanup; rm -f "$env_file"' EXIT
+listening="$(mktemp)"
+trap 'cleanup; rm -f "$env_file" "$listening"' EXIT
+if [[ -z "${AWS_ENDPOINT_URL:-}" ]] && in_use 4566; then
+  export AWS_ENDPOINT_URL="http://127.0.0.1:4566"
+elif [[ -z "${AWS_ENDPOINT_URL:-}" ]]; then
+  # Its own emulator on a free port, which it names on its first line.
+  infra/.venv/bin/python infra/emulator.py --port 0 >"$listening" 2>/dev/null &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q '^listening on ' "$listening" && break; sleep 0.1; done
+  AWS_ENDPOINT_URL="$(sed -n 's/^listening on //p' "$listening")"
+  [[ -n "$AWS_ENDPOINT_URL" ]] || { echo "make invoke: the AWS emulator did not start" >&2; exit 1; }
+  export AWS_ENDPOINT_URL
+fi
 cargo run --quiet --locked -p invoiceflow-infra --bin invoiceflow-stack -- env >"$env_file"
 cargo build --quiet --locked -p "$fn"
 

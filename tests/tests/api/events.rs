@@ -163,13 +163,15 @@ async fn the_scheduled_purge_event_decodes_and_runs_a_pass() {
 
 /// `make invoke` runs a function under cargo-lambda's Lambda runtime emulator against the local
 /// stack and prints its response: once an API function with its API Gateway event, once the
-/// purge with its scheduled event.
+/// purge with its scheduled event. It runs against this test run's own emulator.
 #[test]
 fn make_invoke_runs_a_function_under_the_lambda_runtime_emulator() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let emulator = invoiceflow_infra::emulator::ensure().expect("local AWS emulator");
     let invoke = |function: &str, event: &str| {
         let output = std::process::Command::new("make")
             .current_dir(&root)
+            .env("AWS_ENDPOINT_URL", &emulator.endpoint)
             .args([
                 "--no-print-directory",
                 "invoke",
