@@ -157,6 +157,13 @@ impl TestApp {
         self.unsafe_request(client, reqwest::Method::POST, path)
     }
 
+    /// A second instance of the application on this test's stack, whose every AWS answer
+    /// arrives `delay` late.
+    pub async fn instance_beside(&self, delay: Duration) -> Instance {
+        let (base, state) = serve(&self.stack, Some(delay)).await;
+        Instance { base, state }
+    }
+
     /// Signs up a fresh account on `client` (whose jar then holds the session).
     pub async fn signup(&self, client: &reqwest::Client) -> Account {
         let marker = ulid::Ulid::generate().to_string().to_lowercase();
@@ -289,13 +296,19 @@ impl std::io::Write for Capture {
 
 /// The audit log lines (`target: "audit"`) written while serving the request `request_id`.
 pub fn audit_lines(logs: &std::sync::Mutex<Vec<u8>>, request_id: &str) -> Vec<serde_json::Value> {
+    let mut lines = request_lines(logs, request_id);
+    lines.retain(|line| line["target"] == "audit");
+    lines
+}
+
+/// Every log line written while serving the request `request_id`.
+pub fn request_lines(logs: &std::sync::Mutex<Vec<u8>>, request_id: &str) -> Vec<serde_json::Value> {
     let text = logs
         .lock()
         .map(|buffer| String::from_utf8_lossy(&buffer).into_owned())
         .unwrap_or_default();
     text.lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|line| line["target"] == "audit")
         .filter(|line| {
             line["spans"]
                 .as_array()
@@ -360,6 +373,22 @@ pub async fn spawn_interleaving_app(delay: Duration) -> TestApp {
 
 async fn spawn_app_with(delay: Option<Duration>) -> TestApp {
     let mut stack = TestStack::new().await;
+    let (base, state) = serve(&stack, delay).await;
+    stack.state = state;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    TestApp {
+        base,
+        client,
+        stack,
+    }
+}
+
+/// The application on `stack` served on a loopback port of its own, with a state (and a clock)
+/// of its own: its base URL and its state.
+async fn serve(stack: &TestStack, delay: Option<Duration>) -> (String, AppState) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a loopback port");
@@ -379,22 +408,27 @@ async fn spawn_app_with(delay: Option<Duration>) -> TestApp {
             .build(),
         None => stack.sdk.clone(),
     };
-    stack.state = AppState::with_key_cache(
+    let state = AppState::with_key_cache(
         config,
         &sdk,
         1_000,
         invoiceflow::crypto::Keyring::DEFAULT_TTL,
     );
-    let app = invoiceflow_infra::app(stack.state.clone());
+    let app = invoiceflow_infra::app(state.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    TestApp {
-        base,
-        client,
-        stack,
+    (base, state)
+}
+
+/// A second instance of the application beside a [`TestApp`]: the same table, bucket and keys,
+/// its own port, state and clock, as two Lambda instances of one function are.
+pub struct Instance {
+    pub base: String,
+    pub state: AppState,
+}
+
+impl Instance {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 }
 

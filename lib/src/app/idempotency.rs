@@ -11,7 +11,7 @@
 use std::future::Future;
 
 use crate::AppState;
-use crate::store::{NextAction, SavedResponse, Tx};
+use crate::store::{ConflictReason, NextAction, SavedResponse, StoreError, Tx};
 
 use super::{Actor, Error, Result};
 
@@ -54,9 +54,7 @@ pub struct Answer {
     pub replayed: bool,
 }
 
-/// A duplicate of a request still being processed (also when the duplicate took the claim over
-/// before this request committed: [`crate::store::ConflictReason::ClaimLost`]).
-pub(super) fn in_flight() -> Error {
+fn in_flight() -> Error {
     Error::Conflict("A request with this Idempotency-Key is still being processed.")
 }
 
@@ -107,40 +105,63 @@ where
         }
         NextAction::InFlight => return Err(in_flight()),
     }
-    let digest = keys.digest.clone();
-    let result = work(Claim(Some(keys))).await;
-    if result.is_err()
-        && let Err(error) = state.store.abandon_idempotent(tenant, &digest).await
-    {
-        // The claim's lease runs out on its own.
-        tracing::warn!(error = %error, "could not release an idempotency claim");
+    let (digest, fingerprint) = (keys.digest.clone(), keys.fingerprint.clone());
+    match work(Claim(Some(keys))).await {
+        Ok(response) => Ok(Answer {
+            response,
+            replayed: false,
+        }),
+        // This claim's lease ran out while it worked, a duplicate took the key over and
+        // committed (or gave up) first, and this request's change was not made. If the
+        // duplicate made it, this request is answered as the duplicate was.
+        Err(error) if claim_lost(&error) => {
+            tracing::info!("idempotency claim lost at commit to a duplicate");
+            match state
+                .store
+                .after_lost_claim(tenant, &digest, &fingerprint)
+                .await?
+            {
+                NextAction::ReturnSavedResponse(response) => Ok(Answer {
+                    response,
+                    replayed: true,
+                }),
+                _ => Err(in_flight()),
+            }
+        }
+        Err(error) => {
+            if let Err(release) = state.store.abandon_idempotent(tenant, &digest).await {
+                // The claim's lease runs out on its own.
+                tracing::warn!(error = %release, "could not release an idempotency claim");
+            }
+            Err(error)
+        }
     }
-    result.map(|response| Answer {
-        response,
-        replayed: false,
-    })
+}
+
+fn claim_lost(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Store(StoreError::Conflict {
+            reason: ConflictReason::ClaimLost,
+            ..
+        })
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{ConflictReason, StoreError};
 
     #[test]
-    fn a_claim_lost_at_commit_is_answered_as_a_duplicate_in_flight() {
-        let lost = Error::from(StoreError::Conflict {
-            index: 1,
-            reason: ConflictReason::ClaimLost,
-        });
-        assert!(
-            matches!(lost, Error::Conflict(message) if message.contains("Idempotency-Key")),
-            "{lost:?}"
-        );
-        // Any other failed condition keeps its own meaning.
-        let other = Error::from(StoreError::Conflict {
-            index: 1,
-            reason: ConflictReason::CheckFailed,
-        });
-        assert!(matches!(other, Error::Store(_)), "{other:?}");
+    fn only_a_claim_lost_at_commit_counts_as_lost() {
+        let conflict = |reason| Error::from(StoreError::Conflict { index: 1, reason });
+        assert!(claim_lost(&conflict(ConflictReason::ClaimLost)));
+        for other in [
+            ConflictReason::CheckFailed,
+            ConflictReason::VersionMismatch,
+            ConflictReason::Contended,
+        ] {
+            assert!(!claim_lost(&conflict(other)), "{other:?}");
+        }
     }
 }

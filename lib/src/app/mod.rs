@@ -106,10 +106,6 @@ impl From<StoreError> for Error {
             } => Self::Conflict(
                 "Another change to this record was being made at the same time; try again.",
             ),
-            StoreError::Conflict {
-                reason: ConflictReason::ClaimLost,
-                ..
-            } => idempotency::in_flight(),
             other => Self::Store(other),
         }
     }

@@ -95,6 +95,36 @@ impl Store {
         self.judge(tenant, &old, fingerprint).await
     }
 
+    /// What a request whose claim on `key_digest` was lost at commit should answer: the saved
+    /// response if a duplicate completed the key (read without claiming it); otherwise
+    /// [`NextAction::InFlight`].
+    pub async fn after_lost_claim(
+        &self,
+        tenant: &TenantId,
+        key_digest: &str,
+        fingerprint: &str,
+    ) -> Result<NextAction, StoreError> {
+        let key = keys::idempotency(tenant, key_digest);
+        let read = self
+            .db
+            .get_item()
+            .table_name(self.table.as_ref())
+            .set_key(Some(item::key_attributes(&key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::Aws(e.into()))?;
+        match read.item {
+            Some(old) => match self.judge(tenant, &old, fingerprint).await? {
+                NextAction::ReturnSavedResponse(saved) => {
+                    Ok(NextAction::ReturnSavedResponse(saved))
+                }
+                _ => Ok(NextAction::InFlight),
+            },
+            None => Ok(NextAction::InFlight),
+        }
+    }
+
     async fn judge(
         &self,
         tenant: &TenantId,

@@ -382,3 +382,86 @@ async fn a_read_withheld_because_the_session_ended_is_not_logged_as_a_success() 
         [("customer.read".to_owned(), "session_ended".to_owned())]
     );
 }
+
+/// A retry that takes over the key of a request that outlived its idempotency claim (the
+/// lease ran out while it worked), on another instance, and loses it at commit to that
+/// request, is answered as that request was: one customer, and the same response twice.
+#[tokio::test]
+async fn a_retry_that_loses_a_taken_over_claim_is_answered_as_the_first_request_was() {
+    let logs = invoiceflow_tests::capture_logs();
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    // Each AWS answer arrives 1 s late on the first instance and 2 s late on the retry's, whose
+    // clock is past the first claim's lease. Warm, a create claims the key with its first call,
+    // so: the first request claims (t≈0 s); the retry takes the key over (t≈0.5 s); the first
+    // request commits (t≈1 to 2 s); the retry's commit, after t≈2.5 s, finds the key done.
+    let first_instance = app.instance_beside(Duration::from_secs(1)).await;
+    let retry_instance = app.instance_beside(Duration::from_secs(2)).await;
+    retry_instance
+        .state
+        .clock
+        .advance(invoiceflow::store::LEASE_SECONDS + 1);
+    let client = reqwest::Client::new();
+    let send = |instance: &invoiceflow_tests::Instance, method: reqwest::Method, path: &str| {
+        client
+            .request(method, instance.url(path))
+            .header("cookie", format!("__Host-session={}", account.token))
+            .header("x-requested-with", "XMLHttpRequest")
+            .header("origin", &instance.base)
+    };
+    // Warm both instances: the data key and the session's public key are cached.
+    let (warm_first, warm_retry) = tokio::join!(
+        send(&first_instance, reqwest::Method::GET, "/v1/customers").send(),
+        send(&retry_instance, reqwest::Method::GET, "/v1/customers").send(),
+    );
+    assert_eq!(warm_first.expect("get").status(), 200);
+    assert_eq!(warm_retry.expect("get").status(), 200);
+
+    let body = json!({"name": "Outlived GmbH", "currency": "EUR"});
+    let create = |instance| {
+        send(instance, reqwest::Method::POST, "/v1/customers")
+            .header("idempotency-key", "outlived")
+            .json(&body)
+            .send()
+    };
+    let retried = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        create(&retry_instance).await
+    };
+    let (first, retried) = tokio::join!(create(&first_instance), retried);
+    let (first, retried) = (first.expect("first"), retried.expect("retry"));
+    assert_eq!(first.status(), 201);
+    assert_eq!(retried.status(), 201);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    assert_eq!(retried.headers()["idempotent-replayed"], "true");
+    let retry_id = retried.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_owned();
+    let lost = invoiceflow_tests::request_lines(&logs, &retry_id);
+    assert!(
+        lost.iter().any(|line| line["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("claim lost at commit"))),
+        "the retry took the key over and lost it at commit: {lost:?}"
+    );
+    let (first, retried): (Value, Value) = (
+        first.json().await.expect("customer"),
+        retried.json().await.expect("customer"),
+    );
+    assert_eq!(retried, first);
+
+    let listed: Value = app
+        .get_with_token("/v1/customers", &account.token)
+        .await
+        .json()
+        .await
+        .expect("list");
+    let names: Vec<&str> = listed["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Outlived GmbH"]);
+}
