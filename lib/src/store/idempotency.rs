@@ -95,9 +95,9 @@ impl Store {
         self.judge(tenant, &old, fingerprint).await
     }
 
-    /// What a request whose claim on `key_digest` was lost at commit should answer: the saved
-    /// response if a duplicate completed the key (read without claiming it); otherwise
-    /// [`NextAction::InFlight`].
+    /// What a request whose claim on `key_digest` was lost at commit should answer, judged as a
+    /// claim would judge it but without claiming: the saved response if a duplicate completed
+    /// the key; [`NextAction::InFlight`] if the key is in progress or gone.
     pub async fn after_lost_claim(
         &self,
         tenant: &TenantId,
@@ -115,12 +115,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::Aws(e.into()))?;
         match read.item {
-            Some(old) => match self.judge(tenant, &old, fingerprint).await? {
-                NextAction::ReturnSavedResponse(saved) => {
-                    Ok(NextAction::ReturnSavedResponse(saved))
-                }
-                _ => Ok(NextAction::InFlight),
-            },
+            Some(old) => self.judge(tenant, &old, fingerprint).await,
             None => Ok(NextAction::InFlight),
         }
     }

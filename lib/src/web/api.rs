@@ -50,11 +50,6 @@ pub struct Refusal {
 const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
 
 impl Api {
-    /// The API's router in this process (`router`: every function's routes).
-    pub fn in_process(router: Router) -> Self {
-        Self::InProcess(router)
-    }
-
     pub fn remote(origins: &[String]) -> anyhow::Result<Self> {
         anyhow::ensure!(
             !origins.is_empty(),

@@ -124,7 +124,7 @@ pub fn with_api(state: AppState) -> Router {
     let config = state.config.clone();
     let api = crate::http::functions::all(state);
     let web = Web {
-        api: Arc::new(Api::in_process(api.clone())),
+        api: Arc::new(Api::InProcess(api.clone())),
     };
     let site = routes(web).fallback(move |req: Request| {
         let api = api.clone();

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dashboard::invoice_table;
-use super::records::safe_id;
+use super::records::{Paging, safe_id};
 use super::{Fields, Submission, idempotency, listed, own};
 use crate::web::form::{Form, to_json};
 use crate::web::page::{
@@ -131,14 +131,6 @@ impl Filter {
             self.kept()
                 .into_iter()
                 .chain([("next", self.next.as_deref())]),
-        )
-    }
-
-    /// The API's path `path` for a page of a list without a filter: only `next` is carried over.
-    fn plain(&self, path: &str) -> String {
-        with_query(
-            path,
-            [("limit", Some("25")), ("next", self.next.as_deref())],
         )
     }
 }
@@ -952,9 +944,9 @@ pub async fn act(
 pub async fn list_credit_notes(
     State(web): State<Web>,
     headers: HeaderMap,
-    Query(filter): Query<Filter>,
+    Query(paging): Query<Paging>,
 ) -> Result<Response, Failure> {
-    let path = filter.plain("/v1/credit-notes");
+    let path = paging.of("/v1/credit-notes");
     let (page, items, fmt) = listed(&web, &headers, path).await?;
     let content = html! {
         p { "A credit note is made from its invoice's page." }
@@ -992,9 +984,9 @@ pub async fn credit_note(
 pub async fn list_payments(
     State(web): State<Web>,
     headers: HeaderMap,
-    Query(filter): Query<Filter>,
+    Query(paging): Query<Paging>,
 ) -> Result<Response, Failure> {
-    let path = filter.plain("/v1/payments");
+    let path = paging.of("/v1/payments");
     let (page, items, fmt) = listed(&web, &headers, path).await?;
     let content = html! {
         p { "A payment is recorded from its invoice's page." }
