@@ -3,7 +3,7 @@
 # Lambda runtime emulator (`cargo lambda watch`) against the local stack, sends it the event
 # (`cargo lambda invoke`) and prints the function's response. The local stack is the emulator at
 # AWS_ENDPOINT_URL if set, else `make dev`'s on 127.0.0.1:4566 if it runs, else one of its own
-# on a free port (stopped afterwards); no Docker needed.
+# on a free port (stopped afterwards); no Docker needed. The function's own log goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +28,8 @@ trap cleanup EXIT
 
 env_file="$(mktemp)"
 listening="$(mktemp)"
-trap 'cleanup; rm -f "$env_file" "$listening"' EXIT
+function_log="$(mktemp)"
+trap 'cleanup; rm -f "$env_file" "$listening" "$function_log"' EXIT
 if [[ -z "${AWS_ENDPOINT_URL:-}" ]] && in_use 4566; then
   export AWS_ENDPOINT_URL="http://127.0.0.1:4566"
 elif [[ -z "${AWS_ENDPOINT_URL:-}" ]]; then
@@ -44,10 +45,13 @@ cargo run --quiet --locked -p invoiceflow-infra --bin invoiceflow-stack -- env >
 cargo build --quiet --locked -p "$fn"
 
 cargo lambda watch --quiet --ignore-changes --invoke-port "$invoke_port" \
-  --env-file "$env_file" --bin "$fn" >/dev/null 2>&1 &
+  --env-file "$env_file" --bin "$fn" >"$function_log" 2>&1 &
 pids+=($!)
 for _ in $(seq 300); do in_use "$invoke_port" && break; sleep 0.1; done
 in_use "$invoke_port" || { echo "make invoke: cargo lambda watch did not start" >&2; exit 1; }
 
-cargo lambda invoke --invoke-port "$invoke_port" --data-file "$event" "$fn"
+status=0
+cargo lambda invoke --invoke-port "$invoke_port" --data-file "$event" "$fn" || status=$?
 echo
+cat "$function_log" >&2
+exit "$status"

@@ -60,7 +60,10 @@ pub fn venv_python() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python")
 }
 
-fn start_private() -> anyhow::Result<Emulator> {
+/// A private emulator for the caller alone, on a free port; it exits when the returned value is
+/// dropped. For a check that must not wait behind the rest of a test run's calls: the emulator
+/// serves one call at a time.
+pub fn start_private() -> anyhow::Result<Emulator> {
     let python = venv_python();
     if !python.exists() {
         bail!(

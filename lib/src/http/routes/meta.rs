@@ -60,13 +60,18 @@ pub struct HealthChecks {
     )
 )]
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    let reachable = matches!(
-        tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping()).await,
-        Ok(Ok(()))
-    );
-    if !reachable {
-        tracing::warn!("health check: table unreachable");
-    }
+    let reachable = match tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => true,
+        Ok(Err(error)) => {
+            let error = format!("{:#}", anyhow::Error::new(error));
+            tracing::warn!(error, "health check: table unreachable");
+            false
+        }
+        Err(_) => {
+            tracing::warn!(limit = ?HEALTH_TIMEOUT, "health check: table unreachable: no answer in time");
+            false
+        }
+    };
     let (status, word, database) = match reachable {
         true => (StatusCode::OK, "ok", "ok"),
         false => (
