@@ -15,6 +15,8 @@ pub struct TestStack {
     pub state: AppState,
     /// A plain DynamoDB client, as an operator with database access would have.
     pub raw_dynamodb: aws_sdk_dynamodb::Client,
+    /// The emulator the stack is on when it has one of its own (see [`TestStack::alone`]).
+    _emulator: Option<emulator::Emulator>,
 }
 
 impl TestStack {
@@ -25,7 +27,25 @@ impl TestStack {
     /// A stack whose data-key cache forgets keys after `ttl`.
     pub async fn with_key_cache_ttl(ttl: Duration) -> Self {
         let emulator = emulator::ensure().expect("local AWS emulator");
-        let sdk = emulator::sdk_config(&emulator.endpoint).await;
+        Self::on(&emulator.endpoint, ttl, None).await
+    }
+
+    /// A stack on an emulator of its own, stopped with it. For a check with a time limit of its
+    /// own (the health check's 3 s): the run's shared emulator serves every test one call at a
+    /// time, and a single call to it has waited 11 s behind the others.
+    pub async fn alone() -> Self {
+        let emulator = emulator::start_private().expect("local AWS emulator");
+        let endpoint = emulator.endpoint.clone();
+        Self::on(
+            &endpoint,
+            invoiceflow::crypto::Keyring::DEFAULT_TTL,
+            Some(emulator),
+        )
+        .await
+    }
+
+    async fn on(endpoint: &str, ttl: Duration, own: Option<emulator::Emulator>) -> Self {
+        let sdk = emulator::sdk_config(endpoint).await;
         let template = Template::embedded().expect("template.yaml parses");
         let stack = bootstrap::ensure(&sdk, &Names::unique(), &template)
             .await
@@ -37,6 +57,7 @@ impl TestStack {
             stack,
             state,
             raw_dynamodb,
+            _emulator: own,
         }
     }
 
@@ -362,17 +383,21 @@ impl aws_smithy_runtime_api::client::http::HttpConnector for Delayed {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(None).await
+    spawn_app_with(TestStack::new().await, None).await
+}
+
+/// The application on a stack with an emulator of its own (see [`TestStack::alone`]).
+pub async fn spawn_app_alone() -> TestApp {
+    spawn_app_with(TestStack::alone().await, None).await
 }
 
 /// The application on a store whose every AWS answer arrives `delay` late (see
 /// [`Interleaving`]): for tests of what concurrent requests do on DynamoDB.
 pub async fn spawn_interleaving_app(delay: Duration) -> TestApp {
-    spawn_app_with(Some(delay)).await
+    spawn_app_with(TestStack::new().await, Some(delay)).await
 }
 
-async fn spawn_app_with(delay: Option<Duration>) -> TestApp {
-    let mut stack = TestStack::new().await;
+async fn spawn_app_with(mut stack: TestStack, delay: Option<Duration>) -> TestApp {
     let (base, state) = serve(&stack, delay).await;
     stack.state = state;
     let client = reqwest::Client::builder()
