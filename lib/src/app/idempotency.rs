@@ -86,12 +86,12 @@ where
         ]),
         fingerprint: cipher.fingerprint(&[b"idempotency-body", request.body]),
     };
-    match state
+    let token = match state
         .store
         .begin_idempotent(tenant, &keys.digest, &keys.fingerprint)
         .await?
     {
-        NextAction::StartProcessing => {}
+        NextAction::StartProcessing(token) => token,
         NextAction::ReturnSavedResponse(response) => {
             return Ok(Answer {
                 response,
@@ -104,7 +104,7 @@ where
             ));
         }
         NextAction::InFlight => return Err(in_flight()),
-    }
+    };
     let (digest, fingerprint) = (keys.digest.clone(), keys.fingerprint.clone());
     match work(Claim(Some(keys))).await {
         Ok(response) => Ok(Answer {
@@ -129,7 +129,11 @@ where
             }
         }
         Err(error) => {
-            if let Err(release) = state.store.abandon_idempotent(tenant, &digest).await {
+            if let Err(release) = state
+                .store
+                .abandon_idempotent(tenant, &digest, &token)
+                .await
+            {
                 // The claim's lease runs out on its own.
                 tracing::warn!(error = %release, "could not release an idempotency claim");
             }

@@ -4,7 +4,8 @@
 //! the create's own transaction then completes the record with the sealed response. A claim that
 //! finds the key taken learns from the old item, in the same call, whether to replay (same
 //! request, done), refuse (another request under this key: 422) or wait (same request still in
-//! flight: 409). Records live 24 hours: DynamoDB's TTL removes them, and an expired one is
+//! flight: 409). Each claim carries a token of its own, so a request can release only its own
+//! claim, never one a duplicate took over after its lease ran out. Records live 24 hours: DynamoDB's TTL removes them, and an expired one is
 //! treated as absent before TTL gets to it.
 
 use aws_sdk_dynamodb::error::SdkError;
@@ -27,14 +28,20 @@ pub const LEASE_SECONDS: i64 = 60;
 
 const STATE_ATTR: &str = "state";
 const FINGERPRINT_ATTR: &str = "fp";
+const OWNER_ATTR: &str = "owner";
 const IN_PROGRESS: &str = "in_progress";
 const DONE: &str = "done";
+
+/// One claim's own token: what lets its request, and only it, release the claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimToken(String);
 
 /// What to do with a request that carries an `Idempotency-Key`.
 #[derive(Debug)]
 pub enum NextAction {
-    /// The key is ours: do the work and complete the record in the same transaction.
-    StartProcessing,
+    /// The key is ours: do the work and complete the record in the same transaction (or
+    /// release it with this token if the work fails).
+    StartProcessing(ClaimToken),
     /// The same request was answered before: answer the same.
     ReturnSavedResponse(SavedResponse),
     /// The key was used for a different request.
@@ -67,6 +74,8 @@ impl Store {
             FINGERPRINT_ATTR.into(),
             AttributeValue::S(fingerprint.into()),
         );
+        let token = ClaimToken(ulid::Ulid::generate().to_string());
+        attrs.insert(OWNER_ATTR.into(), AttributeValue::S(token.0.clone()));
         attrs.insert(
             EXPIRES_ATTR.into(),
             number(now.unix_seconds() + LEASE_SECONDS),
@@ -83,7 +92,7 @@ impl Store {
             .send()
             .await;
         let old = match claimed {
-            Ok(_) => return Ok(NextAction::StartProcessing),
+            Ok(_) => return Ok(NextAction::StartProcessing(token)),
             Err(SdkError::ServiceError(e)) => match e.into_err() {
                 PutItemError::ConditionalCheckFailedException(failed) => {
                     failed.item.unwrap_or_default()
@@ -139,11 +148,13 @@ impl Store {
         })
     }
 
-    /// Releases a claim whose request failed, so that a retry can run.
+    /// Releases a claim whose request failed, so that a retry can run: only while it is still
+    /// `token`'s; a claim a duplicate took over, or a completed record, is left as it is.
     pub async fn abandon_idempotent(
         &self,
         tenant: &TenantId,
         key_digest: &str,
+        token: &ClaimToken,
     ) -> Result<(), StoreError> {
         let key = keys::idempotency(tenant, key_digest);
         let deleted = self
@@ -151,9 +162,11 @@ impl Store {
             .delete_item()
             .table_name(self.table.as_ref())
             .set_key(Some(item::key_attributes(&key)))
-            .condition_expression("#state = :in_progress")
+            .condition_expression("#state = :in_progress AND #owner = :owner")
             .expression_attribute_names("#state", STATE_ATTR)
+            .expression_attribute_names("#owner", OWNER_ATTR)
             .expression_attribute_values(":in_progress", AttributeValue::S(IN_PROGRESS.into()))
+            .expression_attribute_values(":owner", AttributeValue::S(token.0.clone()))
             .send()
             .await;
         match deleted {
@@ -181,9 +194,10 @@ impl Tx {
             let update = Update::builder()
                 .table_name(tx.table())
                 .set_key(Some(item::key_attributes(&key)))
-                .update_expression("SET #ct = :ct, #state = :done, #exp = :expires")
+                .update_expression("SET #ct = :ct, #state = :done, #exp = :expires REMOVE #owner")
                 .condition_expression("#state = :in_progress AND #fp = :fp")
                 .expression_attribute_names("#ct", item::CONTENT)
+                .expression_attribute_names("#owner", OWNER_ATTR)
                 .expression_attribute_names("#state", STATE_ATTR)
                 .expression_attribute_names("#exp", EXPIRES_ATTR)
                 .expression_attribute_names("#fp", FINGERPRINT_ATTR)

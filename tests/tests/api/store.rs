@@ -4,7 +4,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use invoiceflow::AppState;
 use invoiceflow::domain::TenantId;
 use invoiceflow::domain::ids::CustomerId;
-use invoiceflow::store::{Collection, ConflictReason, ItemKey, Record, StoreError, keys};
+use invoiceflow::store::{
+    ClaimToken, Collection, ConflictReason, ItemKey, NextAction, Record, SavedResponse, StoreError,
+    keys,
+};
 use invoiceflow_tests::TestStack;
 use serde::{Deserialize, Serialize};
 
@@ -285,45 +288,55 @@ async fn a_change_at_a_stale_version_is_refused() {
     );
 }
 
-/// A request whose claim ran out while it worked (a duplicate took the key over and committed
-/// first) has its change refused as `ClaimLost`: the key's change is made exactly once.
-#[tokio::test]
-async fn a_claim_taken_over_by_a_duplicate_commits_once() {
-    use invoiceflow::store::{NextAction, SavedResponse};
-    let stack = TestStack::new().await;
+const DIGEST: &str = "key-digest";
+const FINGERPRINT: &str = "body-fingerprint";
+
+/// A key claimed by a first request whose lease then ran out while it worked, and taken over by
+/// its duplicate: the tenant, and the first's and the duplicate's claims.
+async fn a_claim_taken_over(stack: &TestStack) -> (TenantId, ClaimToken, ClaimToken) {
     let store = &stack.state.store;
     let tenant = TenantId::for_tests();
     open_account_with_note(&stack.state, &tenant, "account").await;
-    let (digest, fingerprint) = ("key-digest", "body-fingerprint");
-    let claim = keys::idempotency(&tenant, digest);
-    let first = store.begin_idempotent(&tenant, digest, fingerprint).await;
-    assert!(
-        matches!(first, Ok(NextAction::StartProcessing)),
-        "{first:?}"
-    );
-    // The first request's lease runs out while it works; its duplicate takes the key over.
-    raw_set(&stack, &claim, "expires_at", AttributeValue::N("1".into())).await;
-    let duplicate = store.begin_idempotent(&tenant, digest, fingerprint).await;
-    assert!(
-        matches!(duplicate, Ok(NextAction::StartProcessing)),
-        "{duplicate:?}"
-    );
-    let response = |name: &str| SavedResponse {
+    let first = started(store.begin_idempotent(&tenant, DIGEST, FINGERPRINT).await);
+    let claim = keys::idempotency(&tenant, DIGEST);
+    raw_set(stack, &claim, "expires_at", AttributeValue::N("1".into())).await;
+    let duplicate = started(store.begin_idempotent(&tenant, DIGEST, FINGERPRINT).await);
+    (tenant, first, duplicate)
+}
+
+fn started(action: Result<NextAction, StoreError>) -> ClaimToken {
+    match action {
+        Ok(NextAction::StartProcessing(token)) => token,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn saved(name: &str) -> SavedResponse {
+    SavedResponse {
         status: 201,
         body: serde_json::json!({ "name": name }),
         location: None,
         etag: Some(1),
-    };
+    }
+}
+
+/// A request whose claim ran out while it worked (a duplicate took the key over and committed
+/// first) has its change refused as `ClaimLost`: the key's change is made exactly once.
+#[tokio::test]
+async fn a_claim_taken_over_by_a_duplicate_commits_once() {
+    let stack = TestStack::new().await;
+    let store = &stack.state.store;
+    let (tenant, _, _) = a_claim_taken_over(&stack).await;
     let by_duplicate = keys::customer(&tenant, &CustomerId::generate());
     let mut tx = store.transaction(&tenant).await.expect("tx");
     tx.create(&by_duplicate, &note("the duplicate's"))
-        .complete_idempotent(digest, fingerprint, &response("duplicate"));
+        .complete_idempotent(DIGEST, FINGERPRINT, &saved("duplicate"));
     store.commit(tx).await.expect("the duplicate commits");
 
     let by_first = keys::customer(&tenant, &CustomerId::generate());
     let mut tx = store.transaction(&tenant).await.expect("tx");
     tx.create(&by_first, &note("the first's"))
-        .complete_idempotent(digest, fingerprint, &response("first"));
+        .complete_idempotent(DIGEST, FINGERPRINT, &saved("first"));
     let late = store.commit(tx).await;
     assert!(
         matches!(
@@ -343,13 +356,58 @@ async fn a_claim_taken_over_by_a_duplicate_commits_once() {
             .is_none()
     );
     // A retry is answered with what the duplicate saved.
-    let retry = store.begin_idempotent(&tenant, digest, fingerprint).await;
+    let retry = store.begin_idempotent(&tenant, DIGEST, FINGERPRINT).await;
     match retry {
         Ok(NextAction::ReturnSavedResponse(saved)) => {
             assert_eq!(saved.body, serde_json::json!({ "name": "duplicate" }));
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A request that fails after a duplicate took its key over releases nothing: the claim is the
+/// duplicate's now, and the duplicate still completes it (without the claim's own token, the
+/// failing request deleted it and the duplicate's commit was refused as `ClaimLost`). A
+/// request's own claim is released, and a retry may then claim the key.
+#[tokio::test]
+async fn a_request_releases_only_its_own_claim() {
+    let stack = TestStack::new().await;
+    let store = &stack.state.store;
+    let (tenant, first, duplicate) = a_claim_taken_over(&stack).await;
+    assert_ne!(first, duplicate, "each claim has a token of its own");
+
+    // The first request fails and releases what it thinks is its claim.
+    store
+        .abandon_idempotent(&tenant, DIGEST, &first)
+        .await
+        .expect("a release that finds the claim not its own is no error");
+    let meanwhile = store.begin_idempotent(&tenant, DIGEST, FINGERPRINT).await;
+    assert!(
+        matches!(meanwhile, Ok(NextAction::InFlight)),
+        "the duplicate still holds the key: {meanwhile:?}"
+    );
+    let by_duplicate = keys::customer(&tenant, &CustomerId::generate());
+    let mut tx = store.transaction(&tenant).await.expect("tx");
+    tx.create(&by_duplicate, &note("the duplicate's"))
+        .complete_idempotent(DIGEST, FINGERPRINT, &saved("duplicate"));
+    store.commit(tx).await.expect("the duplicate commits");
+
+    // A request's own claim is released.
+    let (other_digest, other_fingerprint) = ("another-key", "another-body");
+    let own = started(
+        store
+            .begin_idempotent(&tenant, other_digest, other_fingerprint)
+            .await,
+    );
+    store
+        .abandon_idempotent(&tenant, other_digest, &own)
+        .await
+        .expect("release");
+    started(
+        store
+            .begin_idempotent(&tenant, other_digest, other_fingerprint)
+            .await,
+    );
 }
 
 #[tokio::test]
