@@ -31,8 +31,9 @@ impl TestStack {
     }
 
     /// A stack on an emulator of its own, stopped with it. For a check with a time limit of its
-    /// own (the health check's 3 s): the run's shared emulator serves every test one call at a
-    /// time, and a single call to it has waited 11 s behind the others.
+    /// own (the health check's 3 s) or a test that orders requests in time: the run's shared
+    /// emulator serves every test one call at a time, and a single call to it has waited 11 s
+    /// behind the others.
     pub async fn alone() -> Self {
         let emulator = emulator::start_private().expect("local AWS emulator");
         let endpoint = emulator.endpoint.clone();
@@ -392,9 +393,11 @@ pub async fn spawn_app_alone() -> TestApp {
 }
 
 /// The application on a store whose every AWS answer arrives `delay` late (see
-/// [`Interleaving`]): for tests of what concurrent requests do on DynamoDB.
+/// [`Interleaving`]): for tests of what concurrent requests do on DynamoDB. On an emulator of
+/// its own, so that the interleaving the delays make is not undone by waits behind the run's
+/// other tests.
 pub async fn spawn_interleaving_app(delay: Duration) -> TestApp {
-    spawn_app_with(TestStack::new().await, Some(delay)).await
+    spawn_app_with(TestStack::alone().await, Some(delay)).await
 }
 
 async fn spawn_app_with(mut stack: TestStack, delay: Option<Duration>) -> TestApp {

@@ -389,7 +389,8 @@ async fn a_read_withheld_because_the_session_ended_is_not_logged_as_a_success() 
 #[tokio::test]
 async fn a_retry_that_loses_a_taken_over_claim_is_answered_as_the_first_request_was() {
     let logs = invoiceflow_tests::capture_logs();
-    let app = spawn_app().await;
+    // On an emulator of its own: a wait behind the run's other tests would reorder the claims.
+    let app = invoiceflow_tests::spawn_app_alone().await;
     let account = app.signup(&app.client).await;
     // Each AWS answer arrives 1 s late on the first instance and 2 s late on the retry's, whose
     // clock is past the first claim's lease. Warm, a create claims the key with its first call,
