@@ -100,8 +100,8 @@ pub fn start_private() -> anyhow::Result<Emulator> {
     })
 }
 
-/// SDK configuration for the emulator: its endpoint and dummy credentials. (The functions and
-/// the local server get the same from the environment, through the SDK's own chain.)
+/// SDK configuration for the emulator: its endpoint and dummy credentials. (The functions get
+/// the same from the environment, through `invoiceflow::state::sdk_config_from_env`.)
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(endpoint)

@@ -182,29 +182,35 @@ fn make_invoke_runs_a_function_under_the_lambda_runtime_emulator() {
             ])
             .output()
             .expect("make invoke");
-        assert!(
-            output.status.success(),
-            "make invoke FN={function}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        // make invoke prints the function's log on stderr.
+        let log = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "make invoke FN={function}: {log}");
         let stdout = String::from_utf8(output.stdout).expect("utf-8");
         let last = stdout
             .lines()
             .rev()
             .find(|l| !l.trim().is_empty())
             .unwrap_or_default();
-        serde_json::from_str::<serde_json::Value>(last)
-            .unwrap_or_else(|e| panic!("{function} answered no JSON ({e}): {stdout}"))
+        let response = serde_json::from_str::<serde_json::Value>(last)
+            .unwrap_or_else(|e| panic!("{function} answered no JSON ({e}): {stdout}"));
+        (response, log)
     };
-    let health = invoke("meta", "events/meta-health.json");
-    assert_eq!(health["statusCode"], 200, "{health}");
+    let (health, log) = invoke("meta", "events/meta-health.json");
+    assert_eq!(
+        health["statusCode"], 200,
+        "{health}\nthe function's log:\n{log}"
+    );
     let body: serde_json::Value =
         serde_json::from_str(health["body"].as_str().expect("body")).expect("json body");
     assert_eq!(
         body["checks"]["database"], "ok",
         "it reached the local stack"
     );
-    let purge = invoke("purge", "events/purge-scheduled.json");
-    assert_eq!(purge["stopped_early"], false, "{purge}");
+    assert!(
+        log.contains("/v1/health") && log.contains("served"),
+        "make invoke prints the function's own log: {log}"
+    );
+    let (purge, log) = invoke("purge", "events/purge-scheduled.json");
+    assert_eq!(purge["stopped_early"], false, "{purge}\n{log}");
     assert!(purge["accounts"].is_u64(), "{purge}");
 }
