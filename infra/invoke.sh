@@ -13,8 +13,11 @@ event="${2:?usage: infra/invoke.sh <function> <event.json>}"
 [[ -f "$event" ]] || { echo "make invoke: no event file $event" >&2; exit 2; }
 
 export PATH="$PWD/infra/.venv/bin:$PATH"
-# The runtime emulator's port: INVOKE_PORT, else one free now, so two `make invoke`s can run at once.
-invoke_port="${INVOKE_PORT:-$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
+# The runtime emulator's port: INVOKE_PORT, else one free now (two `make invoke`s can run at once).
+free_port() {
+  python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+invoke_port="${INVOKE_PORT:-$(free_port)}"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -5,8 +5,8 @@
 //! finds the key taken learns from the old item, in the same call, whether to replay (same
 //! request, done), refuse (another request under this key: 422) or wait (same request still in
 //! flight: 409). Each claim carries a token of its own, so a request can release only its own
-//! claim, never one a duplicate took over after its lease ran out. Records live 24 hours: DynamoDB's TTL removes them, and an expired one is
-//! treated as absent before TTL gets to it.
+//! claim, never one a duplicate took over after its lease ran out. Records live 24 hours:
+//! DynamoDB's TTL removes them, and an expired one is treated as absent before TTL gets to it.
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;

@@ -68,7 +68,10 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
             false
         }
         Err(_) => {
-            tracing::warn!(limit = ?HEALTH_TIMEOUT, "health check: table unreachable: no answer in time");
+            tracing::warn!(
+                limit = ?HEALTH_TIMEOUT,
+                "health check: table unreachable: no answer in time"
+            );
             false
         }
     };
