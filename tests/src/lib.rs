@@ -246,6 +246,22 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// The names on the first page of the session's customers, as the API lists them.
+    pub async fn customer_names(&self, token: &str) -> Vec<String> {
+        let page: serde_json::Value = self
+            .get_with_token("/v1/customers", token)
+            .await
+            .json()
+            .await
+            .expect("a page of customers");
+        page["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
 }
 
 /// The session token a response set, if any (an empty value clears the cookie).

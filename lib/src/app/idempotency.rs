@@ -11,7 +11,7 @@
 use std::future::Future;
 
 use crate::AppState;
-use crate::store::{ConflictReason, NextAction, SavedResponse, StoreError, Tx};
+use crate::store::{ConflictReason, IdempotentRequest, NextAction, SavedResponse, StoreError, Tx};
 
 use super::{Actor, Error, Result};
 
@@ -25,24 +25,17 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
-/// The key's digest and the body's fingerprint, as stored.
-#[derive(Debug, Clone)]
-struct Keys {
-    digest: String,
-    fingerprint: String,
-}
-
 /// This request's hold on its key (none when the request had no key), to complete in the
 /// work's transaction.
 #[derive(Debug, Clone)]
-pub struct Claim(Option<Keys>);
+pub struct Claim(Option<IdempotentRequest>);
 
 impl Claim {
     /// Saves `response` as the answer to every retry, in the transaction that makes the change;
     /// nothing for a request without a key.
     pub fn complete(&self, tx: &mut Tx, response: &SavedResponse) {
-        if let Some(keys) = &self.0 {
-            tx.complete_idempotent(&keys.digest, &keys.fingerprint, response);
+        if let Some(stored) = &self.0 {
+            tx.complete_idempotent(stored, response);
         }
     }
 }
@@ -77,8 +70,8 @@ where
     };
     let tenant = actor.tenant();
     let cipher = state.store.cipher(tenant).await?;
-    let keys = Keys {
-        digest: cipher.fingerprint(&[
+    let stored = IdempotentRequest {
+        key_digest: cipher.fingerprint(&[
             b"idempotency-key",
             request.method.as_bytes(),
             request.path.as_bytes(),
@@ -86,11 +79,7 @@ where
         ]),
         fingerprint: cipher.fingerprint(&[b"idempotency-body", request.body]),
     };
-    let token = match state
-        .store
-        .begin_idempotent(tenant, &keys.digest, &keys.fingerprint)
-        .await?
-    {
+    let token = match state.store.begin_idempotent(tenant, &stored).await? {
         NextAction::StartProcessing(token) => token,
         NextAction::ReturnSavedResponse(response) => {
             return Ok(Answer {
@@ -105,8 +94,7 @@ where
         }
         NextAction::InFlight => return Err(in_flight()),
     };
-    let (digest, fingerprint) = (keys.digest.clone(), keys.fingerprint.clone());
-    match work(Claim(Some(keys))).await {
+    match work(Claim(Some(stored.clone()))).await {
         Ok(response) => Ok(Answer {
             response,
             replayed: false,
@@ -116,11 +104,7 @@ where
         // duplicate made it, this request is answered as the duplicate was.
         Err(error) if claim_lost(&error) => {
             tracing::info!("idempotency claim lost at commit to a duplicate");
-            match state
-                .store
-                .after_lost_claim(tenant, &digest, &fingerprint)
-                .await?
-            {
+            match state.store.after_lost_claim(tenant, &stored).await? {
                 NextAction::ReturnSavedResponse(response) => Ok(Answer {
                     response,
                     replayed: true,
@@ -131,7 +115,7 @@ where
         Err(error) => {
             if let Err(release) = state
                 .store
-                .abandon_idempotent(tenant, &digest, &token)
+                .abandon_idempotent(tenant, &stored, &token)
                 .await
             {
                 // The claim's lease runs out on its own.

@@ -18,7 +18,7 @@ use super::item::EXPIRES_ATTR;
 use super::item::{self, Attributes};
 use super::records::SavedResponse;
 use super::tx::{Expect, finish, number};
-use super::{Record, Store, StoreError, Tx, keys};
+use super::{Store, StoreError, Tx, keys};
 use crate::domain::TenantId;
 
 /// How long a completed record answers retries.
@@ -31,6 +31,14 @@ const FINGERPRINT_ATTR: &str = "fp";
 const OWNER_ATTR: &str = "owner";
 const IN_PROGRESS: &str = "in_progress";
 const DONE: &str = "done";
+
+/// A request under an `Idempotency-Key`, as stored: MACs of the key (with its method and path)
+/// and of the body, never either in plain.
+#[derive(Debug, Clone)]
+pub struct IdempotentRequest {
+    pub key_digest: String,
+    pub fingerprint: String,
+}
 
 /// One claim's own token: what lets its request, and only it, release the claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,28 +59,20 @@ pub enum NextAction {
 }
 
 impl Store {
-    /// Claims `key_digest` for a request whose body hashes to `fingerprint`.
+    /// Claims the request's key.
     pub async fn begin_idempotent(
         &self,
         tenant: &TenantId,
-        key_digest: &str,
-        fingerprint: &str,
+        request: &IdempotentRequest,
     ) -> Result<NextAction, StoreError> {
-        let key = keys::idempotency(tenant, key_digest);
+        let key = keys::idempotency(tenant, &request.key_digest);
         let now = self.clock.now();
-        let mut attrs = item::key_attributes(&key);
-        attrs.insert(
-            item::TYPE.into(),
-            AttributeValue::S(SavedResponse::KIND.into()),
-        );
-        attrs.insert(item::SCHEMA.into(), number(SavedResponse::SCHEMA_VERSION));
-        attrs.insert(item::VERSION.into(), number(1));
-        attrs.insert(item::CREATED.into(), AttributeValue::S(now.to_string()));
-        attrs.insert(item::UPDATED.into(), AttributeValue::S(now.to_string()));
+        // The claim is the record's metadata; the completion adds the sealed response.
+        let mut attrs = item::new_metadata::<SavedResponse>(&key, now);
         attrs.insert(STATE_ATTR.into(), AttributeValue::S(IN_PROGRESS.into()));
         attrs.insert(
             FINGERPRINT_ATTR.into(),
-            AttributeValue::S(fingerprint.into()),
+            AttributeValue::S(request.fingerprint.clone()),
         );
         let token = ClaimToken(ulid::Ulid::generate().to_string());
         attrs.insert(OWNER_ATTR.into(), AttributeValue::S(token.0.clone()));
@@ -101,19 +101,18 @@ impl Store {
             },
             Err(e) => return Err(StoreError::Aws(e.into())),
         };
-        self.judge(tenant, &old, fingerprint).await
+        self.judge(tenant, &old, &request.fingerprint).await
     }
 
-    /// What a request whose claim on `key_digest` was lost at commit should answer, judged as a
+    /// What a request whose claim on its key was lost at commit should answer, judged as a
     /// claim would judge it but without claiming: the saved response if a duplicate completed
     /// the key; [`NextAction::InFlight`] if the key is in progress or gone.
     pub async fn after_lost_claim(
         &self,
         tenant: &TenantId,
-        key_digest: &str,
-        fingerprint: &str,
+        request: &IdempotentRequest,
     ) -> Result<NextAction, StoreError> {
-        let key = keys::idempotency(tenant, key_digest);
+        let key = keys::idempotency(tenant, &request.key_digest);
         let read = self
             .db
             .get_item()
@@ -124,7 +123,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::Aws(e.into()))?;
         match read.item {
-            Some(old) => self.judge(tenant, &old, fingerprint).await,
+            Some(old) => self.judge(tenant, &old, &request.fingerprint).await,
             None => Ok(NextAction::InFlight),
         }
     }
@@ -153,10 +152,10 @@ impl Store {
     pub async fn abandon_idempotent(
         &self,
         tenant: &TenantId,
-        key_digest: &str,
+        request: &IdempotentRequest,
         token: &ClaimToken,
     ) -> Result<(), StoreError> {
-        let key = keys::idempotency(tenant, key_digest);
+        let key = keys::idempotency(tenant, &request.key_digest);
         let deleted = self
             .db
             .delete_item()
@@ -180,15 +179,14 @@ impl Store {
 }
 
 impl Tx {
-    /// Completes this request's claim on `key_digest` with its response, in the transaction
-    /// that makes the change. Fails with `ClaimLost` if the claim is no longer this request's.
+    /// Completes this request's claim on its key with its response, in the transaction that
+    /// makes the change. Fails with `ClaimLost` if the claim is no longer this request's.
     pub fn complete_idempotent(
         &mut self,
-        key_digest: &str,
-        fingerprint: &str,
+        request: &IdempotentRequest,
         response: &SavedResponse,
     ) -> &mut Self {
-        let key = keys::idempotency(self.tenant(), key_digest);
+        let key = keys::idempotency(self.tenant(), &request.key_digest);
         let expires = self.now().unix_seconds() + RETENTION_SECONDS;
         self.try_push(&key, Expect::Claim, |tx| {
             let update = Update::builder()
@@ -205,7 +203,7 @@ impl Tx {
                 .expression_attribute_values(":ct", item::seal(tx.cipher(), &key, response, 1)?)
                 .expression_attribute_values(":done", AttributeValue::S(DONE.into()))
                 .expression_attribute_values(":in_progress", AttributeValue::S(IN_PROGRESS.into()))
-                .expression_attribute_values(":fp", AttributeValue::S(fingerprint.into()))
+                .expression_attribute_values(":fp", AttributeValue::S(request.fingerprint.clone()))
                 .expression_attribute_values(":expires", number(expires));
             Ok(TransactWriteItem::builder()
                 .update(finish(update.build())?)

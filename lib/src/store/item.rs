@@ -75,17 +75,20 @@ pub(crate) fn encode_new<R: Record>(
     record: &R,
     now: Timestamp,
 ) -> Result<Attributes, StoreError> {
-    let mut attrs = key_attributes(key);
-    attrs.insert(TYPE.into(), AttributeValue::S(R::KIND.into()));
-    attrs.insert(
-        SCHEMA.into(),
-        AttributeValue::N(R::SCHEMA_VERSION.to_string()),
-    );
-    attrs.insert(VERSION.into(), AttributeValue::N("1".into()));
-    attrs.insert(CREATED.into(), AttributeValue::S(now.to_string()));
-    attrs.insert(UPDATED.into(), AttributeValue::S(now.to_string()));
+    let mut attrs = new_metadata::<R>(key, now);
     attrs.insert(CONTENT.into(), seal(cipher, key, record, 1)?);
     Ok(attrs)
+}
+
+/// A new item of kind `R` without its content yet: keys and plain metadata at version 1.
+pub(crate) fn new_metadata<R: Record>(key: &ItemKey, now: Timestamp) -> Attributes {
+    let mut attrs = key_attributes(key);
+    attrs.insert(TYPE.into(), AttributeValue::S(R::KIND.into()));
+    attrs.insert(SCHEMA.into(), number(R::SCHEMA_VERSION));
+    attrs.insert(VERSION.into(), number(1));
+    attrs.insert(CREATED.into(), AttributeValue::S(now.to_string()));
+    attrs.insert(UPDATED.into(), AttributeValue::S(now.to_string()));
+    attrs
 }
 
 pub(crate) fn decode<R: Record>(

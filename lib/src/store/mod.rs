@@ -28,7 +28,7 @@ use crate::clock::Clock;
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
 pub use account::AccountState;
-pub use idempotency::{ClaimToken, LEASE_SECONDS, NextAction};
+pub use idempotency::{ClaimToken, IdempotentRequest, LEASE_SECONDS, NextAction};
 pub use keys::{Collection, ItemKey, Listing};
 pub use purge::PURGE_PAGE;
 pub use records::{AuditEntry, Counter, SavedResponse};

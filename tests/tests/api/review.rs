@@ -452,17 +452,5 @@ async fn a_retry_that_loses_a_taken_over_claim_is_answered_as_the_first_request_
     );
     assert_eq!(retried, first);
 
-    let listed: Value = app
-        .get_with_token("/v1/customers", &account.token)
-        .await
-        .json()
-        .await
-        .expect("list");
-    let names: Vec<&str> = listed["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .filter_map(|c| c["name"].as_str())
-        .collect();
-    assert_eq!(names, ["Outlived GmbH"]);
+    assert_eq!(app.customer_names(&account.token).await, ["Outlived GmbH"]);
 }

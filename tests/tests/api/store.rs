@@ -5,8 +5,8 @@ use invoiceflow::AppState;
 use invoiceflow::domain::TenantId;
 use invoiceflow::domain::ids::CustomerId;
 use invoiceflow::store::{
-    ClaimToken, Collection, ConflictReason, ItemKey, NextAction, Record, SavedResponse, StoreError,
-    keys,
+    ClaimToken, Collection, ConflictReason, IdempotentRequest, ItemKey, NextAction, Record,
+    SavedResponse, StoreError, keys,
 };
 use invoiceflow_tests::TestStack;
 use serde::{Deserialize, Serialize};
@@ -288,8 +288,19 @@ async fn a_change_at_a_stale_version_is_refused() {
     );
 }
 
+fn request(key_digest: &str, fingerprint: &str) -> IdempotentRequest {
+    IdempotentRequest {
+        key_digest: key_digest.to_owned(),
+        fingerprint: fingerprint.to_owned(),
+    }
+}
+
 const DIGEST: &str = "key-digest";
-const FINGERPRINT: &str = "body-fingerprint";
+
+/// The one request a first attempt and its duplicate both send.
+fn same_request() -> IdempotentRequest {
+    request(DIGEST, "body-fingerprint")
+}
 
 /// A key claimed by a first request whose lease then ran out while it worked, and taken over by
 /// its duplicate: the tenant, and the first's and the duplicate's claims.
@@ -297,10 +308,10 @@ async fn a_claim_taken_over(stack: &TestStack) -> (TenantId, ClaimToken, ClaimTo
     let store = &stack.state.store;
     let tenant = TenantId::for_tests();
     open_account_with_note(&stack.state, &tenant, "account").await;
-    let first = started(store.begin_idempotent(&tenant, DIGEST, FINGERPRINT).await);
+    let first = started(store.begin_idempotent(&tenant, &same_request()).await);
     let claim = keys::idempotency(&tenant, DIGEST);
     raw_set(stack, &claim, "expires_at", AttributeValue::N("1".into())).await;
-    let duplicate = started(store.begin_idempotent(&tenant, DIGEST, FINGERPRINT).await);
+    let duplicate = started(store.begin_idempotent(&tenant, &same_request()).await);
     (tenant, first, duplicate)
 }
 
@@ -330,13 +341,13 @@ async fn a_claim_taken_over_by_a_duplicate_commits_once() {
     let by_duplicate = keys::customer(&tenant, &CustomerId::generate());
     let mut tx = store.transaction(&tenant).await.expect("tx");
     tx.create(&by_duplicate, &note("the duplicate's"))
-        .complete_idempotent(DIGEST, FINGERPRINT, &saved("duplicate"));
+        .complete_idempotent(&same_request(), &saved("duplicate"));
     store.commit(tx).await.expect("the duplicate commits");
 
     let by_first = keys::customer(&tenant, &CustomerId::generate());
     let mut tx = store.transaction(&tenant).await.expect("tx");
     tx.create(&by_first, &note("the first's"))
-        .complete_idempotent(DIGEST, FINGERPRINT, &saved("first"));
+        .complete_idempotent(&same_request(), &saved("first"));
     let late = store.commit(tx).await;
     assert!(
         matches!(
@@ -356,7 +367,7 @@ async fn a_claim_taken_over_by_a_duplicate_commits_once() {
             .is_none()
     );
     // A retry is answered with what the duplicate saved.
-    let retry = store.begin_idempotent(&tenant, DIGEST, FINGERPRINT).await;
+    let retry = store.begin_idempotent(&tenant, &same_request()).await;
     match retry {
         Ok(NextAction::ReturnSavedResponse(saved)) => {
             assert_eq!(saved.body, serde_json::json!({ "name": "duplicate" }));
@@ -378,10 +389,10 @@ async fn a_request_releases_only_its_own_claim() {
 
     // The first request fails and releases what it thinks is its claim.
     store
-        .abandon_idempotent(&tenant, DIGEST, &first)
+        .abandon_idempotent(&tenant, &same_request(), &first)
         .await
         .expect("a release that finds the claim not its own is no error");
-    let meanwhile = store.begin_idempotent(&tenant, DIGEST, FINGERPRINT).await;
+    let meanwhile = store.begin_idempotent(&tenant, &same_request()).await;
     assert!(
         matches!(meanwhile, Ok(NextAction::InFlight)),
         "the duplicate still holds the key: {meanwhile:?}"
@@ -389,25 +400,17 @@ async fn a_request_releases_only_its_own_claim() {
     let by_duplicate = keys::customer(&tenant, &CustomerId::generate());
     let mut tx = store.transaction(&tenant).await.expect("tx");
     tx.create(&by_duplicate, &note("the duplicate's"))
-        .complete_idempotent(DIGEST, FINGERPRINT, &saved("duplicate"));
+        .complete_idempotent(&same_request(), &saved("duplicate"));
     store.commit(tx).await.expect("the duplicate commits");
 
     // A request's own claim is released.
-    let (other_digest, other_fingerprint) = ("another-key", "another-body");
-    let own = started(
-        store
-            .begin_idempotent(&tenant, other_digest, other_fingerprint)
-            .await,
-    );
+    let other = request("another-key", "another-body");
+    let own = started(store.begin_idempotent(&tenant, &other).await);
     store
-        .abandon_idempotent(&tenant, other_digest, &own)
+        .abandon_idempotent(&tenant, &other, &own)
         .await
         .expect("release");
-    started(
-        store
-            .begin_idempotent(&tenant, other_digest, other_fingerprint)
-            .await,
-    );
+    started(store.begin_idempotent(&tenant, &other).await);
 }
 
 #[tokio::test]

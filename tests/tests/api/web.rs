@@ -24,21 +24,6 @@ fn htmx_post(app: &TestApp, token: &str, path: &str) -> reqwest::RequestBuilder 
         .header("origin", &app.base)
 }
 
-async fn customer_names(app: &TestApp, token: &str) -> Vec<String> {
-    let page: serde_json::Value = app
-        .get_with_token("/v1/customers", token)
-        .await
-        .json()
-        .await
-        .expect("a page of customers");
-    page["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
 /// Whether the HTML has an `on…=` attribute (`onclick=`, `onload=`).
 fn has_event_handler(html: &str) -> bool {
     html.match_indices(" on").any(|(at, _)| {
@@ -237,7 +222,7 @@ async fn a_form_sent_without_the_csrf_header_or_from_another_origin_changes_noth
         .await
         .expect("post");
     assert_eq!(other_origin.status(), 403);
-    assert!(customer_names(&app, &account.token).await.is_empty());
+    assert!(app.customer_names(&account.token).await.is_empty());
 }
 
 #[tokio::test]
@@ -260,7 +245,7 @@ async fn a_refused_field_is_named_beside_it_and_nothing_is_written() {
         html.contains(r#"value="not an address""#),
         "what was typed is kept: {html}"
     );
-    assert!(customer_names(&app, &account.token).await.is_empty());
+    assert!(app.customer_names(&account.token).await.is_empty());
 }
 
 #[tokio::test]
@@ -311,7 +296,7 @@ async fn a_stale_edit_says_so_instead_of_overwriting() {
             .expect("html")
             .contains("changed elsewhere")
     );
-    assert_eq!(customer_names(&app, &account.token).await, ["Nordlicht AG"]);
+    assert_eq!(app.customer_names(&account.token).await, ["Nordlicht AG"]);
 }
 
 /// In AWS every path the API does not route reaches the web function: an unknown `/v1/` path
