@@ -634,8 +634,8 @@ async fn try_number<D: Numbered>(
         .map_err(Error::Invalid)?;
     let document_write = tx.len();
     tx.replace(&key, &numbered, before.version);
-    let counter_write = reserved.take(&mut tx);
-    let mut contested = vec![document_write, counter_write];
+    let mut contested = vec![document_write];
+    contested.extend(reserved.take(&mut tx));
     if let (Some(ledger), Some(after)) = (ledger.as_mut(), numbered.as_invoice()) {
         ledger.invoice_changed(before.record.as_invoice(), after);
         contested.extend(ledger.write(&mut tx));

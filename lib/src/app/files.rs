@@ -44,6 +44,12 @@ pub fn object_key(tenant: &TenantId, id: &str) -> String {
     format!("{}{id}.pdf", tenant_prefix(tenant))
 }
 
+/// Where a void invoice's PDF is kept: apart from the one kept while it was payable, which
+/// stays the record of what the customer may have received.
+fn void_object_key(tenant: &TenantId, id: &str) -> String {
+    format!("{}{id}.void.pdf", tenant_prefix(tenant))
+}
+
 /// Where every kept document of one tenant is: `documents/<tenant>/`.
 pub fn tenant_prefix(tenant: &TenantId) -> String {
     format!("documents/{tenant}/")
@@ -274,9 +280,18 @@ async fn buyer_of(
 /// `GET /v1/invoices/{id}/pdf`.
 pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Result<File> {
     let object = object_key(actor.tenant(), &id.to_string());
-    let (stored, kept, context) =
+    let (stored, kept_payable, context) =
         read::<Invoice>(state, actor, keys::invoice(actor.tenant(), id), &object).await?;
     let invoice = stored.record;
+    // Once void, the file answered is the VOID one with no e-invoice inside, whenever the
+    // payable one was kept: it is made and kept apart on the first fetch after the void.
+    let (object, kept) = if invoice.status == InvoiceStatus::Void {
+        let void = void_object_key(actor.tenant(), &id.to_string());
+        let kept_void = kept(state, actor, &void).await?;
+        (void, kept_void)
+    } else {
+        (object, kept_payable)
+    };
     let buyer = buyer_of(
         state,
         actor,

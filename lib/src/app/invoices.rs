@@ -168,8 +168,8 @@ async fn try_credit(
     let credited = invoice.record.credited(note.content.total, now);
     let invoice_write = tx.len();
     tx.replace(&invoice_key, &credited, invoice.version);
-    let counter_write = reserved.take(&mut tx);
-    let mut contested = vec![invoice_write, counter_write];
+    let mut contested = vec![invoice_write];
+    contested.extend(reserved.take(&mut tx));
     ledger.invoice_changed(Some(&invoice.record), &credited);
     contested.extend(ledger.write(&mut tx));
     tx.create(&keys::credit_note(tenant, &id), &note);

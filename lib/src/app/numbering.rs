@@ -2,12 +2,17 @@
 //! same transaction that numbers it, conditioned on the counter it read. A concurrent number
 //! taken first fails that condition; the use case then reads again and retries, so numbers are
 //! unique and gapless, and a refused document uses none.
+//!
+//! A number is also unique within the account whatever the settings: the transaction that
+//! numbers a document creates its `NUM#` item (keyed by the number's MAC), and a number some
+//! other series or an earlier prefix already took (`INV-{YYYY}-` then the literal `INV-2026-`,
+//! or equal invoice and credit-note prefixes) is skipped, never given twice.
 
 use crate::AppState;
 use crate::domain::document::{document_number, number_period};
 use crate::domain::settings::Settings;
 use crate::domain::time::Date;
-use crate::store::{Counter, ItemKey, Stored, Tx, keys};
+use crate::store::{Counter, ItemKey, Stored, TakenNumber, Tx, keys};
 
 use super::documents::{missing, today_in};
 use super::race::{Attempt, commit, with_retries};
@@ -15,6 +20,9 @@ use super::{Actor, Error, Result};
 
 /// The highest number a series gives: a document refused beyond it, never a wrapped counter.
 pub const MAX_NUMBER: u64 = 999_999_999;
+
+/// How many numbers taken elsewhere one reservation skips before it gives up.
+const MAX_SKIPPED: u64 = 100;
 
 /// A series of numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -56,6 +64,9 @@ pub struct Reserved {
     next: u64,
     key: ItemKey,
     counter: Option<Stored<Counter>>,
+    series: Series,
+    /// The number's own item, created when the number is taken.
+    taken: ItemKey,
 }
 
 /// Reads the counter of `series` for a document dated `date`, numbered with `prefix`.
@@ -68,25 +79,58 @@ pub async fn reserve(
 ) -> Result<Reserved> {
     let year = date.year();
     let key = keys::counter(actor.tenant(), series.kind(), &number_period(prefix, year));
-    let counter = Box::pin(state.store.get::<Counter>(actor.tenant(), &key)).await?;
-    let next = counter.as_ref().map_or(1, |c| c.record.next);
-    if next > MAX_NUMBER {
+    let tenant = actor.tenant();
+    let (counter, cipher) = tokio::try_join!(
+        Box::pin(state.store.get::<Counter>(tenant, &key)),
+        state.store.cipher(tenant),
+    )?;
+    let first = counter.as_ref().map_or(1, |c| c.record.next);
+    for next in first..first.saturating_add(MAX_SKIPPED) {
+        if next > MAX_NUMBER {
+            break;
+        }
+        let number = document_number(prefix, year, next);
+        let digest = cipher.fingerprint(&[b"document-number", number.as_bytes()]);
+        let taken = keys::taken_number(tenant, &digest);
+        if Box::pin(state.store.get::<TakenNumber>(tenant, &taken))
+            .await?
+            .is_none()
+        {
+            return Ok(Reserved {
+                number,
+                next,
+                key,
+                counter,
+                series,
+                taken,
+            });
+        }
+    }
+    if first > MAX_NUMBER {
         return Err(Error::Conflict(
             "The number series is exhausted for this period: change its prefix in the settings.",
         ));
     }
-    Ok(Reserved {
-        number: document_number(prefix, year, next),
-        next,
-        key,
-        counter,
-    })
+    Err(Error::Conflict(
+        "The next numbers of this series are taken by another series or an earlier prefix: \
+         change its prefix or raise it in the settings.",
+    ))
 }
 
 impl Reserved {
-    /// Advances the counter in `tx`, conditioned on the value read; returns the write's index.
-    pub fn take(&self, tx: &mut Tx) -> usize {
-        self.set(tx, self.next + 1)
+    /// Takes the number in `tx`: advances the counter, conditioned on the value read, and
+    /// creates the number's item, conditioned on its absence. Returns both writes' indexes (a
+    /// concurrent document that took either first is a race).
+    pub fn take(&self, tx: &mut Tx) -> [usize; 2] {
+        let counter = self.set(tx, self.next + 1);
+        let taken = tx.len();
+        tx.create(
+            &self.taken,
+            &TakenNumber {
+                series: self.series.kind().to_owned(),
+            },
+        );
+        [counter, taken]
     }
 
     /// Sets the counter to `next` in `tx`, conditioned on the value read; returns the write's

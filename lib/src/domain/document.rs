@@ -337,9 +337,14 @@ pub fn price_lines(
             format!("lines[{line}].discount_amount"),
             "must not be above the line's amount",
         ),
-        PricingError::TooLarge { line } => {
-            invalid(format!("lines[{line}]"), "the line's amount is too large")
-        }
+        PricingError::TooLarge { line } => invalid(
+            format!("lines[{line}]"),
+            "the line's amount must be below 10,000,000,000,000",
+        ),
+        PricingError::TotalTooLarge => invalid(
+            "lines",
+            "the document's total must be below 10,000,000,000,000",
+        ),
     })?;
     let money = |value| Money::of(value, currency);
     let lines = lines

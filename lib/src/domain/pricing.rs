@@ -14,6 +14,12 @@
 //! its lines by largest remainder, so Σ line nets = BT-106 holds exactly.
 //!
 //! `lib/tests/vectors/document_totals.py` computes the test vectors independently.
+//!
+//! **The ceiling.** A line's amount and a document's total are below [`CEILING`] (10^13, the
+//! largest amount a payment can record), or the document is refused naming the line (or
+//! `lines`, for the total). Every operation is checked: with amounts below the ceiling no
+//! product or quotient here comes near `Decimal`'s 7.9 × 10^28, and should one ever do, the
+//! document is refused, never a panic (in release a panic would end the process).
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -74,8 +80,38 @@ pub struct Totals {
 pub enum PricingError {
     /// A line's discount amount is above the line's amount.
     DiscountAboveAmount { line: usize },
-    /// A line's amount is beyond what the document can hold.
+    /// A line's amount is at or above [`CEILING`].
     TooLarge { line: usize },
+    /// The document's total (or an amount computed on the way to it) is at or above
+    /// [`CEILING`].
+    TotalTooLarge,
+}
+
+/// Every line amount and document total is below this: 10^13 in the document's currency, the
+/// most a payment can record (`Amount` has 13 whole digits).
+pub const CEILING: Decimal = Decimal::from_parts(1_316_134_912, 2_328, 0, false, 0);
+
+/// Checked arithmetic: an overflow is [`PricingError::TotalTooLarge`], never a panic.
+fn mul(a: Decimal, b: Decimal) -> Result<Decimal, PricingError> {
+    a.checked_mul(b).ok_or(PricingError::TotalTooLarge)
+}
+
+fn div(a: Decimal, b: Decimal) -> Result<Decimal, PricingError> {
+    a.checked_div(b).ok_or(PricingError::TotalTooLarge)
+}
+
+fn add(a: Decimal, b: Decimal) -> Result<Decimal, PricingError> {
+    a.checked_add(b).ok_or(PricingError::TotalTooLarge)
+}
+
+fn sub(a: Decimal, b: Decimal) -> Result<Decimal, PricingError> {
+    a.checked_sub(b).ok_or(PricingError::TotalTooLarge)
+}
+
+fn sum<'a>(values: impl IntoIterator<Item = &'a Decimal>) -> Result<Decimal, PricingError> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |acc, v| add(acc, *v))
 }
 
 /// `value` rounded half away from zero to `places`, written with exactly `places` decimals.
@@ -106,28 +142,39 @@ fn line_amount(terms: &LineTerms, places: u32, index: usize) -> Result<Decimal, 
         }
         Some(LineDiscount::Amount(off)) => gross - off,
     };
-    Ok(round(amount, places))
+    let amount = round(amount, places);
+    if amount >= CEILING {
+        return Err(too_large);
+    }
+    Ok(amount)
 }
 
 /// `total` shared over `weights` in minor units (`unit`) by largest remainder: the shares add
 /// up to `total` exactly, earlier lines first among equal remainders.
-fn share_out(total: Decimal, weights: &[Decimal], places: u32) -> Vec<Decimal> {
+fn share_out(
+    total: Decimal,
+    weights: &[Decimal],
+    places: u32,
+) -> Result<Vec<Decimal>, PricingError> {
     let unit = Decimal::new(1, places);
-    let whole: Decimal = weights.iter().sum();
+    let whole = sum(weights)?;
     if whole.is_zero() {
         let mut shares = vec![round(Decimal::ZERO, places); weights.len()];
         if let Some(first) = shares.first_mut() {
             *first = total;
         }
-        return shares;
+        return Ok(shares);
     }
-    let exact: Vec<Decimal> = weights.iter().map(|w| total * *w / whole).collect();
-    let mut shares: Vec<Decimal> = exact
+    let exact = weights
         .iter()
-        .map(|e| round((e / unit).floor() * unit, places))
-        .collect();
-    let given: Decimal = shares.iter().sum();
-    let left = ((total - given) / unit).round();
+        .map(|w| div(mul(total, *w)?, whole))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut shares = exact
+        .iter()
+        .map(|e| Ok(round(mul(div(*e, unit)?.floor(), unit)?, places)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let given = sum(&shares)?;
+    let left = div(sub(total, given)?, unit)?.round();
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|a, b| {
         (exact[*b] - shares[*b])
@@ -142,7 +189,7 @@ fn share_out(total: Decimal, weights: &[Decimal], places: u32) -> Vec<Decimal> {
         shares[index] += unit;
         remaining -= Decimal::ONE;
     }
-    shares
+    Ok(shares)
 }
 
 /// Prices a document.
@@ -168,38 +215,49 @@ pub fn price(lines: &[LineTerms], document: &DocumentTerms) -> Result<Totals, Pr
         let of_rate: Vec<usize> = (0..lines.len())
             .filter(|i| lines[*i].tax_rate == rate)
             .collect();
-        let lines_total: Decimal = of_rate.iter().map(|i| amounts[*i]).sum();
-        let mut share = round(lines_total * percent / Decimal::ONE_HUNDRED, places);
+        let lines_total = sum(of_rate.iter().map(|i| &amounts[*i]))?;
+        let mut share = round(
+            div(mul(lines_total, percent)?, Decimal::ONE_HUNDRED)?,
+            places,
+        );
         let r = rate.value();
         let (base, tax) = if document.prices_include_tax {
-            let taxable = lines_total - share;
-            let tax = round(taxable * r / (Decimal::ONE_HUNDRED + r), places);
-            let base = taxable - tax;
-            let rate_nets =
-                lines_total - round(lines_total * r / (Decimal::ONE_HUNDRED + r), places);
+            let inclusive = add(Decimal::ONE_HUNDRED, r)?;
+            let taxable = sub(lines_total, share)?;
+            let tax = round(div(mul(taxable, r)?, inclusive)?, places);
+            let base = sub(taxable, tax)?;
+            let rate_tax = round(div(mul(lines_total, r)?, inclusive)?, places);
+            let rate_nets = sub(lines_total, rate_tax)?;
             let weights: Vec<Decimal> = of_rate.iter().map(|i| amounts[*i]).collect();
-            for (index, net) in of_rate.iter().zip(share_out(rate_nets, &weights, places)) {
+            for (index, net) in of_rate.iter().zip(share_out(rate_nets, &weights, places)?) {
                 line_nets[*index] = net;
             }
-            share = rate_nets - base;
+            share = sub(rate_nets, base)?;
             (base, tax)
         } else {
-            let base = lines_total - share;
-            (base, round(base * r / Decimal::ONE_HUNDRED, places))
+            let base = sub(lines_total, share)?;
+            (
+                base,
+                round(div(mul(base, r)?, Decimal::ONE_HUNDRED)?, places),
+            )
         };
-        discount_total += share;
+        discount_total = add(discount_total, share)?;
         tax_breakdown.push(TaxSubtotal {
             rate,
             base: round(base, places),
             tax: round(tax, places),
         });
     }
-    let net_total = round(line_nets.iter().sum::<Decimal>(), places);
-    let tax_total = round(tax_breakdown.iter().map(|t| t.tax).sum::<Decimal>(), places);
+    let net_total = round(sum(&line_nets)?, places);
+    let tax_total = round(sum(tax_breakdown.iter().map(|t| &t.tax))?, places);
     let discount_total = round(discount_total, places);
+    let total = round(add(sub(net_total, discount_total)?, tax_total)?, places);
+    if total >= CEILING || net_total >= CEILING {
+        return Err(PricingError::TotalTooLarge);
+    }
     Ok(Totals {
         line_nets,
-        total: round(net_total - discount_total + tax_total, places),
+        total,
         net_total,
         discount_total,
         tax_breakdown,
@@ -325,6 +383,44 @@ mod tests {
         let totals = price(&[line; 40], &document).expect("priced");
         // Per line: 0.99 × 9.975 % = 0.0987525 → 0.10, × 40 = 4.00. Once: 39.60 × 9.975 % = 3.9501.
         assert_eq!(totals.tax_total.to_string(), "3.95");
+    }
+
+    #[test]
+    fn the_ceiling_is_ten_to_the_thirteenth() {
+        assert_eq!(CEILING, Decimal::from(10_000_000_000_000_i64));
+    }
+
+    /// Quantity 100 at 9,999,999,999,999 with prices including tax once panicked in the
+    /// largest-remainder share (total × weight overflowed `Decimal`).
+    #[test]
+    fn amounts_at_the_ceiling_are_refused_never_a_panic() {
+        let eur = Currency::parse("EUR").expect("EUR");
+        let line = |quantity: &str, price: &str| LineTerms {
+            quantity: Decimal::from_str_exact(quantity).expect("quantity"),
+            unit_price: Decimal::from_str_exact(price).expect("price"),
+            discount: None,
+            tax_rate: percent("19"),
+        };
+        for prices_include_tax in [true, false] {
+            let document = DocumentTerms {
+                currency: eur,
+                prices_include_tax,
+                discount_percent: Some(percent("3.5")),
+            };
+            assert_eq!(
+                price(&[line("100", "9999999999999")], &document),
+                Err(PricingError::TooLarge { line: 0 })
+            );
+            let highest = price(&[line("1", "9999999999999.99")], &document);
+            if prices_include_tax {
+                let totals = highest.expect("just below the ceiling is priced");
+                assert_eq!(totals.total.to_string(), "9649999999999.99");
+            } else {
+                assert_eq!(highest, Err(PricingError::TotalTooLarge), "with tax added");
+            }
+            let many = vec![line("1", "999999999999.99"); 11];
+            assert_eq!(price(&many, &document), Err(PricingError::TotalTooLarge));
+        }
     }
 
     #[test]

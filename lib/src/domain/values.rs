@@ -112,21 +112,37 @@ macro_rules! text_value {
     };
 }
 
+/// Characters no text of ours may hold: those XML forbids or discourages (the noncharacters of
+/// the basic plane, U+FFFE and U+FFFF among them: an e-invoice holding one is not well-formed), and the bidi
+/// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make a name in a
+/// list read as another. (A lone surrogate cannot be in a `str`; JSON holding one is refused
+/// when it is parsed.)
+fn is_refused(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{fdd0}'..='\u{fdef}'
+            | '\u{fffe}'
+            | '\u{ffff}'
+    )
+}
+
 /// The JSON Schema pattern of a free-text value (see [`parse_text`]); `\s` and the escapes are
 /// ECMA-262's, which OpenAPI 3.1 uses.
 fn text_pattern(may_be_empty: bool, multiline: bool) -> &'static str {
     match (may_be_empty, multiline) {
         (false, false) => {
-            r"^[^\s\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f])?$"
+            r"^[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]([^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff])?$"
         }
         (true, false) => {
-            r"^([^\s\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f])?)?$"
+            r"^([^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]([^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff])?)?$"
         }
         (false, true) => {
-            r"^[^\s\u0000-\u001f\u007f-\u009f]([^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f])?$"
+            r"^[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]([^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff])?$"
         }
         (true, true) => {
-            r"^([^\s\u0000-\u001f\u007f-\u009f]([^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f])?)?$"
+            r"^([^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]([^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff])?)?$"
         }
     }
 }
@@ -147,6 +163,12 @@ fn parse_text(text: &str, min: usize, max: usize, multiline: bool) -> Result<Str
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if !text.chars().all(allowed) {
         return refuse("must not contain control characters");
+    }
+    if let Some(c) = text.chars().find(|c| is_refused(*c)) {
+        return refuse(format!(
+            "must not contain U+{:04X} (a noncharacter or a bidi control)",
+            u32::from(c)
+        ));
     }
     Ok(text.to_owned())
 }
@@ -669,6 +691,25 @@ mod tests {
         assert!(Name::parse(&"x".repeat(201)).is_err());
         assert!(Name::parse("tab\there").is_err());
         assert!(DocumentText::parse("line one\nline two").is_ok());
+    }
+
+    #[test]
+    fn characters_xml_forbids_and_bidi_controls_are_refused() {
+        for c in [
+            '\u{fffe}', '\u{ffff}', '\u{fdd0}', '\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}',
+        ] {
+            let text = format!("Ann{c} Ltd");
+            assert!(Name::parse(&text).is_err(), "U+{:04X}", u32::from(c));
+            assert!(
+                DocumentText::parse(&text).is_err(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+        // Right-to-left text, its marks, emoji and the replacement character are text.
+        for text in ["شركة \u{200f}ألف", "Café 🧾", "\u{fffd}", "ALEF\u{200e}"] {
+            assert!(Name::parse(text).is_ok(), "{text}");
+        }
     }
 
     #[test]

@@ -235,6 +235,12 @@ pub fn counter(tenant: &TenantId, kind: &str, period: &str) -> ItemKey {
     in_tenant(tenant, format!("SEQ#{kind}#{period}"))
 }
 
+/// A document number taken in the account. The number is keyed by its MAC under the tenant's
+/// key (`number_digest`), so no number reaches a key attribute.
+pub fn taken_number(tenant: &TenantId, number_digest: &str) -> ItemKey {
+    in_tenant(tenant, format!("NUM#{number_digest}"))
+}
+
 /// The record of an `Idempotency-Key`. The client's key is hashed by the caller, so no client
 /// text reaches a key attribute.
 pub fn idempotency(tenant: &TenantId, key_digest: &str) -> ItemKey {

@@ -31,7 +31,7 @@ pub use account::AccountState;
 pub use idempotency::{ClaimToken, IdempotentRequest, LEASE_SECONDS, NextAction};
 pub use keys::{Collection, ItemKey, Listing};
 pub use purge::PURGE_PAGE;
-pub use records::{AuditEntry, Counter, SavedResponse};
+pub use records::{AuditEntry, Counter, SavedResponse, TakenNumber};
 pub use session::SessionCheck;
 pub use tx::Tx;
 

@@ -105,6 +105,19 @@ impl Record for Counter {
     const SCHEMA_VERSION: u32 = 1;
 }
 
+/// A document number (BT-1) taken in the account, whichever series and settings gave it: created
+/// in the transaction that numbers the document, so no number is ever given twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TakenNumber {
+    /// The series that took it (`invoice`, `credit-note`, `proposal`).
+    pub series: String,
+}
+
+impl Record for TakenNumber {
+    const KIND: &'static str = "number";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
 /// The response a create with an `Idempotency-Key` gave, kept (sealed: it holds the record) to
 /// give again to a retry of the same request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,10 +9,75 @@
 //!   whose `_remove` box is ticked. Names starting with `_` are the form's own (`_etag`, `_key`).
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Deref;
 
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::api::Refusal;
+
+/// The most fields a submitted form may have: the editor's 500 lines of ten fields each, with
+/// room to spare.
+pub const MAX_FIELDS: usize = 6_000;
+/// The longest field name, in bytes (`lines[499].unit_price:int` is 27).
+pub const MAX_NAME_BYTES: usize = 128;
+/// The deepest path a field name may be (`billing_address.lines[0]` is three steps).
+pub const MAX_DEPTH: usize = 6;
+
+/// A submitted form, as its (name, value) pairs in order: refused with 400 before any page
+/// sees it when it has more fields, longer names or deeper paths than any of the app's forms.
+#[derive(Debug, Default)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Deref for Fields {
+    type Target = Vec<(String, String)>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+/// Why a submitted form was refused unread.
+#[derive(Debug)]
+pub struct Unreadable(&'static str);
+
+impl IntoResponse for Unreadable {
+    fn into_response(self) -> Response {
+        (StatusCode::BAD_REQUEST, self.0).into_response()
+    }
+}
+
+impl Fields {
+    /// The pairs, or why none of the app's forms could have sent them.
+    pub fn checked(pairs: Vec<(String, String)>) -> Result<Self, Unreadable> {
+        if pairs.len() > MAX_FIELDS {
+            return Err(Unreadable("This form has more fields than any of ours."));
+        }
+        for (name, _) in &pairs {
+            if name.len() > MAX_NAME_BYTES || depth(name) > MAX_DEPTH {
+                return Err(Unreadable("This form has a field none of ours has."));
+            }
+        }
+        Ok(Self(pairs))
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Fields {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Self::checked(pairs).map_err(IntoResponse::into_response)
+    }
+}
+
+/// How many steps a name's path has: its keys and its indexes.
+fn depth(name: &str) -> usize {
+    1 + name.bytes().filter(|b| matches!(b, b'.' | b'[')).count()
+}
 
 /// A form's state: the values shown in it, and what was refused.
 #[derive(Debug, Default, Clone)]
@@ -139,6 +204,9 @@ enum Step {
 
 /// `a.b[2].c` as its steps; `None` for a name that is not a path.
 fn steps(name: &str) -> Option<Vec<Step>> {
+    if depth(name) > MAX_DEPTH {
+        return None;
+    }
     let mut steps = Vec::new();
     for part in name.split('.') {
         let (key, mut rest) = match part.find('[') {
@@ -375,8 +443,24 @@ mod tests {
     }
 
     #[test]
+    fn a_form_no_page_of_ours_sends_is_refused_unread() {
+        let deep = vec!["a"; 200_000].join(".");
+        assert!(Fields::checked(pairs(&[(&deep, "v")])).is_err());
+        let long = "a".repeat(MAX_NAME_BYTES + 1);
+        assert!(Fields::checked(pairs(&[(&long, "v")])).is_err());
+        let many = vec![("name".to_owned(), String::new()); MAX_FIELDS + 1];
+        assert!(Fields::checked(many).is_err());
+        let editor = pairs(&[
+            ("lines[499].unit_price", "1"),
+            ("billing_address.lines[0]", "x"),
+        ]);
+        assert!(Fields::checked(editor).is_ok());
+    }
+
+    #[test]
     fn names_that_are_not_paths_are_ignored() {
-        for name in ["", "a..b", "a[", "a[x]", "a[1]b", "[0]", "a[99999]"] {
+        let deep = ["a"; MAX_DEPTH + 1].join(".");
+        for name in ["", "a..b", "a[", "a[x]", "a[1]b", "[0]", "a[99999]", &deep] {
             assert_eq!(to_json(&pairs(&[(name, "v")])).body, json!({}), "{name}");
         }
     }

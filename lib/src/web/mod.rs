@@ -150,6 +150,7 @@ fn finish(router: Router, allowed_origins: &[String]) -> Router {
             crate::http::layers::MAX_BODY_BYTES,
         ))
         .layer(middleware::from_fn(htmx_redirects))
+        .layer(middleware::from_fn(arrivals_from_other_sites))
         .layer(CatchPanicLayer::custom(crate::http::layers::panic_response))
         .layer(middleware::from_fn(crate::http::layers::request_context))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -292,6 +293,75 @@ async fn htmx_redirects(req: Request, next: Next) -> Response {
                 .insert(HeaderName::from_static("hx-redirect"), location);
         }
         *response.status_mut() = StatusCode::OK;
+    }
+    response
+}
+
+/// A page opened from another site (a link in an e-mail, a bookmark in another app) arrives
+/// without the session cookie, which is `SameSite=Strict`. Such a visit is answered with a page
+/// that asks for itself again from our own origin, a same-site navigation that carries the
+/// cookie: an owner who is logged in lands on the page. Only a cross-site top-level `GET` of a
+/// page is answered so, and the second request is same-origin, so it never repeats; no unsafe
+/// request is let through, so the CSRF rules are as they were.
+///
+/// And a response never clears a session cookie the request did not send: the browser may hold
+/// a live one that it only withheld.
+async fn arrivals_from_other_sites(req: Request, next: Next) -> Response {
+    let sent_session = crate::auth::cookie::session_token(req.headers()).is_some();
+    if !sent_session && is_cross_site_page_visit(&req) {
+        return ask_again_from_here(req.uri());
+    }
+    let mut response = next.run(req).await;
+    if !sent_session {
+        let kept: Vec<HeaderValue> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter(|cookie| !clears_session(cookie))
+            .cloned()
+            .collect();
+        let headers = response.headers_mut();
+        headers.remove(header::SET_COOKIE);
+        for cookie in kept {
+            headers.append(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+fn is_cross_site_page_visit(req: &Request) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    req.method() == axum::http::Method::GET
+        && header("sec-fetch-site") == Some("cross-site")
+        && header("sec-fetch-mode") == Some("navigate")
+        && !req.uri().path().starts_with("/v1/")
+        && !req.uri().path().starts_with("/assets/")
+}
+
+/// Whether a `Set-Cookie` removes the session cookie.
+fn clears_session(cookie: &HeaderValue) -> bool {
+    cookie.to_str().is_ok_and(|c| {
+        c.starts_with(&format!("{}=;", crate::auth::cookie::SESSION_COOKIE))
+            && c.contains("Max-Age=0")
+    })
+}
+
+/// The page at `uri` asked for again by the browser itself, from our origin: a `Refresh`, which
+/// needs no script (the policy forbids inline script).
+fn ask_again_from_here(uri: &axum::http::Uri) -> Response {
+    let here = uri
+        .path_and_query()
+        .map_or("/", axum::http::uri::PathAndQuery::as_str);
+    let mut response = page::page(
+        "Opening…",
+        Section::Public,
+        html! { p { "Opening " a href=(here) { "the page" } "…" } },
+    )
+    .into_response();
+    if let Ok(refresh) = HeaderValue::from_str(&format!("0; url={here}")) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("refresh"), refresh);
     }
     response
 }

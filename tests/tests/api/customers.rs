@@ -626,3 +626,44 @@ async fn an_expired_idempotency_record_no_longer_answers() {
         "processed anew"
     );
 }
+
+#[tokio::test]
+async fn characters_that_break_xml_or_spoof_names_are_refused_by_field() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    for (c, field) in [
+        ('\u{fffe}', "name"),
+        ('\u{ffff}', "notes"),
+        ('\u{202e}', "name"),
+        ('\u{2067}', "contact_name"),
+    ] {
+        let mut body = customer("Ölçü GmbH");
+        body[field] = json!(format!("Acme{c} Ltd"));
+        let response = create(&app, &app.client, "/v1/customers", &body).await;
+        assert_eq!(response.status(), 400, "U+{:04X} in {field}", u32::from(c));
+        let problem = json_of(response).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    // A lone surrogate is not text: the body is refused before any field is read.
+    let response = app
+        .post(&app.client, "/v1/customers")
+        .header("content-type", "application/json")
+        .body(r#"{"name": "Acme \ud800 Ltd"}"#)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let listed = json_of(
+        app.client
+            .get(app.url("/v1/customers"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(listed["data"], json!([]), "nothing was written");
+}

@@ -796,3 +796,51 @@ async fn another_tenant_gets_404_and_the_bucket_holds_only_sealed_bytes() {
     assert_eq!(deleted, 2);
     assert!(kept_files(&app, tenant).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_voided_invoice_s_pdf_is_marked_void_and_carries_no_e_invoice_whenever_first_fetched() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    seller(&app, "en-GB").await;
+    let customer = customer(&app, "Void Buyer Sp. z o.o.").await;
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": customer, "lines": [{"description": "Design", "quantity": "1", "unit_price": "100.00", "tax_rate": "19"}]}),
+    )
+    .await;
+    let id = draft["id"].as_str().expect("id").to_owned();
+    issue(&app, &id).await;
+    // Fetched while payable: kept with its Factur-X XML inside.
+    let payable = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
+    assert!(
+        payable["attachments"].get("factur-x.xml").is_some(),
+        "{payable}"
+    );
+    assert!(!text_of(&payable).contains("VOID"));
+    let void = app
+        .post(&app.client, &format!("/v1/invoices/{id}/void"))
+        .json(&json!({"reason": "Issued by mistake"}))
+        .send()
+        .await
+        .expect("void");
+    assert_eq!(void.status(), 200);
+    // After the void, every fetch answers the VOID file, with no e-invoice inside.
+    let first = bytes(&app, &format!("/v1/invoices/{id}/pdf")).await;
+    let voided = inspect(&first);
+    assert!(text_of(&voided).contains("VOID"), "{voided}");
+    assert_eq!(voided["attachments"], json!({}));
+    assert_eq!(bytes(&app, &format!("/v1/invoices/{id}/pdf")).await, first);
+    // The payable file stays the record of what the customer may have received.
+    let tenant = account.body["account"]["id"].as_str().expect("tenant");
+    let mut files = kept_files(&app, tenant).await;
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            format!("documents/{tenant}/{id}.pdf"),
+            format!("documents/{tenant}/{id}.void.pdf")
+        ]
+    );
+}
+

@@ -747,10 +747,10 @@ async fn warm_document_routes_make_the_budgeted_aws_calls() {
         expect(&[("dynamodb:GetItem", 3), ("dynamodb:TransactWriteItems", 1)])
     );
     // Invoice, settings and company in parallel, then customer, counter and the running
-    // totals in parallel.
+    // totals in parallel, and the number's own item (is it taken?) after the counter.
     assert_eq!(
         issued,
-        expect(&[("dynamodb:GetItem", 6), ("dynamodb:TransactWriteItems", 1)])
+        expect(&[("dynamodb:GetItem", 7), ("dynamodb:TransactWriteItems", 1)])
     );
     assert_eq!(list, expect(&[("dynamodb:Query", 1), session_check]));
     assert_eq!(read, expect(&[("dynamodb:GetItem", 1), session_check]));
@@ -857,4 +857,114 @@ async fn a_raise_amid_concurrent_issues_keeps_every_number_unique_and_gapless() 
     let after: Vec<u64> = numbers.iter().copied().filter(|n| *n >= 500).collect();
     assert_eq!(before, (1..=before.len() as u64).collect::<Vec<_>>());
     assert_eq!(after, (500..500 + after.len() as u64).collect::<Vec<_>>());
+}
+
+async fn patch_settings(app: &TestApp, body: &Value) {
+    let response = app
+        .unsafe_request(&app.client, Method::PATCH, "/v1/settings")
+        .header("if-match", "*")
+        .json(body)
+        .send()
+        .await
+        .expect("patch settings");
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_document_number_is_never_issued_twice_whatever_the_prefixes() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer_id = customer(&app, &app.client, "Kunde").await;
+    let issued_number = |body: Value| body["number"].as_str().expect("number").to_owned();
+    let mut numbers = Vec::new();
+    let body = draft(&app, &app.client, &customer_id, "2026-11-25").await;
+    let issued = issue(&app, &app.client, body["id"].as_str().expect("id")).await;
+    numbers.push(issued_number(json_of(issued).await));
+    assert_eq!(numbers, ["INV-2026-0001"]);
+
+    // The literal prefix that `INV-{YYYY}-` wrote in 2026: a new series, counting from 1, whose
+    // first number is taken, so it is skipped.
+    patch_settings(&app, &json!({"invoice_number_prefix": "INV-2026-"})).await;
+    let body = draft(&app, &app.client, &customer_id, "2026-11-25").await;
+    let id = body["id"].as_str().expect("id").to_owned();
+    let issued = issue(&app, &app.client, &id).await;
+    assert_eq!(issued.status(), 200);
+    numbers.push(issued_number(json_of(issued).await));
+    assert_eq!(numbers, ["INV-2026-0001", "INV-2026-0002"]);
+
+    // Credit notes numbered with the invoices' own prefix take the numbers after them.
+    patch_settings(&app, &json!({"credit_note_number_prefix": "INV-2026-"})).await;
+    let note = post(
+        &app,
+        &app.client,
+        &format!("/v1/invoices/{id}/credit-notes"),
+        &json!({"reason": "Not delivered"}),
+    )
+    .await;
+    assert_eq!(note.status(), 201);
+    numbers.push(issued_number(json_of(note).await));
+    let body = draft(&app, &app.client, &customer_id, "2026-11-25").await;
+    let issued = issue(&app, &app.client, body["id"].as_str().expect("id")).await;
+    numbers.push(issued_number(json_of(issued).await));
+    assert_eq!(
+        numbers,
+        [
+            "INV-2026-0001",
+            "INV-2026-0002",
+            "INV-2026-0003",
+            "INV-2026-0004"
+        ]
+    );
+    // What the series say comes next skips the numbers taken too.
+    let series = json_of(get(&app, &app.client, "/v1/number-series").await).await;
+    let next: Vec<&str> = series
+        .as_array()
+        .expect("series")
+        .iter()
+        .filter_map(|s| s["next_number"].as_str())
+        .collect();
+    assert_eq!(next[..2], ["INV-2026-0005", "INV-2026-0005"], "{series}");
+}
+
+#[tokio::test]
+async fn a_line_beyond_the_ceiling_is_refused_by_name_never_a_crash() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let customer_id = customer(&app, &app.client, "Kunde").await;
+    for prices_include_tax in [true, false] {
+        let response = post(
+            &app,
+            &app.client,
+            "/v1/invoices",
+            &json!({
+                "customer_id": customer_id,
+                "prices_include_tax": prices_include_tax,
+                "lines": [line("Design", "100", "9999999999999", "19")],
+            }),
+        )
+        .await;
+        assert_eq!(
+            response.status(),
+            400,
+            "tax-inclusive: {prices_include_tax}"
+        );
+        let problem = json_of(response).await;
+        assert_eq!(problem["errors"][0]["field"], "lines[0]", "{problem}");
+    }
+    // Lines each below the ceiling whose total is not.
+    let response = post(
+        &app,
+        &app.client,
+        "/v1/invoices",
+        &json!({
+            "customer_id": customer_id,
+            "prices_include_tax": true,
+            "lines": vec![line("Design", "1", "9999999999999", "19"); 2],
+        }),
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(json_of(response).await["errors"][0]["field"], "lines");
+    let listed = json_of(get(&app, &app.client, "/v1/invoices").await).await;
+    assert_eq!(listed["data"], json!([]), "nothing was written");
 }

@@ -522,3 +522,40 @@ async fn a_filtered_list_pages_on_with_its_filter_kept() {
     );
     assert!(!shown.contains(&other), "another customer's draft");
 }
+
+#[tokio::test]
+async fn a_form_no_page_sends_is_refused_and_the_process_keeps_serving() {
+    // Its own emulator: the health check's 3 s must not wait behind the run's other tests.
+    let app = invoiceflow_tests::spawn_app_alone().await;
+    // One name of 200,000 path steps: the decoder once recursed per step and overflowed the
+    // stack, taking down the one process serving the web app and the API.
+    let deep = vec!["a"; 200_000].join(".");
+    let response = app
+        .new_client()
+        .post(app.url("/login"))
+        .header("x-requested-with", "htmx")
+        .header("origin", &app.base)
+        .form(&[(deep.as_str(), "x"), ("password", "y")])
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 400);
+    let many: Vec<(String, &str)> = (0..7_000).map(|i| (format!("f{i}"), "x")).collect();
+    let response = app
+        .new_client()
+        .post(app.url("/login"))
+        .header("x-requested-with", "htmx")
+        .header("origin", &app.base)
+        .form(&many)
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 400);
+    let health = app
+        .new_client()
+        .get(app.url("/v1/health"))
+        .send()
+        .await
+        .expect("still serving");
+    assert_eq!(health.status(), 200);
+}

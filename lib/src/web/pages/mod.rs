@@ -6,10 +6,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod records;
 
-use axum::Form as Submitted;
-
-/// A submitted form, as its (name, value) pairs in order.
-pub type Fields = Submitted<Vec<(String, String)>>;
+pub use super::form::Fields;
 
 /// The value of the form's own field `name` (`_etag`, `_key`).
 pub fn own<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
