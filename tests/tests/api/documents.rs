@@ -843,4 +843,3 @@ async fn a_voided_invoice_s_pdf_is_marked_void_and_carries_no_e_invoice_whenever
         ]
     );
 }
-

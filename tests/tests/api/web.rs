@@ -559,3 +559,71 @@ async fn a_form_no_page_sends_is_refused_and_the_process_keeps_serving() {
         .expect("still serving");
     assert_eq!(health.status(), 200);
 }
+
+#[tokio::test]
+async fn a_session_cookie_not_sent_is_never_cleared_and_a_link_from_another_site_asks_again() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let clears = |response: &reqwest::Response| {
+        response.headers().get_all("set-cookie").iter().any(|c| {
+            c.to_str()
+                .unwrap_or_default()
+                .starts_with("__Host-session=;")
+        })
+    };
+    // No cookie sent (a browser withholding a Strict cookie): to the login page, and the
+    // cookie the browser may hold is left alone.
+    let response = client.get(app.url("/invoices")).send().await.expect("page");
+    assert_eq!(response.status(), 303);
+    assert!(!clears(&response), "a cookie that was not sent was cleared");
+    // A dead cookie sent: cleared, so the browser stops sending it.
+    let response = client
+        .get(app.url("/invoices"))
+        .header("cookie", "__Host-session=not-a-token")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(response.status(), 303);
+    assert!(clears(&response));
+    // A link followed from another site: the page asks for itself again from this origin,
+    // which carries the cookie; nothing else is answered or changed.
+    let response = client
+        .get(app.url("/invoices?status=issued"))
+        .header("sec-fetch-site", "cross-site")
+        .header("sec-fetch-mode", "navigate")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["refresh"],
+        "0; url=/invoices?status=issued"
+    );
+    assert!(!clears(&response));
+    // The same request with its cookie is the page itself.
+    let response = client
+        .get(app.url("/invoices?status=issued"))
+        .header("sec-fetch-site", "same-origin")
+        .header("sec-fetch-mode", "navigate")
+        .header("cookie", format!("__Host-session={}", account.token))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("refresh").is_none());
+    // An unsafe request from another site is refused as before.
+    let response = client
+        .post(app.url("/customers"))
+        .header("sec-fetch-site", "cross-site")
+        .header("sec-fetch-mode", "navigate")
+        .header("origin", "https://elsewhere.example")
+        .form(&[("name", "Evil")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 403);
+}

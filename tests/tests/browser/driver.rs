@@ -354,6 +354,7 @@ impl Browser {
             .await
             .expect("run axe-core");
         assert_eq!(violations, json!([]), "accessibility violations on {path}");
+        self.fits_a_phone(&path).await;
         let weight = self
             .script(
                 "const nav = performance.getEntriesByType('navigation')[0];
@@ -372,6 +373,48 @@ impl Browser {
         );
         self.heaviest.fetch_max(weight as usize, Ordering::Relaxed);
         self.checked.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Nothing on the page runs off the side of a phone's 390 px window (a wide table scrolls
+    /// inside its own box, or reflows into rows); the window is a desktop's again after.
+    async fn fits_a_phone(&self, path: &str) {
+        self.client.set_window_size(390, 844).await.expect("resize");
+        let overflow = self
+            .wait_for_layout("return document.documentElement.scrollWidth - window.innerWidth")
+            .await;
+        // The outermost elements that run off the side, to say what to mend.
+        let culprits = self
+            .script(
+                "const out = [];
+                 for (const e of document.body.querySelectorAll('*')) {
+                     if (e.getBoundingClientRect().right <= window.innerWidth + 0.5) continue;
+                     if (out.some(o => o.contains(e))) continue;
+                     out.push(e);
+                 }
+                 return out.slice(0, 5).map(e => e.tagName.toLowerCase()
+                     + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '')
+                     + ' ' + Math.round(e.getBoundingClientRect().width) + 'px');",
+            )
+            .await;
+        self.client
+            .set_window_size(1280, 900)
+            .await
+            .expect("resize");
+        assert!(
+            overflow <= 0,
+            "{path} is {overflow} px wider than a 390 px window: {culprits}"
+        );
+    }
+
+    /// What `script` measures once the layout has settled (two frames after a resize).
+    async fn wait_for_layout(&self, script: &str) -> i64 {
+        let settle = "const done = arguments[arguments.length - 1];
+            requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        self.client
+            .execute_async(settle, Vec::new())
+            .await
+            .expect("wait for a frame");
+        self.script(script).await.as_i64().unwrap_or(i64::MAX)
     }
 
     /// Screenshots of the page at a phone's width (390 px) and a desktop's (1280 px), in
@@ -446,5 +489,35 @@ impl Evil {
 
     pub fn fetch_page(&self) -> String {
         format!("{}/fetch", self.base)
+    }
+}
+
+/// A page on another site (`localhost` is another site than `127.0.0.1`), as an e-mail's link
+/// is: a top-level navigation from it arrives without a `SameSite=Strict` cookie.
+pub struct Elsewhere {
+    base: String,
+}
+
+impl Elsewhere {
+    pub async fn serve(link: &str) -> Self {
+        use axum::response::Html;
+        use axum::routing::get;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let page = format!(
+            r#"<!doctype html><title>Your invoice</title>
+            <p>Your invoice is ready: <a id="open" href="{link}">open it</a>.</p>"#
+        );
+        let app = axum::Router::new().route("/mail", get(move || async move { Html(page) }));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            base: format!("http://localhost:{port}"),
+        }
+    }
+
+    pub fn mail_page(&self) -> String {
+        format!("{}/mail", self.base)
     }
 }

@@ -169,6 +169,22 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     );
     browser.check_page().await;
 
+    // A link to the invoice in an e-mail, opened from another site: the owner lands on the
+    // invoice, still logged in (the session cookie is SameSite=Strict, so the first request
+    // arrives without it, and nothing may clear it).
+    let mail = driver::Elsewhere::serve(&format!("{}{invoice}", app.base)).await;
+    browser.goto_absolute(&mail.mail_page()).await;
+    browser
+        .script("document.getElementById('open').click(); return true")
+        .await;
+    browser.wait_for_path(&invoice).await;
+    browser.wait_for_text("Record a payment").await;
+    assert_eq!(browser.text("h1").await, title);
+    assert!(
+        browser.session_cookie_is_http_only().await,
+        "still logged in"
+    );
+
     // A partial payment, then the rest: the dashboard follows.
     browser.visit("/").await;
     let outstanding = browser.text("[data-figure='outstanding']").await;
