@@ -28,7 +28,7 @@ use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
 use crate::domain::values::Address;
 use crate::domain::{TenantId, Timestamp};
-use crate::store::{AuditEntry, Collection, Record, Store, Stored};
+use crate::store::{AuditEntry, Collection, Record, Store, Stored, keys};
 
 /// S3's smallest part (except the last); parts are flushed when the buffer reaches it.
 pub const PART_BYTES: usize = 5 * 1024 * 1024;
@@ -534,7 +534,7 @@ pub async fn write_account_zip(
         // The kept PDFs, opened, stored as they are (a PDF is compressed already).
         let stored =
             SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-        let prefix = crate::app::files::tenant_prefix(tenant);
+        let prefix = keys::documents_prefix(tenant);
         let cipher = store.cipher(tenant).await?;
         for key in Box::pin(list_keys(s3, target.bucket, &prefix)).await? {
             let sealed = Box::pin(read_object(s3, target.bucket, &key)).await?;
@@ -562,18 +562,9 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Where a tenant's export file lives.
+/// Where a tenant's export file of `dataset` lives.
 pub fn object_key(tenant: &TenantId, export: &ExportId, dataset: Dataset) -> String {
-    format!(
-        "{}{export}.{}",
-        tenant_prefix(tenant),
-        dataset.file_type().0
-    )
-}
-
-/// Where every file of one tenant is kept: `exports/<tenant>/`.
-pub fn tenant_prefix(tenant: &TenantId) -> String {
-    format!("exports/{tenant}/")
+    keys::export_file(tenant, export, dataset.file_type().0)
 }
 
 /// Every key under `prefix`, a page of 1,000 at a time.
@@ -624,18 +615,15 @@ async fn read_object(
     Ok(body.into_bytes().to_vec())
 }
 
-/// Deletes every file of the tenant (its purge): its exports and its kept documents
-/// (`app::files`); how many there were.
+/// Deletes every file of the tenant (its purge): its exports and its kept documents; how many
+/// there were.
 pub async fn delete_tenant_files(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     tenant: &TenantId,
 ) -> Result<usize, ExportError> {
     let mut deleted = 0;
-    for prefix in [
-        tenant_prefix(tenant),
-        crate::app::files::tenant_prefix(tenant),
-    ] {
+    for prefix in keys::file_prefixes(tenant) {
         deleted += delete_prefix(s3, bucket, &prefix).await?;
     }
     Ok(deleted)
@@ -1017,12 +1005,12 @@ mod tests {
     fn exports_of_a_tenant_live_under_its_own_prefix() {
         let tenant = TenantId::for_tests();
         let key = object_key(&tenant, &ExportId::generate(), Dataset::Customers);
-        assert!(key.starts_with(&tenant_prefix(&tenant)), "{key}");
+        assert!(key.starts_with(&keys::exports_prefix(&tenant)), "{key}");
         assert!(key.starts_with(&format!("exports/{tenant}/")), "{key}");
         assert!(key.ends_with(".csv"), "{key}");
         let zip = object_key(&tenant, &ExportId::generate(), Dataset::Account);
         assert!(
-            zip.starts_with(&tenant_prefix(&tenant)) && zip.ends_with(".zip"),
+            zip.starts_with(&keys::exports_prefix(&tenant)) && zip.ends_with(".zip"),
             "{zip}"
         );
     }

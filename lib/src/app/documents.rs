@@ -34,7 +34,7 @@ use super::idempotency::{self, Answer};
 use super::numbering::{self, Series};
 use super::race::{self, Attempt};
 use super::totals;
-use super::{Actor, Error, FieldError, Result};
+use super::{Actor, Error, FieldError, Result, get, missing, today_in};
 use crate::audit::Outcome;
 
 /// The most a sealed document may hold and still fit in one DynamoDB item (400 KB) beside its
@@ -61,27 +61,6 @@ impl Loaded {
             today: self.today,
         }
     }
-}
-
-pub(super) async fn get<R: crate::store::Record>(
-    state: &AppState,
-    actor: &Actor,
-    key: ItemKey,
-) -> Result<Option<Stored<R>>> {
-    // Boxed: the SDK's call futures are large, and an issue joins several of them.
-    Ok(Box::pin(state.store.get::<R>(actor.tenant(), &key)).await?)
-}
-
-/// Today in the account's time zone (its settings'), by the state's clock.
-pub(super) fn today_in(state: &AppState, settings: &Settings) -> Result<Date> {
-    settings
-        .time_zone
-        .today(state.clock.now())
-        .ok_or_else(|| missing("time zone"))
-}
-
-pub(super) fn missing(what: &str) -> Error {
-    Error::Internal(anyhow::anyhow!("the account has no {what}"))
 }
 
 /// Reads, in parallel, everything a draft with this customer and these lines is built from.

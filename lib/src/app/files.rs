@@ -10,7 +10,6 @@
 use aws_sdk_s3::primitives::ByteStream;
 
 use crate::AppState;
-use crate::domain::TenantId;
 use crate::domain::account::CompanyProfile;
 use crate::domain::credit_note::CreditNote;
 use crate::domain::customer::Customer;
@@ -24,8 +23,8 @@ use crate::domain::time::Timestamp;
 use crate::render::{Kind, Printable, einvoice, pdf};
 use crate::store::{Record, Stored, keys};
 
-use super::documents::{get, missing};
 use super::{Actor, Error, Result};
+use super::{get, missing};
 
 /// The mark across a void invoice's pages.
 const VOID: &str = "VOID";
@@ -37,22 +36,6 @@ pub struct File {
     /// `INV-2026-0001.pdf`, `draft-inv_….pdf`.
     pub name: String,
     pub content_type: &'static str,
-}
-
-/// Where a numbered document's PDF is kept.
-pub fn object_key(tenant: &TenantId, id: &str) -> String {
-    format!("{}{id}.pdf", tenant_prefix(tenant))
-}
-
-/// Where a void invoice's PDF is kept: apart from the one kept while it was payable, which
-/// stays the record of what the customer may have received.
-fn void_object_key(tenant: &TenantId, id: &str) -> String {
-    format!("{}{id}.void.pdf", tenant_prefix(tenant))
-}
-
-/// Where every kept document of one tenant is: `documents/<tenant>/`.
-pub fn tenant_prefix(tenant: &TenantId) -> String {
-    format!("documents/{tenant}/")
 }
 
 /// What a PDF is made from besides the document: the account's settings (locale) and, for a
@@ -279,14 +262,14 @@ async fn buyer_of(
 
 /// `GET /v1/invoices/{id}/pdf`.
 pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Result<File> {
-    let object = object_key(actor.tenant(), &id.to_string());
+    let object = keys::document_file(actor.tenant(), &id.to_string());
     let (stored, kept_payable, context) =
         read::<Invoice>(state, actor, keys::invoice(actor.tenant(), id), &object).await?;
     let invoice = stored.record;
     // Once void, the file answered is the VOID one with no e-invoice inside, whenever the
     // payable one was kept: it is made and kept apart on the first fetch after the void.
     let (object, kept) = if invoice.status == InvoiceStatus::Void {
-        let void = void_object_key(actor.tenant(), &id.to_string());
+        let void = keys::void_document_file(actor.tenant(), &id.to_string());
         let kept_void = kept(state, actor, &void).await?;
         (void, kept_void)
     } else {
@@ -307,7 +290,7 @@ pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Res
 
 /// `GET /v1/credit-notes/{id}/pdf`.
 pub async fn credit_note_pdf(state: &AppState, actor: &Actor, id: &CreditNoteId) -> Result<File> {
-    let object = object_key(actor.tenant(), &id.to_string());
+    let object = keys::document_file(actor.tenant(), &id.to_string());
     let (stored, kept, context) =
         read::<CreditNote>(state, actor, keys::credit_note(actor.tenant(), id), &object).await?;
     let note = stored.record;
@@ -342,7 +325,7 @@ fn credit_note_printable<'a>(
 
 /// `GET /v1/proposals/{id}/pdf`.
 pub async fn proposal_pdf(state: &AppState, actor: &Actor, id: &ProposalId) -> Result<File> {
-    let object = object_key(actor.tenant(), &id.to_string());
+    let object = keys::document_file(actor.tenant(), &id.to_string());
     let (stored, kept, context) =
         read::<Proposal>(state, actor, keys::proposal(actor.tenant(), id), &object).await?;
     let proposal = stored.record;

@@ -113,6 +113,32 @@ impl From<StoreError> for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The record at `key` in the actor's partition, if there is one: what every use case reads.
+async fn get<R: crate::store::Record>(
+    state: &crate::AppState,
+    actor: &Actor,
+    key: crate::store::ItemKey,
+) -> Result<Option<crate::store::Stored<R>>> {
+    // Boxed: the SDK's call futures are large, and an issue joins several of them.
+    Ok(Box::pin(state.store.get::<R>(actor.tenant(), &key)).await?)
+}
+
+/// Today in the account's time zone (its settings'), by the state's clock.
+fn today_in(
+    state: &crate::AppState,
+    settings: &crate::domain::settings::Settings,
+) -> Result<crate::domain::time::Date> {
+    settings
+        .time_zone
+        .today(state.clock.now())
+        .ok_or_else(|| missing("time zone"))
+}
+
+/// A record every account has (its settings, its company profile) is missing.
+fn missing(what: &str) -> Error {
+    Error::Internal(anyhow::anyhow!("the account has no {what}"))
+}
+
 /// Who acts: a user of a tenant, under a verified session, in one request. The only way a use
 /// case learns its tenant.
 #[derive(Debug, Clone)]

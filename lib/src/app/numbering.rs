@@ -14,9 +14,9 @@ use crate::domain::settings::Settings;
 use crate::domain::time::Date;
 use crate::store::{Counter, ItemKey, Stored, TakenNumber, Tx, keys};
 
-use super::documents::{missing, today_in};
 use super::race::{Attempt, commit, with_retries};
 use super::{Actor, Error, Result};
+use super::{missing, today_in};
 
 /// The highest number a series gives: a document refused beyond it, never a wrapped counter.
 pub const MAX_NUMBER: u64 = 999_999_999;

@@ -17,11 +17,12 @@ use crate::domain::summary::AccountSummary;
 use crate::store::{Stored, keys};
 
 use super::collection::{Render, Resource, current};
-use super::documents::{created, get, missing, today_in, write_entries};
+use super::documents::{created, write_entries};
 use super::idempotency::{self, Answer};
 use super::race::{self, Attempt};
 use super::totals;
 use super::{Actor, Error, Result};
+use super::{get, missing, today_in};
 
 /// Records a payment against an issued or partly paid invoice.
 pub async fn record(

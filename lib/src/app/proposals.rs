@@ -13,9 +13,10 @@ use crate::store::{Stored, keys};
 
 use super::collection::Render;
 use super::collection::current;
-use super::documents::{answered, created, get, missing, today_in, write_entries};
+use super::documents::{answered, created, write_entries};
 use super::idempotency::{self, Answer};
 use super::{Actor, Error, FieldError, Result};
+use super::{get, missing, today_in};
 
 /// What a customer's answer to a sent proposal is.
 pub enum Answering {

@@ -14,8 +14,8 @@ use crate::domain::time::Date;
 use crate::domain::values::Currency;
 use crate::store::{Stored, Tx, keys};
 
-use super::documents::{get, missing, today_in};
 use super::{Actor, Error, Result};
+use super::{get, missing, today_in};
 
 /// The totals as read, and as the change being built leaves them.
 pub(super) struct Ledger {

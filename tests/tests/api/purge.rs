@@ -40,7 +40,7 @@ async fn files(app: &TestApp, tenant: &TenantId) -> Vec<String> {
         .s3()
         .list_objects_v2()
         .bucket(&app.state().config.export_bucket)
-        .prefix(invoiceflow::export::tenant_prefix(tenant))
+        .prefix(invoiceflow::store::keys::exports_prefix(tenant))
         .send()
         .await
         .expect("list");
