@@ -19,6 +19,7 @@ pub mod numbering;
 pub mod payments;
 pub mod proposals;
 pub mod race;
+pub mod reads;
 mod resources;
 mod totals;
 
@@ -207,5 +208,18 @@ impl Actor {
         outcome: Outcome,
     ) -> AuditEntry {
         audit::event(Some(&self.user), action, object, outcome, &self.request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_the_list_did_not_issue_is_refused_naming_next() {
+        let Error::Invalid(errors) = Error::from(StoreError::BadCursor) else {
+            panic!("a bad cursor is bad input");
+        };
+        assert_eq!(errors[0].field, "next");
     }
 }

@@ -46,3 +46,49 @@ pub use routes::{
     account, auth, customers, documents, exports, invoices, meta, payments, proposals, services,
 };
 pub use session::Session;
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    fn sources(dir: &Path, into: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read lib/src/http").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, into);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                into.push(path);
+            }
+        }
+    }
+
+    /// `http` parses, calls one use case (`app`), renders: reads go through `app` as writes do.
+    /// The one exception is the session's liveness check, which runs around every handler.
+    #[test]
+    fn no_file_of_http_but_the_session_s_names_the_store() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+        let mut files = Vec::new();
+        sources(&root, &mut files);
+        assert!(files.len() > 10, "found {} files", files.len());
+        // Spelled apart, so this file does not name what it looks for.
+        let store = "store";
+        let needles = [
+            format!("crate::{store}"),
+            format!("super::{store}"),
+            format!(".{store}."),
+        ];
+        let offenders: Vec<String> = files
+            .iter()
+            .filter(|path| !path.ends_with("session.rs"))
+            .filter(|path| {
+                let text = std::fs::read_to_string(path).expect("read a source");
+                needles.iter().any(|needle| text.contains(needle.as_str()))
+            })
+            .map(|path| path.display().to_string())
+            .collect();
+        assert!(
+            offenders.is_empty(),
+            "http names the store in {offenders:?}"
+        );
+    }
+}

@@ -9,7 +9,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app;
-use crate::store::StoreError;
 
 pub use crate::app::FieldError;
 
@@ -223,12 +222,6 @@ impl From<app::Error> for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        app::Error::from(error).into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,7 +275,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_bad_cursor_is_a_400_naming_the_next_parameter() {
-        let (status, body, _) = body_of(StoreError::BadCursor.into()).await;
+        let refused = app::Error::invalid("next", "not a cursor this list issued");
+        let (status, body, _) = body_of(refused.into()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["errors"][0]["field"], "next");
     }

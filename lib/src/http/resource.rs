@@ -18,9 +18,9 @@ use super::session::Session;
 use crate::AppState;
 use crate::app::collection;
 use crate::app::idempotency::{self, Answer};
+use crate::app::reads::{self, Entries, PageRequest, Record, Stored};
 use crate::domain::Timestamp;
 use crate::domain::ids::CustomerId;
-use crate::store::{Collection, Page, Record, Stored};
 
 pub use crate::app::collection::{Actions, Resource};
 
@@ -77,6 +77,14 @@ pub struct ListParams {
 impl ListParams {
     pub const DEFAULT_LIMIT: u16 = 25;
     pub const MAX_LIMIT: u16 = 100;
+
+    /// The page the use case reads.
+    pub fn request(&self) -> PageRequest<'_> {
+        PageRequest {
+            limit: self.limit.unwrap_or(Self::DEFAULT_LIMIT),
+            next: self.next.as_deref(),
+        }
+    }
 }
 
 impl ListParams {
@@ -176,52 +184,38 @@ impl<S: StatusFilter, St: Send + Sync> FromRequestParts<St> for DocumentFilter<S
     }
 }
 
-/// A page of document summaries from `listing`, keeping those `keep` accepts and showing each
+/// A page of document summaries from `entries`, keeping those `keep` accepts and showing each
 /// through `show`, and the list's audit line.
-pub async fn list_documents<T: Record + Serialize>(
+pub async fn list_entries<T: Record + Serialize>(
     state: &AppState,
     session: &Session,
-    listing: &crate::store::Listing,
+    entries: Entries<'_>,
     page: &ListParams,
     action: &'static str,
     keep: impl Fn(&T) -> bool,
     show: impl Fn(T) -> T,
 ) -> Result<Response, ApiError> {
-    let found = state
-        .store
-        .list_entries::<T>(
-            session.tenant(),
-            listing,
-            page.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
-            page.next.as_deref(),
-            keep,
-        )
-        .await?;
+    let (items, next) =
+        reads::entries::<T>(state, session.tenant(), entries, page.request(), keep).await?;
     session.record_read(action, None);
-    let data: Vec<T> = found
-        .items
-        .into_iter()
-        .map(|(_, stored)| show(stored.record))
-        .collect();
-    Ok(ListPage::response(data, found.next))
+    let data: Vec<T> = items.into_iter().map(show).collect();
+    Ok(ListPage::response(data, next))
 }
 
-/// A page of `listing`, the entries of one record (an invoice's payments): a 404 unless the
+/// A page of `entries`, the entries of one record (an invoice's payments): a 404 unless the
 /// account has that record, which is read beside the page.
 pub async fn list_of<P: Resource, T: Record + Serialize>(
     state: &AppState,
     session: &Session,
     parent: &P::Id,
-    listing: &crate::store::Listing,
+    entries: Entries<'_>,
     page: &ListParams,
     action: &'static str,
 ) -> Result<Response, ApiError> {
-    let key = P::key(session.tenant(), parent);
-    let exists = state.store.get::<P>(session.tenant(), &key);
-    let list = list_documents::<T>(state, session, listing, page, action, |_| true, |t| t);
-    let (found, page) = tokio::join!(Box::pin(exists), Box::pin(list));
-    found?.ok_or(ApiError::NotFound)?;
-    page
+    let (data, next) =
+        reads::entries_of::<P, T>(state, session.tenant(), parent, entries, page.request()).await?;
+    session.record_read(action, None);
+    Ok(ListPage::<T>::response(data, next))
 }
 
 #[derive(Debug, Clone)]
@@ -346,11 +340,7 @@ pub async fn get<R: Resource>(
     session: &Session,
     id: &R::Id,
 ) -> Result<Stored<R>, ApiError> {
-    let stored = state
-        .store
-        .get::<R>(session.tenant(), &R::key(session.tenant(), id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let stored = reads::one::<R>(state, session.tenant(), id).await?;
     session.record_read(R::ACTIONS.read, Some(id.to_string()));
     Ok(stored)
 }
@@ -361,35 +351,14 @@ pub async fn list<R: Resource>(
     session: &Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = read_page::<R>(state, session, R::COLLECTION, R::ACTIONS.list, params).await?;
+    let page = reads::records::<R>(state, session.tenant(), params.request()).await?;
+    session.record_read(R::ACTIONS.list, None);
     let data = page
         .items
         .into_iter()
         .map(|(ulid, stored)| View::of(&R::id_from_ulid(ulid), stored))
         .collect::<Vec<View<R>>>();
     Ok(ListPage::response(data, page.next))
-}
-
-/// One page of a tenant's collection, in creation order (the audit trail: newest first), and the
-/// read's audit line. Every list route reads through here.
-pub async fn read_page<T: Record>(
-    state: &AppState,
-    session: &Session,
-    collection: Collection,
-    action: &'static str,
-    params: ListParams,
-) -> Result<Page<(ulid::Ulid, Stored<T>)>, ApiError> {
-    let page = state
-        .store
-        .list_keyed::<T>(
-            session.tenant(),
-            collection,
-            params.limit.unwrap_or(ListParams::DEFAULT_LIMIT),
-            params.next.as_deref(),
-        )
-        .await?;
-    session.record_read(action, None);
-    Ok(page)
 }
 
 /// Applies `change` to the record at the version `If-Match` names (any, for `*`): the write

@@ -170,7 +170,7 @@ pub async fn require_session(
                 tracing::info!("session ended: response withheld");
                 ended()
             }
-            Err(error) => ApiError::from(error).into_response(),
+            Err(error) => ApiError::from(crate::app::Error::from(error)).into_response(),
         };
     }
     let response = next.run(req).await;
@@ -180,7 +180,7 @@ pub async fn require_session(
     match state.store.session_is_live(&tenant, &check).await {
         Ok(true) => response,
         Ok(false) => ended(),
-        Err(error) => ApiError::from(error).into_response(),
+        Err(error) => ApiError::from(crate::app::Error::from(error)).into_response(),
     }
 }
 

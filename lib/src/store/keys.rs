@@ -470,6 +470,37 @@ impl Collection {
     }
 }
 
+/// Where every kept document file of one tenant is: `documents/<tenant>/`.
+pub fn documents_prefix(tenant: &TenantId) -> String {
+    format!("documents/{tenant}/")
+}
+
+/// Where a numbered document's PDF is kept (`id` is the document's id).
+pub fn document_file(tenant: &TenantId, id: &str) -> String {
+    format!("{}{id}.pdf", documents_prefix(tenant))
+}
+
+/// Where a void invoice's PDF is kept: apart from the one kept while it was payable, which
+/// stays the record of what the customer may have received.
+pub fn void_document_file(tenant: &TenantId, id: &str) -> String {
+    format!("{}{id}.void.pdf", documents_prefix(tenant))
+}
+
+/// Where every export file of one tenant is: `exports/<tenant>/`.
+pub fn exports_prefix(tenant: &TenantId) -> String {
+    format!("exports/{tenant}/")
+}
+
+/// Where an export file lives; `extension` is its type's (`csv`, `zip`).
+pub fn export_file(tenant: &TenantId, export: &ExportId, extension: &str) -> String {
+    format!("{}{export}.{extension}", exports_prefix(tenant))
+}
+
+/// Every prefix a tenant's files are under (its purge deletes each).
+pub fn file_prefixes(tenant: &TenantId) -> [String; 2] {
+    [exports_prefix(tenant), documents_prefix(tenant)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -625,35 +656,4 @@ mod tests {
         let (_, late) = purge_queue_entry(&tenant, 1_000_000);
         assert!(early < late);
     }
-}
-
-/// Where every kept document file of one tenant is: `documents/<tenant>/`.
-pub fn documents_prefix(tenant: &TenantId) -> String {
-    format!("documents/{tenant}/")
-}
-
-/// Where a numbered document's PDF is kept (`id` is the document's id).
-pub fn document_file(tenant: &TenantId, id: &str) -> String {
-    format!("{}{id}.pdf", documents_prefix(tenant))
-}
-
-/// Where a void invoice's PDF is kept: apart from the one kept while it was payable, which
-/// stays the record of what the customer may have received.
-pub fn void_document_file(tenant: &TenantId, id: &str) -> String {
-    format!("{}{id}.void.pdf", documents_prefix(tenant))
-}
-
-/// Where every export file of one tenant is: `exports/<tenant>/`.
-pub fn exports_prefix(tenant: &TenantId) -> String {
-    format!("exports/{tenant}/")
-}
-
-/// Where an export file lives; `extension` is its type's (`csv`, `zip`).
-pub fn export_file(tenant: &TenantId, export: &ExportId, extension: &str) -> String {
-    format!("{}{export}.{extension}", exports_prefix(tenant))
-}
-
-/// Every prefix a tenant's files are under (its purge deletes each).
-pub fn file_prefixes(tenant: &TenantId) -> [String; 2] {
-    [exports_prefix(tenant), documents_prefix(tenant)]
 }

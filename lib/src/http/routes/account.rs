@@ -8,6 +8,7 @@ use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::app::reads;
 use crate::domain::Timestamp;
 use crate::domain::account::CompanyProfile;
 use crate::domain::settings::{Settings, SettingsPatch};
@@ -16,7 +17,6 @@ use crate::http::json::Json;
 use crate::http::layers::RequestId;
 use crate::http::problem::ApiError;
 use crate::http::session::Session;
-use crate::store::{AuditEntry, Collection, Record, Stored, keys};
 use crate::{AppState, app};
 
 use crate::http::resource::{ListPage, ListParams};
@@ -63,22 +63,6 @@ fn versioned<T: Serialize>(record: T, version: u64, updated_at: Timestamp) -> Re
         .into_response()
 }
 
-/// Reads one of the account's singleton records, logging the read.
-async fn read_singleton<R: Record>(
-    state: &AppState,
-    session: &Session,
-    key: keys::ItemKey,
-    action: &'static str,
-) -> Result<Stored<R>, ApiError> {
-    let stored = state
-        .store
-        .get::<R>(session.tenant(), &key)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    session.record_read(action, None);
-    Ok(stored)
-}
-
 /// The company profile printed on proposals and invoices.
 #[utoipa::path(
     get,
@@ -93,8 +77,8 @@ async fn get_company(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, ApiError> {
-    let key = keys::company(session.tenant());
-    let stored = read_singleton::<CompanyProfile>(&state, &session, key, "company.read").await?;
+    let stored = reads::company(&state, session.tenant()).await?;
+    session.record_read("company.read", None);
     Ok(versioned(stored.record, stored.version, stored.updated_at))
 }
 
@@ -138,8 +122,8 @@ async fn get_settings(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, ApiError> {
-    let key = keys::settings(session.tenant());
-    let stored = read_singleton::<Settings>(&state, &session, key, "settings.read").await?;
+    let stored = reads::settings(&state, session.tenant()).await?;
+    session.record_read("settings.read", None);
     Ok(versioned(stored.record, stored.version, stored.updated_at))
 }
 
@@ -202,14 +186,8 @@ async fn audit_trail(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = crate::http::resource::read_page::<AuditEntry>(
-        &state,
-        &session,
-        Collection::Audit,
-        "audit.list",
-        params,
-    )
-    .await?;
+    let page = reads::audit(&state, session.tenant(), params.request()).await?;
+    session.record_read("audit.list", None);
     let data = page
         .items
         .into_iter()

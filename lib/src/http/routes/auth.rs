@@ -7,6 +7,7 @@ use axum::{Extension, Router, middleware};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::app::reads::{self, Stored};
 use crate::auth::token::SESSION_SECONDS;
 use crate::auth::{Password, cookie, device};
 use crate::domain::account::User;
@@ -16,7 +17,6 @@ use crate::http::json::Json;
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::session::{Session, require_session, with_cookie};
-use crate::store::{Stored, keys};
 use crate::{AppState, app};
 
 /// The currency of a new account's documents unless signup names another.
@@ -275,11 +275,12 @@ async fn current_session(
     session: Session,
 ) -> Result<axum::Json<SessionView>, ApiError> {
     let tenant = *session.tenant();
-    let user = state
-        .store
-        .get::<User>(&tenant, &keys::user(&tenant, session.user()))
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
+    let user = reads::user(&state, &tenant, session.user())
+        .await
+        .map_err(|error| match error {
+            crate::app::Error::NotFound => ApiError::Unauthenticated,
+            other => other.into(),
+        })?;
     Ok(axum::Json(SessionView::new(tenant, *session.user(), &user)))
 }
 

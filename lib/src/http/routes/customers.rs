@@ -5,7 +5,6 @@ use axum::response::Response;
 use axum::{Extension, Router};
 
 use crate::AppState;
-use crate::domain::account::CompanyProfile;
 use crate::domain::customer::{Customer, CustomerPatch, NewCustomer};
 use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
@@ -14,7 +13,6 @@ use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, View};
 use crate::http::session::Session;
-use crate::store::keys;
 
 function_routes! {
     routes, runtime;
@@ -88,15 +86,14 @@ pub(super) async fn company_currency(
     state: &AppState,
     session: &Session,
 ) -> Result<crate::domain::values::Currency, ApiError> {
-    let company = state
-        .store
-        .get::<CompanyProfile>(session.tenant(), &keys::company(session.tenant()))
-        .await?
-        .ok_or_else(|| {
-            crate::app::Error::invalid(
+    let company = crate::app::reads::company(state, session.tenant())
+        .await
+        .map_err(|error| match error {
+            crate::app::Error::NotFound => crate::app::Error::invalid(
                 "currency",
                 "required: the company profile has no currency to default to",
-            )
+            ),
+            other => other,
         })?;
     Ok(company.record.currency)
 }

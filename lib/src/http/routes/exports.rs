@@ -8,6 +8,7 @@ use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::app::reads::{self, Stored};
 use crate::domain::Timestamp;
 use crate::domain::ids::ExportId;
 use crate::export::{Dataset, ExportRecord};
@@ -16,7 +17,6 @@ use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::resource::{IdempotencyKey, ListPage, ListParams};
 use crate::http::session::Session;
-use crate::store::{Collection, Stored, keys};
 use crate::{AppState, app};
 
 function_routes! {
@@ -139,11 +139,7 @@ async fn get_export(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let id: ExportId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let stored = state
-        .store
-        .get::<ExportRecord>(session.tenant(), &keys::export(session.tenant(), &id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let stored = reads::export(&state, session.tenant(), &id).await?;
     session.record_read("export.read", Some(id.to_string()));
     Ok(axum::Json(view(&state, id, stored).await?).into_response())
 }
@@ -161,14 +157,8 @@ async fn list_exports(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let page = crate::http::resource::read_page::<ExportRecord>(
-        &state,
-        &session,
-        Collection::Exports,
-        "export.list",
-        params,
-    )
-    .await?;
+    let page = reads::exports(&state, session.tenant(), params.request()).await?;
+    session.record_read("export.list", None);
     let mut data = Vec::with_capacity(page.items.len());
     for (ulid, stored) in page.items {
         data.push(view(&state, ExportId::from_ulid(ulid), stored).await?);

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::app::invoices;
+use crate::app::reads::{Entries, Stored};
 use crate::domain::credit_note::{CreditNote, CreditNoteSummary, NewCreditNote};
 use crate::domain::ids::{CustomerId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoicePatch, InvoiceStatus, InvoiceSummary, NewInvoice};
@@ -24,7 +25,6 @@ use crate::http::resource::{
     self, DocumentFilter, IdempotencyKey, ListPage, ListParams, Resource, StatusFilter, View,
 };
 use crate::http::session::Session;
-use crate::store::{Stored, keys};
 
 function_routes! {
     routes, runtime;
@@ -127,14 +127,17 @@ async fn list_invoices(
     let now = state.clock.now();
     let InvoiceFilter { documents, overdue } = filter;
     let (status, customer) = (documents.status, documents.customer);
-    let listing = match overdue {
-        Some(true) => keys::overdue_invoices(now),
-        _ => keys::invoices(status.map(InvoiceStatus::as_str), customer.as_ref()),
+    let entries = match overdue {
+        Some(true) => Entries::OverdueInvoices { now },
+        _ => Entries::Invoices {
+            status: status.map(InvoiceStatus::as_str),
+            customer: customer.as_ref(),
+        },
     };
-    resource::list_documents::<InvoiceSummary>(
+    resource::list_entries::<InvoiceSummary>(
         &state,
         &session,
-        &listing,
+        entries,
         &documents.page,
         Invoice::ACTIONS.list,
         |summary| {
@@ -405,7 +408,7 @@ async fn list_invoice_credit_notes(
         &state,
         &session,
         &id,
-        &keys::credit_notes(Some(&id)),
+        Entries::CreditNotes { invoice: Some(&id) },
         &params,
         CreditNote::ACTIONS.list,
     )
@@ -425,10 +428,10 @@ async fn list_credit_notes(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    resource::list_documents::<CreditNoteSummary>(
+    resource::list_entries::<CreditNoteSummary>(
         &state,
         &session,
-        &keys::credit_notes(None),
+        Entries::CreditNotes { invoice: None },
         &params,
         CreditNote::ACTIONS.list,
         |_| true,

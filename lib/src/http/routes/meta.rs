@@ -60,21 +60,22 @@ pub struct HealthChecks {
     )
 )]
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    let reachable = match tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping()).await {
-        Ok(Ok(())) => true,
-        Ok(Err(error)) => {
-            let error = format!("{:#}", anyhow::Error::new(error));
-            tracing::warn!(error, "health check: table unreachable");
-            false
-        }
-        Err(_) => {
-            tracing::warn!(
-                limit = ?HEALTH_TIMEOUT,
-                "health check: table unreachable: no answer in time"
-            );
-            false
-        }
-    };
+    let reachable =
+        match tokio::time::timeout(HEALTH_TIMEOUT, crate::app::reads::ping(&state)).await {
+            Ok(Ok(())) => true,
+            Ok(Err(error)) => {
+                let error = format!("{:#}", anyhow::Error::new(error));
+                tracing::warn!(error, "health check: table unreachable");
+                false
+            }
+            Err(_) => {
+                tracing::warn!(
+                    limit = ?HEALTH_TIMEOUT,
+                    "health check: table unreachable: no answer in time"
+                );
+                false
+            }
+        };
     let (status, word, database) = match reachable {
         true => (StatusCode::OK, "ok", "ok"),
         false => (

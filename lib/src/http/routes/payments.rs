@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::app::payments;
+use crate::app::reads::{Entries, Payer};
 use crate::domain::ids::CustomerId;
 use crate::domain::invoice::Invoice;
 use crate::domain::payment::{NewPayment, Payment, PaymentSummary};
@@ -22,7 +23,6 @@ use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, Resource, View};
 use crate::http::session::Session;
-use crate::store::keys::{self, PaymentsOf};
 
 function_routes! {
     routes, runtime;
@@ -103,7 +103,11 @@ async fn list_invoice_payments(
         &state,
         &session,
         &id,
-        &keys::payments(PaymentsOf::Invoice(&id), None, None),
+        Entries::Payments {
+            of: Payer::Invoice(&id),
+            from: None,
+            to: None,
+        },
         &params,
         Payment::ACTIONS.list,
     )
@@ -173,18 +177,22 @@ async fn list_payments(
     filter: PaymentListParams,
 ) -> Result<Response, ApiError> {
     let of = match &filter.customer {
-        Some(customer) => PaymentsOf::Customer(customer),
-        None => PaymentsOf::All,
+        Some(customer) => Payer::Customer(customer),
+        None => Payer::All,
     };
-    let listing = keys::payments(of, filter.from, filter.to);
+    let entries = Entries::Payments {
+        of,
+        from: filter.from,
+        to: filter.to,
+    };
     let page = ListParams {
         limit: filter.limit,
         next: filter.next.clone(),
     };
-    resource::list_documents::<PaymentSummary>(
+    resource::list_entries::<PaymentSummary>(
         &state,
         &session,
-        &listing,
+        entries,
         &page,
         Payment::ACTIONS.list,
         |_| true,

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::app::proposals::{self, Answering};
+use crate::app::reads::{Entries, Stored};
 use crate::domain::ids::{CustomerId, ProposalId};
 use crate::domain::invoice::Invoice;
 use crate::domain::proposal::{
@@ -25,7 +26,6 @@ use crate::http::resource::{
     self, DocumentFilter, IdempotencyKey, ListPage, Resource, StatusFilter, View,
 };
 use crate::http::session::Session;
-use crate::store::{Stored, keys};
 
 function_routes! {
     routes, runtime;
@@ -98,13 +98,13 @@ async fn list_proposals(
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let status = filter.status;
-    resource::list_documents::<ProposalSummary>(
+    resource::list_entries::<ProposalSummary>(
         &state,
         &session,
-        &keys::proposals(
-            status.map(|s| s.stored().as_str()),
-            filter.customer.as_ref(),
-        ),
+        Entries::Proposals {
+            status: status.map(|s| s.stored().as_str()),
+            customer: filter.customer.as_ref(),
+        },
         &filter.page,
         Proposal::ACTIONS.list,
         |summary| status.is_none_or(|wanted| summary.clone().as_of(now).status == wanted),
