@@ -48,7 +48,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 
 /// The web app's routes, with their state.
 fn routes(web: Web) -> Router {
-    use pages::{account, auth, dashboard, documents, records};
+    use pages::{account, auth, dashboard, documents, editor, records};
     Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(auth::login_page).post(auth::login))
@@ -75,15 +75,15 @@ fn routes(web: Web) -> Router {
         .route("/{kind}/{id}/delete", post(records::delete))
         .route(
             "/proposals",
-            get(documents::list_proposals).post(documents::create),
+            get(documents::list_proposals).post(editor::create),
         )
-        .route("/proposals/new", get(documents::new_proposal))
+        .route("/proposals/new", get(editor::new_proposal))
         .route(
             "/invoices",
-            get(documents::list_invoices).post(documents::create),
+            get(documents::list_invoices).post(editor::create),
         )
-        .route("/invoices/new", get(documents::new_invoice))
-        .route("/{kind}/{id}/edit", post(documents::save))
+        .route("/invoices/new", get(editor::new_invoice))
+        .route("/{kind}/{id}/edit", post(editor::save))
         .route("/proposals/{id}", get(documents::proposal))
         .route("/invoices/{id}", get(documents::invoice))
         .route("/{kind}/{id}/do/{action}", post(documents::act))

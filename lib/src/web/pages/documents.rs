@@ -6,15 +6,16 @@
 //! the browser never computes an amount.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method, Uri, header};
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::dashboard::invoice_table;
+use super::editor::draft_page;
 use super::records::{Paging, safe_id};
-use super::{Fields, Submission, idempotency, listed, own};
+use super::{Fields, Submission, idempotency, listed};
 use crate::web::form::{Form, to_json};
 use crate::web::page::{
     self, Input, Section, field, hidden, next_link, notice, once, required, status, with_query,
@@ -24,7 +25,7 @@ use crate::web::{Failure, Web, body, go_to};
 
 /// A document as it is shown once issued: the two kinds with drafts, and credit notes.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Shown {
+pub(super) enum Shown {
     Proposal,
     Invoice,
     CreditNote,
@@ -41,13 +42,13 @@ impl From<Kind> for Shown {
 
 /// A kind of document with drafts: proposals and invoices.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Proposal,
     Invoice,
 }
 
 impl Kind {
-    fn parse(path: &str) -> Option<Self> {
+    pub(super) fn parse(path: &str) -> Option<Self> {
         match path {
             "proposals" => Some(Self::Proposal),
             "invoices" => Some(Self::Invoice),
@@ -55,21 +56,21 @@ impl Kind {
         }
     }
 
-    fn path(self) -> &'static str {
+    pub(super) fn path(self) -> &'static str {
         match self {
             Self::Proposal => "proposals",
             Self::Invoice => "invoices",
         }
     }
 
-    fn singular(self) -> &'static str {
+    pub(super) fn singular(self) -> &'static str {
         match self {
             Self::Proposal => "proposal",
             Self::Invoice => "invoice",
         }
     }
 
-    fn section(self) -> Section {
+    pub(super) fn section(self) -> Section {
         match self {
             Self::Proposal => Section::Proposals,
             Self::Invoice => Section::Invoices,
@@ -77,14 +78,14 @@ impl Kind {
     }
 
     /// The date after the issue date: when it is due, or until when it is valid.
-    fn second_date(self) -> (&'static str, &'static str) {
+    pub(super) fn second_date(self) -> (&'static str, &'static str) {
         match self {
             Self::Proposal => ("valid_until", "Valid until"),
             Self::Invoice => ("due_date", "Due date"),
         }
     }
 
-    fn statuses(self) -> &'static [(&'static str, &'static str)] {
+    pub(super) fn statuses(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Self::Proposal => &[
                 ("", "Any status"),
@@ -136,7 +137,7 @@ impl Filter {
 }
 
 /// Up to 100 of the account's customers, as a picker's options.
-async fn customer_options(
+pub(super) async fn customer_options(
     web: &Web,
     headers: &HeaderMap,
 ) -> Result<Vec<(String, String)>, Failure> {
@@ -242,242 +243,6 @@ pub async fn list_invoices(
     list(Kind::Invoice, &web, &headers, &filter).await
 }
 
-fn new_form(kind: Kind, form: &Form, customers: &[(String, String)]) -> Markup {
-    let mut options: Vec<(&str, &str)> = vec![("", "Choose a customer…")];
-    options.extend(
-        customers
-            .iter()
-            .map(|(id, name)| (id.as_str(), name.as_str())),
-    );
-    html! {
-        form.card.narrow hx-post=(format!("/{}", kind.path())) hx-target="this" hx-swap="outerHTML" {
-            (notice(form, &["customer_id"]))
-            (once())
-            (required(form, "Customer", "customer_id", Input::Select(&options)))
-            @if customers.is_empty() {
-                p { "You have no customers yet. " a href="/customers/new" { "Add one first" } "." }
-            }
-            button type="submit" { "Start the " (kind.singular()) }
-        }
-    }
-}
-
-async fn new_page(kind: Kind, web: &Web, headers: &HeaderMap) -> Result<Response, Failure> {
-    let customers = customer_options(web, headers).await?;
-    let title = format!("New {}", kind.singular());
-    Ok(page::page(
-        &title,
-        kind.section(),
-        new_form(kind, &Form::default(), &customers),
-    )
-    .into_response())
-}
-
-pub async fn new_proposal(State(web): State<Web>, headers: HeaderMap) -> Result<Response, Failure> {
-    new_page(Kind::Proposal, &web, &headers).await
-}
-
-pub async fn new_invoice(State(web): State<Web>, headers: HeaderMap) -> Result<Response, Failure> {
-    new_page(Kind::Invoice, &web, &headers).await
-}
-
-/// `POST /proposals`, `POST /invoices`: a draft for the chosen customer, then its editor.
-pub async fn create(
-    State(web): State<Web>,
-    headers: HeaderMap,
-    uri: Uri,
-    fields: Fields,
-) -> Result<Response, Failure> {
-    let kind = Kind::parse(uri.path().trim_start_matches('/')).ok_or(Failure::NotFound)?;
-    let mut sent = to_json(&fields);
-    sent.body["lines"] = json!([]);
-    let reply = web
-        .api
-        .send(
-            &headers,
-            Method::POST,
-            format!("/v1/{}", kind.path()),
-            Some(&sent.body),
-            idempotency(&fields),
-        )
-        .await;
-    if reply.is_success() {
-        let id = text(&reply.body["id"]);
-        return Ok(go_to(&format!("/{}/{id}", kind.path())));
-    }
-    let customers = match reply.status.as_u16() {
-        401 => Vec::new(),
-        _ => customer_options(&web, &headers).await?,
-    };
-    Submission { reply, sent }.refused(&fields, |form| new_form(kind, form, &customers))
-}
-
-/// What the editor shows beside the draft.
-struct EditorContext {
-    customers: Vec<(String, String)>,
-    services: Vec<(String, String)>,
-    fmt: Fmt,
-}
-
-async fn editor_context(web: &Web, headers: &HeaderMap) -> Result<EditorContext, Failure> {
-    let (customers, services, settings) = tokio::join!(
-        customer_options(web, headers),
-        web.api.get(headers, "/v1/services?limit=100"),
-        web.api.get(headers, "/v1/settings"),
-    );
-    let services = body(services)?["data"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter(|s| s["active"] != Value::Bool(false))
-                .map(|s| (text(&s["id"]).to_owned(), text(&s["name"]).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(EditorContext {
-        customers: customers?,
-        services,
-        fmt: Fmt::of(&body(settings)?),
-    })
-}
-
-const DRAFT_NAMES: &[&str] = &[
-    "customer_id",
-    "issue_date",
-    "due_date",
-    "valid_until",
-    "discount_percent",
-    "prices_include_tax",
-    "notes",
-    "footer",
-];
-
-/// The draft editor: its fields, its lines (and one blank line to add another), and the
-/// totals the API computed when it was last saved (`saved`; none while a change is refused).
-fn editor(
-    kind: Kind,
-    id: &str,
-    form: &Form,
-    saved: Option<&Value>,
-    context: &EditorContext,
-) -> Markup {
-    let mut customers: Vec<(&str, &str)> = vec![("", "No customer yet")];
-    customers.extend(
-        context
-            .customers
-            .iter()
-            .map(|(i, n)| (i.as_str(), n.as_str())),
-    );
-    let mut services: Vec<(&str, &str)> = vec![("", "Free text")];
-    services.extend(
-        context
-            .services
-            .iter()
-            .map(|(i, n)| (i.as_str(), n.as_str())),
-    );
-    let count = (0..)
-        .take_while(|i| {
-            ["description", "quantity", "unit_price", "service_id"]
-                .iter()
-                .any(|f| !form.value(&format!("lines[{i}].{f}")).is_empty())
-        })
-        .count();
-    let mut shown: Vec<String> = DRAFT_NAMES.iter().map(|s| (*s).to_owned()).collect();
-    for i in 0..=count {
-        for f in LINE_FIELDS {
-            shown.push(format!("lines[{i}].{}", f.0));
-        }
-    }
-    let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
-    let (second, second_label) = kind.second_date();
-    html! {
-        form.card.editor id="editor" hx-post=(format!("/{}/{id}/edit", kind.path()))
-            hx-trigger="change delay:300ms, submit" hx-target="this" hx-swap="outerHTML"
-            hx-sync="this:queue last" {
-            (notice(form, &shown))
-            (hidden("_etag", form.value("_etag")))
-            div.fields {
-                (field(form, "Customer", "customer_id", Input::Select(&customers)))
-                (field(form, "Date", "issue_date", Input::Date))
-                (field(form, second_label, second, Input::Date))
-                (field(form, "Discount on the whole (%)", "discount_percent", Input::Decimal))
-            }
-            (field(form, "Prices include tax", "prices_include_tax", Input::Check))
-            h2 { "Lines" }
-            div.table { table.lines {
-                thead { tr {
-                    @for (_, label) in LINE_FIELDS { th scope="col" { (label) } }
-                    th.num scope="col" { "Net" }
-                    th scope="col" { "Remove" }
-                } }
-                tbody {
-                    @for i in 0..=count {
-                        (line_row(form, i, i == count, &services, saved, &context.fmt))
-                    }
-                }
-            } }
-            p.hint { "Pick a service to fill a line from your catalogue, or type a line of your own. \
-                Every change is saved, and the totals are worked out again by InvoiceFlow." }
-            (totals(&context.fmt, saved, kind.into()))
-            div.fields {
-                (field(form, "Notes", "notes", Input::Area))
-                (field(form, "Footer", "footer", Input::Area))
-            }
-            button type="submit" { "Save draft" }
-            span role="status" class="saved" {
-                @if saved.is_some() && form.message.is_none() { " Saved." }
-            }
-        }
-    }
-}
-
-/// The line fields, in the order of the table: (name, label).
-const LINE_FIELDS: &[(&str, &str)] = &[
-    ("service_id", "From the catalogue"),
-    ("description", "Description"),
-    ("quantity", "Quantity"),
-    ("unit", "Unit"),
-    ("unit_price", "Unit price"),
-    ("tax_rate", "Tax %"),
-    ("discount_percent", "Discount %"),
-];
-
-fn line_row(
-    form: &Form,
-    i: usize,
-    blank: bool,
-    services: &[(&str, &str)],
-    saved: Option<&Value>,
-    fmt: &Fmt,
-) -> Markup {
-    let name = |f: &str| format!("lines[{i}].{f}");
-    let net = saved
-        .filter(|_| !blank)
-        .map(|doc| fmt.money(&doc["lines"][i]["net"], &doc["currency"]));
-    html! {
-        tr {
-            td.wide { (field(form, &format!("Line {}: from the catalogue", i + 1), &name("service_id"), Input::Select(services))) }
-            td.wide { (field(form, &format!("Line {}: description", i + 1), &name("description"), Input::Area)) }
-            td { (field(form, &format!("Line {}: quantity", i + 1), &name("quantity"), Input::Decimal)) }
-            td { (field(form, &format!("Line {}: unit", i + 1), &name("unit"), Input::Text)) }
-            td { (field(form, &format!("Line {}: unit price", i + 1), &name("unit_price"), Input::Decimal)) }
-            td { (field(form, &format!("Line {}: tax rate", i + 1), &name("tax_rate"), Input::Decimal)) }
-            td { (field(form, &format!("Line {}: discount", i + 1), &name("discount_percent"), Input::Decimal)) }
-            td.num { (net.unwrap_or_default()) }
-            td {
-                @if !blank {
-                    @let id = page::id_of(&name("_remove"));
-                    label.check for=(id) {
-                        input type="checkbox" id=(id) name=(name("_remove")) value="on";
-                        span { "Remove line " (i + 1) }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Whether an amount the API answered is other than zero.
 fn nonzero(amount: &Value) -> bool {
     amount
@@ -489,7 +254,7 @@ fn nonzero(amount: &Value) -> bool {
 type Next = fn(&str, &Value) -> String;
 
 /// The totals as the API computed them for the saved document.
-fn totals(fmt: &Fmt, saved: Option<&Value>, shown: Shown) -> Markup {
+pub(super) fn totals(fmt: &Fmt, saved: Option<&Value>, shown: Shown) -> Markup {
     html! {
         div.totals aria-live="polite" {
             @if let Some(doc) = saved {
@@ -521,57 +286,6 @@ fn totals(fmt: &Fmt, saved: Option<&Value>, shown: Shown) -> Markup {
             }
         }
     }
-}
-
-/// A draft's form: the document as the API answered it, with its `ETag`.
-fn draft_form(doc: &Value, etag: String) -> Form {
-    let mut form = Form::of(doc);
-    form.set("_etag", etag);
-    form
-}
-
-/// `POST /{kind}/{id}/edit`: saves the draft (at the version the editor showed) and shows it
-/// again with the totals the API computed.
-pub async fn save(
-    State(web): State<Web>,
-    headers: HeaderMap,
-    Path((kind, id)): Path<(String, String)>,
-    fields: Fields,
-) -> Result<Response, Failure> {
-    let kind = Kind::parse(&kind).ok_or(Failure::NotFound)?;
-    let id = safe_id(&id)?;
-    let mut sent = to_json(&fields);
-    match sent.body.get_mut("lines").and_then(Value::as_array_mut) {
-        // A line picked from the catalogue is one of its unit until a quantity is typed.
-        Some(lines) => {
-            for line in lines {
-                if line["quantity"].is_null() && !line["service_id"].is_null() {
-                    line["quantity"] = json!("1");
-                }
-            }
-        }
-        None => sent.body["lines"] = json!([]),
-    }
-    let etag = own(&fields, "_etag").unwrap_or_default().to_owned();
-    let (reply, context) = tokio::join!(
-        web.api.send(
-            &headers,
-            Method::PATCH,
-            format!("/v1/{}/{id}", kind.path()),
-            Some(&sent.body),
-            vec![(header::IF_MATCH, etag)],
-        ),
-        editor_context(&web, &headers),
-    );
-    if reply.status == 401 {
-        return Err(Failure::LoggedOut);
-    }
-    let context = context?;
-    if reply.is_success() {
-        let form = draft_form(&reply.body, reply.etag().unwrap_or_default());
-        return Ok(editor(kind, id, &form, Some(&reply.body), &context).into_response());
-    }
-    Submission { reply, sent }.refused(&fields, |form| editor(kind, id, form, None, &context))
 }
 
 /// Facts of an issued document, as a list of terms.
@@ -668,35 +382,6 @@ fn payment_form(path: &str, form: &Form) -> Markup {
             }
         },
     )
-}
-
-async fn draft_page(
-    kind: Kind,
-    web: &Web,
-    headers: &HeaderMap,
-    id: &str,
-    doc: &Value,
-    etag: String,
-) -> Result<Response, Failure> {
-    let context = editor_context(web, headers).await?;
-    let form = draft_form(doc, etag.clone());
-    let title = format!("Draft {}", kind.singular());
-    let path = kind.path();
-    let content = html! {
-        div.actions {
-            @match kind {
-                Kind::Proposal => (page::action(&format!("/proposals/{id}/do/send"), "Send to the customer", "")),
-                Kind::Invoice => (page::action(&format!("/invoices/{id}/do/issue"), "Issue (gives it its number)", "")),
-            }
-            a.button.secondary href=(format!("/v1/{path}/{id}/pdf")) download { "Preview PDF" }
-            form.action hx-post=(format!("/{path}/{id}/delete")) hx-target="this" hx-swap="outerHTML" {
-                (hidden("_etag", &etag))
-                button.danger type="submit" { "Delete draft" }
-            }
-        }
-        (editor(kind, id, &form, Some(doc), &context))
-    };
-    Ok(page::page(&title, kind.section(), content).into_response())
 }
 
 /// `GET /proposals/{id}`: the editor for a draft; otherwise the proposal and what can be done

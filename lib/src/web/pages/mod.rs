@@ -4,6 +4,7 @@ pub mod account;
 pub mod auth;
 pub mod dashboard;
 pub mod documents;
+pub mod editor;
 pub mod records;
 
 pub use super::form::Fields;
