@@ -247,6 +247,18 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A customer in EUR, named `name`, created by the app's client; its body.
+    pub async fn add_customer(&self, name: &str) -> serde_json::Value {
+        let response = self
+            .post(&self.client, "/v1/customers")
+            .json(&serde_json::json!({"name": name, "currency": "EUR"}))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(response.status(), 201);
+        response.json().await.expect("customer")
+    }
+
     /// The names on the first page of the session's customers, as the API lists them.
     pub async fn customer_names(&self, token: &str) -> Vec<String> {
         let page: serde_json::Value = self

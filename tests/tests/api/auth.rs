@@ -546,3 +546,58 @@ async fn the_table_holds_no_plaintext_name_email_or_company_name() {
     let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
     app.stack.assert_no_plain_text(&needles).await;
 }
+
+#[tokio::test]
+async fn a_read_withheld_because_the_session_ended_is_not_logged_as_a_success() {
+    let logs = invoiceflow_tests::capture_logs();
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    let created = app.add_customer("Withheld GmbH").await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let live = app
+        .get_with_token(&format!("/v1/customers/{id}"), &account.token)
+        .await;
+    assert_eq!(live.status(), 200);
+    let live_id = live.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_owned();
+    app.post(&app.client, "/v1/auth/logout")
+        .send()
+        .await
+        .expect("logout");
+    let withheld = app
+        .get_with_token(&format!("/v1/customers/{id}"), &account.token)
+        .await;
+    assert_eq!(withheld.status(), 401);
+    let withheld_id = withheld.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_owned();
+
+    let outcome_of = |request_id: &str| -> Vec<(String, String)> {
+        invoiceflow_tests::audit_lines(&logs, request_id)
+            .iter()
+            .map(|line| {
+                (
+                    line["fields"]["action"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    line["fields"]["outcome"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        outcome_of(&live_id),
+        [("customer.read".to_owned(), "success".to_owned())]
+    );
+    assert_eq!(
+        outcome_of(&withheld_id),
+        [("customer.read".to_owned(), "session_ended".to_owned())]
+    );
+}

@@ -667,3 +667,107 @@ async fn characters_that_break_xml_or_spoof_names_are_refused_by_field() {
     .await;
     assert_eq!(listed["data"], json!([]), "nothing was written");
 }
+
+#[tokio::test]
+async fn every_rejected_path_value_is_a_problem() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    for path in [
+        "/v1/customers/%FF",
+        "/v1/services/%C3%28",
+        "/v1/exports/%FF",
+    ] {
+        let response = app.client.get(app.url(path)).send().await.expect("get");
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn if_match_star_changes_whatever_version_is_there() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let created = app.add_customer("Starred GmbH").await;
+    let id = created["id"].as_str().expect("id");
+    let patch = |if_match: Option<&str>| {
+        let mut request = app
+            .unsafe_request(
+                &app.client,
+                reqwest::Method::PATCH,
+                &format!("/v1/customers/{id}"),
+            )
+            .json(&json!({"notes": "changed"}));
+        if let Some(value) = if_match {
+            request = request.header("if-match", value);
+        }
+        request.send()
+    };
+    assert_eq!(patch(None).await.expect("patch").status(), 428);
+    let starred = patch(Some("*")).await.expect("patch");
+    assert_eq!(starred.status(), 200);
+    assert_eq!(starred.headers()["etag"], "\"2\"");
+    assert_eq!(patch(Some("\"1\"")).await.expect("patch").status(), 412);
+    let company = app
+        .unsafe_request(&app.client, reqwest::Method::PUT, "/v1/company")
+        .header("if-match", "*")
+        .json(&json!({"legal_name": "Starred Holdings", "currency": "EUR"}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(company.status(), 200);
+    let delete_any_version = || {
+        app.unsafe_request(
+            &app.client,
+            reqwest::Method::DELETE,
+            &format!("/v1/customers/{id}"),
+        )
+        .header("if-match", "*")
+        .send()
+    };
+    let deleted = delete_any_version().await.expect("delete");
+    assert_eq!(deleted.status(), 204);
+    let gone = delete_any_version().await.expect("delete");
+    assert_eq!(gone.status(), 404, "* is false when nothing is there");
+}
+
+#[tokio::test]
+async fn a_new_account_adds_a_service_without_naming_a_currency() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let response = app
+        .post(&app.client, "/v1/services")
+        .json(&json!({"name": "Consulting", "unit_price": "95.00"}))
+        .send()
+        .await
+        .expect("service");
+    assert_eq!(response.status(), 201);
+    let service: Value = response.json().await.expect("service");
+    assert_eq!(service["currency"], "EUR");
+    let chosen = app.new_client();
+    let signup = app
+        .post(&chosen, "/v1/auth/signup")
+        .json(&json!({
+            "name": "Yuki Example",
+            "email": "yuki.currency@example.com",
+            "password": invoiceflow_tests::STRONG_PASSWORD,
+            "company_name": "Example KK",
+            "currency": "JPY",
+        }))
+        .send()
+        .await
+        .expect("signup");
+    assert_eq!(signup.status(), 201);
+    let company: Value = chosen
+        .get(app.url("/v1/company"))
+        .send()
+        .await
+        .expect("company")
+        .json()
+        .await
+        .expect("company");
+    assert_eq!(company["currency"], "JPY");
+}

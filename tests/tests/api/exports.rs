@@ -1,6 +1,8 @@
 //! CSV exports, end to end: written to S3, fetched through the presigned link, parsed back.
 
-use invoiceflow_tests::{TestApp, spawn_app};
+use std::time::Duration;
+
+use invoiceflow_tests::{TestApp, spawn_app, spawn_interleaving_app};
 use reqwest::Client;
 use serde_json::{Value, json};
 
@@ -499,4 +501,83 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
     holds("payments.csv", "Till 7");
     holds("audit.csv", "payment.create");
     holds("audit.csv", "credit_note.create");
+}
+
+fn tenant_of(account: &invoiceflow_tests::Account) -> String {
+    account.body["account"]["id"]
+        .as_str()
+        .expect("account id")
+        .trim_start_matches("acc_")
+        .to_owned()
+}
+
+/// Every object key under the tenant's export prefix.
+async fn export_objects(app: &TestApp, tenant: &str) -> Vec<String> {
+    let clients = invoiceflow::aws::Clients::new(&app.stack.sdk);
+    let s3 = clients.s3();
+    s3.list_objects_v2()
+        .bucket(&app.stack.stack.config.export_bucket)
+        .prefix(format!("exports/acc_{tenant}/"))
+        .send()
+        .await
+        .expect("list objects")
+        .contents
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|object| object.key)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_logged_out_session_leaves_no_export_file() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    app.add_customer("Kept Private GmbH").await;
+    let token = account.token.clone();
+    app.post(&app.client, "/v1/auth/logout")
+        .send()
+        .await
+        .expect("logout");
+    let response = app
+        .post(&reqwest::Client::new(), "/v1/exports")
+        .header("cookie", format!("__Host-session={token}"))
+        .json(&json!({"dataset": "customers"}))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        export_objects(&app, &tenant_of(&account)).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn an_export_whose_record_cannot_be_written_leaves_no_file() {
+    // Each AWS answer held back 300 ms, so the logout below lands while the export streams:
+    // its file is written, then its transaction fails on the ended session.
+    let app = spawn_interleaving_app(Duration::from_millis(300)).await;
+    let account = app.signup(&app.client).await;
+    app.add_customer("Streamed GmbH").await;
+    let token = account.token.clone();
+    let export = app
+        .post(&reqwest::Client::new(), "/v1/exports")
+        .header("cookie", format!("__Host-session={token}"))
+        .json(&json!({"dataset": "customers"}))
+        .send();
+    let logout = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        app.post(&app.client, "/v1/auth/logout")
+            .send()
+            .await
+            .expect("logout")
+            .status()
+    };
+    let (export, logout) = tokio::join!(export, logout);
+    assert_eq!(logout, 204);
+    assert_eq!(export.expect("export").status(), 401);
+    assert_eq!(
+        export_objects(&app, &tenant_of(&account)).await,
+        Vec::<String>::new()
+    );
 }

@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use invoiceflow::domain::TenantId;
 use invoiceflow::store::keys;
-use invoiceflow_tests::TestStack;
+use invoiceflow_tests::{TestStack, spawn_app};
+use serde_json::json;
 
 use crate::store::{Note, open_account_with_note};
 
@@ -103,4 +105,58 @@ async fn concurrent_reads_of_a_tenant_without_a_key_each_learn_why() {
             "{read:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_older_ciphertext_written_back_does_not_open() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let created = app.add_customer("First Name GmbH").await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let ulid = id.trim_start_matches("cus_").to_owned();
+    let item_of = |items: Vec<invoiceflow::store::RawItem>| {
+        items
+            .into_iter()
+            .find(
+                |item| matches!(item.get("SK"), Some(AttributeValue::S(sk)) if sk.ends_with(&ulid)),
+            )
+            .expect("the customer's item")
+    };
+    let first = item_of(app.stack.raw_items().await);
+    let patched = app
+        .unsafe_request(
+            &app.client,
+            reqwest::Method::PATCH,
+            &format!("/v1/customers/{id}"),
+        )
+        .header("if-match", "\"1\"")
+        .json(&json!({"name": "Second Name GmbH"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(patched.status(), 200);
+    // Someone with write access to the table puts the first content back beside version 2.
+    let mut rolled_back = item_of(app.stack.raw_items().await);
+    rolled_back.insert("ct".into(), first["ct"].clone());
+    app.stack
+        .raw_dynamodb
+        .put_item()
+        .table_name(&app.stack.stack.config.table_name)
+        .set_item(Some(rolled_back))
+        .send()
+        .await
+        .expect("put back");
+    let read = app
+        .client
+        .get(app.url(&format!("/v1/customers/{id}")))
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(
+        read.status(),
+        500,
+        "the old content must not be served as version 2"
+    );
+    let body = read.text().await.expect("body");
+    assert!(!body.contains("First Name"), "{body}");
 }
