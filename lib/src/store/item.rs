@@ -51,6 +51,20 @@ pub(crate) fn associated_data(
     .into_bytes()
 }
 
+/// The record as it is kept: its JSON without the fields computed when it is read.
+fn plaintext_of<R: Record>(record: &R) -> serde_json::Result<Vec<u8>> {
+    if R::COMPUTED.is_empty() {
+        return serde_json::to_vec(record);
+    }
+    let mut value = serde_json::to_value(record)?;
+    if let Some(object) = value.as_object_mut() {
+        for field in R::COMPUTED {
+            object.remove(*field);
+        }
+    }
+    serde_json::to_vec(&value)
+}
+
 /// Seals `record` for the item at `key`, at record `version`.
 pub(crate) fn seal<R: Record>(
     cipher: &TenantCipher,
@@ -58,7 +72,7 @@ pub(crate) fn seal<R: Record>(
     record: &R,
     version: u64,
 ) -> Result<AttributeValue, StoreError> {
-    let plaintext = serde_json::to_vec(record)
+    let plaintext = plaintext_of(record)
         .context("serialising a record")
         .map_err(StoreError::Corrupt)?;
     let sealed = cipher.seal(
@@ -166,4 +180,49 @@ pub(crate) fn ulid_attr(attrs: &Attributes, name: &str) -> Result<ulid::Ulid, St
     read_string(attrs, name)
         .and_then(|text| ulid::Ulid::from_string(text).context("not a ULID"))
         .map_err(StoreError::Corrupt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::TenantCipher;
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Shown {
+        kept: u32,
+        #[serde(default, skip_deserializing)]
+        computed: bool,
+    }
+
+    impl Record for Shown {
+        const KIND: &'static str = "shown";
+        const SCHEMA_VERSION: u32 = 1;
+        const COMPUTED: &'static [&'static str] = &["computed"];
+    }
+
+    /// What is computed when a record is read (an invoice's `overdue`) is never written.
+    #[test]
+    fn computed_fields_are_not_sealed_into_the_item() {
+        let cipher = TenantCipher::from_key_bytes(&[7; 32]).expect("32-byte key");
+        let key = ItemKey {
+            pk: "T#A".into(),
+            sk: "X#1".into(),
+        };
+        let record = Shown {
+            kept: 1,
+            computed: true,
+        };
+        let AttributeValue::B(sealed) = seal(&cipher, &key, &record, 1).expect("seal") else {
+            panic!("sealed content is binary");
+        };
+        let plain = cipher
+            .open(&associated_data(&key, "shown", 1, 1), sealed.as_ref())
+            .expect("open");
+        let kept: serde_json::Value = serde_json::from_slice(&plain).expect("JSON");
+        assert_eq!(kept, serde_json::json!({"kept": 1}));
+        use crate::domain::invoice::{Invoice, InvoiceSummary};
+        for computed in [Invoice::COMPUTED, InvoiceSummary::COMPUTED] {
+            assert_eq!(computed, ["overdue", "days_overdue"]);
+        }
+    }
 }

@@ -40,6 +40,9 @@ pub use tx::Tx;
 pub trait Record: Serialize + DeserializeOwned + Send + Sync {
     const KIND: &'static str;
     const SCHEMA_VERSION: u32;
+    /// Fields the API shows that are computed when the record is read (an invoice's
+    /// `overdue`): never written to the table. Each must deserialize to its default.
+    const COMPUTED: &'static [&'static str] = &[];
 }
 
 /// A record with the plain metadata stored beside it.

@@ -67,11 +67,13 @@ impl Record for crate::domain::catalogue::Service {
 impl Record for crate::domain::invoice::Invoice {
     const KIND: &'static str = "invoice";
     const SCHEMA_VERSION: u32 = 1;
+    const COMPUTED: &'static [&'static str] = &["overdue", "days_overdue"];
 }
 
 impl Record for crate::domain::invoice::InvoiceSummary {
     const KIND: &'static str = "invoice-entry";
     const SCHEMA_VERSION: u32 = 1;
+    const COMPUTED: &'static [&'static str] = &["overdue", "days_overdue"];
 }
 
 impl Record for crate::domain::proposal::Proposal {
