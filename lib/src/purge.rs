@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use crate::AppState;
 use crate::domain::TenantId;
-use crate::export;
 
 /// The name of the function (its crate, binary and sample events).
 pub const FUNCTION: &str = "purge";
@@ -84,9 +83,12 @@ pub async fn run(state: &AppState, deadline: Instant) -> anyhow::Result<Report> 
                 return Ok(report);
             }
         }
-        let files =
-            export::delete_tenant_files(state.clients.s3(), &state.config.export_bucket, &tenant)
-                .await?;
+        let files = crate::store::files::delete_tenant_files(
+            state.clients.s3(),
+            &state.config.export_bucket,
+            &tenant,
+        )
+        .await?;
         store.drop_account_item(&tenant).await?;
         store.keyring().forget(&tenant).await;
         log(&tenant, items, files, true);

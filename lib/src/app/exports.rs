@@ -60,7 +60,7 @@ pub async fn link(state: &AppState, stored: &Stored<ExportRecord>) -> Result<Lin
     if export::file_expired(stored.created_at, state.clock.now()) {
         return Ok(None);
     }
-    let link = export::download_link(
+    let link = crate::store::files::download_link(
         state.clients.s3(),
         &state.config.export_bucket,
         &stored.record.object_key,
@@ -96,7 +96,7 @@ pub async fn create(
             state.clients.s3(),
             state.config.export_bucket.as_str(),
         );
-        let target = export::Target {
+        let target = crate::store::files::Target {
             bucket,
             key: &object_key,
             kms_key_id: state.config.export_key_id.as_str(),
@@ -160,7 +160,7 @@ pub async fn create(
         }
         .await;
         if committed.is_err()
-            && let Err(error) = export::delete_file(s3, bucket, &object_key).await
+            && let Err(error) = crate::store::files::delete_file(s3, bucket, &object_key).await
         {
             // The bucket's lifecycle removes it within 7 days; say so loudly.
             tracing::error!(error = %error, "an export file without a record could not be deleted");

@@ -7,8 +7,6 @@
 //! keeps. The put is conditional (`If-None-Match: *`), so two first fetches at once keep one
 //! file and both answer it. A draft's PDF is made on every fetch, marked DRAFT, and never kept.
 
-use aws_sdk_s3::primitives::ByteStream;
-
 use crate::AppState;
 use crate::domain::account::CompanyProfile;
 use crate::domain::credit_note::CreditNote;
@@ -21,7 +19,7 @@ use crate::domain::proposal::{Proposal, ProposalStatus};
 use crate::domain::settings::Settings;
 use crate::domain::time::Timestamp;
 use crate::render::{Kind, Printable, einvoice, pdf};
-use crate::store::{Record, Stored, keys};
+use crate::store::{Record, Stored, files, keys};
 
 use super::{Actor, Error, Result};
 use super::{get, missing};
@@ -70,27 +68,12 @@ async fn draft_buyer(
 
 /// The kept PDF of a numbered document, if it has one.
 async fn kept(state: &AppState, actor: &Actor, key: &str) -> Result<Option<Vec<u8>>> {
-    let s3 = state.clients.s3();
-    let out = match s3
-        .get_object()
-        .bucket(&state.config.export_bucket)
-        .key(key)
-        .send()
+    let sealed = files::get_if_present(state.clients.s3(), &state.config.export_bucket, key)
         .await
-    {
-        Ok(out) => out,
-        // (S3 says NoSuchKey only to a role that may list the prefix; ours may.)
-        Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
-            return Ok(None);
-        }
-        Err(error) => return Err(Error::Internal(error.into())),
+        .map_err(|e| Error::Internal(e.into()))?;
+    let Some(sealed) = sealed else {
+        return Ok(None);
     };
-    let sealed = out
-        .body
-        .collect()
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-        .into_bytes();
     let cipher = state.store.cipher(actor.tenant()).await?;
     let bytes = cipher
         .open(key.as_bytes(), &sealed)
@@ -101,34 +84,19 @@ async fn kept(state: &AppState, actor: &Actor, key: &str) -> Result<Option<Vec<u
 /// Keeps `bytes` as the document's PDF unless one was kept first; what is kept now.
 async fn keep(state: &AppState, actor: &Actor, key: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
     let cipher = state.store.cipher(actor.tenant()).await?;
+    // The body is sealed under the tenant's key; S3's own encryption is for rest.
     let sealed = cipher.seal(key.as_bytes(), &bytes);
-    let put = state
-        .clients
-        .s3()
-        .put_object()
-        .bucket(&state.config.export_bucket)
-        .key(key)
-        .if_none_match("*")
-        // The body is already sealed under the tenant's key; S3's own encryption is for rest.
-        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::Aes256)
-        .content_type("application/octet-stream")
-        .body(ByteStream::from(sealed))
-        .send()
-        .await;
-    match put {
-        Ok(_) => Ok(bytes),
-        // Another fetch kept its file first: answer that one.
-        Err(error)
-            if error
-                .raw_response()
-                .is_some_and(|r| matches!(r.status().as_u16(), 409 | 412)) =>
-        {
-            kept(state, actor, key)
-                .await?
-                .ok_or_else(|| Error::Internal(anyhow::anyhow!("a kept document vanished")))
-        }
-        Err(error) => Err(Error::Internal(error.into())),
+    let bucket = &state.config.export_bucket;
+    let written = files::put_new(state.clients.s3(), bucket, key, sealed)
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    if written {
+        return Ok(bytes);
     }
+    // Another fetch kept its file first: answer that one.
+    kept(state, actor, key)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("a kept document vanished")))
 }
 
 /// Reads the document and, for a numbered one, its kept PDF, in one round trip.

@@ -6,6 +6,7 @@
 
 mod account;
 mod cursor;
+pub mod files;
 mod idempotency;
 mod item;
 pub mod keys;

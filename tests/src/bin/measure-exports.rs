@@ -114,7 +114,7 @@ async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
     let key = export::object_key(&tenant, &ExportId::generate(), dataset);
     let bucket = state.config.export_bucket.clone();
     let started = Instant::now();
-    let target = export::Target {
+    let target = invoiceflow::store::files::Target {
         bucket: &bucket,
         key: &key,
         kms_key_id: &state.config.export_key_id,

@@ -786,7 +786,7 @@ async fn another_tenant_gets_404_and_the_bucket_holds_only_sealed_bytes() {
         .await;
 
     // The purge's file sweep takes the kept documents with the exports.
-    let deleted = invoiceflow::export::delete_tenant_files(
+    let deleted = invoiceflow::store::files::delete_tenant_files(
         app.state().clients.s3(),
         &app.stack.stack.config.export_bucket,
         &invoiceflow::domain::TenantId::parse_for_tests(tenant).expect("a tenant id"),

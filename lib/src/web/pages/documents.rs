@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::dashboard::invoice_table;
-use super::editor::draft_page;
+use super::editor::{Kind, Shown, customer_options, draft_page, totals};
 use super::records::{Paging, safe_id};
 use super::{Fields, Submission, idempotency, listed};
 use crate::web::form::{Form, to_json};
@@ -22,91 +22,6 @@ use crate::web::page::{
 };
 use crate::web::show::{Fmt, method, text};
 use crate::web::{Failure, Web, body, go_to};
-
-/// A document as it is shown once issued: the two kinds with drafts, and credit notes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Shown {
-    Proposal,
-    Invoice,
-    CreditNote,
-}
-
-impl From<Kind> for Shown {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::Proposal => Self::Proposal,
-            Kind::Invoice => Self::Invoice,
-        }
-    }
-}
-
-/// A kind of document with drafts: proposals and invoices.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Proposal,
-    Invoice,
-}
-
-impl Kind {
-    pub(super) fn parse(path: &str) -> Option<Self> {
-        match path {
-            "proposals" => Some(Self::Proposal),
-            "invoices" => Some(Self::Invoice),
-            _ => None,
-        }
-    }
-
-    pub(super) fn path(self) -> &'static str {
-        match self {
-            Self::Proposal => "proposals",
-            Self::Invoice => "invoices",
-        }
-    }
-
-    pub(super) fn singular(self) -> &'static str {
-        match self {
-            Self::Proposal => "proposal",
-            Self::Invoice => "invoice",
-        }
-    }
-
-    pub(super) fn section(self) -> Section {
-        match self {
-            Self::Proposal => Section::Proposals,
-            Self::Invoice => Section::Invoices,
-        }
-    }
-
-    /// The date after the issue date: when it is due, or until when it is valid.
-    pub(super) fn second_date(self) -> (&'static str, &'static str) {
-        match self {
-            Self::Proposal => ("valid_until", "Valid until"),
-            Self::Invoice => ("due_date", "Due date"),
-        }
-    }
-
-    pub(super) fn statuses(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Self::Proposal => &[
-                ("", "Any status"),
-                ("draft", "Draft"),
-                ("sent", "Sent"),
-                ("accepted", "Accepted"),
-                ("declined", "Declined"),
-                ("expired", "Expired"),
-                ("converted", "Converted"),
-            ],
-            Self::Invoice => &[
-                ("", "Any status"),
-                ("draft", "Draft"),
-                ("issued", "Issued"),
-                ("partially_paid", "Partially paid"),
-                ("paid", "Paid"),
-                ("void", "Void"),
-            ],
-        }
-    }
-}
 
 /// `?status=&customer=&next=` of a document list.
 #[derive(Debug, Default, Deserialize)]
@@ -134,23 +49,6 @@ impl Filter {
                 .chain([("next", self.next.as_deref())]),
         )
     }
-}
-
-/// Up to 100 of the account's customers, as a picker's options.
-pub(super) async fn customer_options(
-    web: &Web,
-    headers: &HeaderMap,
-) -> Result<Vec<(String, String)>, Failure> {
-    let page = body(web.api.get(headers, "/v1/customers?limit=100").await)?;
-    Ok(page["data"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|c| (text(&c["id"]).to_owned(), text(&c["name"]).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default())
 }
 
 fn filter_form(kind: Kind, filter: &Filter, customers: &[(String, String)]) -> Markup {
@@ -243,50 +141,8 @@ pub async fn list_invoices(
     list(Kind::Invoice, &web, &headers, &filter).await
 }
 
-/// Whether an amount the API answered is other than zero.
-fn nonzero(amount: &Value) -> bool {
-    amount
-        .as_str()
-        .is_some_and(|a| !a.trim_start_matches(['-', '0', '.']).is_empty())
-}
-
 /// Where an action's success leads: the document's page, or what the action made.
 type Next = fn(&str, &Value) -> String;
-
-/// The totals as the API computed them for the saved document.
-pub(super) fn totals(fmt: &Fmt, saved: Option<&Value>, shown: Shown) -> Markup {
-    html! {
-        div.totals aria-live="polite" {
-            @if let Some(doc) = saved {
-                @let currency = &doc["currency"];
-                table {
-                    caption { "Totals" }
-                    tbody {
-                        tr { th scope="row" { "Net" } td.num data-total="net" { (fmt.money(&doc["net_total"], currency)) } }
-                        @if nonzero(&doc["discount_total"]) {
-                            tr { th scope="row" { "Discount" } td.num { "−" (fmt.money(&doc["discount_total"], currency)) } }
-                        }
-                        @for tax in doc["tax_breakdown"].as_array().map(Vec::as_slice).unwrap_or_default() {
-                            tr { th scope="row" { "Tax " (fmt.percent(&tax["rate"])) " on " (fmt.money(&tax["base"], currency)) }
-                                 td.num { (fmt.money(&tax["tax"], currency)) } }
-                        }
-                        tr { th scope="row" { "Tax" } td.num data-total="tax" { (fmt.money(&doc["tax_total"], currency)) } }
-                        tr.total { th scope="row" { "Total" } td.num data-total="total" { (fmt.money(&doc["total"], currency)) } }
-                        @if shown == Shown::Invoice && doc["status"] != "draft" {
-                            tr { th scope="row" { "Paid" } td.num { (fmt.money(&doc["amount_paid"], currency)) } }
-                            @if nonzero(&doc["amount_credited"]) {
-                                tr { th scope="row" { "Credited" } td.num { (fmt.money(&doc["amount_credited"], currency)) } }
-                            }
-                            tr.total { th scope="row" { "Amount due" } td.num data-total="due" { (fmt.money(&doc["amount_due"], currency)) } }
-                        }
-                    }
-                }
-            } @else {
-                p { "The totals are shown again once every line is complete." }
-            }
-        }
-    }
-}
 
 /// Facts of an issued document, as a list of terms.
 fn facts(fmt: &Fmt, doc: &Value, shown: Shown) -> Markup {

@@ -8,11 +8,10 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde_json::{Value, json};
 
-use super::documents::{Kind, customer_options, totals};
 use super::records::safe_id;
 use super::{Fields, Submission, idempotency, own};
 use crate::web::form::{Form, to_json};
-use crate::web::page::{self, Input, field, hidden, notice, once, required};
+use crate::web::page::{self, Input, Section, field, hidden, notice, once, required};
 use crate::web::show::{Fmt, text};
 use crate::web::{Failure, Web, body, go_to};
 
@@ -330,4 +329,148 @@ pub(super) async fn draft_page(
         (editor(kind, id, &form, Some(doc), &context))
     };
     Ok(page::page(&title, kind.section(), content).into_response())
+}
+
+/// A document as it is shown once issued: the two kinds with drafts, and credit notes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shown {
+    Proposal,
+    Invoice,
+    CreditNote,
+}
+
+impl From<Kind> for Shown {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Proposal => Self::Proposal,
+            Kind::Invoice => Self::Invoice,
+        }
+    }
+}
+
+/// A kind of document with drafts: proposals and invoices.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Proposal,
+    Invoice,
+}
+
+impl Kind {
+    pub(super) fn parse(path: &str) -> Option<Self> {
+        match path {
+            "proposals" => Some(Self::Proposal),
+            "invoices" => Some(Self::Invoice),
+            _ => None,
+        }
+    }
+
+    pub(super) fn path(self) -> &'static str {
+        match self {
+            Self::Proposal => "proposals",
+            Self::Invoice => "invoices",
+        }
+    }
+
+    pub(super) fn singular(self) -> &'static str {
+        match self {
+            Self::Proposal => "proposal",
+            Self::Invoice => "invoice",
+        }
+    }
+
+    pub(super) fn section(self) -> Section {
+        match self {
+            Self::Proposal => Section::Proposals,
+            Self::Invoice => Section::Invoices,
+        }
+    }
+
+    /// The date after the issue date: when it is due, or until when it is valid.
+    pub(super) fn second_date(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Proposal => ("valid_until", "Valid until"),
+            Self::Invoice => ("due_date", "Due date"),
+        }
+    }
+
+    pub(super) fn statuses(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Proposal => &[
+                ("", "Any status"),
+                ("draft", "Draft"),
+                ("sent", "Sent"),
+                ("accepted", "Accepted"),
+                ("declined", "Declined"),
+                ("expired", "Expired"),
+                ("converted", "Converted"),
+            ],
+            Self::Invoice => &[
+                ("", "Any status"),
+                ("draft", "Draft"),
+                ("issued", "Issued"),
+                ("partially_paid", "Partially paid"),
+                ("paid", "Paid"),
+                ("void", "Void"),
+            ],
+        }
+    }
+}
+
+/// Up to 100 of the account's customers, as a picker's options.
+pub(super) async fn customer_options(
+    web: &Web,
+    headers: &HeaderMap,
+) -> Result<Vec<(String, String)>, Failure> {
+    let page = body(web.api.get(headers, "/v1/customers?limit=100").await)?;
+    Ok(page["data"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|c| (text(&c["id"]).to_owned(), text(&c["name"]).to_owned()))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Whether an amount the API answered is other than zero.
+fn nonzero(amount: &Value) -> bool {
+    amount
+        .as_str()
+        .is_some_and(|a| !a.trim_start_matches(['-', '0', '.']).is_empty())
+}
+
+/// The totals as the API computed them for the saved document.
+pub(super) fn totals(fmt: &Fmt, saved: Option<&Value>, shown: Shown) -> Markup {
+    html! {
+        div.totals aria-live="polite" {
+            @if let Some(doc) = saved {
+                @let currency = &doc["currency"];
+                table {
+                    caption { "Totals" }
+                    tbody {
+                        tr { th scope="row" { "Net" } td.num data-total="net" { (fmt.money(&doc["net_total"], currency)) } }
+                        @if nonzero(&doc["discount_total"]) {
+                            tr { th scope="row" { "Discount" } td.num { "−" (fmt.money(&doc["discount_total"], currency)) } }
+                        }
+                        @for tax in doc["tax_breakdown"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                            tr { th scope="row" { "Tax " (fmt.percent(&tax["rate"])) " on " (fmt.money(&tax["base"], currency)) }
+                                 td.num { (fmt.money(&tax["tax"], currency)) } }
+                        }
+                        tr { th scope="row" { "Tax" } td.num data-total="tax" { (fmt.money(&doc["tax_total"], currency)) } }
+                        tr.total { th scope="row" { "Total" } td.num data-total="total" { (fmt.money(&doc["total"], currency)) } }
+                        @if shown == Shown::Invoice && doc["status"] != "draft" {
+                            tr { th scope="row" { "Paid" } td.num { (fmt.money(&doc["amount_paid"], currency)) } }
+                            @if nonzero(&doc["amount_credited"]) {
+                                tr { th scope="row" { "Credited" } td.num { (fmt.money(&doc["amount_credited"], currency)) } }
+                            }
+                            tr.total { th scope="row" { "Amount due" } td.num data-total="due" { (fmt.money(&doc["amount_due"], currency)) } }
+                        }
+                    }
+                }
+            } @else {
+                p { "The totals are shown again once every line is complete." }
+            }
+        }
+    }
 }
