@@ -1,7 +1,10 @@
 //! InvoiceFlow: a multi-tenant invoicing API on AWS Lambda.
 //!
-//! Imports run one way: `http` → `domain` ← `store`, `crypto`. `domain` is pure (no I/O, no AWS
-//! types); `state` builds every client once per cold start.
+//! Imports run one way, from the top down: `web` (pages over the API) → `http` (parse, call one
+//! use case, render) → `app` (the use cases: reads and writes) → `export`, `render`, `store`
+//! (DynamoDB and S3; every key in `store::keys`), `crypto` → `domain` (pure: no I/O, no AWS
+//! types). No file of `http` but the session guard names the store (a test checks it), and no
+//! arrow runs back up. `state` builds every client once per cold start.
 
 pub mod app;
 pub mod audit;
