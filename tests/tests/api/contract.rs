@@ -85,3 +85,33 @@ fn operation_count() -> usize {
         })
         .sum()
 }
+
+/// Every operation `tests/schemathesis.toml` names is one the document declares: an entry left
+/// behind by a renamed or removed route fails here, naming it, instead of silently allowing
+/// nothing.
+#[test]
+fn every_operation_the_contract_settings_name_is_documented() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let settings =
+        std::fs::read_to_string(root.join("tests/schemathesis.toml")).expect("schemathesis.toml");
+    let document: serde_json::Value =
+        serde_json::from_str(invoiceflow::http::openapi::DOCUMENT).expect("the document is JSON");
+    let named: Vec<&str> = settings
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|quoted| quoted.contains(" /v1/"))
+        .collect();
+    assert!(named.len() > 20, "found only {named:?}");
+    let undocumented: Vec<&str> = named
+        .into_iter()
+        .filter(|operation| {
+            let (method, path) = operation.split_once(' ').unwrap_or_default();
+            document["paths"][path][method.to_lowercase()].is_null()
+        })
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "tests/schemathesis.toml names operations the API does not have: {undocumented:?}"
+    );
+}
