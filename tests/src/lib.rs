@@ -495,7 +495,7 @@ pub const METHODS: [&str; 5] = ["GET", "PUT", "POST", "PATCH", "DELETE"];
 pub fn documented_routes(
     function: &invoiceflow::http::functions::Function,
 ) -> std::collections::BTreeSet<(String, String)> {
-    let document = (function.routes)().into_openapi();
+    let document = (function.documented)().into_openapi();
     document
         .paths
         .paths

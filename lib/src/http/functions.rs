@@ -13,7 +13,7 @@ pub struct Function {
     /// `functions/<name>`, the template's `BuildProperties.Binary`, `events/<name>-*.json`.
     pub name: &'static str,
     /// Its documented routes: paths and schemas for the OpenAPI document.
-    pub routes: fn() -> OpenApiRouter<AppState>,
+    pub documented: fn() -> OpenApiRouter<AppState>,
     /// Its routes with their session layer and state, before the shared layers
     /// ([`super::finish`]): what the local server merges.
     pub api: fn(AppState) -> Router,
@@ -31,52 +31,52 @@ impl Function {
 pub const FUNCTIONS: &[Function] = &[
     Function {
         name: "meta",
-        routes: super::meta::routes,
+        documented: super::meta::documented,
         api: super::meta::api,
     },
     Function {
         name: "auth",
-        routes: super::auth::documented,
+        documented: super::auth::documented,
         api: super::auth::api,
     },
     Function {
         name: "account",
-        routes: super::account::routes,
+        documented: super::account::documented,
         api: super::account::api,
     },
     Function {
         name: "customers",
-        routes: super::customers::routes,
+        documented: super::customers::documented,
         api: super::customers::api,
     },
     Function {
         name: "services",
-        routes: super::services::routes,
+        documented: super::services::documented,
         api: super::services::api,
     },
     Function {
         name: "proposals",
-        routes: super::proposals::routes,
+        documented: super::proposals::documented,
         api: super::proposals::api,
     },
     Function {
         name: "invoices",
-        routes: super::invoices::routes,
+        documented: super::invoices::documented,
         api: super::invoices::api,
     },
     Function {
         name: "payments",
-        routes: super::payments::routes,
+        documented: super::payments::documented,
         api: super::payments::api,
     },
     Function {
         name: "documents",
-        routes: super::documents::routes,
+        documented: super::documents::documented,
         api: super::documents::api,
     },
     Function {
         name: "exports",
-        routes: super::exports::routes,
+        documented: super::exports::documented,
         api: super::exports::api,
     },
 ];

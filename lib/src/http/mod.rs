@@ -7,12 +7,12 @@
 ///
 /// - `$documented()`, a utoipa `OpenApiRouter` whose paths and schemas make the OpenAPI
 ///   document (built only by the document's generator and its tests);
-/// - `$runtime()`, the plain axum router the function serves, which builds no schema at start.
+/// - `$routes()`, the plain axum router the function serves, which builds no schema at start.
 ///
 /// Each handler's `#[utoipa::path]` names its path too; a test checks that every function's
-/// runtime router answers exactly the documented methods on every documented path.
+/// plain router answers exactly the documented methods on every documented path.
 macro_rules! function_routes {
-    ($documented:ident, $runtime:ident;
+    ($documented:ident, $routes:ident;
      $($path:literal => { $($method:ident: $handler:ident),+ $(,)? })+) => {
         /// The documented routes: paths and schemas for the OpenAPI document.
         pub fn $documented() -> ::utoipa_axum::router::OpenApiRouter<crate::AppState> {
@@ -21,7 +21,7 @@ macro_rules! function_routes {
         }
 
         /// The same routes as the function serves them, with no schema built.
-        pub fn $runtime() -> ::axum::Router<crate::AppState> {
+        pub fn $routes() -> ::axum::Router<crate::AppState> {
             ::axum::Router::new()
                 $(.route($path, ::axum::routing::MethodRouter::new()$(.$method($handler))+))+
         }

@@ -41,7 +41,7 @@ pub fn document() -> Document {
         .iter()
         .fold(
             OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()),
-            |router, function| router.merge((function.routes)()),
+            |router, function| router.merge((function.documented)()),
         )
         .into_openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();

@@ -22,7 +22,7 @@ use crate::{AppState, app};
 use crate::http::resource::{ListPage, ListParams};
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/company" => { get: get_company, put: replace_company }
     "/v1/settings" => { get: get_settings, patch: update_settings }
     "/v1/audit" => { get: audit_trail }
@@ -38,7 +38,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(runtime(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 /// A record as the API shows it: its fields, its version (also the `ETag`) and when it last

@@ -23,14 +23,14 @@ use crate::{AppState, app};
 const DEFAULT_CURRENCY: &str = "EUR";
 
 function_routes! {
-    open_routes, open_runtime;
+    open_documented, open_routes;
     "/v1/auth/signup" => { post: signup }
     "/v1/auth/login" => { post: login }
 }
 
 // Routes that need a live session.
 function_routes! {
-    session_routes, session_runtime;
+    session_documented, session_routes;
     "/v1/auth/logout" => { post: logout }
     "/v1/auth/session" => { get: current_session }
     "/v1/auth/password" => { post: change_password }
@@ -39,7 +39,7 @@ function_routes! {
 
 /// Every documented route of the function, open and guarded.
 pub fn documented() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    open_routes().merge(session_routes())
+    open_documented().merge(session_documented())
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -50,11 +50,11 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    let guarded = session_runtime().layer(middleware::from_fn_with_state(
+    let guarded = session_routes().layer(middleware::from_fn_with_state(
         state.clone(),
         require_session,
     ));
-    open_runtime().merge(guarded).with_state(state)
+    open_routes().merge(guarded).with_state(state)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

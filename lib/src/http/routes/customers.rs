@@ -15,7 +15,7 @@ use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, View};
 use crate::http::session::Session;
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/customers" => { get: list_customers, post: create_customer }
     "/v1/customers/{id}" => { get: get_customer, patch: update_customer, delete: delete_customer }
 }
@@ -28,7 +28,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(runtime(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 /// The account's customers, in the order they were created.

@@ -20,7 +20,7 @@ use crate::http::resource;
 use crate::http::session::Session;
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/invoices/{id}/pdf" => { get: invoice_pdf }
     "/v1/invoices/{id}/ubl" => { get: invoice_ubl }
     "/v1/credit-notes/{id}/pdf" => { get: credit_note_pdf }
@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(runtime(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 /// A file's bytes, as the OpenAPI document describes a download.

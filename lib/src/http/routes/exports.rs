@@ -20,7 +20,7 @@ use crate::http::session::Session;
 use crate::{AppState, app};
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/exports" => { get: list_exports, post: create_export }
     "/v1/exports/{id}" => { get: get_export }
 }
@@ -33,7 +33,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(runtime(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

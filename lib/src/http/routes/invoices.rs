@@ -27,7 +27,7 @@ use crate::http::resource::{
 use crate::http::session::Session;
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/invoices" => { get: list_invoices, post: create_invoice }
     "/v1/invoices/{id}" => { get: get_invoice, patch: update_invoice, delete: delete_invoice }
     "/v1/invoices/{id}/issue" => { post: issue_invoice }
@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(runtime(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 /// The query of `GET /v1/invoices` (documentation; [`DocumentFilter`] reads it).

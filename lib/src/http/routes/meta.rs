@@ -16,7 +16,7 @@ use crate::AppState;
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(3);
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/health" => { get: health }
     "/v1/openapi.json" => { get: openapi_document }
 }
@@ -29,7 +29,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    let router = runtime();
+    let router = routes();
     // The document is generated from every resource's routes at build time of the repository
     // (docs/openapi.json, kept equal by a test), so this function does not link every handler.
     let document = OpenApiJson(Arc::from(crate::http::openapi::DOCUMENT));

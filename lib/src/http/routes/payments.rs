@@ -25,7 +25,7 @@ use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, Resource
 use crate::http::session::Session;
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/invoices/{id}/payments" => { get: list_invoice_payments, post: record_payment }
     "/v1/payments" => { get: list_payments }
     "/v1/payments/{id}" => { get: get_payment, delete: delete_payment }
@@ -40,7 +40,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(runtime(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 /// Record a payment received against an issued or partially paid invoice. Its amount is in the

@@ -28,7 +28,7 @@ use crate::http::resource::{
 use crate::http::session::Session;
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/proposals" => { get: list_proposals, post: create_proposal }
     "/v1/proposals/{id}" => { get: get_proposal, patch: update_proposal, delete: delete_proposal }
     "/v1/proposals/{id}/send" => { post: send_proposal }
@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(runtime(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 fn parse_id(id: &str) -> Result<ProposalId, ApiError> {

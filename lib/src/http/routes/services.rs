@@ -15,7 +15,7 @@ use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, View};
 use crate::http::session::Session;
 
 function_routes! {
-    routes, runtime;
+    documented, routes;
     "/v1/services" => { get: list_services, post: create_service }
     "/v1/services/{id}" => { get: get_service, patch: update_service, delete: delete_service }
 }
@@ -28,7 +28,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
 pub fn api(state: AppState) -> Router {
-    crate::http::session::guarded(runtime(), state)
+    crate::http::session::guarded(routes(), state)
 }
 
 /// The catalogue, in the order services were added (archived ones included, `active: false`).
