@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 # The fonts documents are set in (`make fonts`); the fonts layer's content in Lambda.
 export FONT_DIR := $(CURDIR)/infra/layer/fonts
 
-.PHONY: dev test venv fonts browser package measure-documents measure-web sam-build measure measure-auth measure-exports purge invoke sam-env clean
+.PHONY: dev test venv fonts browser package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv fonts
@@ -87,6 +87,12 @@ measure-auth: venv
 	[(t.append(time.perf_counter()), crypt.crypt("granite-lantern-orbit-cactus", salt), t.append(time.perf_counter())) for _ in range(30)]; \
 	d = [(t[i+1]-t[i])*1000 for i in range(0, len(t), 2)]; \
 	print(f"libxcrypt bcrypt cost 12 (C, reference)   n=30 median {s.median(d):.1f} ms")'
+
+## cost: what one million requests of a stated mix (60 % API reads, 25 % writes, 10 % page
+## loads, 5 % PDFs) cost on AWS, from the invocations, durations, AWS calls and logs each makes
+## (release build, private stack on the emulator) and the price table infra/prices.json
+cost: venv
+	cargo run --quiet --release --locked -p invoiceflow-tests --bin measure-cost
 
 ## measure-exports: wall time and peak memory of exporting 10,000 and 50,000 customers as CSV,
 ## and an account of 10,000 records as its complete ZIP (release build)
