@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod catalogue;
 pub mod collection;
 pub mod documents;
 pub mod exports;

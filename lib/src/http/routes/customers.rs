@@ -5,6 +5,7 @@ use axum::response::Response;
 use axum::{Extension, Router};
 
 use crate::AppState;
+use crate::app;
 use crate::domain::customer::{Customer, CustomerPatch, NewCustomer};
 use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
@@ -66,36 +67,15 @@ async fn create_customer(
     idempotency: IdempotencyKey,
     body: Fingerprinted<NewCustomer>,
 ) -> Result<Response, ApiError> {
-    let mut customer = Customer::from(body.value);
-    if customer.currency.is_none() {
-        customer.currency = Some(company_currency(&state, &session).await?);
-    }
-    resource::create(
+    let answer = app::catalogue::create_customer(
         &state,
-        &session,
-        &request,
-        idempotency,
-        &body.bytes,
-        customer,
+        &session.actor(&request),
+        idempotency.request(&body.bytes),
+        Customer::from(body.value),
+        resource::view_json::<Customer>,
     )
-    .await
-}
-
-/// The currency of the company profile, the default for new customers and services.
-pub(super) async fn company_currency(
-    state: &AppState,
-    session: &Session,
-) -> Result<crate::domain::values::Currency, ApiError> {
-    let company = crate::app::reads::company(state, session.tenant())
-        .await
-        .map_err(|error| match error {
-            crate::app::Error::NotFound => crate::app::Error::invalid(
-                "currency",
-                "required: the company profile has no currency to default to",
-            ),
-            other => other,
-        })?;
-    Ok(company.record.currency)
+    .await?;
+    Ok(resource::answer_response(answer))
 }
 
 /// One customer.

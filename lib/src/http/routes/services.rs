@@ -5,6 +5,7 @@ use axum::response::Response;
 use axum::{Extension, Router};
 
 use crate::AppState;
+use crate::app;
 use crate::domain::catalogue::{NewService, Service, ServicePatch};
 use crate::http::etag::IfMatch;
 use crate::http::extract::PathId;
@@ -66,22 +67,15 @@ async fn create_service(
     idempotency: IdempotencyKey,
     body: Fingerprinted<NewService>,
 ) -> Result<Response, ApiError> {
-    let service = match body.value.currency {
-        Some(currency) => body.value.priced_in(currency),
-        None => {
-            let default = super::customers::company_currency(&state, &session).await?;
-            body.value.priced_in(default)
-        }
-    };
-    resource::create(
+    let answer = app::catalogue::create_service(
         &state,
-        &session,
-        &request,
-        idempotency,
-        &body.bytes,
-        service,
+        &session.actor(&request),
+        idempotency.request(&body.bytes),
+        body.value,
+        resource::view_json::<Service>,
     )
-    .await
+    .await?;
+    Ok(resource::answer_response(answer))
 }
 
 /// One service.
@@ -124,15 +118,11 @@ async fn update_service(
     expected: IfMatch,
     Json(patch): Json<ServicePatch>,
 ) -> Result<Response, ApiError> {
-    // Only a currency cleared with `null` needs the company's to fall back to.
-    let default = match patch.currency {
-        Some(None) => Some(super::customers::company_currency(&state, &session).await?),
-        _ => None,
-    };
-    resource::update::<Service>(&state, &session, &request, &id, expected, |current| {
-        Ok(current.patched(patch, default.unwrap_or(current.currency)))
-    })
-    .await
+    let id = resource::parse_id::<Service>(&id)?;
+    let stored =
+        app::catalogue::update_service(&state, &session.actor(&request), &id, expected.0, patch)
+            .await?;
+    Ok(resource::view_response(&id, stored))
 }
 
 /// Delete a service. Needs `If-Match`. (Archive it instead to keep it readable.)
