@@ -12,10 +12,10 @@
 //!   (strongly consistent) 1 read unit per 4 KB, `TransactGetItems` 2 per item, a
 //!   `TransactWriteItems` 2 write units per KB of each item it writes (measured from the table
 //!   before and after) and of the session it checks;
-//! - the log bytes it writes (CloudWatch Logs ingestion), plus Lambda's own ~300 bytes per
-//!   invocation (START, END, REPORT).
+//! - the log bytes it writes (CloudWatch Logs ingestion) as each function would write them, plus
+//!   Lambda's own ~300 bytes per invocation (START, END, REPORT).
 //!
-//! Prices are `infra/prices.json` (its date and region in it). The goal is $2.00 per million
+//! `COST_SHOW_LOGS=1` prints what each request logged. Prices are `infra/prices.json` (its date and region in it). The goal is $2.00 per million
 //! requests beside the HTTP API's own $1.00.
 
 use std::collections::{BTreeMap, HashMap};
@@ -338,7 +338,26 @@ async fn main() -> anyhow::Result<()> {
                 );
                 cost.add("HTTP API", prices.http_api_request);
             }
-            let log_bytes = new_logs.len() as f64 + PLATFORM_LOG_BYTES * cost.invocations;
+            // The log lines as each function writes them in AWS: the local server's pass-through
+            // of `/v1` (no route) writes nothing there, and each invocation's lines carry its
+            // own request span only (here the web page's span encloses the API calls it makes).
+            let mut log_bytes = PLATFORM_LOG_BYTES * cost.invocations;
+            for line in text.lines() {
+                let Ok(mut entry) = serde_json::from_str::<Value>(line) else {
+                    continue;
+                };
+                if entry["span"]["route"] == "" {
+                    continue;
+                }
+                if entry.get("spans").is_some() {
+                    entry["spans"] = json!([entry["span"].clone()]);
+                }
+                let written = entry.to_string();
+                if std::env::var_os("COST_SHOW_LOGS").is_some() {
+                    eprintln!("{}: {written}", kind.name);
+                }
+                log_bytes += written.len() as f64 + 1.0;
+            }
             cost.add(
                 "CloudWatch Logs",
                 log_bytes / 1e9 * prices.cloudwatch_logs_ingested_gb,
