@@ -1,9 +1,40 @@
-//! Structured JSON logs. Lambda's log format setting is honoured by the runtime's subscriber;
-//! nothing personal (names, emails, addresses, amounts, tokens) is ever logged.
+//! Structured JSON logs. Lambda's log format and level settings are honoured; nothing personal
+//! (names, emails, addresses, amounts, tokens) is ever logged.
 
-/// Installs the process-wide subscriber once, at start-up.
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+
+/// Installs the process-wide subscriber once, at start-up: as `lambda_http`'s default one
+/// (the level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO; JSON when
+/// `AWS_LAMBDA_LOG_FORMAT` is `JSON`; no time, which CloudWatch adds, and no target), except
+/// that a JSON line carries its request's span once, not again as a one-element span list: an
+/// invocation serves one request, and CloudWatch Logs bills every byte ingested (`make cost`).
 pub fn init() {
-    lambda_http::tracing::init_default_subscriber();
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .ok()
+        .and_then(|text| text.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_env_filter(
+            EnvFilter::builder()
+                .with_default_directive(level.into())
+                .from_env_lossy(),
+        );
+    let installed = if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        builder.try_init()
+    };
+    // A second call (a test that starts two functions) keeps the first subscriber.
+    drop(installed);
 }
 
 /// The id of the request being served: API Gateway's when it sent one, else a fresh ULID. It

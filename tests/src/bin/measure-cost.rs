@@ -338,9 +338,9 @@ async fn main() -> anyhow::Result<()> {
                 );
                 cost.add("HTTP API", prices.http_api_request);
             }
-            // The log lines as each function writes them in AWS: the local server's pass-through
-            // of `/v1` (no route) writes nothing there, and each invocation's lines carry its
-            // own request span only (here the web page's span encloses the API calls it makes).
+            // The log lines as each function writes them in AWS (`telemetry::init`: no time,
+            // no target, the request's span once): the local server's pass-through of `/v1`
+            // (no route) writes nothing there.
             let mut log_bytes = PLATFORM_LOG_BYTES * cost.invocations;
             for line in text.lines() {
                 let Ok(mut entry) = serde_json::from_str::<Value>(line) else {
@@ -349,8 +349,10 @@ async fn main() -> anyhow::Result<()> {
                 if entry["span"]["route"] == "" {
                     continue;
                 }
-                if entry.get("spans").is_some() {
-                    entry["spans"] = json!([entry["span"].clone()]);
+                if let Some(fields) = entry.as_object_mut() {
+                    for field in ["spans", "timestamp", "target"] {
+                        fields.remove(field);
+                    }
                 }
                 let written = entry.to_string();
                 if std::env::var_os("COST_SHOW_LOGS").is_some() {
