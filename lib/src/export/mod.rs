@@ -93,7 +93,8 @@ payments.csv        one row per payment: invoice, customer, day, amount, method,
 audit.csv           the audit trail, newest first: who did what, to which record, when
 documents/          the PDF of every issued invoice, credit note and sent proposal that has
                     been downloaded, the very file that was sent (named by the document's
-                    id); a document never downloaded has its PDF made on its first download
+                    id); a document never downloaded has its PDF made on its first download;
+                    a void invoice's file since its void is <id>.void.pdf, marked VOID
 
 Text is UTF-8. Amounts are decimal strings in the document's currency; dates are YYYY-MM-DD
 and times RFC 3339 (UTC). A cell that a spreadsheet would run as a formula (it begins with

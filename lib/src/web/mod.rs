@@ -352,6 +352,12 @@ fn ask_again_from_here(uri: &axum::http::Uri) -> Response {
     let here = uri
         .path_and_query()
         .map_or("/", axum::http::uri::PathAndQuery::as_str);
+    // `//elsewhere.example/` would be another site's address: never send the browser there.
+    let here = if here.starts_with("//") || here.starts_with("/\\") {
+        "/"
+    } else {
+        here
+    };
     let mut response = page::page(
         "Opening…",
         Section::Public,

@@ -627,3 +627,24 @@ async fn a_session_cookie_not_sent_is_never_cleared_and_a_link_from_another_site
         .expect("post");
     assert_eq!(response.status(), 403);
 }
+
+#[tokio::test]
+async fn a_link_from_another_site_is_never_sent_on_to_another_site() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let response = client
+        .get(format!("{}//elsewhere.example/phish", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .header("sec-fetch-mode", "navigate")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(
+        response.headers()["refresh"],
+        "0; url=/",
+        "the refresh stays on this site"
+    );
+}
