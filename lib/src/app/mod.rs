@@ -16,12 +16,12 @@ pub mod exports;
 pub mod files;
 pub mod idempotency;
 pub mod invoices;
+mod kinds;
 pub mod numbering;
 pub mod payments;
 pub mod proposals;
 pub mod race;
 pub mod reads;
-mod resources;
 mod totals;
 
 use std::sync::Arc;

@@ -35,7 +35,7 @@ pub mod json;
 pub(crate) mod layers;
 pub mod openapi;
 pub mod problem;
-pub mod resource;
+pub mod records;
 pub mod routes;
 pub mod session;
 

@@ -19,7 +19,7 @@ use crate::http::problem::ApiError;
 use crate::http::session::Session;
 use crate::{AppState, app};
 
-use crate::http::resource::{ListPage, ListParams};
+use crate::http::records::{ListPage, ListParams};
 
 function_routes! {
     documented, routes;

@@ -12,7 +12,7 @@ use crate::http::extract::PathId;
 use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, View};
+use crate::http::records::{self, IdempotencyKey, ListPage, ListParams, View};
 use crate::http::session::Session;
 
 function_routes! {
@@ -45,7 +45,7 @@ async fn list_customers(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    resource::list::<Customer>(&state, &session, params).await
+    records::list::<Customer>(&state, &session, params).await
 }
 
 /// Add a customer. With `Idempotency-Key`, a retry of the same request returns the first
@@ -72,10 +72,10 @@ async fn create_customer(
         &session.actor(&request),
         idempotency.request(&body.bytes),
         Customer::from(body.value),
-        resource::view_json::<Customer>,
+        records::view_json::<Customer>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// One customer.
@@ -92,7 +92,7 @@ async fn get_customer(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    resource::read::<Customer>(&state, &session, &id).await
+    records::read::<Customer>(&state, &session, &id).await
 }
 
 /// Change some of a customer's fields (JSON merge patch). Needs `If-Match`.
@@ -118,7 +118,7 @@ async fn update_customer(
     expected: IfMatch,
     Json(patch): Json<CustomerPatch>,
 ) -> Result<Response, ApiError> {
-    resource::update::<Customer>(&state, &session, &request, &id, expected, |current| {
+    records::update::<Customer>(&state, &session, &request, &id, expected, |current| {
         Ok(current.patched(patch))
     })
     .await
@@ -145,5 +145,5 @@ async fn delete_customer(
     PathId(id): PathId,
     expected: IfMatch,
 ) -> Result<Response, ApiError> {
-    resource::delete::<Customer>(&state, &session, &request, &id, expected).await
+    records::delete::<Customer>(&state, &session, &request, &id, expected).await
 }

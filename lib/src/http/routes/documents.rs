@@ -16,7 +16,7 @@ use crate::domain::proposal::Proposal;
 use crate::http::extract::PathId;
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource;
+use crate::http::records;
 use crate::http::session::Session;
 
 function_routes! {
@@ -89,7 +89,7 @@ async fn invoice_pdf(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let id = resource::parse_id::<Invoice>(&id)?;
+    let id = records::parse_id::<Invoice>(&id)?;
     let file = files::invoice_pdf(&state, &session.actor(&request), &id).await?;
     session.record_read("invoice.pdf", Some(id.to_string()));
     Ok(download(file))
@@ -114,7 +114,7 @@ async fn invoice_ubl(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let id = resource::parse_id::<Invoice>(&id)?;
+    let id = records::parse_id::<Invoice>(&id)?;
     let file = files::invoice_ubl(&state, &session.actor(&request), &id).await?;
     session.record_read("invoice.ubl", Some(id.to_string()));
     Ok(download(file))
@@ -136,7 +136,7 @@ async fn credit_note_pdf(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let id = resource::parse_id::<CreditNote>(&id)?;
+    let id = records::parse_id::<CreditNote>(&id)?;
     let file = files::credit_note_pdf(&state, &session.actor(&request), &id).await?;
     session.record_read("credit_note.pdf", Some(id.to_string()));
     Ok(download(file))
@@ -159,7 +159,7 @@ async fn credit_note_ubl(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let id = resource::parse_id::<CreditNote>(&id)?;
+    let id = records::parse_id::<CreditNote>(&id)?;
     let file = files::credit_note_ubl(&state, &session.actor(&request), &id).await?;
     session.record_read("credit_note.ubl", Some(id.to_string()));
     Ok(download(file))
@@ -181,7 +181,7 @@ async fn proposal_pdf(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let id = resource::parse_id::<Proposal>(&id)?;
+    let id = records::parse_id::<Proposal>(&id)?;
     let file = files::proposal_pdf(&state, &session.actor(&request), &id).await?;
     session.record_read("proposal.pdf", Some(id.to_string()));
     Ok(download(file))

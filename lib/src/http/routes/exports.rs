@@ -15,7 +15,7 @@ use crate::export::{Dataset, ExportRecord};
 use crate::http::json::Fingerprinted;
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource::{IdempotencyKey, ListPage, ListParams};
+use crate::http::records::{IdempotencyKey, ListPage, ListParams};
 use crate::http::session::Session;
 use crate::{AppState, app};
 
@@ -121,7 +121,7 @@ async fn create_export(
         ExportView::json,
     )
     .await?;
-    Ok(crate::http::resource::answer_response(answer))
+    Ok(crate::http::records::answer_response(answer))
 }
 
 /// One export, with a fresh link while its file exists.

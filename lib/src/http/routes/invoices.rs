@@ -21,7 +21,7 @@ use crate::http::extract::PathId;
 use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource::{
+use crate::http::records::{
     self, DocumentFilter, IdempotencyKey, ListPage, ListParams, Resource, StatusFilter, View,
 };
 use crate::http::session::Session;
@@ -98,7 +98,7 @@ impl<S: Send + Sync> FromRequestParts<S> for InvoiceFilter {
 /// An invoice as of now (overdue or not), with its ETag.
 fn view(state: &AppState, id: &InvoiceId, stored: Stored<Invoice>) -> Response {
     let now = state.clock.now();
-    resource::view_response(id, stored.map(|invoice| invoice.as_of(now)))
+    records::view_response(id, stored.map(|invoice| invoice.as_of(now)))
 }
 
 impl StatusFilter for InvoiceStatus {
@@ -134,7 +134,7 @@ async fn list_invoices(
             customer: customer.as_ref(),
         },
     };
-    resource::list_entries::<InvoiceSummary>(
+    records::list_entries::<InvoiceSummary>(
         &state,
         &session,
         entries,
@@ -175,10 +175,10 @@ async fn create_invoice(
         &session.actor(&request),
         idempotency.request(&body.bytes),
         body.value,
-        resource::view_json::<Invoice>,
+        records::view_json::<Invoice>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// One invoice, with its lines, amounts and (once issued) number and parties.
@@ -196,12 +196,12 @@ async fn get_invoice(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let stored = resource::get::<Invoice>(&state, &session, &id).await?;
+    let stored = records::get::<Invoice>(&state, &session, &id).await?;
     Ok(view(&state, &id, stored))
 }
 
 fn parse_id(id: &str) -> Result<InvoiceId, ApiError> {
-    resource::parse_id::<Invoice>(id)
+    records::parse_id::<Invoice>(id)
 }
 
 /// Change a draft (JSON merge patch; `lines` replaces every line). Needs `If-Match`. An issued
@@ -298,10 +298,10 @@ async fn issue_invoice(
         &session.actor(&request),
         idempotency.request(b""),
         &id,
-        resource::view_json::<Invoice>,
+        records::view_json::<Invoice>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// Why an invoice is voided.
@@ -342,10 +342,10 @@ async fn void_invoice(
         idempotency.request(&body.bytes),
         &id,
         body.value.reason,
-        resource::view_json::<Invoice>,
+        records::view_json::<Invoice>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// Credit an issued invoice, at once: the whole invoice, or chosen lines and quantities. A
@@ -381,10 +381,10 @@ async fn create_credit_note(
         idempotency.request(&body.bytes),
         &id,
         body.value,
-        resource::view_json::<CreditNote>,
+        records::view_json::<CreditNote>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// The credit notes of one invoice, newest first.
@@ -404,7 +404,7 @@ async fn list_invoice_credit_notes(
     params: ListParams,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    resource::list_of::<Invoice, CreditNoteSummary>(
+    records::list_of::<Invoice, CreditNoteSummary>(
         &state,
         &session,
         &id,
@@ -428,7 +428,7 @@ async fn list_credit_notes(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    resource::list_entries::<CreditNoteSummary>(
+    records::list_entries::<CreditNoteSummary>(
         &state,
         &session,
         Entries::CreditNotes { invoice: None },
@@ -454,5 +454,5 @@ async fn get_credit_note(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    resource::read::<CreditNote>(&state, &session, &id).await
+    records::read::<CreditNote>(&state, &session, &id).await
 }

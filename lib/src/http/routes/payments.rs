@@ -21,7 +21,7 @@ use crate::http::extract::PathId;
 use crate::http::json::Fingerprinted;
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, Resource, View};
+use crate::http::records::{self, IdempotencyKey, ListPage, ListParams, Resource, View};
 use crate::http::session::Session;
 
 function_routes! {
@@ -69,17 +69,17 @@ async fn record_payment(
     idempotency: IdempotencyKey,
     body: Fingerprinted<NewPayment>,
 ) -> Result<Response, ApiError> {
-    let invoice = resource::parse_id::<Invoice>(&id)?;
+    let invoice = records::parse_id::<Invoice>(&id)?;
     let answer = payments::record(
         &state,
         &session.actor(&request),
         idempotency.request(&body.bytes),
         &invoice,
         body.value,
-        resource::view_json::<Payment>,
+        records::view_json::<Payment>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// The payments of one invoice, the latest received first.
@@ -98,8 +98,8 @@ async fn list_invoice_payments(
     PathId(id): PathId,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    let id = resource::parse_id::<Invoice>(&id)?;
-    resource::list_of::<Invoice, PaymentSummary>(
+    let id = records::parse_id::<Invoice>(&id)?;
+    records::list_of::<Invoice, PaymentSummary>(
         &state,
         &session,
         &id,
@@ -145,7 +145,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PaymentListParams {
         let query = parts.uri.query().unwrap_or_default();
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
             match name.as_ref() {
-                "customer" => filter.customer = Some(resource::customer_param(&value)?),
+                "customer" => filter.customer = Some(records::customer_param(&value)?),
                 "from" => filter.from = Some(date("from", &value)?),
                 "to" => filter.to = Some(date("to", &value)?),
                 other => page.take(other, &value)?,
@@ -189,7 +189,7 @@ async fn list_payments(
         limit: filter.limit,
         next: filter.next.clone(),
     };
-    resource::list_entries::<PaymentSummary>(
+    records::list_entries::<PaymentSummary>(
         &state,
         &session,
         entries,
@@ -215,7 +215,7 @@ async fn get_payment(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    resource::read::<Payment>(&state, &session, &id).await
+    records::read::<Payment>(&state, &session, &id).await
 }
 
 /// Delete a payment recorded by mistake: the invoice's amount paid, amount due and status are
@@ -240,7 +240,7 @@ async fn delete_payment(
     PathId(id): PathId,
     expected: IfMatch,
 ) -> Result<Response, ApiError> {
-    let id = resource::parse_id::<Payment>(&id)?;
+    let id = records::parse_id::<Payment>(&id)?;
     payments::delete(&state, &session.actor(&request), &id, expected.0).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

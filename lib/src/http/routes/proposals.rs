@@ -22,7 +22,7 @@ use crate::http::extract::PathId;
 use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource::{
+use crate::http::records::{
     self, DocumentFilter, IdempotencyKey, ListPage, Resource, StatusFilter, View,
 };
 use crate::http::session::Session;
@@ -49,13 +49,13 @@ pub fn api(state: AppState) -> Router {
 }
 
 fn parse_id(id: &str) -> Result<ProposalId, ApiError> {
-    resource::parse_id::<Proposal>(id)
+    records::parse_id::<Proposal>(id)
 }
 
 /// A proposal as of now (expired once its validity has passed), with its ETag.
 fn view(state: &AppState, id: &ProposalId, stored: Stored<Proposal>) -> Response {
     let now = state.clock.now();
-    resource::view_response(id, stored.map(|proposal| proposal.as_of(now)))
+    records::view_response(id, stored.map(|proposal| proposal.as_of(now)))
 }
 
 /// The query of `GET /v1/proposals` (documentation; [`DocumentFilter`] reads it).
@@ -98,7 +98,7 @@ async fn list_proposals(
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let status = filter.status;
-    resource::list_entries::<ProposalSummary>(
+    records::list_entries::<ProposalSummary>(
         &state,
         &session,
         Entries::Proposals {
@@ -138,10 +138,10 @@ async fn create_proposal(
         &session.actor(&request),
         idempotency.request(&body.bytes),
         body.value,
-        resource::view_json::<Proposal>,
+        records::view_json::<Proposal>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// One proposal, as of now: `expired` once its validity has passed unanswered.
@@ -159,7 +159,7 @@ async fn get_proposal(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let stored = resource::get::<Proposal>(&state, &session, &id).await?;
+    let stored = records::get::<Proposal>(&state, &session, &id).await?;
     Ok(view(&state, &id, stored))
 }
 
@@ -257,10 +257,10 @@ async fn send_proposal(
         &session.actor(&request),
         idempotency.request(b""),
         &id,
-        resource::view_json::<Proposal>,
+        records::view_json::<Proposal>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// Record that the customer accepted a sent proposal (not once it has expired). Takes
@@ -292,10 +292,10 @@ async fn accept_proposal(
         idempotency.request(b""),
         &id,
         Answering::Accept,
-        resource::view_json::<Proposal>,
+        records::view_json::<Proposal>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// Why a proposal was declined.
@@ -335,10 +335,10 @@ async fn decline_proposal(
         idempotency.request(&body.bytes),
         &id,
         Answering::Decline(body.value.reason),
-        resource::view_json::<Proposal>,
+        records::view_json::<Proposal>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// Convert an accepted proposal into a draft invoice with the same customer, currency, terms
@@ -370,8 +370,8 @@ async fn convert_proposal(
         &session.actor(&request),
         idempotency.request(b""),
         &id,
-        resource::view_json::<Invoice>,
+        records::view_json::<Invoice>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }

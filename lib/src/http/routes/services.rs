@@ -12,7 +12,7 @@ use crate::http::extract::PathId;
 use crate::http::json::{Fingerprinted, Json};
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
-use crate::http::resource::{self, IdempotencyKey, ListPage, ListParams, View};
+use crate::http::records::{self, IdempotencyKey, ListPage, ListParams, View};
 use crate::http::session::Session;
 
 function_routes! {
@@ -45,7 +45,7 @@ async fn list_services(
     session: Session,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    resource::list::<Service>(&state, &session, params).await
+    records::list::<Service>(&state, &session, params).await
 }
 
 /// Add a service. Its `unit_price` may have at most the currency's minor-unit decimals. With `Idempotency-Key`, a retry of the same request returns the first
@@ -72,10 +72,10 @@ async fn create_service(
         &session.actor(&request),
         idempotency.request(&body.bytes),
         body.value,
-        resource::view_json::<Service>,
+        records::view_json::<Service>,
     )
     .await?;
-    Ok(resource::answer_response(answer))
+    Ok(records::answer_response(answer))
 }
 
 /// One service.
@@ -92,7 +92,7 @@ async fn get_service(
     session: Session,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    resource::read::<Service>(&state, &session, &id).await
+    records::read::<Service>(&state, &session, &id).await
 }
 
 /// Change some of a service's fields (JSON merge patch); `active: false` archives it. Needs `If-Match`.
@@ -118,11 +118,11 @@ async fn update_service(
     expected: IfMatch,
     Json(patch): Json<ServicePatch>,
 ) -> Result<Response, ApiError> {
-    let id = resource::parse_id::<Service>(&id)?;
+    let id = records::parse_id::<Service>(&id)?;
     let stored =
         app::catalogue::update_service(&state, &session.actor(&request), &id, expected.0, patch)
             .await?;
-    Ok(resource::view_response(&id, stored))
+    Ok(records::view_response(&id, stored))
 }
 
 /// Delete a service. Needs `If-Match`. (Archive it instead to keep it readable.)
@@ -146,5 +146,5 @@ async fn delete_service(
     PathId(id): PathId,
     expected: IfMatch,
 ) -> Result<Response, ApiError> {
-    resource::delete::<Service>(&state, &session, &request, &id, expected).await
+    records::delete::<Service>(&state, &session, &request, &id, expected).await
 }
