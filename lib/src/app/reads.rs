@@ -14,6 +14,7 @@ use crate::store::{Collection, Listing, keys};
 use super::collection::Resource;
 use super::{Error, Result};
 
+pub use crate::store::keys::PaymentsOf;
 pub use crate::store::{AuditEntry, Page, Record, Stored};
 
 /// Which page of a list: at most `limit` items, after the cursor `next` a previous page gave.
@@ -43,18 +44,10 @@ pub enum Entries<'a> {
     /// Payments, the latest received first: every one, one invoice's or one customer's, on
     /// the days from `from` to `to` (inclusive), if given.
     Payments {
-        of: Payer<'a>,
+        of: PaymentsOf<'a>,
         from: Option<crate::domain::time::Date>,
         to: Option<crate::domain::time::Date>,
     },
-}
-
-/// Whose payments a list holds.
-#[derive(Debug, Clone, Copy)]
-pub enum Payer<'a> {
-    All,
-    Invoice(&'a InvoiceId),
-    Customer(&'a CustomerId),
 }
 
 impl Entries<'_> {
@@ -64,14 +57,7 @@ impl Entries<'_> {
             Self::OverdueInvoices { now } => keys::overdue_invoices(now),
             Self::Proposals { status, customer } => keys::proposals(status, customer),
             Self::CreditNotes { invoice } => keys::credit_notes(invoice),
-            Self::Payments { of, from, to } => {
-                let of = match of {
-                    Payer::All => keys::PaymentsOf::All,
-                    Payer::Invoice(id) => keys::PaymentsOf::Invoice(id),
-                    Payer::Customer(id) => keys::PaymentsOf::Customer(id),
-                };
-                keys::payments(of, from, to)
-            }
+            Self::Payments { of, from, to } => keys::payments(of, from, to),
         }
     }
 }
@@ -87,11 +73,7 @@ pub async fn one<R: Resource>(
     tenant: &TenantId,
     id: &R::Id,
 ) -> Result<Stored<R>> {
-    state
-        .store
-        .get::<R>(tenant, &R::key(tenant, id))
-        .await?
-        .ok_or(Error::NotFound)
+    record_at(state, tenant, R::key(tenant, id)).await
 }
 
 /// One export's record.
@@ -100,25 +82,26 @@ pub async fn export(
     tenant: &TenantId,
     id: &crate::domain::ids::ExportId,
 ) -> Result<Stored<ExportRecord>> {
-    singleton(state, tenant, keys::export(tenant, id)).await
+    record_at(state, tenant, keys::export(tenant, id)).await
 }
 
 /// The company profile.
 pub async fn company(state: &AppState, tenant: &TenantId) -> Result<Stored<CompanyProfile>> {
-    singleton(state, tenant, keys::company(tenant)).await
+    record_at(state, tenant, keys::company(tenant)).await
 }
 
 /// The account's settings.
 pub async fn settings(state: &AppState, tenant: &TenantId) -> Result<Stored<Settings>> {
-    singleton(state, tenant, keys::settings(tenant)).await
+    record_at(state, tenant, keys::settings(tenant)).await
 }
 
 /// A user of the account.
 pub async fn user(state: &AppState, tenant: &TenantId, user: &UserId) -> Result<Stored<User>> {
-    singleton(state, tenant, keys::user(tenant, user)).await
+    record_at(state, tenant, keys::user(tenant, user)).await
 }
 
-async fn singleton<R: Record>(
+/// The record at `key`: 404 when there is none.
+async fn record_at<R: Record>(
     state: &AppState,
     tenant: &TenantId,
     key: keys::ItemKey,

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::app::payments;
-use crate::app::reads::{Entries, Payer};
+use crate::app::reads::{Entries, PaymentsOf};
 use crate::domain::ids::CustomerId;
 use crate::domain::invoice::Invoice;
 use crate::domain::payment::{NewPayment, Payment, PaymentSummary};
@@ -104,7 +104,7 @@ async fn list_invoice_payments(
         &session,
         &id,
         Entries::Payments {
-            of: Payer::Invoice(&id),
+            of: PaymentsOf::Invoice(&id),
             from: None,
             to: None,
         },
@@ -177,8 +177,8 @@ async fn list_payments(
     filter: PaymentListParams,
 ) -> Result<Response, ApiError> {
     let of = match &filter.customer {
-        Some(customer) => Payer::Customer(customer),
-        None => Payer::All,
+        Some(customer) => PaymentsOf::Customer(customer),
+        None => PaymentsOf::All,
     };
     let entries = Entries::Payments {
         of,
