@@ -156,73 +156,56 @@ impl utoipa::PartialSchema for TenantId {
 
 impl utoipa::ToSchema for TenantId {}
 
-prefixed_id!(
-    /// A login identity within an account.
-    UserId, "usr", "user"
-);
-prefixed_id!(
-    /// A customer of the account's business.
-    CustomerId, "cus", "customer"
-);
-prefixed_id!(
-    /// An entry in the account's catalogue of services.
-    ServiceId, "svc", "service"
-);
-prefixed_id!(
-    /// A proposal (quote) sent to a customer.
-    ProposalId, "pro", "proposal"
-);
-prefixed_id!(
-    /// An invoice.
-    InvoiceId, "inv", "invoice"
-);
-prefixed_id!(
-    /// A credit note: a correction of an issued invoice.
-    CreditNoteId, "crn", "credit note"
-);
-prefixed_id!(
-    /// A payment recorded against an invoice.
-    PaymentId, "pay", "payment"
-);
-prefixed_id!(
-    /// A CSV export.
-    ExportId, "exp", "export"
-);
-prefixed_id!(
-    /// One login session (the token's `jti`).
-    SessionId, "ses", "session"
-);
-parseable_id!(
-    UserId,
-    CustomerId,
-    ServiceId,
-    ProposalId,
-    InvoiceId,
-    CreditNoteId,
-    PaymentId,
-    ExportId,
-    SessionId
-);
+/// Declares an id a client may name and the API may create: one line per id, which makes it
+/// parseable from text and JSON, documented in the OpenAPI document and generated afresh.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
+        prefixed_id!($(#[$doc])* $name, $prefix, $kind);
+        parseable_id!($name);
 
-macro_rules! generated_id {
-    ($($name:ident),*) => {$(
         impl $name {
             pub fn generate() -> Self {
                 Self(next_ulid())
             }
         }
-    )*};
+    };
 }
-generated_id!(
-    UserId,
-    CustomerId,
-    ServiceId,
-    ProposalId,
-    InvoiceId,
-    CreditNoteId,
-    PaymentId,
-    ExportId,
-    SessionId
+
+id!(
+    /// A login identity within an account.
+    UserId, "usr", "user"
+);
+id!(
+    /// A customer of the account's business.
+    CustomerId, "cus", "customer"
+);
+id!(
+    /// An entry in the account's catalogue of services.
+    ServiceId, "svc", "service"
+);
+id!(
+    /// A proposal (quote) sent to a customer.
+    ProposalId, "pro", "proposal"
+);
+id!(
+    /// An invoice.
+    InvoiceId, "inv", "invoice"
+);
+id!(
+    /// A credit note: a correction of an issued invoice.
+    CreditNoteId, "crn", "credit note"
+);
+id!(
+    /// A payment recorded against an invoice.
+    PaymentId, "pay", "payment"
+);
+id!(
+    /// A CSV export.
+    ExportId, "exp", "export"
+);
+id!(
+    /// One login session (the token's `jti`).
+    SessionId, "ses", "session"
 );
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
-//! The registry of functions: every Lambda function, its name (its crate in `functions/`, its
-//! binary in `template.yaml`, the prefix of its sample events) and its routes. The local server,
-//! the OpenAPI document, the events test and the template test all read this list, so adding a
-//! function is one entry here plus its crate, template resource and events.
+//! What the registry of functions holds (the list itself is [`super::routes`]): every Lambda
+//! function, its name (its crate in `functions/`, its binary in `template.yaml`, the prefix of
+//! its sample events) and its routes.
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -27,59 +26,7 @@ impl Function {
     }
 }
 
-/// Every function, in the order the API documents them.
-pub const FUNCTIONS: &[Function] = &[
-    Function {
-        name: "meta",
-        documented: super::meta::documented,
-        api: super::meta::api,
-    },
-    Function {
-        name: "auth",
-        documented: super::auth::documented,
-        api: super::auth::api,
-    },
-    Function {
-        name: "account",
-        documented: super::account::documented,
-        api: super::account::api,
-    },
-    Function {
-        name: "customers",
-        documented: super::customers::documented,
-        api: super::customers::api,
-    },
-    Function {
-        name: "services",
-        documented: super::services::documented,
-        api: super::services::api,
-    },
-    Function {
-        name: "proposals",
-        documented: super::proposals::documented,
-        api: super::proposals::api,
-    },
-    Function {
-        name: "invoices",
-        documented: super::invoices::documented,
-        api: super::invoices::api,
-    },
-    Function {
-        name: "payments",
-        documented: super::payments::documented,
-        api: super::payments::api,
-    },
-    Function {
-        name: "documents",
-        documented: super::documents::documented,
-        api: super::documents::api,
-    },
-    Function {
-        name: "exports",
-        documented: super::exports::documented,
-        api: super::exports::api,
-    },
-];
+pub use super::routes::FUNCTIONS;
 
 /// The function called `name`.
 pub fn find(name: &str) -> Option<&'static Function> {

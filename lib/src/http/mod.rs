@@ -42,9 +42,7 @@ pub mod session;
 pub use json::Json;
 pub use layers::{RequestId, finish};
 pub use problem::{ApiError, FieldError};
-pub use routes::{
-    account, auth, customers, documents, exports, invoices, meta, payments, proposals, services,
-};
+pub use routes::*;
 pub use session::Session;
 
 #[cfg(test)]

@@ -25,7 +25,6 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use maud::html;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -46,63 +45,79 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
     style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; \
     base-uri 'none'; frame-ancestors 'none'";
 
-/// The web app's routes, with their state.
-fn routes(web: Web) -> Router {
-    use pages::{account, auth, dashboard, documents, editor, records};
-    Router::new()
-        .route("/", get(dashboard::show))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/signup", get(auth::signup_page).post(auth::signup))
-        .route("/logout", post(auth::logout))
-        .route(
-            "/customers",
-            get(records::list_customers).post(records::create_customer),
-        )
-        .route("/customers/new", get(records::new_customer))
-        .route(
-            "/customers/{id}",
-            get(records::customer).post(records::update_customer),
-        )
-        .route(
-            "/services",
-            get(records::list_services).post(records::create_service),
-        )
-        .route("/services/new", get(records::new_service))
-        .route(
-            "/services/{id}",
-            get(records::service).post(records::update_service),
-        )
-        .route("/{kind}/{id}/delete", post(records::delete))
-        .route(
-            "/proposals",
-            get(documents::list_proposals).post(editor::create),
-        )
-        .route("/proposals/new", get(editor::new_proposal))
-        .route(
-            "/invoices",
-            get(documents::list_invoices).post(editor::create),
-        )
-        .route("/invoices/new", get(editor::new_invoice))
-        .route("/{kind}/{id}/edit", post(editor::save))
-        .route("/proposals/{id}", get(documents::proposal))
-        .route("/invoices/{id}", get(documents::invoice))
-        .route("/{kind}/{id}/do/{action}", post(documents::act))
-        .route("/credit-notes", get(documents::list_credit_notes))
-        .route("/credit-notes/{id}", get(documents::credit_note))
-        .route("/payments", get(documents::list_payments))
-        .route(
-            "/exports",
-            get(account::exports).post(account::create_export),
-        )
-        .route("/settings", get(account::settings))
-        .route("/settings/company", post(account::save_company))
-        .route("/settings/preferences", post(account::save_settings))
-        .route("/settings/password", post(account::change_password))
-        .route("/settings/series/{series}", post(account::raise_series))
-        .route("/settings/delete", post(account::delete_account))
-        .route("/audit", get(account::audit))
-        .route("/assets/{file}", get(assets::serve))
-        .with_state(web)
+/// Declares the web app's routes once: the router, and [`ROUTES`], the list a test reads to
+/// check that every page is visited (and checked for accessibility and fit) by the browser test.
+macro_rules! web_routes {
+    ($($path:literal => { $($method:ident: $handler:path),+ $(,)? })+) => {
+        /// The web app's routes, with their state.
+        fn routes(web: Web) -> Router {
+            use pages::{account, auth, dashboard, documents, editor, records};
+            Router::new()
+                $(.route($path, axum::routing::MethodRouter::new()$(.$method($handler))+))+
+                .with_state(web)
+        }
+
+        /// Every route of the web app, with its methods.
+        pub const ROUTES: &[(&str, &[&str])] = &[$(($path, &[$(stringify!($method)),+])),+];
+    };
+}
+
+web_routes! {
+    "/" => { get: dashboard::show }
+    "/login" => { get: auth::login_page, post: auth::login }
+    "/signup" => { get: auth::signup_page, post: auth::signup }
+    "/logout" => { post: auth::logout }
+    "/customers" => { get: records::list_customers, post: records::create_customer }
+    "/customers/new" => { get: records::new_customer }
+    "/customers/{id}" => { get: records::customer, post: records::update_customer }
+    "/services" => { get: records::list_services, post: records::create_service }
+    "/services/new" => { get: records::new_service }
+    "/services/{id}" => { get: records::service, post: records::update_service }
+    "/{kind}/{id}/delete" => { post: records::delete }
+    "/proposals" => { get: documents::list_proposals, post: editor::create }
+    "/proposals/new" => { get: editor::new_proposal }
+    "/invoices" => { get: documents::list_invoices, post: editor::create }
+    "/invoices/new" => { get: editor::new_invoice }
+    "/{kind}/{id}/edit" => { post: editor::save }
+    "/proposals/{id}" => { get: documents::proposal }
+    "/invoices/{id}" => { get: documents::invoice }
+    "/{kind}/{id}/do/{action}" => { post: documents::act }
+    "/credit-notes" => { get: documents::list_credit_notes }
+    "/credit-notes/{id}" => { get: documents::credit_note }
+    "/payments" => { get: documents::list_payments }
+    "/exports" => { get: account::exports, post: account::create_export }
+    "/settings" => { get: account::settings }
+    "/settings/company" => { post: account::save_company }
+    "/settings/preferences" => { post: account::save_settings }
+    "/settings/password" => { post: account::change_password }
+    "/settings/series/{series}" => { post: account::raise_series }
+    "/settings/delete" => { post: account::delete_account }
+    "/audit" => { get: account::audit }
+    "/assets/{file}" => { get: assets::serve }
+}
+
+/// The paths of the pages a browser opens (every `GET` route but the static assets).
+pub fn pages() -> impl Iterator<Item = &'static str> {
+    ROUTES
+        .iter()
+        .filter(|(path, methods)| methods.contains(&"get") && !path.starts_with("/assets/"))
+        .map(|(path, _)| *path)
+}
+
+/// The page route `path` (e.g. `/invoices/inv_01…`) is served by, if any: a literal segment
+/// wins over a `{placeholder}`, as in the router.
+pub fn page_of(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.split('?').next().unwrap_or_default().split('/').collect();
+    let fits = |route: &str| {
+        let parts: Vec<&str> = route.split('/').collect();
+        parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(part, segment)| part.starts_with('{') || part == segment)
+    };
+    let literals = |route: &str| route.split('/').filter(|p| !p.starts_with('{')).count();
+    pages().filter(|route| fits(route)).max_by_key(|route| literals(route))
 }
 
 /// The web function's name (its crate, its binary, its events' prefix).
@@ -375,4 +390,19 @@ fn ask_again_from_here(uri: &axum::http::Uri) -> Response {
 /// A refused form, swapped in place of the one sent (htmx swaps a 422, see `page`).
 fn refused(markup: maud::Markup) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, markup).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_served_by_its_most_literal_page() {
+        assert_eq!(page_of("/invoices/new"), Some("/invoices/new"));
+        assert_eq!(page_of("/invoices/inv_01ABC"), Some("/invoices/{id}"));
+        assert_eq!(page_of("/customers?next=abc"), Some("/customers"));
+        assert_eq!(page_of("/"), Some("/"));
+        assert_eq!(page_of("/invoices/inv_01ABC/delete"), None, "not a page");
+        assert_eq!(page_of("/assets/app.css"), None, "an asset, not a page");
+    }
 }

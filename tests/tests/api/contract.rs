@@ -115,3 +115,37 @@ fn every_operation_the_contract_settings_name_is_documented() {
         "tests/schemathesis.toml names operations the API does not have: {undocumented:?}"
     );
 }
+
+/// Every list (an operation with a `next` cursor) is named where `tests/schemathesis.toml`
+/// allows the 400 an unissued cursor gets: a new list fails here, naming it, rather than in
+/// the contract run's output.
+#[test]
+fn every_list_is_allowed_its_cursor_refusal() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let settings =
+        std::fs::read_to_string(root.join("tests/schemathesis.toml")).expect("schemathesis.toml");
+    let allowed: Vec<&str> = settings
+        .split("[[operations]]")
+        .filter(|entry| entry.contains("`next`") && entry.contains("\"400\""))
+        .flat_map(|entry| entry.split('"').skip(1).step_by(2))
+        .filter(|quoted| quoted.starts_with("GET /v1/"))
+        .collect();
+    let document: serde_json::Value =
+        serde_json::from_str(invoiceflow::http::openapi::DOCUMENT).expect("the document is JSON");
+    let mut lists = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        let parameters = item["get"]["parameters"].as_array().cloned().unwrap_or_default();
+        if parameters.iter().any(|p| p["name"] == "next" && p["in"] == "query") {
+            lists.push(format!("GET {path}"));
+        }
+    }
+    assert!(lists.len() >= 8, "found only {lists:?}");
+    let missing: Vec<&String> = lists
+        .iter()
+        .filter(|list| !allowed.contains(&list.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests/schemathesis.toml does not allow these lists a refused cursor: {missing:?}"
+    );
+}

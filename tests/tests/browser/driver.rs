@@ -23,6 +23,8 @@ pub struct Browser {
     profile: PathBuf,
     axe: String,
     checked: AtomicUsize,
+    /// The web app's page routes checked so far (`/invoices/{id}`).
+    routes: std::sync::Mutex<std::collections::BTreeSet<&'static str>>,
     heaviest: AtomicUsize,
 }
 
@@ -85,6 +87,7 @@ impl Browser {
             profile,
             axe,
             checked: AtomicUsize::new(0),
+            routes: Default::default(),
             heaviest: AtomicUsize::new(0),
         }
     }
@@ -103,6 +106,14 @@ impl Browser {
 
     pub fn pages_checked(&self) -> usize {
         self.checked.load(Ordering::Relaxed)
+    }
+
+    /// The web app's pages (from its own list of routes) this browser has not checked yet.
+    pub fn pages_not_checked(&self) -> Vec<&'static str> {
+        let checked = self.routes.lock().expect("routes").clone();
+        invoiceflow::web::pages()
+            .filter(|page| !checked.contains(page))
+            .collect()
     }
 
     pub async fn visit(&self, path: &str) {
@@ -373,6 +384,9 @@ impl Browser {
         );
         self.heaviest.fetch_max(weight as usize, Ordering::Relaxed);
         self.checked.fetch_add(1, Ordering::Relaxed);
+        if let Some(route) = invoiceflow::web::page_of(&path) {
+            self.routes.lock().expect("routes").insert(route);
+        }
     }
 
     /// Nothing on the page runs off the side of a phone's 390 px window (a wide table scrolls
