@@ -25,7 +25,9 @@ pub const MAX_NUMBER: u64 = 999_999_999;
 const MAX_SKIPPED: u64 = 100;
 
 /// A series of numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Series {
     Invoice,
@@ -147,7 +149,7 @@ impl Reserved {
 }
 
 /// Where a series stands in the current period.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SeriesState {
     pub series: Series,
     /// The settings' prefix (`{YYYY}` is the issue year).

@@ -109,7 +109,7 @@ impl Totals {
 }
 
 /// What is owed to the account and what came in, per currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AccountSummary {
     /// Today in the account's time zone: the day the figures are as of.
     pub as_of: Date,
@@ -118,7 +118,7 @@ pub struct AccountSummary {
 }
 
 /// The figures of one currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CurrencySummary {
     pub currency: Currency,
     /// What the open invoices (issued or partially paid) still have due.

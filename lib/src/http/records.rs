@@ -8,7 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::etag::{IfMatch, etag};
@@ -25,7 +25,7 @@ use crate::domain::ids::CustomerId;
 pub use crate::app::collection::{Actions, Resource};
 
 /// A record as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct View<T> {
     pub id: String,
     #[serde(flatten)]
@@ -49,7 +49,7 @@ impl<T> View<T> {
 }
 
 /// One page of a list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ListPage<T> {
     pub data: Vec<T>,
     /// Pass as `next` for the following page; `null` on the last.

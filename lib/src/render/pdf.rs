@@ -247,7 +247,7 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
         13.0,
         true,
         Tone::Ink,
-        &seller.legal_name.to_string(),
+        seller.legal_name.as_str(),
     );
     c.y += 4.0;
     let mut lines = Vec::new();

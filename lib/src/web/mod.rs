@@ -16,6 +16,7 @@ pub mod assets;
 mod form;
 mod page;
 mod pages;
+mod reads;
 mod show;
 
 use std::sync::Arc;
@@ -107,7 +108,12 @@ pub fn pages() -> impl Iterator<Item = &'static str> {
 /// The page route `path` (e.g. `/invoices/inv_01…`) is served by, if any: a literal segment
 /// wins over a `{placeholder}`, as in the router.
 pub fn page_of(path: &str) -> Option<&'static str> {
-    let segments: Vec<&str> = path.split('?').next().unwrap_or_default().split('/').collect();
+    let segments: Vec<&str> = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .split('/')
+        .collect();
     let fits = |route: &str| {
         let parts: Vec<&str> = route.split('/').collect();
         parts.len() == segments.len()
@@ -117,7 +123,9 @@ pub fn page_of(path: &str) -> Option<&'static str> {
                 .all(|(part, segment)| part.starts_with('{') || part == segment)
     };
     let literals = |route: &str| route.split('/').filter(|p| !p.starts_with('{')).count();
-    pages().filter(|route| fits(route)).max_by_key(|route| literals(route))
+    pages()
+        .filter(|route| fits(route))
+        .max_by_key(|route| literals(route))
 }
 
 /// The web function's name (its crate, its binary, its events' prefix).

@@ -277,9 +277,9 @@ pub fn status(text: &str) -> Markup {
 
 /// `path` with a query of `parameters`, each percent-encoded; one without a value, or with an
 /// empty one, is left out. Every list path of the web app, its own and the API's, is made here.
-pub fn with_query<'a>(
+pub fn with_query<'n, 'v>(
     path: &str,
-    parameters: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    parameters: impl IntoIterator<Item = (&'n str, Option<&'v str>)>,
 ) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in parameters {

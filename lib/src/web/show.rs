@@ -2,84 +2,106 @@
 //! formatter as the PDFs), statuses and methods in words.
 
 use rust_decimal::Decimal;
-use serde_json::Value;
 
+use crate::domain::Timestamp;
+use crate::domain::document::Quantity;
+use crate::domain::money::{Amount, Money};
+use crate::domain::payment::PaymentMethod;
+use crate::domain::settings::Settings;
 use crate::domain::time::Date;
-use crate::domain::values::Currency;
+use crate::domain::values::{Currency, Percentage};
 use crate::render::locale::Format;
 
 /// The account's way of writing numbers and dates.
 pub struct Fmt(Format);
 
-impl Fmt {
-    /// From the settings the API answered (`en-US` until they are readable).
-    pub fn of(settings: &Value) -> Self {
-        Self(Format::of(settings["locale"].as_str().unwrap_or("en-US")))
-    }
+/// An amount of money as the API answers it.
+pub trait Sum {
+    fn decimal(&self) -> Decimal;
+}
 
-    /// `amount` (a decimal string) in `currency`, or the text as it is if either is unreadable.
-    pub fn money(&self, amount: &Value, currency: &Value) -> String {
-        let text = amount.as_str().unwrap_or_default();
-        match (
-            text.parse::<Decimal>(),
-            Currency::parse(currency.as_str().unwrap_or_default()),
-        ) {
-            (Ok(value), Ok(currency)) => self.0.money(value, currency),
-            _ => text.to_owned(),
-        }
-    }
-
-    pub fn quantity(&self, value: &Value) -> String {
-        let text = value.as_str().unwrap_or_default();
-        text.parse::<Decimal>()
-            .map(|v| self.0.quantity(v))
-            .unwrap_or_else(|_| text.to_owned())
-    }
-
-    pub fn percent(&self, value: &Value) -> String {
-        let text = value.as_str().unwrap_or_default();
-        text.parse::<Decimal>()
-            .map(|v| self.0.percent(v))
-            .unwrap_or_else(|_| text.to_owned())
-    }
-
-    /// A `YYYY-MM-DD` date, or the date part of a timestamp.
-    pub fn date(&self, value: &Value) -> String {
-        let text = value.as_str().unwrap_or_default();
-        Date::parse(text.get(..10).unwrap_or(text))
-            .map(|date| self.0.date(date))
-            .unwrap_or_else(|| text.to_owned())
+impl Sum for Money {
+    fn decimal(&self) -> Decimal {
+        self.value()
     }
 }
 
-/// A string field, or "" when absent.
-pub fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or_default()
+impl Sum for Amount {
+    fn decimal(&self) -> Decimal {
+        self.value()
+    }
+}
+
+impl Fmt {
+    /// From the account's settings.
+    pub fn of(settings: &Settings) -> Self {
+        Self(Format::of(settings.locale.as_str()))
+    }
+
+    pub fn money(&self, amount: &impl Sum, currency: Currency) -> String {
+        self.0.money(amount.decimal(), currency)
+    }
+
+    pub fn quantity(&self, value: &Quantity) -> String {
+        self.0.quantity(value.value())
+    }
+
+    pub fn percent(&self, value: &Percentage) -> String {
+        self.0.percent(value.value())
+    }
+
+    pub fn date(&self, date: Date) -> String {
+        self.0.date(date)
+    }
+
+    /// The day (in UTC) of an instant.
+    pub fn day(&self, at: Timestamp) -> String {
+        let (year, month, day, ..) = at.utc_parts();
+        Date::parse(&format!("{year:04}-{month:02}-{day:02}"))
+            .map(|date| self.0.date(date))
+            .unwrap_or_default()
+    }
 }
 
 /// A payment method in words.
-pub fn method(value: &Value) -> &'static str {
-    match value.as_str().unwrap_or_default() {
-        "bank_transfer" => "Bank transfer",
-        "card" => "Card",
-        "cash" => "Cash",
-        "cheque" => "Cheque",
-        _ => "Other",
+pub fn method(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::BankTransfer => "Bank transfer",
+        PaymentMethod::Card => "Card",
+        PaymentMethod::Cash => "Cash",
+        PaymentMethod::Cheque => "Cheque",
+        PaymentMethod::Other => "Other",
     }
+}
+
+/// An optional text, or "" when absent.
+pub fn or_empty<T: AsRef<str>>(value: &Option<T>) -> &str {
+    value.as_ref().map_or("", AsRef::as_ref)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn amounts_and_dates_follow_the_account_locale() {
-        let de = Fmt::of(&json!({"locale": "de-DE"}));
-        assert_eq!(de.money(&json!("1234.5"), &json!("EUR")), "1.234,50\u{a0}€");
-        assert_eq!(de.date(&json!("2026-11-25")), "25.11.2026");
-        let us = Fmt::of(&json!({}));
-        assert_eq!(us.money(&json!("1234.5"), &json!("USD")), "$1,234.50");
-        assert_eq!(us.money(&json!("oops"), &json!("USD")), "oops");
+        let settings = Settings {
+            locale: serde_json::from_value(serde_json::json!("de-DE")).expect("locale"),
+            ..Settings::default()
+        };
+        let de = Fmt::of(&settings);
+        let eur = Currency::parse("EUR").expect("EUR");
+        let amount = Money::of(Decimal::new(12345, 1), eur);
+        assert_eq!(de.money(&amount, eur), "1.234,50\u{a0}€");
+        let date = Date::parse("2026-11-25").expect("date");
+        assert_eq!(de.date(date), "25.11.2026");
+        let at = Timestamp::parse("2026-11-25T23:59:00Z").expect("instant");
+        assert_eq!(de.day(at), "25.11.2026");
+        let us = Fmt::of(&Settings::default());
+        let usd = Currency::parse("USD").expect("USD");
+        assert_eq!(
+            us.money(&Money::of(Decimal::new(12345, 1), usd), usd),
+            "$1,234.50"
+        );
     }
 }

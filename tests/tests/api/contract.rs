@@ -134,8 +134,14 @@ fn every_list_is_allowed_its_cursor_refusal() {
         serde_json::from_str(invoiceflow::http::openapi::DOCUMENT).expect("the document is JSON");
     let mut lists = Vec::new();
     for (path, item) in document["paths"].as_object().expect("paths") {
-        let parameters = item["get"]["parameters"].as_array().cloned().unwrap_or_default();
-        if parameters.iter().any(|p| p["name"] == "next" && p["in"] == "query") {
+        let parameters = item["get"]["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if parameters
+            .iter()
+            .any(|p| p["name"] == "next" && p["in"] == "query")
+        {
             lists.push(format!("GET {path}"));
         }
     }

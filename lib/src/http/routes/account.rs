@@ -51,6 +51,29 @@ pub struct Versioned<T> {
     pub updated_at: Timestamp,
 }
 
+/// Read back as the API wrote it. (By hand: a record that refuses unknown fields, as the
+/// company profile does, cannot be read through `flatten`.)
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Versioned<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut fields = serde_json::Map::deserialize(d)?;
+        let mut take = |name: &'static str| {
+            fields
+                .remove(name)
+                .ok_or_else(|| D::Error::missing_field(name))
+        };
+        let version = serde_json::from_value(take("version")?).map_err(D::Error::custom)?;
+        let updated_at = serde_json::from_value(take("updated_at")?).map_err(D::Error::custom)?;
+        let record =
+            serde_json::from_value(serde_json::Value::Object(fields)).map_err(D::Error::custom)?;
+        Ok(Self {
+            record,
+            version,
+            updated_at,
+        })
+    }
+}
+
 fn versioned<T: Serialize>(record: T, version: u64, updated_at: Timestamp) -> Response {
     (
         [(header::ETAG, etag(version))],
@@ -155,7 +178,7 @@ async fn update_settings(
 }
 
 /// One entry of the audit trail: who did what to which object, how it ended, and when.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditView {
     pub id: String,
     /// The user who acted (`usr_…`), when known.

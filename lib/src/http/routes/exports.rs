@@ -43,7 +43,7 @@ pub struct ExportRequest {
 }
 
 /// An export and, while its file exists, a link to it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ExportView {
     pub id: ExportId,
     pub dataset: Dataset,

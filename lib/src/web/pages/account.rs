@@ -4,17 +4,23 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use serde_json::Value;
+use serde::Serialize;
 
 use super::records::Paging;
 use super::{Fields, idempotency, listed, own, submit};
+use crate::app::numbering::{Series, SeriesState};
+use crate::domain::account::CompanyProfile;
+use crate::domain::settings::Settings;
+use crate::export::Dataset;
+use crate::http::account::Versioned;
 use crate::web::form::Form;
 use crate::web::page::{
     self, Input, Section, address, field, hidden, hinted, next_link, notice, once, required,
 };
 use crate::web::pages::auth::currencies;
-use crate::web::show::text;
-use crate::web::{Failure, Web, body, go_to, went};
+use crate::web::reads::{self, Got, typed};
+use crate::web::show::or_empty;
+use crate::web::{Failure, Web, go_to, went};
 
 const COMPANY_NAMES: &[&str] = &[
     "legal_name",
@@ -120,21 +126,23 @@ fn settings_form(form: &Form, saved: bool) -> Markup {
     }
 }
 
-/// The number series: (the API's name, what it numbers).
-const SERIES: &[(&str, &str)] = &[
-    ("invoice", "Invoices"),
-    ("credit_note", "Credit notes"),
-    ("proposal", "Proposals"),
-];
+/// What a series numbers.
+fn series_label(series: Series) -> &'static str {
+    match series {
+        Series::Invoice => "Invoices",
+        Series::CreditNote => "Credit notes",
+        Series::Proposal => "Proposals",
+    }
+}
 
-/// One series: where it stands, and a form to raise it.
-fn series_form(kind: &(&'static str, &str), state: &Value, form: &Form, saved: bool) -> Markup {
-    let (name, label) = *kind;
+/// One series: where it stands (unknown while it cannot be read), and a form to raise it.
+fn series_form(series: Series, state: Option<&SeriesState>, form: &Form, saved: bool) -> Markup {
+    let (name, label) = (series.name(), series_label(series));
     let form = form.clone().scoped(name);
     html! {
         form hx-post=(format!("/settings/series/{name}")) hx-target="this" hx-swap="outerHTML" {
             h3 { (label) }
-            p { "Next number: " strong data-series=(name) { (text(&state["next_number"])) } }
+            p { "Next number: " strong data-series=(name) { (state.map_or("", |s| s.next_number.as_str())) } }
             @if saved { p.ok role="status" { "Raised." } }
             (notice(&form, &["next"]))
             (field(&form, "Continue from number", "next:int", Input::Number))
@@ -150,22 +158,20 @@ pub async fn raise_series(
     axum::extract::Path(series): axum::extract::Path<String>,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let kind = SERIES
-        .iter()
-        .find(|(name, _)| *name == series)
-        .ok_or(Failure::NotFound)?;
-    let path = format!("/v1/number-series/{}", kind.0);
+    let series = Series::parse(&series).ok_or(Failure::NotFound)?;
+    let path = reads::series(series.name());
     let sent = submit(&web, &headers, Method::PUT, path, &fields, Vec::new()).await;
     if sent.reply.is_success() {
-        return Ok(series_form(kind, &sent.reply.body, &Form::default(), true).into_response());
+        let state = typed::<SeriesState>(sent.reply)?.value;
+        return Ok(series_form(series, Some(&state), &Form::default(), true).into_response());
     }
-    let current = body(web.api.get(&headers, "/v1/number-series").await).unwrap_or_default();
-    let state = current
-        .as_array()
-        .and_then(|all| all.iter().find(|s| s["series"] == kind.0))
-        .cloned()
+    let current = web
+        .api
+        .read(&headers, reads::number_series())
+        .await
         .unwrap_or_default();
-    sent.refused(&fields, |form| series_form(kind, &state, form, false))
+    let state = current.iter().find(|state| state.series == series);
+    sent.refused(&fields, |form| series_form(series, state, form, false))
 }
 
 fn password_form(form: &Form, saved: bool) -> Markup {
@@ -197,41 +203,47 @@ fn delete_form(form: &Form, legal_name: &str) -> Markup {
 }
 
 /// A form showing a singleton the API answered, with its `ETag`.
-fn singleton_form(record: &Value, etag: Option<String>) -> Form {
-    let mut form = Form::of(record);
-    form.set("_etag", etag.unwrap_or_default());
+fn singleton_form<T: Serialize>(got: &Got<Versioned<T>>) -> Form {
+    let mut form = Form::of(&serde_json::to_value(&got.value).unwrap_or_default());
+    form.set("_etag", got.etag.clone());
     form
+}
+
+/// The company profile; `None` until the account has one (the API's 404).
+async fn company(
+    web: &Web,
+    headers: &HeaderMap,
+) -> Result<Option<Got<Versioned<CompanyProfile>>>, Failure> {
+    match web.api.read_tagged(headers, reads::company()).await {
+        Ok(got) => Ok(Some(got)),
+        Err(Failure::NotFound) => Ok(None),
+        Err(failure) => Err(failure),
+    }
 }
 
 pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Response, Failure> {
     let (company, settings, series) = tokio::join!(
-        web.api.get(&headers, "/v1/company"),
-        web.api.get(&headers, "/v1/settings"),
-        web.api.get(&headers, "/v1/number-series"),
+        company(&web, &headers),
+        web.api.read_tagged(&headers, reads::settings()),
+        web.api.read(&headers, reads::number_series()),
     );
-    let company_etag = company.etag();
-    let settings_etag = settings.etag();
-    let company = if company.status == 404 {
-        Value::Null
-    } else {
-        body(company)?
-    };
-    let settings = body(settings)?;
-    let series = body(series)?;
-    let legal_name = text(&company["legal_name"]).to_owned();
+    let (company, settings, series) = (company?, settings?, series?);
+    let legal_name = company
+        .as_ref()
+        .map(|got| got.value.record.legal_name.to_string())
+        .unwrap_or_default();
+    let company_form_shown = company.as_ref().map(singleton_form).unwrap_or_default();
     let content = html! {
-        (company_form(&singleton_form(&company, company_etag), false))
-        (settings_form(&singleton_form(&settings, settings_etag), false))
+        (company_form(&company_form_shown, false))
+        (settings_form(&singleton_form(&settings), false))
         section.card aria-labelledby="series-heading" {
             h2 id="series-heading" { "Number series" }
             p { "Each series numbers its documents without gaps. To continue the numbers of \
                 another tool, raise a series to the next number it should give; a series is \
                 never lowered." }
             div.grid {
-                @for state in series.as_array().map(Vec::as_slice).unwrap_or_default() {
-                    @if let Some(kind) = SERIES.iter().find(|(name, _)| *name == text(&state["series"])) {
-                        (series_form(kind, state, &Form::default(), false))
-                    }
+                @for state in &series {
+                    (series_form(state.series, Some(state), &Form::default(), false))
                 }
             }
         }
@@ -243,7 +255,7 @@ pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Resp
 
 /// A singleton's form sent with `If-Match` (`*` for a first company profile), answered with
 /// the form again: as saved, or with what was refused.
-async fn save_singleton(
+async fn save_singleton<T: Serialize + serde::de::DeserializeOwned>(
     web: &Web,
     headers: &HeaderMap,
     fields: &Fields,
@@ -254,7 +266,7 @@ async fn save_singleton(
     let if_match = vec![(header::IF_MATCH, etag)];
     let sent = submit(web, headers, method, path, fields, if_match).await;
     if sent.reply.is_success() {
-        let form = singleton_form(&sent.reply.body, sent.reply.etag());
+        let form = singleton_form(&typed::<Versioned<T>>(sent.reply)?);
         return Ok(form_of(&form, true).into_response());
     }
     sent.refused(fields, |form| form_of(form, false))
@@ -265,8 +277,8 @@ pub async fn save_company(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let put = (Method::PUT, "/v1/company");
-    save_singleton(&web, &headers, &fields, put, company_form).await
+    let put = (Method::PUT, reads::COMPANY);
+    save_singleton::<CompanyProfile>(&web, &headers, &fields, put, company_form).await
 }
 
 pub async fn save_settings(
@@ -274,8 +286,8 @@ pub async fn save_settings(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let patch = (Method::PATCH, "/v1/settings");
-    save_singleton(&web, &headers, &fields, patch, settings_form).await
+    let patch = (Method::PATCH, reads::SETTINGS);
+    save_singleton::<Settings>(&web, &headers, &fields, patch, settings_form).await
 }
 
 pub async fn change_password(
@@ -283,7 +295,7 @@ pub async fn change_password(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let path = "/v1/auth/password";
+    let path = reads::PASSWORD;
     let sent = submit(&web, &headers, Method::POST, path, &fields, Vec::new()).await;
     if sent.reply.is_success() {
         // The API ended every other session and set this one a new cookie.
@@ -307,7 +319,7 @@ pub async fn delete_account(
         &web,
         &headers,
         Method::DELETE,
-        "/v1/account",
+        reads::ACCOUNT,
         &fields,
         Vec::new(),
     )
@@ -319,12 +331,29 @@ pub async fn delete_account(
             .append(header::SET_COOKIE, crate::auth::cookie::clear_session());
         return Ok(response);
     }
-    let company = body(web.api.get(&headers, "/v1/company").await).unwrap_or_default();
-    sent.refused(&fields, |form| {
-        delete_form(form, text(&company["legal_name"]))
-    })
+    let legal_name = company(&web, &headers)
+        .await
+        .ok()
+        .flatten()
+        .map(|got| got.value.record.legal_name.to_string())
+        .unwrap_or_default();
+    sent.refused(&fields, |form| delete_form(form, &legal_name))
 }
 
+/// What an export holds, in words.
+fn dataset_label(dataset: Dataset) -> &'static str {
+    match dataset {
+        Dataset::Invoices => "Invoices (CSV)",
+        Dataset::InvoiceLines => "Invoice lines (CSV)",
+        Dataset::Payments => "Payments (CSV)",
+        Dataset::Customers => "Customers (CSV)",
+        Dataset::Services => "Services (CSV)",
+        Dataset::Proposals => "Proposals (CSV)",
+        Dataset::Account => "Everything, with PDFs (ZIP)",
+    }
+}
+
+/// The form's choices: the API's name of each dataset, and its label.
 const DATASETS: &[(&str, &str)] = &[
     ("invoices", "Invoices (CSV)"),
     ("invoice_lines", "Invoice lines (CSV)"),
@@ -351,7 +380,8 @@ pub async fn exports(
     headers: HeaderMap,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Failure> {
-    let (page, items, fmt) = listed(&web, &headers, paging.of("/v1/exports")).await?;
+    let (page, fmt) = listed(&web, &headers, reads::exports(paging.next.as_deref())).await?;
+    let items = page.data;
     let content = html! {
         p { "An export is a file of your data. Its link works for a short while; \
             come back here for a fresh one." }
@@ -365,18 +395,18 @@ pub async fn exports(
                     th.num scope="col" { "Rows" } th scope="col" { "File" }
                 } }
                 tbody { @for item in &items { tr {
-                    td { (fmt.date(&item["created_at"])) }
-                    td { (DATASETS.iter().find(|(d, _)| *d == text(&item["dataset"])).map(|(_, l)| *l).unwrap_or("")) }
-                    td.num { (item["rows"].as_u64().unwrap_or(0)) }
+                    td { (fmt.day(item.created_at)) }
+                    td { (dataset_label(item.dataset)) }
+                    td.num { (item.rows) }
                     td {
-                        @if let Some(url) = item["url"].as_str() {
+                        @if let Some(url) = &item.url {
                             a href=(url) rel="noreferrer" { "Download" }
                         } @else { "Expired" }
                     }
                 } } }
             } }
         }
-        (next_link("/exports", &[], page["next"].as_str()))
+        (next_link("/exports", &[], page.next.as_deref()))
     };
     Ok(page::page("Exports", Section::Exports, content).into_response())
 }
@@ -387,7 +417,7 @@ pub async fn create_export(
     fields: Fields,
 ) -> Result<Response, Failure> {
     let key = idempotency(&fields);
-    let sent = submit(&web, &headers, Method::POST, "/v1/exports", &fields, key).await;
+    let sent = submit(&web, &headers, Method::POST, reads::EXPORTS, &fields, key).await;
     if sent.reply.is_success() {
         return Ok(go_to("/exports"));
     }
@@ -399,8 +429,11 @@ pub async fn audit(
     headers: HeaderMap,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Failure> {
-    let page = body(web.api.get(&headers, paging.of("/v1/audit")).await)?;
-    let items = page["data"].as_array().cloned().unwrap_or_default();
+    let page = web
+        .api
+        .read(&headers, reads::audit(paging.next.as_deref()))
+        .await?;
+    let items = &page.data;
     let content = html! {
         p { "Everything done in this account, newest first: who, what, on which record, and whether it was allowed." }
         div.table { table {
@@ -408,14 +441,14 @@ pub async fn audit(
                 th scope="col" { "When (UTC)" } th scope="col" { "Action" } th scope="col" { "Record" }
                 th scope="col" { "Outcome" }
             } }
-            tbody { @for item in &items { tr {
-                td { (text(&item["at"]).replace('T', " ").trim_end_matches('Z')) }
-                td { code { (text(&item["action"])) } }
-                td { (text(&item["object"])) }
-                td { (text(&item["outcome"]).replace('_', " ")) }
+            tbody { @for item in items { tr {
+                td { (item.at.to_string().replace('T', " ").trim_end_matches('Z')) }
+                td { code { (item.action) } }
+                td { (or_empty(&item.object)) }
+                td { (item.outcome.replace('_', " ")) }
             } } }
         } }
-        (next_link("/audit", &[], page["next"].as_str()))
+        (next_link("/audit", &[], page.next.as_deref()))
     };
     Ok(page::page("Audit trail", Section::Audit, content).into_response())
 }

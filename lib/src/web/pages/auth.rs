@@ -8,6 +8,7 @@ use maud::{Markup, html};
 use super::{Fields, submit};
 use crate::web::form::Form;
 use crate::web::page::{self, Input, Section, field, hinted, notice, required};
+use crate::web::reads;
 use crate::web::{Failure, Web, go_to, refused, went};
 
 const CURRENCIES: &[(&str, &str)] = &[
@@ -46,7 +47,7 @@ pub async fn login_page() -> Markup {
 }
 
 pub async fn login(State(web): State<Web>, headers: HeaderMap, fields: Fields) -> Response {
-    let path = "/v1/auth/login";
+    let path = reads::LOGIN;
     let sent = submit(&web, &headers, Method::POST, path, &fields, Vec::new()).await;
     if sent.reply.is_success() {
         return went("/", &sent.reply);
@@ -90,7 +91,7 @@ pub async fn signup(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
-    let path = "/v1/auth/signup";
+    let path = reads::SIGNUP;
     let sent = submit(&web, &headers, Method::POST, path, &fields, Vec::new()).await;
     if sent.reply.is_success() {
         return Ok(went("/settings", &sent.reply));
@@ -101,7 +102,7 @@ pub async fn signup(
 pub async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
     let reply = web
         .api
-        .send(&headers, Method::POST, "/v1/auth/logout", None, Vec::new())
+        .send(&headers, Method::POST, reads::LOGOUT, None, Vec::new())
         .await;
     if reply.is_success() || reply.status == 401 {
         let mut response = went("/login", &reply);

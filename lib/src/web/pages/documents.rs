@@ -13,15 +13,24 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::dashboard::invoice_table;
-use super::editor::{Kind, Shown, customer_options, draft_page, totals};
+use super::editor::{Balance, Draft, Kind, customer_options, draft_page, totals};
 use super::records::{Paging, safe_id};
-use super::{Fields, Submission, idempotency, listed};
+use super::{Fields, Submission, fmt, idempotency, listed};
+use crate::domain::credit_note::{CreditNote, CreditNoteSummary};
+use crate::domain::document::Content;
+use crate::domain::ids::CustomerId;
+use crate::domain::invoice::{Invoice, InvoiceStatus};
+use crate::domain::payment::{Payment, PaymentSummary};
+use crate::domain::proposal::{Proposal, ProposalStatus, ProposalSummary};
+use crate::domain::time::Date;
+use crate::http::records::View;
 use crate::web::form::{Form, to_json};
 use crate::web::page::{
-    self, Input, Section, field, hidden, next_link, notice, once, required, status, with_query,
+    self, Input, Section, field, hidden, next_link, notice, once, required, status,
 };
-use crate::web::show::{Fmt, method, text};
-use crate::web::{Failure, Web, body, go_to};
+use crate::web::reads::{self, typed};
+use crate::web::show::{Fmt, method, or_empty};
+use crate::web::{Failure, Web, go_to};
 
 /// `?status=&customer=&next=` of a document list.
 #[derive(Debug, Default, Deserialize)]
@@ -40,14 +49,11 @@ impl Filter {
         ]
     }
 
-    /// The API's list path `path` for this page.
-    fn of(&self, path: &str) -> String {
-        with_query(
-            path,
-            self.kept()
-                .into_iter()
-                .chain([("next", self.next.as_deref())]),
-        )
+    /// This page's query of the API's list.
+    fn query(&self) -> impl Iterator<Item = (&'static str, Option<&str>)> {
+        self.kept()
+            .into_iter()
+            .chain([("next", self.next.as_deref())])
     }
 }
 
@@ -76,24 +82,29 @@ async fn list(
     headers: &HeaderMap,
     filter: &Filter,
 ) -> Result<Response, Failure> {
-    let api_path = filter.of(&format!("/v1/{}", kind.path()));
-    let (page, settings, customers) = tokio::join!(
-        web.api.get(headers, &api_path),
-        web.api.get(headers, "/v1/settings"),
-        customer_options(web, headers),
-    );
-    let page = body(page)?;
-    let fmt = Fmt::of(&body(settings)?);
-    let items = page["data"].as_array().cloned().unwrap_or_default();
-    let table = match kind {
-        Kind::Invoice => invoice_table(&fmt, &items),
-        Kind::Proposal => proposal_table(&fmt, &items),
+    let (table, next, customers) = match kind {
+        Kind::Invoice => {
+            let (page, customers) = tokio::join!(
+                listed(web, headers, reads::list::<Invoice>(filter.query())),
+                customer_options(web, headers),
+            );
+            let (page, fmt) = page?;
+            (invoice_table(&fmt, &page.data), page.next, customers)
+        }
+        Kind::Proposal => {
+            let (page, customers) = tokio::join!(
+                listed(web, headers, reads::list::<Proposal>(filter.query())),
+                customer_options(web, headers),
+            );
+            let (page, fmt) = page?;
+            (proposal_table(&fmt, &page.data), page.next, customers)
+        }
     };
     let content = html! {
         div.actions { a.button href=(format!("/{}/new", kind.path())) { "New " (kind.singular()) } }
         (filter_form(kind, filter, &customers?))
         (table)
-        (next_link(&format!("/{}", kind.path()), &filter.kept(), page["next"].as_str()))
+        (next_link(&format!("/{}", kind.path()), &filter.kept(), next.as_deref()))
     };
     let title = match kind {
         Kind::Proposal => "Proposals",
@@ -102,7 +113,7 @@ async fn list(
     Ok(page::page(title, kind.section(), content).into_response())
 }
 
-fn proposal_table(fmt: &Fmt, proposals: &[Value]) -> Markup {
+fn proposal_table(fmt: &Fmt, proposals: &[ProposalSummary]) -> Markup {
     html! {
         @if proposals.is_empty() {
             p { "No proposals here." }
@@ -113,12 +124,12 @@ fn proposal_table(fmt: &Fmt, proposals: &[Value]) -> Markup {
                     th scope="col" { "Valid until" } th scope="col" { "Status" } th.num scope="col" { "Total" }
                 } }
                 tbody { @for p in proposals { tr {
-                    td { a href=(format!("/proposals/{}", text(&p["id"]))) { (p["number"].as_str().unwrap_or("Draft")) } }
-                    td { (text(&p["customer_name"])) }
-                    td { (fmt.date(&p["issue_date"])) }
-                    td { (fmt.date(&p["valid_until"])) }
-                    td { (status(text(&p["status"]))) }
-                    td.num { (fmt.money(&p["total"], &p["currency"])) }
+                    td { a href=(format!("/proposals/{}", p.id)) { (p.number.as_deref().unwrap_or("Draft")) } }
+                    td { (or_empty(&p.customer_name)) }
+                    td { (fmt.date(p.issue_date)) }
+                    td { (fmt.date(p.valid_until)) }
+                    td { (status(p.status.as_str())) }
+                    td.num { (fmt.money(&p.total, p.currency)) }
                 } } }
             } }
         }
@@ -142,36 +153,45 @@ pub async fn list_invoices(
 }
 
 /// Where an action's success leads: the document's page, or what the action made.
-type Next = fn(&str, &Value) -> String;
+enum Next {
+    Back,
+    MadeInvoice,
+    MadeCreditNote,
+}
 
 /// Facts of an issued document, as a list of terms.
-fn facts(fmt: &Fmt, doc: &Value, shown: Shown) -> Markup {
-    let currency = &doc["currency"];
+struct Facts<'a> {
+    status: &'a str,
+    customer_id: Option<&'a CustomerId>,
+    issue_date: Date,
+    /// When it is due, or until when it is valid.
+    second: Option<(&'static str, Date)>,
+    content: &'a Content,
+    /// Why it was voided, declined or credited.
+    reason: Option<(&'static str, &'a str)>,
+}
+
+fn facts(fmt: &Fmt, doc: &Facts<'_>) -> Markup {
+    let content = doc.content;
     html! {
         dl.facts {
-            dt { "Status" } dd { (status(text(&doc["status"]))) }
+            dt { "Status" } dd { (status(doc.status)) }
             dt { "Customer" } dd {
-                @if let Some(customer) = doc["customer_id"].as_str() {
-                    a href=(format!("/customers/{customer}")) { (text(&doc["customer_name"])) }
-                } @else { (text(&doc["buyer"]["name"])) }
+                @if let Some(customer) = doc.customer_id {
+                    a href=(format!("/customers/{customer}")) { (or_empty(&content.customer_name)) }
+                } @else { (or_empty(&content.customer_name)) }
             }
-            dt { "Date" } dd { (fmt.date(&doc["issue_date"])) }
-            @match shown {
-                Shown::Invoice => { dt { "Due" } dd { (fmt.date(&doc["due_date"])) } }
-                Shown::Proposal => { dt { "Valid until" } dd { (fmt.date(&doc["valid_until"])) } }
-                Shown::CreditNote => {}
-            }
-            dt { "Total" } dd { (fmt.money(&doc["total"], currency)) }
-            @if let Some(reason) = doc["void_reason"].as_str() { dt { "Voided because" } dd { (reason) } }
-            @if let Some(reason) = doc["decline_reason"].as_str() { dt { "Declined because" } dd { (reason) } }
-            @if let Some(reason) = doc["reason"].as_str() { dt { "Reason" } dd { (reason) } }
+            dt { "Date" } dd { (fmt.date(doc.issue_date)) }
+            @if let Some((label, date)) = doc.second { dt { (label) } dd { (fmt.date(date)) } }
+            dt { "Total" } dd { (fmt.money(&content.total, content.currency)) }
+            @if let Some((label, reason)) = doc.reason { dt { (label) } dd { (reason) } }
         }
     }
 }
 
 /// The lines of an issued document, read only.
-fn lines_table(fmt: &Fmt, doc: &Value) -> Markup {
-    let currency = &doc["currency"];
+fn lines_table(fmt: &Fmt, doc: &Content) -> Markup {
+    let currency = doc.currency;
     html! {
         div.table { table {
             caption { "Lines" }
@@ -179,13 +199,13 @@ fn lines_table(fmt: &Fmt, doc: &Value) -> Markup {
                 th scope="col" { "Description" } th.num scope="col" { "Quantity" } th scope="col" { "Unit" }
                 th.num scope="col" { "Unit price" } th.num scope="col" { "Tax" } th.num scope="col" { "Net" }
             } }
-            tbody { @for line in doc["lines"].as_array().map(Vec::as_slice).unwrap_or_default() { tr {
-                td { (text(&line["description"])) }
-                td.num { (fmt.quantity(&line["quantity"])) }
-                td { (text(&line["unit"])) }
-                td.num { (fmt.money(&line["unit_price"], currency)) }
-                td.num { (fmt.percent(&line["tax_rate"])) }
-                td.num { (fmt.money(&line["net"], currency)) }
+            tbody { @for line in &doc.lines { tr {
+                td { (line.description) }
+                td.num { (fmt.quantity(&line.quantity)) }
+                td { (or_empty(&line.unit)) }
+                td.num { (fmt.money(&line.unit_price, currency)) }
+                td.num { (fmt.percent(&line.tax_rate)) }
+                td.num { (fmt.money(&line.net, currency)) }
             } } }
         } }
     }
@@ -248,36 +268,46 @@ pub async fn proposal(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = safe_id(&id)?;
-    let reply = web.api.get(&headers, format!("/v1/proposals/{id}")).await;
-    let etag = reply.etag().unwrap_or_default();
-    let doc = body(reply)?;
-    if doc["status"] == "draft" {
-        return draft_page(Kind::Proposal, &web, &headers, id, &doc, etag).await;
+    let got = web
+        .api
+        .read_tagged(&headers, reads::record::<Proposal>(id))
+        .await?;
+    if got.value.record.status == ProposalStatus::Draft {
+        return draft_page(&web, &headers, id, &Draft::Proposal(got)).await;
     }
-    let fmt = Fmt::of(&body(web.api.get(&headers, "/v1/settings").await)?);
+    let doc = got.value.record;
+    let fmt = fmt(&web, &headers).await?;
     let none = Form::default();
+    let sent = doc.status == ProposalStatus::Sent;
     let content = html! {
-        (facts(&fmt, &doc, Shown::Proposal))
+        (facts(&fmt, &Facts {
+            status: doc.status.as_str(),
+            customer_id: doc.content.customer_id.as_ref(),
+            issue_date: doc.issue_date,
+            second: Some(("Valid until", doc.valid_until)),
+            content: &doc.content,
+            reason: doc.decline_reason.as_ref().map(|r| ("Declined because", r.as_str())),
+        }))
         div.actions {
-            a.button.secondary href=(format!("/v1/proposals/{id}/pdf")) download { "Download PDF" }
-            @if doc["status"] == "sent" {
+            a.button.secondary href=(reads::of_record::<Proposal>(id, "pdf")) download { "Download PDF" }
+            @if sent {
                 (page::action(&format!("/proposals/{id}/do/accept"), "Mark accepted", ""))
             }
-            @if doc["status"] == "accepted" {
+            @if doc.status == ProposalStatus::Accepted {
                 (page::action(&format!("/proposals/{id}/do/invoice"), "Convert to an invoice", ""))
             }
-            @if let Some(invoice) = doc["invoice_id"].as_str() {
+            @if let Some(invoice) = &doc.invoice_id {
                 a.button href=(format!("/invoices/{invoice}")) { "Open its invoice" }
             }
         }
-        @if doc["status"] == "sent" {
+        @if sent {
             h2 { "Declined?" }
             (reason_form(&format!("/proposals/{id}/do/decline"), "Mark declined", "secondary", &none, "Why the customer declined"))
         }
-        (lines_table(&fmt, &doc))
-        (totals(&fmt, Some(&doc), Shown::Proposal))
+        (lines_table(&fmt, &doc.content))
+        (totals(&fmt, Some(&doc.content), None))
     };
-    let title = format!("Proposal {}", text(&doc["number"]));
+    let title = format!("Proposal {}", doc.number.as_deref().unwrap_or_default());
     Ok(page::page(&title, Section::Proposals, content).into_response())
 }
 
@@ -289,51 +319,53 @@ pub async fn invoice(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = safe_id(&id)?;
-    let reply = web.api.get(&headers, format!("/v1/invoices/{id}")).await;
-    let etag = reply.etag().unwrap_or_default();
-    let doc = body(reply)?;
-    if doc["status"] == "draft" {
-        return draft_page(Kind::Invoice, &web, &headers, id, &doc, etag).await;
+    let got = web
+        .api
+        .read_tagged(&headers, reads::record::<Invoice>(id))
+        .await?;
+    if got.value.record.status == InvoiceStatus::Draft {
+        return draft_page(&web, &headers, id, &Draft::Invoice(got)).await;
     }
-    let (settings, payments, credits, summary) = tokio::join!(
-        web.api.get(&headers, "/v1/settings"),
-        web.api
-            .get(&headers, format!("/v1/invoices/{id}/payments?limit=100")),
-        web.api.get(
-            &headers,
-            format!("/v1/invoices/{id}/credit-notes?limit=100")
-        ),
-        web.api.get(&headers, "/v1/summary"),
+    let doc = got.value.record;
+    let (fmt, payments, credits, summary) = tokio::join!(
+        fmt(&web, &headers),
+        web.api.read(&headers, reads::payments_of(id)),
+        web.api.read(&headers, reads::credit_notes_of(id)),
+        web.api.read(&headers, reads::summary()),
     );
-    let fmt = Fmt::of(&body(settings)?);
-    let payments = body(payments)?["data"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let credits = body(credits)?["data"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let today = body(summary)?["as_of"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let open = matches!(doc["status"].as_str(), Some("issued" | "partially_paid"));
+    let (fmt, payments, credits) = (fmt?, payments?.data, credits?.data);
+    let today = summary?.as_of;
+    let open = matches!(
+        doc.status,
+        InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid
+    );
+    let void = doc.status == InvoiceStatus::Void;
     let mut pay = Form::default();
-    pay.set("amount", text(&doc["amount_due"]));
-    pay.set("date", today);
+    pay.set("amount", doc.amount_due.to_string());
+    pay.set("date", today.to_string());
     pay.set("method", "bank_transfer");
     let none = Form::default();
     let content = html! {
-        (facts(&fmt, &doc, Shown::Invoice))
+        (facts(&fmt, &Facts {
+            status: doc.status.as_str(),
+            customer_id: doc.content.customer_id.as_ref(),
+            issue_date: doc.issue_date,
+            second: Some(("Due", doc.due_date)),
+            content: &doc.content,
+            reason: doc.void_reason.as_ref().map(|r| ("Voided because", r.as_str())),
+        }))
         div.actions {
-            a.button.secondary href=(format!("/v1/invoices/{id}/pdf")) download { "Download PDF" }
-            @if doc["status"] != "void" {
-                a.button.secondary href=(format!("/v1/invoices/{id}/ubl")) download { "Download e-invoice (UBL)" }
+            a.button.secondary href=(reads::of_record::<Invoice>(id, "pdf")) download { "Download PDF" }
+            @if !void {
+                a.button.secondary href=(reads::of_record::<Invoice>(id, "ubl")) download { "Download e-invoice (UBL)" }
             }
         }
-        (lines_table(&fmt, &doc))
-        (totals(&fmt, Some(&doc), Shown::Invoice))
+        (lines_table(&fmt, &doc.content))
+        (totals(&fmt, Some(&doc.content), Some(Balance {
+            paid: &doc.amount_paid,
+            credited: &doc.amount_credited,
+            due: &doc.amount_due,
+        })))
         @if open {
             h2 { "Record a payment" }
             (payment_form(&format!("/invoices/{id}/do/pay"), &pay))
@@ -342,7 +374,7 @@ pub async fn invoice(
         (payment_table(&fmt, &payments, Some(&format!("/invoices/{id}"))))
         h2 { "Credit notes" }
         (credit_table(&fmt, &credits))
-        @if doc["status"] != "void" {
+        @if !void {
             h2 { "Credit this invoice" }
             p { "A credit note cancels what is left of this invoice, with a reason shown on it." }
             (reason_form(&format!("/invoices/{id}/do/credit"), "Issue a credit note", "secondary", &none, "Reason for the credit"))
@@ -353,11 +385,11 @@ pub async fn invoice(
             (reason_form(&format!("/invoices/{id}/do/void"), "Void invoice", "danger", &none, "Reason for voiding"))
         }
     };
-    let title = format!("Invoice {}", text(&doc["number"]));
+    let title = format!("Invoice {}", doc.number.as_deref().unwrap_or_default());
     Ok(page::page(&title, Section::Invoices, content).into_response())
 }
 
-fn payment_table(fmt: &Fmt, payments: &[Value], back: Option<&str>) -> Markup {
+fn payment_table(fmt: &Fmt, payments: &[PaymentSummary], back: Option<&str>) -> Markup {
     html! {
         @if payments.is_empty() {
             p { "No payments recorded." }
@@ -368,17 +400,17 @@ fn payment_table(fmt: &Fmt, payments: &[Value], back: Option<&str>) -> Markup {
                     th scope="col" { "Method" } th scope="col" { "Reference" } th.num scope="col" { "Amount" }
                     th scope="col" { span.visually-hidden { "Actions" } }
                 } }
-                tbody { @for p in payments { tr {
-                    td { (fmt.date(&p["date"])) }
-                    td { a href=(format!("/invoices/{}", text(&p["invoice_id"]))) { (text(&p["invoice_number"])) } }
-                    td { (text(&p["customer_name"])) }
-                    td { (method(&p["method"])) }
-                    td { (text(&p["reference"])) }
-                    td.num { (fmt.money(&p["amount"], &p["currency"])) }
+                tbody { @for summary in payments { @let p = &summary.payment; tr {
+                    td { (fmt.date(p.date)) }
+                    td { a href=(format!("/invoices/{}", p.invoice_id)) { (p.invoice_number) } }
+                    td { (or_empty(&p.customer_name)) }
+                    td { (method(p.method)) }
+                    td { (or_empty(&p.reference)) }
+                    td.num { (fmt.money(&p.amount, p.currency)) }
                     td {
-                        form.action hx-post=(format!("/payments/{}/delete", text(&p["id"]))) hx-target="this" hx-swap="outerHTML" {
+                        form.action hx-post=(format!("/payments/{}/delete", summary.id)) hx-target="this" hx-swap="outerHTML" {
                             @if let Some(back) = back { (hidden("_back", back)) }
-                            button.link type="submit" { "Delete" span.visually-hidden { " payment of " (fmt.money(&p["amount"], &p["currency"])) } }
+                            button.link type="submit" { "Delete" span.visually-hidden { " payment of " (fmt.money(&p.amount, p.currency)) } }
                         }
                     }
                 } } }
@@ -387,7 +419,7 @@ fn payment_table(fmt: &Fmt, payments: &[Value], back: Option<&str>) -> Markup {
     }
 }
 
-fn credit_table(fmt: &Fmt, credits: &[Value]) -> Markup {
+fn credit_table(fmt: &Fmt, credits: &[CreditNoteSummary]) -> Markup {
     html! {
         @if credits.is_empty() {
             p { "No credit notes." }
@@ -398,11 +430,11 @@ fn credit_table(fmt: &Fmt, credits: &[Value]) -> Markup {
                     th scope="col" { "Date" } th.num scope="col" { "Credited" }
                 } }
                 tbody { @for c in credits { tr {
-                    td { a href=(format!("/credit-notes/{}", text(&c["id"]))) { (text(&c["number"])) } }
-                    td { a href=(format!("/invoices/{}", text(&c["invoice_id"]))) { (text(&c["invoice_number"])) } }
-                    td { (text(&c["customer_name"])) }
-                    td { (fmt.date(&c["issue_date"])) }
-                    td.num { (fmt.money(&c["total"], &c["currency"])) }
+                    td { a href=(format!("/credit-notes/{}", c.id)) { (c.number) } }
+                    td { a href=(format!("/invoices/{}", c.invoice_id)) { (c.invoice_number) } }
+                    td { (or_empty(&c.customer_name)) }
+                    td { (fmt.date(c.issue_date)) }
+                    td.num { (fmt.money(&c.total, c.currency)) }
                 } } }
             } }
         }
@@ -421,30 +453,20 @@ pub async fn act(
     let id = safe_id(&id)?;
     let path = kind.path();
     let sent = to_json(&fields);
-    let (api_path, body, goes_to): (String, Option<&Value>, Next) = match (kind, action.as_str()) {
+    let (api_path, body, next): (String, Option<&Value>, Next) = match (kind, action.as_str()) {
         (Kind::Proposal, "send" | "accept") | (Kind::Invoice, "issue") => {
-            (format!("/v1/{path}/{id}/{action}"), None, |page, _| {
-                page.to_owned()
-            })
+            (kind.api_of(id, &action), None, Next::Back)
         }
-        (Kind::Proposal, "decline") | (Kind::Invoice, "void") => (
-            format!("/v1/{path}/{id}/{action}"),
-            Some(&sent.body),
-            |page, _| page.to_owned(),
-        ),
-        (Kind::Proposal, "invoice") => (format!("/v1/proposals/{id}/invoice"), None, |_, made| {
-            format!("/invoices/{}", text(&made["id"]))
-        }),
+        (Kind::Proposal, "decline") | (Kind::Invoice, "void") => {
+            (kind.api_of(id, &action), Some(&sent.body), Next::Back)
+        }
+        (Kind::Proposal, "invoice") => (kind.api_of(id, "invoice"), None, Next::MadeInvoice),
         (Kind::Invoice, "credit") => (
-            format!("/v1/invoices/{id}/credit-notes"),
+            kind.api_of(id, "credit-notes"),
             Some(&sent.body),
-            |_, made| format!("/credit-notes/{}", text(&made["id"])),
+            Next::MadeCreditNote,
         ),
-        (Kind::Invoice, "pay") => (
-            format!("/v1/invoices/{id}/payments"),
-            Some(&sent.body),
-            |page, _| page.to_owned(),
-        ),
+        (Kind::Invoice, "pay") => (kind.api_of(id, "payments"), Some(&sent.body), Next::Back),
         _ => return Err(Failure::NotFound),
     };
     let reply = web
@@ -452,7 +474,17 @@ pub async fn act(
         .send(&headers, Method::POST, api_path, body, idempotency(&fields))
         .await;
     if reply.is_success() {
-        return Ok(go_to(&goes_to(&format!("/{path}/{id}"), &reply.body)));
+        let to = match next {
+            Next::Back => format!("/{path}/{id}"),
+            Next::MadeInvoice => format!("/invoices/{}", typed::<View<Invoice>>(reply)?.value.id),
+            Next::MadeCreditNote => {
+                format!(
+                    "/credit-notes/{}",
+                    typed::<View<CreditNote>>(reply)?.value.id
+                )
+            }
+        };
+        return Ok(go_to(&to));
     }
     let here = format!("/{path}/{id}/do/{action}");
     Submission { reply, sent }.refused(&fields, |form| match action.as_str() {
@@ -487,38 +519,45 @@ pub async fn list_credit_notes(
     headers: HeaderMap,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Failure> {
-    let path = paging.of("/v1/credit-notes");
-    let (page, items, fmt) = listed(&web, &headers, path).await?;
+    let list = reads::list::<CreditNote>([("next", paging.next.as_deref())]);
+    let (page, fmt) = listed(&web, &headers, list).await?;
     let content = html! {
         p { "A credit note is made from its invoice's page." }
-        (credit_table(&fmt, &items))
-        (next_link("/credit-notes", &[], page["next"].as_str()))
+        (credit_table(&fmt, &page.data))
+        (next_link("/credit-notes", &[], page.next.as_deref()))
     };
     Ok(page::page("Credit notes", Section::CreditNotes, content).into_response())
 }
+
 pub async fn credit_note(
     State(web): State<Web>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = safe_id(&id)?;
-    let (doc, settings) = tokio::join!(
-        web.api.get(&headers, format!("/v1/credit-notes/{id}")),
-        web.api.get(&headers, "/v1/settings"),
+    let (doc, fmt) = tokio::join!(
+        web.api.read(&headers, reads::record::<CreditNote>(id)),
+        fmt(&web, &headers),
     );
-    let doc = body(doc)?;
-    let fmt = Fmt::of(&body(settings)?);
+    let (doc, fmt) = (doc?.record, fmt?);
     let content = html! {
-        p { "Credits invoice " a href=(format!("/invoices/{}", text(&doc["invoice_id"]))) { (text(&doc["invoice_number"])) } "." }
-        (facts(&fmt, &doc, Shown::CreditNote))
+        p { "Credits invoice " a href=(format!("/invoices/{}", doc.invoice_id)) { (doc.invoice_number) } "." }
+        (facts(&fmt, &Facts {
+            status: "issued",
+            customer_id: doc.content.customer_id.as_ref(),
+            issue_date: doc.issue_date,
+            second: None,
+            content: &doc.content,
+            reason: doc.reason.as_ref().map(|r| ("Reason", r.as_str())),
+        }))
         div.actions {
-            a.button.secondary href=(format!("/v1/credit-notes/{id}/pdf")) download { "Download PDF" }
-            a.button.secondary href=(format!("/v1/credit-notes/{id}/ubl")) download { "Download e-invoice (UBL)" }
+            a.button.secondary href=(reads::of_record::<CreditNote>(id, "pdf")) download { "Download PDF" }
+            a.button.secondary href=(reads::of_record::<CreditNote>(id, "ubl")) download { "Download e-invoice (UBL)" }
         }
-        (lines_table(&fmt, &doc))
-        (totals(&fmt, Some(&doc), Shown::CreditNote))
+        (lines_table(&fmt, &doc.content))
+        (totals(&fmt, Some(&doc.content), None))
     };
-    let title = format!("Credit note {}", text(&doc["number"]));
+    let title = format!("Credit note {}", doc.number);
     Ok(page::page(&title, Section::CreditNotes, content).into_response())
 }
 
@@ -527,12 +566,12 @@ pub async fn list_payments(
     headers: HeaderMap,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Failure> {
-    let path = paging.of("/v1/payments");
-    let (page, items, fmt) = listed(&web, &headers, path).await?;
+    let list = reads::list::<Payment>([("next", paging.next.as_deref())]);
+    let (page, fmt) = listed(&web, &headers, list).await?;
     let content = html! {
         p { "A payment is recorded from its invoice's page." }
-        (payment_table(&fmt, &items, None))
-        (next_link("/payments", &[], page["next"].as_str()))
+        (payment_table(&fmt, &page.data, None))
+        (next_link("/payments", &[], page.next.as_deref()))
     };
     Ok(page::page("Payments", Section::Payments, content).into_response())
 }

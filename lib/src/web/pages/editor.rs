@@ -9,11 +9,19 @@ use maud::{Markup, html};
 use serde_json::{Value, json};
 
 use super::records::safe_id;
-use super::{Fields, Submission, idempotency, own};
+use super::{Fields, Submission, fmt, idempotency, own};
+use crate::domain::catalogue::Service;
+use crate::domain::customer::Customer;
+use crate::domain::document::Content;
+use crate::domain::invoice::Invoice;
+use crate::domain::money::Money;
+use crate::domain::proposal::Proposal;
+use crate::http::records::View;
 use crate::web::form::{Form, to_json};
 use crate::web::page::{self, Input, Section, field, hidden, notice, once, required};
-use crate::web::show::{Fmt, text};
-use crate::web::{Failure, Web, body, go_to};
+use crate::web::reads::{self, Got, typed};
+use crate::web::show::Fmt;
+use crate::web::{Failure, Web, go_to};
 
 fn new_form(kind: Kind, form: &Form, customers: &[(String, String)]) -> Markup {
     let mut options: Vec<(&str, &str)> = vec![("", "Choose a customer…")];
@@ -69,14 +77,14 @@ pub async fn create(
         .send(
             &headers,
             Method::POST,
-            format!("/v1/{}", kind.path()),
+            kind.api_path(),
             Some(&sent.body),
             idempotency(&fields),
         )
         .await;
     if reply.is_success() {
-        let id = text(&reply.body["id"]);
-        return Ok(go_to(&format!("/{}/{id}", kind.path())));
+        let draft = Draft::of(kind, reply)?;
+        return Ok(go_to(&format!("/{}/{}", kind.path(), draft.id())));
     }
     let customers = match reply.status.as_u16() {
         401 => Vec::new(),
@@ -93,25 +101,22 @@ struct EditorContext {
 }
 
 async fn editor_context(web: &Web, headers: &HeaderMap) -> Result<EditorContext, Failure> {
-    let (customers, services, settings) = tokio::join!(
+    let (customers, services, fmt) = tokio::join!(
         customer_options(web, headers),
-        web.api.get(headers, "/v1/services?limit=100"),
-        web.api.get(headers, "/v1/settings"),
+        web.api
+            .read(headers, reads::list::<Service>([("limit", Some("100"))])),
+        fmt(web, headers),
     );
-    let services = body(services)?["data"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter(|s| s["active"] != Value::Bool(false))
-                .map(|s| (text(&s["id"]).to_owned(), text(&s["name"]).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let services = services?
+        .data
+        .into_iter()
+        .filter(|service| service.record.active)
+        .map(|service| (service.id, service.record.name.to_string()))
+        .collect();
     Ok(EditorContext {
         customers: customers?,
         services,
-        fmt: Fmt::of(&body(settings)?),
+        fmt: fmt?,
     })
 }
 
@@ -132,7 +137,7 @@ fn editor(
     kind: Kind,
     id: &str,
     form: &Form,
-    saved: Option<&Value>,
+    saved: Option<&Content>,
     context: &EditorContext,
 ) -> Markup {
     let mut customers: Vec<(&str, &str)> = vec![("", "No customer yet")];
@@ -192,7 +197,7 @@ fn editor(
             } }
             p.hint { "Pick a service to fill a line from your catalogue, or type a line of your own. \
                 Every change is saved, and the totals are worked out again by InvoiceFlow." }
-            (totals(&context.fmt, saved, kind.into()))
+            (totals(&context.fmt, saved, None))
             div.fields {
                 (field(form, "Notes", "notes", Input::Area))
                 (field(form, "Footer", "footer", Input::Area))
@@ -221,13 +226,13 @@ fn line_row(
     i: usize,
     blank: bool,
     services: &[(&str, &str)],
-    saved: Option<&Value>,
+    saved: Option<&Content>,
     fmt: &Fmt,
 ) -> Markup {
     let name = |f: &str| format!("lines[{i}].{f}");
     let net = saved
         .filter(|_| !blank)
-        .map(|doc| fmt.money(&doc["lines"][i]["net"], &doc["currency"]));
+        .and_then(|doc| Some(fmt.money(&doc.lines.get(i)?.net, doc.currency)));
     html! {
         tr {
             td.wide { (field(form, &format!("Line {}: from the catalogue", i + 1), &name("service_id"), Input::Select(services))) }
@@ -252,10 +257,62 @@ fn line_row(
 }
 
 /// A draft's form: the document as the API answered it, with its `ETag`.
-fn draft_form(doc: &Value, etag: String) -> Form {
-    let mut form = Form::of(doc);
+fn draft_form(doc: &impl serde::Serialize, etag: String) -> Form {
+    let mut form = Form::of(&serde_json::to_value(doc).unwrap_or_default());
     form.set("_etag", etag);
     form
+}
+
+/// A draft as the API answered it, of either kind.
+pub(super) enum Draft {
+    Proposal(Got<View<Proposal>>),
+    Invoice(Got<View<Invoice>>),
+}
+
+impl Draft {
+    fn kind(&self) -> Kind {
+        match self {
+            Self::Proposal(_) => Kind::Proposal,
+            Self::Invoice(_) => Kind::Invoice,
+        }
+    }
+
+    fn content(&self) -> &Content {
+        match self {
+            Self::Proposal(got) => &got.value.record.content,
+            Self::Invoice(got) => &got.value.record.content,
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Self::Proposal(got) => &got.value.id,
+            Self::Invoice(got) => &got.value.id,
+        }
+    }
+
+    fn etag(&self) -> &str {
+        match self {
+            Self::Proposal(got) => &got.etag,
+            Self::Invoice(got) => &got.etag,
+        }
+    }
+
+    fn form(&self) -> Form {
+        let etag = self.etag().to_owned();
+        match self {
+            Self::Proposal(got) => draft_form(&got.value, etag),
+            Self::Invoice(got) => draft_form(&got.value, etag),
+        }
+    }
+
+    /// What `kind`'s `PATCH` answered.
+    fn of(kind: Kind, reply: super::Reply) -> Result<Self, Failure> {
+        Ok(match kind {
+            Kind::Proposal => Self::Proposal(typed(reply)?),
+            Kind::Invoice => Self::Invoice(typed(reply)?),
+        })
+    }
 }
 
 /// `POST /{kind}/{id}/edit`: saves the draft (at the version the editor showed) and shows it
@@ -285,7 +342,7 @@ pub async fn save(
         web.api.send(
             &headers,
             Method::PATCH,
-            format!("/v1/{}/{id}", kind.path()),
+            kind.api_record(id),
             Some(&sent.body),
             vec![(header::IF_MATCH, etag)],
         ),
@@ -296,22 +353,23 @@ pub async fn save(
     }
     let context = context?;
     if reply.is_success() {
-        let form = draft_form(&reply.body, reply.etag().unwrap_or_default());
-        return Ok(editor(kind, id, &form, Some(&reply.body), &context).into_response());
+        let draft = Draft::of(kind, reply)?;
+        let form = draft.form();
+        return Ok(editor(kind, id, &form, Some(draft.content()), &context).into_response());
     }
     Submission { reply, sent }.refused(&fields, |form| editor(kind, id, form, None, &context))
 }
 
 pub(super) async fn draft_page(
-    kind: Kind,
     web: &Web,
     headers: &HeaderMap,
     id: &str,
-    doc: &Value,
-    etag: String,
+    draft: &Draft,
 ) -> Result<Response, Failure> {
+    let kind = draft.kind();
     let context = editor_context(web, headers).await?;
-    let form = draft_form(doc, etag.clone());
+    let form = draft.form();
+    let etag = draft.etag();
     let title = format!("Draft {}", kind.singular());
     let path = kind.path();
     let content = html! {
@@ -320,32 +378,15 @@ pub(super) async fn draft_page(
                 Kind::Proposal => (page::action(&format!("/proposals/{id}/do/send"), "Send to the customer", "")),
                 Kind::Invoice => (page::action(&format!("/invoices/{id}/do/issue"), "Issue (gives it its number)", "")),
             }
-            a.button.secondary href=(format!("/v1/{path}/{id}/pdf")) download { "Preview PDF" }
+            a.button.secondary href=(kind.api_of(id, "pdf")) download { "Preview PDF" }
             form.action hx-post=(format!("/{path}/{id}/delete")) hx-target="this" hx-swap="outerHTML" {
-                (hidden("_etag", &etag))
+                (hidden("_etag", etag))
                 button.danger type="submit" { "Delete draft" }
             }
         }
-        (editor(kind, id, &form, Some(doc), &context))
+        (editor(kind, id, &form, Some(draft.content()), &context))
     };
     Ok(page::page(&title, kind.section(), content).into_response())
-}
-
-/// A document as it is shown once issued: the two kinds with drafts, and credit notes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Shown {
-    Proposal,
-    Invoice,
-    CreditNote,
-}
-
-impl From<Kind> for Shown {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::Proposal => Self::Proposal,
-            Kind::Invoice => Self::Invoice,
-        }
-    }
 }
 
 /// A kind of document with drafts: proposals and invoices.
@@ -369,6 +410,24 @@ impl Kind {
             Self::Proposal => "proposals",
             Self::Invoice => "invoices",
         }
+    }
+
+    /// The API's records of this kind: `/v1/invoices`.
+    pub(super) fn api_path(self) -> &'static str {
+        match self {
+            Self::Proposal => reads::records::<Proposal>(),
+            Self::Invoice => reads::records::<Invoice>(),
+        }
+    }
+
+    /// One record of this kind in the API.
+    pub(super) fn api_record(self, id: &str) -> String {
+        format!("{}/{id}", self.api_path())
+    }
+
+    /// What is done to a record of this kind, or made from it: `/v1/invoices/inv_…/issue`.
+    pub(super) fn api_of(self, id: &str, what: &str) -> String {
+        format!("{}/{id}/{what}", self.api_path())
     }
 
     pub(super) fn singular(self) -> &'static str {
@@ -421,50 +480,55 @@ pub(super) async fn customer_options(
     web: &Web,
     headers: &HeaderMap,
 ) -> Result<Vec<(String, String)>, Failure> {
-    let page = body(web.api.get(headers, "/v1/customers?limit=100").await)?;
-    Ok(page["data"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|c| (text(&c["id"]).to_owned(), text(&c["name"]).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default())
+    let page = web
+        .api
+        .read(headers, reads::list::<Customer>([("limit", Some("100"))]))
+        .await?;
+    Ok(page
+        .data
+        .into_iter()
+        .map(|customer| (customer.id, customer.record.name.to_string()))
+        .collect())
 }
 
-/// Whether an amount the API answered is other than zero.
-fn nonzero(amount: &Value) -> bool {
-    amount
-        .as_str()
-        .is_some_and(|a| !a.trim_start_matches(['-', '0', '.']).is_empty())
+/// Whether an amount is other than zero.
+fn nonzero(amount: &Money) -> bool {
+    !amount.value().is_zero()
 }
 
-/// The totals as the API computed them for the saved document.
-pub(super) fn totals(fmt: &Fmt, saved: Option<&Value>, shown: Shown) -> Markup {
+/// What an issued invoice's totals add: what was paid and credited, and what is still due.
+pub(super) struct Balance<'a> {
+    pub paid: &'a Money,
+    pub credited: &'a Money,
+    pub due: &'a Money,
+}
+
+/// The totals as the API computed them for the saved document, and an issued invoice's
+/// balance.
+pub(super) fn totals(fmt: &Fmt, saved: Option<&Content>, balance: Option<Balance<'_>>) -> Markup {
     html! {
         div.totals aria-live="polite" {
             @if let Some(doc) = saved {
-                @let currency = &doc["currency"];
+                @let currency = doc.currency;
                 table {
                     caption { "Totals" }
                     tbody {
-                        tr { th scope="row" { "Net" } td.num data-total="net" { (fmt.money(&doc["net_total"], currency)) } }
-                        @if nonzero(&doc["discount_total"]) {
-                            tr { th scope="row" { "Discount" } td.num { "−" (fmt.money(&doc["discount_total"], currency)) } }
+                        tr { th scope="row" { "Net" } td.num data-total="net" { (fmt.money(&doc.net_total, currency)) } }
+                        @if nonzero(&doc.discount_total) {
+                            tr { th scope="row" { "Discount" } td.num { "−" (fmt.money(&doc.discount_total, currency)) } }
                         }
-                        @for tax in doc["tax_breakdown"].as_array().map(Vec::as_slice).unwrap_or_default() {
-                            tr { th scope="row" { "Tax " (fmt.percent(&tax["rate"])) " on " (fmt.money(&tax["base"], currency)) }
-                                 td.num { (fmt.money(&tax["tax"], currency)) } }
+                        @for tax in &doc.tax_breakdown {
+                            tr { th scope="row" { "Tax " (fmt.percent(&tax.rate)) " on " (fmt.money(&tax.base, currency)) }
+                                 td.num { (fmt.money(&tax.tax, currency)) } }
                         }
-                        tr { th scope="row" { "Tax" } td.num data-total="tax" { (fmt.money(&doc["tax_total"], currency)) } }
-                        tr.total { th scope="row" { "Total" } td.num data-total="total" { (fmt.money(&doc["total"], currency)) } }
-                        @if shown == Shown::Invoice && doc["status"] != "draft" {
-                            tr { th scope="row" { "Paid" } td.num { (fmt.money(&doc["amount_paid"], currency)) } }
-                            @if nonzero(&doc["amount_credited"]) {
-                                tr { th scope="row" { "Credited" } td.num { (fmt.money(&doc["amount_credited"], currency)) } }
+                        tr { th scope="row" { "Tax" } td.num data-total="tax" { (fmt.money(&doc.tax_total, currency)) } }
+                        tr.total { th scope="row" { "Total" } td.num data-total="total" { (fmt.money(&doc.total, currency)) } }
+                        @if let Some(balance) = balance {
+                            tr { th scope="row" { "Paid" } td.num { (fmt.money(balance.paid, currency)) } }
+                            @if nonzero(balance.credited) {
+                                tr { th scope="row" { "Credited" } td.num { (fmt.money(balance.credited, currency)) } }
                             }
-                            tr.total { th scope="row" { "Amount due" } td.num data-total="due" { (fmt.money(&doc["amount_due"], currency)) } }
+                            tr.total { th scope="row" { "Amount due" } td.num data-total="due" { (fmt.money(balance.due, currency)) } }
                         }
                     }
                 }

@@ -19,15 +19,15 @@ pub fn own<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+use super::api::Reply;
+use super::form::{Form, Sent, to_json};
+use super::reads::{self, Read};
+use super::show::Fmt;
+use super::{Failure, Web, refused};
+use crate::http::records::ListPage;
 use axum::http::{HeaderMap, HeaderName, Method};
 use axum::response::Response;
 use maud::Markup;
-use serde_json::Value;
-
-use super::api::Reply;
-use super::form::{Form, Sent, to_json};
-use super::show::Fmt;
-use super::{Failure, Web, body, refused};
 
 /// The form's idempotency key as the API's header: a double submit makes one record.
 pub fn idempotency(fields: &[(String, String)]) -> Vec<(HeaderName, String)> {
@@ -75,22 +75,18 @@ impl Submission {
     }
 }
 
-/// A page of the list at `path` and the account's way of writing amounts and dates, read
-/// together.
-pub async fn listed(
+/// A page of a list and the account's way of writing amounts and dates, read together.
+pub async fn listed<T: serde::de::DeserializeOwned>(
     web: &Web,
     headers: &HeaderMap,
-    path: impl Into<String>,
-) -> Result<(Value, Vec<Value>, Fmt), Failure> {
-    let (page, settings) = tokio::join!(
-        web.api.get(headers, path),
-        web.api.get(headers, "/v1/settings")
-    );
-    let mut page = body(page)?;
-    let fmt = Fmt::of(&body(settings)?);
-    let items = match page["data"].take() {
-        Value::Array(items) => items,
-        _ => Vec::new(),
-    };
-    Ok((page, items, fmt))
+    list: Read<ListPage<T>>,
+) -> Result<(ListPage<T>, Fmt), Failure> {
+    let (page, fmt) = tokio::join!(web.api.read(headers, list), fmt(web, headers));
+    Ok((page?, fmt?))
+}
+
+/// The account's way of writing amounts and dates.
+pub async fn fmt(web: &Web, headers: &HeaderMap) -> Result<Fmt, Failure> {
+    let settings = web.api.read(headers, reads::settings()).await?;
+    Ok(Fmt::of(&settings.record))
 }

@@ -5,17 +5,24 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::Value;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use super::{Fields, idempotency, listed, own, submit};
+use super::{Fields, fmt, idempotency, listed, own, submit};
+use crate::domain::catalogue::Service;
+use crate::domain::customer::Customer;
+use crate::domain::invoice::Invoice;
+use crate::domain::payment::Payment;
+use crate::domain::proposal::Proposal;
+use crate::http::records::View;
 use crate::web::form::Form;
 use crate::web::page::{
     self, Input, Section, address, field, hidden, hinted, next_link, notice, once, required,
-    with_query,
 };
 use crate::web::pages::auth::currencies;
-use crate::web::show::{Fmt, text};
-use crate::web::{Failure, Web, body, go_to, refused};
+use crate::web::reads::{self, Listed, typed};
+use crate::web::show::{Fmt, or_empty};
+use crate::web::{Failure, Web, go_to, refused};
 
 /// `?next=` of a list page.
 #[derive(Debug, Default, Deserialize)]
@@ -23,13 +30,6 @@ pub struct Paging {
     pub next: Option<String>,
     /// Words to search a list of customers or services for.
     pub q: Option<String>,
-}
-
-impl Paging {
-    /// The API's list path `path` for this page.
-    pub fn of(&self, path: &str) -> String {
-        with_query(path, [("next", self.next.as_deref())])
-    }
 }
 
 /// An id as a path segment of the API: ids are letters, digits and `_`, so nothing else can
@@ -46,17 +46,25 @@ pub fn safe_id(id: &str) -> Result<&str, Failure> {
 }
 
 /// One of the two kinds of record kept here.
-struct Kind {
-    /// `/customers`, and `/v1/customers`.
+struct Kind<R> {
+    /// `/customers` (the API's is the record's own, `/v1/customers`).
     path: &'static str,
     title: &'static str,
     singular: &'static str,
     section: Section,
     fields: fn(&Form) -> Markup,
     names: &'static [&'static str],
-    columns: fn(&Fmt, &Value) -> Markup,
+    /// Its name, as its page's title and its list's first column.
+    name: fn(&R) -> &str,
+    columns: fn(&Fmt, &R) -> Markup,
     headings: &'static [&'static str],
+    /// What a search matches: name, contact, email, city, tax id or description.
+    searched: fn(&R) -> Vec<&str>,
 }
+
+/// What the records kept here are to these pages.
+trait Kept: Listed<Entry = View<Self>> + Serialize + DeserializeOwned {}
+impl<R: Listed<Entry = View<R>> + Serialize + DeserializeOwned> Kept for R {}
 
 fn currency_options() -> Vec<(&'static str, &'static str)> {
     let mut options = vec![("", "The company's currency")];
@@ -99,11 +107,28 @@ const CUSTOMER_NAMES: &[&str] = &[
     "notes",
 ];
 
-fn customer_columns(_: &Fmt, customer: &Value) -> Markup {
+fn customer_columns(_: &Fmt, customer: &Customer) -> Markup {
     html! {
-        td { (text(&customer["email"])) }
-        td { (text(&customer["billing_address"]["city"])) }
+        td { (or_empty(&customer.email)) }
+        td { (customer_city(customer)) }
     }
+}
+
+fn customer_city(customer: &Customer) -> &str {
+    customer
+        .billing_address
+        .as_ref()
+        .map_or("", |address| or_empty(&address.city))
+}
+
+fn customer_searched(customer: &Customer) -> Vec<&str> {
+    vec![
+        customer.name.as_str(),
+        or_empty(&customer.contact_name),
+        or_empty(&customer.email),
+        customer_city(customer),
+        or_empty(&customer.tax_id),
+    ]
 }
 
 fn service_fields(form: &Form) -> Markup {
@@ -131,78 +156,73 @@ const SERVICE_NAMES: &[&str] = &[
     "active",
 ];
 
-fn service_columns(fmt: &Fmt, service: &Value) -> Markup {
+fn service_columns(fmt: &Fmt, service: &Service) -> Markup {
     html! {
-        td.num { (fmt.money(&service["unit_price"], &service["currency"])) }
-        td { (text(&service["unit"])) }
-        td { @if service["active"] == Value::Bool(false) { "archived" } @else { "offered" } }
+        td.num { (fmt.money(&service.unit_price, service.currency)) }
+        td { (or_empty(&service.unit)) }
+        td { @if service.active { "offered" } @else { "archived" } }
     }
 }
 
-const CUSTOMERS: Kind = Kind {
+fn service_searched(service: &Service) -> Vec<&str> {
+    vec![service.name.as_str(), or_empty(&service.description)]
+}
+
+const CUSTOMERS: Kind<Customer> = Kind {
     path: "customers",
     title: "Customers",
     singular: "customer",
     section: Section::Customers,
     fields: customer_fields,
     names: CUSTOMER_NAMES,
+    name: |customer| customer.name.as_str(),
     columns: customer_columns,
     headings: &["Email", "City"],
+    searched: customer_searched,
 };
 
-const SERVICES: Kind = Kind {
+const SERVICES: Kind<Service> = Kind {
     path: "services",
     title: "Services",
     singular: "service",
     section: Section::Services,
     fields: service_fields,
     names: SERVICE_NAMES,
+    name: |service| service.name.as_str(),
     columns: service_columns,
     headings: &["Unit price", "Unit", "Status"],
+    searched: service_searched,
 };
 
 /// The most a search reads: 10 pages of 100. The records are sealed under the account's key,
 /// so the table cannot search them; the web app reads them through the API and matches here.
 const SEARCH_PAGES: usize = 10;
 
-/// Whether a record's name, contact, email, city, tax id or description holds every one of
-/// `words` (lower-cased).
-fn matches(record: &Value, words: &[String]) -> bool {
-    let haystack = [
-        &record["name"],
-        &record["contact_name"],
-        &record["email"],
-        &record["billing_address"]["city"],
-        &record["tax_id"],
-        &record["description"],
-    ]
-    .iter()
-    .map(|value| text(value).to_lowercase())
-    .collect::<Vec<_>>()
-    .join(" ");
+/// Whether what `kind` searches in a record holds every one of `words` (lower-cased).
+fn matches<R>(kind: &Kind<R>, record: &R, words: &[String]) -> bool {
+    let haystack = (kind.searched)(record).join(" ").to_lowercase();
     words.iter().all(|word| haystack.contains(word.as_str()))
 }
 
 /// The records of `kind` matching `query`, and whether there were more than a search reads.
-async fn search(
-    kind: &Kind,
+async fn search<R: Kept>(
+    kind: &Kind<R>,
     web: &Web,
     headers: &HeaderMap,
     query: &str,
-) -> Result<(Vec<Value>, bool), Failure> {
+) -> Result<(Vec<View<R>>, bool), Failure> {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     let mut found = Vec::new();
     let mut next: Option<String> = None;
     for _ in 0..SEARCH_PAGES {
-        let path = with_query(
-            &format!("/v1/{}", kind.path),
-            [("limit", Some("100")), ("next", next.as_deref())],
+        let list = reads::list::<R>([("limit", Some("100")), ("next", next.as_deref())]);
+        let page = web.api.read(headers, list).await?;
+        found.extend(
+            page.data
+                .into_iter()
+                .filter(|item| matches(kind, &item.record, &words)),
         );
-        let mut page = body(web.api.get(headers, path).await)?;
-        if let Value::Array(items) = page["data"].take() {
-            found.extend(items.into_iter().filter(|item| matches(item, &words)));
-        }
-        next = page["next"].as_str().map(str::to_owned);
+        next = page.next;
         if next.is_none() {
             return Ok((found, false));
         }
@@ -210,8 +230,8 @@ async fn search(
     Ok((found, true))
 }
 
-async fn list(
-    kind: &Kind,
+async fn list<R: Kept>(
+    kind: &Kind<R>,
     web: &Web,
     headers: &HeaderMap,
     paging: &Paging,
@@ -219,17 +239,14 @@ async fn list(
     let query = paging.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let (next, items, more, fmt) = match query {
         Some(query) => {
-            let (found, settings) = tokio::join!(
-                search(kind, web, headers, query),
-                web.api.get(headers, "/v1/settings")
-            );
+            let (found, fmt) = tokio::join!(search(kind, web, headers, query), fmt(web, headers));
             let (items, more) = found?;
-            (None, items, more, Fmt::of(&body(settings)?))
+            (None, items, more, fmt?)
         }
         None => {
-            let api_path = paging.of(&format!("/v1/{}", kind.path));
-            let (page, items, fmt) = listed(web, headers, api_path).await?;
-            (page["next"].as_str().map(str::to_owned), items, false, fmt)
+            let list = reads::list::<R>([("next", paging.next.as_deref())]);
+            let (page, fmt) = listed(web, headers, list).await?;
+            (page.next, page.data, false, fmt)
         }
     };
     let mut search_form = Form::default();
@@ -258,8 +275,8 @@ async fn list(
                 tbody {
                     @for item in &items {
                         tr {
-                            td { a href=(format!("/{}/{}", kind.path, text(&item["id"]))) { (text(&item["name"])) } }
-                            ((kind.columns)(&fmt, item))
+                            td { a href=(format!("/{}/{}", kind.path, item.id)) { ((kind.name)(&item.record)) } }
+                            ((kind.columns)(&fmt, &item.record))
                         }
                     }
                 }
@@ -270,7 +287,7 @@ async fn list(
     Ok(page::page(kind.title, kind.section, content).into_response())
 }
 
-fn new_form(kind: &Kind, form: &Form) -> Markup {
+fn new_form<R>(kind: &Kind<R>, form: &Form) -> Markup {
     html! {
         form.card hx-post=(format!("/{}", kind.path)) hx-target="this" hx-swap="outerHTML" {
             (notice(form, kind.names))
@@ -281,7 +298,7 @@ fn new_form(kind: &Kind, form: &Form) -> Markup {
     }
 }
 
-fn new_page(kind: &Kind) -> Markup {
+fn new_page<R>(kind: &Kind<R>) -> Markup {
     let mut form = Form::default();
     form.set("active", "true");
     page::page(
@@ -291,13 +308,13 @@ fn new_page(kind: &Kind) -> Markup {
     )
 }
 
-async fn create(
-    kind: &Kind,
+async fn create<R: Kept>(
+    kind: &Kind<R>,
     web: &Web,
     headers: &HeaderMap,
     fields: &Fields,
 ) -> Result<Response, Failure> {
-    let path = format!("/v1/{}", kind.path);
+    let path = reads::records::<R>();
     let sent = submit(
         web,
         headers,
@@ -308,13 +325,13 @@ async fn create(
     )
     .await;
     if sent.reply.is_success() {
-        let id = text(&sent.reply.body["id"]);
-        return Ok(go_to(&format!("/{}/{id}", kind.path)));
+        let made = typed::<View<R>>(sent.reply)?.value;
+        return Ok(go_to(&format!("/{}/{}", kind.path, made.id)));
     }
     sent.refused(fields, |form| new_form(kind, form))
 }
 
-fn edit_form(kind: &Kind, id: &str, form: &Form, saved: bool) -> Markup {
+fn edit_form<R>(kind: &Kind<R>, id: &str, form: &Form, saved: bool) -> Markup {
     html! {
         form.card hx-post=(format!("/{}/{id}", kind.path)) hx-target="this" hx-swap="outerHTML" {
             @if saved { p.ok role="status" { "Saved." } }
@@ -326,22 +343,24 @@ fn edit_form(kind: &Kind, id: &str, form: &Form, saved: bool) -> Markup {
     }
 }
 
-async fn detail(
-    kind: &Kind,
+/// The form of a record as the API answered it, with its `ETag`.
+fn record_form<R: Serialize>(view: &View<R>, etag: String) -> Form {
+    let mut form = Form::of(&serde_json::to_value(view).unwrap_or_default());
+    form.set("_etag", etag);
+    form
+}
+
+async fn detail<R: Kept>(
+    kind: &Kind<R>,
     web: &Web,
     headers: &HeaderMap,
     id: &str,
 ) -> Result<Response, Failure> {
     let id = safe_id(id)?;
-    let reply = web
-        .api
-        .get(headers, &format!("/v1/{}/{id}", kind.path))
-        .await;
-    let etag = reply.etag().unwrap_or_default();
-    let record = body(reply)?;
-    let mut form = Form::of(&record);
-    form.set("_etag", etag.clone());
-    let title = text(&record["name"]).to_owned();
+    let got = web.api.read_tagged(headers, reads::record::<R>(id)).await?;
+    let etag = got.etag.clone();
+    let form = record_form(&got.value, got.etag);
+    let title = (kind.name)(&got.value.record).to_owned();
     let content = html! {
         (edit_form(kind, id, &form, false))
         h2 { "Delete" }
@@ -355,8 +374,8 @@ async fn detail(
     Ok(page::page(&title, kind.section, content).into_response())
 }
 
-async fn update(
-    kind: &Kind,
+async fn update<R: Kept>(
+    kind: &Kind<R>,
     web: &Web,
     headers: &HeaderMap,
     id: &str,
@@ -364,12 +383,12 @@ async fn update(
 ) -> Result<Response, Failure> {
     let id = safe_id(id)?;
     let etag = own(fields, "_etag").unwrap_or_default().to_owned();
-    let path = format!("/v1/{}/{id}", kind.path);
+    let path = reads::record_path::<R>(id);
     let extra = vec![(header::IF_MATCH, etag)];
     let sent = submit(web, headers, Method::PATCH, path, fields, extra).await;
     if sent.reply.is_success() {
-        let mut form = Form::of(&sent.reply.body);
-        form.set("_etag", sent.reply.etag().unwrap_or_default());
+        let got = typed::<View<R>>(sent.reply)?;
+        let form = record_form(&got.value, got.etag);
         return Ok(edit_form(kind, id, &form, true).into_response());
     }
     sent.refused(fields, |form| edit_form(kind, id, form, false))
@@ -458,9 +477,12 @@ pub async fn delete(
     fields: Fields,
 ) -> Result<Response, Failure> {
     let id = safe_id(&id)?;
-    let back = match kind.as_str() {
-        "customers" | "services" | "proposals" | "invoices" => format!("/{kind}"),
-        "payments" => "/payments".to_owned(),
+    let (back, api_path) = match kind.as_str() {
+        "customers" => ("/customers", reads::record_path::<Customer>(id)),
+        "services" => ("/services", reads::record_path::<Service>(id)),
+        "proposals" => ("/proposals", reads::record_path::<Proposal>(id)),
+        "invoices" => ("/invoices", reads::record_path::<Invoice>(id)),
+        "payments" => ("/payments", reads::record_path::<Payment>(id)),
         _ => return Err(Failure::NotFound),
     };
     let etag = own(&fields, "_etag").unwrap_or("*").to_owned();
@@ -469,7 +491,7 @@ pub async fn delete(
         .send(
             &headers,
             Method::DELETE,
-            format!("/v1/{kind}/{id}"),
+            api_path,
             None,
             vec![(header::IF_MATCH, etag)],
         )
@@ -477,9 +499,8 @@ pub async fn delete(
     if reply.is_success() {
         let back = own(&fields, "_back")
             .filter(|path| path.starts_with('/') && !path.starts_with("//"))
-            .map(str::to_owned)
             .unwrap_or(back);
-        return Ok(go_to(&back));
+        return Ok(go_to(back));
     }
     if reply.status == 401 {
         return Err(Failure::LoggedOut);
