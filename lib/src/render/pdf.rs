@@ -241,14 +241,7 @@ fn table_header(c: &mut Composer<'_>) {
 fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
     let seller = doc.seller;
     let start = c.y;
-    c.text_at(
-        LEFT,
-        c.y,
-        13.0,
-        true,
-        Tone::Ink,
-        seller.legal_name.as_str(),
-    );
+    c.text_at(LEFT, c.y, 13.0, true, Tone::Ink, seller.legal_name.as_str());
     c.y += 4.0;
     let mut lines = Vec::new();
     if let Some(address) = &seller.address {

@@ -19,3 +19,23 @@ mod purge;
 mod store;
 mod template;
 mod web;
+
+/// Every file beside this one is declared above: a test file left out would never run.
+#[test]
+fn every_test_file_is_a_module_of_this_suite() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api");
+    let main = std::fs::read_to_string(dir.join("main.rs")).expect("main.rs");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/api").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(module) = name.strip_suffix(".rs").filter(|m| *m != "main")
+            && !main.lines().any(|line| line == format!("mod {module};"))
+        {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not declared in tests/api/main.rs: {missing:?}"
+    );
+}

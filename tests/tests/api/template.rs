@@ -259,7 +259,10 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
     expected.sort();
     let mut principals = unwrap.principals.clone();
     principals.sort();
-    assert_eq!(principals, expected, "the roles that may unwrap tenant data keys");
+    assert_eq!(
+        principals, expected,
+        "the roles that may unwrap tenant data keys"
+    );
     assert_eq!(unwrap.actions, ["kms:Decrypt"]);
     assert_eq!(unwrap.condition.as_ref(), Some(&tenant_only));
     let service = statement(&statements, "ServiceMacKey");
