@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 # The fonts documents are set in (`make fonts`); the fonts layer's content in Lambda.
 export FONT_DIR := $(CURDIR)/infra/layer/fonts
 
-.PHONY: dev test venv fonts browser package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge invoke sam-env clean
+.PHONY: dev test venv fonts browser doctools package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv fonts
@@ -13,7 +13,7 @@ dev: venv fonts
 
 ## test: format, lints, every test of the workspace (against the local emulator, the web app's
 ## in headless Chromium), cfn-lint
-test: venv fonts browser
+test: venv fonts browser doctools
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test --workspace --locked
@@ -30,6 +30,10 @@ $(VENV)/.installed: infra/requirements.txt
 fonts: infra/layer/fonts/.packages
 infra/layer/fonts/.packages: infra/fonts.sh
 	infra/fonts.sh
+
+## doctools: poppler-utils and zbar-tools (Debian, pinned), to render a PDF page and decode its QR code
+doctools:
+	@infra/doctools.sh
 
 ## browser: Chromium and ChromeDriver (Debian, pinned) and the browser tests' npm packages
 browser:

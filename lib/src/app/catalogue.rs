@@ -50,7 +50,11 @@ pub async fn create_service(
         Some(currency) => currency,
         None => company_currency(state, actor).await?,
     };
-    collection::create(state, actor, request, service.priced_in(currency), render).await
+    let service = service.priced_in(currency);
+    if let Some(refusal) = service.tax_refusal() {
+        return Err(Error::Invalid(vec![refusal]));
+    }
+    collection::create(state, actor, request, service, render).await
 }
 
 /// Changes a service; a currency cleared with `null` falls back to the company's.
@@ -66,7 +70,11 @@ pub async fn update_service(
         _ => None,
     };
     collection::update::<Service>(state, actor, id, expected, |current| {
-        Ok(current.patched(patch, default.unwrap_or(current.currency)))
+        let patched = current.patched(patch, default.unwrap_or(current.currency));
+        match patched.tax_refusal() {
+            Some(refusal) => Err(Error::Invalid(vec![refusal])),
+            None => Ok(patched),
+        }
     })
     .await
 }

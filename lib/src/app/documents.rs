@@ -600,6 +600,9 @@ async fn try_number<D: Numbered>(
     let customer = customer
         .ok_or_else(|| Error::invalid("customer_id", "the customer no longer exists"))?
         .record;
+    content
+        .check_parties(&company, &customer)
+        .map_err(Error::UnprocessableFields)?;
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
     let numbered = before

@@ -45,6 +45,10 @@ pub struct CompanyProfile {
     pub website: Option<WebsiteUrl>,
     #[serde(default)]
     pub tax_id: Option<TaxId>,
+    /// The company's number in its country's register of companies (EN 16931 BT-30: a
+    /// Handelsregister number, a SIREN, a KBO number), printed and sent in e-invoices.
+    #[serde(default)]
+    pub registration_number: Option<TaxId>,
     /// The currency documents use unless a customer has another (chosen at signup).
     pub currency: Currency,
     /// Where customers pay: printed on invoices and given in their e-invoices.
@@ -74,6 +78,7 @@ impl CompanyProfile {
             phone: None,
             website: None,
             tax_id: None,
+            registration_number: None,
             currency,
             bank_account: None,
         }

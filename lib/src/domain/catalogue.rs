@@ -3,9 +3,11 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::FieldError;
 use super::money::Amount;
 use super::patch::{nullable, present};
-use super::values::{Currency, DocumentText, Name, Percentage};
+use super::tax::{self, LineTax, TaxCategory};
+use super::values::{Currency, DocumentText, Name, Percentage, VatexCode};
 
 fn active_by_default() -> bool {
     true
@@ -29,6 +31,16 @@ pub struct NewService {
     /// The price's currency; the company's when not given.
     #[serde(default)]
     pub currency: Option<Currency>,
+    /// The VAT category of its lines unless the line or the customer names one (`E` for an
+    /// exempt service, with its reason).
+    #[serde(default)]
+    pub tax_category: Option<TaxCategory>,
+    /// Why the service is exempt (with category `E`), copied into its lines.
+    #[serde(default)]
+    pub exemption_reason: Option<DocumentText>,
+    /// The exemption's VATEX code, where one applies.
+    #[serde(default)]
+    pub exemption_code: Option<VatexCode>,
     /// Archived services (`false`) stay readable but are not offered for new documents.
     #[serde(default = "active_by_default")]
     pub active: bool,
@@ -47,6 +59,14 @@ pub struct Service {
     /// Tax rate in percent; the settings' default rate when not given.
     pub tax_rate: Option<Percentage>,
     pub currency: Currency,
+    /// The VAT category of its lines unless the line or the customer names one.
+    #[serde(default)]
+    pub tax_category: Option<TaxCategory>,
+    /// Why the service is exempt (with category `E`).
+    #[serde(default)]
+    pub exemption_reason: Option<DocumentText>,
+    #[serde(default)]
+    pub exemption_code: Option<VatexCode>,
     /// Archived services (`false`) stay readable but are not offered for new documents.
     pub active: bool,
 }
@@ -61,6 +81,9 @@ impl NewService {
             unit,
             tax_rate,
             currency,
+            tax_category,
+            exemption_reason,
+            exemption_code,
             active,
         } = self;
         Service {
@@ -70,6 +93,9 @@ impl NewService {
             unit,
             tax_rate,
             currency: currency.unwrap_or(default),
+            tax_category,
+            exemption_reason,
+            exemption_code,
             active,
         }
     }
@@ -96,12 +122,49 @@ pub struct ServicePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Currency>)]
     pub currency: Option<Option<Currency>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<TaxCategory>)]
+    pub tax_category: Option<Option<TaxCategory>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DocumentText>)]
+    pub exemption_reason: Option<Option<DocumentText>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<VatexCode>)]
+    pub exemption_code: Option<Option<VatexCode>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool)]
     pub active: Option<bool>,
 }
 
 impl Service {
+    /// Why the service's VAT category cannot price a line, if it cannot: a category that
+    /// charges nothing at a rate above 0, an exempt service without its reason, a reason
+    /// without category E.
+    pub fn tax_refusal(&self) -> Option<FieldError> {
+        let category = match self.tax_category {
+            Some(category) => category,
+            None if self.exemption_reason.is_some() || self.exemption_code.is_some() => {
+                TaxCategory::Standard
+            }
+            None => return None,
+        };
+        let rate_is_zero = self
+            .tax_rate
+            .map_or(category != TaxCategory::Standard, |rate| {
+                rate.value().is_zero()
+            });
+        tax::check_line(
+            &LineTax {
+                category,
+                rate_is_zero,
+                exemption_reason: self.exemption_reason.as_ref(),
+                exemption_code: self.exemption_code.as_ref(),
+            },
+            str::to_owned,
+        )
+        .err()
+    }
+
     /// The service with `patch` applied; a currency set to `null` becomes `default` (the
     /// company's).
     pub fn patched(&self, patch: ServicePatch, default: Currency) -> Self {
@@ -112,6 +175,9 @@ impl Service {
             unit,
             tax_rate,
             currency,
+            tax_category,
+            exemption_reason,
+            exemption_code,
             active,
         } = patch;
         Self {
@@ -121,6 +187,9 @@ impl Service {
             unit: unit.unwrap_or_else(|| self.unit.clone()),
             tax_rate: tax_rate.unwrap_or(self.tax_rate),
             currency: currency.map_or(self.currency, |given| given.unwrap_or(default)),
+            tax_category: tax_category.unwrap_or(self.tax_category),
+            exemption_reason: exemption_reason.unwrap_or_else(|| self.exemption_reason.clone()),
+            exemption_code: exemption_code.unwrap_or_else(|| self.exemption_code.clone()),
             active: active.unwrap_or(self.active),
         }
     }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::patch::{nullable, present};
+use super::tax::TaxCategory;
 use super::values::{
     Address, Currency, CustomerName, DocumentText, EmailAddress, Name, PhoneNumber, TaxId,
 };
@@ -29,6 +30,10 @@ pub struct NewCustomer {
     /// Documents for this customer are in this currency; the company's when not given.
     #[serde(default)]
     pub currency: Option<Currency>,
+    /// The VAT category of this customer's lines unless a line names one: a business in another
+    /// member state is usually `AE` (services) or `K` (goods).
+    #[serde(default)]
+    pub tax_category: Option<TaxCategory>,
     /// Private notes, never printed.
     #[serde(default)]
     pub notes: Option<DocumentText>,
@@ -49,6 +54,9 @@ pub struct Customer {
     pub tax_id: Option<TaxId>,
     /// Documents for this customer are in this currency; the company's when not given.
     pub currency: Option<Currency>,
+    /// The VAT category of this customer's lines unless a line names one.
+    #[serde(default)]
+    pub tax_category: Option<TaxCategory>,
     /// Private notes, never printed.
     pub notes: Option<DocumentText>,
 }
@@ -64,6 +72,7 @@ impl From<NewCustomer> for Customer {
             shipping_address,
             tax_id,
             currency,
+            tax_category,
             notes,
         } = new;
         Self {
@@ -75,6 +84,7 @@ impl From<NewCustomer> for Customer {
             shipping_address,
             tax_id,
             currency,
+            tax_category,
             notes,
         }
     }
@@ -109,6 +119,9 @@ pub struct CustomerPatch {
     #[schema(value_type = Option<Currency>)]
     pub currency: Option<Option<Currency>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<TaxCategory>)]
+    pub tax_category: Option<Option<TaxCategory>>,
+    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DocumentText>)]
     pub notes: Option<Option<DocumentText>>,
 }
@@ -124,6 +137,7 @@ impl Customer {
             shipping_address,
             tax_id,
             currency,
+            tax_category,
             notes,
         } = patch;
         Self {
@@ -135,6 +149,7 @@ impl Customer {
             shipping_address: shipping_address.unwrap_or_else(|| self.shipping_address.clone()),
             tax_id: tax_id.unwrap_or_else(|| self.tax_id.clone()),
             currency: currency.unwrap_or(self.currency),
+            tax_category: tax_category.unwrap_or(self.tax_category),
             notes: notes.unwrap_or_else(|| self.notes.clone()),
         }
     }

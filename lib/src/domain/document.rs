@@ -17,10 +17,11 @@ use super::ids::{CustomerId, ServiceId};
 use super::money::{Amount, Money};
 use super::pricing::{self, DocumentTerms, LineDiscount, LineTerms, PricingError};
 use super::settings::Settings;
+use super::tax::{self, LineTax, Parties, TaxCategory};
 use super::time::Date;
 use super::values::{
     Address, Currency, CustomerName, DocumentText, EmailAddress, Name, Percentage, PhoneNumber,
-    TaxId, ValueError, WebsiteUrl, plain_decimal,
+    TaxId, ValueError, VatexCode, WebsiteUrl, plain_decimal,
 };
 
 /// The most lines a document may have.
@@ -103,13 +104,24 @@ pub struct LineRequest {
     /// A discount as an amount, at most the line's amount and the currency's decimals.
     #[serde(default)]
     pub discount_amount: Option<Amount>,
-    /// The service's rate, else the settings' default.
+    /// The service's rate, else the settings' default; 0 when the category charges no VAT.
     #[serde(default)]
     pub tax_rate: Option<Percentage>,
+    /// The VAT category (BT-151): the customer's, else the service's, else `S` above 0 % and
+    /// `Z` at 0 %.
+    #[serde(default)]
+    pub tax_category: Option<TaxCategory>,
+    /// Why the line is exempt (BT-120): required with category `E`, only with it.
+    #[serde(default)]
+    pub exemption_reason: Option<DocumentText>,
+    /// The exemption's VATEX code (BT-121), where one applies; only with category `E`.
+    #[serde(default)]
+    pub exemption_code: Option<VatexCode>,
 }
 
 /// A line of a document, with its computed net.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(from = "KeptLine")]
 pub struct Line {
     pub service_id: Option<ServiceId>,
     pub description: DocumentText,
@@ -119,18 +131,101 @@ pub struct Line {
     pub discount_percent: Option<Percentage>,
     pub discount_amount: Option<Amount>,
     pub tax_rate: Percentage,
+    /// The VAT category (BT-151).
+    pub tax_category: TaxCategory,
+    /// Why an exempt line is exempt (BT-120), and the exemption's code (BT-121).
+    pub exemption_reason: Option<DocumentText>,
+    pub exemption_code: Option<VatexCode>,
     /// quantity × unit price − discount, rounded to the currency (EN 16931 BT-131).
     pub net: Money,
 }
 
-/// One rate of the tax breakdown.
+/// A line as kept: one written before VAT categories has none, and means `S` above 0 % and
+/// `Z` at 0 %.
+#[derive(Deserialize)]
+struct KeptLine {
+    service_id: Option<ServiceId>,
+    description: DocumentText,
+    quantity: Quantity,
+    unit: Option<Name>,
+    unit_price: Amount,
+    discount_percent: Option<Percentage>,
+    discount_amount: Option<Amount>,
+    tax_rate: Percentage,
+    #[serde(default)]
+    tax_category: Option<TaxCategory>,
+    #[serde(default)]
+    exemption_reason: Option<DocumentText>,
+    #[serde(default)]
+    exemption_code: Option<VatexCode>,
+    net: Money,
+}
+
+impl From<KeptLine> for Line {
+    fn from(kept: KeptLine) -> Self {
+        Self {
+            tax_category: kept
+                .tax_category
+                .unwrap_or_else(|| TaxCategory::for_rate(kept.tax_rate.value().is_zero())),
+            service_id: kept.service_id,
+            description: kept.description,
+            quantity: kept.quantity,
+            unit: kept.unit,
+            unit_price: kept.unit_price,
+            discount_percent: kept.discount_percent,
+            discount_amount: kept.discount_amount,
+            tax_rate: kept.tax_rate,
+            exemption_reason: kept.exemption_reason,
+            exemption_code: kept.exemption_code,
+            net: kept.net,
+        }
+    }
+}
+
+/// One category and rate of the tax breakdown (BG-23).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(from = "KeptTaxAmount")]
 pub struct TaxAmount {
+    /// The VAT category (BT-118).
+    pub category: TaxCategory,
     pub rate: Percentage,
     /// The taxable amount at this rate (BT-116).
     pub base: Money,
     /// The tax at this rate, rounded once (BT-117).
     pub tax: Money,
+    /// Why no VAT is charged (BT-120): the exempt lines' reason, or the category's wording.
+    pub exemption_reason: Option<String>,
+    /// Its VATEX code (BT-121).
+    pub exemption_code: Option<String>,
+}
+
+/// A breakdown entry as kept (one written before VAT categories has none).
+#[derive(Deserialize)]
+struct KeptTaxAmount {
+    #[serde(default)]
+    category: Option<TaxCategory>,
+    rate: Percentage,
+    base: Money,
+    tax: Money,
+    #[serde(default)]
+    exemption_reason: Option<String>,
+    #[serde(default)]
+    exemption_code: Option<String>,
+}
+
+impl From<KeptTaxAmount> for TaxAmount {
+    fn from(kept: KeptTaxAmount) -> Self {
+        Self {
+            category: kept
+                .category
+                .unwrap_or_else(|| TaxCategory::for_rate(kept.rate.value().is_zero())),
+            rate: kept.rate,
+            base: kept.base,
+            tax: kept.tax,
+            exemption_reason: kept.exemption_reason,
+            exemption_code: kept.exemption_code,
+        }
+    }
 }
 
 /// The seller as it was when the document was numbered.
@@ -139,6 +234,9 @@ pub struct Seller {
     pub legal_name: Name,
     pub address: Option<Address>,
     pub tax_id: Option<TaxId>,
+    /// BT-30.
+    #[serde(default)]
+    pub registration_number: Option<TaxId>,
     pub email: Option<EmailAddress>,
     #[serde(default)]
     pub phone: Option<PhoneNumber>,
@@ -164,6 +262,7 @@ impl Seller {
             legal_name: company.legal_name.clone(),
             address: company.address.clone(),
             tax_id: company.tax_id.clone(),
+            registration_number: company.registration_number.clone(),
             email: company.email.clone(),
             phone: company.phone.clone(),
             website: company.website.clone(),
@@ -250,6 +349,40 @@ fn resolve_line(
             format!("{currency} has {} decimals at most", currency.minor_units()),
         ));
     }
+    let category = line
+        .tax_category
+        .or(context.customer.and_then(|c| c.tax_category))
+        .or(service.and_then(|s| s.tax_category));
+    let tax_rate = match category {
+        // A category that charges nothing is at 0 % unless the line says otherwise (refused
+        // below): neither the service's rate nor the default applies.
+        Some(category) if category.charges_none() => line.tax_rate.unwrap_or_else(Percentage::zero),
+        _ => line
+            .tax_rate
+            .or(service.and_then(|s| s.tax_rate))
+            .unwrap_or(context.settings.default_tax_rate),
+    };
+    let rate_is_zero = tax_rate.value().is_zero();
+    let tax_category = category.unwrap_or_else(|| TaxCategory::for_rate(rate_is_zero));
+    let (exemption_reason, exemption_code) = match tax_category {
+        TaxCategory::Exempt if line.exemption_reason.is_none() && line.exemption_code.is_none() => {
+            (
+                service.and_then(|s| s.exemption_reason.clone()),
+                service.and_then(|s| s.exemption_code.clone()),
+            )
+        }
+        _ => (line.exemption_reason.clone(), line.exemption_code.clone()),
+    };
+    tax::check_line(
+        &LineTax {
+            category: tax_category,
+            rate_is_zero,
+            exemption_reason: exemption_reason.as_ref(),
+            exemption_code: exemption_code.as_ref(),
+        },
+        field,
+    )
+    .map_err(|error| vec![error])?;
     Ok(Line {
         service_id: line.service_id,
         description,
@@ -261,10 +394,10 @@ fn resolve_line(
         unit_price,
         discount_percent: line.discount_percent,
         discount_amount: line.discount_amount,
-        tax_rate: line
-            .tax_rate
-            .or(service.and_then(|s| s.tax_rate))
-            .unwrap_or(context.settings.default_tax_rate),
+        tax_rate,
+        tax_category,
+        exemption_reason,
+        exemption_code,
         net: Money::zero(currency),
     })
 }
@@ -292,6 +425,26 @@ fn customer_must_exist(
         return Err(invalid("customer_id", "no such customer in this account"));
     }
     Ok(())
+}
+
+/// The rules between the lines' categories and the parties; only what is known is checked (a
+/// draft may not name its customer yet).
+fn check_parties(
+    lines: &[Line],
+    company: &CompanyProfile,
+    customer: Option<&Customer>,
+) -> Result<(), Vec<FieldError>> {
+    let categories: Vec<TaxCategory> = lines.iter().map(|line| line.tax_category).collect();
+    let parties = Parties {
+        seller_country: company.address.as_ref().map(|a| &a.country),
+        buyer_vat_id: customer
+            .and_then(|c| c.tax_id.as_ref())
+            .filter(|id| tax::is_vat_id(id)),
+        buyer_country: customer
+            .and_then(|c| c.billing_address.as_ref())
+            .map(|a| &a.country),
+    };
+    tax::check_document(&categories, &parties, customer.is_some()).map_err(|error| vec![error])
 }
 
 /// A document's computed amounts (lines carry their own nets).
@@ -322,8 +475,10 @@ pub fn price_lines(
                 (None, None) => None,
             },
             tax_rate: line.tax_rate,
+            tax_category: line.tax_category,
         })
         .collect();
+    let exemptions = exemptions(&lines)?;
     let totals = pricing::price(
         &line_terms,
         &DocumentTerms {
@@ -361,16 +516,57 @@ pub fn price_lines(
         tax_breakdown: totals
             .tax_breakdown
             .iter()
-            .map(|t| TaxAmount {
-                rate: t.rate,
-                base: money(t.base),
-                tax: money(t.tax),
+            .map(|t| {
+                let (exemption_reason, exemption_code) = match t.category.exemption() {
+                    Some(by_law) => (
+                        Some(by_law.wording.to_owned()),
+                        Some(by_law.code.to_owned()),
+                    ),
+                    None if t.category == TaxCategory::Exempt => exemptions.clone(),
+                    None => (None, None),
+                };
+                TaxAmount {
+                    category: t.category,
+                    rate: t.rate,
+                    base: money(t.base),
+                    tax: money(t.tax),
+                    exemption_reason,
+                    exemption_code,
+                }
             })
             .collect(),
         tax_total: money(totals.tax_total),
         total: money(totals.total),
     };
     Ok((lines, amounts))
+}
+
+/// The one exemption (reason, code) of a document's exempt lines: the breakdown states one per
+/// category (BR-E-10), so every exempt line gives the same.
+fn exemptions(lines: &[Line]) -> Result<(Option<String>, Option<String>), Vec<FieldError>> {
+    let mut exempt = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.tax_category == TaxCategory::Exempt);
+    let Some((_, first)) = exempt.next() else {
+        return Ok((None, None));
+    };
+    if let Some((index, _)) = exempt.find(|(_, line)| {
+        line.exemption_reason != first.exemption_reason
+            || line.exemption_code != first.exemption_code
+    }) {
+        return Err(invalid(
+            format!("lines[{index}].exemption_reason"),
+            "every exempt line of a document gives the same exemption (the tax breakdown states              one): split the document, or give the same reason",
+        ));
+    }
+    Ok((
+        first
+            .exemption_reason
+            .as_ref()
+            .map(|r| r.as_str().to_owned()),
+        first.exemption_code.as_ref().map(|c| c.as_str().to_owned()),
+    ))
 }
 
 fn resolve_lines(
@@ -504,6 +700,7 @@ impl Content {
             discount_percent: request.discount_percent,
             prices_include_tax: request.prices_include_tax,
         };
+        check_parties(&lines, context.company, context.customer)?;
         Self::unpriced(terms, lines, context).priced()
     }
 
@@ -541,7 +738,19 @@ impl Content {
             discount_percent: patch.discount_percent.unwrap_or(self.discount_percent),
             prices_include_tax: patch.prices_include_tax.unwrap_or(self.prices_include_tax),
         };
+        check_parties(&lines, context.company, context.customer)?;
         Self::unpriced(terms, lines, context).priced()
+    }
+
+    /// Why the lines' VAT categories cannot be issued between this seller and customer, if
+    /// they cannot (EN 16931 BR-AE, BR-IC, BR-G, BR-O): checked again when the document is
+    /// numbered, as either party may have changed since the draft was saved.
+    pub fn check_parties(
+        &self,
+        company: &CompanyProfile,
+        customer: &Customer,
+    ) -> Result<(), Vec<FieldError>> {
+        check_parties(&self.lines, company, Some(customer))
     }
 
     /// Why this content cannot go out (be issued, be sent), if it cannot: `kind` names the

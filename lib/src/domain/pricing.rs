@@ -23,6 +23,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::tax::TaxCategory;
 use super::values::{Currency, Percentage};
 
 /// How a line is discounted: a percentage of its amount, or an amount in the document's
@@ -40,6 +41,7 @@ pub struct LineTerms {
     pub unit_price: Decimal,
     pub discount: Option<LineDiscount>,
     pub tax_rate: Percentage,
+    pub tax_category: TaxCategory,
 }
 
 /// What prices the document as a whole.
@@ -50,9 +52,10 @@ pub struct DocumentTerms {
     pub discount_percent: Option<Percentage>,
 }
 
-/// One rate's line of the tax breakdown (EN 16931 BG-23).
+/// One category and rate's line of the tax breakdown (EN 16931 BG-23).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaxSubtotal {
+    pub category: TaxCategory,
     pub rate: Percentage,
     pub base: Decimal,
     pub tax: Decimal,
@@ -203,17 +206,20 @@ pub fn price(lines: &[LineTerms], document: &DocumentTerms) -> Result<Totals, Pr
     let percent = document
         .discount_percent
         .map_or(Decimal::ZERO, |p| p.value());
-    let mut rates: Vec<Percentage> = lines.iter().map(|l| l.tax_rate).collect();
-    rates.sort_by_key(|r| r.value());
+    // One breakdown per category and rate (BR-CO-18 and each category's BR-…-8), lowest rate
+    // first.
+    let mut rates: Vec<(Percentage, TaxCategory)> =
+        lines.iter().map(|l| (l.tax_rate, l.tax_category)).collect();
+    rates.sort_by_key(|(rate, category)| (rate.value(), *category));
     rates.dedup();
 
     let zero = round(Decimal::ZERO, places);
     let mut line_nets = amounts.clone();
     let mut tax_breakdown = Vec::with_capacity(rates.len());
     let mut discount_total = zero;
-    for rate in rates {
+    for (rate, category) in rates {
         let of_rate: Vec<usize> = (0..lines.len())
-            .filter(|i| lines[*i].tax_rate == rate)
+            .filter(|i| lines[*i].tax_rate == rate && lines[*i].tax_category == category)
             .collect();
         let lines_total = sum(of_rate.iter().map(|i| &amounts[*i]))?;
         let mut share = round(
@@ -243,6 +249,7 @@ pub fn price(lines: &[LineTerms], document: &DocumentTerms) -> Result<Totals, Pr
         };
         discount_total = add(discount_total, share)?;
         tax_breakdown.push(TaxSubtotal {
+            category,
             rate,
             base: round(base, places),
             tax: round(tax, places),
@@ -288,6 +295,7 @@ mod tests {
             unit_price: decimal(&line["unit_price"]),
             discount,
             tax_rate: percent(line["tax_rate"].as_str().expect("str")),
+            tax_category: TaxCategory::for_rate(decimal(&line["tax_rate"]).is_zero()),
         }
     }
 
@@ -374,6 +382,7 @@ mod tests {
             unit_price: Decimal::new(99, 2),
             discount: None,
             tax_rate: percent("9.975"),
+            tax_category: TaxCategory::for_rate(false),
         };
         let document = DocumentTerms {
             currency: Currency::parse("CAD").expect("CAD"),
@@ -400,6 +409,7 @@ mod tests {
             unit_price: Decimal::from_str_exact(price).expect("price"),
             discount: None,
             tax_rate: percent("19"),
+            tax_category: TaxCategory::for_rate(false),
         };
         for prices_include_tax in [true, false] {
             let document = DocumentTerms {
@@ -430,6 +440,7 @@ mod tests {
             unit_price: Decimal::TEN,
             discount: Some(LineDiscount::Amount(Decimal::new(1001, 2))),
             tax_rate: percent("0"),
+            tax_category: TaxCategory::for_rate(true),
         };
         let document = DocumentTerms {
             currency: Currency::parse("EUR").expect("EUR"),

@@ -390,6 +390,41 @@ impl Country {
     }
 }
 
+string_value!(
+    /// A VAT exemption reason code of the CEF VATEX list (EN 16931 BT-121), e.g.
+    /// `VATEX-EU-132-1I`.
+    VatexCode, "A VATEX code (BT-121), e.g. VATEX-EU-132-1I.", min = Some(8), max = Some(30)
+);
+
+impl VatexCode {
+    const PATTERN: &'static str = r"^VATEX-[A-Z]{2}(-[A-Z0-9]{1,10}){1,3}$";
+
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        builder.pattern(Some(Self::PATTERN))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let rest = text.strip_prefix("VATEX-").unwrap_or_default();
+        let mut parts = rest.split('-');
+        let country = parts.next().unwrap_or_default();
+        let tail: Vec<&str> = parts.collect();
+        let shaped = country.len() == 2
+            && country.bytes().all(|b| b.is_ascii_uppercase())
+            && (1..=3).contains(&tail.len())
+            && tail.iter().all(|part| {
+                (1..=10).contains(&part.len())
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            });
+        if shaped && text.len() <= 30 {
+            Ok(Self(text.to_owned()))
+        } else {
+            refuse("must be a VATEX code, e.g. VATEX-EU-132-1I")
+        }
+    }
+}
+
 /// An ISO 4217 currency.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency(iso_currency::Currency);

@@ -13,8 +13,9 @@ use rust_decimal::Decimal;
 use crate::domain::FieldError;
 use crate::domain::document::{Buyer, Content, Line, Seller};
 use crate::domain::pricing::round;
+use crate::domain::tax::{self, TaxCategory};
 use crate::domain::time::Date;
-use crate::domain::values::{Address, Country, Percentage, TaxId};
+use crate::domain::values::{Address, Percentage, TaxId};
 
 /// What an e-invoice is written from: an issued invoice or credit note.
 #[derive(Debug, Clone, Copy)]
@@ -43,11 +44,6 @@ fn type_code(bill: &Bill<'_>) -> &'static str {
     } else {
         "380"
     }
-}
-
-/// The VAT category (UNCL 5305): standard rate, or zero rated at 0 %.
-fn category(rate: Percentage) -> &'static str {
-    if rate.value().is_zero() { "Z" } else { "S" }
 }
 
 /// A UN/ECE Recommendation 20 unit code for a line's unit as people write it; "one" (C62)
@@ -80,9 +76,30 @@ pub fn unit_code(unit: Option<&str>) -> &'static str {
 /// How the seller's or buyer's tax id is written: a VAT identifier (BT-31, BT-48) when it
 /// starts with a country's prefix (BR-CO-9; Greece writes EL), else a tax registration (BT-32).
 fn is_vat_id(tax_id: &TaxId) -> bool {
-    let id = tax_id.as_str();
-    let prefix = id.get(..2).unwrap_or_default();
-    id.len() > 2 && (prefix == "EL" || Country::parse(prefix).is_ok())
+    tax::is_vat_id(tax_id)
+}
+
+/// Whether the document is not subject to VAT (category O): it then states no VAT identifier
+/// of either party (BR-O-2, BR-O-3, BR-O-4).
+fn not_subject(content: &Content) -> bool {
+    content
+        .lines
+        .iter()
+        .any(|line| line.tax_category == TaxCategory::NotSubject)
+}
+
+/// The remittance information a transfer quotes (BT-83): an invoice's ISO 11649 creditor
+/// reference.
+fn payment_reference(bill: &Bill<'_>) -> Option<String> {
+    if bill.credit_note_of.is_some() {
+        return None;
+    }
+    crate::domain::reference::creditor_reference(bill.number)
+}
+
+/// Whether a rate is stated for the category: not for O (BR-O-5, BR-O-9).
+fn rated(category: TaxCategory) -> bool {
+    category != TaxCategory::NotSubject
 }
 
 /// Why the document cannot be an EN 16931 e-invoice, field by field (empty when it can).
@@ -95,7 +112,14 @@ pub fn missing(bill: &Bill<'_>) -> Vec<FieldError> {
              profile when the document was issued",
         ));
     }
-    if bill.seller.tax_id.is_none() {
+    if not_subject(bill.content) && bill.seller.registration_number.is_none() {
+        errors.push(FieldError::new(
+            "seller.registration_number",
+            "EN 16931 identifies a seller that states no VAT identifier by its legal \
+             registration (BR-CO-26): give the company profile its registration number",
+        ));
+    }
+    if bill.seller.tax_id.is_none() && !not_subject(bill.content) {
         errors.push(FieldError::new(
             "seller.tax_id",
             "EN 16931 requires the seller's VAT identifier or tax registration (BR-S-2, \
@@ -121,8 +145,9 @@ pub fn missing(bill: &Bill<'_>) -> Vec<FieldError> {
     errors
 }
 
-/// One rate's share of the document discount (BG-20): its line nets less its taxable amount.
-fn discount_shares(content: &Content) -> Vec<(Percentage, Decimal)> {
+/// One category and rate's share of the document discount (BG-20): its line nets less its
+/// taxable amount.
+fn discount_shares(content: &Content) -> Vec<(TaxCategory, Percentage, Decimal)> {
     content
         .tax_breakdown
         .iter()
@@ -130,12 +155,12 @@ fn discount_shares(content: &Content) -> Vec<(Percentage, Decimal)> {
             let nets: Decimal = content
                 .lines
                 .iter()
-                .filter(|line| line.tax_rate == tax.rate)
+                .filter(|line| line.tax_rate == tax.rate && line.tax_category == tax.category)
                 .map(|line| line.net.value())
                 .sum();
-            (tax.rate, nets - tax.base.value())
+            (tax.category, tax.rate, nets - tax.base.value())
         })
-        .filter(|(_, share)| !share.is_zero())
+        .filter(|(_, _, share)| !share.is_zero())
         .collect()
 }
 
@@ -285,8 +310,10 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         x.open("ram:SpecifiedLineTradeSettlement");
         x.open("ram:ApplicableTradeTax");
         x.leaf("ram:TypeCode", "VAT");
-        x.leaf("ram:CategoryCode", category(line.tax_rate));
-        x.leaf("ram:RateApplicablePercent", &plain(line.tax_rate.value()));
+        x.leaf("ram:CategoryCode", line.tax_category.code());
+        if rated(line.tax_category) {
+            x.leaf("ram:RateApplicablePercent", &plain(line.tax_rate.value()));
+        }
         x.close("ram:ApplicableTradeTax");
         if !allowance.is_zero() {
             x.open("ram:SpecifiedTradeAllowanceCharge");
@@ -306,11 +333,28 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     }
 
     x.open("ram:ApplicableHeaderTradeAgreement");
-    cii_party(&mut x, "ram:SellerTradeParty", &cii_seller(bill.seller));
-    cii_party(&mut x, "ram:BuyerTradeParty", &cii_buyer(bill.buyer));
+    let vat_ids = !not_subject(content);
+    cii_party(
+        &mut x,
+        "ram:SellerTradeParty",
+        &cii_seller(bill.seller, vat_ids),
+    );
+    cii_party(
+        &mut x,
+        "ram:BuyerTradeParty",
+        &cii_buyer(bill.buyer, vat_ids),
+    );
     x.close("ram:ApplicableHeaderTradeAgreement");
     // BT-72: the supply is dated the day of the document (the account records no other).
     x.open("ram:ApplicableHeaderTradeDelivery");
+    if let Some(country) = delivery_country(bill) {
+        // BT-80, which an intra-community supply must state (BR-IC-12): the buyer's country.
+        x.open("ram:ShipToTradeParty");
+        x.open("ram:PostalTradeAddress");
+        x.leaf("ram:CountryID", country);
+        x.close("ram:PostalTradeAddress");
+        x.close("ram:ShipToTradeParty");
+    }
     x.open("ram:ActualDeliverySupplyChainEvent");
     x.open("ram:OccurrenceDateTime");
     x.leaf_with(
@@ -323,6 +367,9 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     x.close("ram:ApplicableHeaderTradeDelivery");
 
     x.open("ram:ApplicableHeaderTradeSettlement");
+    if let Some(reference) = payment_reference(bill) {
+        x.leaf("ram:PaymentReference", &reference);
+    }
     x.leaf("ram:InvoiceCurrencyCode", currency);
     if let Some(bank) = &bill.seller.bank_account {
         // BG-16/BG-17: SEPA credit transfer (UNCL 4461 code 58) to the seller's account.
@@ -343,12 +390,20 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         x.open("ram:ApplicableTradeTax");
         x.leaf("ram:CalculatedAmount", &tax.tax.to_string());
         x.leaf("ram:TypeCode", "VAT");
+        if let Some(reason) = &tax.exemption_reason {
+            x.leaf("ram:ExemptionReason", reason);
+        }
         x.leaf("ram:BasisAmount", &tax.base.to_string());
-        x.leaf("ram:CategoryCode", category(tax.rate));
-        x.leaf("ram:RateApplicablePercent", &plain(tax.rate.value()));
+        x.leaf("ram:CategoryCode", tax.category.code());
+        if let Some(code) = &tax.exemption_code {
+            x.leaf("ram:ExemptionReasonCode", code);
+        }
+        if rated(tax.category) {
+            x.leaf("ram:RateApplicablePercent", &plain(tax.rate.value()));
+        }
         x.close("ram:ApplicableTradeTax");
     }
-    for (rate, share) in discount_shares(content) {
+    for (category, rate, share) in discount_shares(content) {
         x.open("ram:SpecifiedTradeAllowanceCharge");
         x.open("ram:ChargeIndicator");
         x.leaf("udt:Indicator", "false");
@@ -358,8 +413,10 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         x.leaf("ram:Reason", "Discount");
         x.open("ram:CategoryTradeTax");
         x.leaf("ram:TypeCode", "VAT");
-        x.leaf("ram:CategoryCode", category(rate));
-        x.leaf("ram:RateApplicablePercent", &plain(rate.value()));
+        x.leaf("ram:CategoryCode", category.code());
+        if rated(category) {
+            x.leaf("ram:RateApplicablePercent", &plain(rate.value()));
+        }
         x.close("ram:CategoryTradeTax");
         x.close("ram:SpecifiedTradeAllowanceCharge");
     }
@@ -424,28 +481,52 @@ struct Party<'a> {
     tax_id: Option<&'a TaxId>,
     /// The seller may give a tax registration that is not a VAT id (BT-32); the buyer not.
     registration_allowed: bool,
+    /// The legal registration identifier (BT-30).
+    legal_id: Option<&'a TaxId>,
 }
 
-fn cii_seller(seller: &Seller) -> Party<'_> {
+/// The seller as both syntaxes write it; `vat_ids` is false on a document not subject to VAT,
+/// which states no VAT identifier (its tax registration, BT-32, it may).
+fn cii_seller(seller: &Seller, vat_ids: bool) -> Party<'_> {
     Party {
         name: seller.legal_name.as_str(),
         address: seller.address.as_ref(),
         email: seller.email.as_ref().map(|e| e.as_str()),
         phone: seller.phone.as_ref().map(|p| p.as_str()),
-        tax_id: seller.tax_id.as_ref(),
+        tax_id: seller
+            .tax_id
+            .as_ref()
+            .filter(|id| vat_ids || !is_vat_id(id)),
         registration_allowed: true,
+        legal_id: seller.registration_number.as_ref(),
     }
 }
 
-fn cii_buyer(buyer: &Buyer) -> Party<'_> {
+fn cii_buyer(buyer: &Buyer, vat_ids: bool) -> Party<'_> {
     Party {
         name: buyer.name.as_str(),
         address: buyer.billing_address.as_ref(),
         email: buyer.email.as_ref().map(|e| e.as_str()),
         phone: None,
-        tax_id: buyer.tax_id.as_ref(),
+        tax_id: buyer.tax_id.as_ref().filter(|_| vat_ids),
         registration_allowed: false,
+        legal_id: None,
     }
+}
+
+/// Where the goods or services go (BT-80), stated for an intra-community supply: the buyer's
+/// country (the account records no other delivery address yet).
+fn delivery_country<'a>(bill: &Bill<'a>) -> Option<&'a str> {
+    let intra = bill
+        .content
+        .lines
+        .iter()
+        .any(|line| line.tax_category == TaxCategory::IntraCommunity);
+    bill.buyer
+        .billing_address
+        .as_ref()
+        .filter(|_| intra)
+        .map(|address| address.country.as_str())
 }
 
 /// A name as one line (a customer's name may run over lines).
@@ -460,6 +541,11 @@ fn one_line(text: &str) -> String {
 fn cii_party(x: &mut Xml, element: &str, party: &Party<'_>) {
     x.open(element);
     x.leaf("ram:Name", &one_line(party.name));
+    if let Some(legal_id) = party.legal_id {
+        x.open("ram:SpecifiedLegalOrganization");
+        x.leaf("ram:ID", legal_id.as_str());
+        x.close("ram:SpecifiedLegalOrganization");
+    }
     if party.phone.is_some() || party.email.is_some() {
         x.open("ram:DefinedTradeContact");
         if let Some(phone) = party.phone {
@@ -574,20 +660,33 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         x.close("cac:InvoiceDocumentReference");
         x.close("cac:BillingReference");
     }
+    let vat_ids = !not_subject(content);
     x.open("cac:AccountingSupplierParty");
-    ubl_party(&mut x, &cii_seller(bill.seller));
+    ubl_party(&mut x, &cii_seller(bill.seller, vat_ids));
     x.close("cac:AccountingSupplierParty");
     x.open("cac:AccountingCustomerParty");
-    ubl_party(&mut x, &cii_buyer(bill.buyer));
+    ubl_party(&mut x, &cii_buyer(bill.buyer, vat_ids));
     x.close("cac:AccountingCustomerParty");
     x.open("cac:Delivery");
     x.leaf("cbc:ActualDeliveryDate", &bill.issue_date.to_string());
+    if let Some(country) = delivery_country(bill) {
+        x.open("cac:DeliveryLocation");
+        x.open("cac:Address");
+        x.open("cac:Country");
+        x.leaf("cbc:IdentificationCode", country);
+        x.close("cac:Country");
+        x.close("cac:Address");
+        x.close("cac:DeliveryLocation");
+    }
     x.close("cac:Delivery");
     if let Some(bank) = &bill.seller.bank_account {
         x.open("cac:PaymentMeans");
         x.leaf("cbc:PaymentMeansCode", "58");
         if let (true, Some(due)) = (credit, bill.due_date) {
             x.leaf("cbc:PaymentDueDate", &due.to_string());
+        }
+        if let Some(reference) = payment_reference(bill) {
+            x.leaf("cbc:PaymentID", &reference);
         }
         x.open("cac:PayeeFinancialAccount");
         x.leaf("cbc:ID", bank.iban.as_str());
@@ -608,13 +707,13 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         );
         x.close("cac:PaymentTerms");
     }
-    for (rate, share) in discount_shares(content) {
+    for (category, rate, share) in discount_shares(content) {
         x.open("cac:AllowanceCharge");
         x.leaf("cbc:ChargeIndicator", "false");
         x.leaf("cbc:AllowanceChargeReasonCode", "95");
         x.leaf("cbc:AllowanceChargeReason", "Discount");
         amount(&mut x, "cbc:Amount", &share.to_string());
-        ubl_tax_category(&mut x, "cac:TaxCategory", rate);
+        ubl_tax_category(&mut x, "cac:TaxCategory", category, rate, None);
         x.close("cac:AllowanceCharge");
     }
     x.open("cac:TaxTotal");
@@ -623,7 +722,17 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         x.open("cac:TaxSubtotal");
         amount(&mut x, "cbc:TaxableAmount", &tax.base.to_string());
         amount(&mut x, "cbc:TaxAmount", &tax.tax.to_string());
-        ubl_tax_category(&mut x, "cac:TaxCategory", tax.rate);
+        let exemption = (
+            tax.exemption_code.as_deref(),
+            tax.exemption_reason.as_deref(),
+        );
+        ubl_tax_category(
+            &mut x,
+            "cac:TaxCategory",
+            tax.category,
+            tax.rate,
+            Some(exemption),
+        );
         x.close("cac:TaxSubtotal");
     }
     x.close("cac:TaxTotal");
@@ -683,7 +792,13 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         }
         x.open("cac:Item");
         x.leaf("cbc:Name", &one_line(line.description.as_str()));
-        ubl_tax_category(&mut x, "cac:ClassifiedTaxCategory", line.tax_rate);
+        ubl_tax_category(
+            &mut x,
+            "cac:ClassifiedTaxCategory",
+            line.tax_category,
+            line.tax_rate,
+            None,
+        );
         x.close("cac:Item");
         x.open("cac:Price");
         amount(&mut x, "cbc:PriceAmount", &plain(price));
@@ -694,10 +809,28 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
     x.finish()
 }
 
-fn ubl_tax_category(x: &mut Xml, element: &str, rate: Percentage) {
+/// A UBL tax category: its code, its rate (not for O), and in the breakdown the exemption's
+/// code and reason (BT-121, BT-120).
+fn ubl_tax_category(
+    x: &mut Xml,
+    element: &str,
+    category: TaxCategory,
+    rate: Percentage,
+    exemption: Option<(Option<&str>, Option<&str>)>,
+) {
     x.open(element);
-    x.leaf("cbc:ID", category(rate));
-    x.leaf("cbc:Percent", &plain(rate.value()));
+    x.leaf("cbc:ID", category.code());
+    if rated(category) {
+        x.leaf("cbc:Percent", &plain(rate.value()));
+    }
+    if let Some((code, reason)) = exemption {
+        if let Some(code) = code {
+            x.leaf("cbc:TaxExemptionReasonCode", code);
+        }
+        if let Some(reason) = reason {
+            x.leaf("cbc:TaxExemptionReason", reason);
+        }
+    }
     x.open("cac:TaxScheme");
     x.leaf("cbc:ID", "VAT");
     x.close("cac:TaxScheme");
@@ -752,6 +885,9 @@ fn ubl_party(x: &mut Xml, party: &Party<'_>) {
     }
     x.open("cac:PartyLegalEntity");
     x.leaf("cbc:RegistrationName", &one_line(party.name));
+    if let Some(legal_id) = party.legal_id {
+        x.leaf("cbc:CompanyID", legal_id.as_str());
+    }
     x.close("cac:PartyLegalEntity");
     if party.phone.is_some() || party.email.is_some() {
         x.open("cac:Contact");

@@ -3,6 +3,7 @@
 //! Only the `documents` function links this (decision 0015).
 
 pub mod einvoice;
+pub mod epc;
 pub mod fonts;
 pub mod locale;
 pub mod pdf;

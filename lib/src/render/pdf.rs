@@ -8,16 +8,19 @@ use std::sync::Arc;
 use krilla::color::rgb;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
-use krilla::geom::{PathBuilder, Point};
+use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::{Document, SerializeSettings};
 use rust_decimal::Decimal;
 
+use super::epc;
 use super::fonts::{Family, Fonts};
 use super::locale::Format;
 use super::{Kind, Printable};
+use crate::domain::reference;
+use crate::domain::tax::TaxCategory;
 use crate::domain::time::Timestamp;
 
 /// A4 in points.
@@ -64,6 +67,14 @@ enum Op {
         x2: f32,
         y: f32,
         width: f32,
+    },
+    /// A QR symbol: its dark modules (column, row), each `module` points square, from the
+    /// top left corner (`x`, `y`).
+    Squares {
+        x: f32,
+        y: f32,
+        module: f32,
+        dark: Vec<(u16, u16)>,
     },
 }
 
@@ -250,6 +261,9 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
     if let Some(tax_id) = &seller.tax_id {
         lines.push(format!("Tax ID {tax_id}"));
     }
+    if let Some(number) = &seller.registration_number {
+        lines.push(format!("Registration {number}"));
+    }
     lines.extend(seller.email.iter().map(ToString::to_string));
     lines.extend(seller.phone.iter().map(ToString::to_string));
     lines.extend(seller.website.iter().map(ToString::to_string));
@@ -410,7 +424,11 @@ fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
             Tone::Ink,
             &discount,
         );
-        let rate = format.percent(line.tax_rate.value());
+        let rate = if line.tax_category.charges_none() {
+            line.tax_category.code().to_owned()
+        } else {
+            format.percent(line.tax_rate.value())
+        };
         c.right_at(Columns::TAX_END, top, BODY, false, Tone::Ink, &rate);
         let net = format.money(line.net.value(), currency);
         c.right_at(Columns::NET_END, top, BODY, false, Tone::Ink, &net);
@@ -441,15 +459,18 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
         ));
     }
     for tax in &content.tax_breakdown {
-        rows.push((
-            format!(
+        let label = match tax.category.exemption() {
+            Some(by_law) => format!("{} on {}", by_law.wording, money(tax.base.value())),
+            None if tax.category == TaxCategory::Exempt => {
+                format!("VAT exempt on {}", money(tax.base.value()))
+            }
+            None => format!(
                 "Tax {} on {}",
                 format.percent(tax.rate.value()),
                 money(tax.base.value())
             ),
-            money(tax.tax.value()),
-            false,
-        ));
+        };
+        rows.push((label, money(tax.tax.value()), false));
     }
     if content.tax_breakdown.len() > 1 {
         rows.push(("Tax".to_owned(), money(content.tax_total.value()), false));
@@ -470,34 +491,147 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
     c.y += 14.0;
 }
 
+/// What the law has an invoice say when a category charges no VAT (Directive 2006/112/EC,
+/// article 226 (11) and (11a)).
+fn legal_wording(category: TaxCategory, reason: Option<&str>) -> Option<String> {
+    Some(match category {
+        TaxCategory::Standard | TaxCategory::ZeroRated => return None,
+        TaxCategory::Exempt => format!("Exempt from VAT: {}", reason.unwrap_or_default()),
+        TaxCategory::ReverseCharge => {
+            "Reverse charge: the customer accounts for the VAT (article 196 of Directive              2006/112/EC)."
+                .to_owned()
+        }
+        TaxCategory::IntraCommunity => {
+            "Intra-community supply, exempt from VAT (article 138 of Directive 2006/112/EC)."
+                .to_owned()
+        }
+        TaxCategory::Export => {
+            "Export outside the EU, exempt from VAT (article 146 of Directive 2006/112/EC)."
+                .to_owned()
+        }
+        TaxCategory::NotSubject => "Not subject to VAT.".to_owned(),
+    })
+}
+
+/// The side of the payment QR code, quiet zone included (about 32 mm).
+const QR_SIDE: f32 = 90.0;
+
+/// How to pay an invoice: the seller's account and the creditor reference to quote, and an EPC
+/// QR code of the transfer where the standard can carry it (EUR, up to 999,999,999.99);
+/// without an account, what to quote and whom to ask.
+fn payment(c: &mut Composer<'_>, doc: &Printable<'_>) {
+    let width = RIGHT - LEFT;
+    let reference = doc.number.and_then(reference::creditor_reference);
+    let Some(bank) = &doc.seller.bank_account else {
+        c.ensure(BODY * LEADING * 4.0);
+        c.paragraph(LEFT, width, BODY, true, Tone::Ink, "How to pay");
+        let mut text = "Please pay the amount due by bank transfer".to_owned();
+        if let Some(reference) = &reference {
+            text.push_str(&format!(
+                ", quoting the reference {}",
+                reference::grouped(reference)
+            ));
+        }
+        text.push('.');
+        if let Some(email) = &doc.seller.email {
+            text.push_str(&format!(" Ask {email} for the account to pay into."));
+        }
+        c.paragraph(LEFT, width, BODY, false, Tone::Ink, &text);
+        c.y += 8.0;
+        return;
+    };
+    let due = doc.due.map_or(doc.content.total.value(), |due| due.value());
+    let symbol = reference
+        .as_deref()
+        .and_then(|reference| epc::payload(bank, doc.content.currency, due, reference))
+        .and_then(|payload| epc::symbol(&payload));
+    let block = if symbol.is_some() {
+        QR_SIDE + 14.0
+    } else {
+        BODY * LEADING * 6.0
+    };
+    c.ensure(block);
+    let top = c.y;
+    let text_width = if symbol.is_some() {
+        width - QR_SIDE - 12.0
+    } else {
+        width
+    };
+    c.paragraph(
+        LEFT,
+        text_width,
+        BODY,
+        true,
+        Tone::Ink,
+        "Payment by bank transfer",
+    );
+    let lines = [
+        Some(format!("Account holder: {}", bank.holder)),
+        Some(format!("IBAN: {}", bank.iban.grouped())),
+        bank.bic.as_ref().map(|bic| format!("BIC: {bic}")),
+        reference
+            .as_deref()
+            .map(|reference| format!("Reference: {}", reference::grouped(reference))),
+    ];
+    for line in lines.iter().flatten() {
+        c.paragraph(LEFT, text_width, BODY, false, Tone::Ink, line);
+    }
+    match symbol {
+        Some((dark, modules)) => {
+            // Four modules of quiet zone on every side (ISO/IEC 18004).
+            let module = QR_SIDE / f32::from(modules + 8);
+            c.push(Op::Squares {
+                x: RIGHT - QR_SIDE + 4.0 * module,
+                y: top + 4.0 * module,
+                module,
+                dark,
+            });
+            c.right_at(
+                RIGHT,
+                top + QR_SIDE + 4.0,
+                SMALL,
+                false,
+                Tone::Muted,
+                "Scan to pay",
+            );
+            c.y = c.y.max(top + QR_SIDE + 10.0);
+        }
+        None if doc.content.currency.code() == "EUR" => {}
+        None => c.paragraph(
+            LEFT,
+            text_width,
+            BODY,
+            false,
+            Tone::Muted,
+            "Please quote the reference with your transfer.",
+        ),
+    }
+    c.y += 8.0;
+}
+
 fn closing(c: &mut Composer<'_>, doc: &Printable<'_>) {
     let width = RIGHT - LEFT;
+    let wording: Vec<String> = doc
+        .content
+        .tax_breakdown
+        .iter()
+        .filter_map(|tax| legal_wording(tax.category, tax.exemption_reason.as_deref()))
+        .collect();
+    for text in &wording {
+        c.ensure(BODY * LEADING * 2.0);
+        c.paragraph(LEFT, width, BODY, false, Tone::Ink, text);
+    }
+    if !wording.is_empty() {
+        c.y += 8.0;
+    }
     if let Some(notes) = &doc.content.notes {
         c.ensure(BODY * LEADING * 3.0);
         c.paragraph(LEFT, width, BODY, true, Tone::Ink, "Notes");
         c.paragraph(LEFT, width, BODY, false, Tone::Ink, notes.as_str());
         c.y += 8.0;
     }
-    if let (Kind::Invoice, Some(bank)) = (doc.kind, &doc.seller.bank_account) {
-        c.ensure(BODY * LEADING * 6.0);
-        c.paragraph(
-            LEFT,
-            width,
-            BODY,
-            true,
-            Tone::Ink,
-            "Payment by bank transfer",
-        );
-        let lines = [
-            Some(format!("Account holder: {}", bank.holder)),
-            Some(format!("IBAN: {}", bank.iban.grouped())),
-            bank.bic.as_ref().map(|bic| format!("BIC: {bic}")),
-            doc.number.map(|number| format!("Reference: {number}")),
-        ];
-        for line in lines.iter().flatten() {
-            c.paragraph(LEFT, width, BODY, false, Tone::Ink, line);
-        }
-        c.y += 8.0;
+    if doc.kind == Kind::Invoice {
+        payment(c, doc);
     }
     if let Some(footer) = &doc.content.footer {
         c.ensure(SMALL * LEADING * 2.0);
@@ -616,6 +750,27 @@ pub fn pdf(doc: &Printable<'_>, attachment: Option<Vec<u8>>) -> Result<Vec<u8>, 
                             false,
                         );
                         x += run.ems * size;
+                    }
+                }
+                Op::Squares { x, y, module, dark } => {
+                    let mut path = PathBuilder::new();
+                    for (column, row) in dark {
+                        if let Some(square) = Rect::from_xywh(
+                            x + f32::from(column) * module,
+                            y + f32::from(row) * module,
+                            module,
+                            module,
+                        ) {
+                            path.push_rect(square);
+                        }
+                    }
+                    if let Some(path) = path.finish() {
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(Fill {
+                            paint: colour(Tone::Ink).into(),
+                            ..Fill::default()
+                        }));
+                        surface.draw_path(&path);
                     }
                 }
                 Op::Rule { x1, x2, y, width } => {

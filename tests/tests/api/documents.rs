@@ -14,7 +14,7 @@ fn root() -> PathBuf {
 }
 
 /// Runs one of `tests/tools/` with the project's venv; its JSON output.
-fn tool(script: &str, args: &[String]) -> Value {
+pub(crate) fn tool(script: &str, args: &[String]) -> Value {
     let python = root().join("infra/.venv/bin/python");
     assert!(python.exists(), "run `make venv` (make test does)");
     let output = Command::new(python)
@@ -31,7 +31,7 @@ fn tool(script: &str, args: &[String]) -> Value {
 }
 
 /// What pypdf reads in a PDF: pages, text, attachments, XMP, output intents, fonts.
-fn inspect(pdf: &[u8]) -> Value {
+pub(crate) fn inspect(pdf: &[u8]) -> Value {
     let file = tempfile("pdf", pdf);
     let inspected = tool("pdf_inspect.py", &[file.display().to_string()]);
     let _ = std::fs::remove_file(file);
@@ -39,7 +39,7 @@ fn inspect(pdf: &[u8]) -> Value {
 }
 
 /// Each (syntax, XML) checked by the XSDs and the schematron: one result each.
-fn check(files: &[(&str, &[u8])]) -> Vec<Value> {
+pub(crate) fn check(files: &[(&str, &[u8])]) -> Vec<Value> {
     let args: Vec<String> = files
         .iter()
         .flat_map(|(syntax, xml)| {
@@ -53,7 +53,7 @@ fn check(files: &[(&str, &[u8])]) -> Vec<Value> {
     results.as_array().expect("a list").clone()
 }
 
-fn tempfile(extension: &str, bytes: &[u8]) -> PathBuf {
+pub(crate) fn tempfile(extension: &str, bytes: &[u8]) -> PathBuf {
     let path = std::env::temp_dir().join(format!(
         "invoiceflow-{}.{extension}",
         ulid::Ulid::generate()
@@ -63,16 +63,16 @@ fn tempfile(extension: &str, bytes: &[u8]) -> PathBuf {
 }
 
 /// Asserts the file passed both checks.
-fn assert_valid(result: &Value, what: &str) {
+pub(crate) fn assert_valid(result: &Value, what: &str) {
     assert_eq!(result["xsd"], json!([]), "{what}: XSD errors");
     assert_eq!(result["failed"], json!([]), "{what}: EN 16931 rules failed");
 }
 
-async fn json_of(response: Response) -> Value {
+pub(crate) async fn json_of(response: Response) -> Value {
     response.json().await.expect("json")
 }
 
-async fn post(app: &TestApp, path: &str, body: &Value) -> Value {
+pub(crate) async fn post(app: &TestApp, path: &str, body: &Value) -> Value {
     let response = app
         .post(&app.client, path)
         .json(body)
@@ -85,11 +85,11 @@ async fn post(app: &TestApp, path: &str, body: &Value) -> Value {
     body
 }
 
-async fn get(app: &TestApp, client: &Client, path: &str) -> Response {
+pub(crate) async fn get(app: &TestApp, client: &Client, path: &str) -> Response {
     client.get(app.url(path)).send().await.expect("get")
 }
 
-async fn bytes(app: &TestApp, path: &str) -> Vec<u8> {
+pub(crate) async fn bytes(app: &TestApp, path: &str) -> Vec<u8> {
     let response = get(app, &app.client, path).await;
     assert_eq!(response.status(), 200, "GET {path}");
     response.bytes().await.expect("body").to_vec()
@@ -98,7 +98,7 @@ async fn bytes(app: &TestApp, path: &str) -> Vec<u8> {
 const COMPANY: &str = "Ölçü Atelier GmbH";
 
 /// The company profile of a seller who can send e-invoices, and settings in `locale`.
-async fn seller(app: &TestApp, locale: &str) {
+pub(crate) async fn seller(app: &TestApp, locale: &str) {
     let response = app
         .unsafe_request(&app.client, Method::PUT, "/v1/company")
         .header("if-match", "\"1\"")
@@ -109,6 +109,7 @@ async fn seller(app: &TestApp, locale: &str) {
             "phone": "+49 30 1234567",
             "website": "https://atelier.example/",
             "tax_id": "DE987654321",
+            "registration_number": "HRB 123456 B",
             "currency": "EUR",
             "bank_account": {"holder": COMPANY, "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX"},
         }))
@@ -147,11 +148,11 @@ async fn customer(app: &TestApp, name: &str) -> String {
 }
 
 /// Issues the draft `id`; the issued invoice.
-async fn issue(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn issue(app: &TestApp, id: &str) -> Value {
     post(app, &format!("/v1/invoices/{id}/issue"), &json!({})).await
 }
 
-fn text_of(inspected: &Value) -> String {
+pub(crate) fn text_of(inspected: &Value) -> String {
     inspected["text"]
         .as_array()
         .expect("pages")
@@ -162,7 +163,7 @@ fn text_of(inspected: &Value) -> String {
 }
 
 /// The PDF's text with its spaces made plain (the locale writes no-break spaces).
-fn plain(text: &str) -> String {
+pub(crate) fn plain(text: &str) -> String {
     text.replace(['\u{a0}', '\u{202f}'], " ")
 }
 

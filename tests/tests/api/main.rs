@@ -16,7 +16,9 @@ mod meta;
 mod payments;
 mod proposals;
 mod purge;
+mod qr;
 mod store;
+mod tax;
 mod template;
 mod web;
 

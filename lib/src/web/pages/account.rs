@@ -28,6 +28,7 @@ const COMPANY_NAMES: &[&str] = &[
     "phone",
     "website",
     "tax_id",
+    "registration_number",
     "currency",
     "address.lines[0]",
     "address.lines[1]",
@@ -54,6 +55,7 @@ fn company_form(form: &Form, saved: bool) -> Markup {
                 (field(form, "Phone", "phone", Input::Text))
                 (hinted(form, "Website", "website", Input::Text, "https://…"))
                 (hinted(form, "Tax id", "tax_id", Input::Text, "VAT number, e.g. DE123456789"))
+                (hinted(form, "Registration number", "registration_number", Input::Text, "In the register of companies, e.g. HRB 123456 B"))
                 (required(form, "Currency", "currency", Input::Select(currencies())))
             }
             (address(form, "Address", "address"))

@@ -1,0 +1,429 @@
+//! VAT categories end to end: each category (alone, and mixed in one invoice and its credit
+//! note) issues an e-invoice that passes the XSDs and the EN 16931 rules in both syntaxes, with
+//! the wording the law asks for on the PDF; and every combination EN 16931 forbids is refused
+//! naming the field, with nothing written.
+
+use invoiceflow_tests::{TestApp, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::documents::{
+    assert_valid, bytes, check, get, inspect, issue, json_of, plain, post, seller, text_of,
+};
+
+/// A customer in `country` with the VAT id `vat` (none when `None`); its id.
+async fn customer(app: &TestApp, name: &str, country: &str, vat: Option<&str>) -> String {
+    let mut body = json!({
+        "name": name,
+        "email": "buyer@customer.example",
+        "billing_address": {"lines": ["1 Main Street"], "city": "Somewhere", "postal_code": "12345", "country": country},
+    });
+    if let Some(vat) = vat {
+        body["tax_id"] = json!(vat);
+    }
+    let created = post(app, "/v1/customers", &body).await;
+    created["id"].as_str().expect("id").to_owned()
+}
+
+fn line(description: &str, price: &str, tax: Value) -> Value {
+    let mut line =
+        json!({"description": description, "quantity": "2", "unit": "hour", "unit_price": price});
+    for (name, value) in tax.as_object().expect("tax fields") {
+        line[name] = value.clone();
+    }
+    line
+}
+
+/// POST `path` with `body`: its status and problem, expecting a refusal.
+async fn refused(app: &TestApp, method: Method, path: &str, body: &Value) -> (u16, Value) {
+    let response = app
+        .unsafe_request(&app.client, method, path)
+        .header("if-match", "*")
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, json_of(response).await)
+}
+
+fn field_of(problem: &Value) -> &str {
+    problem["errors"][0]["field"].as_str().unwrap_or_default()
+}
+
+async fn invoice_count(app: &TestApp) -> usize {
+    let page = json_of(get(app, &app.client, "/v1/invoices?limit=100").await).await;
+    page["data"].as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    seller(&app, "en-GB").await;
+    let domestic = customer(&app, "Inland GmbH", "DE", Some("DE123456789")).await;
+    let french = customer(&app, "Client SARL", "FR", Some("FR12345678901")).await;
+    let american = customer(&app, "Client Inc.", "US", None).await;
+    let exempt = json!({"tax_category": "E", "exemption_reason": "Exempt under § 4 Nr. 21 UStG (schooling)", "exemption_code": "VATEX-EU-132-1I"});
+    let cases: Vec<(&str, &str, Vec<Value>, Option<&str>)> = vec![
+        (
+            "S",
+            &domestic,
+            vec![line("Design", "100.00", json!({"tax_rate": "19"}))],
+            None,
+        ),
+        (
+            "Z",
+            &domestic,
+            vec![line(
+                "Books",
+                "40.00",
+                json!({"tax_rate": "0", "tax_category": "Z"}),
+            )],
+            None,
+        ),
+        (
+            "E",
+            &domestic,
+            vec![line("Course", "90.00", exempt.clone())],
+            Some("Exempt from VAT: Exempt under § 4 Nr. 21 UStG (schooling)"),
+        ),
+        (
+            "AE",
+            &french,
+            vec![line("Consulting", "120.00", json!({"tax_category": "AE"}))],
+            Some("Reverse charge: the customer accounts for the VAT"),
+        ),
+        (
+            "K",
+            &french,
+            vec![line(
+                "Machine parts",
+                "300.00",
+                json!({"tax_category": "K"}),
+            )],
+            Some("Intra-community supply, exempt from VAT"),
+        ),
+        (
+            "G",
+            &american,
+            vec![line("Export goods", "500.00", json!({"tax_category": "G"}))],
+            Some("Export outside the EU, exempt from VAT"),
+        ),
+        (
+            "O",
+            &domestic,
+            vec![line("Damages", "75.00", json!({"tax_category": "O"}))],
+            Some("Not subject to VAT."),
+        ),
+        (
+            "mixed",
+            &domestic,
+            vec![
+                line("Design", "100.00", json!({"tax_rate": "19"})),
+                line("Printing", "30.00", json!({"tax_rate": "7"})),
+                line("Course", "90.00", exempt.clone()),
+                line("Books", "40.00", json!({"tax_rate": "0"})),
+            ],
+            Some("Exempt from VAT"),
+        ),
+    ];
+    let mut files: Vec<(String, Vec<u8>, &str)> = Vec::new();
+    for (name, customer, lines, wording) in &cases {
+        let draft = post(
+            &app,
+            "/v1/invoices",
+            &json!({"customer_id": customer, "issue_date": "2026-11-25", "lines": lines}),
+        )
+        .await;
+        let id = draft["id"].as_str().expect("id").to_owned();
+        let invoice = issue(&app, &id).await;
+        let categories: Vec<&str> = invoice["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .map(|l| l["tax_category"].as_str().unwrap_or_default())
+            .collect();
+        if *name == "mixed" {
+            assert_eq!(categories, ["S", "S", "E", "Z"]);
+            let breakdown: Vec<(&str, &str)> = invoice["tax_breakdown"]
+                .as_array()
+                .expect("breakdown")
+                .iter()
+                .map(|t| {
+                    (
+                        t["category"].as_str().unwrap_or_default(),
+                        t["rate"].as_str().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            assert_eq!(breakdown, [("Z", "0"), ("E", "0"), ("S", "7"), ("S", "19")]);
+        } else {
+            assert_eq!(categories, [*name], "{name}");
+        }
+        if *name != "S" && *name != "Z" && *name != "mixed" {
+            assert_eq!(invoice["tax_total"], "0.00", "{name}: no VAT");
+        }
+        let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
+        let text = plain(&text_of(&pdf));
+        if let Some(wording) = wording {
+            assert!(
+                text.contains(wording),
+                "{name}: the PDF says {wording:?}:\n{text}"
+            );
+        }
+        let cii = pdf["attachments"]["factur-x.xml"][0]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: no factur-x.xml"))
+            .as_bytes()
+            .to_vec();
+        let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
+        if *name == "O" {
+            let ubl_text = String::from_utf8_lossy(&ubl);
+            assert!(
+                !ubl_text.contains("DE987654321"),
+                "O states no VAT id (BR-O-2)"
+            );
+        }
+        files.push((format!("{name} (CII)"), cii, "cii"));
+        files.push((format!("{name} (UBL)"), ubl, "ubl"));
+        if *name == "mixed" {
+            let credit = post(
+                &app,
+                &format!("/v1/invoices/{id}/credit-notes"),
+                &json!({"reason": "Cancelled"}),
+            )
+            .await;
+            let credit_id = credit["id"].as_str().expect("credit note id");
+            let credit_ubl = bytes(&app, &format!("/v1/credit-notes/{credit_id}/ubl")).await;
+            files.push(("mixed credit note (UBL)".into(), credit_ubl, "ubl"));
+        }
+    }
+    let inputs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(_, xml, syntax)| (*syntax, xml.as_slice()))
+        .collect();
+    let results = check(&inputs);
+    assert_eq!(results.len(), files.len());
+    for (result, (name, _, _)) in results.iter().zip(&files) {
+        assert_valid(result, name);
+    }
+}
+
+#[tokio::test]
+async fn a_combination_en_16931_forbids_is_refused_by_field_and_nothing_is_written() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    seller(&app, "en-GB").await;
+    let domestic = customer(&app, "Inland GmbH", "DE", Some("DE123456789")).await;
+    let no_vat_id = customer(&app, "Client SARL", "FR", None).await;
+    let french = customer(&app, "Client SA", "FR", Some("FR12345678901")).await;
+    let draft = |customer: &str, lines: Vec<Value>| json!({"customer_id": customer, "issue_date": "2026-11-25", "lines": lines});
+    let cases = [
+        (
+            "AE without the buyer's VAT id",
+            draft(
+                &no_vat_id,
+                vec![line("Consulting", "1.00", json!({"tax_category": "AE"}))],
+            ),
+            "lines[0].tax_category",
+        ),
+        (
+            "K without the buyer's VAT id",
+            draft(
+                &no_vat_id,
+                vec![line("Parts", "1.00", json!({"tax_category": "K"}))],
+            ),
+            "lines[0].tax_category",
+        ),
+        (
+            "K to a buyer in the seller's country",
+            draft(
+                &domestic,
+                vec![line("Parts", "1.00", json!({"tax_category": "K"}))],
+            ),
+            "lines[0].tax_category",
+        ),
+        (
+            "G to an EU buyer",
+            draft(
+                &french,
+                vec![line("Goods", "1.00", json!({"tax_category": "G"}))],
+            ),
+            "lines[0].tax_category",
+        ),
+        (
+            "E without a reason",
+            draft(
+                &domestic,
+                vec![line("Course", "1.00", json!({"tax_category": "E"}))],
+            ),
+            "lines[0].exemption_reason",
+        ),
+        (
+            "O beside another category",
+            draft(
+                &domestic,
+                vec![
+                    line("Design", "1.00", json!({})),
+                    line("Damages", "1.00", json!({"tax_category": "O"})),
+                ],
+            ),
+            "lines[1].tax_category",
+        ),
+        (
+            "E at a rate above 0",
+            draft(
+                &domestic,
+                vec![line(
+                    "Course",
+                    "1.00",
+                    json!({"tax_category": "E", "tax_rate": "19", "exemption_reason": "Schooling"}),
+                )],
+            ),
+            "lines[0].tax_rate",
+        ),
+        (
+            "S at 0 %",
+            draft(
+                &domestic,
+                vec![line(
+                    "Design",
+                    "1.00",
+                    json!({"tax_category": "S", "tax_rate": "0"}),
+                )],
+            ),
+            "lines[0].tax_rate",
+        ),
+        (
+            "a reason on a standard line",
+            draft(
+                &domestic,
+                vec![line("Design", "1.00", json!({"exemption_reason": "None"}))],
+            ),
+            "lines[0].exemption_reason",
+        ),
+        (
+            "a malformed VATEX code",
+            draft(
+                &domestic,
+                vec![line(
+                    "Course",
+                    "1.00",
+                    json!({"tax_category": "E", "exemption_reason": "Schooling", "exemption_code": "VAT-132"}),
+                )],
+            ),
+            "lines[0].exemption_code",
+        ),
+        (
+            "two exemptions on one document",
+            draft(
+                &domestic,
+                vec![
+                    line(
+                        "Course",
+                        "1.00",
+                        json!({"tax_category": "E", "exemption_reason": "Schooling"}),
+                    ),
+                    line(
+                        "Care",
+                        "1.00",
+                        json!({"tax_category": "E", "exemption_reason": "Medical care"}),
+                    ),
+                ],
+            ),
+            "lines[1].exemption_reason",
+        ),
+    ];
+    for (what, body, field) in &cases {
+        let (status, problem) = refused(&app, Method::POST, "/v1/invoices", body).await;
+        assert!(matches!(status, 400 | 422), "{what}: {status} {problem}");
+        assert!(
+            problem["errors"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["field"] == *field)),
+            "{what}: names {field}: {problem}"
+        );
+    }
+    assert_eq!(invoice_count(&app).await, 0, "nothing was written");
+
+    // A service's own category is checked when it is saved.
+    let (status, problem) = refused(
+        &app,
+        Method::POST,
+        "/v1/services",
+        &json!({"name": "Course", "unit_price": "10.00", "tax_category": "E"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(field_of(&problem), "exemption_reason");
+
+    // A party that changed after the draft was saved is caught at issue: 422, still a draft.
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &draft(
+            &french,
+            vec![line("Consulting", "1.00", json!({"tax_category": "AE"}))],
+        ),
+    )
+    .await;
+    let id = draft["id"].as_str().expect("id");
+    let (status, problem) = refused(
+        &app,
+        Method::PATCH,
+        &format!("/v1/customers/{french}"),
+        &json!({"tax_id": null}),
+    )
+    .await;
+    assert_eq!(status, 200, "the customer loses its VAT id: {problem}");
+    let (status, problem) = refused(
+        &app,
+        Method::POST,
+        &format!("/v1/invoices/{id}/issue"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(field_of(&problem), "lines[0].tax_category");
+    let still = json_of(get(&app, &app.client, &format!("/v1/invoices/{id}")).await).await;
+    assert_eq!(still["status"], "draft");
+    assert_eq!(still["number"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_customer_s_category_prices_its_lines_unless_a_line_names_one() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    seller(&app, "en-GB").await;
+    let created = post(
+        &app,
+        "/v1/customers",
+        &json!({"name": "Client SARL", "tax_id": "FR12345678901", "tax_category": "AE",
+                "billing_address": {"lines": ["1 rue de la Paix"], "city": "Paris", "postal_code": "75002", "country": "FR"}}),
+    )
+    .await;
+    assert_eq!(created["tax_category"], "AE");
+    let service = post(
+        &app,
+        "/v1/services",
+        &json!({"name": "Consulting", "unit_price": "100.00", "tax_rate": "19"}),
+    )
+    .await;
+    let invoice = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": created["id"], "lines": [
+            {"service_id": service["id"], "quantity": "1"},
+            {"description": "Local event ticket", "quantity": "1", "unit_price": "10.00", "tax_category": "S", "tax_rate": "20"},
+        ]}),
+    )
+    .await;
+    assert_eq!(invoice["lines"][0]["tax_category"], "AE");
+    assert_eq!(
+        invoice["lines"][0]["tax_rate"], "0",
+        "the service's 19 % does not apply"
+    );
+    assert_eq!(invoice["lines"][1]["tax_category"], "S");
+    assert_eq!(invoice["tax_total"], "2.00");
+}
