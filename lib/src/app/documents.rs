@@ -602,6 +602,7 @@ async fn try_number<D: Numbered>(
         .record;
     content
         .check_parties(&company, &customer)
+        .and_then(|()| content.check_small_business(&settings))
         .map_err(Error::UnprocessableFields)?;
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();

@@ -349,6 +349,25 @@ fn resolve_line(
             format!("{currency} has {} decimals at most", currency.minor_units()),
         ));
     }
+    if context.settings.small_business_exemption {
+        return small_business_line(index, line, context).map(|(reason, rate)| Line {
+            service_id: line.service_id,
+            description,
+            quantity: line.quantity,
+            unit: line
+                .unit
+                .clone()
+                .or_else(|| service.and_then(|s| s.unit.clone())),
+            unit_price,
+            discount_percent: line.discount_percent,
+            discount_amount: line.discount_amount,
+            tax_rate: rate,
+            tax_category: TaxCategory::Exempt,
+            exemption_reason: Some(reason),
+            exemption_code: None,
+            net: Money::zero(currency),
+        });
+    }
     let category = line
         .tax_category
         .or(context.customer.and_then(|c| c.tax_category))
@@ -400,6 +419,34 @@ fn resolve_line(
         exemption_code,
         net: Money::zero(currency),
     })
+}
+
+/// A small enterprise's line: exempt at 0 %, with its country's sentence; a line that names a
+/// rate above 0 or another category is refused.
+fn small_business_line(
+    index: usize,
+    line: &LineRequest,
+    context: &DraftContext<'_>,
+) -> Result<(DocumentText, Percentage), Vec<FieldError>> {
+    let field = |name: &str| format!("lines[{index}].{name}");
+    let exempt = "the account is exempt from VAT as a small business (settings)";
+    if line
+        .tax_category
+        .is_some_and(|category| category != TaxCategory::Exempt)
+    {
+        return Err(invalid(
+            field("tax_category"),
+            format!("must be E: {exempt}"),
+        ));
+    }
+    if line.tax_rate.is_some_and(|rate| !rate.value().is_zero()) {
+        return Err(invalid(field("tax_rate"), format!("must be 0: {exempt}")));
+    }
+    let country = context.company.address.as_ref().map(|a| &a.country);
+    let sentence = tax::small_business_sentence(country);
+    let reason =
+        DocumentText::parse(sentence).map_err(|e| invalid(field("exemption_reason"), e.0))?;
+    Ok((reason, Percentage::zero()))
 }
 
 fn check_lines(count: usize) -> Result<(), Vec<FieldError>> {
@@ -740,6 +787,23 @@ impl Content {
         };
         check_parties(&lines, context.company, context.customer)?;
         Self::unpriced(terms, lines, context).priced()
+    }
+
+    /// Why a small enterprise's document cannot be issued: a line saved before the account
+    /// became exempt that is not exempt (saving the draft again makes it so).
+    pub fn check_small_business(&self, settings: &Settings) -> Result<(), Vec<FieldError>> {
+        match self
+            .lines
+            .iter()
+            .position(|line| line.tax_category != TaxCategory::Exempt)
+        {
+            Some(index) if settings.small_business_exemption => Err(invalid(
+                format!("lines[{index}].tax_category"),
+                "must be E: the account is exempt from VAT as a small business (save the draft \
+                 again to make its lines exempt)",
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Why the lines' VAT categories cannot be issued between this seller and customer, if

@@ -74,6 +74,11 @@ pub struct Settings {
     pub proposal_validity_days: ValidityDays,
     pub invoice_notes: Option<DocumentText>,
     pub invoice_footer: Option<DocumentText>,
+    /// The business is exempt from VAT as a small enterprise (Germany's § 19 UStG, France's
+    /// art. 293 B CGI, …): every line is exempt (`E`), with the sentence its country requires,
+    /// and no document shows a VAT amount.
+    #[serde(default)]
+    pub small_business_exemption: bool,
 }
 
 fn credit_note_prefix() -> NumberPrefix {
@@ -96,6 +101,7 @@ impl Default for Settings {
             proposal_validity_days: ValidityDays(30),
             invoice_notes: None,
             invoice_footer: None,
+            small_business_exemption: false,
         }
     }
 }
@@ -138,6 +144,9 @@ pub struct SettingsPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DocumentText>)]
     pub invoice_footer: Option<Option<DocumentText>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
+    pub small_business_exemption: Option<bool>,
 }
 
 impl Settings {
@@ -156,6 +165,7 @@ impl Settings {
             proposal_validity_days,
             invoice_notes,
             invoice_footer,
+            small_business_exemption,
         } = patch;
         if let Some(v) = invoice_number_prefix {
             next.invoice_number_prefix = v;
@@ -189,6 +199,9 @@ impl Settings {
         }
         if let Some(v) = invoice_footer {
             next.invoice_footer = v;
+        }
+        if let Some(v) = small_business_exemption {
+            next.small_business_exemption = v;
         }
         next
     }

@@ -97,6 +97,29 @@ impl TaxCategory {
     }
 }
 
+/// The sentence a small enterprise exempt from VAT must print, by its country (its law's own
+/// words; the EU directive's article elsewhere).
+pub fn small_business_sentence(country: Option<&Country>) -> &'static str {
+    match country.map(Country::as_str) {
+        Some("DE") => "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.",
+        Some("AT") => {
+            "Umsatzsteuerfrei aufgrund der Kleinunternehmerregelung gemäß § 6 Abs. 1 Z 27 UStG."
+        }
+        Some("FR") => "TVA non applicable, art. 293 B du CGI.",
+        Some("BE") => {
+            "Régime particulier de franchise des petites entreprises : TVA non applicable."
+        }
+        Some("LU") => "Franchise de TVA (régime des petites entreprises, art. 57 de la loi TVA).",
+        Some("NL") => "Vrijgesteld van btw op grond van de kleineondernemersregeling (KOR).",
+        Some("IT") => {
+            "Operazione in franchigia da IVA ai sensi dell'art. 1, commi 54-89, L. 190/2014."
+        }
+        _ => {
+            "Exempt from VAT under the small enterprise scheme (article 284 of Directive              2006/112/EC)."
+        }
+    }
+}
+
 /// What a line states of its category: checked by [`check_line`].
 pub struct LineTax<'a> {
     pub category: TaxCategory,

@@ -458,7 +458,13 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
             false,
         ));
     }
-    for tax in &content.tax_breakdown {
+    // A document on which no line is taxed (a small enterprise's, every line exempt) shows no
+    // VAT amount at all: its legal sentence says why.
+    let untaxed = content
+        .lines
+        .iter()
+        .all(|line| line.tax_category == TaxCategory::Exempt);
+    for tax in content.tax_breakdown.iter().filter(|_| !untaxed) {
         let label = match tax.category.exemption() {
             Some(by_law) => format!("{} on {}", by_law.wording, money(tax.base.value())),
             None if tax.category == TaxCategory::Exempt => {
@@ -472,7 +478,7 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
         };
         rows.push((label, money(tax.tax.value()), false));
     }
-    if content.tax_breakdown.len() > 1 {
+    if content.tax_breakdown.len() > 1 && !untaxed {
         rows.push(("Tax".to_owned(), money(content.tax_total.value()), false));
     }
     rows.push(("Total".to_owned(), money(content.total.value()), true));
@@ -496,7 +502,7 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
 fn legal_wording(category: TaxCategory, reason: Option<&str>) -> Option<String> {
     Some(match category {
         TaxCategory::Standard | TaxCategory::ZeroRated => return None,
-        TaxCategory::Exempt => format!("Exempt from VAT: {}", reason.unwrap_or_default()),
+        TaxCategory::Exempt => reason.unwrap_or("Exempt from VAT.").to_owned(),
         TaxCategory::ReverseCharge => {
             "Reverse charge: the customer accounts for the VAT (article 196 of Directive              2006/112/EC)."
                 .to_owned()

@@ -86,7 +86,7 @@ async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
             "E",
             &domestic,
             vec![line("Course", "90.00", exempt.clone())],
-            Some("Exempt from VAT: Exempt under § 4 Nr. 21 UStG (schooling)"),
+            Some("Exempt under § 4 Nr. 21 UStG (schooling)"),
         ),
         (
             "AE",
@@ -125,7 +125,7 @@ async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
                 line("Course", "90.00", exempt.clone()),
                 line("Books", "40.00", json!({"tax_rate": "0"})),
             ],
-            Some("Exempt from VAT"),
+            Some("Exempt under § 4 Nr. 21 UStG (schooling)"),
         ),
     ];
     let mut files: Vec<(String, Vec<u8>, &str)> = Vec::new();
@@ -426,4 +426,92 @@ async fn a_customer_s_category_prices_its_lines_unless_a_line_names_one() {
     );
     assert_eq!(invoice["lines"][1]["tax_category"], "S");
     assert_eq!(invoice["tax_total"], "2.00");
+}
+
+#[tokio::test]
+async fn a_small_business_exempt_from_vat_prints_its_country_s_sentence_and_no_vat() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    seller(&app, "de-DE").await;
+    let domestic = customer(&app, "Inland GmbH", "DE", None).await;
+    // A draft saved while the account still charged VAT.
+    let before = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": domestic, "lines": [line("Design", "100.00", json!({"tax_rate": "19"}))]}),
+    )
+    .await;
+    let (status, problem) = refused(
+        &app,
+        Method::PATCH,
+        "/v1/settings",
+        &json!({"small_business_exemption": true}),
+    )
+    .await;
+    assert_eq!(status, 200, "{problem}");
+    assert_eq!(problem["small_business_exemption"], true);
+    let before_id = before["id"].as_str().expect("id");
+    let (status, problem) = refused(
+        &app,
+        Method::POST,
+        &format!("/v1/invoices/{before_id}/issue"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(field_of(&problem), "lines[0].tax_category");
+
+    let service = post(
+        &app,
+        "/v1/services",
+        &json!({"name": "Beratung", "unit_price": "100.00", "tax_rate": "19"}),
+    )
+    .await;
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": domestic, "issue_date": "2026-11-25",
+                "lines": [{"service_id": service["id"], "quantity": "3"}]}),
+    )
+    .await;
+    assert_eq!(draft["lines"][0]["tax_category"], "E");
+    assert_eq!(draft["lines"][0]["tax_rate"], "0");
+    assert_eq!(
+        draft["lines"][0]["exemption_reason"],
+        "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet."
+    );
+    assert_eq!(draft["tax_total"], "0.00");
+    assert_eq!(draft["total"], "300.00");
+    let invoice = issue(&app, draft["id"].as_str().expect("id")).await;
+    let id = invoice["id"].as_str().expect("id");
+    let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
+    let text = plain(&text_of(&pdf));
+    assert!(
+        text.contains("Gemäß § 19 UStG wird keine Umsatzsteuer berechnet."),
+        "{text}"
+    );
+    for vat in ["Tax 0", "VAT exempt on", "19%", "19 %"] {
+        assert!(!text.contains(vat), "no VAT amount ({vat}):\n{text}");
+    }
+    let cii = pdf["attachments"]["factur-x.xml"][0]
+        .as_str()
+        .expect("factur-x.xml")
+        .as_bytes()
+        .to_vec();
+    let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
+    assert!(String::from_utf8_lossy(&ubl).contains("§ 19 UStG"));
+    let results = check(&[("cii", cii.as_slice()), ("ubl", ubl.as_slice())]);
+    assert_valid(&results[0], "small business (CII)");
+    assert_valid(&results[1], "small business (UBL)");
+
+    // A line may not charge VAT while the account is exempt.
+    let (status, problem) = refused(
+        &app,
+        Method::POST,
+        "/v1/invoices",
+        &json!({"customer_id": domestic, "lines": [line("Design", "1.00", json!({"tax_category": "S", "tax_rate": "19"}))]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(field_of(&problem), "lines[0].tax_category");
 }

@@ -648,3 +648,62 @@ async fn a_link_from_another_site_is_never_sent_on_to_another_site() {
         "the refresh stays on this site"
     );
 }
+
+#[tokio::test]
+async fn a_customer_s_vat_category_is_chosen_in_its_form_and_an_exempt_service_needs_its_reason() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let created = htmx_post(&app, &account.token, "/customers")
+        .form(&[
+            ("name", "Client SARL"),
+            ("tax_id", "FR12345678901"),
+            ("tax_category", "AE"),
+            ("_key", "k1"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert!(
+        created.status().is_redirection() || created.status() == 200,
+        "{}",
+        created.status()
+    );
+    let list = app
+        .client
+        .get(app.url("/v1/customers"))
+        .header("cookie", format!("__Host-session={}", account.token))
+        .send()
+        .await
+        .expect("list");
+    let page: serde_json::Value = list.json().await.expect("json");
+    assert_eq!(page["data"][0]["tax_category"], "AE");
+    let id = page["data"][0]["id"].as_str().expect("id");
+    let form = app
+        .new_client()
+        .get(app.url(&format!("/customers/{id}")))
+        .header("cookie", format!("__Host-session={}", account.token))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        form.contains(r#"<option value="AE" selected>AE: reverse charge</option>"#),
+        "the form shows the customer's category: {form}"
+    );
+    let refused = htmx_post(&app, &account.token, "/services")
+        .form(&[
+            ("name", "Course"),
+            ("unit_price", "10.00"),
+            ("currency", "EUR"),
+            ("tax_category", "E"),
+            ("_key", "k2"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.expect("html");
+    assert!(html.contains(r#"id="f-exemption_reason-error""#), "{html}");
+}

@@ -83,6 +83,7 @@ const SETTINGS_NAMES: &[&str] = &[
     "time_zone",
     "invoice_notes",
     "invoice_footer",
+    "small_business_exemption",
 ];
 
 const LOCALES: &[(&str, &str)] = &[
@@ -123,6 +124,7 @@ fn settings_form(form: &Form, saved: bool) -> Markup {
                 (field(form, "Notes on every invoice", "invoice_notes", Input::Area))
                 (field(form, "Footer of every invoice", "invoice_footer", Input::Area))
             }
+            (field(form, "Exempt from VAT as a small business (e.g. § 19 UStG, art. 293 B CGI): every line is exempt, with the sentence your country requires", "small_business_exemption", Input::Check))
             button type="submit" { "Save settings" }
         }
     }

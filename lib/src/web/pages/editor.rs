@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use serde_json::{Value, json};
 
 use super::records::safe_id;
-use super::{Fields, Submission, fmt, idempotency, own};
+use super::{Fields, Submission, TAX_CATEGORIES, fmt, idempotency, own};
 use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
 use crate::domain::document::Content;
@@ -218,6 +218,8 @@ const LINE_FIELDS: &[(&str, &str)] = &[
     ("unit", "Unit"),
     ("unit_price", "Unit price"),
     ("tax_rate", "Tax %"),
+    ("tax_category", "VAT category"),
+    ("exemption_reason", "Exemption reason"),
     ("discount_percent", "Discount %"),
 ];
 
@@ -241,6 +243,8 @@ fn line_row(
             td { (field(form, &format!("Line {}: unit", i + 1), &name("unit"), Input::Text)) }
             td { (field(form, &format!("Line {}: unit price", i + 1), &name("unit_price"), Input::Decimal)) }
             td { (field(form, &format!("Line {}: tax rate", i + 1), &name("tax_rate"), Input::Decimal)) }
+            td { (field(form, &format!("Line {}: VAT category", i + 1), &name("tax_category"), Input::Select(TAX_CATEGORIES))) }
+            td.wide { (field(form, &format!("Line {}: exemption reason", i + 1), &name("exemption_reason"), Input::Text)) }
             td { (field(form, &format!("Line {}: discount", i + 1), &name("discount_percent"), Input::Decimal)) }
             td.num { (net.unwrap_or_default()) }
             td {

@@ -9,6 +9,18 @@ pub mod records;
 
 pub use super::form::Fields;
 
+/// The VAT categories (EN 16931 BT-151) as a picker offers them; empty: the default.
+pub const TAX_CATEGORIES: &[(&str, &str)] = &[
+    ("", "Default"),
+    ("S", "S: standard rate"),
+    ("Z", "Z: zero rated"),
+    ("E", "E: exempt (give the reason)"),
+    ("AE", "AE: reverse charge"),
+    ("K", "K: intra-community supply"),
+    ("G", "G: export outside the EU"),
+    ("O", "O: not subject to VAT"),
+];
+
 /// The value of the form's own field `name` (`_etag`, `_key`).
 pub fn own<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Fields, fmt, idempotency, listed, own, submit};
+use super::{Fields, TAX_CATEGORIES, fmt, idempotency, listed, own, submit};
 use crate::domain::catalogue::Service;
 use crate::domain::customer::Customer;
 use crate::domain::invoice::Invoice;
@@ -84,6 +84,7 @@ fn customer_fields(form: &Form) -> Markup {
                 (field(form, "Phone", "phone", Input::Text))
                 (hinted(form, "Tax id", "tax_id", Input::Text, "VAT number, e.g. DE123456789"))
                 (field(form, "Currency", "currency", Input::Select(&currencies)))
+                (hinted(form, "VAT category of their lines", "tax_category", Input::Select(TAX_CATEGORIES), "A business in another EU country: usually AE or K"))
             }
         }
         (address(form, "Billing address", "billing_address"))
@@ -98,6 +99,7 @@ const CUSTOMER_NAMES: &[&str] = &[
     "phone",
     "tax_id",
     "currency",
+    "tax_category",
     "billing_address.lines[0]",
     "billing_address.lines[1]",
     "billing_address.postal_code",
@@ -140,6 +142,9 @@ fn service_fields(form: &Form) -> Markup {
             (hinted(form, "Unit", "unit", Input::Text, "e.g. hour, day, piece"))
             (hinted(form, "Tax rate (%)", "tax_rate", Input::Decimal, "Empty: the account's default rate"))
             (field(form, "Currency", "currency", Input::Select(&currencies)))
+            (field(form, "VAT category", "tax_category", Input::Select(TAX_CATEGORIES)))
+            (hinted(form, "Exemption reason", "exemption_reason", Input::Text, "With category E: the law that exempts it"))
+            (hinted(form, "Exemption code", "exemption_code", Input::Text, "A VATEX code, e.g. VATEX-EU-132-1I"))
         }
         (field(form, "Description", "description", Input::Area))
         (field(form, "Offered for new documents", "active", Input::Check))
@@ -152,6 +157,9 @@ const SERVICE_NAMES: &[&str] = &[
     "unit",
     "tax_rate",
     "currency",
+    "tax_category",
+    "exemption_reason",
+    "exemption_code",
     "description",
     "active",
 ];
