@@ -20,8 +20,8 @@ use super::settings::Settings;
 use super::tax::{self, LineTax, Parties, TaxCategory};
 use super::time::Date;
 use super::values::{
-    Address, Currency, CustomerName, DocumentText, EmailAddress, Name, Percentage, PhoneNumber,
-    TaxId, ValueError, VatexCode, WebsiteUrl, plain_decimal,
+    Address, Currency, CustomerName, DocumentReference, DocumentText, EmailAddress, Name,
+    Percentage, PhoneNumber, TaxId, ValueError, VatexCode, WebsiteUrl, plain_decimal,
 };
 
 /// The most lines a document may have.
@@ -629,6 +629,68 @@ fn resolve_lines(
         .collect()
 }
 
+/// A period of supply (EN 16931 BG-14), its first and last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+/// What the buyer quotes and when the supply was made, as a document states them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Particulars {
+    /// The buyer's reference for the document (BT-10): a German public buyer's Leitweg-ID, a
+    /// cost centre.
+    #[serde(default)]
+    pub buyer_reference: Option<DocumentReference>,
+    /// The buyer's purchase order (BT-13).
+    #[serde(default)]
+    pub order_reference: Option<DocumentReference>,
+    /// When the goods or services were supplied (BT-72), if not on the issue date.
+    #[serde(default)]
+    pub supply_date: Option<Date>,
+    /// The period the document bills (BG-14: BT-73 to BT-74).
+    #[serde(default)]
+    pub supply_period: Option<Period>,
+}
+
+impl Particulars {
+    fn check(&self) -> Result<(), Vec<FieldError>> {
+        match self.supply_period {
+            Some(period) if period.end < period.start => Err(invalid(
+                "supply_period.end",
+                "must not be before supply_period.start",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A change to a document's particulars: absent keeps, `null` clears.
+#[derive(Debug, Clone, Default)]
+pub struct ParticularsPatch {
+    pub buyer_reference: Option<Option<DocumentReference>>,
+    pub order_reference: Option<Option<DocumentReference>>,
+    pub supply_date: Option<Option<Date>>,
+    pub supply_period: Option<Option<Period>>,
+}
+
+impl Particulars {
+    fn patched(&self, patch: ParticularsPatch) -> Self {
+        Self {
+            buyer_reference: patch
+                .buyer_reference
+                .unwrap_or_else(|| self.buyer_reference.clone()),
+            order_reference: patch
+                .order_reference
+                .unwrap_or_else(|| self.order_reference.clone()),
+            supply_date: patch.supply_date.unwrap_or(self.supply_date),
+            supply_period: patch.supply_period.unwrap_or(self.supply_period),
+        }
+    }
+}
+
 /// What a document holds besides its dates, status and number: its customer, currency, terms
 /// and lines, and the amounts computed from them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -641,6 +703,9 @@ pub struct Content {
     pub footer: Option<DocumentText>,
     pub discount_percent: Option<Percentage>,
     pub prices_include_tax: bool,
+    /// What the buyer quotes and when the supply was made.
+    #[serde(flatten)]
+    pub particulars: Particulars,
     pub lines: Vec<Line>,
     /// Σ line nets (BT-106).
     pub net_total: Money,
@@ -659,6 +724,7 @@ struct Terms {
     footer: Option<DocumentText>,
     discount_percent: Option<Percentage>,
     prices_include_tax: bool,
+    particulars: Particulars,
 }
 
 /// The content fields of a request that creates a document.
@@ -669,6 +735,7 @@ pub struct ContentRequest<'a> {
     pub footer: Option<DocumentText>,
     pub discount_percent: Option<Percentage>,
     pub prices_include_tax: bool,
+    pub particulars: Particulars,
     pub lines: &'a [LineRequest],
 }
 
@@ -682,6 +749,7 @@ pub struct ContentPatch<'a> {
     pub footer: Option<Option<DocumentText>>,
     pub discount_percent: Option<Option<Percentage>>,
     pub prices_include_tax: Option<bool>,
+    pub particulars: ParticularsPatch,
     pub lines: Option<&'a [LineRequest]>,
 }
 
@@ -697,6 +765,7 @@ impl Content {
             footer: terms.footer,
             discount_percent: terms.discount_percent,
             prices_include_tax: terms.prices_include_tax,
+            particulars: terms.particulars,
             lines,
             net_total: zero,
             discount_total: zero,
@@ -746,7 +815,9 @@ impl Content {
                 .or_else(|| context.settings.invoice_footer.clone()),
             discount_percent: request.discount_percent,
             prices_include_tax: request.prices_include_tax,
+            particulars: request.particulars,
         };
+        terms.particulars.check()?;
         check_parties(&lines, context.company, context.customer)?;
         Self::unpriced(terms, lines, context).priced()
     }
@@ -784,7 +855,9 @@ impl Content {
             footer: patch.footer.unwrap_or_else(|| self.footer.clone()),
             discount_percent: patch.discount_percent.unwrap_or(self.discount_percent),
             prices_include_tax: patch.prices_include_tax.unwrap_or(self.prices_include_tax),
+            particulars: self.particulars.patched(patch.particulars),
         };
+        terms.particulars.check()?;
         check_parties(&lines, context.company, context.customer)?;
         Self::unpriced(terms, lines, context).priced()
     }

@@ -9,13 +9,14 @@ use utoipa::ToSchema;
 use super::account::CompanyProfile;
 use super::customer::Customer;
 use super::document::{
-    Buyer, Content, ContentPatch, ContentRequest, DraftContext, LineRequest, Seller, invalid,
+    Buyer, Content, ContentPatch, ContentRequest, DraftContext, LineRequest, Particulars,
+    ParticularsPatch, Period, Seller, invalid,
 };
 use super::ids::{CustomerId, InvoiceId, ProposalId};
 use super::money::Money;
 use super::patch::{nullable, present};
 use super::time::Date;
-use super::values::{Currency, CustomerName, DocumentText, Percentage};
+use super::values::{Currency, CustomerName, DocumentReference, DocumentText, Percentage};
 use super::{FieldError, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -80,6 +81,18 @@ pub struct NewInvoice {
     /// Whether unit prices include tax (default: they do not).
     #[serde(default)]
     pub prices_include_tax: bool,
+    /// The buyer's reference for the invoice (BT-10): a German public buyer's Leitweg-ID.
+    #[serde(default)]
+    pub buyer_reference: Option<DocumentReference>,
+    /// The buyer's purchase order number (BT-13).
+    #[serde(default)]
+    pub order_reference: Option<DocumentReference>,
+    /// When the goods or services were supplied (BT-72), if not on the issue date.
+    #[serde(default)]
+    pub supply_date: Option<Date>,
+    /// The period the invoice bills (BG-14).
+    #[serde(default)]
+    pub supply_period: Option<Period>,
     /// Up to 500 lines.
     #[serde(default)]
     pub lines: Vec<LineRequest>,
@@ -114,6 +127,18 @@ pub struct InvoicePatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool)]
     pub prices_include_tax: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DocumentReference>)]
+    pub buyer_reference: Option<Option<DocumentReference>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DocumentReference>)]
+    pub order_reference: Option<Option<DocumentReference>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Date>)]
+    pub supply_date: Option<Option<Date>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Period>)]
+    pub supply_period: Option<Option<Period>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Vec<LineRequest>)]
     pub lines: Option<Vec<LineRequest>>,
@@ -389,6 +414,12 @@ impl Invoice {
                 footer: new.footer,
                 discount_percent: new.discount_percent,
                 prices_include_tax: new.prices_include_tax,
+                particulars: Particulars {
+                    buyer_reference: new.buyer_reference,
+                    order_reference: new.order_reference,
+                    supply_date: new.supply_date,
+                    supply_period: new.supply_period,
+                },
                 lines: &new.lines,
             },
             context,
@@ -425,6 +456,12 @@ impl Invoice {
                 footer: patch.footer,
                 discount_percent: patch.discount_percent,
                 prices_include_tax: patch.prices_include_tax,
+                particulars: ParticularsPatch {
+                    buyer_reference: patch.buyer_reference,
+                    order_reference: patch.order_reference,
+                    supply_date: patch.supply_date,
+                    supply_period: patch.supply_period,
+                },
                 lines: patch.lines.as_deref(),
             },
             context,

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use super::account::CompanyProfile;
 use super::customer::Customer;
 use super::document::{
-    Buyer, Content, ContentPatch, ContentRequest, DraftContext, LineRequest, Seller, invalid,
+    Buyer, Content, ContentPatch, ContentRequest, DraftContext, LineRequest, Particulars,
+    ParticularsPatch, Seller, invalid,
 };
 use super::ids::{CustomerId, InvoiceId, ProposalId};
 use super::money::Money;
@@ -219,6 +220,7 @@ impl Proposal {
                 footer: new.footer,
                 discount_percent: new.discount_percent,
                 prices_include_tax: new.prices_include_tax,
+                particulars: Particulars::default(),
                 lines: &new.lines,
             },
             context,
@@ -253,6 +255,7 @@ impl Proposal {
                 footer: patch.footer,
                 discount_percent: patch.discount_percent,
                 prices_include_tax: patch.prices_include_tax,
+                particulars: ParticularsPatch::default(),
                 lines: patch.lines.as_deref(),
             },
             context,

@@ -208,6 +208,11 @@ text_value!(
     PaymentReference, 1, 200, multiline = false
 );
 text_value!(
+    /// A reference a buyer quotes: its own reference for the document (a Leitweg-ID, a cost
+    /// centre) or its purchase order's number.
+    DocumentReference, 1, 200, multiline = false
+);
+text_value!(
     /// Free text shown on documents (notes, footers).
     DocumentText, 1, 4000, multiline = true
 );

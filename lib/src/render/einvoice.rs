@@ -88,6 +88,17 @@ fn not_subject(content: &Content) -> bool {
         .any(|line| line.tax_category == TaxCategory::NotSubject)
 }
 
+/// When the supply was made (BT-72): the date the document states, else (when it states no
+/// period either) its issue date.
+fn supply_date(bill: &Bill<'_>) -> Option<Date> {
+    let particulars = &bill.content.particulars;
+    match (particulars.supply_date, particulars.supply_period) {
+        (Some(date), _) => Some(date),
+        (None, Some(_)) => None,
+        (None, None) => Some(bill.issue_date),
+    }
+}
+
 /// The remittance information a transfer quotes (BT-83): an invoice's ISO 11649 creditor
 /// reference.
 fn payment_reference(bill: &Bill<'_>) -> Option<String> {
@@ -332,7 +343,11 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         x.close("ram:IncludedSupplyChainTradeLineItem");
     }
 
+    let particulars = &content.particulars;
     x.open("ram:ApplicableHeaderTradeAgreement");
+    if let Some(reference) = &particulars.buyer_reference {
+        x.leaf("ram:BuyerReference", reference.as_str());
+    }
     let vat_ids = !not_subject(content);
     cii_party(
         &mut x,
@@ -344,8 +359,12 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         "ram:BuyerTradeParty",
         &cii_buyer(bill.buyer, vat_ids),
     );
+    if let Some(order) = &particulars.order_reference {
+        x.open("ram:BuyerOrderReferencedDocument");
+        x.leaf("ram:IssuerAssignedID", order.as_str());
+        x.close("ram:BuyerOrderReferencedDocument");
+    }
     x.close("ram:ApplicableHeaderTradeAgreement");
-    // BT-72: the supply is dated the day of the document (the account records no other).
     x.open("ram:ApplicableHeaderTradeDelivery");
     if let Some(country) = delivery_country(bill) {
         // BT-80, which an intra-community supply must state (BR-IC-12): the buyer's country.
@@ -355,15 +374,13 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         x.close("ram:PostalTradeAddress");
         x.close("ram:ShipToTradeParty");
     }
-    x.open("ram:ActualDeliverySupplyChainEvent");
-    x.open("ram:OccurrenceDateTime");
-    x.leaf_with(
-        "udt:DateTimeString",
-        &[("format", "102")],
-        &date_102(bill.issue_date),
-    );
-    x.close("ram:OccurrenceDateTime");
-    x.close("ram:ActualDeliverySupplyChainEvent");
+    if let Some(date) = supply_date(bill) {
+        x.open("ram:ActualDeliverySupplyChainEvent");
+        x.open("ram:OccurrenceDateTime");
+        x.leaf_with("udt:DateTimeString", &[("format", "102")], &date_102(date));
+        x.close("ram:OccurrenceDateTime");
+        x.close("ram:ActualDeliverySupplyChainEvent");
+    }
     x.close("ram:ApplicableHeaderTradeDelivery");
 
     x.open("ram:ApplicableHeaderTradeSettlement");
@@ -402,6 +419,18 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
             x.leaf("ram:RateApplicablePercent", &plain(tax.rate.value()));
         }
         x.close("ram:ApplicableTradeTax");
+    }
+    if let Some(period) = &particulars.supply_period {
+        x.open("ram:BillingSpecifiedPeriod");
+        for (element, date) in [
+            ("ram:StartDateTime", period.start),
+            ("ram:EndDateTime", period.end),
+        ] {
+            x.open(element);
+            x.leaf_with("udt:DateTimeString", &[("format", "102")], &date_102(date));
+            x.close(element);
+        }
+        x.close("ram:BillingSpecifiedPeriod");
     }
     for (category, rate, share) in discount_shares(content) {
         x.open("ram:SpecifiedTradeAllowanceCharge");
@@ -650,9 +679,25 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         x.leaf("cbc:Note", note);
     }
     x.leaf("cbc:DocumentCurrencyCode", currency);
-    // BT-10: Peppol asks for a buyer reference or an order reference; the document's own
-    // number is what the buyer will quote.
-    x.leaf("cbc:BuyerReference", bill.number);
+    // BT-10: the buyer's own reference; Peppol asks for it or an order reference (BT-13), so
+    // without either the document's own number, which the buyer will quote, stands in.
+    let particulars = &content.particulars;
+    match (&particulars.buyer_reference, &particulars.order_reference) {
+        (Some(reference), _) => x.leaf("cbc:BuyerReference", reference.as_str()),
+        (None, Some(_)) => {}
+        (None, None) => x.leaf("cbc:BuyerReference", bill.number),
+    }
+    if let Some(period) = &particulars.supply_period {
+        x.open("cac:InvoicePeriod");
+        x.leaf("cbc:StartDate", &period.start.to_string());
+        x.leaf("cbc:EndDate", &period.end.to_string());
+        x.close("cac:InvoicePeriod");
+    }
+    if let Some(order) = &particulars.order_reference {
+        x.open("cac:OrderReference");
+        x.leaf("cbc:ID", order.as_str());
+        x.close("cac:OrderReference");
+    }
     if let Some(invoice) = bill.credit_note_of {
         x.open("cac:BillingReference");
         x.open("cac:InvoiceDocumentReference");
@@ -667,18 +712,26 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
     x.open("cac:AccountingCustomerParty");
     ubl_party(&mut x, &cii_buyer(bill.buyer, vat_ids));
     x.close("cac:AccountingCustomerParty");
-    x.open("cac:Delivery");
-    x.leaf("cbc:ActualDeliveryDate", &bill.issue_date.to_string());
-    if let Some(country) = delivery_country(bill) {
-        x.open("cac:DeliveryLocation");
-        x.open("cac:Address");
-        x.open("cac:Country");
-        x.leaf("cbc:IdentificationCode", country);
-        x.close("cac:Country");
-        x.close("cac:Address");
-        x.close("cac:DeliveryLocation");
+    let delivered = supply_date(bill);
+    let country = delivery_country(bill);
+    // Peppol refuses an empty element (PEPPOL-EN16931-R008): no Delivery without a date or a
+    // place.
+    if delivered.is_some() || country.is_some() {
+        x.open("cac:Delivery");
+        if let Some(date) = delivered {
+            x.leaf("cbc:ActualDeliveryDate", &date.to_string());
+        }
+        if let Some(country) = country {
+            x.open("cac:DeliveryLocation");
+            x.open("cac:Address");
+            x.open("cac:Country");
+            x.leaf("cbc:IdentificationCode", country);
+            x.close("cac:Country");
+            x.close("cac:Address");
+            x.close("cac:DeliveryLocation");
+        }
+        x.close("cac:Delivery");
     }
-    x.close("cac:Delivery");
     if let Some(bank) = &bill.seller.bank_account {
         x.open("cac:PaymentMeans");
         x.leaf("cbc:PaymentMeansCode", "58");

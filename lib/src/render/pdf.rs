@@ -290,6 +290,24 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
     if let Some(invoice) = doc.invoice_number {
         facts.push(("Credits invoice", invoice.to_owned()));
     }
+    let particulars = &doc.content.particulars;
+    if let Some(date) = particulars.supply_date {
+        facts.push(("Supply date", format.date(date)));
+    }
+    if let Some(period) = particulars.supply_period {
+        let dates = format!(
+            "{} – {}",
+            format.date(period.start),
+            format.date(period.end)
+        );
+        facts.push(("Service period", dates));
+    }
+    if let Some(reference) = &particulars.buyer_reference {
+        facts.push(("Your reference", reference.to_string()));
+    }
+    if let Some(order) = &particulars.order_reference {
+        facts.push(("Your order", order.to_string()));
+    }
     for (label, value) in facts {
         y += BODY * LEADING;
         let value_width = c.width(&value, BODY, true).max(90.0);

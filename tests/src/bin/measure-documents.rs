@@ -43,6 +43,7 @@ fn content(lines: usize) -> anyhow::Result<Content> {
         footer: None,
         discount_percent: None,
         prices_include_tax: false,
+        particulars: Default::default(),
         lines,
         net_total: amounts.net_total,
         discount_total: amounts.discount_total,

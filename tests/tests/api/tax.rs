@@ -47,6 +47,11 @@ async fn refused(app: &TestApp, method: Method, path: &str, body: &Value) -> (u1
     (status, json_of(response).await)
 }
 
+/// XML without the indentation between elements.
+fn compact(xml: &str) -> String {
+    xml.lines().map(str::trim).collect()
+}
+
 fn field_of(problem: &Value) -> &str {
     problem["errors"][0]["field"].as_str().unwrap_or_default()
 }
@@ -514,4 +519,123 @@ async fn a_small_business_exempt_from_vat_prints_its_country_s_sentence_and_no_v
     .await;
     assert_eq!(status, 400, "{problem}");
     assert_eq!(field_of(&problem), "lines[0].tax_category");
+}
+
+#[tokio::test]
+async fn an_invoice_states_the_buyer_s_references_and_when_it_was_supplied() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    seller(&app, "en-GB").await;
+    let french = customer(&app, "Client SARL", "FR", Some("FR12345678901")).await;
+    let (status, problem) = refused(
+        &app,
+        Method::POST,
+        "/v1/invoices",
+        &json!({"customer_id": french, "supply_period": {"start": "2026-11-30", "end": "2026-11-01"},
+                "lines": [line("Parts", "1.00", json!({}))]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(field_of(&problem), "supply_period.end");
+    assert_eq!(invoice_count(&app).await, 0);
+
+    // An intra-community supply dated by its period (BR-IC-11), with the buyer's references.
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": french, "issue_date": "2026-12-01",
+                "buyer_reference": "04011000-12345-67", "order_reference": "PO-4711",
+                "supply_period": {"start": "2026-11-01", "end": "2026-11-30"},
+                "lines": [line("Machine parts", "300.00", json!({"tax_category": "K"}))]}),
+    )
+    .await;
+    assert_eq!(draft["buyer_reference"], "04011000-12345-67");
+    assert_eq!(
+        draft["supply_period"],
+        json!({"start": "2026-11-01", "end": "2026-11-30"})
+    );
+    let invoice = issue(&app, draft["id"].as_str().expect("id")).await;
+    let id = invoice["id"].as_str().expect("id");
+    let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
+    let text = plain(&text_of(&pdf));
+    for printed in [
+        "Your reference",
+        "04011000-12345-67",
+        "Your order",
+        "PO-4711",
+        "Service period",
+    ] {
+        assert!(text.contains(printed), "{printed}:\n{text}");
+    }
+    let cii = compact(
+        pdf["attachments"]["factur-x.xml"][0]
+            .as_str()
+            .expect("factur-x.xml"),
+    );
+    let ubl = compact(
+        &String::from_utf8(bytes(&app, &format!("/v1/invoices/{id}/ubl")).await).expect("utf-8"),
+    );
+    for stated in [
+        "<cbc:BuyerReference>04011000-12345-67</cbc:BuyerReference>",
+        "<cac:OrderReference><cbc:ID>PO-4711</cbc:ID></cac:OrderReference>",
+        "<cac:InvoicePeriod><cbc:StartDate>2026-11-01</cbc:StartDate><cbc:EndDate>2026-11-30</cbc:EndDate></cac:InvoicePeriod>",
+    ] {
+        assert!(ubl.contains(stated), "{stated}:\n{ubl}");
+    }
+    assert!(
+        !ubl.contains("<cbc:ActualDeliveryDate>"),
+        "the period dates the supply, not the issue date"
+    );
+    for stated in [
+        "<ram:BuyerReference>04011000-12345-67</ram:BuyerReference>",
+        "<ram:IssuerAssignedID>PO-4711</ram:IssuerAssignedID>",
+        "<ram:BillingSpecifiedPeriod>",
+    ] {
+        assert!(cii.contains(stated), "{stated}:\n{cii}");
+    }
+
+    // A supply date, cleared and given again on the draft.
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": french, "issue_date": "2026-12-01", "supply_date": "2026-11-20",
+                "lines": [line("Consulting", "100.00", json!({"tax_category": "AE"}))]}),
+    )
+    .await;
+    let draft_id = draft["id"].as_str().expect("id");
+    let (status, changed) = refused(
+        &app,
+        Method::PATCH,
+        &format!("/v1/invoices/{draft_id}"),
+        &json!({"order_reference": "PO-9", "supply_date": null}),
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["supply_date"], Value::Null);
+    assert_eq!(changed["order_reference"], "PO-9");
+    let invoice = issue(&app, draft_id).await;
+    let dated = String::from_utf8(
+        bytes(
+            &app,
+            &format!("/v1/invoices/{}/ubl", invoice["id"].as_str().expect("id")),
+        )
+        .await,
+    )
+    .expect("utf-8");
+    assert!(dated.contains("<cbc:ActualDeliveryDate>2026-12-01</cbc:ActualDeliveryDate>"));
+    assert!(
+        !dated.contains("<cbc:BuyerReference>"),
+        "the order reference stands for BT-10"
+    );
+    let results = check(&[
+        ("cii", cii.as_bytes()),
+        ("ubl", ubl.as_bytes()),
+        ("ubl", dated.as_bytes()),
+    ]);
+    for (result, what) in results
+        .iter()
+        .zip(["period (CII)", "period (UBL)", "supply date (UBL)"])
+    {
+        assert_valid(result, what);
+    }
 }

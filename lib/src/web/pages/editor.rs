@@ -18,7 +18,7 @@ use crate::domain::money::Money;
 use crate::domain::proposal::Proposal;
 use crate::http::records::View;
 use crate::web::form::{Form, to_json};
-use crate::web::page::{self, Input, Section, field, hidden, notice, once, required};
+use crate::web::page::{self, Input, Section, field, hidden, hinted, notice, once, required};
 use crate::web::reads::{self, Got, typed};
 use crate::web::show::Fmt;
 use crate::web::{Failure, Web, go_to};
@@ -129,6 +129,9 @@ const DRAFT_NAMES: &[&str] = &[
     "prices_include_tax",
     "notes",
     "footer",
+    "buyer_reference",
+    "order_reference",
+    "supply_date",
 ];
 
 /// The draft editor: its fields, its lines (and one blank line to add another), and the
@@ -180,6 +183,13 @@ fn editor(
                 (field(form, "Date", "issue_date", Input::Date))
                 (field(form, second_label, second, Input::Date))
                 (field(form, "Discount on the whole (%)", "discount_percent", Input::Decimal))
+            }
+            @if kind == Kind::Invoice {
+                div.fields {
+                    (hinted(form, "Customer's reference", "buyer_reference", Input::Text, "Theirs for this invoice, e.g. a Leitweg-ID"))
+                    (field(form, "Purchase order", "order_reference", Input::Text))
+                    (hinted(form, "Supply date", "supply_date", Input::Date, "When you delivered, if not the invoice's date"))
+                }
             }
             (field(form, "Prices include tax", "prices_include_tax", Input::Check))
             h2 { "Lines" }
