@@ -39,6 +39,9 @@ pub async fn replace_company(
     profile: CompanyProfile,
     expected: Option<u64>,
 ) -> Result<Stored<CompanyProfile>> {
+    profile
+        .check()
+        .map_err(|refused| Error::Invalid(vec![refused]))?;
     let key = keys::company(actor.tenant());
     let (version, current) = base::<CompanyProfile>(state, actor, &key, expected, false).await?;
     let mut tx = actor.transaction(&state.store).await?;

@@ -32,6 +32,9 @@ pub async fn create_customer(
     mut customer: Customer,
     render: Render<Customer>,
 ) -> Result<Answer> {
+    customer
+        .check()
+        .map_err(|refused| Error::Invalid(vec![refused]))?;
     if customer.currency.is_none() {
         customer.currency = Some(company_currency(state, actor).await?);
     }

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::endpoint::ElectronicAddress;
 use super::values::{
     Address, Bic, Currency, EmailAddress, Iban, Name, PhoneNumber, TaxId, WebsiteUrl,
 };
@@ -49,6 +50,9 @@ pub struct CompanyProfile {
     /// Handelsregister number, a SIREN, a KBO number), printed and sent in e-invoices.
     #[serde(default)]
     pub registration_number: Option<TaxId>,
+    /// Where the company receives e-invoices (BT-34), e.g. `{"scheme": "0208", "id": "0123456749"}`.
+    #[serde(default)]
+    pub electronic_address: Option<ElectronicAddress>,
     /// The currency documents use unless a customer has another (chosen at signup).
     pub currency: Currency,
     /// Where customers pay: printed on invoices and given in their e-invoices.
@@ -69,6 +73,15 @@ pub struct BankAccount {
 }
 
 impl CompanyProfile {
+    /// Why the profile cannot be saved, if it cannot: an electronic address whose check digits
+    /// do not hold.
+    pub fn check(&self) -> Result<(), super::FieldError> {
+        match &self.electronic_address {
+            Some(address) => address.check("electronic_address"),
+            None => Ok(()),
+        }
+    }
+
     /// A new account's profile: the name and currency given at signup, the rest to fill in.
     pub fn named(legal_name: Name, currency: Currency) -> Self {
         Self {
@@ -79,6 +92,7 @@ impl CompanyProfile {
             website: None,
             tax_id: None,
             registration_number: None,
+            electronic_address: None,
             currency,
             bank_account: None,
         }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::FieldError;
+use super::endpoint::ElectronicAddress;
 use super::patch::{nullable, present};
 use super::tax::TaxCategory;
 use super::values::{
@@ -34,6 +36,9 @@ pub struct NewCustomer {
     /// member state is usually `AE` (services) or `K` (goods).
     #[serde(default)]
     pub tax_category: Option<TaxCategory>,
+    /// Where the customer receives e-invoices (BT-49): `{"scheme": "0208", "id": "…"}`.
+    #[serde(default)]
+    pub electronic_address: Option<ElectronicAddress>,
     /// Private notes, never printed.
     #[serde(default)]
     pub notes: Option<DocumentText>,
@@ -57,6 +62,9 @@ pub struct Customer {
     /// The VAT category of this customer's lines unless a line names one.
     #[serde(default)]
     pub tax_category: Option<TaxCategory>,
+    /// Where the customer receives e-invoices (BT-49).
+    #[serde(default)]
+    pub electronic_address: Option<ElectronicAddress>,
     /// Private notes, never printed.
     pub notes: Option<DocumentText>,
 }
@@ -73,6 +81,7 @@ impl From<NewCustomer> for Customer {
             tax_id,
             currency,
             tax_category,
+            electronic_address,
             notes,
         } = new;
         Self {
@@ -85,6 +94,7 @@ impl From<NewCustomer> for Customer {
             tax_id,
             currency,
             tax_category,
+            electronic_address,
             notes,
         }
     }
@@ -122,11 +132,23 @@ pub struct CustomerPatch {
     #[schema(value_type = Option<TaxCategory>)]
     pub tax_category: Option<Option<TaxCategory>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ElectronicAddress>)]
+    pub electronic_address: Option<Option<ElectronicAddress>>,
+    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DocumentText>)]
     pub notes: Option<Option<DocumentText>>,
 }
 
 impl Customer {
+    /// Why the customer cannot be saved, if it cannot: an electronic address whose check
+    /// digits do not hold.
+    pub fn check(&self) -> Result<(), FieldError> {
+        match &self.electronic_address {
+            Some(address) => address.check("electronic_address"),
+            None => Ok(()),
+        }
+    }
+
     pub fn patched(&self, patch: CustomerPatch) -> Self {
         let CustomerPatch {
             name,
@@ -138,6 +160,7 @@ impl Customer {
             tax_id,
             currency,
             tax_category,
+            electronic_address,
             notes,
         } = patch;
         Self {
@@ -150,6 +173,8 @@ impl Customer {
             tax_id: tax_id.unwrap_or_else(|| self.tax_id.clone()),
             currency: currency.unwrap_or(self.currency),
             tax_category: tax_category.unwrap_or(self.tax_category),
+            electronic_address: electronic_address
+                .unwrap_or_else(|| self.electronic_address.clone()),
             notes: notes.unwrap_or_else(|| self.notes.clone()),
         }
     }

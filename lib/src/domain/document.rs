@@ -13,6 +13,7 @@ use super::FieldError;
 use super::account::{BankAccount, CompanyProfile};
 use super::catalogue::Service;
 use super::customer::Customer;
+use super::endpoint::ElectronicAddress;
 use super::ids::{CustomerId, ServiceId};
 use super::money::{Amount, Money};
 use super::pricing::{self, DocumentTerms, LineDiscount, LineTerms, PricingError};
@@ -237,6 +238,9 @@ pub struct Seller {
     /// BT-30.
     #[serde(default)]
     pub registration_number: Option<TaxId>,
+    /// BT-34.
+    #[serde(default)]
+    pub electronic_address: Option<ElectronicAddress>,
     pub email: Option<EmailAddress>,
     #[serde(default)]
     pub phone: Option<PhoneNumber>,
@@ -254,6 +258,9 @@ pub struct Buyer {
     pub billing_address: Option<Address>,
     pub tax_id: Option<TaxId>,
     pub email: Option<EmailAddress>,
+    /// BT-49.
+    #[serde(default)]
+    pub electronic_address: Option<ElectronicAddress>,
 }
 
 impl Seller {
@@ -263,6 +270,7 @@ impl Seller {
             address: company.address.clone(),
             tax_id: company.tax_id.clone(),
             registration_number: company.registration_number.clone(),
+            electronic_address: company.electronic_address.clone(),
             email: company.email.clone(),
             phone: company.phone.clone(),
             website: company.website.clone(),
@@ -278,6 +286,7 @@ impl Buyer {
             billing_address: customer.billing_address.clone(),
             tax_id: customer.tax_id.clone(),
             email: customer.email.clone(),
+            electronic_address: customer.electronic_address.clone(),
         }
     }
 }

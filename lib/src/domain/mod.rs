@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod credit_note;
 pub mod customer;
 pub mod document;
+pub mod endpoint;
 pub mod ids;
 pub mod invoice;
 pub mod money;

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::FieldError;
 use crate::domain::document::{Buyer, Content, Line, Seller};
+use crate::domain::endpoint::ElectronicAddress;
 use crate::domain::pricing::round;
 use crate::domain::tax::{self, TaxCategory};
 use crate::domain::time::Date;
@@ -512,6 +513,20 @@ struct Party<'a> {
     registration_allowed: bool,
     /// The legal registration identifier (BT-30).
     legal_id: Option<&'a TaxId>,
+    /// The electronic address (BT-34, BT-49).
+    endpoint: Option<&'a ElectronicAddress>,
+}
+
+impl<'a> Party<'a> {
+    /// The electronic address as (scheme, identifier): the party's own, else its email
+    /// address under the EAS scheme `EM` (which EN 16931 accepts and Peppol does not route on).
+    fn electronic_address(&self) -> Option<(&'a str, &'a str)> {
+        match (self.endpoint, self.email) {
+            (Some(address), _) => Some((address.scheme.as_str(), address.id.as_str())),
+            (None, Some(email)) => Some(("EM", email)),
+            (None, None) => None,
+        }
+    }
 }
 
 /// The seller as both syntaxes write it; `vat_ids` is false on a document not subject to VAT,
@@ -528,6 +543,7 @@ fn cii_seller(seller: &Seller, vat_ids: bool) -> Party<'_> {
             .filter(|id| vat_ids || !is_vat_id(id)),
         registration_allowed: true,
         legal_id: seller.registration_number.as_ref(),
+        endpoint: seller.electronic_address.as_ref(),
     }
 }
 
@@ -540,6 +556,7 @@ fn cii_buyer(buyer: &Buyer, vat_ids: bool) -> Party<'_> {
         tax_id: buyer.tax_id.as_ref().filter(|_| vat_ids),
         registration_allowed: false,
         legal_id: None,
+        endpoint: buyer.electronic_address.as_ref(),
     }
 }
 
@@ -611,9 +628,9 @@ fn cii_party(x: &mut Xml, element: &str, party: &Party<'_>) {
         }
         x.close("ram:PostalTradeAddress");
     }
-    if let Some(email) = party.email {
+    if let Some((scheme, id)) = party.electronic_address() {
         x.open("ram:URIUniversalCommunication");
-        x.leaf_with("ram:URIID", &[("schemeID", "EM")], email);
+        x.leaf_with("ram:URIID", &[("schemeID", scheme)], id);
         x.close("ram:URIUniversalCommunication");
     }
     if let Some(tax_id) = party.tax_id {
@@ -892,9 +909,9 @@ fn ubl_tax_category(
 
 fn ubl_party(x: &mut Xml, party: &Party<'_>) {
     x.open("cac:Party");
-    if let Some(email) = party.email {
-        // BT-34/BT-49: the electronic address; Peppol's scheme EM is an email address.
-        x.leaf_with("cbc:EndpointID", &[("schemeID", "EM")], email);
+    if let Some((scheme, id)) = party.electronic_address() {
+        // BT-34/BT-49: the electronic address.
+        x.leaf_with("cbc:EndpointID", &[("schemeID", scheme)], id);
     }
     if let Some(address) = party.address {
         let lines = address.lines.lines();

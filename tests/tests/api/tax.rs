@@ -639,3 +639,85 @@ async fn an_invoice_states_the_buyer_s_references_and_when_it_was_supplied() {
         assert_valid(result, what);
     }
 }
+
+#[tokio::test]
+async fn electronic_addresses_are_checked_and_name_both_parties_in_the_e_invoices() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    seller(&app, "en-GB").await;
+    // A mistyped Belgian enterprise number is refused, by field, and nothing is written.
+    let (status, problem) = refused(
+        &app,
+        Method::POST,
+        "/v1/customers",
+        &json!({"name": "Klant BV", "electronic_address": {"scheme": "0208", "id": "0123456748"}}),
+    )
+    .await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(field_of(&problem), "electronic_address.id");
+    let (status, problem) = refused(
+        &app,
+        Method::POST,
+        "/v1/customers",
+        &json!({"name": "Klant BV", "electronic_address": {"scheme": "EM", "id": "a@b.example"}}),
+    )
+    .await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(field_of(&problem), "electronic_address.scheme");
+    let customers = json_of(get(&app, &app.client, "/v1/customers").await).await;
+    assert_eq!(customers["data"], json!([]));
+
+    let company = json_of(get(&app, &app.client, "/v1/company").await).await;
+    let mut profile = company.clone();
+    for field in ["version", "updated_at"] {
+        profile.as_object_mut().expect("object").remove(field);
+    }
+    profile["electronic_address"] = json!({"scheme": "9930", "id": "DE136695977"});
+    let (status, problem) = refused(&app, Method::PUT, "/v1/company", &profile).await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(field_of(&problem), "electronic_address.id");
+    profile["electronic_address"] = json!({"scheme": "9930", "id": "DE136695976"});
+    let (status, problem) = refused(&app, Method::PUT, "/v1/company", &profile).await;
+    assert_eq!(status, 200, "{problem}");
+
+    let belgian = post(
+        &app,
+        "/v1/customers",
+        &json!({"name": "Klant BV", "tax_id": "BE0123456749", "tax_category": "AE",
+                "electronic_address": {"scheme": "0208", "id": "0123456749"},
+                "billing_address": {"lines": ["Grote Markt 1"], "city": "Brussel", "postal_code": "1000", "country": "BE"}}),
+    )
+    .await;
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": belgian["id"], "issue_date": "2026-11-25",
+                "lines": [line("Consulting", "100.00", json!({}))]}),
+    )
+    .await;
+    let invoice = issue(&app, draft["id"].as_str().expect("id")).await;
+    let id = invoice["id"].as_str().expect("id");
+    let ubl =
+        String::from_utf8(bytes(&app, &format!("/v1/invoices/{id}/ubl")).await).expect("utf-8");
+    assert!(
+        ubl.contains(r#"<cbc:EndpointID schemeID="9930">DE136695976</cbc:EndpointID>"#),
+        "{ubl}"
+    );
+    assert!(
+        ubl.contains(r#"<cbc:EndpointID schemeID="0208">0123456749</cbc:EndpointID>"#),
+        "{ubl}"
+    );
+    assert!(!ubl.contains(r#"schemeID="EM""#), "{ubl}");
+    let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
+    let cii = pdf["attachments"]["factur-x.xml"][0]
+        .as_str()
+        .expect("factur-x.xml")
+        .to_owned();
+    assert!(
+        cii.contains(r#"<ram:URIID schemeID="0208">0123456749</ram:URIID>"#),
+        "{cii}"
+    );
+    let results = check(&[("cii", cii.as_bytes()), ("ubl", ubl.as_bytes())]);
+    assert_valid(&results[0], "Belgian business (CII)");
+    assert_valid(&results[1], "Belgian business (UBL)");
+}

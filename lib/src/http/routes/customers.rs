@@ -119,7 +119,11 @@ async fn update_customer(
     Json(patch): Json<CustomerPatch>,
 ) -> Result<Response, ApiError> {
     records::update::<Customer>(&state, &session, &request, &id, expected, |current| {
-        Ok(current.patched(patch))
+        let patched = current.patched(patch);
+        patched
+            .check()
+            .map_err(|refused| app::Error::Invalid(vec![refused]))?;
+        Ok(patched)
     })
     .await
 }

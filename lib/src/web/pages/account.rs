@@ -29,6 +29,8 @@ const COMPANY_NAMES: &[&str] = &[
     "website",
     "tax_id",
     "registration_number",
+    "electronic_address.scheme",
+    "electronic_address.id",
     "currency",
     "address.lines[0]",
     "address.lines[1]",
@@ -56,6 +58,8 @@ fn company_form(form: &Form, saved: bool) -> Markup {
                 (hinted(form, "Website", "website", Input::Text, "https://…"))
                 (hinted(form, "Tax id", "tax_id", Input::Text, "VAT number, e.g. DE123456789"))
                 (hinted(form, "Registration number", "registration_number", Input::Text, "In the register of companies, e.g. HRB 123456 B"))
+                (hinted(form, "E-invoice address scheme", "electronic_address.scheme", Input::Text, "Its EAS code, e.g. 0208 (Belgium), 9930 (German VAT), 0088 (GLN)"))
+                (hinted(form, "E-invoice address", "electronic_address.id", Input::Text, "Your Peppol identifier in that scheme"))
                 (required(form, "Currency", "currency", Input::Select(currencies())))
             }
             (address(form, "Address", "address"))

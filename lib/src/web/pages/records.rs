@@ -85,6 +85,8 @@ fn customer_fields(form: &Form) -> Markup {
                 (hinted(form, "Tax id", "tax_id", Input::Text, "VAT number, e.g. DE123456789"))
                 (field(form, "Currency", "currency", Input::Select(&currencies)))
                 (hinted(form, "VAT category of their lines", "tax_category", Input::Select(TAX_CATEGORIES), "A business in another EU country: usually AE or K"))
+                (hinted(form, "E-invoice address scheme", "electronic_address.scheme", Input::Text, "Its EAS code, e.g. 0208 (Belgium), 9930 (German VAT), 0088 (GLN)"))
+                (hinted(form, "E-invoice address", "electronic_address.id", Input::Text, "Their Peppol identifier in that scheme"))
             }
         }
         (address(form, "Billing address", "billing_address"))
@@ -100,6 +102,8 @@ const CUSTOMER_NAMES: &[&str] = &[
     "tax_id",
     "currency",
     "tax_category",
+    "electronic_address.scheme",
+    "electronic_address.id",
     "billing_address.lines[0]",
     "billing_address.lines[1]",
     "billing_address.postal_code",
