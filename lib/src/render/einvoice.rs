@@ -89,6 +89,65 @@ fn not_subject(content: &Content) -> bool {
         .any(|line| line.tax_category == TaxCategory::NotSubject)
 }
 
+/// The specification a UBL document follows (BT-24).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// Peppol BIS Billing 3.0.
+    Peppol,
+    /// XRechnung 3.0, for a German public buyer (named by its Leitweg-ID).
+    XRechnung,
+}
+
+impl Flavour {
+    fn customization_id(self) -> &'static str {
+        match self {
+            Self::Peppol => {
+                "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+            }
+            Self::XRechnung => {
+                "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+            }
+        }
+    }
+}
+
+/// Whether `reference` is a Leitweg-ID: a German public buyer's routing id (its coarse
+/// address of 2 to 12 digits, an optional fine address, and 2 check digits).
+fn is_leitweg_id(reference: &str) -> bool {
+    let parts: Vec<&str> = reference.split('-').collect();
+    let digits = |part: &str, range: std::ops::RangeInclusive<usize>| {
+        range.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    match parts.as_slice() {
+        [coarse, check] => digits(coarse, 2..=12) && digits(check, 2..=2),
+        [coarse, fine, check] => {
+            digits(coarse, 2..=12)
+                && (1..=30).contains(&fine.len())
+                && fine
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+                && digits(check, 2..=2)
+        }
+        _ => false,
+    }
+}
+
+/// The flavour of `bill`'s UBL: XRechnung when the buyer's reference is a Leitweg-ID, else
+/// Peppol BIS Billing 3.0.
+pub fn flavour(bill: &Bill<'_>) -> Flavour {
+    let leitweg = bill
+        .content
+        .particulars
+        .buyer_reference
+        .as_ref()
+        .is_some_and(|reference| is_leitweg_id(reference.as_str()));
+    if leitweg {
+        Flavour::XRechnung
+    } else {
+        Flavour::Peppol
+    }
+}
+
 /// When the supply was made (BT-72): the date the document states, else (when it states no
 /// period either) its issue date.
 fn supply_date(bill: &Bill<'_>) -> Option<Date> {
@@ -367,12 +426,10 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     }
     x.close("ram:ApplicableHeaderTradeAgreement");
     x.open("ram:ApplicableHeaderTradeDelivery");
-    if let Some(country) = delivery_country(bill) {
-        // BT-80, which an intra-community supply must state (BR-IC-12): the buyer's country.
+    if let Some(address) = delivery_address(bill) {
+        // BT-80, which an intra-community supply must state (BR-IC-12), in the buyer's address.
         x.open("ram:ShipToTradeParty");
-        x.open("ram:PostalTradeAddress");
-        x.leaf("ram:CountryID", country);
-        x.close("ram:PostalTradeAddress");
+        cii_address(&mut x, address);
         x.close("ram:ShipToTradeParty");
     }
     if let Some(date) = supply_date(bill) {
@@ -416,9 +473,9 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         if let Some(code) = &tax.exemption_code {
             x.leaf("ram:ExemptionReasonCode", code);
         }
-        if rated(tax.category) {
-            x.leaf("ram:RateApplicablePercent", &plain(tax.rate.value()));
-        }
+        // The breakdown states its rate even for O (0): a line does not (BR-O-05), but Peppol's
+        // German rules want every breakdown's (DE-R-014).
+        x.leaf("ram:RateApplicablePercent", &plain(tax.rate.value()));
         x.close("ram:ApplicableTradeTax");
     }
     if let Some(period) = &particulars.supply_period {
@@ -560,19 +617,15 @@ fn cii_buyer(buyer: &Buyer, vat_ids: bool) -> Party<'_> {
     }
 }
 
-/// Where the goods or services go (BT-80), stated for an intra-community supply: the buyer's
-/// country (the account records no other delivery address yet).
-fn delivery_country<'a>(bill: &Bill<'a>) -> Option<&'a str> {
+/// Where the goods or services go (BG-15, with BT-80), stated for an intra-community supply:
+/// the buyer's address (the account records no other delivery address yet).
+fn delivery_address<'a>(bill: &Bill<'a>) -> Option<&'a Address> {
     let intra = bill
         .content
         .lines
         .iter()
         .any(|line| line.tax_category == TaxCategory::IntraCommunity);
-    bill.buyer
-        .billing_address
-        .as_ref()
-        .filter(|_| intra)
-        .map(|address| address.country.as_str())
+    bill.buyer.billing_address.as_ref().filter(|_| intra)
 }
 
 /// A name as one line (a customer's name may run over lines).
@@ -582,6 +635,61 @@ fn one_line(text: &str) -> String {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A postal address in CII (BG-5, BG-8, BG-15).
+fn cii_address(x: &mut Xml, address: &Address) {
+    let lines = address.lines.lines();
+    x.open("ram:PostalTradeAddress");
+    if let Some(code) = &address.postal_code {
+        x.leaf("ram:PostcodeCode", code.as_str());
+    }
+    for (element, line) in ["ram:LineOne", "ram:LineTwo"].iter().zip(lines) {
+        x.leaf(element, line.as_str());
+    }
+    if lines.len() > 2 {
+        let rest: Vec<&str> = lines[2..].iter().map(|l| l.as_str()).collect();
+        x.leaf("ram:LineThree", &rest.join(", "));
+    }
+    if let Some(city) = &address.city {
+        x.leaf("ram:CityName", city.as_str());
+    }
+    x.leaf("ram:CountryID", address.country.as_str());
+    if let Some(region) = &address.region {
+        x.leaf("ram:CountrySubDivisionName", region.as_str());
+    }
+    x.close("ram:PostalTradeAddress");
+}
+
+/// A postal address in UBL (BG-5, BG-8, BG-15), as `element`.
+fn ubl_address(x: &mut Xml, element: &str, address: &Address) {
+    let lines = address.lines.lines();
+    x.open(element);
+    if let Some(first) = lines.first() {
+        x.leaf("cbc:StreetName", first.as_str());
+    }
+    if let Some(second) = lines.get(1) {
+        x.leaf("cbc:AdditionalStreetName", second.as_str());
+    }
+    if let Some(city) = &address.city {
+        x.leaf("cbc:CityName", city.as_str());
+    }
+    if let Some(code) = &address.postal_code {
+        x.leaf("cbc:PostalZone", code.as_str());
+    }
+    if let Some(region) = &address.region {
+        x.leaf("cbc:CountrySubentity", region.as_str());
+    }
+    if lines.len() > 2 {
+        let rest: Vec<&str> = lines[2..].iter().map(|l| l.as_str()).collect();
+        x.open("cac:AddressLine");
+        x.leaf("cbc:Line", &rest.join(", "));
+        x.close("cac:AddressLine");
+    }
+    x.open("cac:Country");
+    x.leaf("cbc:IdentificationCode", address.country.as_str());
+    x.close("cac:Country");
+    x.close(element);
 }
 
 fn cii_party(x: &mut Xml, element: &str, party: &Party<'_>) {
@@ -607,26 +715,7 @@ fn cii_party(x: &mut Xml, element: &str, party: &Party<'_>) {
         x.close("ram:DefinedTradeContact");
     }
     if let Some(address) = party.address {
-        let lines = address.lines.lines();
-        x.open("ram:PostalTradeAddress");
-        if let Some(code) = &address.postal_code {
-            x.leaf("ram:PostcodeCode", code.as_str());
-        }
-        for (element, line) in ["ram:LineOne", "ram:LineTwo"].iter().zip(lines) {
-            x.leaf(element, line.as_str());
-        }
-        if lines.len() > 2 {
-            let rest: Vec<&str> = lines[2..].iter().map(|l| l.as_str()).collect();
-            x.leaf("ram:LineThree", &rest.join(", "));
-        }
-        if let Some(city) = &address.city {
-            x.leaf("ram:CityName", city.as_str());
-        }
-        x.leaf("ram:CountryID", address.country.as_str());
-        if let Some(region) = &address.region {
-            x.leaf("ram:CountrySubDivisionName", region.as_str());
-        }
-        x.close("ram:PostalTradeAddress");
+        cii_address(x, address);
     }
     if let Some((scheme, id)) = party.electronic_address() {
         x.open("ram:URIUniversalCommunication");
@@ -671,10 +760,7 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
             ),
         ],
     );
-    x.leaf(
-        "cbc:CustomizationID",
-        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
-    );
+    x.leaf("cbc:CustomizationID", flavour(bill).customization_id());
     x.leaf(
         "cbc:ProfileID",
         "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0",
@@ -730,21 +816,17 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
     ubl_party(&mut x, &cii_buyer(bill.buyer, vat_ids));
     x.close("cac:AccountingCustomerParty");
     let delivered = supply_date(bill);
-    let country = delivery_country(bill);
+    let place = delivery_address(bill);
     // Peppol refuses an empty element (PEPPOL-EN16931-R008): no Delivery without a date or a
     // place.
-    if delivered.is_some() || country.is_some() {
+    if delivered.is_some() || place.is_some() {
         x.open("cac:Delivery");
         if let Some(date) = delivered {
             x.leaf("cbc:ActualDeliveryDate", &date.to_string());
         }
-        if let Some(country) = country {
+        if let Some(address) = place {
             x.open("cac:DeliveryLocation");
-            x.open("cac:Address");
-            x.open("cac:Country");
-            x.leaf("cbc:IdentificationCode", country);
-            x.close("cac:Country");
-            x.close("cac:Address");
+            ubl_address(&mut x, "cac:Address", address);
             x.close("cac:DeliveryLocation");
         }
         x.close("cac:Delivery");
@@ -783,6 +865,7 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         x.leaf("cbc:AllowanceChargeReasonCode", "95");
         x.leaf("cbc:AllowanceChargeReason", "Discount");
         amount(&mut x, "cbc:Amount", &share.to_string());
+        let rate = rated(category).then_some(rate);
         ubl_tax_category(&mut x, "cac:TaxCategory", category, rate, None);
         x.close("cac:AllowanceCharge");
     }
@@ -800,7 +883,7 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
             &mut x,
             "cac:TaxCategory",
             tax.category,
-            tax.rate,
+            Some(tax.rate),
             Some(exemption),
         );
         x.close("cac:TaxSubtotal");
@@ -866,7 +949,7 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
             &mut x,
             "cac:ClassifiedTaxCategory",
             line.tax_category,
-            line.tax_rate,
+            rated(line.tax_category).then_some(line.tax_rate),
             None,
         );
         x.close("cac:Item");
@@ -885,12 +968,12 @@ fn ubl_tax_category(
     x: &mut Xml,
     element: &str,
     category: TaxCategory,
-    rate: Percentage,
+    rate: Option<Percentage>,
     exemption: Option<(Option<&str>, Option<&str>)>,
 ) {
     x.open(element);
     x.leaf("cbc:ID", category.code());
-    if rated(category) {
+    if let Some(rate) = rate {
         x.leaf("cbc:Percent", &plain(rate.value()));
     }
     if let Some((code, reason)) = exemption {
@@ -914,33 +997,7 @@ fn ubl_party(x: &mut Xml, party: &Party<'_>) {
         x.leaf_with("cbc:EndpointID", &[("schemeID", scheme)], id);
     }
     if let Some(address) = party.address {
-        let lines = address.lines.lines();
-        x.open("cac:PostalAddress");
-        if let Some(first) = lines.first() {
-            x.leaf("cbc:StreetName", first.as_str());
-        }
-        if let Some(second) = lines.get(1) {
-            x.leaf("cbc:AdditionalStreetName", second.as_str());
-        }
-        if let Some(city) = &address.city {
-            x.leaf("cbc:CityName", city.as_str());
-        }
-        if let Some(code) = &address.postal_code {
-            x.leaf("cbc:PostalZone", code.as_str());
-        }
-        if let Some(region) = &address.region {
-            x.leaf("cbc:CountrySubentity", region.as_str());
-        }
-        if lines.len() > 2 {
-            let rest: Vec<&str> = lines[2..].iter().map(|l| l.as_str()).collect();
-            x.open("cac:AddressLine");
-            x.leaf("cbc:Line", &rest.join(", "));
-            x.close("cac:AddressLine");
-        }
-        x.open("cac:Country");
-        x.leaf("cbc:IdentificationCode", address.country.as_str());
-        x.close("cac:Country");
-        x.close("cac:PostalAddress");
+        ubl_address(x, "cac:PostalAddress", address);
     }
     if let Some(tax_id) = party.tax_id {
         let vat = is_vat_id(tax_id);
@@ -961,6 +1018,10 @@ fn ubl_party(x: &mut Xml, party: &Party<'_>) {
     x.close("cac:PartyLegalEntity");
     if party.phone.is_some() || party.email.is_some() {
         x.open("cac:Contact");
+        if party.registration_allowed {
+            // BT-41: the seller's contact point (XRechnung requires one, BR-DE-5).
+            x.leaf("cbc:Name", &one_line(party.name));
+        }
         if let Some(phone) = party.phone {
             x.leaf("cbc:Telephone", phone);
         }

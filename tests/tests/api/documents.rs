@@ -110,6 +110,7 @@ pub(crate) async fn seller(app: &TestApp, locale: &str) {
             "website": "https://atelier.example/",
             "tax_id": "DE987654321",
             "registration_number": "HRB 123456 B",
+            "electronic_address": {"scheme": "9930", "id": "DE136695976"},
             "currency": "EUR",
             "bank_account": {"holder": COMPANY, "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX"},
         }))

@@ -21,6 +21,13 @@ async fn customer(app: &TestApp, name: &str, country: &str, vat: Option<&str>) -
     if let Some(vat) = vat {
         body["tax_id"] = json!(vat);
     }
+    // Where each receives e-invoices on the Peppol network.
+    body["electronic_address"] = match country {
+        "FR" => json!({"scheme": "0009", "id": "73282932000074"}),
+        "BE" => json!({"scheme": "0208", "id": "0123456749"}),
+        "DE" => json!({"scheme": "0204", "id": "991-01234-44"}),
+        _ => json!({"scheme": "0060", "id": "123456789"}),
+    };
     let created = post(app, "/v1/customers", &body).await;
     created["id"].as_str().expect("id").to_owned()
 }
@@ -191,7 +198,7 @@ async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
             );
         }
         files.push((format!("{name} (CII)"), cii, "cii"));
-        files.push((format!("{name} (UBL)"), ubl, "ubl"));
+        files.push((format!("{name} (UBL, Peppol)"), ubl, "peppol"));
         if *name == "mixed" {
             let credit = post(
                 &app,
@@ -201,7 +208,11 @@ async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
             .await;
             let credit_id = credit["id"].as_str().expect("credit note id");
             let credit_ubl = bytes(&app, &format!("/v1/credit-notes/{credit_id}/ubl")).await;
-            files.push(("mixed credit note (UBL)".into(), credit_ubl, "ubl"));
+            files.push((
+                "mixed credit note (UBL, Peppol)".into(),
+                credit_ubl,
+                "peppol",
+            ));
         }
     }
     let inputs: Vec<(&str, &[u8])> = files
@@ -505,9 +516,9 @@ async fn a_small_business_exempt_from_vat_prints_its_country_s_sentence_and_no_v
         .to_vec();
     let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
     assert!(String::from_utf8_lossy(&ubl).contains("§ 19 UStG"));
-    let results = check(&[("cii", cii.as_slice()), ("ubl", ubl.as_slice())]);
+    let results = check(&[("cii", cii.as_slice()), ("peppol", ubl.as_slice())]);
     assert_valid(&results[0], "small business (CII)");
-    assert_valid(&results[1], "small business (UBL)");
+    assert_valid(&results[1], "small business (UBL, Peppol)");
 
     // A line may not charge VAT while the account is exempt.
     let (status, problem) = refused(
@@ -627,15 +638,20 @@ async fn an_invoice_states_the_buyer_s_references_and_when_it_was_supplied() {
         !dated.contains("<cbc:BuyerReference>"),
         "the order reference stands for BT-10"
     );
+    assert!(
+        ubl.contains("urn:xeinkauf.de:kosit:xrechnung_3.0"),
+        "a Leitweg-ID makes it an XRechnung: {ubl}"
+    );
     let results = check(&[
         ("cii", cii.as_bytes()),
-        ("ubl", ubl.as_bytes()),
-        ("ubl", dated.as_bytes()),
+        ("xrechnung", ubl.as_bytes()),
+        ("peppol", dated.as_bytes()),
     ]);
-    for (result, what) in results
-        .iter()
-        .zip(["period (CII)", "period (UBL)", "supply date (UBL)"])
-    {
+    for (result, what) in results.iter().zip([
+        "period (CII)",
+        "Leitweg-ID (UBL, XRechnung)",
+        "supply date (UBL, Peppol)",
+    ]) {
         assert_valid(result, what);
     }
 }
@@ -717,7 +733,7 @@ async fn electronic_addresses_are_checked_and_name_both_parties_in_the_e_invoice
         cii.contains(r#"<ram:URIID schemeID="0208">0123456749</ram:URIID>"#),
         "{cii}"
     );
-    let results = check(&[("cii", cii.as_bytes()), ("ubl", ubl.as_bytes())]);
+    let results = check(&[("cii", cii.as_bytes()), ("peppol", ubl.as_bytes())]);
     assert_valid(&results[0], "Belgian business (CII)");
-    assert_valid(&results[1], "Belgian business (UBL)");
+    assert_valid(&results[1], "Belgian business (UBL, Peppol)");
 }
