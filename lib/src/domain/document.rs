@@ -134,8 +134,11 @@ pub struct Line {
     pub tax_rate: Percentage,
     /// The VAT category (BT-151).
     pub tax_category: TaxCategory,
-    /// Why an exempt line is exempt (BT-120), and the exemption's code (BT-121).
+    /// Why an exempt line is exempt (BT-120), and the exemption's code (BT-121); left out
+    /// unless given (a document of 500 lines must fit one stored item).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exemption_reason: Option<DocumentText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exemption_code: Option<VatexCode>,
     /// quantity × unit price − discount, rounded to the currency (EN 16931 BT-131).
     pub net: Money,

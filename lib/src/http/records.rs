@@ -247,7 +247,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
                 value
                     .to_str()
                     .ok()
-                    .filter(|t| (1..=255).contains(&t.len()))
+                    // Visible ASCII only, as documented: a header may also hold spaces and tabs.
+                    .filter(|t| {
+                        (1..=255).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_graphic())
+                    })
                     .ok_or_else(|| {
                         ApiError::invalid(
                             "Idempotency-Key",

@@ -72,6 +72,9 @@ async fn the_company_profile_is_replaced_with_if_match() {
     let mut expected = company();
     expected["version"] = json!(2);
     expected["updated_at"] = profile["updated_at"].clone();
+    // What the request left out is shown empty.
+    expected["registration_number"] = Value::Null;
+    expected["electronic_address"] = Value::Null;
     assert_eq!(profile, expected);
 }
 

@@ -47,6 +47,11 @@ async fn the_api_conforms_to_its_openapi_document() {
             // Logging out would end the session the rest of the run uses.
             .args(["--exclude-path", "/v1/auth/logout"])
             .args(["--generation-database", "none", "--no-color"])
+            // The text patterns (no control, noncharacter or bidi character; trimmed) are hard
+            // for the generator to hit at random, and with the seed fixed its health check can
+            // give up on an operation (`filter_too_much`, as for POST …/payments) that it does
+            // test with the examples it keeps: the checks above still run on every one.
+            .args(["--suppress-health-check", "filter_too_much"])
             // The run shares the one single-threaded emulator with every other test running in
             // parallel (the 50 concurrent issues flood it for a while), so a request may wait
             // behind theirs: this run checks the contract, not latency (measured elsewhere).

@@ -151,3 +151,31 @@ async fn a_retry_that_loses_a_taken_over_claim_is_answered_as_the_first_request_
 
     assert_eq!(app.customer_names(&account.token).await, ["Outlived GmbH"]);
 }
+
+#[tokio::test]
+async fn a_key_with_a_space_or_tab_is_refused_naming_the_header_and_nothing_is_written() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    for key in ["two words", "tab\there", " ", &"k".repeat(256)] {
+        let response = app
+            .post(&app.client, "/v1/customers")
+            .header("idempotency-key", key)
+            .json(&json!({"name": "Keyed GmbH"}))
+            .send()
+            .await
+            .expect("customer");
+        assert_eq!(response.status(), 400, "{key:?}");
+        let problem: Value = response.json().await.expect("problem");
+        assert_eq!(problem["errors"][0]["field"], "Idempotency-Key", "{key:?}");
+    }
+    let list: Value = app
+        .client
+        .get(app.url("/v1/customers"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["data"], json!([]));
+}
