@@ -8,7 +8,7 @@ use super::endpoint::ElectronicAddress;
 use super::patch::{nullable, present};
 use super::tax::TaxCategory;
 use super::values::{
-    Address, Currency, CustomerName, DocumentText, EmailAddress, Name, PhoneNumber, TaxId,
+    Address, Currency, CustomerName, DocumentText, EmailAddress, Language, Name, PhoneNumber, TaxId,
 };
 
 /// A customer to add: every field a request may send, and no other.
@@ -39,6 +39,9 @@ pub struct NewCustomer {
     /// Where the customer receives e-invoices (BT-49): `{"scheme": "0208", "id": "…"}`.
     #[serde(default)]
     pub electronic_address: Option<ElectronicAddress>,
+    /// The language the customer reads documents in; the account's when not given.
+    #[serde(default)]
+    pub language: Option<Language>,
     /// Private notes, never printed.
     #[serde(default)]
     pub notes: Option<DocumentText>,
@@ -65,6 +68,9 @@ pub struct Customer {
     /// Where the customer receives e-invoices (BT-49).
     #[serde(default)]
     pub electronic_address: Option<ElectronicAddress>,
+    /// The language the customer reads documents in; the account's when not given.
+    #[serde(default)]
+    pub language: Option<Language>,
     /// Private notes, never printed.
     pub notes: Option<DocumentText>,
 }
@@ -82,6 +88,7 @@ impl From<NewCustomer> for Customer {
             currency,
             tax_category,
             electronic_address,
+            language,
             notes,
         } = new;
         Self {
@@ -95,6 +102,7 @@ impl From<NewCustomer> for Customer {
             currency,
             tax_category,
             electronic_address,
+            language,
             notes,
         }
     }
@@ -135,6 +143,9 @@ pub struct CustomerPatch {
     #[schema(value_type = Option<ElectronicAddress>)]
     pub electronic_address: Option<Option<ElectronicAddress>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Language>)]
+    pub language: Option<Option<Language>>,
+    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DocumentText>)]
     pub notes: Option<Option<DocumentText>>,
 }
@@ -161,6 +172,7 @@ impl Customer {
             currency,
             tax_category,
             electronic_address,
+            language,
             notes,
         } = patch;
         Self {
@@ -175,6 +187,7 @@ impl Customer {
             tax_category: tax_category.unwrap_or(self.tax_category),
             electronic_address: electronic_address
                 .unwrap_or_else(|| self.electronic_address.clone()),
+            language: language.unwrap_or_else(|| self.language.clone()),
             notes: notes.unwrap_or_else(|| self.notes.clone()),
         }
     }

@@ -21,7 +21,7 @@ use super::settings::Settings;
 use super::tax::{self, LineTax, Parties, TaxCategory};
 use super::time::Date;
 use super::values::{
-    Address, Currency, CustomerName, DocumentReference, DocumentText, EmailAddress, Name,
+    Address, Currency, CustomerName, DocumentReference, DocumentText, EmailAddress, Language, Name,
     Percentage, PhoneNumber, TaxId, ValueError, VatexCode, WebsiteUrl, plain_decimal,
 };
 
@@ -264,6 +264,9 @@ pub struct Buyer {
     /// BT-49.
     #[serde(default)]
     pub electronic_address: Option<ElectronicAddress>,
+    /// The language the buyer reads documents in.
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 impl Seller {
@@ -290,6 +293,7 @@ impl Buyer {
             tax_id: customer.tax_id.clone(),
             email: customer.email.clone(),
             electronic_address: customer.electronic_address.clone(),
+            language: customer.language.clone(),
         }
     }
 }

@@ -396,6 +396,28 @@ impl Country {
 }
 
 string_value!(
+    /// A language a customer reads their documents in: `en`, `de`, `fr`, `nl`, `es`, `it`.
+    Language, "A language documents are written in: en, de, fr, nl, es or it.", min = Some(2), max = Some(2)
+);
+
+impl Language {
+    /// Every language documents are written in (each has its messages in `lib/locales`).
+    pub const SUPPORTED: &'static [&'static str] = &["en", "de", "fr", "nl", "es", "it"];
+
+    fn refine_schema(builder: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder {
+        builder.enum_values(Some(Self::SUPPORTED.iter().copied()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        if Self::SUPPORTED.contains(&text) {
+            Ok(Self(text.to_owned()))
+        } else {
+            refuse("must be one of en, de, fr, nl, es, it")
+        }
+    }
+}
+
+string_value!(
     /// A VAT exemption reason code of the CEF VATEX list (EN 16931 BT-121), e.g.
     /// `VATEX-EU-132-1I`.
     VatexCode, "A VATEX code (BT-121), e.g. VATEX-EU-132-1I.", min = Some(8), max = Some(30)

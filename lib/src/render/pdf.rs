@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 use super::epc;
 use super::fonts::{Family, Fonts};
 use super::locale::Format;
+use super::messages::{Messages, messages};
 use super::{Kind, Printable};
 use crate::domain::reference;
 use crate::domain::tax::TaxCategory;
@@ -221,35 +222,63 @@ impl Columns {
     const NET_END: f32 = RIGHT;
 }
 
-fn title(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Invoice => "Invoice",
-        Kind::CreditNote => "Credit note",
-        Kind::Proposal => "Proposal",
-    }
+fn title(kind: Kind, m: &Messages) -> String {
+    m.text(match kind {
+        Kind::Invoice => "invoice",
+        Kind::CreditNote => "credit-note",
+        Kind::Proposal => "proposal",
+    })
 }
 
 /// The height [`table_header`] takes.
 const TABLE_HEADER: f32 = SMALL * 2.2 + 4.0;
 
-fn table_header(c: &mut Composer<'_>) {
+fn table_header(c: &mut Composer<'_>, m: &Messages) {
     c.y += SMALL * 2.2;
     let y = c.y;
     let tone = Tone::Muted;
-    c.text_at(Columns::DESCRIPTION, y, SMALL, true, tone, "Description");
-    c.right_at(Columns::QUANTITY_END, y, SMALL, true, tone, "Qty");
-    c.text_at(Columns::UNIT, y, SMALL, true, tone, "Unit");
-    c.right_at(Columns::PRICE_END, y, SMALL, true, tone, "Unit price");
-    c.right_at(Columns::DISCOUNT_END, y, SMALL, true, tone, "Discount");
-    c.right_at(Columns::TAX_END, y, SMALL, true, tone, "Tax");
-    c.right_at(Columns::NET_END, y, SMALL, true, tone, "Net");
+    c.text_at(
+        Columns::DESCRIPTION,
+        y,
+        SMALL,
+        true,
+        tone,
+        &m.text("description"),
+    );
+    c.right_at(
+        Columns::QUANTITY_END,
+        y,
+        SMALL,
+        true,
+        tone,
+        &m.text("quantity"),
+    );
+    c.text_at(Columns::UNIT, y, SMALL, true, tone, &m.text("unit"));
+    c.right_at(
+        Columns::PRICE_END,
+        y,
+        SMALL,
+        true,
+        tone,
+        &m.text("unit-price"),
+    );
+    c.right_at(
+        Columns::DISCOUNT_END,
+        y,
+        SMALL,
+        true,
+        tone,
+        &m.text("discount"),
+    );
+    c.right_at(Columns::TAX_END, y, SMALL, true, tone, &m.text("tax"));
+    c.right_at(Columns::NET_END, y, SMALL, true, tone, &m.text("net"));
     c.y += 4.0;
     let y = c.y;
     c.rule(y, 0.6);
 }
 
 /// The seller's, the buyer's and the document's blocks at the top of the first page.
-fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
+fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messages) {
     let seller = doc.seller;
     let start = c.y;
     c.text_at(LEFT, c.y, 13.0, true, Tone::Ink, seller.legal_name.as_str());
@@ -259,10 +288,10 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
         lines.extend(address_lines(address));
     }
     if let Some(tax_id) = &seller.tax_id {
-        lines.push(format!("Tax ID {tax_id}"));
+        lines.push(m.with("tax-id", &[("id", tax_id.as_str())]));
     }
     if let Some(number) = &seller.registration_number {
-        lines.push(format!("Registration {number}"));
+        lines.push(m.with("registration", &[("number", number.as_str())]));
     }
     lines.extend(seller.email.iter().map(ToString::to_string));
     lines.extend(seller.phone.iter().map(ToString::to_string));
@@ -274,25 +303,26 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
 
     // The document's own block, right-aligned.
     let mut y = start + 6.0;
-    c.right_at(RIGHT, y, 20.0, true, Tone::Ink, title(doc.kind));
+    c.right_at(RIGHT, y, 20.0, true, Tone::Ink, &title(doc.kind, m));
     y += 20.0;
-    let mut facts: Vec<(&str, String)> = Vec::new();
+    let mut facts: Vec<(String, String)> = Vec::new();
+    let mut fact = |id: &str, value: String| facts.push((m.text(id), value));
     if let Some(number) = doc.number {
-        facts.push(("Number", number.to_owned()));
+        fact("number", number.to_owned());
     }
-    facts.push(("Issue date", format.date(doc.issue_date)));
+    fact("issue-date", format.date(doc.issue_date));
     if let Some(due) = doc.due_date {
-        facts.push(("Due date", format.date(due)));
+        fact("due-date", format.date(due));
     }
     if let Some(valid_until) = doc.valid_until {
-        facts.push(("Valid until", format.date(valid_until)));
+        fact("valid-until", format.date(valid_until));
     }
     if let Some(invoice) = doc.invoice_number {
-        facts.push(("Credits invoice", invoice.to_owned()));
+        fact("credits-invoice", invoice.to_owned());
     }
     let particulars = &doc.content.particulars;
     if let Some(date) = particulars.supply_date {
-        facts.push(("Supply date", format.date(date)));
+        fact("supply-date", format.date(date));
     }
     if let Some(period) = particulars.supply_period {
         let dates = format!(
@@ -300,13 +330,13 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
             format.date(period.start),
             format.date(period.end)
         );
-        facts.push(("Service period", dates));
+        fact("service-period", dates);
     }
     if let Some(reference) = &particulars.buyer_reference {
-        facts.push(("Your reference", reference.to_string()));
+        fact("your-reference", reference.to_string());
     }
     if let Some(order) = &particulars.order_reference {
-        facts.push(("Your order", order.to_string()));
+        fact("your-order", order.to_string());
     }
     for (label, value) in facts {
         y += BODY * LEADING;
@@ -317,14 +347,14 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
             BODY,
             false,
             Tone::Muted,
-            label,
+            &label,
         );
         c.right_at(RIGHT, y, BODY, true, Tone::Ink, &value);
     }
     c.y = left_end.max(y) + 22.0;
 
     // The buyer.
-    c.text_at(LEFT, c.y, SMALL, true, Tone::Muted, "Bill to");
+    c.text_at(LEFT, c.y, SMALL, true, Tone::Muted, &m.text("bill-to"));
     match doc.buyer {
         Some(buyer) => {
             for line in buyer.name.as_str().lines() {
@@ -335,7 +365,7 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
                 lines.extend(address_lines(address));
             }
             if let Some(tax_id) = &buyer.tax_id {
-                lines.push(format!("Tax ID {tax_id}"));
+                lines.push(m.with("tax-id", &[("id", tax_id.as_str())]));
             }
             lines.extend(buyer.email.iter().map(ToString::to_string));
             for line in lines {
@@ -346,7 +376,7 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
     }
     if let Some(reason) = doc.reason {
         c.y += 8.0;
-        c.paragraph(LEFT, RIGHT - LEFT, BODY, true, Tone::Ink, "Reason");
+        c.paragraph(LEFT, RIGHT - LEFT, BODY, true, Tone::Ink, &m.text("reason"));
         c.paragraph(LEFT, RIGHT - LEFT, BODY, false, Tone::Ink, reason);
     }
     c.y += 10.0;
@@ -377,10 +407,10 @@ fn address_lines(address: &crate::domain::values::Address) -> Vec<String> {
     lines
 }
 
-fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
+fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messages) {
     let content = doc.content;
     let currency = content.currency;
-    table_header(c);
+    table_header(c, m);
     for line in &content.lines {
         let description = c.wrap(
             line.description.as_str(),
@@ -400,13 +430,13 @@ fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
         // (a description of many paragraphs) flows on, the header repeated on each new page.
         let fits = height <= BOTTOM - TOP - TABLE_HEADER;
         if c.ensure(if fits { height } else { row * 2.0 }) {
-            table_header(c);
+            table_header(c, m);
         }
         let top = c.y + row;
         for index in 0..rows {
             if index > 0 && c.y + row > BOTTOM {
                 c.new_page();
-                table_header(c);
+                table_header(c, m);
             }
             let y = c.y + row;
             if let Some(text) = description.get(index) {
@@ -456,19 +486,19 @@ fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
     c.y += 4.0;
 }
 
-fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
+fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messages) {
     let content = doc.content;
     let currency = content.currency;
     let money = |value: Decimal| format.money(value, currency);
-    let mut rows: Vec<(String, String, bool)> = vec![(
-        "Subtotal".to_owned(),
-        money(content.net_total.value()),
-        false,
-    )];
+    let mut rows: Vec<(String, String, bool)> =
+        vec![(m.text("subtotal"), money(content.net_total.value()), false)];
     if !content.discount_total.value().is_zero() {
         let label = match content.discount_percent {
-            Some(percent) => format!("Discount {}", format.percent(percent.value())),
-            None => "Discount".to_owned(),
+            Some(percent) => m.with(
+                "discount-percent",
+                &[("percent", &format.percent(percent.value()))],
+            ),
+            None => m.text("discount"),
         };
         rows.push((
             label,
@@ -483,26 +513,27 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
         .iter()
         .all(|line| line.tax_category == TaxCategory::Exempt);
     for tax in content.tax_breakdown.iter().filter(|_| !untaxed) {
-        let label = match tax.category.exemption() {
-            Some(by_law) => format!("{} on {}", by_law.wording, money(tax.base.value())),
-            None if tax.category == TaxCategory::Exempt => {
-                format!("VAT exempt on {}", money(tax.base.value()))
-            }
-            None => format!(
-                "Tax {} on {}",
-                format.percent(tax.rate.value()),
-                money(tax.base.value())
+        let base = money(tax.base.value());
+        let label = match tax.category {
+            TaxCategory::Standard | TaxCategory::ZeroRated => m.with(
+                "tax-on",
+                &[("rate", &format.percent(tax.rate.value())), ("base", &base)],
             ),
+            TaxCategory::Exempt => m.with("exempt-on", &[("base", &base)]),
+            TaxCategory::ReverseCharge => m.with("reverse-charge-on", &[("base", &base)]),
+            TaxCategory::IntraCommunity => m.with("intra-community-on", &[("base", &base)]),
+            TaxCategory::Export => m.with("export-on", &[("base", &base)]),
+            TaxCategory::NotSubject => m.with("not-subject-on", &[("base", &base)]),
         };
         rows.push((label, money(tax.tax.value()), false));
     }
     if content.tax_breakdown.len() > 1 && !untaxed {
-        rows.push(("Tax".to_owned(), money(content.tax_total.value()), false));
+        rows.push((m.text("tax"), money(content.tax_total.value()), false));
     }
-    rows.push(("Total".to_owned(), money(content.total.value()), true));
+    rows.push((m.text("total"), money(content.total.value()), true));
     if let (Some(paid), Some(due)) = (doc.paid, doc.due) {
-        rows.push(("Amount paid".to_owned(), money(paid.value()), false));
-        rows.push(("Amount due".to_owned(), money(due.value()), true));
+        rows.push((m.text("amount-paid"), money(paid.value()), false));
+        rows.push((m.text("amount-due"), money(due.value()), true));
     }
     let height = rows.len() as f32 * BODY * LEADING * 1.2 + 10.0;
     c.ensure(height);
@@ -516,24 +547,18 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format) {
 }
 
 /// What the law has an invoice say when a category charges no VAT (Directive 2006/112/EC,
-/// article 226 (11) and (11a)).
-fn legal_wording(category: TaxCategory, reason: Option<&str>) -> Option<String> {
+/// article 226 (11) and (11a)), in the customer's language; an exempt line's own reason.
+fn legal_wording(category: TaxCategory, reason: Option<&str>, m: &Messages) -> Option<String> {
     Some(match category {
         TaxCategory::Standard | TaxCategory::ZeroRated => return None,
-        TaxCategory::Exempt => reason.unwrap_or("Exempt from VAT.").to_owned(),
-        TaxCategory::ReverseCharge => {
-            "Reverse charge: the customer accounts for the VAT (article 196 of Directive              2006/112/EC)."
-                .to_owned()
-        }
-        TaxCategory::IntraCommunity => {
-            "Intra-community supply, exempt from VAT (article 138 of Directive 2006/112/EC)."
-                .to_owned()
-        }
-        TaxCategory::Export => {
-            "Export outside the EU, exempt from VAT (article 146 of Directive 2006/112/EC)."
-                .to_owned()
-        }
-        TaxCategory::NotSubject => "Not subject to VAT.".to_owned(),
+        TaxCategory::Exempt => match reason {
+            Some(reason) => reason.to_owned(),
+            None => m.text("legal-exempt"),
+        },
+        TaxCategory::ReverseCharge => m.text("legal-reverse-charge"),
+        TaxCategory::IntraCommunity => m.text("legal-intra-community"),
+        TaxCategory::Export => m.text("legal-export"),
+        TaxCategory::NotSubject => m.text("legal-not-subject"),
     })
 }
 
@@ -543,22 +568,22 @@ const QR_SIDE: f32 = 90.0;
 /// How to pay an invoice: the seller's account and the creditor reference to quote, and an EPC
 /// QR code of the transfer where the standard can carry it (EUR, up to 999,999,999.99);
 /// without an account, what to quote and whom to ask.
-fn payment(c: &mut Composer<'_>, doc: &Printable<'_>) {
+fn payment(c: &mut Composer<'_>, doc: &Printable<'_>, m: &Messages) {
     let width = RIGHT - LEFT;
     let reference = doc.number.and_then(reference::creditor_reference);
     let Some(bank) = &doc.seller.bank_account else {
         c.ensure(BODY * LEADING * 4.0);
-        c.paragraph(LEFT, width, BODY, true, Tone::Ink, "How to pay");
-        let mut text = "Please pay the amount due by bank transfer".to_owned();
-        if let Some(reference) = &reference {
-            text.push_str(&format!(
-                ", quoting the reference {}",
-                reference::grouped(reference)
-            ));
-        }
-        text.push('.');
+        c.paragraph(LEFT, width, BODY, true, Tone::Ink, &m.text("how-to-pay"));
+        let mut text = match &reference {
+            Some(reference) => m.with(
+                "pay-quoting",
+                &[("reference", &reference::grouped(reference))],
+            ),
+            None => m.text("pay-without-reference"),
+        };
         if let Some(email) = &doc.seller.email {
-            text.push_str(&format!(" Ask {email} for the account to pay into."));
+            text.push(' ');
+            text.push_str(&m.with("ask-for-account", &[("email", email.as_str())]));
         }
         c.paragraph(LEFT, width, BODY, false, Tone::Ink, &text);
         c.y += 8.0;
@@ -587,15 +612,20 @@ fn payment(c: &mut Composer<'_>, doc: &Printable<'_>) {
         BODY,
         true,
         Tone::Ink,
-        "Payment by bank transfer",
+        &m.text("pay-by-transfer"),
     );
     let lines = [
-        Some(format!("Account holder: {}", bank.holder)),
-        Some(format!("IBAN: {}", bank.iban.grouped())),
-        bank.bic.as_ref().map(|bic| format!("BIC: {bic}")),
-        reference
-            .as_deref()
-            .map(|reference| format!("Reference: {}", reference::grouped(reference))),
+        Some(m.with("account-holder", &[("holder", bank.holder.as_str())])),
+        Some(m.with("iban", &[("iban", &bank.iban.grouped())])),
+        bank.bic
+            .as_ref()
+            .map(|bic| m.with("bic", &[("bic", bic.as_str())])),
+        reference.as_deref().map(|reference| {
+            m.with(
+                "payment-reference",
+                &[("reference", &reference::grouped(reference))],
+            )
+        }),
     ];
     for line in lines.iter().flatten() {
         c.paragraph(LEFT, text_width, BODY, false, Tone::Ink, line);
@@ -610,36 +640,33 @@ fn payment(c: &mut Composer<'_>, doc: &Printable<'_>) {
                 module,
                 dark,
             });
+            let caption = m.text("scan-to-pay");
             c.right_at(
                 RIGHT,
                 top + QR_SIDE + 4.0,
                 SMALL,
                 false,
                 Tone::Muted,
-                "Scan to pay",
+                &caption,
             );
             c.y = c.y.max(top + QR_SIDE + 10.0);
         }
         None if doc.content.currency.code() == "EUR" => {}
-        None => c.paragraph(
-            LEFT,
-            text_width,
-            BODY,
-            false,
-            Tone::Muted,
-            "Please quote the reference with your transfer.",
-        ),
+        None => {
+            let text = m.text("quote-reference");
+            c.paragraph(LEFT, text_width, BODY, false, Tone::Muted, &text);
+        }
     }
     c.y += 8.0;
 }
 
-fn closing(c: &mut Composer<'_>, doc: &Printable<'_>) {
+fn closing(c: &mut Composer<'_>, doc: &Printable<'_>, m: &Messages) {
     let width = RIGHT - LEFT;
     let wording: Vec<String> = doc
         .content
         .tax_breakdown
         .iter()
-        .filter_map(|tax| legal_wording(tax.category, tax.exemption_reason.as_deref()))
+        .filter_map(|tax| legal_wording(tax.category, tax.exemption_reason.as_deref(), m))
         .collect();
     for text in &wording {
         c.ensure(BODY * LEADING * 2.0);
@@ -650,12 +677,12 @@ fn closing(c: &mut Composer<'_>, doc: &Printable<'_>) {
     }
     if let Some(notes) = &doc.content.notes {
         c.ensure(BODY * LEADING * 3.0);
-        c.paragraph(LEFT, width, BODY, true, Tone::Ink, "Notes");
+        c.paragraph(LEFT, width, BODY, true, Tone::Ink, &m.text("notes"));
         c.paragraph(LEFT, width, BODY, false, Tone::Ink, notes.as_str());
         c.y += 8.0;
     }
     if doc.kind == Kind::Invoice {
-        payment(c, doc);
+        payment(c, doc, m);
     }
     if let Some(footer) = &doc.content.footer {
         c.ensure(SMALL * LEADING * 2.0);
@@ -663,18 +690,40 @@ fn closing(c: &mut Composer<'_>, doc: &Printable<'_>) {
     }
 }
 
+/// The language the document is written in, and the locale its numbers and dates follow: the
+/// buyer's language (the account's locale when it is the same language, so a Swiss account
+/// writes 1'234.50 to its German customers), else the account's locale.
+fn reading<'a>(doc: &Printable<'a>) -> (&'a str, &'a str) {
+    let account = doc.locale;
+    let account_language = account.split(['-', '_']).next().unwrap_or_default();
+    match doc.buyer.and_then(|buyer| buyer.language.as_ref()) {
+        Some(language) if language.as_str() != account_language => {
+            (language.as_str(), language.as_str())
+        }
+        _ => (account_language, account),
+    }
+}
+
 /// The pages of `doc`, each a list of what to draw.
 fn compose(doc: &Printable<'_>, fonts: &Fonts) -> Vec<Vec<Op>> {
-    let format = Format::of(doc.locale);
+    let (language, locale) = reading(doc);
+    let format = Format::of(locale);
     let mut c = Composer::new(fonts);
-    heading(&mut c, doc, &format);
-    lines_table(&mut c, doc, &format);
-    totals(&mut c, doc, &format);
-    closing(&mut c, doc);
+    let m = messages(language);
+    heading(&mut c, doc, &format, m);
+    lines_table(&mut c, doc, &format, m);
+    totals(&mut c, doc, &format, m);
+    closing(&mut c, doc, m);
     let count = c.pages.len();
     let mut pages = std::mem::take(&mut c.pages);
     for (index, page) in pages.iter_mut().enumerate() {
-        let label = format!("Page {} of {count}", index + 1);
+        let label = m.with(
+            "page-of",
+            &[
+                ("page", &(index + 1).to_string()),
+                ("pages", &count.to_string()),
+            ],
+        );
         let x = RIGHT - fonts.regular.width(&label, SMALL);
         page.push(Op::Text {
             x,
@@ -691,19 +740,24 @@ fn compose(doc: &Printable<'_>, fonts: &Fonts) -> Vec<Vec<Op>> {
                 size: SMALL,
                 bold: false,
                 tone: Tone::Muted,
-                text: format!("{} {number}", title(doc.kind)),
+                text: format!("{} {number}", title(doc.kind, m)),
             });
         }
         if let Some(mark) = doc.mark {
+            let mark = match mark {
+                "DRAFT" => m.text("mark-draft"),
+                "VOID" => m.text("mark-void"),
+                other => other.to_owned(),
+            };
             // Above the heading, across the top margin.
-            let x = (PAGE_WIDTH - fonts.bold.width(mark, 24.0)) / 2.0;
+            let x = (PAGE_WIDTH - fonts.bold.width(&mark, 24.0)) / 2.0;
             page.push(Op::Text {
                 x,
                 y: 34.0,
                 size: 24.0,
                 bold: true,
                 tone: Tone::Mark,
-                text: mark.to_owned(),
+                text: mark,
             });
         }
     }
@@ -818,16 +872,17 @@ pub fn pdf(doc: &Printable<'_>, attachment: Option<Vec<u8>>) -> Result<Vec<u8>, 
         page.finish();
     }
     let date = krilla_date(doc.created);
+    let m = messages(reading(doc).0);
     let name = match doc.number {
-        Some(number) => format!("{} {number}", title(doc.kind)),
-        None => format!("{} (draft)", title(doc.kind)),
+        Some(number) => format!("{} {number}", title(doc.kind, m)),
+        None => format!("{} ({})", title(doc.kind, m), m.text("mark-draft")),
     };
     document.set_metadata(
         Metadata::new()
             .title(name)
             .creator("InvoiceFlow".to_owned())
             .authors(vec![doc.seller.legal_name.to_string()])
-            .language(doc.locale.to_owned())
+            .language(reading(doc).1.to_owned())
             .creation_date(date),
     );
     let factur_x = attachment.is_some();

@@ -737,3 +737,82 @@ async fn electronic_addresses_are_checked_and_name_both_parties_in_the_e_invoice
     assert_valid(&results[0], "Belgian business (CII)");
     assert_valid(&results[1], "Belgian business (UBL, Peppol)");
 }
+
+#[tokio::test]
+async fn a_customer_reads_the_pdf_in_their_own_language_and_formats() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    seller(&app, "en-GB").await;
+    let (status, problem) = refused(
+        &app,
+        Method::POST,
+        "/v1/customers",
+        &json!({"name": "Client SARL", "language": "pt"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(field_of(&problem), "language");
+    let mut texts = Vec::new();
+    for (language, expected) in [
+        (
+            "fr",
+            ["Facture", "Reste à payer", "Autoliquidation", "238,00"],
+        ),
+        (
+            "de",
+            [
+                "Rechnung",
+                "Offener Betrag",
+                "Steuerschuldnerschaft",
+                "238,00",
+            ],
+        ),
+        (
+            "it",
+            [
+                "Fattura",
+                "Importo dovuto",
+                "Inversione contabile",
+                "238,00",
+            ],
+        ),
+        ("nl", ["Factuur", "Te betalen", "Btw verlegd", "238,00"]),
+        (
+            "es",
+            [
+                "Factura",
+                "Importe pendiente",
+                "Inversión del sujeto pasivo",
+                "238,00",
+            ],
+        ),
+    ] {
+        let created = post(
+            &app,
+            "/v1/customers",
+            &json!({"name": format!("Client {language}"), "language": language, "tax_id": "FR12345678901",
+                    "billing_address": {"lines": ["1 rue de la Paix"], "city": "Paris", "postal_code": "75002", "country": "FR"}}),
+        )
+        .await;
+        let draft = post(
+            &app,
+            "/v1/invoices",
+            &json!({"customer_id": created["id"], "issue_date": "2026-11-25",
+                    "lines": [line("Consulting", "119.00", json!({"tax_category": "AE"}))]}),
+        )
+        .await;
+        let invoice = issue(&app, draft["id"].as_str().expect("id")).await;
+        let id = invoice["id"].as_str().expect("id");
+        let text = plain(&text_of(&inspect(
+            &bytes(&app, &format!("/v1/invoices/{id}/pdf")).await,
+        )));
+        for wanted in expected {
+            assert!(text.contains(wanted), "{language}: {wanted:?}:\n{text}");
+        }
+        assert!(
+            !text.contains("Amount due"),
+            "{language}: no English label:\n{text}"
+        );
+        texts.push(text);
+    }
+}

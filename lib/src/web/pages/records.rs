@@ -66,6 +66,17 @@ struct Kind<R> {
 trait Kept: Listed<Entry = View<Self>> + Serialize + DeserializeOwned {}
 impl<R: Listed<Entry = View<R>> + Serialize + DeserializeOwned> Kept for R {}
 
+/// The languages a customer's documents are written in; empty: the account's.
+const DOCUMENT_LANGUAGES: &[(&str, &str)] = &[
+    ("", "The account's language"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("nl", "Nederlands"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+];
+
 fn currency_options() -> Vec<(&'static str, &'static str)> {
     let mut options = vec![("", "The company's currency")];
     options.extend_from_slice(currencies());
@@ -87,6 +98,7 @@ fn customer_fields(form: &Form) -> Markup {
                 (hinted(form, "VAT category of their lines", "tax_category", Input::Select(TAX_CATEGORIES), "A business in another EU country: usually AE or K"))
                 (hinted(form, "E-invoice address scheme", "electronic_address.scheme", Input::Text, "Its EAS code, e.g. 0208 (Belgium), 9930 (German VAT), 0088 (GLN)"))
                 (hinted(form, "E-invoice address", "electronic_address.id", Input::Text, "Their Peppol identifier in that scheme"))
+                (field(form, "Language of their documents", "language", Input::Select(DOCUMENT_LANGUAGES)))
             }
         }
         (address(form, "Billing address", "billing_address"))
@@ -104,6 +116,7 @@ const CUSTOMER_NAMES: &[&str] = &[
     "tax_category",
     "electronic_address.scheme",
     "electronic_address.id",
+    "language",
     "billing_address.lines[0]",
     "billing_address.lines[1]",
     "billing_address.postal_code",
