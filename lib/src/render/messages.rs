@@ -154,7 +154,10 @@ mod tests {
         for language in crate::domain::values::Language::SUPPORTED {
             assert!(is_supported(language), "no messages for {language}");
         }
-        assert_eq!(LANGUAGES.len(), crate::domain::values::Language::SUPPORTED.len());
+        assert_eq!(
+            LANGUAGES.len(),
+            crate::domain::values::Language::SUPPORTED.len()
+        );
     }
 
     #[test]
