@@ -365,23 +365,50 @@ fn resolve_line(
             format!("{currency} has {} decimals at most", currency.minor_units()),
         ));
     }
+    let tax = line_tax(index, line, service, context)?;
+    Ok(Line {
+        service_id: line.service_id,
+        description,
+        quantity: line.quantity,
+        unit: line
+            .unit
+            .clone()
+            .or_else(|| service.and_then(|s| s.unit.clone())),
+        unit_price,
+        discount_percent: line.discount_percent,
+        discount_amount: line.discount_amount,
+        tax_rate: tax.rate,
+        tax_category: tax.category,
+        exemption_reason: tax.exemption_reason,
+        exemption_code: tax.exemption_code,
+        net: Money::zero(currency),
+    })
+}
+
+/// How a line is taxed, once settled.
+struct SettledTax {
+    rate: Percentage,
+    category: TaxCategory,
+    exemption_reason: Option<DocumentText>,
+    exemption_code: Option<VatexCode>,
+}
+
+/// A line's VAT: a small enterprise's exemption; else its category (the line's, the
+/// customer's, the service's, else by its rate), its rate and its exemption, checked.
+fn line_tax(
+    index: usize,
+    line: &LineRequest,
+    service: Option<&Service>,
+    context: &DraftContext<'_>,
+) -> Result<SettledTax, Vec<FieldError>> {
+    let field = |name: &str| format!("lines[{index}].{name}");
     if context.settings.small_business_exemption {
-        return small_business_line(index, line, context).map(|(reason, rate)| Line {
-            service_id: line.service_id,
-            description,
-            quantity: line.quantity,
-            unit: line
-                .unit
-                .clone()
-                .or_else(|| service.and_then(|s| s.unit.clone())),
-            unit_price,
-            discount_percent: line.discount_percent,
-            discount_amount: line.discount_amount,
-            tax_rate: rate,
-            tax_category: TaxCategory::Exempt,
+        let (reason, rate) = small_business_line(index, line, context)?;
+        return Ok(SettledTax {
+            rate,
+            category: TaxCategory::Exempt,
             exemption_reason: Some(reason),
             exemption_code: None,
-            net: Money::zero(currency),
         });
     }
     let category = line
@@ -418,22 +445,11 @@ fn resolve_line(
         field,
     )
     .map_err(|error| vec![error])?;
-    Ok(Line {
-        service_id: line.service_id,
-        description,
-        quantity: line.quantity,
-        unit: line
-            .unit
-            .clone()
-            .or_else(|| service.and_then(|s| s.unit.clone())),
-        unit_price,
-        discount_percent: line.discount_percent,
-        discount_amount: line.discount_amount,
-        tax_rate,
-        tax_category,
+    Ok(SettledTax {
+        rate: tax_rate,
+        category: tax_category,
         exemption_reason,
         exemption_code,
-        net: Money::zero(currency),
     })
 }
 
