@@ -562,6 +562,20 @@ fn legal_wording(category: TaxCategory, reason: Option<&str>, m: &Messages) -> O
     })
 }
 
+/// The dark modules of a QR symbol as runs along its rows: (column, row, length).
+fn runs(dark: &[(u16, u16)]) -> Vec<(u16, u16, u16)> {
+    let mut sorted = dark.to_vec();
+    sorted.sort_by_key(|(column, row)| (*row, *column));
+    let mut runs: Vec<(u16, u16, u16)> = Vec::new();
+    for (column, row) in sorted {
+        match runs.last_mut() {
+            Some((start, on, length)) if *on == row && *start + *length == column => *length += 1,
+            _ => runs.push((column, row, 1)),
+        }
+    }
+    runs
+}
+
 /// The side of the payment QR code, quiet zone included (about 32 mm).
 const QR_SIDE: f32 = 90.0;
 
@@ -832,14 +846,15 @@ pub fn pdf(doc: &Printable<'_>, attachment: Option<Vec<u8>>) -> Result<Vec<u8>, 
                 }
                 Op::Squares { x, y, module, dark } => {
                     let mut path = PathBuilder::new();
-                    for (column, row) in dark {
-                        if let Some(square) = Rect::from_xywh(
+                    // One rectangle per run of dark modules in a row: a third of the path.
+                    for (column, row, length) in runs(&dark) {
+                        if let Some(run) = Rect::from_xywh(
                             x + f32::from(column) * module,
                             y + f32::from(row) * module,
-                            module,
+                            f32::from(length) * module,
                             module,
                         ) {
-                            path.push_rect(square);
+                            path.push_rect(run);
                         }
                     }
                     if let Some(path) = path.finish() {
@@ -1010,4 +1025,16 @@ fn with_factur_x_metadata(mut pdf: Vec<u8>) -> Result<Vec<u8>, PdfError> {
         .as_bytes(),
     );
     Ok(pdf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dark_modules_are_drawn_as_runs_along_their_rows() {
+        let dark = [(3, 0), (0, 0), (1, 0), (2, 1), (4, 0), (3, 1)];
+        assert_eq!(runs(&dark), [(0, 0, 2), (3, 0, 2), (2, 1, 2)]);
+        assert_eq!(runs(&[]), []);
+    }
 }
