@@ -32,9 +32,6 @@ pub async fn create_customer(
     mut customer: Customer,
     render: Render<Customer>,
 ) -> Result<Answer> {
-    customer
-        .check()
-        .map_err(|refused| Error::Invalid(vec![refused]))?;
     if customer.currency.is_none() {
         customer.currency = Some(company_currency(state, actor).await?);
     }
@@ -53,11 +50,7 @@ pub async fn create_service(
         Some(currency) => currency,
         None => company_currency(state, actor).await?,
     };
-    let service = service.priced_in(currency);
-    if let Some(refusal) = service.tax_refusal() {
-        return Err(Error::Invalid(vec![refusal]));
-    }
-    collection::create(state, actor, request, service, render).await
+    collection::create(state, actor, request, service.priced_in(currency), render).await
 }
 
 /// Changes a service; a currency cleared with `null` falls back to the company's.
@@ -73,11 +66,7 @@ pub async fn update_service(
         _ => None,
     };
     collection::update::<Service>(state, actor, id, expected, |current| {
-        let patched = current.patched(patch, default.unwrap_or(current.currency));
-        match patched.tax_refusal() {
-            Some(refusal) => Err(Error::Invalid(vec![refusal])),
-            None => Ok(patched),
-        }
+        Ok(current.patched(patch, default.unwrap_or(current.currency)))
     })
     .await
 }

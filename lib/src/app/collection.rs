@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::AppState;
 use crate::audit::Outcome;
-use crate::domain::TenantId;
+use crate::domain::{FieldError, TenantId};
 use crate::store::{Collection, ItemKey, Record, SavedResponse, Stored};
 
 use super::idempotency::{self, Answer};
@@ -29,6 +29,12 @@ pub trait Resource: Record + Clone + Serialize + 'static {
     /// The id whose ULID a storage key holds.
     fn id_from_ulid(ulid: ulid::Ulid) -> Self::Id;
     fn key(tenant: &TenantId, id: &Self::Id) -> ItemKey;
+    /// Why the record cannot be kept, naming the field: a rule between its fields that no JSON
+    /// type states (a service's VAT category and rate, a check digit). Every create and change
+    /// asks it before anything is written.
+    fn check(&self) -> std::result::Result<(), FieldError> {
+        Ok(())
+    }
 }
 
 /// The audit action of each operation on one kind of record (`customer.create`, …).
@@ -66,6 +72,9 @@ pub async fn create<R: Resource>(
     record: R,
     render: Render<R>,
 ) -> Result<Answer> {
+    record
+        .check()
+        .map_err(|refused| Error::Invalid(vec![refused]))?;
     idempotency::run(state, actor, request, |claim| async move {
         let id = R::new_id();
         let mut tx = actor.transaction(&state.store).await?;
@@ -100,6 +109,8 @@ pub async fn update<R: Resource>(
     let current = current::<R>(state, actor, id, expected).await?;
     let version = current.version;
     let next = change(&current.record)?;
+    next.check()
+        .map_err(|refused| Error::Invalid(vec![refused]))?;
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
     tx.replace(&key, &next, version).audit(&actor.audit(

@@ -11,9 +11,11 @@ use crate::domain::proposal::Proposal;
 use crate::store::keys;
 
 /// Implements [`super::collection::Resource`]: `resource!(Customer, CustomerId, "customer",
-/// "/v1/customers", Customers, keys::customer)`.
+/// "/v1/customers", Customers, keys::customer)`, and `check = Customer::check` for a kind with
+/// rules of its own.
 macro_rules! resource {
-    ($record:ty, $id:ident, $name:literal, $path:literal, $collection:ident, $key:path) => {
+    ($record:ty, $id:ident, $name:literal, $path:literal, $collection:ident, $key:path
+     $(, check = $check:path)?) => {
         impl super::collection::Resource for $record {
             type Id = $id;
             const NAME: &'static str = $name;
@@ -32,6 +34,12 @@ macro_rules! resource {
             fn key(tenant: &crate::domain::TenantId, id: &$id) -> crate::store::ItemKey {
                 $key(tenant, id)
             }
+
+            $(
+                fn check(&self) -> Result<(), crate::domain::FieldError> {
+                    $check(self)
+                }
+            )?
         }
     };
 }
@@ -42,7 +50,8 @@ resource!(
     "customer",
     "/v1/customers",
     Customers,
-    keys::customer
+    keys::customer,
+    check = Customer::check
 );
 resource!(
     Service,
@@ -50,7 +59,8 @@ resource!(
     "service",
     "/v1/services",
     Services,
-    keys::service
+    keys::service,
+    check = Service::check
 );
 resource!(
     Proposal,

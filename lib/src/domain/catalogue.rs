@@ -140,13 +140,13 @@ impl Service {
     /// Why the service's VAT category cannot price a line, if it cannot: a category that
     /// charges nothing at a rate above 0, an exempt service without its reason, a reason
     /// without category E.
-    pub fn tax_refusal(&self) -> Option<FieldError> {
+    pub fn check(&self) -> Result<(), FieldError> {
         let category = match self.tax_category {
             Some(category) => category,
             None if self.exemption_reason.is_some() || self.exemption_code.is_some() => {
                 TaxCategory::Standard
             }
-            None => return None,
+            None => return Ok(()),
         };
         let rate_is_zero = self
             .tax_rate
@@ -162,7 +162,6 @@ impl Service {
             },
             str::to_owned,
         )
-        .err()
     }
 
     /// The service with `patch` applied; a currency set to `null` becomes `default` (the

@@ -697,18 +697,7 @@ impl Particulars {
             _ => Ok(()),
         }
     }
-}
 
-/// A change to a document's particulars: absent keeps, `null` clears.
-#[derive(Debug, Clone, Default)]
-pub struct ParticularsPatch {
-    pub buyer_reference: Option<Option<DocumentReference>>,
-    pub order_reference: Option<Option<DocumentReference>>,
-    pub supply_date: Option<Option<Date>>,
-    pub supply_period: Option<Option<Period>>,
-}
-
-impl Particulars {
     fn patched(&self, patch: ParticularsPatch) -> Self {
         Self {
             buyer_reference: patch
@@ -721,6 +710,15 @@ impl Particulars {
             supply_period: patch.supply_period.unwrap_or(self.supply_period),
         }
     }
+}
+
+/// A change to a document's particulars: absent keeps, `null` clears.
+#[derive(Debug, Clone, Default)]
+pub struct ParticularsPatch {
+    pub buyer_reference: Option<Option<DocumentReference>>,
+    pub order_reference: Option<Option<DocumentReference>>,
+    pub supply_date: Option<Option<Date>>,
+    pub supply_period: Option<Option<Period>>,
 }
 
 /// What a document holds besides its dates, status and number: its customer, currency, terms

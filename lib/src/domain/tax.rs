@@ -335,6 +335,8 @@ mod tests {
         assert!(is_vat_id(&tax_id("DE123456789")));
         assert!(is_vat_id(&tax_id("EL123456789")));
         assert!(!is_vat_id(&tax_id("12/345/67890")));
+        assert!(!is_vat_id(&tax_id("123/456/78901")));
+        assert!(!is_vat_id(&tax_id("XX123")), "XX is no country");
     }
 
     #[test]

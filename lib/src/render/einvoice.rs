@@ -74,12 +74,6 @@ pub fn unit_code(unit: Option<&str>) -> &'static str {
     }
 }
 
-/// How the seller's or buyer's tax id is written: a VAT identifier (BT-31, BT-48) when it
-/// starts with a country's prefix (BR-CO-9; Greece writes EL), else a tax registration (BT-32).
-fn is_vat_id(tax_id: &TaxId) -> bool {
-    tax::is_vat_id(tax_id)
-}
-
 /// Whether the document is not subject to VAT (category O): it then states no VAT identifier
 /// of either party (BR-O-2, BR-O-3, BR-O-4).
 fn not_subject(content: &Content) -> bool {
@@ -597,7 +591,7 @@ fn cii_seller(seller: &Seller, vat_ids: bool) -> Party<'_> {
         tax_id: seller
             .tax_id
             .as_ref()
-            .filter(|id| vat_ids || !is_vat_id(id)),
+            .filter(|id| vat_ids || !tax::is_vat_id(id)),
         registration_allowed: true,
         legal_id: seller.registration_number.as_ref(),
         endpoint: seller.electronic_address.as_ref(),
@@ -723,7 +717,7 @@ fn cii_party(x: &mut Xml, element: &str, party: &Party<'_>) {
         x.close("ram:URIUniversalCommunication");
     }
     if let Some(tax_id) = party.tax_id {
-        let scheme = if is_vat_id(tax_id) { "VA" } else { "FC" };
+        let scheme = if tax::is_vat_id(tax_id) { "VA" } else { "FC" };
         if scheme == "VA" || party.registration_allowed {
             x.open("ram:SpecifiedTaxRegistration");
             x.leaf_with("ram:ID", &[("schemeID", scheme)], tax_id.as_str());
@@ -1000,7 +994,7 @@ fn ubl_party(x: &mut Xml, party: &Party<'_>) {
         ubl_address(x, "cac:PostalAddress", address);
     }
     if let Some(tax_id) = party.tax_id {
-        let vat = is_vat_id(tax_id);
+        let vat = tax::is_vat_id(tax_id);
         if vat || party.registration_allowed {
             x.open("cac:PartyTaxScheme");
             x.leaf("cbc:CompanyID", tax_id.as_str());
@@ -1043,14 +1037,5 @@ mod tests {
         assert_eq!(unit_code(Some(" Day ")), "DAY");
         assert_eq!(unit_code(Some("licence")), "C62");
         assert_eq!(unit_code(None), "C62");
-    }
-
-    #[test]
-    fn a_tax_id_with_a_country_prefix_is_a_vat_id() {
-        let id = |text| TaxId::parse(text).expect("a tax id");
-        assert!(is_vat_id(&id("DE123456789")));
-        assert!(is_vat_id(&id("EL123456789")));
-        assert!(!is_vat_id(&id("123/456/78901")));
-        assert!(!is_vat_id(&id("XX123")));
     }
 }

@@ -38,7 +38,7 @@ pub fn payload(
         "SCT",
         account.bic.as_ref().map_or("", |bic| bic.as_str()),
         name,
-        &account.iban.as_str().replace(' ', ""),
+        account.iban.as_str(),
         &format!("EUR{}", amount.round_dp(2).normalize()),
         // No purpose code.
         "",
