@@ -13,7 +13,7 @@ use crate::auth::{Password, password};
 use crate::domain::account::{CompanyProfile, User};
 use crate::domain::settings::Settings;
 use crate::domain::throttle::{self, Attempt, Budget};
-use crate::domain::values::{Currency, EmailAddress, Name};
+use crate::domain::values::{Currency, EmailAddress, Locale, Name};
 use crate::domain::{SessionId, TenantId, UserId};
 use crate::store::{ConflictReason, ItemKey, StoreError, Stored, keys};
 use crate::telemetry::RequestId;
@@ -28,6 +28,8 @@ pub struct Signup {
     pub company_name: Name,
     /// The currency of the company's documents (changeable later).
     pub currency: Currency,
+    /// The language and formats of documents and of the app (changeable later).
+    pub locale: Locale,
 }
 
 /// What login asks for.
@@ -93,7 +95,13 @@ pub async fn signup(state: &AppState, request: &RequestId, input: Signup) -> Res
             &keys::company(&tenant),
             &CompanyProfile::named(input.company_name, input.currency),
         )
-        .create(&keys::settings(&tenant), &Settings::default())
+        .create(
+            &keys::settings(&tenant),
+            &Settings {
+                locale: input.locale,
+                ..Settings::default()
+            },
+        )
         .start_session(&user_id, &session, now.unix_seconds() + SESSION_SECONDS)
         .audit(&event);
     let claims = Claims::new(&tenant, &user_id, &session, 1, now.unix_seconds());

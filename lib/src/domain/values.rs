@@ -554,6 +554,80 @@ impl Locale {
     }
 }
 
+impl Locale {
+    /// The language and region of a tag, nothing else (`de-DE-u-co-phonebk` → `de-DE`), as the
+    /// schema's pattern allows.
+    fn plain(text: &str) -> Option<Self> {
+        let id = icu_locale_core::Locale::try_from_str(text).ok()?.id;
+        if id.language.is_unknown() || text.len() > 35 {
+            return None;
+        }
+        Some(match id.region {
+            Some(region) => Self(format!("{}-{}", id.language, region)),
+            None => Self(id.language.to_string()),
+        })
+    }
+
+    /// The browser's first language by weight, from an `Accept-Language` header
+    /// (`fr-CH, fr;q=0.9, en;q=0.8` → `fr-CH`). At most the first 16 entries are read; `*` and
+    /// what is not a language tag are passed over.
+    pub fn preferred(accept_language: &str) -> Option<Self> {
+        let mut best: Option<(u16, Self)> = None;
+        for entry in accept_language.split(',').take(16) {
+            let mut parts = entry.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), |q| {
+                    q.parse::<f32>()
+                        .ok()
+                        .filter(|q| (0.0..=1.0).contains(q))
+                        .map(|q| (q * 1000.0) as u16)
+                });
+            let (Some(weight), Some(locale)) = (weight, Self::plain(tag)) else {
+                continue;
+            };
+            if weight > 0 && tag != "*" && best.as_ref().is_none_or(|(w, _)| weight > *w) {
+                best = Some((weight, locale));
+            }
+        }
+        best.map(|(_, locale)| locale)
+    }
+
+    /// The usual locale of a business in `country` (`BE` → `nl-BE`), for the member states of
+    /// the EU and EEA and the countries our customers most often trade from.
+    pub fn of_country(country: &Country) -> Option<Self> {
+        let language = match country.as_str() {
+            "DE" | "AT" | "LI" | "CH" => "de",
+            "FR" | "LU" | "MC" => "fr",
+            "NL" | "BE" => "nl",
+            "ES" => "es",
+            "IT" | "SM" | "VA" => "it",
+            "PT" => "pt",
+            "PL" => "pl",
+            "CZ" => "cs",
+            "SK" => "sk",
+            "SI" => "sl",
+            "HR" => "hr",
+            "HU" => "hu",
+            "RO" => "ro",
+            "BG" => "bg",
+            "GR" | "CY" => "el",
+            "DK" => "da",
+            "SE" => "sv",
+            "FI" => "fi",
+            "EE" => "et",
+            "LV" => "lv",
+            "LT" => "lt",
+            "NO" => "nb",
+            "IS" => "is",
+            "IE" | "MT" | "GB" | "US" | "CA" | "AU" | "NZ" => "en",
+            _ => return None,
+        };
+        Self::plain(&format!("{language}-{}", country.as_str()))
+    }
+}
+
 string_value!(
     /// An IANA time zone name (`America/Toronto`, `UTC`).
     TimeZone, "IANA time zone name, e.g. America/Toronto.", min = Some(1), max = Some(64)
@@ -824,6 +898,26 @@ mod tests {
         for bad in ["9.9751", "100.001", "-1", "1e2", "", " 5", "NaN", "5."] {
             assert!(Percentage::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_locale_from_the_browser_or_the_country() {
+        let preferred = |h: &str| Locale::preferred(h).map(|l| l.to_string());
+        assert_eq!(
+            preferred("de-de,de;q=0.9,en;q=0.8").as_deref(),
+            Some("de-DE")
+        );
+        assert_eq!(preferred("en;q=0.5, fr-FR").as_deref(), Some("fr-FR"));
+        assert_eq!(preferred("*, nl;q=0.2").as_deref(), Some("nl"));
+        assert_eq!(preferred("de-DE-u-co-phonebk").as_deref(), Some("de-DE"));
+        assert_eq!(preferred("xx-!!, q=;;, de;q=2"), None);
+        assert_eq!(preferred("en;q=0"), None);
+        assert_eq!(preferred(""), None);
+        let country =
+            |c: &str| Locale::of_country(&Country::parse(c).unwrap()).map(|l| l.to_string());
+        assert_eq!(country("BE").as_deref(), Some("nl-BE"));
+        assert_eq!(country("AT").as_deref(), Some("de-AT"));
+        assert_eq!(country("JP"), None);
     }
 
     #[test]

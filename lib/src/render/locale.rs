@@ -189,6 +189,75 @@ impl Format {
         }
     }
 
+    /// A decimal as a person types it into a form: the locale's decimal mark, no grouping
+    /// (`800,00` in German, `800.00` in English), from the API's `800.00`. Text that is not a
+    /// plain decimal is returned as it is.
+    pub fn typed(&self, api: &str) -> String {
+        let plain = api.strip_prefix('-').unwrap_or(api);
+        let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        match plain.split_once('.') {
+            Some((whole, fraction))
+                if !whole.is_empty()
+                    && digits(whole)
+                    && !fraction.is_empty()
+                    && digits(fraction) =>
+            {
+                api.replacen('.', &self.decimal.to_string(), 1)
+            }
+            _ => api.to_owned(),
+        }
+    }
+
+    /// What a person typed as a decimal, in the API's form (`1.234,5` → `1234.5` in German),
+    /// or `None` when it is not a number written this locale's way (or the API's way: `800.00`
+    /// is read as eight hundred everywhere, a pasted value). The API names anything else.
+    ///
+    /// The group separator is accepted only between groups of three digits, so `1.5` typed in
+    /// German is one and a half (the API's form), never fifteen.
+    pub fn read(&self, typed: &str) -> Option<String> {
+        let text = typed.trim();
+        let (sign, unsigned) = match text.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", text),
+        };
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let (whole, fraction) = match unsigned.rsplit_once(self.decimal) {
+            Some((whole, fraction)) if digits(fraction) => (whole, Some(fraction)),
+            Some(_) => return None,
+            None => (unsigned, None),
+        };
+        let groups: Vec<&str> = if self.group.is_empty() {
+            vec![whole]
+        } else {
+            whole
+                .split(self.group)
+                .flat_map(|g| g.split([' ', '\u{a0}', '\u{202f}']))
+                .collect()
+        };
+        let grouped = groups.len() > 1
+            && groups.iter().all(|g| digits(g))
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3);
+        let whole = if grouped {
+            groups.concat()
+        } else if digits(whole) {
+            whole.to_owned()
+        } else if fraction.is_none()
+            && let Some((w, f)) = whole.split_once('.')
+            && digits(w)
+            && digits(f)
+        {
+            // The API's own form, in a locale whose decimal mark is not `.`.
+            return Some(format!("{sign}{w}.{f}"));
+        } else {
+            return None;
+        };
+        Some(match fraction {
+            Some(fraction) => format!("{sign}{whole}.{fraction}"),
+            None => format!("{sign}{whole}"),
+        })
+    }
+
     /// A tax rate (`19 %`, `9.975%`).
     pub fn percent(&self, value: Decimal) -> String {
         let number = self.quantity(value);
@@ -243,6 +312,36 @@ mod tests {
             value.parse().expect("a decimal"),
             Currency::parse(currency).expect("a currency"),
         )
+    }
+
+    #[test]
+    fn typed_amounts_are_read_the_locale_s_way() {
+        let de = Format::of("de-DE");
+        let fr = Format::of("fr-FR");
+        let en = Format::of("en-US");
+        let read = |f: &Format, text: &str| f.read(text);
+        assert_eq!(read(&de, "800,00").as_deref(), Some("800.00"));
+        assert_eq!(read(&de, "1.234,56").as_deref(), Some("1234.56"));
+        assert_eq!(read(&de, "1.234").as_deref(), Some("1234"));
+        assert_eq!(read(&de, "-12,5").as_deref(), Some("-12.5"));
+        // The API's form, pasted, is one and a half, never fifteen.
+        assert_eq!(read(&de, "1.5").as_deref(), Some("1.5"));
+        assert_eq!(read(&fr, "1 234,56").as_deref(), Some("1234.56"));
+        assert_eq!(read(&fr, "1\u{202f}234,56").as_deref(), Some("1234.56"));
+        assert_eq!(read(&en, "1,234.56").as_deref(), Some("1234.56"));
+        assert_eq!(read(&en, "800.00").as_deref(), Some("800.00"));
+        for nonsense in [
+            "", "1,2,3", "12,34,5", "abc", "1.2.3,4", "1,5", "--1", "1e5",
+        ] {
+            assert_eq!(read(&en, nonsense), None, "{nonsense}");
+        }
+        assert_eq!(read(&de, "1,2,3"), None);
+        assert_eq!(read(&de, "12.34,5"), None);
+        assert_eq!(de.typed("800.00"), "800,00");
+        assert_eq!(de.typed("-0.5"), "-0,5");
+        assert_eq!(de.typed("800"), "800");
+        assert_eq!(de.typed("800,00 typed"), "800,00 typed");
+        assert_eq!(en.typed("800.00"), "800.00");
     }
 
     #[test]

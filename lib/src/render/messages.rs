@@ -8,14 +8,69 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
 
-/// Every language a customer may read documents in, with its messages.
-pub const LANGUAGES: &[(&str, &str)] = &[
-    ("en", include_str!("../../locales/en/documents.ftl")),
-    ("de", include_str!("../../locales/de/documents.ftl")),
-    ("fr", include_str!("../../locales/fr/documents.ftl")),
-    ("nl", include_str!("../../locales/nl/documents.ftl")),
-    ("es", include_str!("../../locales/es/documents.ftl")),
-    ("it", include_str!("../../locales/it/documents.ftl")),
+/// Every language a customer may read documents in, with its messages: the documents' texts
+/// and the names of countries.
+pub const LANGUAGES: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            include_str!("../../locales/en/documents.ftl"),
+            include_str!("../../locales/en/countries.ftl"),
+        ],
+    ),
+    (
+        "de",
+        &[
+            include_str!("../../locales/de/documents.ftl"),
+            include_str!("../../locales/de/countries.ftl"),
+        ],
+    ),
+    (
+        "fr",
+        &[
+            include_str!("../../locales/fr/documents.ftl"),
+            include_str!("../../locales/fr/countries.ftl"),
+        ],
+    ),
+    (
+        "nl",
+        &[
+            include_str!("../../locales/nl/documents.ftl"),
+            include_str!("../../locales/nl/countries.ftl"),
+        ],
+    ),
+    (
+        "es",
+        &[
+            include_str!("../../locales/es/documents.ftl"),
+            include_str!("../../locales/es/countries.ftl"),
+        ],
+    ),
+    (
+        "it",
+        &[
+            include_str!("../../locales/it/documents.ftl"),
+            include_str!("../../locales/it/countries.ftl"),
+        ],
+    ),
+];
+
+/// Every language the owner's web app is written in: its texts and the names of countries.
+pub const APP_LANGUAGES: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            include_str!("../../locales/en/app.ftl"),
+            include_str!("../../locales/en/countries.ftl"),
+        ],
+    ),
+    (
+        "de",
+        &[
+            include_str!("../../locales/de/app.ftl"),
+            include_str!("../../locales/de/countries.ftl"),
+        ],
+    ),
 ];
 
 /// One language's messages.
@@ -24,38 +79,74 @@ pub struct Messages {
     bundle: FluentBundle<FluentResource>,
 }
 
-fn load(language: &'static str, source: &'static str) -> Messages {
+fn load(language: &'static str, sources: &[&'static str]) -> Messages {
     let id: LanguageIdentifier = language.parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
-    // Plain text: no bidi isolation marks around arguments (a PDF, an e-mail).
+    // Plain text: no bidi isolation marks around arguments (a PDF, an e-mail, an HTML text
+    // node, where the page's own direction applies).
     bundle.set_use_isolating(false);
-    // A file that does not parse keeps what it could: the completeness test names the rest.
-    let resource =
-        FluentResource::try_new(source.to_owned()).unwrap_or_else(|(partial, _)| partial);
-    let _ = bundle.add_resource(resource);
+    for source in sources {
+        // A file that does not parse keeps what it could: the completeness test names the rest.
+        let resource =
+            FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(partial, _)| partial);
+        let _ = bundle.add_resource(resource);
+    }
     Messages { language, bundle }
 }
 
-/// The messages of `language` (a BCP 47 tag: its language subtag counts), else English's.
-pub fn messages(language: &str) -> &'static Messages {
-    static ALL: OnceLock<Vec<Messages>> = OnceLock::new();
-    let all = ALL.get_or_init(|| {
-        LANGUAGES
-            .iter()
-            .map(|(language, source)| load(language, source))
-            .collect()
-    });
-    let wanted = language
-        .split(['-', '_'])
+/// The language subtag of a BCP 47 tag, in lower case (`de-AT` → `de`).
+pub fn language_of(tag: &str) -> String {
+    tag.split(['-', '_'])
         .next()
         .unwrap_or_default()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn pick(all: &'static [Messages], language: &str) -> &'static Messages {
+    let wanted = language_of(language);
     all.iter()
         .find(|messages| messages.language == wanted)
         .unwrap_or(&all[0])
 }
 
+/// The messages of `language` (a BCP 47 tag: its language subtag counts), else English's.
+pub fn messages(language: &str) -> &'static Messages {
+    static ALL: OnceLock<Vec<Messages>> = OnceLock::new();
+    pick(
+        ALL.get_or_init(|| LANGUAGES.iter().map(|(l, s)| load(l, s)).collect()),
+        language,
+    )
+}
+
+/// The web app's messages in `language`, else English's.
+pub fn app_messages(language: &str) -> &'static Messages {
+    static ALL: OnceLock<Vec<Messages>> = OnceLock::new();
+    pick(
+        ALL.get_or_init(|| APP_LANGUAGES.iter().map(|(l, s)| load(l, s)).collect()),
+        language,
+    )
+}
+
 impl Messages {
+    /// The language these messages are in (`de`).
+    pub fn language(&self) -> &'static str {
+        self.language
+    }
+
+    /// A country's name (`DE` → `Deutschland`), or its code where the code is not a country.
+    pub fn country(&self, code: &str) -> String {
+        let id = format!("country-{code}");
+        match self.bundle.get_message(&id) {
+            Some(_) => self.text(&id),
+            None => code.to_owned(),
+        }
+    }
+
+    /// Whether there is a message `id`.
+    pub fn has(&self, id: &str) -> bool {
+        self.bundle.has_message(id)
+    }
+
     /// The message `id`.
     pub fn text(&self, id: &str) -> String {
         self.with(id, &[])
@@ -68,7 +159,12 @@ impl Messages {
         };
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
-            fluent_args.set(*name, *value);
+            // `count` chooses a plural (`[one]`), so it is a number; every other argument is
+            // text (an id's leading zeros are its own).
+            match value.parse::<i64>() {
+                Ok(count) if *name == "count" => fluent_args.set(*name, count),
+                _ => fluent_args.set(*name, *value),
+            }
         }
         let mut errors = Vec::new();
         self.bundle
@@ -90,54 +186,123 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn every_language_has_every_message_and_each_formats() {
-        let english = ids(LANGUAGES[0].1);
-        assert!(english.len() > 40, "{english:?}");
+    /// The messages `catalogue`'s languages lack (English's are the reference), and any a
+    /// language has that English has not; each message formats without an error.
+    fn missing(
+        catalogue: &[(&str, &[&str])],
+        load: fn(&str) -> &'static Messages,
+        args: &[(&str, &str)],
+    ) -> Vec<String> {
+        let english: Vec<String> = catalogue[0].1.iter().flat_map(|s| ids(s)).collect();
         let mut missing = Vec::new();
-        for (language, source) in LANGUAGES {
-            let resource = FluentResource::try_new((*source).to_owned());
-            assert!(resource.is_ok(), "{language}: the file does not parse");
-            let theirs = ids(source);
+        for (language, sources) in catalogue {
+            for source in *sources {
+                let resource = FluentResource::try_new((*source).to_owned());
+                assert!(resource.is_ok(), "{language}: a file does not parse");
+            }
+            let theirs: Vec<String> = sources.iter().flat_map(|s| ids(s)).collect();
+            let messages = load(language);
+            assert_eq!(messages.language(), *language);
             for id in &english {
-                let messages = messages(language);
-                let has = theirs.contains(id) && messages.bundle.get_message(id).is_some();
-                if !has {
+                let Some(pattern) = messages.bundle.get_message(id).and_then(|m| m.value()) else {
                     missing.push(format!("{language}: {id}"));
                     continue;
+                };
+                if !theirs.contains(id) {
+                    missing.push(format!("{language}: {id}"));
                 }
-                let args = [
-                    ("id", "X"),
-                    ("number", "X"),
-                    ("percent", "X"),
-                    ("rate", "X"),
-                    ("base", "X"),
-                    ("holder", "X"),
-                    ("iban", "X"),
-                    ("bic", "X"),
-                    ("reference", "X"),
-                    ("email", "X"),
-                    ("page", "1"),
-                    ("pages", "2"),
-                ];
-                let pattern = messages.bundle.get_message(id).and_then(|m| m.value());
+                let mut fluent_args = FluentArgs::new();
+                for (name, value) in args {
+                    fluent_args.set(*name, *value);
+                }
                 let mut errors = Vec::new();
-                if let Some(pattern) = pattern {
-                    let mut fluent_args = FluentArgs::new();
-                    for (name, value) in args {
-                        fluent_args.set(name, value);
-                    }
-                    messages
-                        .bundle
-                        .format_pattern(pattern, Some(&fluent_args), &mut errors);
-                }
+                messages
+                    .bundle
+                    .format_pattern(pattern, Some(&fluent_args), &mut errors);
                 assert!(errors.is_empty(), "{language}: {id}: {errors:?}");
             }
             for id in theirs.iter().filter(|id| !english.contains(id)) {
                 missing.push(format!("en: {id} (only in {language})"));
             }
         }
+        missing
+    }
+
+    #[test]
+    fn every_language_has_every_message_and_each_formats() {
+        let english: Vec<String> = LANGUAGES[0].1.iter().flat_map(|s| ids(s)).collect();
+        assert!(english.len() > 240, "{}", english.len());
+        let args = [
+            ("id", "X"),
+            ("number", "X"),
+            ("percent", "X"),
+            ("rate", "X"),
+            ("base", "X"),
+            ("holder", "X"),
+            ("iban", "X"),
+            ("bic", "X"),
+            ("reference", "X"),
+            ("email", "X"),
+            ("page", "1"),
+            ("pages", "2"),
+        ];
+        let missing = missing(LANGUAGES, messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");
+    }
+
+    #[test]
+    fn the_web_app_has_every_message_in_each_of_its_languages() {
+        let english: Vec<String> = APP_LANGUAGES[0].1.iter().flat_map(|s| ids(s)).collect();
+        assert!(english.len() > 250, "{}", english.len());
+        let args = [
+            ("n", "1"),
+            ("count", "2"),
+            ("name", "X"),
+            ("number", "X"),
+            ("date", "X"),
+            ("currency", "EUR"),
+            ("query", "X"),
+            ("amount", "X"),
+            ("rate", "X"),
+            ("base", "X"),
+        ];
+        let missing = missing(APP_LANGUAGES, app_messages, &args);
+        assert!(missing.is_empty(), "messages missing: {missing:?}");
+    }
+
+    #[test]
+    fn a_missing_message_is_named_with_its_language() {
+        const BROKEN: &[(&str, &[&str])] = &[
+            ("en", &["hello = Hello\nbye = Bye\n"]),
+            ("de", &["hello = Hallo\n"]),
+        ];
+        fn load(language: &str) -> &'static Messages {
+            static ALL: OnceLock<Vec<Messages>> = OnceLock::new();
+            pick(
+                ALL.get_or_init(|| BROKEN.iter().map(|(l, s)| super::load(l, s)).collect()),
+                language,
+            )
+        }
+        assert_eq!(missing(BROKEN, load, &[]), vec!["de: bye".to_owned()]);
+    }
+
+    #[test]
+    fn a_count_chooses_its_plural() {
+        let one = app_messages("de").with("invoices-past-due", &[("count", "1")]);
+        let two = app_messages("de").with("invoices-past-due", &[("count", "2")]);
+        assert_eq!(
+            (one.as_str(), two.as_str()),
+            ("1 Rechnung überfällig", "2 Rechnungen überfällig")
+        );
+    }
+
+    #[test]
+    fn countries_are_named_in_the_reader_s_language() {
+        assert_eq!(messages("de").country("BE"), "Belgien");
+        assert_eq!(messages("fr-BE").country("DE"), "Allemagne");
+        assert_eq!(messages("en").country("GB"), "United Kingdom");
+        assert_eq!(app_messages("de").country("NL"), "Niederlande");
+        assert_eq!(messages("nl").country("XK"), "XK");
     }
 
     #[test]

@@ -285,7 +285,7 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messa
     c.y += 4.0;
     let mut lines = Vec::new();
     if let Some(address) = &seller.address {
-        lines.extend(address_lines(address));
+        lines.extend(address_lines(address, m));
     }
     if let Some(tax_id) = &seller.tax_id {
         lines.push(m.with("tax-id", &[("id", tax_id.as_str())]));
@@ -362,7 +362,7 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messa
             }
             let mut lines = Vec::new();
             if let Some(address) = &buyer.billing_address {
-                lines.extend(address_lines(address));
+                lines.extend(address_lines(address, m));
             }
             if let Some(tax_id) = &buyer.tax_id {
                 lines.push(m.with("tax-id", &[("id", tax_id.as_str())]));
@@ -382,7 +382,8 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messa
     c.y += 10.0;
 }
 
-fn address_lines(address: &crate::domain::values::Address) -> Vec<String> {
+/// An address as a letter shows it, the country named in the reader's language.
+fn address_lines(address: &crate::domain::values::Address, m: &Messages) -> Vec<String> {
     let mut lines: Vec<String> = address
         .lines
         .lines()
@@ -403,7 +404,7 @@ fn address_lines(address: &crate::domain::values::Address) -> Vec<String> {
     if let Some(region) = &address.region {
         lines.push(region.to_string());
     }
-    lines.push(address.country.to_string());
+    lines.push(m.country(address.country.as_str()));
     lines
 }
 

@@ -15,6 +15,7 @@ use serde_json::Value;
 use tower::ServiceExt as _;
 
 use crate::http::session::CSRF_HEADER;
+use crate::web::ui::{t, t_with};
 
 /// Where the API is.
 #[derive(Clone)]
@@ -90,7 +91,12 @@ impl Api {
     ) -> Reply {
         let path = path.into();
         let mut headers = HeaderMap::new();
-        for name in [header::COOKIE, header::ORIGIN, header::USER_AGENT] {
+        for name in [
+            header::COOKIE,
+            header::ORIGIN,
+            header::USER_AGENT,
+            header::ACCEPT_LANGUAGE,
+        ] {
             for value in from.get_all(&name) {
                 headers.append(&name, value.clone());
             }
@@ -255,19 +261,14 @@ impl Reply {
                     .and_then(|v| v.parse::<u64>().ok())
                     .map(|seconds| seconds.div_ceil(60).max(1));
                 match minutes {
-                    Some(m) => format!(
-                        "Too many attempts. For your safety, logging in to this account is paused: \
-                         try again in {m} minute{}.",
-                        if m == 1 { "" } else { "s" }
-                    ),
-                    None => "Too many attempts. Try again later.".to_owned(),
+                    Some(m) => t_with("login-paused", &[("count", &m.to_string())]),
+                    None => t("too-many-attempts"),
                 }
             }
-            500.. => "Something went wrong on our side and nothing was changed. Please try again."
-                .to_owned(),
+            500.. => t("server-failed"),
             _ => text("detail")
                 .or_else(|| text("title"))
-                .unwrap_or_else(|| "The request was refused.".to_owned()),
+                .unwrap_or_else(|| t("request-refused")),
         };
         Refusal {
             status: self.status.as_u16(),
@@ -280,7 +281,7 @@ impl Reply {
 /// serde's wording for a field left empty, said plainly.
 fn plain_detail(detail: &str) -> String {
     if detail.starts_with("invalid type: null") || detail == "required" {
-        "Required.".to_owned()
+        t("required")
     } else {
         let mut chars = detail.chars();
         match chars.next() {

@@ -3,7 +3,8 @@
 //! `lines[2].quantity`), so a refusal is shown beside the field it names.
 //!
 //! - Every value is a string, as the API's decimals, dates and ids are; a name ending in `:int`
-//!   is sent as a number and one ending in `:bool` as a boolean.
+//!   is sent as a number, one ending in `:bool` as a boolean, and one ending in `:dec` (a
+//!   decimal, as the owner's locale writes it: `800,00` in German) as the API's `800.00`.
 //! - An empty field is `null`; an object whose fields are all empty is `null` (an address not
 //!   given); an empty element of a list is left out (the editor's blank line), and so is one
 //!   whose `_remove` box is ticked. Names starting with `_` are the form's own (`_etag`, `_key`).
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::api::Refusal;
+use super::ui;
 
 /// The most fields a submitted form may have: the editor's 500 lines of ten fields each, with
 /// room to spare.
@@ -87,6 +89,9 @@ pub struct Form {
     pub message: Option<String>,
     /// Set apart the ids of a form's fields from another form's on the same page.
     scope: &'static str,
+    /// The values are what a person typed (shown as typed), not the API's (whose decimals are
+    /// shown the locale's way).
+    typed: bool,
 }
 
 impl Form {
@@ -115,13 +120,14 @@ impl Form {
         let message = if refusal.fields.is_empty() || refusal.status != 400 {
             Some(refusal.message.clone())
         } else {
-            Some("Some fields need your attention; each says why.".to_owned())
+            Some(ui::t("fields-need-attention"))
         };
         Self {
             values,
             errors,
             message,
             scope: "",
+            typed: true,
         }
     }
 
@@ -133,6 +139,17 @@ impl Form {
 
     pub fn scope(&self) -> &'static str {
         self.scope
+    }
+
+    /// A decimal field's value as the owner writes it: the API's `800.00` is `800,00` in German;
+    /// what the owner typed is shown as typed.
+    pub fn decimal(&self, name: &str) -> String {
+        let value = self.value(name);
+        if self.typed {
+            value.to_owned()
+        } else {
+            ui::format().typed(value)
+        }
     }
 
     pub fn value(&self, name: &str) -> &str {
@@ -183,9 +200,10 @@ impl Sent {
 }
 
 /// The name without its type suffix.
-fn plain_name(name: &str) -> &str {
+pub fn plain_name(name: &str) -> &str {
     name.strip_suffix(":int")
         .or_else(|| name.strip_suffix(":bool"))
+        .or_else(|| name.strip_suffix(":dec"))
         .unwrap_or(name)
 }
 
@@ -242,6 +260,10 @@ fn typed(name: &str, value: &str) -> Value {
         && let Ok(number) = value.parse::<i64>()
     {
         return Value::from(number);
+    }
+    if name.ends_with(":dec") {
+        // Not a number the locale's way: sent as typed, for the API to name the field.
+        return Value::String(ui::format().read(value).unwrap_or_else(|| value.to_owned()));
     }
     Value::String(value.to_owned())
 }

@@ -18,6 +18,7 @@ mod page;
 mod pages;
 mod reads;
 mod show;
+pub mod ui;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::AppState;
 use api::{Api, Reply};
 use page::Section;
+use ui::t;
 
 /// What every page handler has: the API.
 #[derive(Clone)]
@@ -55,6 +57,7 @@ macro_rules! web_routes {
             use pages::{account, auth, dashboard, documents, editor, records};
             Router::new()
                 $(.route($path, axum::routing::MethodRouter::new()$(.$method($handler))+))+
+                .layer(axum::middleware::from_fn_with_state(web.clone(), ui::middleware))
                 .with_state(web)
         }
 
@@ -207,9 +210,9 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     (
         StatusCode::NOT_FOUND,
         page::page(
-            "Not found",
+            &t("not-found"),
             Section::Public,
-            html! { p { "There is no such page. " a href="/" { "Go to the dashboard" } "." } },
+            html! { p { (t("no-such-page")) " " a href="/" { (t("go-to-dashboard")) } "." } },
         ),
     )
         .into_response()
@@ -252,9 +255,9 @@ impl IntoResponse for Failure {
                 (
                     status,
                     page::page(
-                        "Something went wrong",
+                        &t("something-went-wrong"),
                         Section::Public,
-                        html! { p { (refusal.message) } p { a href="/" { "Go to the dashboard" } } },
+                        html! { p { (refusal.message) } p { a href="/" { (t("go-to-dashboard")) } } },
                     ),
                 )
                     .into_response()
@@ -267,9 +270,9 @@ fn not_found_page() -> Response {
     (
         StatusCode::NOT_FOUND,
         page::page(
-            "Not found",
+            &t("not-found"),
             Section::Public,
-            html! { p { "This account has no such record. " a href="/" { "Go to the dashboard" } "." } },
+            html! { p { (t("no-such-record")) " " a href="/" { (t("go-to-dashboard")) } "." } },
         ),
     )
         .into_response()
@@ -294,8 +297,12 @@ fn go_to(path: &str) -> Response {
 }
 
 /// Go to `path`, passing on the cookies the API set (a session, or its removal).
+/// The app's locale is forgotten with the session: the next page reads the account's.
 fn went(path: &str, reply: &Reply) -> Response {
     let mut response = go_to(path);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, ui::clear());
     for cookie in reply.cookies() {
         response
             .headers_mut()
@@ -382,9 +389,9 @@ fn ask_again_from_here(uri: &axum::http::Uri) -> Response {
         here
     };
     let mut response = page::page(
-        "Opening…",
+        &t("opening"),
         Section::Public,
-        html! { p { "Opening " a href=(here) { "the page" } "…" } },
+        html! { p { a href=(here) { (t("open-the-page")) } } },
     )
     .into_response();
     if let Ok(refresh) = HeaderValue::from_str(&format!("0; url={here}")) {

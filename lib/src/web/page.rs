@@ -8,6 +8,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::assets;
 use super::form::Form;
+use super::ui::t;
 
 /// htmx's settings, read from a meta tag (no inline script): no `eval`, no style of its own,
 /// and a refused form (422) swapped in like an accepted one so its messages show.
@@ -34,23 +35,23 @@ pub enum Section {
 }
 
 const NAV: &[(Section, &str, &str)] = &[
-    (Section::Dashboard, "/", "Dashboard"),
-    (Section::Customers, "/customers", "Customers"),
-    (Section::Services, "/services", "Services"),
-    (Section::Proposals, "/proposals", "Proposals"),
-    (Section::Invoices, "/invoices", "Invoices"),
-    (Section::CreditNotes, "/credit-notes", "Credit notes"),
-    (Section::Payments, "/payments", "Payments"),
-    (Section::Exports, "/exports", "Exports"),
-    (Section::Settings, "/settings", "Settings"),
-    (Section::Audit, "/audit", "Audit trail"),
+    (Section::Dashboard, "/", "nav-dashboard"),
+    (Section::Customers, "/customers", "nav-customers"),
+    (Section::Services, "/services", "nav-services"),
+    (Section::Proposals, "/proposals", "nav-proposals"),
+    (Section::Invoices, "/invoices", "nav-invoices"),
+    (Section::CreditNotes, "/credit-notes", "nav-credit-notes"),
+    (Section::Payments, "/payments", "nav-payments"),
+    (Section::Exports, "/exports", "nav-exports"),
+    (Section::Settings, "/settings", "nav-settings"),
+    (Section::Audit, "/audit", "nav-audit"),
 ];
 
 /// A whole page.
 pub fn page(title: &str, section: Section, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(super::ui::language()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -60,25 +61,25 @@ pub fn page(title: &str, section: Section, body: Markup) -> Markup {
                 script src=(assets::HTMX.path()) defer {}
             }
             body hx-headers=(HTMX_HEADERS) {
-                a.skip href="#main" { "Skip to content" }
+                a.skip href="#main" { (t("skip-to-content")) }
                 header.top {
                     a.brand href="/" { "InvoiceFlow" }
                     @if section != Section::Public {
-                        nav aria-label="Main" {
+                        nav aria-label=(t("nav-main")) {
                             ul {
                                 @for (item, href, label) in NAV {
                                     li {
                                         @if *item == section {
-                                            a href=(href) aria-current="page" { (label) }
+                                            a href=(href) aria-current="page" { (t(label)) }
                                         } @else {
-                                            a href=(href) { (label) }
+                                            a href=(href) { (t(label)) }
                                         }
                                     }
                                 }
                             }
                         }
                         form.logout hx-post="/logout" {
-                            button.link type="submit" { "Log out" }
+                            button.link type="submit" { (t("log-out")) }
                         }
                     }
                 }
@@ -105,7 +106,12 @@ pub enum Input<'a> {
     Number,
     Area,
     Check,
+    /// A choice of values, each shown as its text.
     Select(&'a [(&'a str, &'a str)]),
+    /// A choice of values, each shown as the message its text names (`currency-EUR`).
+    Choice(&'a [(&'a str, &'a str)]),
+    /// A country (ISO 3166-1), chosen by its name in the owner's language.
+    Country,
 }
 
 /// One field: its label, its input and, if refused, why.
@@ -145,10 +151,13 @@ fn field_with(
     is_required: bool,
 ) -> Markup {
     // `payment_terms_days:int` is sent as a number; the API names it `payment_terms_days`.
-    let path = name
-        .strip_suffix(":int")
-        .or_else(|| name.strip_suffix(":bool"))
-        .unwrap_or(name);
+    let path = crate::web::form::plain_name(name);
+    // A decimal is typed the owner's way (`800,00`) and sent as the API's (`800.00`).
+    let name = match input {
+        Input::Decimal => format!("{path}:dec"),
+        _ => name.to_owned(),
+    };
+    let name = name.as_str();
     let id = match form.scope() {
         "" => id_of(path),
         scope => id_of(&format!("{scope}.{path}")),
@@ -162,7 +171,11 @@ fn field_with(
         (false, true) => Some(hint_id.clone()),
         (false, false) => None,
     };
-    let value = form.value(path);
+    let value = match input {
+        Input::Decimal => form.decimal(path),
+        _ => form.value(path).to_owned(),
+    };
+    let value = value.as_str();
     let invalid = error.map(|_| "true");
     html! {
         div.field.invalid[error.is_some()] {
@@ -190,6 +203,23 @@ fn field_with(
                             aria-describedby=[described.as_deref()] {
                             @for (option, text) in options {
                                 option value=(option) selected[*option == value] { (text) }
+                            }
+                        }
+                    }
+                    Input::Country => {
+                        select id=(id) name=(name) required[is_required] aria-invalid=[invalid]
+                            aria-describedby=[described.as_deref()] {
+                            option value="" selected[value.is_empty()] {}
+                            @for (code, name) in countries() {
+                                option value=(code) selected[code == value] { (name) }
+                            }
+                        }
+                    }
+                    Input::Choice(options) => {
+                        select id=(id) name=(name) required[is_required] aria-invalid=[invalid]
+                            aria-describedby=[described.as_deref()] {
+                            @for (option, text) in options {
+                                option value=(option) selected[*option == value] { (t(text)) }
                             }
                         }
                     }
@@ -223,12 +253,12 @@ pub fn address(form: &Form, legend: &str, prefix: &str) -> Markup {
         fieldset {
             legend { (legend) }
             div.fields {
-                (field(form, "Street", &name("lines[0]"), Input::Text))
-                (field(form, "Street, second line", &name("lines[1]"), Input::Text))
-                (field(form, "Postal code", &name("postal_code"), Input::Text))
-                (field(form, "City", &name("city"), Input::Text))
-                (field(form, "Region", &name("region"), Input::Text))
-                (hinted(form, "Country", &name("country"), Input::Text, "Two letters, e.g. DE"))
+                (field(form, &t("address-street"), &name("lines[0]"), Input::Text))
+                (field(form, &t("address-street-2"), &name("lines[1]"), Input::Text))
+                (field(form, &t("address-postal-code"), &name("postal_code"), Input::Text))
+                (field(form, &t("address-city"), &name("city"), Input::Text))
+                (field(form, &t("address-region"), &name("region"), Input::Text))
+                (field(form, &t("address-country"), &name("country"), Input::Country))
             }
         }
     }
@@ -270,9 +300,41 @@ pub fn action(action: &str, label: &str, class: &str) -> Markup {
     }
 }
 
-/// A status as a badge.
+/// A status as a badge, in words (`status-partially_paid`).
 pub fn status(text: &str) -> Markup {
-    html! { span class=(format!("badge s-{text}")) { (text.replace('_', " ")) } }
+    html! { span class=(format!("badge s-{text}")) { (t(&format!("status-{text}"))) } }
+}
+
+/// Every country (ISO 3166-1) and its name in the owner's language, by name.
+fn countries() -> Vec<(&'static str, String)> {
+    let mut all: Vec<(&'static str, String)> = isocountry::CountryCode::iter()
+        .map(|code| (code.alpha2(), super::ui::country(code.alpha2())))
+        .collect();
+    all.sort_by_cached_key(|(_, name)| sort_key(name));
+    all
+}
+
+/// A name as an alphabetical list orders it: without case and accents (`Österreich` among
+/// the O's), for the Latin letters the app's languages write.
+fn sort_key(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
+            'ç' | 'č' | 'ć' => 'c',
+            'è'..='ë' | 'ě' | 'ē' | 'ę' => 'e',
+            'ì'..='ï' | 'ī' => 'i',
+            'ñ' | 'ň' | 'ń' => 'n',
+            'ò'..='ö' | 'ø' | 'ō' | 'ő' => 'o',
+            'ù'..='ü' | 'ů' | 'ū' | 'ű' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'š' | 'ś' => 's',
+            'ž' | 'ź' | 'ż' => 'z',
+            'ř' => 'r',
+            'ł' => 'l',
+            other => other,
+        })
+        .collect()
 }
 
 /// `path` with a query of `parameters`, each percent-encoded; one without a value, or with an
@@ -299,7 +361,7 @@ pub fn next_link(path: &str, kept: &[(&str, Option<&str>)], next: Option<&str>) 
     html! {
         @if let Some(next) = next {
             p.more {
-                a href=(with_query(path, kept.iter().copied().chain([("next", Some(next))]))) { "Next page →" }
+                a href=(with_query(path, kept.iter().copied().chain([("next", Some(next))]))) { (t("next-page")) }
             }
         }
     }

@@ -64,14 +64,15 @@ impl Fmt {
 }
 
 /// A payment method in words.
-pub fn method(method: PaymentMethod) -> &'static str {
-    match method {
-        PaymentMethod::BankTransfer => "Bank transfer",
-        PaymentMethod::Card => "Card",
-        PaymentMethod::Cash => "Cash",
-        PaymentMethod::Cheque => "Cheque",
-        PaymentMethod::Other => "Other",
-    }
+pub fn method(method: PaymentMethod) -> String {
+    let id = match method {
+        PaymentMethod::BankTransfer => "method-bank_transfer",
+        PaymentMethod::Card => "method-card",
+        PaymentMethod::Cash => "method-cash",
+        PaymentMethod::Cheque => "method-cheque",
+        PaymentMethod::Other => "method-other",
+    };
+    super::ui::t(id)
 }
 
 /// An optional text, or "" when absent.

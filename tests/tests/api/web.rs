@@ -393,7 +393,7 @@ async fn customers_are_found_by_name_email_or_city() {
             .expect("html");
         assert!(html.contains(expected), "{query}: {html}");
         assert!(!html.contains(absent), "{query} also found {absent}");
-        assert!(html.contains("1 customers match"), "{query}: {html}");
+        assert!(html.contains("1 customer matches"), "{query}: {html}");
     }
     let none = search("zürich")
         .await
@@ -706,4 +706,215 @@ async fn a_customer_s_vat_category_is_chosen_in_its_form_and_an_exempt_service_n
     assert_eq!(refused.status(), 422);
     let html = refused.text().await.expect("html");
     assert!(html.contains(r#"id="f-exemption_reason-error""#), "{html}");
+}
+
+/// Signs up with `body`'s extra fields and `Accept-Language`, and returns the account's locale
+/// and session token.
+async fn signup_speaking(
+    app: &TestApp,
+    accept_language: Option<&str>,
+    extra: serde_json::Value,
+) -> (String, String) {
+    let marker = ulid::Ulid::generate().to_string().to_lowercase();
+    let mut body = serde_json::json!({
+        "name": "Ann Owner",
+        "email": format!("ann.{marker}@example.com"),
+        "password": invoiceflow_tests::STRONG_PASSWORD,
+        "company_name": format!("Atelier {marker}"),
+    });
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    let client = app.new_client();
+    let mut request = app.post(&client, "/v1/auth/signup").json(&body);
+    if let Some(languages) = accept_language {
+        request = request.header("accept-language", languages);
+    }
+    let response = request.send().await.expect("signup");
+    assert_eq!(response.status(), 201, "{body}");
+    let token = invoiceflow_tests::session_token(&response).expect("session");
+    let settings: serde_json::Value = client
+        .get(app.url("/v1/settings"))
+        .send()
+        .await
+        .expect("settings")
+        .json()
+        .await
+        .expect("json");
+    (
+        settings["locale"].as_str().expect("locale").to_owned(),
+        token,
+    )
+}
+
+#[tokio::test]
+async fn a_new_account_speaks_the_browser_s_language_or_its_country_s() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            Some("de-de,de;q=0.9,en;q=0.8"),
+            serde_json::json!({}),
+            "de-DE",
+        ),
+        (
+            Some("en;q=0.4, fr-BE"),
+            serde_json::json!({"country": "DE"}),
+            "fr-BE",
+        ),
+        (None, serde_json::json!({"country": "BE"}), "nl-BE"),
+        (None, serde_json::json!({"country": "JP"}), "en"),
+        (Some("*"), serde_json::json!({}), "en"),
+        (
+            Some("de-DE"),
+            serde_json::json!({"locale": "it-IT"}),
+            "it-IT",
+        ),
+    ];
+    for (accept, extra, expected) in cases {
+        let (locale, _) = signup_speaking(&app, accept, extra.clone()).await;
+        assert_eq!(locale, expected, "{accept:?} {extra}");
+    }
+    // A country that is not one is refused, naming it, and no account is made.
+    let refused = app
+        .post(&app.new_client(), "/v1/auth/signup")
+        .json(&serde_json::json!({
+            "name": "Ann", "email": "nobody.country@example.com",
+            "password": invoiceflow_tests::STRONG_PASSWORD, "company_name": "X", "country": "XX",
+        }))
+        .send()
+        .await
+        .expect("signup");
+    assert_eq!(refused.status(), 400);
+    let problem: serde_json::Value = refused.json().await.expect("problem");
+    assert_eq!(problem["errors"][0]["field"], "country", "{problem}");
+    let login = app
+        .login(
+            &app.new_client(),
+            "nobody.country@example.com",
+            invoiceflow_tests::STRONG_PASSWORD,
+        )
+        .await;
+    assert_eq!(login.status(), 401);
+}
+
+#[tokio::test]
+async fn the_app_speaks_the_account_s_language_and_reads_amounts_its_way() {
+    let app = spawn_app().await;
+    let (locale, token) = signup_speaking(&app, Some("de-DE"), serde_json::json!({})).await;
+    assert_eq!(locale, "de-DE");
+    // The first page reads the account's locale and keeps it in the `ui` cookie.
+    let page = app
+        .new_client()
+        .get(app.url("/"))
+        .header("cookie", format!("__Host-session={token}"))
+        .send()
+        .await
+        .expect("dashboard");
+    let kept: Vec<&str> = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(
+        kept.iter()
+            .any(|c| c.starts_with("__Host-ui=de-DE;") && c.contains("HttpOnly")),
+        "{kept:?}"
+    );
+    let html = page.text().await.expect("html");
+    assert!(html.contains(r#"<html lang="de">"#), "{html}");
+    assert!(html.contains("<h1>Übersicht</h1>"), "{html}");
+    assert!(html.contains("Neue Rechnung"), "{html}");
+
+    // A price typed the German way is the API's decimal; shown back the German way.
+    let made = htmx_post(&app, &token, "/services")
+        .form(&[
+            ("_key", ulid::Ulid::generate().to_string().as_str()),
+            ("name", "Beratung"),
+            ("unit_price:dec", "1.234,50"),
+            ("tax_rate:dec", "19"),
+            ("active:bool", "true"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(made.status(), 200);
+    let services: serde_json::Value = app
+        .get_with_token("/v1/services", &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let service = &services["data"][0];
+    assert_eq!(service["unit_price"], "1234.50", "{services}");
+    let id = service["id"].as_str().expect("id");
+    let edit = app
+        .new_client()
+        .get(app.url(&format!("/services/{id}")))
+        .header("cookie", format!("__Host-session={token}; __Host-ui=de-DE"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        edit.contains(r#"name="unit_price:dec" value="1234,50""#),
+        "{edit}"
+    );
+    assert!(edit.contains("Einzelpreis"), "{edit}");
+
+    // Not a number the German way: refused beside the field, as typed, and nothing is saved.
+    let refused = app
+        .new_client()
+        .post(app.url("/services"))
+        .header("cookie", format!("__Host-session={token}; __Host-ui=de-DE"))
+        .header("x-requested-with", "htmx")
+        .header("hx-request", "true")
+        .header("origin", &app.base)
+        .form(&[
+            ("_key", ulid::Ulid::generate().to_string().as_str()),
+            ("name", "Falsch"),
+            ("unit_price:dec", "12,34,5"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.expect("html");
+    assert!(html.contains(r#"id="f-unit_price-error""#), "{html}");
+    assert!(html.contains(r#"value="12,34,5""#), "{html}");
+    assert!(
+        html.contains("Einige Felder brauchen Ihre Aufmerksamkeit"),
+        "{html}"
+    );
+    let after: serde_json::Value = app
+        .get_with_token("/v1/services", &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(after["data"].as_array().map(Vec::len), Some(1), "{after}");
+
+    // Before a login, the browser's language; an English browser gets English.
+    for (accept, text) in [
+        ("de-AT,de;q=0.9", "Anmelden"),
+        ("en-GB", "Log in"),
+        ("sv-SE", "Log in"),
+    ] {
+        let html = app
+            .new_client()
+            .get(app.url("/login"))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .expect("html");
+        assert!(
+            html.contains(&format!("<h1>{text}</h1>")),
+            "{accept}: {html}"
+        );
+    }
 }

@@ -51,11 +51,12 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     );
     assert!(browser.session_cookie_is_http_only().await);
 
-    // The company profile, and the account's language (amounts in de-DE from here on).
+    // The company profile, and the account's language: from here on the app is German, and
+    // amounts are typed and shown the German way.
     browser.fill("address.lines[0]", "Hauptstraße 1").await;
     browser.fill("address.postal_code", "10115").await;
     browser.fill("address.city", "Berlin").await;
-    browser.fill("address.country", "DE").await;
+    browser.select("address.country", "DE").await;
     browser.fill("tax_id", "DE123456789").await;
     browser.fill("bank_account.holder", &company).await;
     browser
@@ -66,11 +67,13 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.select("locale", "de-DE").await;
     browser.fill("time_zone", "Europe/Berlin").await;
     browser.press("Save settings").await;
-    browser.wait_for_text("Settings saved.").await;
+    browser.wait_for_text("Einstellungen gespeichert.").await;
+    assert_eq!(browser.attribute("html", "lang").await, "de");
+    assert_eq!(browser.text("h1").await, "Einstellungen");
     // Invoices continue another tool's numbers from 1000.
     browser.fill_id("f-invoice-next", "1000").await;
-    browser.press("Raise invoices").await;
-    browser.wait_for_text("Raised.").await;
+    browser.press("Rechnungen anheben").await;
+    browser.wait_for_text("Angehoben.").await;
     assert!(
         browser
             .text("[data-series=invoice]")
@@ -79,7 +82,7 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     );
     // A refused field is shown beside the field, and nothing is saved.
     browser.fill("payment_terms_days:int", "999").await;
-    browser.press("Save settings").await;
+    browser.press("Einstellungen speichern").await;
     browser
         .wait_until("document.querySelector('#f-payment_terms_days-error') !== null")
         .await;
@@ -93,8 +96,8 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         browser.fill("email", "books@example.com").await;
         browser.fill("billing_address.lines[0]", "Am Markt 5").await;
         browser.fill("billing_address.city", city).await;
-        browser.fill("billing_address.country", "DE").await;
-        browser.press("Add customer").await;
+        browser.select("billing_address.country", "DE").await;
+        browser.press("Kunden anlegen").await;
         customers.push(browser.wait_for_path("/customers/cus_").await);
     }
     browser.check_page().await;
@@ -104,9 +107,9 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.visit("/customers/new").await;
     browser.check_page().await;
     let services = [
-        ("Design workshop", "800.00", "day", "19"),
-        ("Development", "95.00", "hour", "19"),
-        ("Printed brochure", "2.50", "piece", "7"),
+        ("Design workshop", "800,00", "day", "19"),
+        ("Development", "95,00", "hour", "19"),
+        ("Printed brochure", "2,50", "piece", "7"),
     ];
     let mut service_ids = Vec::new();
     for (name, price, unit, rate) in services {
@@ -115,16 +118,24 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
             browser.check_page().await;
         }
         browser.fill("name", name).await;
-        browser.fill("unit_price", price).await;
+        browser.fill("unit_price:dec", price).await;
         browser.fill("unit", unit).await;
-        browser.fill("tax_rate", rate).await;
-        browser.press("Add service").await;
+        browser.fill("tax_rate:dec", rate).await;
+        browser.press("Leistung anlegen").await;
         let path = browser.wait_for_path("/services/svc_").await;
         service_ids.push(path.trim_start_matches("/services/").to_owned());
     }
     browser.check_page().await;
     browser.visit("/services").await;
     browser.check_page().await;
+    // The price typed as 800,00 was kept as 800.00, and is shown back as 800,00.
+    browser
+        .visit(&format!("/services/{}", service_ids[0]))
+        .await;
+    assert_eq!(
+        browser.attribute("[name='unit_price:dec']", "value").await,
+        "800,00"
+    );
 
     // A proposal from the catalogue: send it, accept it, convert it.
     browser.visit("/proposals/new").await;
@@ -135,7 +146,7 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
             customers[0].trim_start_matches("/customers/"),
         )
         .await;
-    browser.press("Start the proposal").await;
+    browser.press("Angebot beginnen").await;
     browser.wait_for_path("/proposals/pro_").await;
     browser.select("lines[0].service_id", &service_ids[0]).await;
     browser
@@ -147,27 +158,27 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         .await;
     // Live totals: 1 day + 1 hour, then 10 hours; the server works them out on every change.
     browser.wait_for_total("total", &euros("1065.05")).await;
-    browser.fill("lines[1].quantity", "10").await;
+    browser.fill("lines[1].quantity:dec", "10").await;
     browser.blur().await;
     browser.wait_for_total("total", &euros("2082.50")).await;
     browser.check_page().await;
-    browser.press("Send to the customer").await;
-    browser.wait_for_text("sent").await;
+    browser.press("An den Kunden senden").await;
+    browser.wait_for_text("Versendet").await;
     browser.check_page().await;
-    browser.press("Mark accepted").await;
-    browser.wait_for_text("Convert to an invoice").await;
-    browser.press("Convert to an invoice").await;
+    browser.press("Als angenommen markieren").await;
+    browser.wait_for_text("In eine Rechnung umwandeln").await;
+    browser.press("In eine Rechnung umwandeln").await;
     let invoice = browser.wait_for_path("/invoices/inv_").await;
 
     // Issue it; screenshots of the dashboard and the invoice editor come later.
     browser.wait_for_total("total", &euros("2082.50")).await;
     browser.check_page().await;
     browser.screenshots("invoice-editor").await;
-    browser.press("Issue (gives it its number)").await;
-    browser.wait_for_text("Record a payment").await;
+    browser.press("Ausstellen (vergibt ihre Nummer)").await;
+    browser.wait_for_text("Eine Zahlung erfassen").await;
     let title = browser.text("h1").await;
     assert!(
-        title.starts_with("Invoice ") && title.ends_with("1000"),
+        title.starts_with("Rechnung ") && title.ends_with("1000"),
         "{title}"
     );
     browser.check_page().await;
@@ -181,7 +192,7 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         .script("document.getElementById('open').click(); return true")
         .await;
     browser.wait_for_path(&invoice).await;
-    browser.wait_for_text("Record a payment").await;
+    browser.wait_for_text("Eine Zahlung erfassen").await;
     assert_eq!(browser.text("h1").await, title);
     assert!(
         browser.session_cookie_is_http_only().await,
@@ -193,8 +204,8 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     let outstanding = browser.text("[data-figure='outstanding']").await;
     assert_eq!(outstanding, euros("2082.50"));
     browser.visit(&invoice).await;
-    browser.fill("amount", "1000.00").await;
-    browser.press("Record payment").await;
+    browser.fill("amount:dec", "1.000,00").await;
+    browser.press("Zahlung erfassen").await;
     browser.wait_for_total("due", &euros("1082.50")).await;
     browser.visit("/").await;
     assert_eq!(
@@ -206,9 +217,9 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         euros("1000.00")
     );
     browser.visit(&invoice).await;
-    browser.press("Record payment").await;
+    browser.press("Zahlung erfassen").await;
     browser.wait_for_total("due", &euros("0")).await;
-    browser.wait_for_text("paid").await;
+    browser.wait_for_text("Bezahlt").await;
     browser.visit("/").await;
     assert_eq!(
         browser.text("[data-figure='outstanding']").await,
@@ -235,21 +246,21 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
 
     // Void another invoice; credit a third.
     let second = draft_invoice(&browser, &customers[1], &service_ids[2]).await;
-    browser.press("Issue (gives it its number)").await;
-    browser.wait_for_text("Void this invoice").await;
+    browser.press("Ausstellen (vergibt ihre Nummer)").await;
+    browser.wait_for_text("Diese Rechnung stornieren").await;
     browser
-        .fill_labelled("Reason for voiding", "Sent to the wrong customer")
+        .fill_labelled("Grund der Stornierung", "Sent to the wrong customer")
         .await;
-    browser.press("Void invoice").await;
-    browser.wait_for_text("Voided because").await;
+    browser.press("Rechnung stornieren").await;
+    browser.wait_for_text("Storniert, weil").await;
     assert!(browser.current_path().await.starts_with(&second));
     let _third = draft_invoice(&browser, &customers[0], &service_ids[0]).await;
-    browser.press("Issue (gives it its number)").await;
-    browser.wait_for_text("Credit this invoice").await;
+    browser.press("Ausstellen (vergibt ihre Nummer)").await;
+    browser.wait_for_text("Diese Rechnung gutschreiben").await;
     browser
-        .fill_labelled("Reason for the credit", "Workshop cancelled")
+        .fill_labelled("Grund der Gutschrift", "Workshop cancelled")
         .await;
-    browser.press("Issue a credit note").await;
+    browser.press("Eine Gutschrift ausstellen").await;
     browser.wait_for_path("/credit-notes/crn_").await;
     browser.wait_for_text("Workshop cancelled").await;
     browser.check_page().await;
@@ -268,7 +279,7 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     // A CSV export, downloaded from its link.
     browser.visit("/exports").await;
     browser.select("dataset", "invoices").await;
-    browser.press("Export").await;
+    browser.press("Exportieren").await;
     browser.wait_for_element("a[href*='exports/']").await;
     browser.check_page().await;
     let link = browser.attribute("a[href*='exports/']", "href").await;
@@ -299,20 +310,23 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         .fill("current_password", "not-the-password-at-all")
         .await;
     browser.fill("new_password", NEW_PASSWORD).await;
-    browser.press("Change password").await;
+    browser.press("Passwort ändern").await;
     browser
         .wait_for_text("Is not the account's current password")
         .await;
     browser.fill("current_password", STRONG_PASSWORD).await;
     browser.fill("new_password", NEW_PASSWORD).await;
-    browser.press("Change password").await;
-    browser.wait_for_text("Password changed.").await;
+    browser.press("Passwort ändern").await;
+    browser.wait_for_text("Passwort geändert.").await;
 
     // Delete the account; the login is refused afterwards.
     browser.visit("/settings").await;
     browser.fill("password", NEW_PASSWORD).await;
     browser.fill("confirm", &company).await;
-    browser.press("Delete the account and all its data").await;
+    browser
+        .press("Das Konto und alle seine Daten löschen")
+        .await;
+    // Logged out, the app speaks the browser's language again.
     browser.wait_for_path("/login").await;
     browser.check_page().await;
     browser.fill("email", &email).await;
@@ -345,7 +359,7 @@ async fn draft_invoice(browser: &Browser, customer: &str, service: &str) -> Stri
     browser
         .select("customer_id", customer.trim_start_matches("/customers/"))
         .await;
-    browser.press("Start the invoice").await;
+    browser.press("Rechnung beginnen").await;
     let path = browser.wait_for_path("/invoices/inv_").await;
     browser.select("lines[0].service_id", service).await;
     browser

@@ -11,7 +11,8 @@ use crate::app::reads::{self, Stored};
 use crate::auth::token::SESSION_SECONDS;
 use crate::auth::{Password, cookie, device};
 use crate::domain::account::User;
-use crate::domain::values::{Currency, EmailAddress, Name};
+use crate::domain::settings::Settings;
+use crate::domain::values::{Country, Currency, EmailAddress, Locale, Name};
 use crate::domain::{TenantId, Timestamp, UserId};
 use crate::http::json::Json;
 use crate::http::layers::RequestId;
@@ -70,6 +71,15 @@ pub struct SignupRequest {
     /// The currency of your documents (ISO 4217; change it later). EUR when not given.
     #[serde(default)]
     pub currency: Option<Currency>,
+    /// The language and formats of your documents and of the app (change them later in the
+    /// settings). When not given: the request's `Accept-Language`, else the usual one of
+    /// `country`, else `en`.
+    #[serde(default)]
+    pub locale: Option<Locale>,
+    /// The country your business is in (ISO 3166-1), for its usual language when neither
+    /// `locale` nor `Accept-Language` names one.
+    #[serde(default)]
+    pub country: Option<Country>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -186,9 +196,20 @@ fn started_response(status: StatusCode, started: app::auth::Started) -> Response
 async fn signup(
     State(state): State<AppState>,
     Extension(request): Extension<RequestId>,
+    headers: HeaderMap,
     Json(body): Json<SignupRequest>,
 ) -> Result<Response, ApiError> {
+    let browser = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::preferred);
+    let locale = body
+        .locale
+        .or(browser)
+        .or_else(|| body.country.as_ref().and_then(Locale::of_country))
+        .unwrap_or_else(|| Settings::default().locale);
     let input = app::auth::Signup {
+        locale,
         name: body.name,
         email: body.email,
         password: body.password,

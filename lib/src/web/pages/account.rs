@@ -20,6 +20,7 @@ use crate::web::page::{
 use crate::web::pages::auth::currencies;
 use crate::web::reads::{self, Got, typed};
 use crate::web::show::or_empty;
+use crate::web::ui::{self, t};
 use crate::web::{Failure, Web, go_to, went};
 
 const COMPANY_NAMES: &[&str] = &[
@@ -46,32 +47,32 @@ const COMPANY_NAMES: &[&str] = &[
 fn company_form(form: &Form, saved: bool) -> Markup {
     html! {
         form.card hx-post="/settings/company" hx-target="this" hx-swap="outerHTML" {
-            h2 { "Company profile" }
-            p.hint { "What your documents say about you. EU e-invoices need your address and tax id." }
-            @if saved { p.ok role="status" { "Company profile saved." } }
+            h2 { (t("company-profile")) }
+            p.hint { (t("company-profile-hint")) }
+            @if saved { p.ok role="status" { (t("company-profile-saved")) } }
             (notice(form, COMPANY_NAMES))
             (hidden("_etag", form.value("_etag")))
             div.fields {
-                (required(form, "Legal name", "legal_name", Input::Text))
-                (field(form, "Email", "email", Input::Email))
-                (field(form, "Phone", "phone", Input::Text))
-                (hinted(form, "Website", "website", Input::Text, "https://…"))
-                (hinted(form, "Tax id", "tax_id", Input::Text, "VAT number, e.g. DE123456789"))
-                (hinted(form, "Registration number", "registration_number", Input::Text, "In the register of companies, e.g. HRB 123456 B"))
-                (hinted(form, "E-invoice address scheme", "electronic_address.scheme", Input::Text, "Its EAS code, e.g. 0208 (Belgium), 9930 (German VAT), 0088 (GLN)"))
-                (hinted(form, "E-invoice address", "electronic_address.id", Input::Text, "Your Peppol identifier in that scheme"))
-                (required(form, "Currency", "currency", Input::Select(currencies())))
+                (required(form, &t("legal-name"), "legal_name", Input::Text))
+                (field(form, &t("field-email"), "email", Input::Email))
+                (field(form, &t("field-phone"), "phone", Input::Text))
+                (hinted(form, &t("website"), "website", Input::Text, "https://…"))
+                (hinted(form, &t("field-tax-id"), "tax_id", Input::Text, &t("hint-tax-id")))
+                (hinted(form, &t("registration-number"), "registration_number", Input::Text, &t("hint-registration-number")))
+                (hinted(form, &t("field-eas-scheme"), "electronic_address.scheme", Input::Text, &t("hint-eas-scheme")))
+                (hinted(form, &t("field-eas-id"), "electronic_address.id", Input::Text, &t("hint-own-eas-id")))
+                (required(form, &t("field-currency"), "currency", Input::Choice(currencies())))
             }
-            (address(form, "Address", "address"))
+            (address(form, &t("address"), "address"))
             fieldset {
-                legend { "Bank account for payments" }
+                legend { (t("bank-account")) }
                 div.fields {
-                    (field(form, "Account holder", "bank_account.holder", Input::Text))
+                    (field(form, &t("account-holder"), "bank_account.holder", Input::Text))
                     (field(form, "IBAN", "bank_account.iban", Input::Text))
                     (field(form, "BIC", "bank_account.bic", Input::Text))
                 }
             }
-            button type="submit" { "Save company profile" }
+            button type="submit" { (t("save-company-profile")) }
         }
     }
 }
@@ -110,26 +111,26 @@ const LOCALES: &[(&str, &str)] = &[
 fn settings_form(form: &Form, saved: bool) -> Markup {
     html! {
         form.card hx-post="/settings/preferences" hx-target="this" hx-swap="outerHTML" {
-            h2 { "Numbers, terms and language" }
-            @if saved { p.ok role="status" { "Settings saved." } }
+            h2 { (t("numbers-terms-language")) }
+            @if saved { p.ok role="status" { (t("settings-saved")) } }
             (notice(form, SETTINGS_NAMES))
             (hidden("_etag", form.value("_etag")))
             div.fields {
-                (hinted(form, "Invoice numbers start with", "invoice_number_prefix", Input::Text, "e.g. INV-{YYYY}-"))
-                (field(form, "Proposal numbers start with", "proposal_number_prefix", Input::Text))
-                (field(form, "Credit note numbers start with", "credit_note_number_prefix", Input::Text))
-                (hinted(form, "Payment terms (days)", "payment_terms_days:int", Input::Number, "0: due on receipt"))
-                (field(form, "Proposals valid for (days)", "proposal_validity_days:int", Input::Number))
-                (field(form, "Default tax rate (%)", "default_tax_rate", Input::Decimal))
-                (field(form, "Language and number format", "locale", Input::Select(LOCALES)))
-                (hinted(form, "Time zone", "time_zone", Input::Text, "e.g. Europe/Berlin"))
+                (hinted(form, &t("invoice-prefix"), "invoice_number_prefix", Input::Text, &t("hint-invoice-prefix")))
+                (field(form, &t("proposal-prefix"), "proposal_number_prefix", Input::Text))
+                (field(form, &t("credit-note-prefix"), "credit_note_number_prefix", Input::Text))
+                (hinted(form, &t("payment-terms"), "payment_terms_days:int", Input::Number, &t("hint-payment-terms")))
+                (field(form, &t("proposal-validity"), "proposal_validity_days:int", Input::Number))
+                (field(form, &t("default-tax-rate"), "default_tax_rate", Input::Decimal))
+                (hinted(form, &t("locale"), "locale", Input::Select(LOCALES), &t("hint-locale")))
+                (hinted(form, &t("time-zone"), "time_zone", Input::Text, &t("hint-time-zone")))
             }
             div.fields {
-                (field(form, "Notes on every invoice", "invoice_notes", Input::Area))
-                (field(form, "Footer of every invoice", "invoice_footer", Input::Area))
+                (field(form, &t("invoice-notes"), "invoice_notes", Input::Area))
+                (field(form, &t("invoice-footer"), "invoice_footer", Input::Area))
             }
-            (field(form, "Exempt from VAT as a small business (e.g. § 19 UStG, art. 293 B CGI): every line is exempt, with the sentence your country requires", "small_business_exemption", Input::Check))
-            button type="submit" { "Save settings" }
+            (field(form, &t("small-business"), "small_business_exemption", Input::Check))
+            button type="submit" { (t("save-settings")) }
         }
     }
 }
@@ -137,9 +138,9 @@ fn settings_form(form: &Form, saved: bool) -> Markup {
 /// What a series numbers.
 fn series_label(series: Series) -> &'static str {
     match series {
-        Series::Invoice => "Invoices",
-        Series::CreditNote => "Credit notes",
-        Series::Proposal => "Proposals",
+        Series::Invoice => "series-invoices",
+        Series::CreditNote => "series-credit-notes",
+        Series::Proposal => "series-proposals",
     }
 }
 
@@ -149,12 +150,12 @@ fn series_form(series: Series, state: Option<&SeriesState>, form: &Form, saved: 
     let form = form.clone().scoped(name);
     html! {
         form hx-post=(format!("/settings/series/{name}")) hx-target="this" hx-swap="outerHTML" {
-            h3 { (label) }
-            p { "Next number: " strong data-series=(name) { (state.map_or("", |s| s.next_number.as_str())) } }
-            @if saved { p.ok role="status" { "Raised." } }
+            h3 { (t(label)) }
+            p { (t("next-number")) " " strong data-series=(name) { (state.map_or("", |s| s.next_number.as_str())) } }
+            @if saved { p.ok role="status" { (t("raised")) } }
             (notice(&form, &["next"]))
-            (field(&form, "Continue from number", "next:int", Input::Number))
-            button.secondary type="submit" { "Raise " (label.to_lowercase()) }
+            (field(&form, &t("continue-from"), "next:int", Input::Number))
+            button.secondary type="submit" { (t(&format!("{label}-raise"))) }
         }
     }
 }
@@ -185,13 +186,13 @@ pub async fn raise_series(
 fn password_form(form: &Form, saved: bool) -> Markup {
     html! {
         form.card.narrow hx-post="/settings/password" hx-target="this" hx-swap="outerHTML" {
-            h2 { "Password" }
-            @if saved { p.ok role="status" { "Password changed. Your other sessions were logged out." } }
+            h2 { (t("field-password")) }
+            @if saved { p.ok role="status" { (t("password-changed")) } }
             (notice(form, &["current_password", "new_password"]))
-            (required(form, "Current password", "current_password", Input::Password { autocomplete: "current-password" }))
-            (hinted(form, "New password", "new_password", Input::Password { autocomplete: "new-password" },
-                "12 to 72 characters; a few unrelated words make a strong one."))
-            button type="submit" { "Change password" }
+            (required(form, &t("current-password"), "current_password", Input::Password { autocomplete: "current-password" }))
+            (hinted(form, &t("new-password"), "new_password", Input::Password { autocomplete: "new-password" },
+                &t("hint-new-password")))
+            button type="submit" { (t("change-password")) }
         }
     }
 }
@@ -199,13 +200,12 @@ fn password_form(form: &Form, saved: bool) -> Markup {
 fn delete_form(form: &Form, legal_name: &str) -> Markup {
     html! {
         form.card.narrow hx-post="/settings/delete" hx-target="this" hx-swap="outerHTML" {
-            h2 { "Delete the account" }
-            p { "Deleting the account logs you out at once and can not be undone. Every record, \
-                file and export is destroyed within 30 days. Export what you want to keep first." }
+            h2 { (t("delete-account")) }
+            p { (t("delete-account-explained")) }
             (notice(form, &["password", "confirm"]))
-            (required(form, "Your password", "password", Input::Password { autocomplete: "current-password" }))
-            (hinted(form, "Type your company's legal name to confirm", "confirm", Input::Text, legal_name))
-            button.danger type="submit" { "Delete the account and all its data" }
+            (required(form, &t("your-password"), "password", Input::Password { autocomplete: "current-password" }))
+            (hinted(form, &t("type-legal-name"), "confirm", Input::Text, legal_name))
+            button.danger type="submit" { (t("delete-account-button")) }
         }
     }
 }
@@ -229,7 +229,11 @@ async fn company(
     }
 }
 
-pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Response, Failure> {
+pub async fn settings(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    Query(saved): Query<Saved>,
+) -> Result<Response, Failure> {
     let (company, settings, series) = tokio::join!(
         company(&web, &headers),
         web.api.read_tagged(&headers, reads::settings()),
@@ -243,12 +247,10 @@ pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Resp
     let company_form_shown = company.as_ref().map(singleton_form).unwrap_or_default();
     let content = html! {
         (company_form(&company_form_shown, false))
-        (settings_form(&singleton_form(&settings), false))
-        section.card aria-labelledby="series-heading" {
-            h2 id="series-heading" { "Number series" }
-            p { "Each series numbers its documents without gaps. To continue the numbers of \
-                another tool, raise a series to the next number it should give; a series is \
-                never lowered." }
+        (settings_form(&singleton_form(&settings), saved.saved.as_deref() == Some("settings")))
+        section.card aria-labelledby="numbering-heading" {
+            h2 id="numbering-heading" { (t("number-series")) }
+            p { (t("number-series-explained")) }
             div.grid {
                 @for state in &series {
                     (series_form(state.series, Some(state), &Form::default(), false))
@@ -258,7 +260,7 @@ pub async fn settings(State(web): State<Web>, headers: HeaderMap) -> Result<Resp
         (password_form(&Form::default(), false))
         (delete_form(&Form::default(), &legal_name))
     };
-    Ok(page::page("Settings", Section::Settings, content).into_response())
+    Ok(page::page(&t("nav-settings"), Section::Settings, content).into_response())
 }
 
 /// A singleton's form sent with `If-Match` (`*` for a first company profile), answered with
@@ -269,13 +271,16 @@ async fn save_singleton<T: Serialize + serde::de::DeserializeOwned>(
     fields: &Fields,
     (method, path): (Method, &str),
     form_of: fn(&Form, bool) -> Markup,
+    saved: fn(&T, &mut Response),
 ) -> Result<Response, Failure> {
     let etag = own(fields, "_etag").unwrap_or("*").to_owned();
     let if_match = vec![(header::IF_MATCH, etag)];
     let sent = submit(web, headers, method, path, fields, if_match).await;
     if sent.reply.is_success() {
-        let form = singleton_form(&typed::<Versioned<T>>(sent.reply)?);
-        return Ok(form_of(&form, true).into_response());
+        let record = typed::<Versioned<T>>(sent.reply)?;
+        let mut response = form_of(&singleton_form(&record), true).into_response();
+        saved(&record.value.record, &mut response);
+        return Ok(response);
     }
     sent.refused(fields, |form| form_of(form, false))
 }
@@ -286,7 +291,7 @@ pub async fn save_company(
     fields: Fields,
 ) -> Result<Response, Failure> {
     let put = (Method::PUT, reads::COMPANY);
-    save_singleton::<CompanyProfile>(&web, &headers, &fields, put, company_form).await
+    save_singleton::<CompanyProfile>(&web, &headers, &fields, put, company_form, |_, _| {}).await
 }
 
 pub async fn save_settings(
@@ -295,7 +300,27 @@ pub async fn save_settings(
     fields: Fields,
 ) -> Result<Response, Failure> {
     let patch = (Method::PATCH, reads::SETTINGS);
-    save_singleton::<Settings>(&web, &headers, &fields, patch, settings_form).await
+    save_singleton::<Settings>(&web, &headers, &fields, patch, settings_form, keep_locale).await
+}
+
+/// The app follows the locale just saved: kept in the `ui` cookie, and, when it changed, the
+/// settings page loaded again in it, saying it saved.
+fn keep_locale(settings: &Settings, response: &mut Response) {
+    let locale = settings.locale.as_str();
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, ui::cookie(locale));
+    if locale != ui::locale() {
+        headers.insert(
+            "hx-redirect",
+            axum::http::HeaderValue::from_static("/settings?saved=settings"),
+        );
+    }
+}
+
+/// `?saved=settings` of the settings page: the preferences were just saved.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
 }
 
 pub async fn change_password(
@@ -351,25 +376,25 @@ pub async fn delete_account(
 /// What an export holds, in words.
 fn dataset_label(dataset: Dataset) -> &'static str {
     match dataset {
-        Dataset::Invoices => "Invoices (CSV)",
-        Dataset::InvoiceLines => "Invoice lines (CSV)",
-        Dataset::Payments => "Payments (CSV)",
-        Dataset::Customers => "Customers (CSV)",
-        Dataset::Services => "Services (CSV)",
-        Dataset::Proposals => "Proposals (CSV)",
-        Dataset::Account => "Everything, with PDFs (ZIP)",
+        Dataset::Invoices => "dataset-invoices",
+        Dataset::InvoiceLines => "dataset-invoice_lines",
+        Dataset::Payments => "dataset-payments",
+        Dataset::Customers => "dataset-customers",
+        Dataset::Services => "dataset-services",
+        Dataset::Proposals => "dataset-proposals",
+        Dataset::Account => "dataset-account",
     }
 }
 
 /// The form's choices: the API's name of each dataset, and its label.
 const DATASETS: &[(&str, &str)] = &[
-    ("invoices", "Invoices (CSV)"),
-    ("invoice_lines", "Invoice lines (CSV)"),
-    ("payments", "Payments (CSV)"),
-    ("customers", "Customers (CSV)"),
-    ("services", "Services (CSV)"),
-    ("proposals", "Proposals (CSV)"),
-    ("account", "Everything, with PDFs (ZIP)"),
+    ("invoices", "dataset-invoices"),
+    ("invoice_lines", "dataset-invoice_lines"),
+    ("payments", "dataset-payments"),
+    ("customers", "dataset-customers"),
+    ("services", "dataset-services"),
+    ("proposals", "dataset-proposals"),
+    ("account", "dataset-account"),
 ];
 
 fn export_form(form: &Form) -> Markup {
@@ -377,8 +402,8 @@ fn export_form(form: &Form) -> Markup {
         form.card.narrow hx-post="/exports" hx-target="this" hx-swap="outerHTML" {
             (notice(form, &["dataset"]))
             (once())
-            (required(form, "What to export", "dataset", Input::Select(DATASETS)))
-            button type="submit" { "Export" }
+            (required(form, &t("what-to-export"), "dataset", Input::Choice(DATASETS)))
+            button type="submit" { (t("export")) }
         }
     }
 }
@@ -391,32 +416,31 @@ pub async fn exports(
     let (page, fmt) = listed(&web, &headers, reads::exports(paging.next.as_deref())).await?;
     let items = page.data;
     let content = html! {
-        p { "An export is a file of your data. Its link works for a short while; \
-            come back here for a fresh one." }
+        p { (t("exports-explained")) }
         (export_form(&Form::default()))
         @if items.is_empty() {
-            p { "No exports yet." }
+            p { (t("no-exports")) }
         } @else {
             div.table { table {
                 thead { tr {
-                    th scope="col" { "Made" } th scope="col" { "Data" }
-                    th.num scope="col" { "Rows" } th scope="col" { "File" }
+                    th scope="col" { (t("made")) } th scope="col" { (t("data")) }
+                    th.num scope="col" { (t("rows")) } th scope="col" { (t("file")) }
                 } }
                 tbody { @for item in &items { tr {
                     td { (fmt.day(item.created_at)) }
-                    td { (dataset_label(item.dataset)) }
+                    td { (t(dataset_label(item.dataset))) }
                     td.num { (item.rows) }
                     td {
                         @if let Some(url) = &item.url {
-                            a href=(url) rel="noreferrer" { "Download" }
-                        } @else { "Expired" }
+                            a href=(url) rel="noreferrer" { (t("download")) }
+                        } @else { (t("status-expired")) }
                     }
                 } } }
             } }
         }
         (next_link("/exports", &[], page.next.as_deref()))
     };
-    Ok(page::page("Exports", Section::Exports, content).into_response())
+    Ok(page::page(&t("nav-exports"), Section::Exports, content).into_response())
 }
 
 pub async fn create_export(
@@ -443,20 +467,20 @@ pub async fn audit(
         .await?;
     let items = &page.data;
     let content = html! {
-        p { "Everything done in this account, newest first: who, what, on which record, and whether it was allowed." }
+        p { (t("audit-explained")) }
         div.table { table {
             thead { tr {
-                th scope="col" { "When (UTC)" } th scope="col" { "Action" } th scope="col" { "Record" }
-                th scope="col" { "Outcome" }
+                th scope="col" { (t("when-utc")) } th scope="col" { (t("action")) } th scope="col" { (t("record")) }
+                th scope="col" { (t("outcome")) }
             } }
             tbody { @for item in items { tr {
                 td { (item.at.to_string().replace('T', " ").trim_end_matches('Z')) }
                 td { code { (item.action) } }
                 td { (or_empty(&item.object)) }
-                td { (item.outcome.replace('_', " ")) }
+                td { (t(&format!("outcome-{}", item.outcome))) }
             } } }
         } }
         (next_link("/audit", &[], page.next.as_deref()))
     };
-    Ok(page::page("Audit trail", Section::Audit, content).into_response())
+    Ok(page::page(&t("nav-audit"), Section::Audit, content).into_response())
 }

@@ -9,21 +9,23 @@ use super::{Fields, submit};
 use crate::web::form::Form;
 use crate::web::page::{self, Input, Section, field, hinted, notice, required};
 use crate::web::reads;
+use crate::web::ui::t;
 use crate::web::{Failure, Web, go_to, refused, went};
 
+/// The currencies offered first, each with its message (`currency-EUR`).
 const CURRENCIES: &[(&str, &str)] = &[
-    ("EUR", "Euro (EUR)"),
-    ("USD", "US dollar (USD)"),
-    ("GBP", "Pound sterling (GBP)"),
-    ("CHF", "Swiss franc (CHF)"),
-    ("CAD", "Canadian dollar (CAD)"),
-    ("AUD", "Australian dollar (AUD)"),
-    ("SEK", "Swedish krona (SEK)"),
-    ("DKK", "Danish krone (DKK)"),
-    ("NOK", "Norwegian krone (NOK)"),
-    ("PLN", "Polish złoty (PLN)"),
-    ("CZK", "Czech koruna (CZK)"),
-    ("JPY", "Japanese yen (JPY)"),
+    ("EUR", "currency-EUR"),
+    ("USD", "currency-USD"),
+    ("GBP", "currency-GBP"),
+    ("CHF", "currency-CHF"),
+    ("CAD", "currency-CAD"),
+    ("AUD", "currency-AUD"),
+    ("SEK", "currency-SEK"),
+    ("DKK", "currency-DKK"),
+    ("NOK", "currency-NOK"),
+    ("PLN", "currency-PLN"),
+    ("CZK", "currency-CZK"),
+    ("JPY", "currency-JPY"),
 ];
 
 pub fn currencies() -> &'static [(&'static str, &'static str)] {
@@ -34,16 +36,16 @@ fn login_form(form: &Form) -> Markup {
     html! {
         form.card.narrow hx-post="/login" hx-target="this" hx-swap="outerHTML" {
             (notice(form, &["email", "password"]))
-            (required(form, "Email", "email", Input::Email))
-            (required(form, "Password", "password", Input::Password { autocomplete: "current-password" }))
-            button type="submit" { "Log in" }
-            p { "New here? " a href="/signup" { "Create an account" } "." }
+            (required(form, &t("field-email"), "email", Input::Email))
+            (required(form, &t("field-password"), "password", Input::Password { autocomplete: "current-password" }))
+            button type="submit" { (t("log-in")) }
+            p { (t("new-here")) " " a href="/signup" { (t("create-an-account")) } "." }
         }
     }
 }
 
 pub async fn login_page() -> Markup {
-    page::page("Log in", Section::Public, login_form(&Form::default()))
+    page::page(&t("log-in"), Section::Public, login_form(&Form::default()))
 }
 
 pub async fn login(State(web): State<Web>, headers: HeaderMap, fields: Fields) -> Response {
@@ -55,7 +57,7 @@ pub async fn login(State(web): State<Web>, headers: HeaderMap, fields: Fields) -
     // A 401 here is a failed login, not an ended session.
     let mut refusal = sent.reply.refusal();
     if sent.reply.is_wrong_password() {
-        refusal.message = "That email and password do not match an account.".to_owned();
+        refusal.message = t("login-refused");
     }
     refused(login_form(&Form::refused(&fields, &refusal, &sent.sent)))
 }
@@ -63,24 +65,24 @@ pub async fn login(State(web): State<Web>, headers: HeaderMap, fields: Fields) -
 fn signup_form(form: &Form) -> Markup {
     html! {
         form.card.narrow hx-post="/signup" hx-target="this" hx-swap="outerHTML" {
-            (notice(form, &["name", "email", "password", "company_name", "currency"]))
-            (required(form, "Your name", "name", Input::Text))
-            (required(form, "Email", "email", Input::Email))
-            (hinted(form, "Password", "password", Input::Password { autocomplete: "new-password" },
-                "12 to 72 characters; a few unrelated words make a strong one."))
-            (required(form, "Business name", "company_name", Input::Text))
-            (field(form, "Currency of your documents", "currency", Input::Select(CURRENCIES)))
-            p.hint { "By creating an account you agree to our privacy policy: your records are \
-                encrypted under a key only your account can use." }
-            button type="submit" { "Create account" }
-            p { "Already have an account? " a href="/login" { "Log in" } "." }
+            (notice(form, &["name", "email", "password", "company_name", "currency", "country"]))
+            (required(form, &t("field-your-name"), "name", Input::Text))
+            (required(form, &t("field-email"), "email", Input::Email))
+            (hinted(form, &t("field-password"), "password", Input::Password { autocomplete: "new-password" },
+                &t("hint-new-password")))
+            (required(form, &t("field-business-name"), "company_name", Input::Text))
+            (field(form, &t("field-signup-currency"), "currency", Input::Choice(CURRENCIES)))
+            (field(form, &t("field-signup-country"), "country", Input::Country))
+            p.hint { (t("signup-privacy")) }
+            button type="submit" { (t("create-account")) }
+            p { (t("have-an-account")) " " a href="/login" { (t("log-in")) } "." }
         }
     }
 }
 
 pub async fn signup_page() -> Markup {
     page::page(
-        "Create your account",
+        &t("create-your-account"),
         Section::Public,
         signup_form(&Form::default()),
     )

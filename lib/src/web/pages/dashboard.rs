@@ -10,6 +10,7 @@ use crate::domain::invoice::{Invoice, InvoiceSummary};
 use crate::web::page::{self, Section, status};
 use crate::web::reads;
 use crate::web::show::{Fmt, or_empty};
+use crate::web::ui::{t, t_with};
 use crate::web::{Failure, Web};
 
 pub async fn show(State(web): State<Web>, headers: HeaderMap) -> Result<Response, Failure> {
@@ -27,54 +28,54 @@ pub async fn show(State(web): State<Web>, headers: HeaderMap) -> Result<Response
     open.extend(issued?.data);
     let content = html! {
         div.actions {
-            a.button href="/invoices/new" { "New invoice" }
-            a.button.secondary href="/proposals/new" { "New proposal" }
-            a.button.secondary href="/customers/new" { "New customer" }
+            a.button href="/invoices/new" { (t("new-invoice")) }
+            a.button.secondary href="/proposals/new" { (t("new-proposal")) }
+            a.button.secondary href="/customers/new" { (t("new-customer")) }
         }
         @if summary.currencies.is_empty() {
             div.card {
-                p { "Nothing is outstanding yet. Start by filling in your "
-                    a href="/settings" { "company profile" } ", then add a customer and write an invoice." }
+                p { (t("dashboard-empty-start")) " "
+                    a href="/settings" { (t("dashboard-empty-profile")) } (t("dashboard-empty-end")) }
             }
         }
         @for entry in &summary.currencies {
             @let currency = entry.currency;
-            section.grid aria-label=(format!("Totals in {currency}")) {
-                div.card { h2 { "Outstanding" } p.figure data-figure="outstanding" { (fmt.money(&entry.outstanding, currency)) } }
+            section.grid aria-label=(t_with("totals-in", &[("currency", &currency.to_string())])) {
+                div.card { h2 { (t("outstanding")) } p.figure data-figure="outstanding" { (fmt.money(&entry.outstanding, currency)) } }
                 div.card {
-                    h2 { "Overdue" }
+                    h2 { (t("overdue")) }
                     p.figure data-figure="overdue" { (fmt.money(&entry.overdue_amount, currency)) }
-                    p { (entry.overdue_count) " invoice(s) past due" }
+                    p { (t_with("invoices-past-due", &[("count", &entry.overdue_count.to_string())])) }
                 }
-                div.card { h2 { "Received, last 30 days" } p.figure data-figure="received" { (fmt.money(&entry.received_last_30_days, currency)) } }
+                div.card { h2 { (t("received-30-days")) } p.figure data-figure="received" { (fmt.money(&entry.received_last_30_days, currency)) } }
             }
         }
-        p.hint { "As of " (fmt.date(summary.as_of)) "." }
-        h2 { "Open invoices" }
+        p.hint { (t_with("as-of", &[("date", &fmt.date(summary.as_of))])) }
+        h2 { (t("open-invoices")) }
         (invoice_table(&fmt, &open))
     };
-    Ok(page::page("Dashboard", Section::Dashboard, content).into_response())
+    Ok(page::page(&t("nav-dashboard"), Section::Dashboard, content).into_response())
 }
 
 /// Invoices as a table: number, customer, dates, status, total and amount due.
 pub fn invoice_table(fmt: &Fmt, invoices: &[InvoiceSummary]) -> Markup {
     html! {
         @if invoices.is_empty() {
-            p { "No invoices here." }
+            p { (t("no-invoices")) }
         } @else {
             div.table {
                 table {
                     thead { tr {
-                        th scope="col" { "Number" } th scope="col" { "Customer" }
-                        th scope="col" { "Issued" } th scope="col" { "Due" } th scope="col" { "Status" }
-                        th.num scope="col" { "Total" } th.num scope="col" { "Due amount" }
+                        th scope="col" { (t("col-number")) } th scope="col" { (t("col-customer")) }
+                        th scope="col" { (t("col-issued")) } th scope="col" { (t("col-due")) } th scope="col" { (t("col-status")) }
+                        th.num scope="col" { (t("col-total")) } th.num scope="col" { (t("col-amount-due")) }
                     } }
                     tbody {
                         @for invoice in invoices {
                             @let currency = invoice.currency;
                             tr {
                                 td { a href=(format!("/invoices/{}", invoice.id)) {
-                                    (invoice.number.as_deref().unwrap_or("Draft")) } }
+                                    (invoice.number.clone().unwrap_or_else(|| t("status-draft"))) } }
                                 td { (or_empty(&invoice.customer_name)) }
                                 td { (fmt.date(invoice.issue_date)) }
                                 td { (fmt.date(invoice.due_date)) }

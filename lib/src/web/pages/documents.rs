@@ -30,6 +30,7 @@ use crate::web::page::{
 };
 use crate::web::reads::{self, typed};
 use crate::web::show::{Fmt, method, or_empty};
+use crate::web::ui::{t, t_with};
 use crate::web::{Failure, Web, go_to};
 
 /// `?status=&customer=&next=` of a document list.
@@ -61,7 +62,8 @@ fn filter_form(kind: Kind, filter: &Filter, customers: &[(String, String)]) -> M
     let mut form = Form::default();
     form.set("status", filter.status.clone().unwrap_or_default());
     form.set("customer", filter.customer.clone().unwrap_or_default());
-    let mut options: Vec<(&str, &str)> = vec![("", "Any customer")];
+    let any = t("any-customer");
+    let mut options: Vec<(&str, &str)> = vec![("", any.as_str())];
     options.extend(
         customers
             .iter()
@@ -69,9 +71,9 @@ fn filter_form(kind: Kind, filter: &Filter, customers: &[(String, String)]) -> M
     );
     html! {
         form.card.fields method="get" action=(format!("/{}", kind.path())) role="search" {
-            (field(&form, "Status", "status", Input::Select(kind.statuses())))
-            (field(&form, "Customer", "customer", Input::Select(&options)))
-            div { button.secondary type="submit" { "Show" } }
+            (field(&form, &t("col-status"), "status", Input::Choice(kind.statuses())))
+            (field(&form, &t("col-customer"), "customer", Input::Select(&options)))
+            div { button.secondary type="submit" { (t("show")) } }
         }
     }
 }
@@ -101,30 +103,30 @@ async fn list(
         }
     };
     let content = html! {
-        div.actions { a.button href=(format!("/{}/new", kind.path())) { "New " (kind.singular()) } }
+        div.actions { a.button href=(format!("/{}/new", kind.path())) { (t(&format!("{}-new", kind.singular()))) } }
         (filter_form(kind, filter, &customers?))
         (table)
         (next_link(&format!("/{}", kind.path()), &filter.kept(), next.as_deref()))
     };
     let title = match kind {
-        Kind::Proposal => "Proposals",
-        Kind::Invoice => "Invoices",
+        Kind::Proposal => "nav-proposals",
+        Kind::Invoice => "nav-invoices",
     };
-    Ok(page::page(title, kind.section(), content).into_response())
+    Ok(page::page(&t(title), kind.section(), content).into_response())
 }
 
 fn proposal_table(fmt: &Fmt, proposals: &[ProposalSummary]) -> Markup {
     html! {
         @if proposals.is_empty() {
-            p { "No proposals here." }
+            p { (t("no-proposals")) }
         } @else {
             div.table { table {
                 thead { tr {
-                    th scope="col" { "Number" } th scope="col" { "Customer" } th scope="col" { "Date" }
-                    th scope="col" { "Valid until" } th scope="col" { "Status" } th.num scope="col" { "Total" }
+                    th scope="col" { (t("col-number")) } th scope="col" { (t("col-customer")) } th scope="col" { (t("col-date")) }
+                    th scope="col" { (t("valid-until")) } th scope="col" { (t("col-status")) } th.num scope="col" { (t("col-total")) }
                 } }
                 tbody { @for p in proposals { tr {
-                    td { a href=(format!("/proposals/{}", p.id)) { (p.number.as_deref().unwrap_or("Draft")) } }
+                    td { a href=(format!("/proposals/{}", p.id)) { (p.number.clone().unwrap_or_else(|| t("status-draft"))) } }
                     td { (or_empty(&p.customer_name)) }
                     td { (fmt.date(p.issue_date)) }
                     td { (fmt.date(p.valid_until)) }
@@ -164,10 +166,10 @@ struct Facts<'a> {
     status: &'a str,
     customer_id: Option<&'a CustomerId>,
     issue_date: Date,
-    /// When it is due, or until when it is valid.
+    /// When it is due, or until when it is valid (a message id and the date).
     second: Option<(&'static str, Date)>,
     content: &'a Content,
-    /// Why it was voided, declined or credited.
+    /// Why it was voided, declined or credited (a message id and the reason).
     reason: Option<(&'static str, &'a str)>,
 }
 
@@ -175,16 +177,16 @@ fn facts(fmt: &Fmt, doc: &Facts<'_>) -> Markup {
     let content = doc.content;
     html! {
         dl.facts {
-            dt { "Status" } dd { (status(doc.status)) }
-            dt { "Customer" } dd {
+            dt { (t("col-status")) } dd { (status(doc.status)) }
+            dt { (t("col-customer")) } dd {
                 @if let Some(customer) = doc.customer_id {
                     a href=(format!("/customers/{customer}")) { (or_empty(&content.customer_name)) }
                 } @else { (or_empty(&content.customer_name)) }
             }
-            dt { "Date" } dd { (fmt.date(doc.issue_date)) }
-            @if let Some((label, date)) = doc.second { dt { (label) } dd { (fmt.date(date)) } }
-            dt { "Total" } dd { (fmt.money(&content.total, content.currency)) }
-            @if let Some((label, reason)) = doc.reason { dt { (label) } dd { (reason) } }
+            dt { (t("col-date")) } dd { (fmt.date(doc.issue_date)) }
+            @if let Some((label, date)) = doc.second { dt { (t(label)) } dd { (fmt.date(date)) } }
+            dt { (t("col-total")) } dd { (fmt.money(&content.total, content.currency)) }
+            @if let Some((label, reason)) = doc.reason { dt { (t(label)) } dd { (reason) } }
         }
     }
 }
@@ -194,10 +196,10 @@ fn lines_table(fmt: &Fmt, doc: &Content) -> Markup {
     let currency = doc.currency;
     html! {
         div.table { table {
-            caption { "Lines" }
+            caption { (t("lines")) }
             thead { tr {
-                th scope="col" { "Description" } th.num scope="col" { "Quantity" } th scope="col" { "Unit" }
-                th.num scope="col" { "Unit price" } th.num scope="col" { "Tax" } th.num scope="col" { "Net" }
+                th scope="col" { (t("field-description")) } th.num scope="col" { (t("quantity")) } th scope="col" { (t("field-unit")) }
+                th.num scope="col" { (t("field-unit-price")) } th.num scope="col" { (t("tax")) } th.num scope="col" { (t("net")) }
             } }
             tbody { @for line in &doc.lines { tr {
                 td { (line.description) }
@@ -236,25 +238,25 @@ fn reason_form(path: &str, label: &str, class: &str, form: &Form, prompt: &str) 
 }
 
 const METHODS: &[(&str, &str)] = &[
-    ("bank_transfer", "Bank transfer"),
-    ("card", "Card"),
-    ("cash", "Cash"),
-    ("cheque", "Cheque"),
-    ("other", "Other"),
+    ("bank_transfer", "method-bank_transfer"),
+    ("card", "method-card"),
+    ("cash", "method-cash"),
+    ("cheque", "method-cheque"),
+    ("other", "method-other"),
 ];
 
 fn payment_form(path: &str, form: &Form) -> Markup {
     action_form(
         path,
-        "Record payment",
+        &t("record-payment"),
         "",
         form,
         html! {
             div.fields {
-                (required(form, "Amount", "amount", Input::Decimal))
-                (required(form, "Received on", "date", Input::Date))
-                (required(form, "Method", "method", Input::Select(METHODS)))
-                (field(form, "Reference", "reference", Input::Text))
+                (required(form, &t("amount"), "amount", Input::Decimal))
+                (required(form, &t("received-on"), "date", Input::Date))
+                (required(form, &t("method"), "method", Input::Choice(METHODS)))
+                (field(form, &t("reference"), "reference", Input::Text))
             }
         },
     )
@@ -284,30 +286,33 @@ pub async fn proposal(
             status: doc.status.as_str(),
             customer_id: doc.content.customer_id.as_ref(),
             issue_date: doc.issue_date,
-            second: Some(("Valid until", doc.valid_until)),
+            second: Some(("valid-until", doc.valid_until)),
             content: &doc.content,
-            reason: doc.decline_reason.as_ref().map(|r| ("Declined because", r.as_str())),
+            reason: doc.decline_reason.as_ref().map(|r| ("declined-because", r.as_str())),
         }))
         div.actions {
-            a.button.secondary href=(reads::of_record::<Proposal>(id, "pdf")) download { "Download PDF" }
+            a.button.secondary href=(reads::of_record::<Proposal>(id, "pdf")) download { (t("download-pdf")) }
             @if sent {
-                (page::action(&format!("/proposals/{id}/do/accept"), "Mark accepted", ""))
+                (page::action(&format!("/proposals/{id}/do/accept"), &t("mark-accepted"), ""))
             }
             @if doc.status == ProposalStatus::Accepted {
-                (page::action(&format!("/proposals/{id}/do/invoice"), "Convert to an invoice", ""))
+                (page::action(&format!("/proposals/{id}/do/invoice"), &t("convert-to-invoice"), ""))
             }
             @if let Some(invoice) = &doc.invoice_id {
-                a.button href=(format!("/invoices/{invoice}")) { "Open its invoice" }
+                a.button href=(format!("/invoices/{invoice}")) { (t("open-its-invoice")) }
             }
         }
         @if sent {
-            h2 { "Declined?" }
-            (reason_form(&format!("/proposals/{id}/do/decline"), "Mark declined", "secondary", &none, "Why the customer declined"))
+            h2 { (t("declined-question")) }
+            (reason_form(&format!("/proposals/{id}/do/decline"), &t("mark-declined"), "secondary", &none, &t("why-declined")))
         }
         (lines_table(&fmt, &doc.content))
         (totals(&fmt, Some(&doc.content), None))
     };
-    let title = format!("Proposal {}", doc.number.as_deref().unwrap_or_default());
+    let title = t_with(
+        "proposal-title",
+        &[("number", doc.number.as_deref().unwrap_or_default())],
+    );
     Ok(page::page(&title, Section::Proposals, content).into_response())
 }
 
@@ -350,14 +355,14 @@ pub async fn invoice(
             status: doc.status.as_str(),
             customer_id: doc.content.customer_id.as_ref(),
             issue_date: doc.issue_date,
-            second: Some(("Due", doc.due_date)),
+            second: Some(("col-due", doc.due_date)),
             content: &doc.content,
-            reason: doc.void_reason.as_ref().map(|r| ("Voided because", r.as_str())),
+            reason: doc.void_reason.as_ref().map(|r| ("voided-because", r.as_str())),
         }))
         div.actions {
-            a.button.secondary href=(reads::of_record::<Invoice>(id, "pdf")) download { "Download PDF" }
+            a.button.secondary href=(reads::of_record::<Invoice>(id, "pdf")) download { (t("download-pdf")) }
             @if !void {
-                a.button.secondary href=(reads::of_record::<Invoice>(id, "ubl")) download { "Download e-invoice (UBL)" }
+                a.button.secondary href=(reads::of_record::<Invoice>(id, "ubl")) download { (t("download-ubl")) }
             }
         }
         (lines_table(&fmt, &doc.content))
@@ -367,38 +372,41 @@ pub async fn invoice(
             due: &doc.amount_due,
         })))
         @if open {
-            h2 { "Record a payment" }
+            h2 { (t("record-a-payment")) }
             (payment_form(&format!("/invoices/{id}/do/pay"), &pay))
         }
-        h2 { "Payments" }
+        h2 { (t("nav-payments")) }
         (payment_table(&fmt, &payments, Some(&format!("/invoices/{id}"))))
-        h2 { "Credit notes" }
+        h2 { (t("nav-credit-notes")) }
         (credit_table(&fmt, &credits))
         @if !void {
-            h2 { "Credit this invoice" }
-            p { "A credit note cancels what is left of this invoice, with a reason shown on it." }
-            (reason_form(&format!("/invoices/{id}/do/credit"), "Issue a credit note", "secondary", &none, "Reason for the credit"))
+            h2 { (t("credit-this-invoice")) }
+            p { (t("credit-explained")) }
+            (reason_form(&format!("/invoices/{id}/do/credit"), &t("issue-credit-note"), "secondary", &none, &t("reason-for-credit")))
         }
         @if open {
-            h2 { "Void this invoice" }
-            p { "Voiding keeps the invoice and its number, marked VOID; nothing is owed on it any more." }
-            (reason_form(&format!("/invoices/{id}/do/void"), "Void invoice", "danger", &none, "Reason for voiding"))
+            h2 { (t("void-this-invoice")) }
+            p { (t("void-explained")) }
+            (reason_form(&format!("/invoices/{id}/do/void"), &t("void-invoice"), "danger", &none, &t("reason-for-void")))
         }
     };
-    let title = format!("Invoice {}", doc.number.as_deref().unwrap_or_default());
+    let title = t_with(
+        "invoice-title",
+        &[("number", doc.number.as_deref().unwrap_or_default())],
+    );
     Ok(page::page(&title, Section::Invoices, content).into_response())
 }
 
 fn payment_table(fmt: &Fmt, payments: &[PaymentSummary], back: Option<&str>) -> Markup {
     html! {
         @if payments.is_empty() {
-            p { "No payments recorded." }
+            p { (t("no-payments")) }
         } @else {
             div.table { table {
                 thead { tr {
-                    th scope="col" { "Received" } th scope="col" { "Invoice" } th scope="col" { "Customer" }
-                    th scope="col" { "Method" } th scope="col" { "Reference" } th.num scope="col" { "Amount" }
-                    th scope="col" { span.visually-hidden { "Actions" } }
+                    th scope="col" { (t("received")) } th scope="col" { (t("invoice")) } th scope="col" { (t("col-customer")) }
+                    th scope="col" { (t("method")) } th scope="col" { (t("reference")) } th.num scope="col" { (t("amount")) }
+                    th scope="col" { span.visually-hidden { (t("actions")) } }
                 } }
                 tbody { @for summary in payments { @let p = &summary.payment; tr {
                     td { (fmt.date(p.date)) }
@@ -410,7 +418,7 @@ fn payment_table(fmt: &Fmt, payments: &[PaymentSummary], back: Option<&str>) -> 
                     td {
                         form.action hx-post=(format!("/payments/{}/delete", summary.id)) hx-target="this" hx-swap="outerHTML" {
                             @if let Some(back) = back { (hidden("_back", back)) }
-                            button.link type="submit" { "Delete" span.visually-hidden { " payment of " (fmt.money(&p.amount, p.currency)) } }
+                            button.link type="submit" { (t("delete")) span.visually-hidden { " " (t_with("payment-of", &[("amount", &fmt.money(&p.amount, p.currency))])) } }
                         }
                     }
                 } } }
@@ -422,12 +430,12 @@ fn payment_table(fmt: &Fmt, payments: &[PaymentSummary], back: Option<&str>) -> 
 fn credit_table(fmt: &Fmt, credits: &[CreditNoteSummary]) -> Markup {
     html! {
         @if credits.is_empty() {
-            p { "No credit notes." }
+            p { (t("no-credit-notes")) }
         } @else {
             div.table { table {
                 thead { tr {
-                    th scope="col" { "Number" } th scope="col" { "Invoice" } th scope="col" { "Customer" }
-                    th scope="col" { "Date" } th.num scope="col" { "Credited" }
+                    th scope="col" { (t("col-number")) } th scope="col" { (t("invoice")) } th scope="col" { (t("col-customer")) }
+                    th scope="col" { (t("col-date")) } th.num scope="col" { (t("credited")) }
                 } }
                 tbody { @for c in credits { tr {
                     td { a href=(format!("/credit-notes/{}", c.id)) { (c.number) } }
@@ -491,24 +499,30 @@ pub async fn act(
         "pay" => payment_form(&here, form),
         "decline" => reason_form(
             &here,
-            "Mark declined",
+            &t("mark-declined"),
             "secondary",
             form,
-            "Why the customer declined",
+            &t("why-declined"),
         ),
         "credit" => reason_form(
             &here,
-            "Issue a credit note",
+            &t("issue-credit-note"),
             "secondary",
             form,
-            "Reason for the credit",
+            &t("reason-for-credit"),
         ),
-        "void" => reason_form(&here, "Void invoice", "danger", form, "Reason for voiding"),
+        "void" => reason_form(
+            &here,
+            &t("void-invoice"),
+            "danger",
+            form,
+            &t("reason-for-void"),
+        ),
         _ => html! {
             form.action hx-post=(here) hx-target="this" hx-swap="outerHTML" {
                 (notice(form, &[]))
                 (once())
-                button type="submit" { "Try again" }
+                button type="submit" { (t("try-again")) }
             }
         },
     })
@@ -522,11 +536,11 @@ pub async fn list_credit_notes(
     let list = reads::list::<CreditNote>([("next", paging.next.as_deref())]);
     let (page, fmt) = listed(&web, &headers, list).await?;
     let content = html! {
-        p { "A credit note is made from its invoice's page." }
+        p { (t("credit-notes-explained")) }
         (credit_table(&fmt, &page.data))
         (next_link("/credit-notes", &[], page.next.as_deref()))
     };
-    Ok(page::page("Credit notes", Section::CreditNotes, content).into_response())
+    Ok(page::page(&t("nav-credit-notes"), Section::CreditNotes, content).into_response())
 }
 
 pub async fn credit_note(
@@ -541,23 +555,23 @@ pub async fn credit_note(
     );
     let (doc, fmt) = (doc?.record, fmt?);
     let content = html! {
-        p { "Credits invoice " a href=(format!("/invoices/{}", doc.invoice_id)) { (doc.invoice_number) } "." }
+        p { (t("credits-invoice")) " " a href=(format!("/invoices/{}", doc.invoice_id)) { (doc.invoice_number) } "." }
         (facts(&fmt, &Facts {
             status: "issued",
             customer_id: doc.content.customer_id.as_ref(),
             issue_date: doc.issue_date,
             second: None,
             content: &doc.content,
-            reason: doc.reason.as_ref().map(|r| ("Reason", r.as_str())),
+            reason: doc.reason.as_ref().map(|r| ("reason", r.as_str())),
         }))
         div.actions {
-            a.button.secondary href=(reads::of_record::<CreditNote>(id, "pdf")) download { "Download PDF" }
-            a.button.secondary href=(reads::of_record::<CreditNote>(id, "ubl")) download { "Download e-invoice (UBL)" }
+            a.button.secondary href=(reads::of_record::<CreditNote>(id, "pdf")) download { (t("download-pdf")) }
+            a.button.secondary href=(reads::of_record::<CreditNote>(id, "ubl")) download { (t("download-ubl")) }
         }
         (lines_table(&fmt, &doc.content))
         (totals(&fmt, Some(&doc.content), None))
     };
-    let title = format!("Credit note {}", doc.number);
+    let title = t_with("credit-note-title", &[("number", &doc.number.to_string())]);
     Ok(page::page(&title, Section::CreditNotes, content).into_response())
 }
 
@@ -569,9 +583,9 @@ pub async fn list_payments(
     let list = reads::list::<Payment>([("next", paging.next.as_deref())]);
     let (page, fmt) = listed(&web, &headers, list).await?;
     let content = html! {
-        p { "A payment is recorded from its invoice's page." }
+        p { (t("payments-explained")) }
         (payment_table(&fmt, &page.data, None))
         (next_link("/payments", &[], page.next.as_deref()))
     };
-    Ok(page::page("Payments", Section::Payments, content).into_response())
+    Ok(page::page(&t("nav-payments"), Section::Payments, content).into_response())
 }

@@ -21,10 +21,12 @@ use crate::web::form::{Form, to_json};
 use crate::web::page::{self, Input, Section, field, hidden, hinted, notice, once, required};
 use crate::web::reads::{self, Got, typed};
 use crate::web::show::Fmt;
+use crate::web::ui::{t, t_with};
 use crate::web::{Failure, Web, go_to};
 
 fn new_form(kind: Kind, form: &Form, customers: &[(String, String)]) -> Markup {
-    let mut options: Vec<(&str, &str)> = vec![("", "Choose a customer…")];
+    let choose = t("choose-a-customer");
+    let mut options: Vec<(&str, &str)> = vec![("", choose.as_str())];
     options.extend(
         customers
             .iter()
@@ -34,18 +36,18 @@ fn new_form(kind: Kind, form: &Form, customers: &[(String, String)]) -> Markup {
         form.card.narrow hx-post=(format!("/{}", kind.path())) hx-target="this" hx-swap="outerHTML" {
             (notice(form, &["customer_id"]))
             (once())
-            (required(form, "Customer", "customer_id", Input::Select(&options)))
+            (required(form, &t("col-customer"), "customer_id", Input::Select(&options)))
             @if customers.is_empty() {
-                p { "You have no customers yet. " a href="/customers/new" { "Add one first" } "." }
+                p { (t("no-customers-yet")) " " a href="/customers/new" { (t("add-one-first")) } "." }
             }
-            button type="submit" { "Start the " (kind.singular()) }
+            button type="submit" { (t(&format!("{}-start", kind.singular()))) }
         }
     }
 }
 
 async fn new_page(kind: Kind, web: &Web, headers: &HeaderMap) -> Result<Response, Failure> {
     let customers = customer_options(web, headers).await?;
-    let title = format!("New {}", kind.singular());
+    let title = t(&format!("{}-new", kind.singular()));
     Ok(page::page(
         &title,
         kind.section(),
@@ -143,14 +145,16 @@ fn editor(
     saved: Option<&Content>,
     context: &EditorContext,
 ) -> Markup {
-    let mut customers: Vec<(&str, &str)> = vec![("", "No customer yet")];
+    let no_customer = t("no-customer-yet");
+    let mut customers: Vec<(&str, &str)> = vec![("", no_customer.as_str())];
     customers.extend(
         context
             .customers
             .iter()
             .map(|(i, n)| (i.as_str(), n.as_str())),
     );
-    let mut services: Vec<(&str, &str)> = vec![("", "Free text")];
+    let free_text = t("free-text");
+    let mut services: Vec<(&str, &str)> = vec![("", free_text.as_str())];
     services.extend(
         context
             .services
@@ -179,25 +183,25 @@ fn editor(
             (notice(form, &shown))
             (hidden("_etag", form.value("_etag")))
             div.fields {
-                (field(form, "Customer", "customer_id", Input::Select(&customers)))
-                (field(form, "Date", "issue_date", Input::Date))
-                (field(form, second_label, second, Input::Date))
-                (field(form, "Discount on the whole (%)", "discount_percent", Input::Decimal))
+                (field(form, &t("col-customer"), "customer_id", Input::Select(&customers)))
+                (field(form, &t("col-date"), "issue_date", Input::Date))
+                (field(form, &t(second_label), second, Input::Date))
+                (field(form, &t("discount-whole"), "discount_percent", Input::Decimal))
             }
             @if kind == Kind::Invoice {
                 div.fields {
-                    (hinted(form, "Customer's reference", "buyer_reference", Input::Text, "Theirs for this invoice, e.g. a Leitweg-ID"))
-                    (field(form, "Purchase order", "order_reference", Input::Text))
-                    (hinted(form, "Supply date", "supply_date", Input::Date, "When you delivered, if not the invoice's date"))
+                    (hinted(form, &t("buyer-reference"), "buyer_reference", Input::Text, &t("hint-buyer-reference")))
+                    (field(form, &t("order-reference"), "order_reference", Input::Text))
+                    (hinted(form, &t("supply-date"), "supply_date", Input::Date, &t("hint-supply-date")))
                 }
             }
-            (field(form, "Prices include tax", "prices_include_tax", Input::Check))
-            h2 { "Lines" }
+            (field(form, &t("prices-include-tax"), "prices_include_tax", Input::Check))
+            h2 { (t("lines")) }
             div.table { table.lines {
                 thead { tr {
-                    @for (_, label) in LINE_FIELDS { th scope="col" { (label) } }
-                    th.num scope="col" { "Net" }
-                    th scope="col" { "Remove" }
+                    @for (_, label) in LINE_FIELDS { th scope="col" { (t(label)) } }
+                    th.num scope="col" { (t("net")) }
+                    th scope="col" { (t("remove")) }
                 } }
                 tbody {
                     @for i in 0..=count {
@@ -209,12 +213,12 @@ fn editor(
                 Every change is saved, and the totals are worked out again by InvoiceFlow." }
             (totals(&context.fmt, saved, None))
             div.fields {
-                (field(form, "Notes", "notes", Input::Area))
-                (field(form, "Footer", "footer", Input::Area))
+                (field(form, &t("field-notes"), "notes", Input::Area))
+                (field(form, &t("footer"), "footer", Input::Area))
             }
-            button type="submit" { "Save draft" }
+            button type="submit" { (t("save-draft")) }
             span role="status" class="saved" {
-                @if saved.is_some() && form.message.is_none() { " Saved." }
+                @if saved.is_some() && form.message.is_none() { " " (t("saved")) }
             }
         }
     }
@@ -222,15 +226,15 @@ fn editor(
 
 /// The line fields, in the order of the table: (name, label).
 const LINE_FIELDS: &[(&str, &str)] = &[
-    ("service_id", "From the catalogue"),
-    ("description", "Description"),
-    ("quantity", "Quantity"),
-    ("unit", "Unit"),
-    ("unit_price", "Unit price"),
-    ("tax_rate", "Tax %"),
-    ("tax_category", "VAT category"),
-    ("exemption_reason", "Exemption reason"),
-    ("discount_percent", "Discount %"),
+    ("service_id", "from-catalogue"),
+    ("description", "field-description"),
+    ("quantity", "quantity"),
+    ("unit", "field-unit"),
+    ("unit_price", "field-unit-price"),
+    ("tax_rate", "tax-percent"),
+    ("tax_category", "field-category"),
+    ("exemption_reason", "field-exemption-reason"),
+    ("discount_percent", "discount-percent"),
 ];
 
 fn line_row(
@@ -242,27 +246,29 @@ fn line_row(
     fmt: &Fmt,
 ) -> Markup {
     let name = |f: &str| format!("lines[{i}].{f}");
+    let n = (i + 1).to_string();
+    let label = |id: &str| t_with(id, &[("n", &n)]);
     let net = saved
         .filter(|_| !blank)
         .and_then(|doc| Some(fmt.money(&doc.lines.get(i)?.net, doc.currency)));
     html! {
         tr {
-            td.wide { (field(form, &format!("Line {}: from the catalogue", i + 1), &name("service_id"), Input::Select(services))) }
-            td.wide { (field(form, &format!("Line {}: description", i + 1), &name("description"), Input::Area)) }
-            td { (field(form, &format!("Line {}: quantity", i + 1), &name("quantity"), Input::Decimal)) }
-            td { (field(form, &format!("Line {}: unit", i + 1), &name("unit"), Input::Text)) }
-            td { (field(form, &format!("Line {}: unit price", i + 1), &name("unit_price"), Input::Decimal)) }
-            td { (field(form, &format!("Line {}: tax rate", i + 1), &name("tax_rate"), Input::Decimal)) }
-            td { (field(form, &format!("Line {}: VAT category", i + 1), &name("tax_category"), Input::Select(TAX_CATEGORIES))) }
-            td.wide { (field(form, &format!("Line {}: exemption reason", i + 1), &name("exemption_reason"), Input::Text)) }
-            td { (field(form, &format!("Line {}: discount", i + 1), &name("discount_percent"), Input::Decimal)) }
+            td.wide { (field(form, &label("line-from-catalogue"), &name("service_id"), Input::Select(services))) }
+            td.wide { (field(form, &label("line-description"), &name("description"), Input::Area)) }
+            td { (field(form, &label("line-quantity"), &name("quantity"), Input::Decimal)) }
+            td { (field(form, &label("line-unit"), &name("unit"), Input::Text)) }
+            td { (field(form, &label("line-unit-price"), &name("unit_price"), Input::Decimal)) }
+            td { (field(form, &label("line-tax-rate"), &name("tax_rate"), Input::Decimal)) }
+            td { (field(form, &label("line-category"), &name("tax_category"), Input::Choice(TAX_CATEGORIES))) }
+            td.wide { (field(form, &label("line-exemption-reason"), &name("exemption_reason"), Input::Text)) }
+            td { (field(form, &label("line-discount"), &name("discount_percent"), Input::Decimal)) }
             td.num { (net.unwrap_or_default()) }
             td {
                 @if !blank {
                     @let id = page::id_of(&name("_remove"));
                     label.check for=(id) {
                         input type="checkbox" id=(id) name=(name("_remove")) value="on";
-                        span { "Remove line " (i + 1) }
+                        span { (label("line-remove")) }
                     }
                 }
             }
@@ -384,18 +390,18 @@ pub(super) async fn draft_page(
     let context = editor_context(web, headers).await?;
     let form = draft.form();
     let etag = draft.etag();
-    let title = format!("Draft {}", kind.singular());
+    let title = t(&format!("{}-draft", kind.singular()));
     let path = kind.path();
     let content = html! {
         div.actions {
             @match kind {
-                Kind::Proposal => (page::action(&format!("/proposals/{id}/do/send"), "Send to the customer", "")),
-                Kind::Invoice => (page::action(&format!("/invoices/{id}/do/issue"), "Issue (gives it its number)", "")),
+                Kind::Proposal => (page::action(&format!("/proposals/{id}/do/send"), &t("send-to-customer"), "")),
+                Kind::Invoice => (page::action(&format!("/invoices/{id}/do/issue"), &t("issue-invoice"), "")),
             }
-            a.button.secondary href=(kind.api_of(id, "pdf")) download { "Preview PDF" }
+            a.button.secondary href=(kind.api_of(id, "pdf")) download { (t("preview-pdf")) }
             form.action hx-post=(format!("/{path}/{id}/delete")) hx-target="this" hx-swap="outerHTML" {
                 (hidden("_etag", etag))
-                button.danger type="submit" { "Delete draft" }
+                button.danger type="submit" { (t("delete-draft")) }
             }
         }
         (editor(kind, id, &form, Some(draft.content()), &context))
@@ -461,29 +467,29 @@ impl Kind {
     /// The date after the issue date: when it is due, or until when it is valid.
     pub(super) fn second_date(self) -> (&'static str, &'static str) {
         match self {
-            Self::Proposal => ("valid_until", "Valid until"),
-            Self::Invoice => ("due_date", "Due date"),
+            Self::Proposal => ("valid_until", "valid-until"),
+            Self::Invoice => ("due_date", "due-date"),
         }
     }
 
     pub(super) fn statuses(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Self::Proposal => &[
-                ("", "Any status"),
-                ("draft", "Draft"),
-                ("sent", "Sent"),
-                ("accepted", "Accepted"),
-                ("declined", "Declined"),
-                ("expired", "Expired"),
-                ("converted", "Converted"),
+                ("", "any-status"),
+                ("draft", "status-draft"),
+                ("sent", "status-sent"),
+                ("accepted", "status-accepted"),
+                ("declined", "status-declined"),
+                ("expired", "status-expired"),
+                ("converted", "status-converted"),
             ],
             Self::Invoice => &[
-                ("", "Any status"),
-                ("draft", "Draft"),
-                ("issued", "Issued"),
-                ("partially_paid", "Partially paid"),
-                ("paid", "Paid"),
-                ("void", "Void"),
+                ("", "any-status"),
+                ("draft", "status-draft"),
+                ("issued", "status-issued"),
+                ("partially_paid", "status-partially_paid"),
+                ("paid", "status-paid"),
+                ("void", "status-void"),
             ],
         }
     }
@@ -525,29 +531,29 @@ pub(super) fn totals(fmt: &Fmt, saved: Option<&Content>, balance: Option<Balance
             @if let Some(doc) = saved {
                 @let currency = doc.currency;
                 table {
-                    caption { "Totals" }
+                    caption { (t("totals")) }
                     tbody {
-                        tr { th scope="row" { "Net" } td.num data-total="net" { (fmt.money(&doc.net_total, currency)) } }
+                        tr { th scope="row" { (t("net")) } td.num data-total="net" { (fmt.money(&doc.net_total, currency)) } }
                         @if nonzero(&doc.discount_total) {
-                            tr { th scope="row" { "Discount" } td.num { "−" (fmt.money(&doc.discount_total, currency)) } }
+                            tr { th scope="row" { (t("discount")) } td.num { "−" (fmt.money(&doc.discount_total, currency)) } }
                         }
                         @for tax in &doc.tax_breakdown {
-                            tr { th scope="row" { "Tax " (fmt.percent(&tax.rate)) " on " (fmt.money(&tax.base, currency)) }
+                            tr { th scope="row" { (t_with("tax-on", &[("rate", &fmt.percent(&tax.rate)), ("base", &fmt.money(&tax.base, currency))])) }
                                  td.num { (fmt.money(&tax.tax, currency)) } }
                         }
-                        tr { th scope="row" { "Tax" } td.num data-total="tax" { (fmt.money(&doc.tax_total, currency)) } }
-                        tr.total { th scope="row" { "Total" } td.num data-total="total" { (fmt.money(&doc.total, currency)) } }
+                        tr { th scope="row" { (t("tax")) } td.num data-total="tax" { (fmt.money(&doc.tax_total, currency)) } }
+                        tr.total { th scope="row" { (t("col-total")) } td.num data-total="total" { (fmt.money(&doc.total, currency)) } }
                         @if let Some(balance) = balance {
-                            tr { th scope="row" { "Paid" } td.num { (fmt.money(balance.paid, currency)) } }
+                            tr { th scope="row" { (t("status-paid")) } td.num { (fmt.money(balance.paid, currency)) } }
                             @if nonzero(balance.credited) {
-                                tr { th scope="row" { "Credited" } td.num { (fmt.money(balance.credited, currency)) } }
+                                tr { th scope="row" { (t("credited")) } td.num { (fmt.money(balance.credited, currency)) } }
                             }
-                            tr.total { th scope="row" { "Amount due" } td.num data-total="due" { (fmt.money(balance.due, currency)) } }
+                            tr.total { th scope="row" { (t("amount-due")) } td.num data-total="due" { (fmt.money(balance.due, currency)) } }
                         }
                     }
                 }
             } @else {
-                p { "The totals are shown again once every line is complete." }
+                p { (t("totals-pending")) }
             }
         }
     }

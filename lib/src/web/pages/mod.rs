@@ -11,14 +11,14 @@ pub use super::form::Fields;
 
 /// The VAT categories (EN 16931 BT-151) as a picker offers them; empty: the default.
 pub const TAX_CATEGORIES: &[(&str, &str)] = &[
-    ("", "Default"),
-    ("S", "S: standard rate"),
-    ("Z", "Z: zero rated"),
-    ("E", "E: exempt (give the reason)"),
-    ("AE", "AE: reverse charge"),
-    ("K", "K: intra-community supply"),
-    ("G", "G: export outside the EU"),
-    ("O", "O: not subject to VAT"),
+    ("", "category-default"),
+    ("S", "category-S"),
+    ("Z", "category-Z"),
+    ("E", "category-E"),
+    ("AE", "category-AE"),
+    ("K", "category-K"),
+    ("G", "category-G"),
+    ("O", "category-O"),
 ];
 
 /// The value of the form's own field `name` (`_etag`, `_key`).

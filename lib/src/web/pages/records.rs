@@ -22,6 +22,7 @@ use crate::web::page::{
 use crate::web::pages::auth::currencies;
 use crate::web::reads::{self, Listed, typed};
 use crate::web::show::{Fmt, or_empty};
+use crate::web::ui::{t, t_with};
 use crate::web::{Failure, Web, go_to, refused};
 
 /// `?next=` of a list page.
@@ -49,6 +50,7 @@ pub fn safe_id(id: &str) -> Result<&str, Failure> {
 struct Kind<R> {
     /// `/customers` (the API's is the record's own, `/v1/customers`).
     path: &'static str,
+    /// Message ids: `nav-customers`, and the prefix of its own (`customer` in `customer-add`).
     title: &'static str,
     singular: &'static str,
     section: Section,
@@ -57,6 +59,7 @@ struct Kind<R> {
     /// Its name, as its page's title and its list's first column.
     name: fn(&R) -> &str,
     columns: fn(&Fmt, &R) -> Markup,
+    /// Message ids of its list's columns after the name.
     headings: &'static [&'static str],
     /// What a search matches: name, contact, email, city, tax id or description.
     searched: fn(&R) -> Vec<&str>,
@@ -68,7 +71,7 @@ impl<R: Listed<Entry = View<R>> + Serialize + DeserializeOwned> Kept for R {}
 
 /// The languages a customer's documents are written in; empty: the account's.
 const DOCUMENT_LANGUAGES: &[(&str, &str)] = &[
-    ("", "The account's language"),
+    ("", "—"),
     ("en", "English"),
     ("de", "Deutsch"),
     ("fr", "Français"),
@@ -78,7 +81,7 @@ const DOCUMENT_LANGUAGES: &[(&str, &str)] = &[
 ];
 
 fn currency_options() -> Vec<(&'static str, &'static str)> {
-    let mut options = vec![("", "The company's currency")];
+    let mut options = vec![("", "currency-company")];
     options.extend_from_slice(currencies());
     options
 }
@@ -87,22 +90,22 @@ fn customer_fields(form: &Form) -> Markup {
     let currencies = currency_options();
     html! {
         fieldset {
-            legend { "Customer" }
+            legend { (t("customer")) }
             div.fields {
-                (required(form, "Name", "name", Input::Text))
-                (field(form, "Contact person", "contact_name", Input::Text))
-                (field(form, "Email", "email", Input::Email))
-                (field(form, "Phone", "phone", Input::Text))
-                (hinted(form, "Tax id", "tax_id", Input::Text, "VAT number, e.g. DE123456789"))
-                (field(form, "Currency", "currency", Input::Select(&currencies)))
-                (hinted(form, "VAT category of their lines", "tax_category", Input::Select(TAX_CATEGORIES), "A business in another EU country: usually AE or K"))
-                (hinted(form, "E-invoice address scheme", "electronic_address.scheme", Input::Text, "Its EAS code, e.g. 0208 (Belgium), 9930 (German VAT), 0088 (GLN)"))
-                (hinted(form, "E-invoice address", "electronic_address.id", Input::Text, "Their Peppol identifier in that scheme"))
-                (field(form, "Language of their documents", "language", Input::Select(DOCUMENT_LANGUAGES)))
+                (required(form, &t("field-name"), "name", Input::Text))
+                (field(form, &t("field-contact"), "contact_name", Input::Text))
+                (field(form, &t("field-email"), "email", Input::Email))
+                (field(form, &t("field-phone"), "phone", Input::Text))
+                (hinted(form, &t("field-tax-id"), "tax_id", Input::Text, &t("hint-tax-id")))
+                (field(form, &t("field-currency"), "currency", Input::Choice(&currencies)))
+                (hinted(form, &t("field-customer-category"), "tax_category", Input::Choice(TAX_CATEGORIES), &t("hint-customer-category")))
+                (hinted(form, &t("field-eas-scheme"), "electronic_address.scheme", Input::Text, &t("hint-eas-scheme")))
+                (hinted(form, &t("field-eas-id"), "electronic_address.id", Input::Text, &t("hint-eas-id")))
+                (hinted(form, &t("field-customer-language"), "language", Input::Select(DOCUMENT_LANGUAGES), &t("hint-customer-language")))
             }
         }
-        (address(form, "Billing address", "billing_address"))
-        (field(form, "Notes", "notes", Input::Area))
+        (address(form, &t("billing-address"), "billing_address"))
+        (field(form, &t("field-notes"), "notes", Input::Area))
     }
 }
 
@@ -154,17 +157,17 @@ fn service_fields(form: &Form) -> Markup {
     let currencies = currency_options();
     html! {
         div.fields {
-            (required(form, "Name", "name", Input::Text))
-            (required(form, "Unit price", "unit_price", Input::Decimal))
-            (hinted(form, "Unit", "unit", Input::Text, "e.g. hour, day, piece"))
-            (hinted(form, "Tax rate (%)", "tax_rate", Input::Decimal, "Empty: the account's default rate"))
-            (field(form, "Currency", "currency", Input::Select(&currencies)))
-            (field(form, "VAT category", "tax_category", Input::Select(TAX_CATEGORIES)))
-            (hinted(form, "Exemption reason", "exemption_reason", Input::Text, "With category E: the law that exempts it"))
-            (hinted(form, "Exemption code", "exemption_code", Input::Text, "A VATEX code, e.g. VATEX-EU-132-1I"))
+            (required(form, &t("field-name"), "name", Input::Text))
+            (required(form, &t("field-unit-price"), "unit_price", Input::Decimal))
+            (hinted(form, &t("field-unit"), "unit", Input::Text, &t("hint-unit")))
+            (hinted(form, &t("field-tax-rate"), "tax_rate", Input::Decimal, &t("hint-tax-rate")))
+            (field(form, &t("field-currency"), "currency", Input::Choice(&currencies)))
+            (field(form, &t("field-category"), "tax_category", Input::Choice(TAX_CATEGORIES)))
+            (hinted(form, &t("field-exemption-reason"), "exemption_reason", Input::Text, &t("hint-exemption-reason")))
+            (hinted(form, &t("field-exemption-code"), "exemption_code", Input::Text, &t("hint-exemption-code")))
         }
-        (field(form, "Description", "description", Input::Area))
-        (field(form, "Offered for new documents", "active", Input::Check))
+        (field(form, &t("field-description"), "description", Input::Area))
+        (field(form, &t("field-active"), "active", Input::Check))
     }
 }
 
@@ -185,7 +188,7 @@ fn service_columns(fmt: &Fmt, service: &Service) -> Markup {
     html! {
         td.num { (fmt.money(&service.unit_price, service.currency)) }
         td { (or_empty(&service.unit)) }
-        td { @if service.active { "offered" } @else { "archived" } }
+        td { @if service.active { (t("service-offered")) } @else { (t("service-archived")) } }
     }
 }
 
@@ -195,27 +198,27 @@ fn service_searched(service: &Service) -> Vec<&str> {
 
 const CUSTOMERS: Kind<Customer> = Kind {
     path: "customers",
-    title: "Customers",
+    title: "nav-customers",
     singular: "customer",
     section: Section::Customers,
     fields: customer_fields,
     names: CUSTOMER_NAMES,
     name: |customer| customer.name.as_str(),
     columns: customer_columns,
-    headings: &["Email", "City"],
+    headings: &["field-email", "address-city"],
     searched: customer_searched,
 };
 
 const SERVICES: Kind<Service> = Kind {
     path: "services",
-    title: "Services",
+    title: "nav-services",
     singular: "service",
     section: Section::Services,
     fields: service_fields,
     names: SERVICE_NAMES,
     name: |service| service.name.as_str(),
     columns: service_columns,
-    headings: &["Unit price", "Unit", "Status"],
+    headings: &["field-unit-price", "field-unit", "col-status"],
     searched: service_searched,
 };
 
@@ -277,25 +280,25 @@ async fn list<R: Kept>(
     let mut search_form = Form::default();
     search_form.set("q", query.unwrap_or_default());
     let content = html! {
-        div.actions { a.button href=(format!("/{}/new", kind.path)) { "Add a " (kind.singular) } }
+        div.actions { a.button href=(format!("/{}/new", kind.path)) { (t(&format!("{}-add-a", kind.singular))) } }
         form.card.fields method="get" action=(format!("/{}", kind.path)) role="search" {
-            (field(&search_form, "Search by name, email, city or tax id", "q", Input::Text))
-            div { button.secondary type="submit" { "Search" } }
+            (field(&search_form, &t(&format!("{}-search", kind.singular)), "q", Input::Text))
+            div { button.secondary type="submit" { (t("search")) } }
         }
         @if let Some(query) = query {
             p role="status" {
-                (items.len()) " " (kind.path) " match “" (query) "”. "
-                @if more { "Only the first " (SEARCH_PAGES * 100) " were searched. " }
-                a href=(format!("/{}", kind.path)) { "Show all" }
+                (t_with(&format!("{}-matches", kind.singular), &[("count", &items.len().to_string()), ("query", query)])) " "
+                @if more { (t_with("search-only-first", &[("count", &(SEARCH_PAGES * 100).to_string())])) " " }
+                a href=(format!("/{}", kind.path)) { (t("show-all")) }
             }
         }
         @if items.is_empty() {
-            @if query.is_none() { p { "No " (kind.path) " yet." } }
+            @if query.is_none() { p { (t(&format!("{}-none-yet", kind.singular))) } }
         } @else {
             div.table { table {
                 thead { tr {
-                    th scope="col" { "Name" }
-                    @for heading in kind.headings { th scope="col" { (heading) } }
+                    th scope="col" { (t("field-name")) }
+                    @for heading in kind.headings { th scope="col" { (t(heading)) } }
                 } }
                 tbody {
                     @for item in &items {
@@ -309,7 +312,7 @@ async fn list<R: Kept>(
         }
         (next_link(&format!("/{}", kind.path), &[], next.as_deref()))
     };
-    Ok(page::page(kind.title, kind.section, content).into_response())
+    Ok(page::page(&t(kind.title), kind.section, content).into_response())
 }
 
 fn new_form<R>(kind: &Kind<R>, form: &Form) -> Markup {
@@ -318,7 +321,7 @@ fn new_form<R>(kind: &Kind<R>, form: &Form) -> Markup {
             (notice(form, kind.names))
             (once())
             ((kind.fields)(form))
-            button type="submit" { "Add " (kind.singular) }
+            button type="submit" { (t(&format!("{}-add", kind.singular))) }
         }
     }
 }
@@ -327,7 +330,7 @@ fn new_page<R>(kind: &Kind<R>) -> Markup {
     let mut form = Form::default();
     form.set("active", "true");
     page::page(
-        &format!("New {}", kind.singular),
+        &t(&format!("{}-new", kind.singular)),
         kind.section,
         new_form(kind, &form),
     )
@@ -359,11 +362,11 @@ async fn create<R: Kept>(
 fn edit_form<R>(kind: &Kind<R>, id: &str, form: &Form, saved: bool) -> Markup {
     html! {
         form.card hx-post=(format!("/{}/{id}", kind.path)) hx-target="this" hx-swap="outerHTML" {
-            @if saved { p.ok role="status" { "Saved." } }
+            @if saved { p.ok role="status" { (t("saved")) } }
             (notice(form, kind.names))
             (hidden("_etag", form.value("_etag")))
             ((kind.fields)(form))
-            button type="submit" { "Save changes" }
+            button type="submit" { (t("save-changes")) }
         }
     }
 }
@@ -388,12 +391,12 @@ async fn detail<R: Kept>(
     let title = (kind.name)(&got.value.record).to_owned();
     let content = html! {
         (edit_form(kind, id, &form, false))
-        h2 { "Delete" }
+        h2 { (t("delete")) }
         form.action hx-post=(format!("/{}/{id}/delete", kind.path)) hx-target="this" hx-swap="outerHTML"
-            hx-confirm=(format!("Delete {title}? This cannot be undone.")) {
+            hx-confirm=(t_with("delete-confirm", &[("name", &title)])) {
             (notice(&Form::default(), &[]))
             (hidden("_etag", &etag))
-            button.danger type="submit" { "Delete this " (kind.singular) }
+            button.danger type="submit" { (t(&format!("{}-delete", kind.singular))) }
         }
     };
     Ok(page::page(&title, kind.section, content).into_response())
@@ -536,7 +539,7 @@ pub async fn delete(
         form.action hx-post=(format!("/{kind}/{id}/delete")) hx-target="this" hx-swap="outerHTML" {
             (notice(&form, &[]))
             (hidden("_etag", own(&fields, "_etag").unwrap_or_default()))
-            button.danger type="submit" { "Delete" }
+            button.danger type="submit" { (t("delete")) }
         }
     }))
 }

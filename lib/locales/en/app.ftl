@@ -1,0 +1,380 @@
+# The owner's web app, in English: every text a page shows (Project Fluent).
+
+## The page, its navigation and the pieces of forms
+
+skip-to-content = Skip to content
+nav-main = Main
+nav-dashboard = Dashboard
+nav-customers = Customers
+nav-services = Services
+nav-proposals = Proposals
+nav-invoices = Invoices
+nav-credit-notes = Credit notes
+nav-payments = Payments
+nav-exports = Exports
+nav-settings = Settings
+nav-audit = Audit trail
+log-out = Log out
+address-street = Street
+address-street-2 = Street, second line
+address-postal-code = Postal code
+address-city = City
+address-region = Region
+address-country = Country
+next-page = Next page →
+
+## Statuses
+
+status-draft = Draft
+status-issued = Issued
+status-partially_paid = Partially paid
+status-paid = Paid
+status-void = Void
+status-sent = Sent
+status-accepted = Accepted
+status-declined = Declined
+status-expired = Expired
+status-converted = Converted
+
+## Logging in and signing up
+
+field-email = Email
+field-password = Password
+log-in = Log in
+new-here = New here?
+create-an-account = Create an account
+login-refused = That email and password do not match an account.
+field-your-name = Your name
+hint-new-password = 12 to 72 characters; a few unrelated words make a strong one.
+field-business-name = Business name
+field-signup-currency = Currency of your documents
+field-signup-country = Country of your business
+signup-privacy = By creating an account you agree to our privacy policy: your records are encrypted under a key only your account can use.
+create-account = Create account
+have-an-account = Already have an account?
+create-your-account = Create your account
+currency-EUR = Euro (EUR)
+currency-USD = US dollar (USD)
+currency-GBP = Pound sterling (GBP)
+currency-CHF = Swiss franc (CHF)
+currency-CAD = Canadian dollar (CAD)
+currency-AUD = Australian dollar (AUD)
+currency-SEK = Swedish krona (SEK)
+currency-DKK = Danish krone (DKK)
+currency-NOK = Norwegian krone (NOK)
+currency-PLN = Polish złoty (PLN)
+currency-CZK = Czech koruna (CZK)
+currency-JPY = Japanese yen (JPY)
+
+## The dashboard
+
+new-invoice = New invoice
+new-proposal = New proposal
+new-customer = New customer
+dashboard-empty-start = Nothing is outstanding yet. Start by filling in your
+dashboard-empty-profile = company profile
+dashboard-empty-end = , then add a customer and write an invoice.
+totals-in = Totals in { $currency }
+outstanding = Outstanding
+overdue = Overdue
+invoices-past-due = 
+    { $count ->
+        [one] { $count } invoice past due
+       *[other] { $count } invoices past due
+    }
+received-30-days = Received, last 30 days
+as-of = As of { $date }.
+open-invoices = Open invoices
+no-invoices = No invoices here.
+col-number = Number
+col-customer = Customer
+col-issued = Issued
+col-due = Due
+col-status = Status
+col-total = Total
+col-amount-due = Due amount
+
+## VAT categories and currencies
+
+category-default = Default
+category-S = S: standard rate
+category-Z = Z: zero rated
+category-E = E: exempt (give the reason)
+category-AE = AE: reverse charge
+category-K = K: intra-community supply
+category-G = G: export outside the EU
+category-O = O: not subject to VAT
+currency-company = The company's currency
+
+## Customers and services
+
+customer = Customer
+field-name = Name
+field-contact = Contact person
+field-phone = Phone
+field-tax-id = Tax id
+hint-tax-id = VAT number, e.g. DE123456789
+field-currency = Currency
+field-customer-category = VAT category of their lines
+hint-customer-category = A business in another EU country: usually AE or K
+field-eas-scheme = E-invoice address scheme
+hint-eas-scheme = Its EAS code, e.g. 0208 (Belgium), 9930 (German VAT), 0088 (GLN)
+field-eas-id = E-invoice address
+hint-eas-id = Their Peppol identifier in that scheme
+field-customer-language = Language of their documents
+hint-customer-language = Empty: the account's language
+billing-address = Billing address
+field-notes = Notes
+field-unit-price = Unit price
+field-unit = Unit
+hint-unit = e.g. hour, day, piece
+field-tax-rate = Tax rate (%)
+hint-tax-rate = Empty: the account's default rate
+field-category = VAT category
+field-exemption-reason = Exemption reason
+hint-exemption-reason = With category E: the law that exempts it
+field-exemption-code = Exemption code
+hint-exemption-code = A VATEX code, e.g. VATEX-EU-132-1I
+field-description = Description
+field-active = Offered for new documents
+service-offered = offered
+service-archived = archived
+search = Search
+show-all = Show all
+search-only-first = Only the first { $count } were searched.
+customer-add-a = Add a customer
+customer-add = Add customer
+customer-new = New customer
+customer-search = Search by name, email, city or tax id
+customer-matches = 
+    { $count ->
+        [one] { $count } customer matches “{ $query }”.
+       *[other] { $count } customers match “{ $query }”.
+    }
+customer-none-yet = No customers yet.
+customer-delete = Delete this customer
+service = Service
+service-add-a = Add a service
+service-add = Add service
+service-new = New service
+service-search = Search by name or description
+service-matches = 
+    { $count ->
+        [one] { $count } service matches “{ $query }”.
+       *[other] { $count } services match “{ $query }”.
+    }
+service-none-yet = No services yet.
+service-delete = Delete this service
+saved = Saved.
+save-changes = Save changes
+delete = Delete
+delete-confirm = Delete { $name }? This cannot be undone.
+
+## Proposals, invoices, credit notes and payments
+
+any-customer = Any customer
+any-status = Any status
+show = Show
+proposal-new = New proposal
+invoice-new = New invoice
+no-proposals = No proposals here.
+col-date = Date
+valid-until = Valid until
+lines = Lines
+quantity = Quantity
+tax = Tax
+net = Net
+method-bank_transfer = Bank transfer
+method-card = Card
+method-cash = Cash
+method-cheque = Cheque
+method-other = Other
+record-payment = Record payment
+record-a-payment = Record a payment
+amount = Amount
+received-on = Received on
+method = Method
+reference = Reference
+declined-because = Declined because
+download-pdf = Download PDF
+download-ubl = Download e-invoice (UBL)
+mark-accepted = Mark accepted
+convert-to-invoice = Convert to an invoice
+open-its-invoice = Open its invoice
+declined-question = Declined?
+mark-declined = Mark declined
+why-declined = Why the customer declined
+proposal-title = Proposal { $number }
+voided-because = Voided because
+credit-this-invoice = Credit this invoice
+credit-explained = A credit note cancels what is left of this invoice, with a reason shown on it.
+issue-credit-note = Issue a credit note
+reason-for-credit = Reason for the credit
+void-this-invoice = Void this invoice
+void-explained = Voiding keeps the invoice and its number, marked VOID; nothing is owed on it any more.
+void-invoice = Void invoice
+reason-for-void = Reason for voiding
+invoice-title = Invoice { $number }
+no-payments = No payments recorded.
+received = Received
+invoice = Invoice
+actions = Actions
+payment-of = payment of { $amount }
+no-credit-notes = No credit notes.
+credited = Credited
+try-again = Try again
+credit-notes-explained = A credit note is made from its invoice's page.
+credits-invoice = Credits invoice
+reason = Reason
+credit-note-title = Credit note { $number }
+payments-explained = A payment is recorded from its invoice's page.
+
+## The editor
+
+choose-a-customer = Choose a customer…
+proposal-start = Start the proposal
+invoice-start = Start the invoice
+no-customer-yet = No customer yet
+free-text = Free text
+discount-whole = Discount on the whole (%)
+buyer-reference = Customer's reference
+hint-buyer-reference = Theirs for this invoice, e.g. a Leitweg-ID
+order-reference = Purchase order
+supply-date = Supply date
+hint-supply-date = When you delivered, if not the invoice's date
+prices-include-tax = Prices include tax
+remove = Remove
+footer = Footer
+save-draft = Save draft
+from-catalogue = From the catalogue
+tax-percent = Tax %
+discount-percent = Discount %
+line-from-catalogue = Line { $n }: from the catalogue
+line-description = Line { $n }: description
+line-quantity = Line { $n }: quantity
+line-unit = Line { $n }: unit
+line-unit-price = Line { $n }: unit price
+line-tax-rate = Line { $n }: tax rate
+line-category = Line { $n }: VAT category
+line-exemption-reason = Line { $n }: exemption reason
+line-discount = Line { $n }: discount
+line-remove = Remove line { $n }
+proposal-draft = Draft proposal
+invoice-draft = Draft invoice
+preview-pdf = Preview PDF
+delete-draft = Delete draft
+due-date = Due date
+totals = Totals
+discount = Discount
+tax-on = Tax { $rate } on { $base }
+amount-due = Amount due
+totals-pending = The totals are shown again once every line is complete.
+
+## The account: settings, exports, audit trail
+
+company-profile = Company profile
+company-profile-hint = What your documents say about you. EU e-invoices need your address and tax id.
+company-profile-saved = Company profile saved.
+legal-name = Legal name
+website = Website
+registration-number = Registration number
+hint-registration-number = In the register of companies, e.g. HRB 123456 B
+hint-own-eas-id = Your Peppol identifier in that scheme
+address = Address
+bank-account = Bank account for payments
+account-holder = Account holder
+save-company-profile = Save company profile
+numbers-terms-language = Numbers, terms and language
+settings-saved = Settings saved.
+invoice-prefix = Invoice numbers start with
+hint-invoice-prefix = e.g. INV-{"{"}YYYY{"}"}-
+proposal-prefix = Proposal numbers start with
+credit-note-prefix = Credit note numbers start with
+payment-terms = Payment terms (days)
+hint-payment-terms = 0: due on receipt
+proposal-validity = Proposals valid for (days)
+default-tax-rate = Default tax rate (%)
+locale = Language and number format
+hint-locale = Of the app, and of documents to customers without a language of their own
+time-zone = Time zone
+hint-time-zone = e.g. Europe/Berlin
+invoice-notes = Notes on every invoice
+invoice-footer = Footer of every invoice
+small-business = Exempt from VAT as a small business (e.g. § 19 UStG, art. 293 B CGI): every line is exempt, with the sentence your country requires
+save-settings = Save settings
+series-invoices = Invoices
+series-credit-notes = Credit notes
+series-proposals = Proposals
+series-invoices-raise = Raise invoices
+series-credit-notes-raise = Raise credit notes
+series-proposals-raise = Raise proposals
+next-number = Next number:
+raised = Raised.
+continue-from = Continue from number
+password-changed = Password changed. Your other sessions were logged out.
+current-password = Current password
+new-password = New password
+change-password = Change password
+delete-account = Delete the account
+delete-account-explained = Deleting the account logs you out at once and can not be undone. Every record, file and export is destroyed within 30 days. Export what you want to keep first.
+your-password = Your password
+type-legal-name = Type your company's legal name to confirm
+delete-account-button = Delete the account and all its data
+number-series = Number series
+number-series-explained = Each series numbers its documents without gaps. To continue the numbers of another tool, raise a series to the next number it should give; a series is never lowered.
+dataset-invoices = Invoices (CSV)
+dataset-invoice_lines = Invoice lines (CSV)
+dataset-payments = Payments (CSV)
+dataset-customers = Customers (CSV)
+dataset-services = Services (CSV)
+dataset-proposals = Proposals (CSV)
+dataset-account = Everything, with PDFs (ZIP)
+what-to-export = What to export
+export = Export
+exports-explained = An export is a file of your data. Its link works for a short while; come back here for a fresh one.
+no-exports = No exports yet.
+made = Made
+data = Data
+rows = Rows
+file = File
+download = Download
+audit-explained = Everything done in this account, newest first: who, what, on which record, and whether it was allowed.
+when-utc = When (UTC)
+action = Action
+record = Record
+outcome = Outcome
+
+## Audit outcomes
+
+outcome-success = allowed
+outcome-wrong_password = wrong password
+outcome-unknown_email = unknown email
+outcome-locked = locked
+outcome-session_ended = session ended
+
+## Refusals and errors
+
+login-paused = 
+    { $count ->
+        [one] Too many attempts. For your safety, logging in to this account is paused: try again in { $count } minute.
+       *[other] Too many attempts. For your safety, logging in to this account is paused: try again in { $count } minutes.
+    }
+too-many-attempts = Too many attempts. Try again later.
+server-failed = Something went wrong on our side and nothing was changed. Please try again.
+request-refused = The request was refused.
+required = Required.
+fields-need-attention = Some fields need your attention; each says why.
+not-found = Not found
+no-such-page = There is no such page.
+go-to-dashboard = Go to the dashboard
+something-went-wrong = Something went wrong
+no-such-record = This account has no such record.
+opening = Opening…
+open-the-page = Open the page
+
+## The editor, more
+
+no-customers-yet = You have no customers yet.
+add-one-first = Add one first
+send-to-customer = Send to the customer
+issue-invoice = Issue (gives it its number)
