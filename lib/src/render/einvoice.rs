@@ -198,16 +198,47 @@ pub fn missing(bill: &Bill<'_>) -> Vec<FieldError> {
              address when the document was issued",
         ));
     }
-    if bill.content.currency.minor_units() > 2 {
+    if written_places(bill).is_none() {
         errors.push(FieldError::new(
             "currency",
             format!(
-                "EN 16931 writes amounts with at most 2 decimals (BR-DEC); {} has 3",
+                "EN 16931 writes amounts with at most 2 decimals (BR-DEC): this {} document has \
+                 an amount in a third decimal (prices in whole hundredths make one that has none)",
                 bill.content.currency
             ),
         ));
     }
     errors
+}
+
+/// The decimals the e-invoice writes amounts with: the currency's, at most 2 (EN 16931's
+/// BR-DEC rules). A 3-decimal currency's document (KWD, BHD, …) is written at 2 when every
+/// amount is in whole hundredths, so nothing is rounded; `None` when one is not.
+fn written_places(bill: &Bill<'_>) -> Option<u32> {
+    let content = bill.content;
+    let places = content.currency.minor_units();
+    if places <= 2 {
+        return Some(places);
+    }
+    let lines = content.lines.iter().flat_map(|line| {
+        let (_, allowance) = line_price(line, content.prices_include_tax, places);
+        [line.net.value(), allowance]
+    });
+    let taxes = content
+        .tax_breakdown
+        .iter()
+        .flat_map(|tax| [tax.base.value(), tax.tax.value()]);
+    let totals = [
+        content.net_total.value(),
+        content.discount_total.value(),
+        content.tax_total.value(),
+        content.total.value(),
+        bill.prepaid,
+    ];
+    let mut amounts = lines.chain(taxes).chain(totals);
+    amounts
+        .all(|amount| round(amount, 2) == amount)
+        .then_some(2)
 }
 
 /// One category and rate's share of the document discount (BG-20): its line nets less its
@@ -301,7 +332,8 @@ fn date_102(date: Date) -> String {
 pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     let content = bill.content;
     let currency = content.currency.code();
-    let places = content.currency.minor_units();
+    let places = written_places(bill).unwrap_or(2);
+    let at = |amount: Decimal| round(amount, places).to_string();
     let mut x = Xml::new();
     x.open_with(
         "rsm:CrossIndustryInvoice",
@@ -391,7 +423,7 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
             x.close("ram:SpecifiedTradeAllowanceCharge");
         }
         x.open("ram:SpecifiedTradeSettlementLineMonetarySummation");
-        x.leaf("ram:LineTotalAmount", &line.net.to_string());
+        x.leaf("ram:LineTotalAmount", &at(line.net.value()));
         x.close("ram:SpecifiedTradeSettlementLineMonetarySummation");
         x.close("ram:SpecifiedLineTradeSettlement");
         x.close("ram:IncludedSupplyChainTradeLineItem");
@@ -457,12 +489,12 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     }
     for tax in &content.tax_breakdown {
         x.open("ram:ApplicableTradeTax");
-        x.leaf("ram:CalculatedAmount", &tax.tax.to_string());
+        x.leaf("ram:CalculatedAmount", &at(tax.tax.value()));
         x.leaf("ram:TypeCode", "VAT");
         if let Some(reason) = &tax.exemption_reason {
             x.leaf("ram:ExemptionReason", reason);
         }
-        x.leaf("ram:BasisAmount", &tax.base.to_string());
+        x.leaf("ram:BasisAmount", &at(tax.base.value()));
         x.leaf("ram:CategoryCode", tax.category.code());
         if let Some(code) = &tax.exemption_code {
             x.leaf("ram:ExemptionReasonCode", code);
@@ -489,7 +521,7 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         x.open("ram:ChargeIndicator");
         x.leaf("udt:Indicator", "false");
         x.close("ram:ChargeIndicator");
-        x.leaf("ram:ActualAmount", &share.to_string());
+        x.leaf("ram:ActualAmount", &at(share));
         x.leaf("ram:ReasonCode", "95");
         x.leaf("ram:Reason", "Discount");
         x.open("ram:CategoryTradeTax");
@@ -517,10 +549,10 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     x.close("ram:SpecifiedTradePaymentTerms");
     let due = content.total.value() - bill.prepaid;
     x.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
-    x.leaf("ram:LineTotalAmount", &content.net_total.to_string());
+    x.leaf("ram:LineTotalAmount", &at(content.net_total.value()));
     x.leaf(
         "ram:AllowanceTotalAmount",
-        &content.discount_total.to_string(),
+        &at(content.discount_total.value()),
     );
     x.leaf(
         "ram:TaxBasisTotalAmount",
@@ -533,9 +565,9 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     x.leaf_with(
         "ram:TaxTotalAmount",
         &[("currencyID", currency)],
-        &content.tax_total.to_string(),
+        &at(content.tax_total.value()),
     );
-    x.leaf("ram:GrandTotalAmount", &content.total.to_string());
+    x.leaf("ram:GrandTotalAmount", &at(content.total.value()));
     x.leaf(
         "ram:TotalPrepaidAmount",
         &round(bill.prepaid, places).to_string(),
@@ -732,7 +764,8 @@ fn cii_party(x: &mut Xml, element: &str, party: &Party<'_>) {
 pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
     let content = bill.content;
     let currency = content.currency.code();
-    let places = content.currency.minor_units();
+    let places = written_places(bill).unwrap_or(2);
+    let at = |amount: Decimal| round(amount, places).to_string();
     let amount = |x: &mut Xml, name: &str, value: &str| {
         x.leaf_with(name, &[("currencyID", currency)], value);
     };
@@ -858,17 +891,17 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         x.leaf("cbc:ChargeIndicator", "false");
         x.leaf("cbc:AllowanceChargeReasonCode", "95");
         x.leaf("cbc:AllowanceChargeReason", "Discount");
-        amount(&mut x, "cbc:Amount", &share.to_string());
+        amount(&mut x, "cbc:Amount", &at(share));
         let rate = rated(category).then_some(rate);
         ubl_tax_category(&mut x, "cac:TaxCategory", category, rate, None);
         x.close("cac:AllowanceCharge");
     }
     x.open("cac:TaxTotal");
-    amount(&mut x, "cbc:TaxAmount", &content.tax_total.to_string());
+    amount(&mut x, "cbc:TaxAmount", &at(content.tax_total.value()));
     for tax in &content.tax_breakdown {
         x.open("cac:TaxSubtotal");
-        amount(&mut x, "cbc:TaxableAmount", &tax.base.to_string());
-        amount(&mut x, "cbc:TaxAmount", &tax.tax.to_string());
+        amount(&mut x, "cbc:TaxableAmount", &at(tax.base.value()));
+        amount(&mut x, "cbc:TaxAmount", &at(tax.tax.value()));
         let exemption = (
             tax.exemption_code.as_deref(),
             tax.exemption_reason.as_deref(),
@@ -891,14 +924,14 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
     amount(
         &mut x,
         "cbc:LineExtensionAmount",
-        &content.net_total.to_string(),
+        &at(content.net_total.value()),
     );
-    amount(&mut x, "cbc:TaxExclusiveAmount", &exclusive.to_string());
-    amount(&mut x, "cbc:TaxInclusiveAmount", &content.total.to_string());
+    amount(&mut x, "cbc:TaxExclusiveAmount", &at(exclusive));
+    amount(&mut x, "cbc:TaxInclusiveAmount", &at(content.total.value()));
     amount(
         &mut x,
         "cbc:AllowanceTotalAmount",
-        &content.discount_total.to_string(),
+        &at(content.discount_total.value()),
     );
     amount(
         &mut x,
@@ -928,7 +961,7 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
             )],
             &plain(line.quantity.value()),
         );
-        amount(&mut x, "cbc:LineExtensionAmount", &line.net.to_string());
+        amount(&mut x, "cbc:LineExtensionAmount", &at(line.net.value()));
         if !allowance.is_zero() {
             x.open("cac:AllowanceCharge");
             x.leaf("cbc:ChargeIndicator", "false");

@@ -13,6 +13,17 @@ use crate::documents::{
 
 /// A customer in `country` with the VAT id `vat` (none when `None`); its id.
 async fn customer(app: &TestApp, name: &str, country: &str, vat: Option<&str>) -> String {
+    customer_reading(app, name, country, vat, None).await
+}
+
+/// The same, reading its documents in `language` (the account's when `None`).
+async fn customer_reading(
+    app: &TestApp,
+    name: &str,
+    country: &str,
+    vat: Option<&str>,
+    language: Option<&str>,
+) -> String {
     let mut body = json!({
         "name": name,
         "email": "buyer@customer.example",
@@ -20,6 +31,9 @@ async fn customer(app: &TestApp, name: &str, country: &str, vat: Option<&str>) -
     });
     if let Some(vat) = vat {
         body["tax_id"] = json!(vat);
+    }
+    if let Some(language) = language {
+        body["language"] = json!(language);
     }
     // Where each receives e-invoices on the Peppol network.
     body["electronic_address"] = match country {
@@ -73,148 +87,221 @@ async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
     let app = spawn_app().await;
     app.signup(&app.client).await;
     seller(&app, "en-GB").await;
-    let domestic = customer(&app, "Inland GmbH", "DE", Some("DE123456789")).await;
-    let french = customer(&app, "Client SARL", "FR", Some("FR12345678901")).await;
-    let american = customer(&app, "Client Inc.", "US", None).await;
     let exempt = json!({"tax_category": "E", "exemption_reason": "Exempt under § 4 Nr. 21 UStG (schooling)", "exemption_code": "VATEX-EU-132-1I"});
-    let cases: Vec<(&str, &str, Vec<Value>, Option<&str>)> = vec![
+    let mut files: Vec<(String, Vec<u8>, &str)> = Vec::new();
+    // Each case in each language, with the legal wording that language's law texts use.
+    let languages = [
         (
-            "S",
-            &domestic,
-            vec![line("Design", "100.00", json!({"tax_rate": "19"}))],
-            None,
-        ),
-        (
-            "Z",
-            &domestic,
-            vec![line(
-                "Books",
-                "40.00",
-                json!({"tax_rate": "0", "tax_category": "Z"}),
-            )],
-            None,
-        ),
-        (
-            "E",
-            &domestic,
-            vec![line("Course", "90.00", exempt.clone())],
-            Some("Exempt under § 4 Nr. 21 UStG (schooling)"),
-        ),
-        (
-            "AE",
-            &french,
-            vec![line("Consulting", "120.00", json!({"tax_category": "AE"}))],
-            Some("Reverse charge: the customer accounts for the VAT"),
-        ),
-        (
-            "K",
-            &french,
-            vec![line(
-                "Machine parts",
-                "300.00",
-                json!({"tax_category": "K"}),
-            )],
-            Some("Intra-community supply, exempt from VAT"),
-        ),
-        (
-            "G",
-            &american,
-            vec![line("Export goods", "500.00", json!({"tax_category": "G"}))],
-            Some("Export outside the EU, exempt from VAT"),
-        ),
-        (
-            "O",
-            &domestic,
-            vec![line("Damages", "75.00", json!({"tax_category": "O"}))],
-            Some("Not subject to VAT."),
-        ),
-        (
-            "mixed",
-            &domestic,
-            vec![
-                line("Design", "100.00", json!({"tax_rate": "19"})),
-                line("Printing", "30.00", json!({"tax_rate": "7"})),
-                line("Course", "90.00", exempt.clone()),
-                line("Books", "40.00", json!({"tax_rate": "0"})),
+            "en",
+            [
+                "Reverse charge: the customer accounts for the VAT",
+                "Intra-community supply, exempt from VAT",
+                "Export outside the EU, exempt from VAT",
+                "Not subject to VAT.",
             ],
-            Some("Exempt under § 4 Nr. 21 UStG (schooling)"),
+        ),
+        (
+            "de",
+            [
+                "Steuerschuldnerschaft des Leistungsempfängers",
+                "Steuerfreie innergemeinschaftliche Lieferung",
+                "Steuerfreie Ausfuhr aus der EU",
+                "Nicht steuerbar.",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Autoliquidation : la TVA est due par le preneur",
+                "Livraison intracommunautaire exonérée de TVA",
+                "Exportation hors de l’UE exonérée de TVA",
+                "Non soumis à la TVA.",
+            ],
         ),
     ];
-    let mut files: Vec<(String, Vec<u8>, &str)> = Vec::new();
-    for (name, customer, lines, wording) in &cases {
-        let draft = post(
+    for (language, [reverse, intra, export, outside]) in languages {
+        let domestic = customer_reading(
             &app,
-            "/v1/invoices",
-            &json!({"customer_id": customer, "issue_date": "2026-11-25", "lines": lines}),
+            "Inland GmbH",
+            "DE",
+            Some("DE123456789"),
+            Some(language),
         )
         .await;
-        let id = draft["id"].as_str().expect("id").to_owned();
-        let invoice = issue(&app, &id).await;
-        let categories: Vec<&str> = invoice["lines"]
-            .as_array()
-            .expect("lines")
-            .iter()
-            .map(|l| l["tax_category"].as_str().unwrap_or_default())
-            .collect();
-        if *name == "mixed" {
-            assert_eq!(categories, ["S", "S", "E", "Z"]);
-            let breakdown: Vec<(&str, &str)> = invoice["tax_breakdown"]
-                .as_array()
-                .expect("breakdown")
-                .iter()
-                .map(|t| {
-                    (
-                        t["category"].as_str().unwrap_or_default(),
-                        t["rate"].as_str().unwrap_or_default(),
-                    )
-                })
-                .collect();
-            assert_eq!(breakdown, [("Z", "0"), ("E", "0"), ("S", "7"), ("S", "19")]);
-        } else {
-            assert_eq!(categories, [*name], "{name}");
-        }
-        if *name != "S" && *name != "Z" && *name != "mixed" {
-            assert_eq!(invoice["tax_total"], "0.00", "{name}: no VAT");
-        }
-        let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
-        let text = plain(&text_of(&pdf));
-        if let Some(wording) = wording {
-            assert!(
-                text.contains(wording),
-                "{name}: the PDF says {wording:?}:\n{text}"
-            );
-        }
-        let cii = pdf["attachments"]["factur-x.xml"][0]
-            .as_str()
-            .unwrap_or_else(|| panic!("{name}: no factur-x.xml"))
-            .as_bytes()
-            .to_vec();
-        let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
-        if *name == "O" {
-            let ubl_text = String::from_utf8_lossy(&ubl);
-            assert!(
-                !ubl_text.contains("DE987654321"),
-                "O states no VAT id (BR-O-2)"
-            );
-        }
-        files.push((format!("{name} (CII)"), cii, "cii"));
-        files.push((format!("{name} (UBL, Peppol)"), ubl, "peppol"));
-        if *name == "mixed" {
-            let credit = post(
+        let french = customer_reading(
+            &app,
+            "Client SARL",
+            "FR",
+            Some("FR12345678901"),
+            Some(language),
+        )
+        .await;
+        let american = customer_reading(&app, "Client Inc.", "US", None, Some(language)).await;
+        let cases: Vec<(&str, &str, Vec<Value>, Option<&str>)> = vec![
+            (
+                "S",
+                &domestic,
+                vec![line("Design", "100.00", json!({"tax_rate": "19"}))],
+                None,
+            ),
+            (
+                "Z",
+                &domestic,
+                vec![line(
+                    "Books",
+                    "40.00",
+                    json!({"tax_rate": "0", "tax_category": "Z"}),
+                )],
+                None,
+            ),
+            (
+                "E",
+                &domestic,
+                vec![line("Course", "90.00", exempt.clone())],
+                Some("Exempt under § 4 Nr. 21 UStG (schooling)"),
+            ),
+            (
+                "AE",
+                &french,
+                vec![line("Consulting", "120.00", json!({"tax_category": "AE"}))],
+                Some(reverse),
+            ),
+            (
+                "K",
+                &french,
+                vec![line(
+                    "Machine parts",
+                    "300.00",
+                    json!({"tax_category": "K"}),
+                )],
+                Some(intra),
+            ),
+            (
+                "G",
+                &american,
+                vec![line("Export goods", "500.00", json!({"tax_category": "G"}))],
+                Some(export),
+            ),
+            (
+                "O",
+                &domestic,
+                vec![line("Damages", "75.00", json!({"tax_category": "O"}))],
+                Some(outside),
+            ),
+            (
+                "mixed",
+                &domestic,
+                vec![
+                    line("Design", "100.00", json!({"tax_rate": "19"})),
+                    line("Printing", "30.00", json!({"tax_rate": "7"})),
+                    line("Course", "90.00", exempt.clone()),
+                    line("Books", "40.00", json!({"tax_rate": "0"})),
+                ],
+                Some("Exempt under § 4 Nr. 21 UStG (schooling)"),
+            ),
+        ];
+        for (name, customer, lines, wording) in &cases {
+            let draft = post(
                 &app,
-                &format!("/v1/invoices/{id}/credit-notes"),
-                &json!({"reason": "Cancelled"}),
+                "/v1/invoices",
+                &json!({"customer_id": customer, "issue_date": "2026-11-25", "lines": lines}),
             )
             .await;
-            let credit_id = credit["id"].as_str().expect("credit note id");
-            let credit_ubl = bytes(&app, &format!("/v1/credit-notes/{credit_id}/ubl")).await;
-            files.push((
-                "mixed credit note (UBL, Peppol)".into(),
-                credit_ubl,
-                "peppol",
-            ));
+            let id = draft["id"].as_str().expect("id").to_owned();
+            let invoice = issue(&app, &id).await;
+            let categories: Vec<&str> = invoice["lines"]
+                .as_array()
+                .expect("lines")
+                .iter()
+                .map(|l| l["tax_category"].as_str().unwrap_or_default())
+                .collect();
+            if *name == "mixed" {
+                assert_eq!(categories, ["S", "S", "E", "Z"]);
+                let breakdown: Vec<(&str, &str)> = invoice["tax_breakdown"]
+                    .as_array()
+                    .expect("breakdown")
+                    .iter()
+                    .map(|t| {
+                        (
+                            t["category"].as_str().unwrap_or_default(),
+                            t["rate"].as_str().unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(breakdown, [("Z", "0"), ("E", "0"), ("S", "7"), ("S", "19")]);
+            } else {
+                assert_eq!(categories, [*name], "{name}");
+            }
+            if *name != "S" && *name != "Z" && *name != "mixed" {
+                assert_eq!(invoice["tax_total"], "0.00", "{name}: no VAT");
+            }
+            let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
+            let text = plain(&text_of(&pdf));
+            if let Some(wording) = wording {
+                assert!(
+                    text.contains(wording),
+                    "{name}: the PDF says {wording:?}:\n{text}"
+                );
+            }
+            let cii = pdf["attachments"]["factur-x.xml"][0]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: no factur-x.xml"))
+                .as_bytes()
+                .to_vec();
+            let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
+            if *name == "O" {
+                let ubl_text = String::from_utf8_lossy(&ubl);
+                assert!(
+                    !ubl_text.contains("DE987654321"),
+                    "O states no VAT id (BR-O-2)"
+                );
+            }
+            files.push((format!("{name}, {language} (CII)"), cii, "cii"));
+            files.push((format!("{name}, {language} (UBL, Peppol)"), ubl, "peppol"));
+            if *name == "mixed" {
+                let credit = post(
+                    &app,
+                    &format!("/v1/invoices/{id}/credit-notes"),
+                    &json!({"reason": "Cancelled"}),
+                )
+                .await;
+                let credit_id = credit["id"].as_str().expect("credit note id");
+                let credit_ubl = bytes(&app, &format!("/v1/credit-notes/{credit_id}/ubl")).await;
+                files.push((
+                    format!("mixed credit note, {language} (UBL, Peppol)"),
+                    credit_ubl,
+                    "peppol",
+                ));
+            }
         }
     }
+    // A currency of three decimals (KWD), its amounts in whole hundredths: written at two
+    // decimals, as EN 16931 requires, with nothing rounded.
+    let kuwaiti = customer(&app, "Client KSC", "DE", Some("DE123456789")).await;
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": kuwaiti, "currency": "KWD", "issue_date": "2026-11-25",
+                "lines": [line("Design", "12.250", json!({"tax_rate": "10"}))]}),
+    )
+    .await;
+    let id = draft["id"].as_str().expect("id").to_owned();
+    let invoice = issue(&app, &id).await;
+    assert_eq!(invoice["total"], "26.950", "{invoice}");
+    let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
+    let written = compact(&String::from_utf8_lossy(&ubl));
+    assert!(
+        written.contains(r#"<cbc:PayableAmount currencyID="KWD">26.95</cbc:PayableAmount>"#),
+        "{written}"
+    );
+    let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
+    let cii = pdf["attachments"]["factur-x.xml"][0]
+        .as_str()
+        .expect("the KWD invoice carries its CII")
+        .as_bytes()
+        .to_vec();
+    files.push(("KWD (CII)".into(), cii, "cii"));
+    files.push(("KWD (UBL, Peppol)".into(), ubl, "peppol"));
     let inputs: Vec<(&str, &[u8])> = files
         .iter()
         .map(|(_, xml, syntax)| (*syntax, xml.as_slice()))
