@@ -378,3 +378,7 @@ no-customers-yet = Sie haben noch keine Kunden.
 add-one-first = Legen Sie zuerst einen an
 send-to-customer = An den Kunden senden
 issue-invoice = Ausstellen (vergibt ihre Nummer)
+
+## The editor, delivery
+
+delivery-address = Lieferanschrift, falls nicht die Rechnungsadresse

@@ -52,3 +52,5 @@ pay-quoting = Bitte überweisen Sie den offenen Betrag mit dem Verwendungszweck 
 pay-without-reference = Bitte überweisen Sie den offenen Betrag.
 ask-for-account = Die Bankverbindung erhalten Sie unter { $email }.
 page-of = Seite { $page } von { $pages }
+deliver-to = Lieferanschrift
+no-customer = Noch kein Kunde

@@ -378,3 +378,7 @@ no-customers-yet = You have no customers yet.
 add-one-first = Add one first
 send-to-customer = Send to the customer
 issue-invoice = Issue (gives it its number)
+
+## The editor, delivery
+
+delivery-address = Delivery address, if not the billing address

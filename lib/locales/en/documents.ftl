@@ -53,3 +53,5 @@ pay-quoting = Please pay the amount due by bank transfer, quoting the reference 
 pay-without-reference = Please pay the amount due by bank transfer.
 ask-for-account = Ask { $email } for the account to pay into.
 page-of = Page { $page } of { $pages }
+deliver-to = Deliver to
+no-customer = No customer yet

@@ -52,3 +52,5 @@ pay-quoting = Le rogamos abone el importe pendiente por transferencia, indicando
 pay-without-reference = Le rogamos abone el importe pendiente por transferencia.
 ask-for-account = Solicite a { $email } la cuenta en la que pagar.
 page-of = Página { $page } de { $pages }
+deliver-to = Dirección de entrega
+no-customer = Todavía sin cliente

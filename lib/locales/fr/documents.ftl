@@ -52,3 +52,5 @@ pay-quoting = Merci de régler le montant dû par virement, en indiquant la réf
 pay-without-reference = Merci de régler le montant dû par virement.
 ask-for-account = Demandez à { $email } le compte sur lequel payer.
 page-of = Page { $page } sur { $pages }
+deliver-to = Adresse de livraison
+no-customer = Pas encore de client

@@ -52,3 +52,5 @@ pay-quoting = Si prega di pagare l’importo dovuto tramite bonifico, indicando 
 pay-without-reference = Si prega di pagare l’importo dovuto tramite bonifico.
 ask-for-account = Chiedere a { $email } il conto su cui pagare.
 page-of = Pagina { $page } di { $pages }
+deliver-to = Indirizzo di consegna
+no-customer = Nessun cliente ancora

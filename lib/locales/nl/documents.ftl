@@ -52,3 +52,5 @@ pay-quoting = Gelieve het openstaande bedrag over te maken met betalingskenmerk 
 pay-without-reference = Gelieve het openstaande bedrag over te maken.
 ask-for-account = Vraag { $email } naar het rekeningnummer.
 page-of = Pagina { $page } van { $pages }
+deliver-to = Afleveradres
+no-customer = Nog geen klant

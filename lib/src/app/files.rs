@@ -331,7 +331,7 @@ fn ubl_file(printable: &Printable<'_>) -> Result<File> {
     let bill = printable.bill(&notes).ok_or(Error::Conflict(
         "A draft is not an invoice yet: issue it first.",
     ))?;
-    let missing = einvoice::missing(&bill);
+    let missing = einvoice::missing_for_peppol(&bill);
     if !missing.is_empty() {
         return Err(Error::UnprocessableFields(missing));
     }

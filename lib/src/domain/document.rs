@@ -685,6 +685,9 @@ pub struct Particulars {
     /// The period the document bills (BG-14: BT-73 to BT-74).
     #[serde(default)]
     pub supply_period: Option<Period>,
+    /// Where the goods or services go (BG-15), when not to the buyer's billing address.
+    #[serde(default)]
+    pub delivery_address: Option<Address>,
 }
 
 impl Particulars {
@@ -708,6 +711,9 @@ impl Particulars {
                 .unwrap_or_else(|| self.order_reference.clone()),
             supply_date: patch.supply_date.unwrap_or(self.supply_date),
             supply_period: patch.supply_period.unwrap_or(self.supply_period),
+            delivery_address: patch
+                .delivery_address
+                .unwrap_or_else(|| self.delivery_address.clone()),
         }
     }
 }
@@ -719,6 +725,7 @@ pub struct ParticularsPatch {
     pub order_reference: Option<Option<DocumentReference>>,
     pub supply_date: Option<Option<Date>>,
     pub supply_period: Option<Option<Period>>,
+    pub delivery_address: Option<Option<Address>>,
 }
 
 /// What a document holds besides its dates, status and number: its customer, currency, terms

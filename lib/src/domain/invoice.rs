@@ -16,7 +16,7 @@ use super::ids::{CustomerId, InvoiceId, ProposalId};
 use super::money::Money;
 use super::patch::{nullable, present};
 use super::time::Date;
-use super::values::{Currency, CustomerName, DocumentReference, DocumentText, Percentage};
+use super::values::{Address, Currency, CustomerName, DocumentReference, DocumentText, Percentage};
 use super::{FieldError, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -93,6 +93,9 @@ pub struct NewInvoice {
     /// The period the invoice bills (BG-14).
     #[serde(default)]
     pub supply_period: Option<Period>,
+    /// Where the goods or services go (BG-15), when not to the customer's billing address.
+    #[serde(default)]
+    pub delivery_address: Option<Address>,
     /// Up to 500 lines.
     #[serde(default)]
     pub lines: Vec<LineRequest>,
@@ -139,6 +142,9 @@ pub struct InvoicePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Period>)]
     pub supply_period: Option<Option<Period>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Address>)]
+    pub delivery_address: Option<Option<Address>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Vec<LineRequest>)]
     pub lines: Option<Vec<LineRequest>>,
@@ -419,6 +425,7 @@ impl Invoice {
                     order_reference: new.order_reference,
                     supply_date: new.supply_date,
                     supply_period: new.supply_period,
+                    delivery_address: new.delivery_address,
                 },
                 lines: &new.lines,
             },
@@ -461,6 +468,7 @@ impl Invoice {
                     order_reference: patch.order_reference,
                     supply_date: patch.supply_date,
                     supply_period: patch.supply_period,
+                    delivery_address: patch.delivery_address,
                 },
                 lines: patch.lines.as_deref(),
             },

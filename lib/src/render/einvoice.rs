@@ -167,6 +167,28 @@ fn rated(category: TaxCategory) -> bool {
     category != TaxCategory::NotSubject
 }
 
+/// Why the document cannot be a Peppol BIS Billing 3.0 UBL, field by field: what EN 16931
+/// requires, and both parties' electronic addresses, where Peppol delivers it and from whom
+/// (PEPPOL-EN16931-R010, R020). An e-mail address is not one Peppol accepts (CL008).
+pub fn missing_for_peppol(bill: &Bill<'_>) -> Vec<FieldError> {
+    let mut errors = missing(bill);
+    if bill.seller.electronic_address.is_none() {
+        errors.push(FieldError::new(
+            "seller.electronic_address",
+            "Peppol requires the seller's electronic address (PEPPOL-EN16931-R020): give the \
+             company profile its Peppol identifier and scheme",
+        ));
+    }
+    if bill.buyer.electronic_address.is_none() {
+        errors.push(FieldError::new(
+            "buyer.electronic_address",
+            "Peppol requires the buyer's electronic address (PEPPOL-EN16931-R010): the \
+             customer had no Peppol identifier when the document was issued",
+        ));
+    }
+    errors
+}
+
 /// Why the document cannot be an EN 16931 e-invoice, field by field (empty when it can).
 pub fn missing(bill: &Bill<'_>) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -453,7 +475,7 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     x.close("ram:ApplicableHeaderTradeAgreement");
     x.open("ram:ApplicableHeaderTradeDelivery");
     if let Some(address) = delivery_address(bill) {
-        // BT-80, which an intra-community supply must state (BR-IC-12), in the buyer's address.
+        // BT-80, which an intra-community supply must state (BR-IC-12).
         x.open("ram:ShipToTradeParty");
         cii_address(&mut x, address);
         x.close("ram:ShipToTradeParty");
@@ -643,15 +665,19 @@ fn cii_buyer(buyer: &Buyer, vat_ids: bool) -> Party<'_> {
     }
 }
 
-/// Where the goods or services go (BG-15, with BT-80), stated for an intra-community supply:
-/// the buyer's address (the account records no other delivery address yet).
+/// Where the goods or services go (BG-15, with BT-80): the document's delivery address; else,
+/// for an intra-community supply, which must state it (BR-IC-12), the buyer's address.
 fn delivery_address<'a>(bill: &Bill<'a>) -> Option<&'a Address> {
     let intra = bill
         .content
         .lines
         .iter()
         .any(|line| line.tax_category == TaxCategory::IntraCommunity);
-    bill.buyer.billing_address.as_ref().filter(|_| intra)
+    bill.content
+        .particulars
+        .delivery_address
+        .as_ref()
+        .or_else(|| bill.buyer.billing_address.as_ref().filter(|_| intra))
 }
 
 /// A name as one line (a customer's name may run over lines).
@@ -760,7 +786,7 @@ fn cii_party(x: &mut Xml, element: &str, party: &Party<'_>) {
 }
 
 /// The UBL 2.1 XML of `bill` (an `Invoice`, or a `CreditNote` for a credit note), following
-/// Peppol BIS Billing 3.0; check [`missing`] first.
+/// Peppol BIS Billing 3.0; check [`missing_for_peppol`] first.
 pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
     let content = bill.content;
     let currency = content.currency.code();

@@ -372,7 +372,21 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messa
                 c.paragraph(LEFT, 260.0, BODY, false, Tone::Ink, &line);
             }
         }
-        None => c.paragraph(LEFT, 260.0, BODY, false, Tone::Muted, "No customer yet"),
+        None => c.paragraph(
+            LEFT,
+            260.0,
+            BODY,
+            false,
+            Tone::Muted,
+            &m.text("no-customer"),
+        ),
+    }
+    if let Some(address) = &doc.content.particulars.delivery_address {
+        c.y += 6.0;
+        c.text_at(LEFT, c.y, SMALL, true, Tone::Muted, &m.text("deliver-to"));
+        for line in address_lines(address, m) {
+            c.paragraph(LEFT, 260.0, BODY, false, Tone::Ink, &line);
+        }
     }
     if let Some(reason) = doc.reason {
         c.y += 8.0;

@@ -142,6 +142,7 @@ async fn customer(app: &TestApp, name: &str) -> String {
             "email": "einkauf@kunde.example",
             "billing_address": {"lines": ["ul. Piotrkowska 1"], "city": "Łódź", "postal_code": "90-001", "country": "PL"},
             "tax_id": "PL1234567890",
+            "electronic_address": {"scheme": "9945", "id": "PL1234567890"},
         }),
     )
     .await;
@@ -666,9 +667,16 @@ async fn a_draft_is_marked_never_kept_and_sets_every_script_in_an_embedded_font(
         .iter()
         .filter_map(|e| e["field"].as_str())
         .collect();
+    // Peppol delivers by electronic address: the UBL needs both parties'.
     assert_eq!(
         fields,
-        ["seller.address", "seller.tax_id", "buyer.billing_address"]
+        [
+            "seller.address",
+            "seller.tax_id",
+            "buyer.billing_address",
+            "seller.electronic_address",
+            "buyer.electronic_address"
+        ]
     );
     // Void, it is owed by no one: no e-invoice.
     let void = app

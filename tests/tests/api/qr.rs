@@ -61,6 +61,7 @@ async fn customer(app: &TestApp) -> String {
         app,
         "/v1/customers",
         &json!({"name": "Client SARL", "tax_id": "FR12345678901",
+                "electronic_address": {"scheme": "0009", "id": "73282932000074"},
                 "billing_address": {"lines": ["1 rue de la Paix"], "city": "Paris", "postal_code": "75002", "country": "FR"}}),
     )
     .await;

@@ -705,13 +705,35 @@ async fn an_invoice_states_the_buyer_s_references_and_when_it_was_supplied() {
         &app,
         Method::PATCH,
         &format!("/v1/invoices/{draft_id}"),
-        &json!({"order_reference": "PO-9", "supply_date": null}),
+        &json!({"delivery_address": {"lines": ["Entrepôt 3"], "city": "Lyon", "country": "XX"}}),
+    )
+    .await;
+    assert_eq!(status, 400, "{changed}");
+    assert_eq!(field_of(&changed), "delivery_address.country");
+    // The goods go to a warehouse of the buyer's (BG-15), not to the billing address.
+    let (status, changed) = refused(
+        &app,
+        Method::PATCH,
+        &format!("/v1/invoices/{draft_id}"),
+        &json!({"order_reference": "PO-9", "supply_date": null,
+                "delivery_address": {"lines": ["Entrepôt 3"], "city": "Lyon", "postal_code": "69007", "country": "FR"}}),
     )
     .await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["supply_date"], Value::Null);
     assert_eq!(changed["order_reference"], "PO-9");
+    assert_eq!(changed["delivery_address"]["city"], "Lyon");
     let invoice = issue(&app, draft_id).await;
+    let delivered = plain(&text_of(&inspect(
+        &bytes(
+            &app,
+            &format!("/v1/invoices/{}/pdf", invoice["id"].as_str().expect("id")),
+        )
+        .await,
+    )));
+    for printed in ["Deliver to", "Entrepôt 3", "69007 Lyon", "France"] {
+        assert!(delivered.contains(printed), "{printed}:\n{delivered}");
+    }
     let dated = String::from_utf8(
         bytes(
             &app,
@@ -721,6 +743,10 @@ async fn an_invoice_states_the_buyer_s_references_and_when_it_was_supplied() {
     )
     .expect("utf-8");
     assert!(dated.contains("<cbc:ActualDeliveryDate>2026-12-01</cbc:ActualDeliveryDate>"));
+    assert!(
+        compact(&dated).contains("<cac:DeliveryLocation><cac:Address><cbc:StreetName>Entrepôt 3</cbc:StreetName><cbc:CityName>Lyon</cbc:CityName><cbc:PostalZone>69007</cbc:PostalZone>"),
+        "{dated}"
+    );
     assert!(
         !dated.contains("<cbc:BuyerReference>"),
         "the order reference stands for BT-10"

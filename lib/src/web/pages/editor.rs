@@ -18,7 +18,9 @@ use crate::domain::money::Money;
 use crate::domain::proposal::Proposal;
 use crate::http::records::View;
 use crate::web::form::{Form, to_json};
-use crate::web::page::{self, Input, Section, field, hidden, hinted, notice, once, required};
+use crate::web::page::{
+    self, Input, Section, address, field, hidden, hinted, notice, once, required,
+};
 use crate::web::reads::{self, Got, typed};
 use crate::web::show::Fmt;
 use crate::web::ui::{t, t_with};
@@ -134,6 +136,12 @@ const DRAFT_NAMES: &[&str] = &[
     "buyer_reference",
     "order_reference",
     "supply_date",
+    "delivery_address.lines[0]",
+    "delivery_address.lines[1]",
+    "delivery_address.postal_code",
+    "delivery_address.city",
+    "delivery_address.region",
+    "delivery_address.country",
 ];
 
 /// The draft editor: its fields, its lines (and one blank line to add another), and the
@@ -194,6 +202,7 @@ fn editor(
                     (field(form, &t("order-reference"), "order_reference", Input::Text))
                     (hinted(form, &t("supply-date"), "supply_date", Input::Date, &t("hint-supply-date")))
                 }
+                (address(form, &t("delivery-address"), "delivery_address"))
             }
             (field(form, &t("prices-include-tax"), "prices_include_tax", Input::Check))
             h2 { (t("lines")) }
