@@ -54,3 +54,5 @@ ask-for-account = Die Bankverbindung erhalten Sie unter { $email }.
 page-of = Seite { $page } von { $pages }
 deliver-to = Lieferanschrift
 no-customer = Noch kein Kunde
+payable-on-receipt = Zahlbar sofort nach Erhalt
+credit-terms = Gutschrift zur Rechnung { $number }: wird erstattet oder mit ihr verrechnet

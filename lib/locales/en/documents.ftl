@@ -55,3 +55,5 @@ ask-for-account = Ask { $email } for the account to pay into.
 page-of = Page { $page } of { $pages }
 deliver-to = Deliver to
 no-customer = No customer yet
+payable-on-receipt = Payable on receipt
+credit-terms = Credit for invoice { $number }: to be refunded or set off against it

@@ -54,3 +54,5 @@ ask-for-account = Solicite a { $email } la cuenta en la que pagar.
 page-of = Página { $page } de { $pages }
 deliver-to = Dirección de entrega
 no-customer = Todavía sin cliente
+payable-on-receipt = Pagadero a la recepción
+credit-terms = Abono de la factura { $number }: a reembolsar o compensar con ella

@@ -54,3 +54,5 @@ ask-for-account = Demandez à { $email } le compte sur lequel payer.
 page-of = Page { $page } sur { $pages }
 deliver-to = Adresse de livraison
 no-customer = Pas encore de client
+payable-on-receipt = Payable à réception
+credit-terms = Avoir sur la facture { $number } : à rembourser ou à imputer sur celle-ci

@@ -54,3 +54,5 @@ ask-for-account = Chiedere a { $email } il conto su cui pagare.
 page-of = Pagina { $page } di { $pages }
 deliver-to = Indirizzo di consegna
 no-customer = Nessun cliente ancora
+payable-on-receipt = Pagabile al ricevimento
+credit-terms = Nota di credito della fattura { $number }: da rimborsare o compensare con essa

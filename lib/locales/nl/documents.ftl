@@ -54,3 +54,5 @@ ask-for-account = Vraag { $email } naar het rekeningnummer.
 page-of = Pagina { $page } van { $pages }
 deliver-to = Afleveradres
 no-customer = Nog geen klant
+payable-on-receipt = Betaalbaar bij ontvangst
+credit-terms = Creditnota bij factuur { $number }: wordt terugbetaald of ermee verrekend

@@ -17,6 +17,7 @@ use crate::domain::pricing::round;
 use crate::domain::tax::{self, TaxCategory};
 use crate::domain::time::Date;
 use crate::domain::values::{Address, Percentage, TaxId};
+use crate::render::messages::Messages;
 
 /// What an e-invoice is written from: an issued invoice or credit note.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +37,8 @@ pub struct Bill<'a> {
     pub buyer: &'a Buyer,
     /// BT-113: what had been paid or credited when it was written.
     pub prepaid: Decimal,
+    /// The customer's language: the texts the e-invoice states (BT-120, BT-20) are in it.
+    pub messages: &'static Messages,
 }
 
 /// The UNCL 1001 type code: 380 commercial invoice, 381 credit note.
@@ -441,7 +444,7 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
             x.close("ram:ChargeIndicator");
             x.leaf("ram:ActualAmount", &round(allowance, places).to_string());
             x.leaf("ram:ReasonCode", "95");
-            x.leaf("ram:Reason", "Discount");
+            x.leaf("ram:Reason", &bill.messages.text("discount"));
             x.close("ram:SpecifiedTradeAllowanceCharge");
         }
         x.open("ram:SpecifiedTradeSettlementLineMonetarySummation");
@@ -513,8 +516,11 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         x.open("ram:ApplicableTradeTax");
         x.leaf("ram:CalculatedAmount", &at(tax.tax.value()));
         x.leaf("ram:TypeCode", "VAT");
-        if let Some(reason) = &tax.exemption_reason {
-            x.leaf("ram:ExemptionReason", reason);
+        if let Some(reason) = bill
+            .messages
+            .legal_wording(tax.category, tax.exemption_reason.as_deref())
+        {
+            x.leaf("ram:ExemptionReason", &reason);
         }
         x.leaf("ram:BasisAmount", &at(tax.base.value()));
         x.leaf("ram:CategoryCode", tax.category.code());
@@ -545,7 +551,7 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
         x.close("ram:ChargeIndicator");
         x.leaf("ram:ActualAmount", &at(share));
         x.leaf("ram:ReasonCode", "95");
-        x.leaf("ram:Reason", "Discount");
+        x.leaf("ram:Reason", &bill.messages.text("discount"));
         x.open("ram:CategoryTradeTax");
         x.leaf("ram:TypeCode", "VAT");
         x.leaf("ram:CategoryCode", category.code());
@@ -559,14 +565,14 @@ pub fn cii(bill: &Bill<'_>) -> Vec<u8> {
     match (bill.credit_note_of, bill.due_date) {
         (Some(invoice), _) => x.leaf(
             "ram:Description",
-            &format!("Credit for invoice {invoice}: to be refunded or set off against it"),
+            &bill.messages.with("credit-terms", &[("number", invoice)]),
         ),
         (None, Some(due)) => {
             x.open("ram:DueDateDateTime");
             x.leaf_with("udt:DateTimeString", &[("format", "102")], &date_102(due));
             x.close("ram:DueDateDateTime");
         }
-        (None, None) => x.leaf("ram:Description", "Payable on receipt"),
+        (None, None) => x.leaf("ram:Description", &bill.messages.text("payable-on-receipt")),
     }
     x.close("ram:SpecifiedTradePaymentTerms");
     let due = content.total.value() - bill.prepaid;
@@ -908,7 +914,7 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         x.open("cac:PaymentTerms");
         x.leaf(
             "cbc:Note",
-            &format!("Credit for invoice {invoice}: to be refunded or set off against it"),
+            &bill.messages.with("credit-terms", &[("number", invoice)]),
         );
         x.close("cac:PaymentTerms");
     }
@@ -916,7 +922,7 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         x.open("cac:AllowanceCharge");
         x.leaf("cbc:ChargeIndicator", "false");
         x.leaf("cbc:AllowanceChargeReasonCode", "95");
-        x.leaf("cbc:AllowanceChargeReason", "Discount");
+        x.leaf("cbc:AllowanceChargeReason", &bill.messages.text("discount"));
         amount(&mut x, "cbc:Amount", &at(share));
         let rate = rated(category).then_some(rate);
         ubl_tax_category(&mut x, "cac:TaxCategory", category, rate, None);
@@ -928,10 +934,10 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
         x.open("cac:TaxSubtotal");
         amount(&mut x, "cbc:TaxableAmount", &at(tax.base.value()));
         amount(&mut x, "cbc:TaxAmount", &at(tax.tax.value()));
-        let exemption = (
-            tax.exemption_code.as_deref(),
-            tax.exemption_reason.as_deref(),
-        );
+        let wording = bill
+            .messages
+            .legal_wording(tax.category, tax.exemption_reason.as_deref());
+        let exemption = (tax.exemption_code.as_deref(), wording.as_deref());
         ubl_tax_category(
             &mut x,
             "cac:TaxCategory",
@@ -992,7 +998,7 @@ pub fn ubl(bill: &Bill<'_>) -> Vec<u8> {
             x.open("cac:AllowanceCharge");
             x.leaf("cbc:ChargeIndicator", "false");
             x.leaf("cbc:AllowanceChargeReasonCode", "95");
-            x.leaf("cbc:AllowanceChargeReason", "Discount");
+            x.leaf("cbc:AllowanceChargeReason", &bill.messages.text("discount"));
             amount(&mut x, "cbc:Amount", &round(allowance, places).to_string());
             x.close("cac:AllowanceCharge");
         }

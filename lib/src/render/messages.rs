@@ -8,6 +8,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
 
+use crate::domain::tax::TaxCategory;
+
 /// Every language a customer may read documents in, with its messages: the documents' texts
 /// and the names of countries.
 pub const LANGUAGES: &[(&str, &[&str])] = &[
@@ -79,6 +81,14 @@ pub struct Messages {
     bundle: FluentBundle<FluentResource>,
 }
 
+impl std::fmt::Debug for Messages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Messages")
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
+}
+
 fn load(language: &'static str, sources: &[&'static str]) -> Messages {
     let id: LanguageIdentifier = language.parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
@@ -145,6 +155,23 @@ impl Messages {
     /// Whether there is a message `id`.
     pub fn has(&self, id: &str) -> bool {
         self.bundle.has_message(id)
+    }
+
+    /// What the law has an invoice say when a category charges no VAT (Directive 2006/112/EC,
+    /// article 226 (11) and (11a)), in this language; an exempt line's own reason. The PDF
+    /// prints it and the e-invoice states it (BT-120).
+    pub fn legal_wording(&self, category: TaxCategory, reason: Option<&str>) -> Option<String> {
+        Some(match category {
+            TaxCategory::Standard | TaxCategory::ZeroRated => return None,
+            TaxCategory::Exempt => match reason {
+                Some(reason) => reason.to_owned(),
+                None => self.text("legal-exempt"),
+            },
+            TaxCategory::ReverseCharge => self.text("legal-reverse-charge"),
+            TaxCategory::IntraCommunity => self.text("legal-intra-community"),
+            TaxCategory::Export => self.text("legal-export"),
+            TaxCategory::NotSubject => self.text("legal-not-subject"),
+        })
     }
 
     /// The message `id`.

@@ -75,6 +75,7 @@ impl<'a> Printable<'a> {
             seller: self.seller,
             buyer,
             prepaid,
+            messages: messages::messages(pdf::reading(self).0),
         })
     }
 

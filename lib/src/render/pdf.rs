@@ -561,22 +561,6 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messag
     c.y += 14.0;
 }
 
-/// What the law has an invoice say when a category charges no VAT (Directive 2006/112/EC,
-/// article 226 (11) and (11a)), in the customer's language; an exempt line's own reason.
-fn legal_wording(category: TaxCategory, reason: Option<&str>, m: &Messages) -> Option<String> {
-    Some(match category {
-        TaxCategory::Standard | TaxCategory::ZeroRated => return None,
-        TaxCategory::Exempt => match reason {
-            Some(reason) => reason.to_owned(),
-            None => m.text("legal-exempt"),
-        },
-        TaxCategory::ReverseCharge => m.text("legal-reverse-charge"),
-        TaxCategory::IntraCommunity => m.text("legal-intra-community"),
-        TaxCategory::Export => m.text("legal-export"),
-        TaxCategory::NotSubject => m.text("legal-not-subject"),
-    })
-}
-
 /// The dark modules of a QR symbol as runs along its rows: (column, row, length).
 fn runs(dark: &[(u16, u16)]) -> Vec<(u16, u16, u16)> {
     let mut sorted = dark.to_vec();
@@ -695,7 +679,7 @@ fn closing(c: &mut Composer<'_>, doc: &Printable<'_>, m: &Messages) {
         .content
         .tax_breakdown
         .iter()
-        .filter_map(|tax| legal_wording(tax.category, tax.exemption_reason.as_deref(), m))
+        .filter_map(|tax| m.legal_wording(tax.category, tax.exemption_reason.as_deref()))
         .collect();
     for text in &wording {
         c.ensure(BODY * LEADING * 2.0);
@@ -722,7 +706,7 @@ fn closing(c: &mut Composer<'_>, doc: &Printable<'_>, m: &Messages) {
 /// The language the document is written in, and the locale its numbers and dates follow: the
 /// buyer's language (the account's locale when it is the same language, so a Swiss account
 /// writes 1'234.50 to its German customers), else the account's locale.
-fn reading<'a>(doc: &Printable<'a>) -> (&'a str, &'a str) {
+pub(crate) fn reading<'a>(doc: &Printable<'a>) -> (&'a str, &'a str) {
     let account = doc.locale;
     let account_language = account.split(['-', '_']).next().unwrap_or_default();
     match doc.buyer.and_then(|buyer| buyer.language.as_ref()) {

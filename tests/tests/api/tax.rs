@@ -249,6 +249,19 @@ async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
                 .as_bytes()
                 .to_vec();
             let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
+            if let (Some(wording), true) = (wording, ["AE", "K", "G", "O"].contains(name)) {
+                // BT-120 in the customer's language, as the PDF says it.
+                let ubl_text = String::from_utf8_lossy(&ubl);
+                assert!(
+                    ubl_text.contains(&format!("<cbc:TaxExemptionReason>{wording}")),
+                    "{name}, {language}: {ubl_text}"
+                );
+                let cii_text = String::from_utf8_lossy(&cii);
+                assert!(
+                    cii_text.contains(&format!("<ram:ExemptionReason>{wording}")),
+                    "{name}, {language}: {cii_text}"
+                );
+            }
             if *name == "O" {
                 let ubl_text = String::from_utf8_lossy(&ubl);
                 assert!(
