@@ -306,10 +306,7 @@ async fn an_issued_invoice_is_a_pdf_a_3_with_its_valid_factur_x_and_ubl_and_neve
 
     // The embedded factur-x.xml and the UBL file pass the official checks, with the JSON's totals.
     assert_eq!(inspected["associated_files"], json!(["/Alternative"]));
-    let cii = inspected["attachments"]["factur-x.xml"][0]
-        .as_str()
-        .expect("factur-x.xml is embedded")
-        .to_owned();
+    let cii = factur_x(&inspected, "factur-x.xml is embedded").to_owned();
     let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
     let results = check(&[("cii", cii.as_bytes()), ("ubl", &ubl)]);
     for (result, what) in results.iter().zip(["CII", "UBL"]) {
@@ -353,10 +350,7 @@ async fn an_issued_invoice_is_a_pdf_a_3_with_its_valid_factur_x_and_ubl_and_neve
     ] {
         assert!(credit_text.contains(expected), "lacks {expected:?}");
     }
-    let credit_cii = credit_pdf["attachments"]["factur-x.xml"][0]
-        .as_str()
-        .expect("embedded")
-        .to_owned();
+    let credit_cii = factur_x(&credit_pdf, "embedded").to_owned();
     let credit_ubl = bytes(&app, &format!("/v1/credit-notes/{credit_id}/ubl")).await;
     assert!(String::from_utf8_lossy(&credit_ubl).contains("<CreditNote"));
     let results = check(&[("cii", credit_cii.as_bytes()), ("ubl", &credit_ubl)]);
@@ -427,6 +421,13 @@ async fn bank_details_are_checked_and_a_refusal_names_the_field() {
     assert_eq!(profile["bank_account"]["bic"], "NWBKGB2L");
 }
 
+/// The CII XML (`factur-x.xml`) embedded in an inspected PDF; panics saying `what` without it.
+pub(crate) fn factur_x<'a>(pdf: &'a Value, what: &str) -> &'a str {
+    pdf["attachments"]["factur-x.xml"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("no factur-x.xml: {what}"))
+}
+
 /// The money vectors of the documents issue (`lib/tests/vectors/document_totals.json`).
 fn vectors() -> Vec<Value> {
     let text = std::fs::read_to_string(root().join("lib/tests/vectors/document_totals.json"))
@@ -469,9 +470,7 @@ async fn every_money_vector_is_a_valid_e_invoice_with_the_json_totals_to_the_cen
             assert_eq!(problem["errors"][0]["field"], "currency", "{name}");
             continue;
         }
-        let cii = pdf["attachments"]["factur-x.xml"][0]
-            .as_str()
-            .unwrap_or_else(|| panic!("{name}: no factur-x.xml"))
+        let cii = factur_x(&pdf, &format!("{name}: no factur-x.xml"))
             .as_bytes()
             .to_vec();
         let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;

@@ -8,7 +8,7 @@ use invoiceflow_tests::{TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::documents::{bytes, inspect, issue, plain, post, seller, tempfile, text_of};
+use crate::documents::{bytes, factur_x, inspect, issue, plain, post, seller, tempfile, text_of};
 
 /// What a phone's camera reads on the PDF's first page: the QR codes' payloads.
 fn scan(pdf: &[u8]) -> Vec<String> {
@@ -136,9 +136,7 @@ async fn an_eur_invoice_carries_an_epc_qr_code_of_the_transfer_and_its_creditor_
         ubl.contains(&format!("<cbc:PaymentID>{reference}</cbc:PaymentID>")),
         "{ubl}"
     );
-    let cii = inspected["attachments"]["factur-x.xml"][0]
-        .as_str()
-        .expect("factur-x.xml");
+    let cii = factur_x(&inspected, "factur-x.xml");
     assert!(cii.contains(&format!(
         "<ram:PaymentReference>{reference}</ram:PaymentReference>"
     )));

@@ -8,7 +8,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::documents::{
-    assert_valid, bytes, check, get, inspect, issue, json_of, plain, post, seller, text_of,
+    assert_valid, bytes, check, factur_x, get, inspect, issue, json_of, plain, post, seller,
+    text_of,
 };
 
 /// A customer in `country` with the VAT id `vat` (none when `None`); its id.
@@ -243,9 +244,7 @@ async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
                     "{name}: the PDF says {wording:?}:\n{text}"
                 );
             }
-            let cii = pdf["attachments"]["factur-x.xml"][0]
-                .as_str()
-                .unwrap_or_else(|| panic!("{name}: no factur-x.xml"))
+            let cii = factur_x(&pdf, &format!("{name}: no factur-x.xml"))
                 .as_bytes()
                 .to_vec();
             let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
@@ -308,9 +307,7 @@ async fn every_vat_category_issues_a_valid_e_invoice_with_its_legal_wording() {
         "{written}"
     );
     let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
-    let cii = pdf["attachments"]["factur-x.xml"][0]
-        .as_str()
-        .expect("the KWD invoice carries its CII")
+    let cii = factur_x(&pdf, "the KWD invoice carries its CII")
         .as_bytes()
         .to_vec();
     files.push(("KWD (CII)".into(), cii, "cii"));
@@ -609,11 +606,7 @@ async fn a_small_business_exempt_from_vat_prints_its_country_s_sentence_and_no_v
     for vat in ["Tax 0", "VAT exempt on", "19%", "19 %"] {
         assert!(!text.contains(vat), "no VAT amount ({vat}):\n{text}");
     }
-    let cii = pdf["attachments"]["factur-x.xml"][0]
-        .as_str()
-        .expect("factur-x.xml")
-        .as_bytes()
-        .to_vec();
+    let cii = factur_x(&pdf, "factur-x.xml").as_bytes().to_vec();
     let ubl = bytes(&app, &format!("/v1/invoices/{id}/ubl")).await;
     assert!(String::from_utf8_lossy(&ubl).contains("§ 19 UStG"));
     let results = check(&[("cii", cii.as_slice()), ("peppol", ubl.as_slice())]);
@@ -678,11 +671,7 @@ async fn an_invoice_states_the_buyer_s_references_and_when_it_was_supplied() {
     ] {
         assert!(text.contains(printed), "{printed}:\n{text}");
     }
-    let cii = compact(
-        pdf["attachments"]["factur-x.xml"][0]
-            .as_str()
-            .expect("factur-x.xml"),
-    );
+    let cii = compact(factur_x(&pdf, "factur-x.xml"));
     let ubl = compact(
         &String::from_utf8(bytes(&app, &format!("/v1/invoices/{id}/ubl")).await).expect("utf-8"),
     );
@@ -851,10 +840,7 @@ async fn electronic_addresses_are_checked_and_name_both_parties_in_the_e_invoice
     );
     assert!(!ubl.contains(r#"schemeID="EM""#), "{ubl}");
     let pdf = inspect(&bytes(&app, &format!("/v1/invoices/{id}/pdf")).await);
-    let cii = pdf["attachments"]["factur-x.xml"][0]
-        .as_str()
-        .expect("factur-x.xml")
-        .to_owned();
+    let cii = factur_x(&pdf, "factur-x.xml").to_owned();
     assert!(
         cii.contains(r#"<ram:URIID schemeID="0208">0123456749</ram:URIID>"#),
         "{cii}"
