@@ -5,11 +5,15 @@ PYTHON := $(VENV)/bin/python
 # The fonts documents are set in (`make fonts`); the fonts layer's content in Lambda.
 export FONT_DIR := $(CURDIR)/infra/layer/fonts
 
-.PHONY: dev test venv fonts browser doctools package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge invoke sam-env clean
+.PHONY: dev mail test venv fonts browser doctools package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv fonts
 	@infra/dev.sh
+
+## mail: the e-mails `make dev` has sent (recipients, subject, text, attachments), from the emulator
+mail: venv
+	@$(VENV)/bin/python infra/mail.py $(if $(ID),--raw $(ID))
 
 ## test: format, lints, every test of the workspace (against the local emulator, the web app's
 ## in headless Chromium), cfn-lint

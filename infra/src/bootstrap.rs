@@ -86,6 +86,7 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
     .await?;
     ensure_table(dynamodb, &names.table, template, &table_key_id).await?;
     ensure_bucket(s3, &names.bucket, template, &export_key_id).await?;
+    ensure_sender(clients.sesv2()).await?;
     Ok(Stack {
         names: names.clone(),
         config: Config {
@@ -98,9 +99,34 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
                 "http://127.0.0.1:3000".into(),
                 "http://localhost:3000".into(),
             ],
+            mail_from: MAIL_FROM.into(),
         },
         table_key_id,
     })
+}
+
+/// The local stack's sending address; its domain is the identity verified in the emulator's
+/// SES, as the platform's is in AWS.
+pub const MAIL_FROM: &str = "documents@mail.invoiceflow.test";
+
+/// Verifies the sending domain in SES (the emulator refuses unverified senders, as SES does).
+async fn ensure_sender(ses: &aws_sdk_sesv2::Client) -> anyhow::Result<()> {
+    let domain = MAIL_FROM.rsplit('@').next().unwrap_or(MAIL_FROM);
+    if ses
+        .get_email_identity()
+        .email_identity(domain)
+        .send()
+        .await
+        .is_ok()
+    {
+        return Ok(());
+    }
+    ses.create_email_identity()
+        .email_identity(domain)
+        .send()
+        .await
+        .context("verify the sending domain in SES")?;
+    Ok(())
 }
 
 /// Removes a stack's table, bucket (with its objects) and keys.

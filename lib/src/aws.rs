@@ -136,6 +136,7 @@ pub struct Clients {
     dynamodb: Lazy<aws_sdk_dynamodb::Client>,
     s3: Lazy<aws_sdk_s3::Client>,
     kms: Lazy<aws_sdk_kms::Client>,
+    sesv2: Lazy<aws_sdk_sesv2::Client>,
     pub calls: AwsCalls,
 }
 
@@ -167,7 +168,7 @@ impl Clients {
                     .build(),
             )
         });
-        let (sdk_k, count_k) = (sdk.clone(), counter);
+        let (sdk_k, count_k) = (sdk.clone(), counter.clone());
         let kms = Lazy::new(move || {
             aws_sdk_kms::Client::from_conf(
                 aws_sdk_kms::config::Builder::from(&sdk_k)
@@ -175,10 +176,19 @@ impl Clients {
                     .build(),
             )
         });
+        let (sdk_e, count_e) = (sdk.clone(), counter);
+        let sesv2 = Lazy::new(move || {
+            aws_sdk_sesv2::Client::from_conf(
+                aws_sdk_sesv2::config::Builder::from(&sdk_e)
+                    .interceptor(count_e("sesv2"))
+                    .build(),
+            )
+        });
         Self {
             dynamodb,
             s3,
             kms,
+            sesv2,
             calls,
         }
     }
@@ -193,6 +203,11 @@ impl Clients {
 
     pub fn kms(&self) -> &aws_sdk_kms::Client {
         self.kms.get()
+    }
+
+    /// Amazon SES (v2), which sends documents by e-mail.
+    pub fn sesv2(&self) -> &aws_sdk_sesv2::Client {
+        self.sesv2.get()
     }
 
     /// The KMS client, to build on first use (for the keyring and the session signer).

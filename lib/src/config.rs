@@ -20,6 +20,9 @@ pub struct Config {
     pub signing_key_id: String,
     /// Origins allowed to make unsafe requests (CSRF defence).
     pub allowed_origins: Vec<String>,
+    /// The platform's address documents are e-mailed from (`MAIL_FROM`, an identity verified
+    /// in Amazon SES); empty where the function sends no mail.
+    pub mail_from: String,
 }
 
 impl Config {
@@ -32,6 +35,7 @@ impl Config {
             export_key_id: required("EXPORT_KEY_ID")?,
             signing_key_id: required("SIGNING_KEY_ID")?,
             allowed_origins: allowed_origins(),
+            mail_from: env::var("MAIL_FROM").unwrap_or_default(),
         })
     }
 }

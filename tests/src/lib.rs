@@ -130,6 +130,16 @@ pub struct TestApp {
     pub stack: TestStack,
 }
 
+/// A message the emulator's SES accepted.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub id: String,
+    pub source: String,
+    pub destinations: Vec<String>,
+    /// The raw MIME message.
+    pub raw: String,
+}
+
 /// What a test signed up with.
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -184,6 +194,49 @@ impl TestApp {
     pub async fn instance_beside(&self, delay: Duration) -> Instance {
         let (base, state) = serve(&self.stack, Some(delay)).await;
         Instance { base, state }
+    }
+
+    /// A second instance of the application on this test's stack, its configuration changed
+    /// by `change` (a fault of configuration, such as an unverified sender).
+    pub async fn instance_configured(
+        &self,
+        change: impl FnOnce(&mut invoiceflow::config::Config),
+    ) -> Instance {
+        let (base, state) = serve_with(&self.stack, None, change).await;
+        Instance { base, state }
+    }
+
+    /// Every message the emulator's SES has accepted, from every test of the run: a test
+    /// finds its own by its recipients or message id.
+    pub async fn sent_mail(&self) -> Vec<SentMail> {
+        let endpoint = self
+            .stack
+            .sdk
+            .endpoint_url()
+            .expect("the emulator's endpoint");
+        let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+            .await
+            .expect("the emulator's data")
+            .json()
+            .await
+            .expect("json");
+        data["ses"]["RawMessage"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|message| SentMail {
+                id: message["id"].as_str().unwrap_or_default().to_owned(),
+                source: message["source"].as_str().unwrap_or_default().to_owned(),
+                destinations: message["destinations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| d.as_str().map(str::to_owned))
+                    .collect(),
+                raw: message["raw_data"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect()
     }
 
     /// Signs up a fresh account on `client` (whose jar then holds the session).
@@ -445,6 +498,14 @@ async fn spawn_app_with(mut stack: TestStack, delay: Option<Duration>) -> TestAp
 /// The application on `stack` served on a loopback port of its own, with a state (and a clock)
 /// of its own: its base URL and its state.
 async fn serve(stack: &TestStack, delay: Option<Duration>) -> (String, AppState) {
+    serve_with(stack, delay, |_| {}).await
+}
+
+async fn serve_with(
+    stack: &TestStack,
+    delay: Option<Duration>,
+    change: impl FnOnce(&mut invoiceflow::config::Config),
+) -> (String, AppState) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a loopback port");
@@ -452,6 +513,7 @@ async fn serve(stack: &TestStack, delay: Option<Duration>) -> (String, AppState)
     // The test server's own origin is the one allowed to make unsafe requests.
     let mut config = stack.stack.config.clone();
     config.allowed_origins = vec![base.clone()];
+    change(&mut config);
     let sdk = match delay {
         // The emulator speaks plain HTTP on loopback.
         Some(delay) => stack

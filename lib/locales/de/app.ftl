@@ -382,3 +382,17 @@ issue-invoice = Ausstellen (vergibt ihre Nummer)
 ## The editor, delivery
 
 delivery-address = Lieferanschrift, falls nicht die Rechnungsadresse
+
+## Sending
+
+send-by-email = Per E-Mail senden
+send = Senden
+field-to = An
+hint-to = Leer: die Adresse des Kunden
+field-cc = Kopie an
+field-subject = Betreff
+hint-subject = Leer: die Nummer und Ihr Name, in der Sprache des Kunden
+field-message = Nachricht
+hint-message = Leer: ein kurzes Schreiben in der Sprache des Kunden mit Betrag und Fälligkeit; PDF und E-Rechnung liegen bei
+not-sent-yet = Noch nicht per E-Mail gesendet.
+sent-by-email = Per E-Mail gesendet

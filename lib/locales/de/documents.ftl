@@ -56,3 +56,11 @@ deliver-to = Lieferanschrift
 no-customer = Noch kein Kunde
 payable-on-receipt = Zahlbar sofort nach Erhalt
 credit-terms = Gutschrift zur Rechnung { $number }: wird erstattet oder mit ihr verrechnet
+mail-invoice-subject = Rechnung { $number } von { $seller }
+mail-invoice-body =
+    Guten Tag,
+
+    anbei erhalten Sie unsere Rechnung { $number } über { $total }, zahlbar bis { $due }.
+
+    Mit freundlichen Grüßen
+    { $seller }

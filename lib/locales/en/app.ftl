@@ -382,3 +382,17 @@ issue-invoice = Issue (gives it its number)
 ## The editor, delivery
 
 delivery-address = Delivery address, if not the billing address
+
+## Sending
+
+send-by-email = Send by e-mail
+send = Send
+field-to = To
+hint-to = Empty: the customer's address
+field-cc = Copy to
+field-subject = Subject
+hint-subject = Empty: the number and your name, in the customer's language
+field-message = Message
+hint-message = Empty: a short letter in the customer's language with the amount and due date; the PDF and the e-invoice are attached
+not-sent-yet = Not sent by e-mail yet.
+sent-by-email = Sent by e-mail

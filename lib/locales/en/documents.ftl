@@ -57,3 +57,11 @@ deliver-to = Deliver to
 no-customer = No customer yet
 payable-on-receipt = Payable on receipt
 credit-terms = Credit for invoice { $number }: to be refunded or set off against it
+mail-invoice-subject = Invoice { $number } from { $seller }
+mail-invoice-body =
+    Hello,
+
+    please find attached our invoice { $number } for { $total }, payable by { $due }.
+
+    Kind regards,
+    { $seller }

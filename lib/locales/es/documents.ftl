@@ -56,3 +56,11 @@ deliver-to = Dirección de entrega
 no-customer = Todavía sin cliente
 payable-on-receipt = Pagadero a la recepción
 credit-terms = Abono de la factura { $number }: a reembolsar o compensar con ella
+mail-invoice-subject = Factura { $number } de { $seller }
+mail-invoice-body =
+    Hola:
+
+    adjuntamos nuestra factura { $number } por { $total }, pagadera antes del { $due }.
+
+    Saludos cordiales,
+    { $seller }

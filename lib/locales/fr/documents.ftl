@@ -56,3 +56,11 @@ deliver-to = Adresse de livraison
 no-customer = Pas encore de client
 payable-on-receipt = Payable à réception
 credit-terms = Avoir sur la facture { $number } : à rembourser ou à imputer sur celle-ci
+mail-invoice-subject = Facture { $number } de { $seller }
+mail-invoice-body =
+    Bonjour,
+
+    veuillez trouver ci-joint notre facture { $number } d’un montant de { $total }, payable au plus tard le { $due }.
+
+    Cordialement,
+    { $seller }

@@ -56,3 +56,11 @@ deliver-to = Indirizzo di consegna
 no-customer = Nessun cliente ancora
 payable-on-receipt = Pagabile al ricevimento
 credit-terms = Nota di credito della fattura { $number }: da rimborsare o compensare con essa
+mail-invoice-subject = Fattura { $number } da { $seller }
+mail-invoice-body =
+    Buongiorno,
+
+    in allegato la nostra fattura { $number } di { $total }, da pagare entro il { $due }.
+
+    Cordiali saluti,
+    { $seller }

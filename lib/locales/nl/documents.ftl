@@ -56,3 +56,11 @@ deliver-to = Afleveradres
 no-customer = Nog geen klant
 payable-on-receipt = Betaalbaar bij ontvangst
 credit-terms = Creditnota bij factuur { $number }: wordt terugbetaald of ermee verrekend
+mail-invoice-subject = Factuur { $number } van { $seller }
+mail-invoice-body =
+    Goedendag,
+
+    in de bijlage vindt u onze factuur { $number } van { $total }, te betalen vóór { $due }.
+
+    Met vriendelijke groet,
+    { $seller }

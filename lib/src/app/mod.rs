@@ -22,6 +22,7 @@ pub mod payments;
 pub mod proposals;
 pub mod race;
 pub mod reads;
+pub mod sending;
 mod totals;
 
 use std::sync::Arc;
@@ -65,6 +66,10 @@ pub enum Error {
     /// field by field.
     #[error("unprocessable fields: {0:?}")]
     UnprocessableFields(Vec<FieldError>),
+    /// The mail service did not take a message: it refused it (`retry` false: 502) or could
+    /// not take it now (`retry` true: 503). Nothing was marked sent.
+    #[error("mail service: {detail}")]
+    MailService { retry: bool, detail: String },
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]

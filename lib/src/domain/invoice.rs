@@ -15,6 +15,7 @@ use super::document::{
 use super::ids::{CustomerId, InvoiceId, ProposalId};
 use super::money::Money;
 use super::patch::{nullable, present};
+use super::sending::Sending;
 use super::time::Date;
 use super::values::{Address, Currency, CustomerName, DocumentReference, DocumentText, Percentage};
 use super::{FieldError, Timestamp};
@@ -186,6 +187,9 @@ pub struct Invoice {
     /// The accepted proposal this invoice was converted from.
     #[serde(default)]
     pub proposal_id: Option<ProposalId>,
+    /// Each time it was e-mailed, oldest first: once the mail service accepted the message.
+    #[serde(default)]
+    pub sendings: Vec<Sending>,
 }
 
 /// An invoice as lists show it, kept beside it under each listing it belongs to.
@@ -366,6 +370,13 @@ impl Invoice {
         )
     }
 
+    /// The issued invoice, recording that `sending` left for its customer.
+    pub fn sent(&self, sending: Sending) -> Self {
+        let mut sent = self.clone();
+        sent.sendings.push(sending);
+        sent
+    }
+
     /// A draft holding `content`, dated `issue_date` and due on `due_date`.
     pub fn drafted(content: Content, issue_date: Date, due_date: Date) -> Self {
         let currency = content.currency;
@@ -388,6 +399,7 @@ impl Invoice {
             voided_at: None,
             void_reason: None,
             proposal_id: None,
+            sendings: Vec::new(),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod payment;
 pub mod pricing;
 pub mod proposal;
 pub mod reference;
+pub mod sending;
 pub mod settings;
 pub mod summary;
 pub mod tax;

@@ -213,6 +213,10 @@ text_value!(
     DocumentReference, 1, 200, multiline = false
 );
 text_value!(
+    /// An e-mail's subject: one line.
+    MailSubject, 1, 200, multiline = false
+);
+text_value!(
     /// Free text shown on documents (notes, footers).
     DocumentText, 1, 4000, multiline = true
 );

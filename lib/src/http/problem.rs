@@ -50,6 +50,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_seconds: u64 },
     #[error("a dependency is unavailable")]
     Unavailable,
+    /// The mail service refused a message (502) or could not take it now (503).
+    #[error("mail service: {detail}")]
+    MailService { retry: bool, detail: String },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -151,6 +154,20 @@ impl IntoResponse for ApiError {
                 }
                 return response;
             }
+            Self::MailService { retry: true, detail } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "mail-unavailable",
+                "The mail service is unavailable",
+                Some(format!("{detail} Nothing was sent or marked; send again later.")),
+                vec![],
+            ),
+            Self::MailService { retry: false, detail } => (
+                StatusCode::BAD_GATEWAY,
+                "mail-refused",
+                "The mail service refused the message",
+                Some(format!("{detail} Nothing was marked sent.")),
+                vec![],
+            ),
             Self::Unavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", None, vec![])
             }
@@ -216,6 +233,7 @@ impl From<app::Error> for ApiError {
             app::Error::PreconditionFailed => Self::PreconditionFailed,
             app::Error::Unprocessable(why) => Self::Unprocessable(why),
             app::Error::UnprocessableFields(errors) => Self::UnprocessableFields(errors),
+            app::Error::MailService { retry, detail } => Self::MailService { retry, detail },
             app::Error::Store(error) => Self::Internal(anyhow::Error::new(error)),
             app::Error::Internal(error) => Self::Internal(error),
         }

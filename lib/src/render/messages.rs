@@ -272,6 +272,9 @@ mod tests {
             ("email", "X"),
             ("page", "1"),
             ("pages", "2"),
+            ("seller", "X"),
+            ("total", "X"),
+            ("due", "X"),
         ];
         let missing = missing(LANGUAGES, messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");
@@ -311,6 +314,21 @@ mod tests {
             )
         }
         assert_eq!(missing(BROKEN, load, &[]), vec!["de: bye".to_owned()]);
+    }
+
+    #[test]
+    fn a_mail_keeps_its_paragraphs() {
+        let body = messages("de").with(
+            "mail-invoice-body",
+            &[
+                ("number", "RE-1"),
+                ("total", "10,00 €"),
+                ("due", "1.1.2027"),
+                ("seller", "Atelier"),
+            ],
+        );
+        assert!(body.starts_with("Guten Tag,\n\nanbei"), "{body:?}");
+        assert!(body.ends_with("Grüßen\nAtelier"), "{body:?}");
     }
 
     #[test]

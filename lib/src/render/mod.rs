@@ -6,6 +6,7 @@ pub mod einvoice;
 pub mod epc;
 pub mod fonts;
 pub mod locale;
+pub mod mail;
 pub mod messages;
 pub mod pdf;
 

@@ -9,7 +9,7 @@ use invoiceflow_tests::{TestApp, spawn_app};
 use reqwest::{Client, Method, Response};
 use serde_json::{Value, json};
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 

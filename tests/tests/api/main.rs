@@ -17,6 +17,7 @@ mod payments;
 mod proposals;
 mod purge;
 mod qr;
+mod sending;
 mod store;
 mod tax;
 mod template;

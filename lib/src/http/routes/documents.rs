@@ -17,12 +17,16 @@ use crate::http::extract::PathId;
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::records;
+use crate::http::json::Fingerprinted;
+use crate::http::records::{IdempotencyKey, View};
 use crate::http::session::Session;
+use crate::domain::sending::SendRequest;
 
 function_routes! {
     documented, routes;
     "/v1/invoices/{id}/pdf" => { get: invoice_pdf }
     "/v1/invoices/{id}/ubl" => { get: invoice_ubl }
+    "/v1/invoices/{id}/send" => { post: send_invoice }
     "/v1/credit-notes/{id}/pdf" => { get: credit_note_pdf }
     "/v1/credit-notes/{id}/ubl" => { get: credit_note_ubl }
     "/v1/proposals/{id}/pdf" => { get: proposal_pdf }
@@ -68,6 +72,50 @@ fn download(file: File) -> Response {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// E-mail an issued invoice to its customer: one message through Amazon SES with the PDF
+/// (and its Factur-X XML) and, when both parties are on Peppol, the UBL attached. `to` defaults
+/// to the customer's address; the subject and message default to texts in the customer's
+/// language with the number, amount due and due date. The invoice is marked sent (the
+/// message's id, its recipients, the time, in `sendings`) only once SES has accepted the
+/// message. It can be sent again: a new message. Takes `Idempotency-Key`: one key never sends
+/// a second message.
+#[utoipa::path(
+    post, path = "/v1/invoices/{id}/send", tag = "documents", request_body = SendRequest,
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours: one key sends one message"),
+    ),
+    responses(
+        (status = 200, description = "Sent, and recorded in `sendings`", body = View<Invoice>),
+        (status = 400, description = "A field was refused (a malformed address, more than 50 recipients); nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A draft or a void invoice, or the same Idempotency-Key in flight; nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No recipient (`to`), or the Idempotency-Key was used for another request; nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Amazon SES refused the message; nothing was marked sent", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Amazon SES could not take the message now; nothing was marked sent", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn send_invoice(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<SendRequest>,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<Invoice>(&id)?;
+    let answer = crate::app::sending::send_invoice(
+        &state,
+        &session.actor(&request),
+        idempotency.request(&body.bytes),
+        &id,
+        body.value,
+        records::view_json::<Invoice>,
+    )
+    .await?;
+    Ok(records::answer_response(answer))
 }
 
 /// The invoice as a PDF to send. An issued invoice's is a PDF/A-3 file with its EN 16931

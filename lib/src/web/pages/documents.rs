@@ -22,11 +22,12 @@ use crate::domain::ids::CustomerId;
 use crate::domain::invoice::{Invoice, InvoiceStatus};
 use crate::domain::payment::{Payment, PaymentSummary};
 use crate::domain::proposal::{Proposal, ProposalStatus, ProposalSummary};
+use crate::domain::sending::Sending;
 use crate::domain::time::Date;
 use crate::http::records::View;
 use crate::web::form::{Form, to_json};
 use crate::web::page::{
-    self, Input, Section, field, hidden, next_link, notice, once, required, status,
+    self, Input, Section, field, hidden, hinted, next_link, notice, once, required, status,
 };
 use crate::web::reads::{self, typed};
 use crate::web::show::{Fmt, method, or_empty};
@@ -217,7 +218,7 @@ fn lines_table(fmt: &Fmt, doc: &Content) -> Markup {
 fn action_form(path: &str, label: &str, class: &str, form: &Form, inner: Markup) -> Markup {
     html! {
         form.card.action hx-post=(path) hx-target="this" hx-swap="outerHTML" {
-            (notice(form, &["reason", "amount", "date", "method", "reference"]))
+            (notice(form, &["reason", "amount", "date", "method", "reference", "to[0]", "cc[0]", "subject", "message"]))
             (once())
             (inner)
             button class=(class) type="submit" { (label) }
@@ -235,6 +236,47 @@ fn reason_form(path: &str, label: &str, class: &str, form: &Form, prompt: &str) 
     let form = form.clone().scoped(scope);
     let reason = required(&form, prompt, "reason", Input::Area);
     action_form(path, label, class, &form, reason)
+}
+
+/// The form that e-mails an issued invoice: every field may be left to the defaults.
+fn send_form(path: &str, form: &Form) -> Markup {
+    let form = form.clone().scoped("send");
+    action_form(
+        path,
+        &t("send"),
+        "",
+        &form,
+        html! {
+            div.fields {
+                (hinted(&form, &t("field-to"), "to[0]", Input::Email, &t("hint-to")))
+                (field(&form, &t("field-cc"), "cc[0]", Input::Email))
+                (hinted(&form, &t("field-subject"), "subject", Input::Text, &t("hint-subject")))
+            }
+            (hinted(&form, &t("field-message"), "message", Input::Area, &t("hint-message")))
+        },
+    )
+}
+
+/// Each message that carried the document: when, to whom, with which subject.
+fn sendings_table(fmt: &Fmt, sendings: &[Sending]) -> Markup {
+    html! {
+        @if sendings.is_empty() {
+            p { (t("not-sent-yet")) }
+        } @else {
+            div.table { table {
+                caption { (t("sent-by-email")) }
+                thead { tr {
+                    th scope="col" { (t("col-date")) } th scope="col" { (t("field-to")) }
+                    th scope="col" { (t("field-subject")) }
+                } }
+                tbody { @for sending in sendings { tr {
+                    td { (fmt.day(sending.at)) }
+                    td { (sending.to.iter().chain(&sending.cc).map(|a| a.as_str()).collect::<Vec<_>>().join(", ")) }
+                    td { (sending.subject) }
+                } } }
+            } }
+        }
+    }
 }
 
 const METHODS: &[(&str, &str)] = &[
@@ -371,6 +413,11 @@ pub async fn invoice(
             credited: &doc.amount_credited,
             due: &doc.amount_due,
         })))
+        @if !void {
+            h2 { (t("send-by-email")) }
+            (send_form(&format!("/invoices/{id}/do/send"), &none))
+            (sendings_table(&fmt, &doc.sendings))
+        }
         @if open {
             h2 { (t("record-a-payment")) }
             (payment_form(&format!("/invoices/{id}/do/pay"), &pay))
@@ -475,6 +522,7 @@ pub async fn act(
             Next::MadeCreditNote,
         ),
         (Kind::Invoice, "pay") => (kind.api_of(id, "payments"), Some(&sent.body), Next::Back),
+        (Kind::Invoice, "send") => (kind.api_of(id, "send"), Some(&sent.body), Next::Back),
         _ => return Err(Failure::NotFound),
     };
     let reply = web
@@ -497,6 +545,7 @@ pub async fn act(
     let here = format!("/{path}/{id}/do/{action}");
     Submission { reply, sent }.refused(&fields, |form| match action.as_str() {
         "pay" => payment_form(&here, form),
+        "send" => send_form(&here, form),
         "decline" => reason_form(
             &here,
             &t("mark-declined"),
