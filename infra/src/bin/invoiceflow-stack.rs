@@ -28,6 +28,7 @@ async fn main() -> anyhow::Result<()> {
         ("EXPORT_KEY_ID", config.export_key_id),
         ("SIGNING_KEY_ID", config.signing_key_id),
         ("ALLOWED_ORIGINS", config.allowed_origins.join(",")),
+        ("MAIL_FROM", config.mail_from),
         ("AWS_ACCESS_KEY_ID", "test".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
         ("AWS_REGION", "us-east-1".to_owned()),

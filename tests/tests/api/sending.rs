@@ -426,3 +426,83 @@ async fn the_owner_sends_from_the_invoice_s_page_and_sees_it_sent() {
     assert!(html.contains(r#"id="f-send-to-0-error""#), "{html}");
     assert_eq!(mail_to(&app, &address).await.len(), 1);
 }
+
+/// What one send costs beside an invoice `GET`, on the same stack: its AWS calls (asserted)
+/// and the wall time of each (printed, for the closing note: never asserted), and the size of
+/// the message for a 500-line invoice.
+#[tokio::test]
+async fn one_send_s_aws_calls_and_time_beside_an_invoice_get() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    seller(&app, "en-GB").await;
+    let address = unique("messung");
+    let customer = customer(&app, Some(&address)).await;
+    let lines: Vec<Value> = (0..500)
+        .map(|i| json!({"description": format!("Position {i}"), "quantity": "1", "unit_price": "10.00", "tax_rate": "19"}))
+        .collect();
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": customer, "issue_date": "2026-11-25", "lines": lines}),
+    )
+    .await;
+    let id = draft["id"].as_str().expect("id").to_owned();
+    issue(&app, &id).await;
+    // Warm: the data key, the kept PDF.
+    let pdf = app
+        .client
+        .get(app.url(&format!("/v1/invoices/{id}/pdf")))
+        .send()
+        .await
+        .expect("pdf")
+        .bytes()
+        .await
+        .expect("bytes");
+    let calls = app.state().aws_calls();
+    let delta = |before: &std::collections::BTreeMap<String, u64>| {
+        calls
+            .snapshot()
+            .into_iter()
+            .filter_map(|(op, n)| {
+                let d = n - before.get(&op).copied().unwrap_or(0);
+                (d > 0).then_some((op, d))
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let before = calls.snapshot();
+    let started = std::time::Instant::now();
+    let got = app
+        .client
+        .get(app.url(&format!("/v1/invoices/{id}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(got.status(), 200);
+    let get_time = started.elapsed();
+    let get_calls = delta(&before);
+
+    let before = calls.snapshot();
+    let started = std::time::Instant::now();
+    let (status, _) = send(&app, &id, &json!({}), None).await;
+    assert_eq!(status, 200);
+    let send_time = started.elapsed();
+    let send_calls = delta(&before);
+    assert_eq!(
+        send_calls.get("sesv2:SendEmail"),
+        Some(&1),
+        "{send_calls:?}"
+    );
+    assert_eq!(
+        send_calls.get("kms:Decrypt"),
+        None,
+        "the data key stays cached"
+    );
+
+    let mail = mail_to(&app, &address).await;
+    let raw = mail[0].raw.len();
+    println!(
+        "MEASURE invoice GET: {get_time:?}, calls {get_calls:?}\nMEASURE send (500 lines): {send_time:?} = {:.1}x the GET, calls {send_calls:?}\nMEASURE MIME message {raw} bytes for a {} byte PDF",
+        send_time.as_secs_f64() / get_time.as_secs_f64(),
+        pdf.len()
+    );
+}
