@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::documents::{assert_valid, check, inspect, issue, json_of, post, seller};
+use crate::web::htmx_post;
 
 /// A customer reading German, reachable by e-mail and on Peppol; its id and address.
 async fn customer(app: &TestApp, email: Option<&str>) -> String {
@@ -63,6 +64,28 @@ async fn mail_to(app: &TestApp, address: &str) -> Vec<SentMail> {
         .collect()
 }
 
+/// The invoice as the API shows it.
+async fn invoice(app: &TestApp, id: &str) -> Value {
+    let response = app
+        .client
+        .get(app.url(&format!("/v1/invoices/{id}")))
+        .send()
+        .await
+        .expect("get");
+    json_of(response).await
+}
+
+/// A signed-up account with its company, a German customer reachable at a fresh address, and
+/// an invoice issued to it: the account, the address and the invoice's id.
+async fn ready(app: &TestApp, name: &str) -> (invoiceflow_tests::Account, String, String) {
+    let account = app.signup(&app.client).await;
+    seller(app, "en-GB").await;
+    let address = unique(name);
+    let customer = customer(app, Some(&address)).await;
+    let id = issued(app, &customer).await;
+    (account, address, id)
+}
+
 fn unique(name: &str) -> String {
     format!(
         "{name}.{}@kunde.example",
@@ -73,11 +96,7 @@ fn unique(name: &str) -> String {
 #[tokio::test]
 async fn an_issued_invoice_is_e_mailed_in_the_customer_s_language_with_its_pdf_and_ubl() {
     let app = spawn_app().await;
-    app.signup(&app.client).await;
-    seller(&app, "en-GB").await;
-    let address = unique("einkauf");
-    let customer = customer(&app, Some(&address)).await;
-    let id = issued(&app, &customer).await;
+    let (_, address, id) = ready(&app, "einkauf").await;
     let key = ulid::Ulid::generate().to_string();
 
     let (status, sent) = send(&app, &id, &json!({}), Some(&key)).await;
@@ -262,25 +281,14 @@ async fn a_send_without_a_recipient_to_a_bad_address_or_of_a_draft_sends_nothing
 
     assert!(mail_to(&app, &address).await.is_empty());
     assert!(mail_to(&app, &many[0]).await.is_empty());
-    let invoice = json_of(
-        app.client
-            .get(app.url(&format!("/v1/invoices/{id}")))
-            .send()
-            .await
-            .expect("get"),
-    )
-    .await;
+    let invoice = invoice(&app, &id).await;
     assert_eq!(invoice["sendings"], json!([]), "nothing marked");
 }
 
 #[tokio::test]
 async fn twenty_concurrent_sends_under_one_key_send_one_message() {
     let app = spawn_app().await;
-    app.signup(&app.client).await;
-    seller(&app, "en-GB").await;
-    let address = unique("gleichzeitig");
-    let customer = customer(&app, Some(&address)).await;
-    let id = issued(&app, &customer).await;
+    let (_, address, id) = ready(&app, "gleichzeitig").await;
     let key = ulid::Ulid::generate().to_string();
     let empty = json!({});
     let sends = (0..20).map(|_| send(&app, &id, &empty, Some(&key)));
@@ -293,25 +301,14 @@ async fn twenty_concurrent_sends_under_one_key_send_one_message() {
     }
     assert!(answers.iter().any(|(status, _)| *status == 200));
     assert_eq!(mail_to(&app, &address).await.len(), 1, "one message");
-    let invoice = json_of(
-        app.client
-            .get(app.url(&format!("/v1/invoices/{id}")))
-            .send()
-            .await
-            .expect("get"),
-    )
-    .await;
+    let invoice = invoice(&app, &id).await;
     assert_eq!(invoice["sendings"].as_array().map(Vec::len), Some(1));
 }
 
 #[tokio::test]
 async fn a_refusal_by_ses_marks_nothing_and_the_same_request_can_be_sent_again() {
     let app = spawn_app().await;
-    let account = app.signup(&app.client).await;
-    seller(&app, "en-GB").await;
-    let address = unique("abgelehnt");
-    let customer = customer(&app, Some(&address)).await;
-    let id = issued(&app, &customer).await;
+    let (account, address, id) = ready(&app, "abgelehnt").await;
     // An instance whose sender SES has not verified: SES refuses every message.
     let unverified = app
         .instance_configured(|config| config.mail_from = "documents@unverified.example".into())
@@ -336,14 +333,7 @@ async fn a_refusal_by_ses_marks_nothing_and_the_same_request_can_be_sent_again()
         "{problem}"
     );
     assert!(mail_to(&app, &address).await.is_empty());
-    let invoice = json_of(
-        app.client
-            .get(app.url(&format!("/v1/invoices/{id}")))
-            .send()
-            .await
-            .expect("get"),
-    )
-    .await;
+    let invoice = invoice(&app, &id).await;
     assert_eq!(invoice["sendings"], json!([]), "nothing marked");
     // The same request, with the same key, once the sender works: sent.
     let (status, sent) = send(&app, &id, &json!({}), Some(&key)).await;
@@ -354,11 +344,7 @@ async fn a_refusal_by_ses_marks_nothing_and_the_same_request_can_be_sent_again()
 #[tokio::test]
 async fn the_owner_sends_from_the_invoice_s_page_and_sees_it_sent() {
     let app = spawn_app().await;
-    let account = app.signup(&app.client).await;
-    seller(&app, "en-GB").await;
-    let address = unique("seite");
-    let customer = customer(&app, Some(&address)).await;
-    let id = issued(&app, &customer).await;
+    let (account, address, id) = ready(&app, "seite").await;
     let page = |path: String| {
         reqwest::Client::new()
             .get(app.url(&path))
@@ -373,12 +359,7 @@ async fn the_owner_sends_from_the_invoice_s_page_and_sees_it_sent() {
         .expect("html");
     assert!(before.contains("Not sent by e-mail yet."), "{before}");
     // Every field left to its default.
-    let sent = reqwest::Client::new()
-        .post(app.url(&format!("/invoices/{id}/do/send")))
-        .header("cookie", format!("__Host-session={}", account.token))
-        .header("x-requested-with", "htmx")
-        .header("hx-request", "true")
-        .header("origin", &app.base)
+    let sent = htmx_post(&app, &account.token, &format!("/invoices/{id}/do/send"))
         .form(&[
             ("_key", ulid::Ulid::generate().to_string().as_str()),
             ("to[0]", ""),
@@ -408,12 +389,7 @@ async fn the_owner_sends_from_the_invoice_s_page_and_sees_it_sent() {
         "{after}"
     );
     // A bad address is refused beside the field, and nothing is sent.
-    let refused = reqwest::Client::new()
-        .post(app.url(&format!("/invoices/{id}/do/send")))
-        .header("cookie", format!("__Host-session={}", account.token))
-        .header("x-requested-with", "htmx")
-        .header("hx-request", "true")
-        .header("origin", &app.base)
+    let refused = htmx_post(&app, &account.token, &format!("/invoices/{id}/do/send"))
         .form(&[
             ("_key", ulid::Ulid::generate().to_string().as_str()),
             ("to[0]", "nicht-gültig"),

@@ -15,7 +15,7 @@ fn npm_file(path: &str) -> Vec<u8> {
 }
 
 /// A form as htmx sends it from one of the app's pages, for the session `token`.
-fn htmx_post(app: &TestApp, token: &str, path: &str) -> reqwest::RequestBuilder {
+pub(crate) fn htmx_post(app: &TestApp, token: &str, path: &str) -> reqwest::RequestBuilder {
     app.new_client()
         .post(app.url(path))
         .header("cookie", format!("__Host-session={token}"))
