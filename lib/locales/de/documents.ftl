@@ -64,3 +64,11 @@ mail-invoice-body =
 
     Mit freundlichen Grüßen
     { $seller }
+mail-credit-note-subject = Gutschrift { $number } von { $seller }
+mail-credit-note-body =
+    Guten Tag,
+
+    anbei erhalten Sie unsere Gutschrift { $number } über { $total } zur Rechnung { $invoice }.
+
+    Mit freundlichen Grüßen
+    { $seller }

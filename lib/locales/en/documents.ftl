@@ -65,3 +65,11 @@ mail-invoice-body =
 
     Kind regards,
     { $seller }
+mail-credit-note-subject = Credit note { $number } from { $seller }
+mail-credit-note-body =
+    Hello,
+
+    please find attached our credit note { $number } for { $total }, which credits invoice { $invoice }.
+
+    Kind regards,
+    { $seller }

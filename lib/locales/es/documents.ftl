@@ -64,3 +64,11 @@ mail-invoice-body =
 
     Saludos cordiales,
     { $seller }
+mail-credit-note-subject = Factura rectificativa { $number } de { $seller }
+mail-credit-note-body =
+    Hola:
+
+    adjuntamos nuestra factura rectificativa { $number } por { $total }, que rectifica la factura { $invoice }.
+
+    Saludos cordiales,
+    { $seller }

@@ -64,3 +64,11 @@ mail-invoice-body =
 
     Cordialement,
     { $seller }
+mail-credit-note-subject = Avoir { $number } de { $seller }
+mail-credit-note-body =
+    Bonjour,
+
+    veuillez trouver ci-joint notre avoir { $number } d’un montant de { $total } sur la facture { $invoice }.
+
+    Cordialement,
+    { $seller }

@@ -64,3 +64,11 @@ mail-invoice-body =
 
     Cordiali saluti,
     { $seller }
+mail-credit-note-subject = Nota di credito { $number } da { $seller }
+mail-credit-note-body =
+    Buongiorno,
+
+    in allegato la nostra nota di credito { $number } di { $total } relativa alla fattura { $invoice }.
+
+    Cordiali saluti,
+    { $seller }

@@ -64,3 +64,11 @@ mail-invoice-body =
 
     Met vriendelijke groet,
     { $seller }
+mail-credit-note-subject = Creditnota { $number } van { $seller }
+mail-credit-note-body =
+    Goedendag,
+
+    in de bijlage vindt u onze creditnota { $number } van { $total } bij factuur { $invoice }.
+
+    Met vriendelijke groet,
+    { $seller }

@@ -1,4 +1,4 @@
-//! Sending an issued invoice to its customer by e-mail, through Amazon SES.
+//! Sending an issued invoice or credit note to its customer by e-mail, through Amazon SES.
 //!
 //! - The message is one raw MIME message: the text in the customer's language, the kept PDF
 //!   (with its Factur-X XML) and, when the invoice can be one, the Peppol UBL.
@@ -17,22 +17,143 @@ use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use crate::AppState;
 use crate::audit::Outcome;
 use crate::domain::account::CompanyProfile;
-use crate::domain::ids::InvoiceId;
+use crate::domain::credit_note::CreditNote;
+use crate::domain::document::{Buyer, Seller};
+use crate::domain::ids::{CreditNoteId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoiceStatus};
+use crate::domain::money::Money;
 use crate::domain::sending::{MAX_RECIPIENTS, SendRequest, Sending};
 use crate::domain::settings::Settings;
-use crate::domain::values::{EmailAddress, MailSubject};
+use crate::domain::time::Date;
+use crate::domain::values::{Currency, EmailAddress, MailSubject};
 use crate::domain::{FieldError, Timestamp};
 use crate::render::locale::Format;
 use crate::render::mail::{self, Attachment, Letter};
 use crate::render::messages::{language_of, messages};
 use crate::store::{Stored, keys};
 
-use super::collection::{Render, current};
-use super::documents::{answered, write_entries};
+use super::collection::{Render, Resource, current};
+use super::documents::{Listed, answered, write_entries};
 use super::idempotency::{self, Answer};
 use super::race::{self, Attempt};
 use super::{Actor, Error, Result, files, get};
+
+/// A document that can be e-mailed to its customer.
+pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Sized {
+    /// Its audit action once sent (`invoice.sent`).
+    const SENT: &'static str;
+    /// Its messages: the subject's and the text's ids.
+    const SUBJECT: &'static str;
+    const TEXT: &'static str;
+    /// Why it cannot be sent now (a draft, a void invoice), if it cannot.
+    fn unsendable(&self) -> Option<&'static str>;
+    fn number(&self) -> String;
+    fn seller(&self) -> Option<&Seller>;
+    fn buyer(&self) -> Option<&Buyer>;
+    /// The amount the text states: what is due on an invoice, what a credit note credits.
+    fn amount(&self) -> Money;
+    fn currency(&self) -> Currency;
+    /// When it is due, if it is.
+    fn due(&self) -> Option<Date>;
+    /// The number of what it refers to (a credit note's invoice), for the text.
+    fn refers_to(&self) -> Option<&str>;
+    /// The document, with one more sending.
+    fn sent(&self, sending: Sending) -> Self;
+    /// Its PDF, and its UBL when it can be one.
+    fn files(
+        state: &AppState,
+        actor: &Actor,
+        id: &<Self as Resource>::Id,
+    ) -> impl std::future::Future<Output = Result<(files::File, Option<files::File>)>> + Send;
+}
+
+impl Mailable for Invoice {
+    const SENT: &'static str = "invoice.sent";
+    const SUBJECT: &'static str = "mail-invoice-subject";
+    const TEXT: &'static str = "mail-invoice-body";
+
+    fn unsendable(&self) -> Option<&'static str> {
+        match self.status {
+            InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid => None,
+            InvoiceStatus::Draft => Some("A draft is not an invoice yet: issue it, then send it."),
+            InvoiceStatus::Void => Some("A void invoice is owed by no one and is not sent."),
+        }
+    }
+    fn number(&self) -> String {
+        self.number.clone().unwrap_or_default()
+    }
+    fn seller(&self) -> Option<&Seller> {
+        self.seller.as_ref()
+    }
+    fn buyer(&self) -> Option<&Buyer> {
+        self.buyer.as_ref()
+    }
+    fn amount(&self) -> Money {
+        self.amount_due
+    }
+    fn currency(&self) -> Currency {
+        self.content.currency
+    }
+    fn due(&self) -> Option<Date> {
+        Some(self.due_date)
+    }
+    fn refers_to(&self) -> Option<&str> {
+        None
+    }
+    fn sent(&self, sending: Sending) -> Self {
+        Invoice::sent(self, sending)
+    }
+    async fn files(
+        state: &AppState,
+        actor: &Actor,
+        id: &InvoiceId,
+    ) -> Result<(files::File, Option<files::File>)> {
+        let pdf = files::invoice_pdf(state, actor, id).await?;
+        Ok((pdf, files::invoice_ubl(state, actor, id).await.ok()))
+    }
+}
+
+impl Mailable for CreditNote {
+    const SENT: &'static str = "credit_note.sent";
+    const SUBJECT: &'static str = "mail-credit-note-subject";
+    const TEXT: &'static str = "mail-credit-note-body";
+
+    fn unsendable(&self) -> Option<&'static str> {
+        None
+    }
+    fn number(&self) -> String {
+        self.number.clone()
+    }
+    fn seller(&self) -> Option<&Seller> {
+        self.seller.as_ref()
+    }
+    fn buyer(&self) -> Option<&Buyer> {
+        self.buyer.as_ref()
+    }
+    fn amount(&self) -> Money {
+        self.content.total
+    }
+    fn currency(&self) -> Currency {
+        self.content.currency
+    }
+    fn due(&self) -> Option<Date> {
+        None
+    }
+    fn refers_to(&self) -> Option<&str> {
+        Some(&self.invoice_number)
+    }
+    fn sent(&self, sending: Sending) -> Self {
+        CreditNote::sent(self, sending)
+    }
+    async fn files(
+        state: &AppState,
+        actor: &Actor,
+        id: &CreditNoteId,
+    ) -> Result<(files::File, Option<files::File>)> {
+        let pdf = files::credit_note_pdf(state, actor, id).await?;
+        Ok((pdf, files::credit_note_ubl(state, actor, id).await.ok()))
+    }
+}
 
 /// A message SES accepted.
 struct Accepted {
@@ -42,50 +163,41 @@ struct Accepted {
     subject: MailSubject,
 }
 
-/// `POST /v1/invoices/{id}/send`: e-mails an issued invoice, then records it.
-pub async fn send_invoice(
+/// `POST /v1/invoices/{id}/send`, `/v1/credit-notes/{id}/send`: e-mails an issued document,
+/// then records it.
+pub async fn send<D: Mailable>(
     state: &AppState,
     actor: &Actor,
     request: idempotency::Request<'_>,
-    id: &InvoiceId,
+    id: &<D as Resource>::Id,
     send: SendRequest,
-    render: Render<Invoice>,
+    render: Render<D>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
-        let accepted = deliver(state, actor, id, &send).await?;
-        race::with_retries(|| record(state, actor, id, &accepted, &claim, render)).await
+        let accepted = deliver::<D>(state, actor, id, &send).await?;
+        race::with_retries(|| record::<D>(state, actor, id, &accepted, &claim, render)).await
     })
     .await
 }
 
 /// Builds the message and hands it to SES; its answer, or why nothing was sent.
-async fn deliver(
+async fn deliver<D: Mailable>(
     state: &AppState,
     actor: &Actor,
-    id: &InvoiceId,
+    id: &<D as Resource>::Id,
     send: &SendRequest,
 ) -> Result<Accepted> {
     let tenant = actor.tenant();
-    let (invoice, settings, company) = tokio::try_join!(
-        current::<Invoice>(state, actor, id, None),
+    let (document, settings, company) = tokio::try_join!(
+        current::<D>(state, actor, id, None),
         get::<Settings>(state, actor, keys::settings(tenant)),
         get::<CompanyProfile>(state, actor, keys::company(tenant)),
     )?;
-    let invoice = invoice.record;
-    match invoice.status {
-        InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid => {}
-        InvoiceStatus::Draft => {
-            return Err(Error::Conflict(
-                "A draft is not an invoice yet: issue it, then send it.",
-            ));
-        }
-        InvoiceStatus::Void => {
-            return Err(Error::Conflict(
-                "A void invoice is owed by no one and is not sent.",
-            ));
-        }
+    let document = document.record;
+    if let Some(why) = document.unsendable() {
+        return Err(Error::Conflict(why));
     }
-    let buyer = invoice.buyer.as_ref();
+    let buyer = document.buyer();
     let to = match &send.to {
         Some(to) if !to.is_empty() => to.clone(),
         _ => buyer.and_then(|b| b.email.clone()).into_iter().collect(),
@@ -104,43 +216,41 @@ async fn deliver(
     };
     let m = messages(&language);
     let format = Format::of(&locale);
-    let seller = invoice
-        .seller
-        .as_ref()
+    let seller = document
+        .seller()
         .map(|s| s.legal_name.to_string())
         .or_else(|| company.as_ref().map(|c| c.record.legal_name.to_string()))
         .unwrap_or_default();
-    let number = invoice.number.clone().unwrap_or_default();
-    let total = format.money(invoice.amount_due.value(), invoice.content.currency);
+    let number = document.number();
+    let amount = document.amount();
+    let total = format.money(amount.value(), document.currency());
+    let due = document.due().map(|d| format.date(d)).unwrap_or_default();
     let args = [
         ("number", number.as_str()),
         ("seller", seller.as_str()),
         ("total", total.as_str()),
-        ("due", &format.date(invoice.due_date)),
+        ("due", due.as_str()),
+        ("invoice", document.refers_to().unwrap_or_default()),
     ];
     let subject = match &send.subject {
         Some(subject) => subject.clone(),
-        None => MailSubject::parse(&m.with("mail-invoice-subject", &args))
+        None => MailSubject::parse(&m.with(D::SUBJECT, &args))
             .map_err(|e| Error::invalid("subject", e.0))?,
     };
     let text = match &send.message {
         Some(message) => message.to_string(),
-        None => m.with("mail-invoice-body", &args),
+        None => m.with(D::TEXT, &args),
     };
-    let pdf = files::invoice_pdf(state, actor, id).await?;
-    let mut attachments = vec![Attachment {
-        content_type: pdf.content_type,
-        name: pdf.name,
-        bytes: pdf.bytes,
-    }];
-    // The UBL goes along when the invoice can be one (both parties on Peppol).
-    if let Ok(ubl) = files::invoice_ubl(state, actor, id).await {
-        attachments.push(Attachment {
-            content_type: ubl.content_type,
-            name: ubl.name,
-            bytes: ubl.bytes,
-        });
-    }
+    // The UBL goes along when the document can be one (both parties on Peppol).
+    let (pdf, ubl) = D::files(state, actor, id).await?;
+    let attachments = std::iter::once(pdf)
+        .chain(ubl)
+        .map(|file| Attachment {
+            content_type: file.content_type,
+            name: file.name,
+            bytes: file.bytes,
+        })
+        .collect();
     let from = state.config.mail_from.as_str();
     if from.is_empty() {
         return Err(Error::MailService {
@@ -148,9 +258,8 @@ async fn deliver(
             detail: "Sending is not set up here (no MAIL_FROM).".into(),
         });
     }
-    let reply_to = invoice
-        .seller
-        .as_ref()
+    let reply_to = document
+        .seller()
         .and_then(|s| s.email.as_ref())
         .map(|e| e.as_str().to_owned());
     let raw = mail::mime(Letter {
@@ -185,7 +294,7 @@ async fn deliver(
         .await
         .map_err(refusal)?;
     let message_id = sent.message_id().unwrap_or_default().to_owned();
-    tracing::info!(invoice_id = %id, message_id = %message_id, "sent");
+    tracing::info!(document_id = %id, message_id = %message_id, "sent");
     Ok(Accepted {
         message_id,
         to,
@@ -231,16 +340,16 @@ fn refusal(error: SdkError<SendEmailError>) -> Error {
     Error::MailService { retry, detail }
 }
 
-/// Records on the invoice that the message left, with its list entries and an audit entry.
-async fn record(
+/// Records on the document that the message left, with its list entries and an audit entry.
+async fn record<D: Mailable>(
     state: &AppState,
     actor: &Actor,
-    id: &InvoiceId,
+    id: &<D as Resource>::Id,
     accepted: &Accepted,
     claim: &idempotency::Claim,
-    render: Render<Invoice>,
+    render: Render<D>,
 ) -> Result<Attempt> {
-    let before = current::<Invoice>(state, actor, id, None).await?;
+    let before = current::<D>(state, actor, id, None).await?;
     let mut tx = actor.transaction(&state.store).await?;
     let now: Timestamp = tx.now();
     let sent = before.record.sent(Sending {
@@ -250,8 +359,8 @@ async fn record(
         subject: accepted.subject.clone(),
         at: now,
     });
-    let invoice_write = tx.len();
-    tx.replace(&keys::invoice(actor.tenant(), id), &sent, before.version);
+    let document_write = tx.len();
+    tx.replace(&D::key(actor.tenant(), id), &sent, before.version);
     write_entries(
         &mut tx,
         actor.tenant(),
@@ -259,7 +368,7 @@ async fn record(
         Some(&before.record),
         Some(&sent),
     );
-    tx.audit(&actor.audit("invoice.sent", Some(id.to_string()), Outcome::Success));
+    tx.audit(&actor.audit(D::SENT, Some(id.to_string()), Outcome::Success));
     let response = answered(
         before.version + 1,
         render(
@@ -273,5 +382,5 @@ async fn record(
         ),
     );
     claim.complete(&mut tx, &response);
-    race::commit(state, tx, &[invoice_write], response).await
+    race::commit(state, tx, &[document_write], response).await
 }

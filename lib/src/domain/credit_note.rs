@@ -14,6 +14,7 @@ use super::ids::{CreditNoteId, InvoiceId};
 use super::invoice::Invoice;
 use super::money::{Amount, Money};
 use super::pricing;
+use super::sending::Sending;
 use super::time::Date;
 use super::values::{Currency, CustomerName, DocumentText};
 
@@ -57,6 +58,9 @@ pub struct CreditNote {
     /// What the credit leaves to pay back to the customer: the part of it above what was
     /// still due on the invoice when it was issued (zero when it only lowers the amount due).
     pub refund: Money,
+    /// Each time it was e-mailed, oldest first: once the mail service accepted the message.
+    #[serde(default)]
+    pub sendings: Vec<Sending>,
 }
 
 /// A credit note as lists show it.
@@ -200,7 +204,15 @@ impl CreditNote {
             buyer: invoice.buyer.clone(),
             issued_at: at,
             refund: invoice.refund_for(amounts.total),
+            sendings: Vec::new(),
         })
+    }
+
+    /// The credit note, recording that `sending` left for its customer.
+    pub fn sent(&self, sending: Sending) -> Self {
+        let mut sent = self.clone();
+        sent.sendings.push(sending);
+        sent
     }
 
     pub fn summary(&self, id: CreditNoteId) -> CreditNoteSummary {

@@ -275,6 +275,7 @@ mod tests {
             ("seller", "X"),
             ("total", "X"),
             ("due", "X"),
+            ("invoice", "X"),
         ];
         let missing = missing(LANGUAGES, messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");

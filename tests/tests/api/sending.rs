@@ -482,3 +482,53 @@ async fn one_send_s_aws_calls_and_time_beside_an_invoice_get() {
         pdf.len()
     );
 }
+
+#[tokio::test]
+async fn a_credit_note_is_e_mailed_naming_the_invoice_it_credits() {
+    let app = spawn_app().await;
+    let (_, address, id) = ready(&app, "gutschrift").await;
+    let credit = post(
+        &app,
+        &format!("/v1/invoices/{id}/credit-notes"),
+        &json!({"reason": "Doppelt berechnet"}),
+    )
+    .await;
+    let credit_id = credit["id"].as_str().expect("credit note id");
+    let response = app
+        .unsafe_request(
+            &app.client,
+            Method::POST,
+            &format!("/v1/credit-notes/{credit_id}/send"),
+        )
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let sent = json_of(response).await;
+    assert_eq!(sent["sendings"][0]["to"], json!([address]));
+    let number = sent["number"].as_str().expect("number");
+    let invoice_number = sent["invoice_number"].as_str().expect("invoice number");
+    let mail = mail_to(&app, &address).await;
+    assert_eq!(mail.len(), 1);
+    let parsed = MessageParser::default()
+        .parse(mail[0].raw.as_bytes())
+        .expect("MIME parses");
+    assert!(
+        parsed
+            .subject()
+            .is_some_and(|s| s.starts_with(&format!("Gutschrift {number} von "))),
+        "{:?}",
+        parsed.subject()
+    );
+    let text = parsed.body_text(0).expect("text");
+    assert!(
+        text.contains(&format!("zur Rechnung {invoice_number}")),
+        "{text}"
+    );
+    let names: Vec<&str> = parsed
+        .attachments()
+        .filter_map(|part| part.attachment_name())
+        .collect();
+    assert_eq!(names, [format!("{number}.pdf"), format!("{number}.xml")]);
+}

@@ -29,6 +29,7 @@ function_routes! {
     "/v1/invoices/{id}/send" => { post: send_invoice }
     "/v1/credit-notes/{id}/pdf" => { get: credit_note_pdf }
     "/v1/credit-notes/{id}/ubl" => { get: credit_note_ubl }
+    "/v1/credit-notes/{id}/send" => { post: send_credit_note }
     "/v1/proposals/{id}/pdf" => { get: proposal_pdf }
 }
 
@@ -106,13 +107,54 @@ async fn send_invoice(
     body: Fingerprinted<SendRequest>,
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<Invoice>(&id)?;
-    let answer = crate::app::sending::send_invoice(
+    let answer = crate::app::sending::send::<Invoice>(
         &state,
         &session.actor(&request),
         idempotency.request(&body.bytes),
         &id,
         body.value,
         records::view_json::<Invoice>,
+    )
+    .await?;
+    Ok(records::answer_response(answer))
+}
+
+/// E-mail a credit note to its customer, as an invoice is sent: the PDF and, when both
+/// parties are on Peppol, the UBL attached; the text in the customer's language names the
+/// invoice it credits. Marked in `sendings` once SES accepted the message. Takes
+/// `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/v1/credit-notes/{id}/send", tag = "documents", request_body = SendRequest,
+    params(
+        ("id" = String, Path, description = "The credit note's id (`crn_…`)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours: one key sends one message"),
+    ),
+    responses(
+        (status = 200, description = "Sent, and recorded in `sendings`", body = View<CreditNote>),
+        (status = 400, description = "A field was refused (a malformed address, more than 50 recipients); nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such credit note in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same Idempotency-Key in flight; nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No recipient (`to`), or the Idempotency-Key was used for another request; nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Amazon SES refused the message; nothing was marked sent", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Amazon SES could not take the message now; nothing was marked sent", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn send_credit_note(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<SendRequest>,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<CreditNote>(&id)?;
+    let answer = crate::app::sending::send::<CreditNote>(
+        &state,
+        &session.actor(&request),
+        idempotency.request(&body.bytes),
+        &id,
+        body.value,
+        records::view_json::<CreditNote>,
     )
     .await?;
     Ok(records::answer_response(answer))
