@@ -57,7 +57,7 @@ macro_rules! web_routes {
             use pages::{account, auth, dashboard, documents, editor, records};
             Router::new()
                 $(.route($path, axum::routing::MethodRouter::new()$(.$method($handler))+))+
-                .layer(axum::middleware::from_fn_with_state(web.clone(), ui::middleware))
+                .layer(axum::middleware::from_fn_with_state(web.clone(), in_the_owner_s_language))
                 .with_state(web)
         }
 
@@ -297,6 +297,55 @@ fn go_to(path: &str) -> Response {
 }
 
 /// Go to `path`, passing on the cookies the API set (a session, or its removal).
+/// Serves each page in its locale: the `ui` cookie's; for a signed-in browser without one, the
+/// account's settings' (then kept in the cookie); else the browser's languages; else English.
+async fn in_the_owner_s_language(
+    axum::extract::State(web): axum::extract::State<Web>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.uri().path().starts_with("/v1/") || req.uri().path().starts_with("/assets/") {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let mut learned = None;
+    let locale = match ui::from_cookie(headers) {
+        Some(locale) => locale,
+        None => {
+            let account = if crate::auth::cookie::session_token(headers).is_some() {
+                web.api
+                    .read(headers, reads::settings())
+                    .await
+                    .ok()
+                    .map(|settings| settings.record.locale.as_str().to_owned())
+            } else {
+                None
+            };
+            learned.clone_from(&account);
+            account
+                .or_else(|| ui::accepted(headers))
+                .unwrap_or_else(|| "en".to_owned())
+        }
+    };
+    let mut response = ui::Ui::of(&locale).scope(next.run(req)).await;
+    if let Some(locale) = learned {
+        let already = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| {
+                v.to_str()
+                    .is_ok_and(|v| v.starts_with(&format!("{}=", ui::COOKIE)))
+            });
+        if !already {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, ui::cookie(&locale));
+        }
+    }
+    response
+}
+
 /// The app's locale is forgotten with the session: the next page reads the account's.
 fn went(path: &str, reply: &Reply) -> Response {
     let mut response = go_to(path);

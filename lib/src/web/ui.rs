@@ -11,13 +11,8 @@
 
 use std::future::Future;
 
-use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::Response;
 
-use super::Web;
-use super::reads;
 use crate::render::locale::Format;
 use crate::render::messages::{APP_LANGUAGES, Messages, app_messages, language_of};
 
@@ -99,7 +94,7 @@ pub fn accepted(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The `ui` cookie's locale, if it holds a valid one.
-fn from_cookie(headers: &HeaderMap) -> Option<String> {
+pub fn from_cookie(headers: &HeaderMap) -> Option<String> {
     crate::auth::cookie::named(headers, COOKIE)
         .filter(|value| crate::domain::values::Locale::parse(value).is_ok())
 }
@@ -115,51 +110,6 @@ pub fn cookie(locale: &str) -> HeaderValue {
 /// The `Set-Cookie` value that forgets the locale (the next page reads the account's).
 pub fn clear() -> HeaderValue {
     HeaderValue::from_static("__Host-ui=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax")
-}
-
-/// Serves each page in its locale: the `ui` cookie's; for a signed-in browser without one, the
-/// account's settings' (then kept in the cookie); else the browser's languages; else English.
-pub async fn middleware(State(web): State<Web>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/v1/") || req.uri().path().starts_with("/assets/") {
-        return next.run(req).await;
-    }
-    let headers = req.headers();
-    let mut learned = None;
-    let locale = match from_cookie(headers) {
-        Some(locale) => locale,
-        None => {
-            let account = if crate::auth::cookie::session_token(headers).is_some() {
-                web.api
-                    .read(headers, reads::settings())
-                    .await
-                    .ok()
-                    .map(|settings| settings.record.locale.as_str().to_owned())
-            } else {
-                None
-            };
-            learned.clone_from(&account);
-            account
-                .or_else(|| accepted(headers))
-                .unwrap_or_else(|| "en".to_owned())
-        }
-    };
-    let mut response = Ui::of(&locale).scope(next.run(req)).await;
-    if let Some(locale) = learned {
-        let already = response
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .any(|v| {
-                v.to_str()
-                    .is_ok_and(|v| v.starts_with(&format!("{COOKIE}=")))
-            });
-        if !already {
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, cookie(&locale));
-        }
-    }
-    response
 }
 
 /// Whether the app is written in `locale`'s language (else its texts are English).
