@@ -206,8 +206,9 @@ impl TestApp {
         Instance { base, state }
     }
 
-    /// Every message the emulator's SES has accepted, from every test of the run: a test
-    /// finds its own by its recipients or message id.
+    /// Every message the emulator's SES has accepted: a test finds its own by its recipients
+    /// or message id. The emulator answers with a dump of everything it holds, so a test that
+    /// reads it has an emulator of its own ([`spawn_app_alone`]).
     pub async fn sent_mail(&self) -> Vec<SentMail> {
         let endpoint = self
             .stack

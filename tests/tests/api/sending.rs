@@ -1,6 +1,10 @@
 //! Sending an issued invoice by e-mail through SES (the emulator's), read back as raw MIME.
+//!
+//! Each test has an emulator of its own: the emulator shows what SES received only in a dump
+//! of everything it holds (`/moto-api/data.json`), which on the run's shared emulator is every
+//! test's data, slow to make and, the emulator serving one call at a time, in everyone's way.
 
-use invoiceflow_tests::{SentMail, TestApp, spawn_app};
+use invoiceflow_tests::{SentMail, TestApp, spawn_app_alone};
 use mail_parser::{MessageParser, MimeHeaders};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -95,7 +99,7 @@ fn unique(name: &str) -> String {
 
 #[tokio::test]
 async fn an_issued_invoice_is_e_mailed_in_the_customer_s_language_with_its_pdf_and_ubl() {
-    let app = spawn_app().await;
+    let app = spawn_app_alone().await;
     let (_, address, id) = ready(&app, "einkauf").await;
     let key = ulid::Ulid::generate().to_string();
 
@@ -223,7 +227,7 @@ async fn an_issued_invoice_is_e_mailed_in_the_customer_s_language_with_its_pdf_a
 
 #[tokio::test]
 async fn a_send_without_a_recipient_to_a_bad_address_or_of_a_draft_sends_nothing() {
-    let app = spawn_app().await;
+    let app = spawn_app_alone().await;
     app.signup(&app.client).await;
     seller(&app, "en-GB").await;
     let silent = customer(&app, None).await;
@@ -287,7 +291,7 @@ async fn a_send_without_a_recipient_to_a_bad_address_or_of_a_draft_sends_nothing
 
 #[tokio::test]
 async fn twenty_concurrent_sends_under_one_key_send_one_message() {
-    let app = spawn_app().await;
+    let app = spawn_app_alone().await;
     let (_, address, id) = ready(&app, "gleichzeitig").await;
     let key = ulid::Ulid::generate().to_string();
     let empty = json!({});
@@ -307,7 +311,7 @@ async fn twenty_concurrent_sends_under_one_key_send_one_message() {
 
 #[tokio::test]
 async fn a_refusal_by_ses_marks_nothing_and_the_same_request_can_be_sent_again() {
-    let app = spawn_app().await;
+    let app = spawn_app_alone().await;
     let (account, address, id) = ready(&app, "abgelehnt").await;
     // An instance whose sender SES has not verified: SES refuses every message.
     let unverified = app
@@ -343,7 +347,7 @@ async fn a_refusal_by_ses_marks_nothing_and_the_same_request_can_be_sent_again()
 
 #[tokio::test]
 async fn the_owner_sends_from_the_invoice_s_page_and_sees_it_sent() {
-    let app = spawn_app().await;
+    let app = spawn_app_alone().await;
     let (account, address, id) = ready(&app, "seite").await;
     let page = |path: String| {
         reqwest::Client::new()
@@ -408,7 +412,7 @@ async fn the_owner_sends_from_the_invoice_s_page_and_sees_it_sent() {
 /// the message for a 500-line invoice.
 #[tokio::test]
 async fn one_send_s_aws_calls_and_time_beside_an_invoice_get() {
-    let app = spawn_app().await;
+    let app = spawn_app_alone().await;
     app.signup(&app.client).await;
     seller(&app, "en-GB").await;
     let address = unique("messung");
@@ -485,7 +489,7 @@ async fn one_send_s_aws_calls_and_time_beside_an_invoice_get() {
 
 #[tokio::test]
 async fn a_credit_note_is_e_mailed_naming_the_invoice_it_credits() {
-    let app = spawn_app().await;
+    let app = spawn_app_alone().await;
     let (_, address, id) = ready(&app, "gutschrift").await;
     let credit = post(
         &app,
