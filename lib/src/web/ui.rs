@@ -14,7 +14,7 @@ use std::future::Future;
 use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::render::locale::Format;
-use crate::render::messages::{APP_LANGUAGES, Messages, app_messages, language_of};
+use crate::render::messages::{Messages, app_messages};
 
 /// The cookie that carries the owner's locale between pages.
 pub const COOKIE: &str = "__Host-ui";
@@ -112,12 +112,6 @@ pub fn clear() -> HeaderValue {
     HeaderValue::from_static("__Host-ui=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax")
 }
 
-/// Whether the app is written in `locale`'s language (else its texts are English).
-pub fn is_written_in(locale: &str) -> bool {
-    let language = language_of(locale);
-    APP_LANGUAGES.iter().any(|(code, _)| *code == language)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,7 +148,6 @@ mod tests {
             .scope(async { (t("nav-invoices"), language()) })
             .await;
         assert_eq!(swedish, ("Invoices".to_owned(), "en"));
-        assert!(is_written_in("de-AT") && !is_written_in("sv"));
     }
 
     /// The message ids the web app's source names: each literal given to `t` or `t_with`,

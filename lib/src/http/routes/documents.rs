@@ -106,17 +106,7 @@ async fn send_invoice(
     idempotency: IdempotencyKey,
     body: Fingerprinted<SendRequest>,
 ) -> Result<Response, ApiError> {
-    let id = records::parse_id::<Invoice>(&id)?;
-    let answer = crate::app::sending::send::<Invoice>(
-        &state,
-        &session.actor(&request),
-        idempotency.request(&body.bytes),
-        &id,
-        body.value,
-        records::view_json::<Invoice>,
-    )
-    .await?;
-    Ok(records::answer_response(answer))
+    send::<Invoice>(&state, &session, &request, &id, idempotency, body).await
 }
 
 /// E-mail a credit note to its customer, as an invoice is sent: the PDF and, when both
@@ -147,14 +137,26 @@ async fn send_credit_note(
     idempotency: IdempotencyKey,
     body: Fingerprinted<SendRequest>,
 ) -> Result<Response, ApiError> {
-    let id = records::parse_id::<CreditNote>(&id)?;
-    let answer = crate::app::sending::send::<CreditNote>(
-        &state,
-        &session.actor(&request),
+    send::<CreditNote>(&state, &session, &request, &id, idempotency, body).await
+}
+
+/// Both send routes: the document `id` of kind `D`, e-mailed, and its view answered.
+async fn send<D: crate::app::sending::Mailable + records::Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    id: &str,
+    idempotency: IdempotencyKey,
+    body: Fingerprinted<SendRequest>,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<D>(id)?;
+    let answer = crate::app::sending::send::<D>(
+        state,
+        &session.actor(request),
         idempotency.request(&body.bytes),
         &id,
         body.value,
-        records::view_json::<CreditNote>,
+        records::view_json::<D>,
     )
     .await?;
     Ok(records::answer_response(answer))
