@@ -150,14 +150,15 @@ async fn send<D: crate::app::sending::Mailable + records::Resource>(
     body: Fingerprinted<SendRequest>,
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<D>(id)?;
-    let answer = crate::app::sending::send::<D>(
+    // Boxed: the send's future (the PDF, the UBL, SES, the record) is large.
+    let answer = Box::pin(crate::app::sending::send::<D>(
         state,
         &session.actor(request),
         idempotency.request(&body.bytes),
         &id,
         body.value,
         records::view_json::<D>,
-    )
+    ))
     .await?;
     Ok(records::answer_response(answer))
 }
