@@ -40,6 +40,13 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The site's own origin (the first allowed origin): where a document's page is.
+    pub fn site_origin(&self) -> Option<&str> {
+        self.allowed_origins.first().map(String::as_str)
+    }
+}
+
 /// `ALLOWED_ORIGINS`: the origins allowed to make unsafe requests (the CSRF guard's).
 pub fn allowed_origins() -> Vec<String> {
     env::var("ALLOWED_ORIGINS")

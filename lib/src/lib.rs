@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod domain;
 pub mod export;
 pub mod http;
+pub mod link;
 pub mod purge;
 pub mod render;
 pub mod state;

@@ -72,3 +72,34 @@ mail-credit-note-body =
 
     Mit freundlichen Grüßen
     { $seller }
+mail-proposal-subject = Angebot { $number } von { $seller }
+mail-proposal-body =
+    Guten Tag,
+
+    anbei erhalten Sie unser Angebot { $number } über { $total }, gültig bis { $due }.
+
+    Mit freundlichen Grüßen
+    { $seller }
+mail-link = Online ansehen, herunterladen{ $answer ->
+        [yes] {" "}oder annehmen
+       *[no] {""}
+    }: { $link }
+page-download-pdf = PDF herunterladen
+page-download-ubl = E-Rechnung (UBL) herunterladen
+page-answer = Ihre Antwort
+page-your-name = Ihr vollständiger Name
+page-accept = Angebot annehmen
+page-decline-reason = Warum nicht? (optional)
+page-decline = Angebot ablehnen
+page-not-found = Nicht gefunden
+page-not-found-text = Dieser Link öffnet nichts: Er ist vielleicht abgelaufen oder wurde zurückgezogen. Bitten Sie den Absender um einen neuen.
+page-accepted = Angenommen von { $name }. Vielen Dank: { $seller } wurde benachrichtigt.
+page-declined = Abgelehnt. { $seller } wurde benachrichtigt.
+page-name-required = Geben Sie Ihren Namen ein, um das Angebot anzunehmen.
+page-closed = Dieses Angebot kann hier nicht mehr beantwortet werden.
+mail-accepted-subject = { $buyer } hat Angebot { $number } angenommen
+mail-declined-subject = { $buyer } hat Angebot { $number } abgelehnt
+mail-answered-body =
+    { $buyer } hat Angebot { $number } auf seiner Seite beantwortet ({ $name }).
+
+    { $reason }

@@ -73,3 +73,34 @@ mail-credit-note-body =
 
     Kind regards,
     { $seller }
+mail-proposal-subject = Proposal { $number } from { $seller }
+mail-proposal-body =
+    Hello,
+
+    please find attached our proposal { $number } for { $total }, valid until { $due }.
+
+    Kind regards,
+    { $seller }
+mail-link = Read it online, download it{ $answer ->
+        [yes] , or accept it
+       *[no] {""}
+    }: { $link }
+page-download-pdf = Download the PDF
+page-download-ubl = Download the e-invoice (UBL)
+page-answer = Your answer
+page-your-name = Your full name
+page-accept = Accept the proposal
+page-decline-reason = Why not? (optional)
+page-decline = Decline the proposal
+page-not-found = Not found
+page-not-found-text = This link does not open anything: it may have expired or been withdrawn. Ask the sender for a new one.
+page-accepted = Accepted by { $name }. Thank you: { $seller } has been told.
+page-declined = Declined. { $seller } has been told.
+page-name-required = Type your name to accept the proposal.
+page-closed = This proposal can no longer be answered here.
+mail-accepted-subject = { $buyer } accepted proposal { $number }
+mail-declined-subject = { $buyer } declined proposal { $number }
+mail-answered-body =
+    { $buyer } answered proposal { $number } on its page ({ $name }).
+
+    { $reason }

@@ -72,3 +72,34 @@ mail-credit-note-body =
 
     Saludos cordiales,
     { $seller }
+mail-proposal-subject = Presupuesto { $number } de { $seller }
+mail-proposal-body =
+    Hola:
+
+    adjuntamos nuestro presupuesto { $number } por { $total }, válido hasta el { $due }.
+
+    Saludos cordiales,
+    { $seller }
+mail-link = Consultarlo en línea, descargarlo{ $answer ->
+        [yes] {" "}o aceptarlo
+       *[no] {""}
+    }: { $link }
+page-download-pdf = Descargar el PDF
+page-download-ubl = Descargar la factura electrónica (UBL)
+page-answer = Su respuesta
+page-your-name = Su nombre completo
+page-accept = Aceptar el presupuesto
+page-decline-reason = ¿Por qué no? (opcional)
+page-decline = Rechazar el presupuesto
+page-not-found = No encontrado
+page-not-found-text = Este enlace no abre nada: puede haber caducado o haberse retirado. Pida uno nuevo al remitente.
+page-accepted = Aceptado por { $name }. Gracias: { $seller } ha sido avisado.
+page-declined = Rechazado. { $seller } ha sido avisado.
+page-name-required = Escriba su nombre para aceptar el presupuesto.
+page-closed = Este presupuesto ya no se puede responder aquí.
+mail-accepted-subject = { $buyer } aceptó el presupuesto { $number }
+mail-declined-subject = { $buyer } rechazó el presupuesto { $number }
+mail-answered-body =
+    { $buyer } respondió al presupuesto { $number } en su página ({ $name }).
+
+    { $reason }

@@ -72,3 +72,34 @@ mail-credit-note-body =
 
     Cordialement,
     { $seller }
+mail-proposal-subject = Devis { $number } de { $seller }
+mail-proposal-body =
+    Bonjour,
+
+    veuillez trouver ci-joint notre devis { $number } d’un montant de { $total }, valable jusqu’au { $due }.
+
+    Cordialement,
+    { $seller }
+mail-link = Consulter en ligne, télécharger{ $answer ->
+        [yes] {" "}ou accepter
+       *[no] {""}
+    } : { $link }
+page-download-pdf = Télécharger le PDF
+page-download-ubl = Télécharger la facture électronique (UBL)
+page-answer = Votre réponse
+page-your-name = Vos nom et prénom
+page-accept = Accepter le devis
+page-decline-reason = Pourquoi ? (facultatif)
+page-decline = Refuser le devis
+page-not-found = Introuvable
+page-not-found-text = Ce lien n’ouvre rien : il a peut-être expiré ou été retiré. Demandez-en un nouveau à l’expéditeur.
+page-accepted = Accepté par { $name }. Merci : { $seller } a été prévenu.
+page-declined = Refusé. { $seller } a été prévenu.
+page-name-required = Saisissez votre nom pour accepter le devis.
+page-closed = Ce devis ne peut plus recevoir de réponse ici.
+mail-accepted-subject = { $buyer } a accepté le devis { $number }
+mail-declined-subject = { $buyer } a refusé le devis { $number }
+mail-answered-body =
+    { $buyer } a répondu au devis { $number } sur sa page ({ $name }).
+
+    { $reason }

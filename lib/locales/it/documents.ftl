@@ -72,3 +72,34 @@ mail-credit-note-body =
 
     Cordiali saluti,
     { $seller }
+mail-proposal-subject = Preventivo { $number } da { $seller }
+mail-proposal-body =
+    Buongiorno,
+
+    in allegato il nostro preventivo { $number } di { $total }, valido fino al { $due }.
+
+    Cordiali saluti,
+    { $seller }
+mail-link = Consultarlo online, scaricarlo{ $answer ->
+        [yes] {" "}o accettarlo
+       *[no] {""}
+    }: { $link }
+page-download-pdf = Scarica il PDF
+page-download-ubl = Scarica la fattura elettronica (UBL)
+page-answer = La sua risposta
+page-your-name = Nome e cognome
+page-accept = Accetta il preventivo
+page-decline-reason = Perché no? (facoltativo)
+page-decline = Rifiuta il preventivo
+page-not-found = Non trovato
+page-not-found-text = Questo link non apre nulla: potrebbe essere scaduto o ritirato. Ne chieda uno nuovo al mittente.
+page-accepted = Accettato da { $name }. Grazie: { $seller } è stato avvisato.
+page-declined = Rifiutato. { $seller } è stato avvisato.
+page-name-required = Scriva il suo nome per accettare il preventivo.
+page-closed = A questo preventivo non si può più rispondere qui.
+mail-accepted-subject = { $buyer } ha accettato il preventivo { $number }
+mail-declined-subject = { $buyer } ha rifiutato il preventivo { $number }
+mail-answered-body =
+    { $buyer } ha risposto al preventivo { $number } sulla sua pagina ({ $name }).
+
+    { $reason }

@@ -72,3 +72,34 @@ mail-credit-note-body =
 
     Met vriendelijke groet,
     { $seller }
+mail-proposal-subject = Offerte { $number } van { $seller }
+mail-proposal-body =
+    Beste,
+
+    in de bijlage vindt u onze offerte { $number } voor { $total }, geldig tot { $due }.
+
+    Met vriendelijke groet,
+    { $seller }
+mail-link = Online bekijken, downloaden{ $answer ->
+        [yes] {" "}of accepteren
+       *[no] {""}
+    }: { $link }
+page-download-pdf = De pdf downloaden
+page-download-ubl = De e-factuur (UBL) downloaden
+page-answer = Uw antwoord
+page-your-name = Uw volledige naam
+page-accept = De offerte accepteren
+page-decline-reason = Waarom niet? (optioneel)
+page-decline = De offerte afwijzen
+page-not-found = Niet gevonden
+page-not-found-text = Deze link opent niets: hij is misschien verlopen of ingetrokken. Vraag de afzender om een nieuwe.
+page-accepted = Geaccepteerd door { $name }. Dank u: { $seller } is op de hoogte gebracht.
+page-declined = Afgewezen. { $seller } is op de hoogte gebracht.
+page-name-required = Typ uw naam om de offerte te accepteren.
+page-closed = Op deze offerte kan hier niet meer worden geantwoord.
+mail-accepted-subject = { $buyer } heeft offerte { $number } geaccepteerd
+mail-declined-subject = { $buyer } heeft offerte { $number } afgewezen
+mail-answered-body =
+    { $buyer } heeft offerte { $number } op de pagina beantwoord ({ $name }).
+
+    { $reason }

@@ -130,7 +130,7 @@ pub async fn update<R: Resource>(
 /// The record at the version the caller read (`None`: whatever version it is at).
 pub async fn current<D: Resource>(
     state: &AppState,
-    actor: &Actor,
+    actor: &(impl super::Tenanted + ?Sized),
     id: &D::Id,
     expected: Option<u64>,
 ) -> Result<Stored<D>> {

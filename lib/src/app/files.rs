@@ -21,7 +21,7 @@ use crate::domain::time::Timestamp;
 use crate::render::{Kind, Printable, einvoice, pdf};
 use crate::store::{Record, Stored, files, keys};
 
-use super::{Actor, Error, Result};
+use super::{Error, Result, Tenanted};
 use super::{get, missing};
 
 /// The mark across a void invoice's pages.
@@ -43,7 +43,7 @@ struct Context {
     company: CompanyProfile,
 }
 
-async fn context(state: &AppState, actor: &Actor) -> Result<Context> {
+async fn context(state: &AppState, actor: &impl Tenanted) -> Result<Context> {
     let tenant = actor.tenant();
     let (settings, company) = tokio::try_join!(
         get::<Settings>(state, actor, keys::settings(tenant)),
@@ -58,7 +58,7 @@ async fn context(state: &AppState, actor: &Actor) -> Result<Context> {
 /// The customer a draft names, as it is now.
 async fn draft_buyer(
     state: &AppState,
-    actor: &Actor,
+    actor: &impl Tenanted,
     customer: Option<crate::domain::ids::CustomerId>,
 ) -> Result<Option<Buyer>> {
     let Some(id) = customer else { return Ok(None) };
@@ -67,7 +67,7 @@ async fn draft_buyer(
 }
 
 /// The kept PDF of a numbered document, if it has one.
-async fn kept(state: &AppState, actor: &Actor, key: &str) -> Result<Option<Vec<u8>>> {
+async fn kept(state: &AppState, actor: &impl Tenanted, key: &str) -> Result<Option<Vec<u8>>> {
     let sealed = files::get_if_present(state.clients.s3(), &state.config.export_bucket, key)
         .await
         .map_err(|e| Error::Internal(e.into()))?;
@@ -82,7 +82,12 @@ async fn kept(state: &AppState, actor: &Actor, key: &str) -> Result<Option<Vec<u
 }
 
 /// Keeps `bytes` as the document's PDF unless one was kept first; what is kept now.
-async fn keep(state: &AppState, actor: &Actor, key: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+async fn keep(
+    state: &AppState,
+    actor: &impl Tenanted,
+    key: &str,
+    bytes: Vec<u8>,
+) -> Result<Vec<u8>> {
     let cipher = state.store.cipher(actor.tenant()).await?;
     // The body is sealed under the tenant's key; S3's own encryption is for rest.
     let sealed = cipher.seal(key.as_bytes(), &bytes);
@@ -102,7 +107,7 @@ async fn keep(state: &AppState, actor: &Actor, key: &str, bytes: Vec<u8>) -> Res
 /// Reads the document and, for a numbered one, its kept PDF, in one round trip.
 async fn read<R: Record>(
     state: &AppState,
-    actor: &Actor,
+    actor: &impl Tenanted,
     key: crate::store::ItemKey,
     object: &str,
 ) -> Result<(Stored<R>, Option<Vec<u8>>, Context)> {
@@ -151,21 +156,49 @@ fn file_stem(number: &str) -> String {
         .collect()
 }
 
-/// Answers the kept file of a numbered document, or makes and keeps it; a draft's is made.
+/// A document's PDF as its printable makes it: the kept file, or one made now (to keep when
+/// the document is numbered).
+struct Made {
+    bytes: Vec<u8>,
+    keep: bool,
+    number: Option<String>,
+}
+
+fn made(printable: &Printable<'_>, kept: Option<Vec<u8>>) -> Result<Made> {
+    let number = printable.number.map(str::to_owned);
+    Ok(match (printable.number, kept) {
+        (Some(_), Some(bytes)) => Made {
+            bytes,
+            keep: false,
+            number,
+        },
+        (Some(_), None) => Made {
+            bytes: render(printable)?,
+            keep: true,
+            number,
+        },
+        (None, _) => Made {
+            bytes: render(printable)?,
+            keep: false,
+            number,
+        },
+    })
+}
+
+/// Answers the kept file of a numbered document, or keeps the one just made; a draft's as made.
 async fn answer(
     state: &AppState,
-    actor: &Actor,
+    actor: &impl Tenanted,
     object: &str,
-    kept: Option<Vec<u8>>,
-    printable: &Printable<'_>,
+    made: Made,
     id: &str,
 ) -> Result<File> {
-    let bytes = match (printable.number, kept) {
-        (Some(_), Some(bytes)) => bytes,
-        (Some(_), None) => keep(state, actor, object, render(printable)?).await?,
-        (None, _) => render(printable)?,
+    let bytes = if made.keep {
+        keep(state, actor, object, made.bytes).await?
+    } else {
+        made.bytes
     };
-    Ok(pdf_file(bytes, printable.number, id))
+    Ok(pdf_file(bytes, made.number.as_deref(), id))
 }
 
 /// What has been paid or credited on an invoice (BT-113 when its file is made): its total less
@@ -218,7 +251,7 @@ fn invoice_printable<'a>(
 /// The buyer a document names: its snapshot once numbered, else the customer as it is now.
 async fn buyer_of(
     state: &AppState,
-    actor: &Actor,
+    actor: &impl Tenanted,
     snapshot: Option<&Buyer>,
     customer: Option<crate::domain::ids::CustomerId>,
 ) -> Result<Option<Buyer>> {
@@ -229,7 +262,22 @@ async fn buyer_of(
 }
 
 /// `GET /v1/invoices/{id}/pdf`.
-pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Result<File> {
+pub async fn invoice_pdf(state: &AppState, actor: &impl Tenanted, id: &InvoiceId) -> Result<File> {
+    let (object, made) = invoice_printed(state, actor, id, |printable, kept, object| {
+        made(printable, kept).map(|made| (object, made))
+    })
+    .await??;
+    answer(state, actor, &object, made, &id.to_string()).await
+}
+
+/// What `then` makes of the invoice as its PDF shows it (with its kept PDF, if any, and where
+/// that is kept).
+pub async fn invoice_printed<T>(
+    state: &AppState,
+    actor: &impl Tenanted,
+    id: &InvoiceId,
+    then: impl FnOnce(&Printable<'_>, Option<Vec<u8>>, String) -> T,
+) -> Result<T> {
     let object = keys::document_file(actor.tenant(), &id.to_string());
     let (stored, kept_payable, context) =
         read::<Invoice>(state, actor, keys::invoice(actor.tenant(), id), &object).await?;
@@ -253,18 +301,36 @@ pub async fn invoice_pdf(state: &AppState, actor: &Actor, id: &InvoiceId) -> Res
     let seller = seller_of(invoice.seller.as_ref(), &context.company);
     let locale = context.settings.locale.as_str();
     let printable = invoice_printable(&invoice, &seller, buyer.as_ref(), locale, state.clock.now());
-    answer(state, actor, &object, kept, &printable, &id.to_string()).await
+    Ok(then(&printable, kept, object))
 }
 
 /// `GET /v1/credit-notes/{id}/pdf`.
-pub async fn credit_note_pdf(state: &AppState, actor: &Actor, id: &CreditNoteId) -> Result<File> {
+pub async fn credit_note_pdf(
+    state: &AppState,
+    actor: &impl Tenanted,
+    id: &CreditNoteId,
+) -> Result<File> {
+    let (object, made) = credit_note_printed(state, actor, id, |printable, kept, object| {
+        made(printable, kept).map(|made| (object, made))
+    })
+    .await??;
+    answer(state, actor, &object, made, &id.to_string()).await
+}
+
+/// What `then` makes of the credit note as its PDF shows it.
+pub async fn credit_note_printed<T>(
+    state: &AppState,
+    actor: &impl Tenanted,
+    id: &CreditNoteId,
+    then: impl FnOnce(&Printable<'_>, Option<Vec<u8>>, String) -> T,
+) -> Result<T> {
     let object = keys::document_file(actor.tenant(), &id.to_string());
     let (stored, kept, context) =
         read::<CreditNote>(state, actor, keys::credit_note(actor.tenant(), id), &object).await?;
     let note = stored.record;
     let seller = seller_of(note.seller.as_ref(), &context.company);
     let printable = credit_note_printable(&note, &seller, context.settings.locale.as_str());
-    answer(state, actor, &object, kept, &printable, &id.to_string()).await
+    Ok(then(&printable, kept, object))
 }
 
 fn credit_note_printable<'a>(
@@ -292,7 +358,25 @@ fn credit_note_printable<'a>(
 }
 
 /// `GET /v1/proposals/{id}/pdf`.
-pub async fn proposal_pdf(state: &AppState, actor: &Actor, id: &ProposalId) -> Result<File> {
+pub async fn proposal_pdf(
+    state: &AppState,
+    actor: &impl Tenanted,
+    id: &ProposalId,
+) -> Result<File> {
+    let (object, made) = proposal_printed(state, actor, id, |printable, kept, object| {
+        made(printable, kept).map(|made| (object, made))
+    })
+    .await??;
+    answer(state, actor, &object, made, &id.to_string()).await
+}
+
+/// What `then` makes of the proposal as its PDF shows it.
+pub async fn proposal_printed<T>(
+    state: &AppState,
+    actor: &impl Tenanted,
+    id: &ProposalId,
+    then: impl FnOnce(&Printable<'_>, Option<Vec<u8>>, String) -> T,
+) -> Result<T> {
     let object = keys::document_file(actor.tenant(), &id.to_string());
     let (stored, kept, context) =
         read::<Proposal>(state, actor, keys::proposal(actor.tenant(), id), &object).await?;
@@ -322,7 +406,7 @@ pub async fn proposal_pdf(state: &AppState, actor: &Actor, id: &ProposalId) -> R
         locale: context.settings.locale.as_str(),
         created: proposal.sent_at.unwrap_or_else(|| state.clock.now()),
     };
-    answer(state, actor, &object, kept, &printable, &id.to_string()).await
+    Ok(then(&printable, kept, object))
 }
 
 /// The UBL file of an issued document, or why it cannot be one.
@@ -343,7 +427,7 @@ fn ubl_file(printable: &Printable<'_>) -> Result<File> {
 }
 
 /// `GET /v1/invoices/{id}/ubl`: the issued invoice as UBL 2.1 (Peppol BIS Billing 3.0).
-pub async fn invoice_ubl(state: &AppState, actor: &Actor, id: &InvoiceId) -> Result<File> {
+pub async fn invoice_ubl(state: &AppState, actor: &impl Tenanted, id: &InvoiceId) -> Result<File> {
     let stored = get::<Invoice>(state, actor, keys::invoice(actor.tenant(), id))
         .await?
         .ok_or(Error::NotFound)?;
@@ -369,7 +453,11 @@ pub async fn invoice_ubl(state: &AppState, actor: &Actor, id: &InvoiceId) -> Res
 }
 
 /// `GET /v1/credit-notes/{id}/ubl`.
-pub async fn credit_note_ubl(state: &AppState, actor: &Actor, id: &CreditNoteId) -> Result<File> {
+pub async fn credit_note_ubl(
+    state: &AppState,
+    actor: &impl Tenanted,
+    id: &CreditNoteId,
+) -> Result<File> {
     let stored = get::<CreditNote>(state, actor, keys::credit_note(actor.tenant(), id))
         .await?
         .ok_or(Error::NotFound)?;

@@ -10,6 +10,7 @@ use crate::audit::Outcome;
 use crate::domain::credit_note::{CreditError, CreditNote, NewCreditNote};
 use crate::domain::ids::{CreditNoteId, InvoiceId};
 use crate::domain::invoice::{Invoice, InvoiceStatus};
+use crate::domain::link::Tracked;
 use crate::domain::values::DocumentText;
 use crate::store::{Stored, keys};
 
@@ -65,9 +66,13 @@ async fn try_void(
     }
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
-    let voided = before.record.voided(reason.clone(), now);
+    // A void invoice is owed by no one: its page closes with it.
+    let (voided, links) = before.record.voided(reason.clone(), now).links_revoked(now);
     let invoice_write = tx.len();
     tx.replace(&keys::invoice(actor.tenant(), id), &voided, before.version);
+    for digest in &links {
+        tx.revoke_link(digest);
+    }
     let mut contested = vec![invoice_write];
     ledger.invoice_changed(Some(&before.record), &voided);
     contested.extend(ledger.write(&mut tx));

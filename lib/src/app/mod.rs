@@ -17,6 +17,7 @@ pub mod files;
 pub mod idempotency;
 pub mod invoices;
 mod kinds;
+pub mod links;
 pub mod numbering;
 pub mod payments;
 pub mod proposals;
@@ -123,7 +124,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The record at `key` in the actor's partition, if there is one: what every use case reads.
 async fn get<R: crate::store::Record>(
     state: &crate::AppState,
-    actor: &Actor,
+    actor: &(impl Tenanted + ?Sized),
     key: crate::store::ItemKey,
 ) -> Result<Option<crate::store::Stored<R>>> {
     // Boxed: the SDK's call futures are large, and an issue joins several of them.
@@ -144,6 +145,24 @@ fn today_in(
 /// A record every account has (its settings, its company profile) is missing.
 fn missing(what: &str) -> Error {
     Error::Internal(anyhow::anyhow!("the account has no {what}"))
+}
+
+/// Whose data a read is of: an owner's session ([`Actor`]), or the account a document link
+/// opens (its [`TenantId`]).
+pub trait Tenanted: Sync {
+    fn tenant(&self) -> &TenantId;
+}
+
+impl Tenanted for TenantId {
+    fn tenant(&self) -> &TenantId {
+        self
+    }
+}
+
+impl Tenanted for Actor {
+    fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
 }
 
 /// Who acts: a user of a tenant, under a verified session, in one request. The only way a use

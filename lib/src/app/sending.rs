@@ -19,9 +19,11 @@ use crate::audit::Outcome;
 use crate::domain::account::CompanyProfile;
 use crate::domain::credit_note::CreditNote;
 use crate::domain::document::{Buyer, Seller};
-use crate::domain::ids::{CreditNoteId, InvoiceId};
+use crate::domain::ids::{CreditNoteId, InvoiceId, LinkId, ProposalId};
 use crate::domain::invoice::{Invoice, InvoiceStatus};
+use crate::domain::link::{DocumentLink, Token, Tracked};
 use crate::domain::money::Money;
+use crate::domain::proposal::{Proposal, ProposalStatus};
 use crate::domain::sending::{MAX_RECIPIENTS, SendRequest, Sending};
 use crate::domain::settings::Settings;
 use crate::domain::time::Date;
@@ -30,7 +32,7 @@ use crate::domain::{FieldError, Timestamp};
 use crate::render::locale::Format;
 use crate::render::mail::{self, Attachment, Letter};
 use crate::render::messages::{language_of, messages};
-use crate::store::{Stored, keys};
+use crate::store::{LinkedKind, Stored, keys};
 
 use super::collection::{Render, Resource, current};
 use super::documents::{Listed, answered, write_entries};
@@ -39,9 +41,11 @@ use super::race::{self, Attempt};
 use super::{Actor, Error, Result, files, get};
 
 /// A document that can be e-mailed to its customer.
-pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Sized {
+pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Tracked + Sized {
     /// Its audit action once sent (`invoice.sent`).
     const SENT: &'static str;
+    /// What its link's index item calls it.
+    const LINKED: LinkedKind;
     /// Its messages: the subject's and the text's ids.
     const SUBJECT: &'static str;
     const TEXT: &'static str;
@@ -59,6 +63,14 @@ pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Sized {
     fn refers_to(&self) -> Option<&str>;
     /// The document, with one more sending.
     fn sent(&self, sending: Sending) -> Self;
+    /// Until when a link made now opens its page: the account's number of days from now.
+    fn link_expires(&self, settings: &Settings, now: Timestamp) -> Timestamp {
+        now.plus_seconds(i64::from(settings.document_link_days.days()) * 86_400)
+    }
+    /// Whether its page lets the customer answer (a proposal not yet answered).
+    fn answerable(&self) -> bool {
+        false
+    }
     /// Its PDF, and its UBL when it can be one.
     fn files(
         state: &AppState,
@@ -69,6 +81,7 @@ pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Sized {
 
 impl Mailable for Invoice {
     const SENT: &'static str = "invoice.sent";
+    const LINKED: LinkedKind = LinkedKind::Invoice;
     const SUBJECT: &'static str = "mail-invoice-subject";
     const TEXT: &'static str = "mail-invoice-body";
 
@@ -115,6 +128,7 @@ impl Mailable for Invoice {
 
 impl Mailable for CreditNote {
     const SENT: &'static str = "credit_note.sent";
+    const LINKED: LinkedKind = LinkedKind::CreditNote;
     const SUBJECT: &'static str = "mail-credit-note-subject";
     const TEXT: &'static str = "mail-credit-note-body";
 
@@ -155,12 +169,67 @@ impl Mailable for CreditNote {
     }
 }
 
-/// A message SES accepted.
+impl Mailable for Proposal {
+    const SENT: &'static str = "proposal.mailed";
+    const LINKED: LinkedKind = LinkedKind::Proposal;
+    const SUBJECT: &'static str = "mail-proposal-subject";
+    const TEXT: &'static str = "mail-proposal-body";
+
+    fn unsendable(&self) -> Option<&'static str> {
+        (self.status == ProposalStatus::Draft)
+            .then_some("A draft proposal has no number yet: send it to number it.")
+    }
+    fn number(&self) -> String {
+        self.number.clone().unwrap_or_default()
+    }
+    fn seller(&self) -> Option<&Seller> {
+        self.seller.as_ref()
+    }
+    fn buyer(&self) -> Option<&Buyer> {
+        self.buyer.as_ref()
+    }
+    fn amount(&self) -> Money {
+        self.content.total
+    }
+    fn currency(&self) -> Currency {
+        self.content.currency
+    }
+    /// The text's date: until when it can be accepted.
+    fn due(&self) -> Option<Date> {
+        Some(self.valid_until)
+    }
+    fn refers_to(&self) -> Option<&str> {
+        None
+    }
+    fn sent(&self, sending: Sending) -> Self {
+        self.mailed(sending)
+    }
+    /// A proposal's link opens its page until it can no longer be accepted (and at least a
+    /// day, so an expired proposal sent again can still be read).
+    fn link_expires(&self, _settings: &Settings, now: Timestamp) -> Timestamp {
+        self.expires_at
+            .filter(|expires| *expires > now)
+            .unwrap_or_else(|| now.plus_seconds(86_400))
+    }
+    fn answerable(&self) -> bool {
+        self.status == ProposalStatus::Sent
+    }
+    async fn files(
+        state: &AppState,
+        actor: &Actor,
+        id: &ProposalId,
+    ) -> Result<(files::File, Option<files::File>)> {
+        Ok((files::proposal_pdf(state, actor, id).await?, None))
+    }
+}
+
+/// A message SES accepted, and the link it carried.
 struct Accepted {
     message_id: String,
     to: Vec<EmailAddress>,
     cc: Vec<EmailAddress>,
     subject: MailSubject,
+    link: DocumentLink,
 }
 
 /// `POST /v1/invoices/{id}/send`, `/v1/credit-notes/{id}/send`: e-mails an issued document,
@@ -225,22 +294,44 @@ async fn deliver<D: Mailable>(
     let amount = document.amount();
     let total = format.money(amount.value(), document.currency());
     let due = document.due().map(|d| format.date(d)).unwrap_or_default();
+    // The document's own link: its token is in this message and nowhere else.
+    let token = Token::generate().map_err(|e| Error::Internal(anyhow::anyhow!("CSPRNG: {e}")))?;
+    let now = state.clock.now();
+    let settings = settings.map(|s| s.record).unwrap_or_default();
+    let link = DocumentLink {
+        id: LinkId::generate(),
+        digest: token.digest(),
+        created_at: now,
+        expires_at: document.link_expires(&settings, now),
+        revoked_at: None,
+        viewed_at: None,
+    };
+    let url = state
+        .config
+        .site_origin()
+        .map(|origin| format!("{origin}/d/{}", token.as_str()));
     let args = [
         ("number", number.as_str()),
         ("seller", seller.as_str()),
         ("total", total.as_str()),
         ("due", due.as_str()),
         ("invoice", document.refers_to().unwrap_or_default()),
+        ("link", url.as_deref().unwrap_or_default()),
+        ("answer", if document.answerable() { "yes" } else { "no" }),
     ];
     let subject = match &send.subject {
         Some(subject) => subject.clone(),
         None => MailSubject::parse(&m.with(D::SUBJECT, &args))
             .map_err(|e| Error::invalid("subject", e.0))?,
     };
-    let text = match &send.message {
+    let mut text = match &send.message {
         Some(message) => message.to_string(),
         None => m.with(D::TEXT, &args),
     };
+    if url.is_some() {
+        text.push_str("\n\n");
+        text.push_str(&m.with("mail-link", &args));
+    }
     // The UBL goes along when the document can be one (both parties on Peppol).
     let (pdf, ubl) = D::files(state, actor, id).await?;
     let attachments = std::iter::once(pdf)
@@ -300,7 +391,17 @@ async fn deliver<D: Mailable>(
         to,
         cc: send.cc.clone(),
         subject,
+        link,
     })
+}
+
+/// The ULID a document's id holds (what its storage key and its link name).
+fn id_ulid<D: Resource>(id: &D::Id) -> Result<ulid::Ulid> {
+    let text = id.to_string();
+    text.rsplit('_')
+        .next()
+        .and_then(|ulid| ulid::Ulid::from_string(ulid).ok())
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("a {} id without a ULID", D::NAME)))
 }
 
 /// At least one recipient, at most [`MAX_RECIPIENTS`] in all.
@@ -352,15 +453,23 @@ async fn record<D: Mailable>(
     let before = current::<D>(state, actor, id, None).await?;
     let mut tx = actor.transaction(&state.store).await?;
     let now: Timestamp = tx.now();
-    let sent = before.record.sent(Sending {
+    let mut sent = before.record.sent(Sending {
         message_id: accepted.message_id.clone(),
         to: accepted.to.clone(),
         cc: accepted.cc.clone(),
         subject: accepted.subject.clone(),
         at: now,
     });
+    sent.links_mut().push(accepted.link.clone());
     let document_write = tx.len();
     tx.replace(&D::key(actor.tenant(), id), &sent, before.version);
+    tx.create_link(
+        &accepted.link.digest,
+        D::LINKED,
+        id_ulid::<D>(id)?,
+        &accepted.link.id.to_string(),
+        accepted.link.expires_at,
+    );
     write_entries(
         &mut tx,
         actor.tenant(),

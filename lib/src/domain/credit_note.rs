@@ -61,6 +61,12 @@ pub struct CreditNote {
     /// Each time it was e-mailed, oldest first: once the mail service accepted the message.
     #[serde(default)]
     pub sendings: Vec<Sending>,
+    /// Its links to its page, newest last (each send makes one; none is shown again).
+    #[serde(default)]
+    pub links: Vec<crate::domain::link::DocumentLink>,
+    /// What happened to it after it was sent: delivered, bounced, viewed, answered.
+    #[serde(default)]
+    pub deliveries: Vec<crate::domain::link::Delivery>,
 }
 
 /// A credit note as lists show it.
@@ -205,6 +211,8 @@ impl CreditNote {
             issued_at: at,
             refund: invoice.refund_for(amounts.total),
             sendings: Vec::new(),
+            links: Vec::new(),
+            deliveries: Vec::new(),
         })
     }
 
@@ -228,3 +236,5 @@ impl CreditNote {
         }
     }
 }
+
+crate::tracked!(CreditNote);

@@ -204,6 +204,10 @@ id!(
     ExportId, "exp", "export"
 );
 id!(
+    /// A link to a sent document's page (not its token, which is never kept).
+    LinkId, "lnk", "link"
+);
+id!(
     /// One login session (the token's `jti`).
     SessionId, "ses", "session"
 );

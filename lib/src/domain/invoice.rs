@@ -190,6 +190,12 @@ pub struct Invoice {
     /// Each time it was e-mailed, oldest first: once the mail service accepted the message.
     #[serde(default)]
     pub sendings: Vec<Sending>,
+    /// Its links to its page, newest last (each send makes one; none is shown again).
+    #[serde(default)]
+    pub links: Vec<crate::domain::link::DocumentLink>,
+    /// What happened to it after it was sent: delivered, bounced, viewed, answered.
+    #[serde(default)]
+    pub deliveries: Vec<crate::domain::link::Delivery>,
 }
 
 /// An invoice as lists show it, kept beside it under each listing it belongs to.
@@ -400,6 +406,8 @@ impl Invoice {
             void_reason: None,
             proposal_id: None,
             sendings: Vec::new(),
+            links: Vec::new(),
+            deliveries: Vec::new(),
         }
     }
 
@@ -615,3 +623,5 @@ mod tests {
         assert_eq!(errors[0].field, "lines[0].unit_price");
     }
 }
+
+crate::tracked!(Invoice);

@@ -8,6 +8,7 @@ pub mod document;
 pub mod endpoint;
 pub mod ids;
 pub mod invoice;
+pub mod link;
 pub mod money;
 pub mod patch;
 pub mod payment;

@@ -148,6 +148,19 @@ pub struct Proposal {
     pub decline_reason: Option<DocumentText>,
     /// The invoice it was converted into.
     pub invoice_id: Option<InvoiceId>,
+    /// The customer's acceptance on its page: their name, when, from where, and the SHA-256
+    /// of the PDF they were shown. `null` when the owner recorded the answer.
+    #[serde(default)]
+    pub acceptance: Option<crate::domain::link::Acceptance>,
+    /// Each time it was e-mailed, oldest first: once the mail service accepted the message.
+    #[serde(default)]
+    pub sendings: Vec<crate::domain::sending::Sending>,
+    /// Its links to its page, newest last (each send makes one; none is shown again).
+    #[serde(default)]
+    pub links: Vec<crate::domain::link::DocumentLink>,
+    /// What happened to it after it was sent: delivered, bounced, viewed, answered.
+    #[serde(default)]
+    pub deliveries: Vec<crate::domain::link::Delivery>,
 }
 
 /// A proposal as lists show it.
@@ -202,6 +215,10 @@ impl Proposal {
             declined_at: None,
             decline_reason: None,
             invoice_id: None,
+            acceptance: None,
+            sendings: Vec::new(),
+            links: Vec::new(),
+            deliveries: Vec::new(),
         }
     }
 
@@ -297,6 +314,13 @@ impl Proposal {
         sent
     }
 
+    /// The sent proposal, recording that `sending` left for its customer.
+    pub fn mailed(&self, sending: crate::domain::sending::Sending) -> Self {
+        let mut sent = self.clone();
+        sent.sendings.push(sending);
+        sent
+    }
+
     pub fn accepted(&self, at: Timestamp) -> Self {
         Self {
             status: ProposalStatus::Accepted,
@@ -337,3 +361,5 @@ impl Proposal {
         }
     }
 }
+
+crate::tracked!(Proposal);

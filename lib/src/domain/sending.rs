@@ -42,3 +42,34 @@ pub struct SendRequest {
     #[serde(default)]
     pub message: Option<DocumentText>,
 }
+
+/// What the owner asks of a proposal's send: numbered (if a draft) and, unless `email` is
+/// false, e-mailed as [`SendRequest`] says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalSendRequest {
+    /// `false` only numbers a draft (to send it some other way); `true` e-mails it or fails;
+    /// absent, it is e-mailed when there is someone to send it to.
+    #[serde(default)]
+    pub email: Option<bool>,
+    #[serde(default)]
+    pub to: Option<Vec<EmailAddress>>,
+    #[serde(default)]
+    pub cc: Vec<EmailAddress>,
+    #[serde(default)]
+    pub subject: Option<MailSubject>,
+    #[serde(default)]
+    pub message: Option<DocumentText>,
+}
+
+impl ProposalSendRequest {
+    /// The e-mail's part of the request.
+    pub fn mail(self) -> SendRequest {
+        SendRequest {
+            to: self.to,
+            cc: self.cc,
+            subject: self.subject,
+            message: self.message,
+        }
+    }
+}

@@ -53,6 +53,14 @@ days!(
     /// Days a proposal can be accepted after it is sent.
     ValidityDays, 1..=365
 );
+days!(
+    /// Days a document's link opens its page after it is sent.
+    LinkDays, 1..=365
+);
+
+fn link_days() -> LinkDays {
+    LinkDays(90)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Settings {
@@ -79,6 +87,10 @@ pub struct Settings {
     /// and no document shows a VAT amount.
     #[serde(default)]
     pub small_business_exemption: bool,
+    /// Days the link in a sent invoice or credit note opens the document's page (a proposal's
+    /// opens it until the proposal's validity ends).
+    #[serde(default = "link_days")]
+    pub document_link_days: LinkDays,
 }
 
 fn credit_note_prefix() -> NumberPrefix {
@@ -102,6 +114,7 @@ impl Default for Settings {
             invoice_notes: None,
             invoice_footer: None,
             small_business_exemption: false,
+            document_link_days: link_days(),
         }
     }
 }
@@ -147,6 +160,9 @@ pub struct SettingsPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool)]
     pub small_business_exemption: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = LinkDays)]
+    pub document_link_days: Option<LinkDays>,
 }
 
 impl Settings {
@@ -166,6 +182,7 @@ impl Settings {
             invoice_notes,
             invoice_footer,
             small_business_exemption,
+            document_link_days,
         } = patch;
         if let Some(v) = invoice_number_prefix {
             next.invoice_number_prefix = v;
@@ -202,6 +219,9 @@ impl Settings {
         }
         if let Some(v) = small_business_exemption {
             next.small_business_exemption = v;
+        }
+        if let Some(v) = document_link_days {
+            next.document_link_days = v;
         }
         next
     }

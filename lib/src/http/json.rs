@@ -48,6 +48,35 @@ where
     }
 }
 
+/// An optional request body: none at all (no `Content-Type`, no bytes) is `T::default()`;
+/// anything else is read as [`Fingerprinted`] reads it.
+#[derive(Debug, Clone)]
+pub struct OptionalBody<T>(pub Fingerprinted<T>);
+
+impl<T, S> FromRequest<S> for OptionalBody<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if req.headers().get(header::CONTENT_TYPE).is_some() {
+            return Fingerprinted::from_request(req, state).await.map(Self);
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::MalformedBody("the body could not be read".into()))?;
+        if !bytes.is_empty() {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        Ok(Self(Fingerprinted {
+            value: T::default(),
+            bytes,
+        }))
+    }
+}
+
 /// The body of a request that says it is JSON (415 otherwise), within the size limit.
 async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
     if !is_json(req.headers().get(header::CONTENT_TYPE)) {

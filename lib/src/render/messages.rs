@@ -276,6 +276,11 @@ mod tests {
             ("total", "X"),
             ("due", "X"),
             ("invoice", "X"),
+            ("link", "X"),
+            ("answer", "yes"),
+            ("name", "X"),
+            ("buyer", "X"),
+            ("reason", "X"),
         ];
         let missing = missing(LANGUAGES, messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");

@@ -8,6 +8,7 @@ pub mod fonts;
 pub mod locale;
 pub mod mail;
 pub mod messages;
+pub mod page;
 pub mod pdf;
 
 use crate::domain::document::{Buyer, Content, Seller};

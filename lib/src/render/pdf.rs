@@ -397,7 +397,7 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messa
 }
 
 /// An address as a letter shows it, the country named in the reader's language.
-fn address_lines(address: &crate::domain::values::Address, m: &Messages) -> Vec<String> {
+pub(crate) fn address_lines(address: &crate::domain::values::Address, m: &Messages) -> Vec<String> {
     let mut lines: Vec<String> = address
         .lines
         .lines()

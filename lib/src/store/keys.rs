@@ -285,6 +285,23 @@ pub fn device_attempts(email_hmac_hex: &str, device: &ulid::Ulid) -> ItemKey {
     }
 }
 
+const LINK_PARTITION_PREFIX: &str = "LINK#";
+
+/// A document link's index item: the partition is the SHA-256 of the link's token, never the
+/// token. It names the tenant and the document, and nothing of their content.
+pub fn link(token_digest_hex: &str) -> ItemKey {
+    ItemKey {
+        pk: format!("{LINK_PARTITION_PREFIX}{token_digest_hex}"),
+        sk: "LINK".into(),
+    }
+}
+
+/// Whether `key` is a document link's index item, the other place outside a tenant's partition
+/// that an account's transactions write (a send, a revocation, a first view).
+pub(crate) fn in_link_partition(key: &ItemKey) -> bool {
+    key.pk.starts_with(LINK_PARTITION_PREFIX) && key.sk == "LINK"
+}
+
 /// The service's own key that the email HMAC uses, stored KMS-wrapped.
 pub fn email_index_key() -> ItemKey {
     ItemKey {

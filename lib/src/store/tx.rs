@@ -262,6 +262,24 @@ impl Tx {
         self.push_checked(allowed, expect, build)
     }
 
+    /// As `try_push`, for a document link's index item (`keys::link`).
+    pub(super) fn try_push_link_item<F>(
+        &mut self,
+        key: &ItemKey,
+        expect: Expect,
+        build: F,
+    ) -> &mut Self
+    where
+        F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
+    {
+        let allowed = if keys::in_link_partition(key) {
+            Ok(())
+        } else {
+            Err(StoreError::OutsideTenant)
+        };
+        self.push_checked(allowed, expect, build)
+    }
+
     fn push_checked<F>(
         &mut self,
         allowed: Result<(), StoreError>,

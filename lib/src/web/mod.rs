@@ -148,10 +148,12 @@ pub fn router(allowed_origins: &[String]) -> anyhow::Result<Router> {
 /// tests serve.
 pub fn with_api(state: AppState) -> Router {
     let config = state.config.clone();
+    let link = crate::link::router(state.clone());
     let api = crate::http::functions::all(state);
     let web = Web {
         api: Arc::new(Api::InProcess(api.clone())),
     };
+
     let site = routes(web).fallback(move |req: Request| {
         let api = api.clone();
         async move {
@@ -163,7 +165,19 @@ pub fn with_api(state: AppState) -> Router {
             }
         }
     });
-    finish(site, &config.allowed_origins)
+    let site = finish(site, &config.allowed_origins);
+    // A document's page (`/d/…`) is the link function's, with its own layers.
+    Router::new().fallback(move |req: Request| {
+        let (link, site) = (link.clone(), site.clone());
+        async move {
+            let Ok(response) = if req.uri().path().starts_with("/d/") {
+                tower::ServiceExt::oneshot(link, req).await
+            } else {
+                tower::ServiceExt::oneshot(site, req).await
+            };
+            response
+        }
+    })
 }
 
 fn finish(router: Router, allowed_origins: &[String]) -> Router {

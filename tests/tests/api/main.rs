@@ -11,6 +11,7 @@ mod exports;
 mod idempotency;
 mod invoices;
 mod keyring;
+mod links;
 mod lockout;
 mod meta;
 mod payments;

@@ -151,7 +151,12 @@ async fn a_proposal_is_sent_accepted_and_converted_into_one_invoice() {
     app.signup(&intruder).await;
     assert_eq!(get(&app, &intruder, &path).await.status(), 404);
     for action in ["send", "accept", "decline", "invoice"] {
-        let response = act(&app, &intruder, &id, action, json!({"reason": "x"})).await;
+        let body = if action == "send" {
+            json!({})
+        } else {
+            json!({"reason": "x"})
+        };
+        let response = act(&app, &intruder, &id, action, body).await;
         assert_eq!(response.status(), 404, "{action}");
     }
     for method in [Method::PATCH, Method::DELETE] {

@@ -202,10 +202,15 @@ async fn an_issued_invoice_is_e_mailed_in_the_customer_s_language_with_its_pdf_a
         .parse(second[0].raw.as_bytes())
         .expect("MIME parses");
     assert_eq!(parsed.subject(), Some("Erinnerung: unsere Rechnung"));
-    assert_eq!(
-        parsed.body_text(0).as_deref().map(str::trim),
-        Some("Bitte beachten Sie die Rechnung im Anhang.")
+    // The owner's own text, then the document's link.
+    let text = parsed.body_text(0).expect("text");
+    assert!(
+        text.starts_with(
+            "Bitte beachten Sie die Rechnung im Anhang.\r\n\r\nOnline ansehen, herunterladen: "
+        ),
+        "{text}"
     );
+    assert!(text.contains(&app.url("/d/")), "{text}");
 
     // The audit trail has both sends.
     let audit = json_of(

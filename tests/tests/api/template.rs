@@ -39,12 +39,13 @@ fn the_registry_the_crates_and_the_template_name_the_same_functions() {
         .and_then(|t| t.functions())
         .expect("functions");
     let deployed: BTreeSet<String> = functions.iter().map(|f| f.binary.clone()).collect();
-    // The functions behind the API, the web app, and the scheduled purge.
+    // The functions behind the API, the web app, documents' pages, and the scheduled purge.
     let registered: BTreeSet<String> = invoiceflow::http::functions::FUNCTIONS
         .iter()
         .map(|f| f.name.to_owned())
         .chain([
             invoiceflow::web::FUNCTION.to_owned(),
+            invoiceflow::link::FUNCTION.to_owned(),
             invoiceflow::purge::FUNCTION.to_owned(),
         ])
         .collect();
@@ -79,7 +80,9 @@ fn every_documented_route_is_routed_to_a_function_and_nothing_else_is() {
         .expect("functions");
     let routed: BTreeSet<(String, String)> = functions
         .iter()
-        .filter(|f| f.binary != invoiceflow::web::FUNCTION)
+        .filter(|f| {
+            f.binary != invoiceflow::web::FUNCTION && f.binary != invoiceflow::link::FUNCTION
+        })
         .flat_map(|f| f.routes.iter().cloned())
         .map(|(method, path)| (method.to_uppercase(), path))
         .collect();
@@ -255,6 +258,8 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
             name[..1].make_ascii_uppercase();
             role(&name)
         })
+        // A document's page reads the one document its link names.
+        .chain([role("Link")])
         .collect();
     expected.sort();
     let mut principals = unwrap.principals.clone();
@@ -412,7 +417,40 @@ fn kept_documents_are_written_by_the_documents_role_read_by_exports_and_deleted_
         [
             grant("DocumentsFunction", &["s3:GetObject", "s3:PutObject"]),
             grant("ExportsFunction", &["s3:GetObject"]),
+            // A sent document's page offers the PDF kept when it was sent.
+            grant("LinkFunction", &["s3:GetObject"]),
             grant("PurgeFunction", &["s3:DeleteObject"]),
         ]
     );
+}
+
+/// A document's page is the link function's alone, and its role reads items by key only: it
+/// can list nothing (no Query, no Scan, no ListBucket).
+#[test]
+fn the_link_function_serves_the_document_pages_and_can_list_nothing() {
+    let functions = Template::embedded()
+        .and_then(|t| t.functions())
+        .expect("functions");
+    let link = functions
+        .iter()
+        .find(|f| f.binary == invoiceflow::link::FUNCTION)
+        .expect("the link function");
+    let routed: BTreeSet<String> = link.routes.iter().map(|(_, path)| path.clone()).collect();
+    let served: BTreeSet<String> = invoiceflow::link::ROUTES
+        .iter()
+        .map(|p| (*p).to_owned())
+        .collect();
+    assert_eq!(routed, served);
+    let actions: Vec<&String> = link.statements.iter().flat_map(|(a, _)| a).collect();
+    for listing in [
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "s3:ListBucket",
+        "dynamodb:DeleteItem",
+    ] {
+        assert!(
+            !actions.iter().any(|a| a.as_str() == listing),
+            "{listing} in {actions:?}"
+        );
+    }
 }

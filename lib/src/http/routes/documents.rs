@@ -3,7 +3,7 @@
 //! It is a function of its own so the PDF code and its fonts weigh on no other function's size
 //! or cold start (decision 0015).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
@@ -11,16 +11,17 @@ use axum::{Extension, Router};
 use crate::AppState;
 use crate::app::files::{self, File};
 use crate::domain::credit_note::CreditNote;
+use crate::domain::ids::LinkId;
 use crate::domain::invoice::Invoice;
 use crate::domain::proposal::Proposal;
 use crate::http::extract::PathId;
 use crate::http::layers::RequestId;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::records;
-use crate::http::json::Fingerprinted;
+use crate::http::json::{Fingerprinted, OptionalBody};
 use crate::http::records::{IdempotencyKey, View};
 use crate::http::session::Session;
-use crate::domain::sending::SendRequest;
+use crate::domain::sending::{ProposalSendRequest, SendRequest};
 
 function_routes! {
     documented, routes;
@@ -31,6 +32,10 @@ function_routes! {
     "/v1/credit-notes/{id}/ubl" => { get: credit_note_ubl }
     "/v1/credit-notes/{id}/send" => { post: send_credit_note }
     "/v1/proposals/{id}/pdf" => { get: proposal_pdf }
+    "/v1/proposals/{id}/send" => { post: send_proposal }
+    "/v1/invoices/{id}/links/{link}" => { delete: revoke_invoice_link }
+    "/v1/credit-notes/{id}/links/{link}" => { delete: revoke_credit_note_link }
+    "/v1/proposals/{id}/links/{link}" => { delete: revoke_proposal_link }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -138,6 +143,179 @@ async fn send_credit_note(
     body: Fingerprinted<SendRequest>,
 ) -> Result<Response, ApiError> {
     send::<CreditNote>(&state, &session, &request, &id, idempotency, body).await
+}
+
+/// Send a proposal: a draft gets the next number of the proposal series (the seller and buyer
+/// recorded as they are now; it can be accepted until the end of `valid_until`), then it is
+/// e-mailed to the customer with its PDF and the link to its page, where the customer can
+/// accept or decline it. `{"email": false}` only numbers it. A proposal already sent is
+/// e-mailed again (a new message, a new link; the old link keeps working). Takes
+/// `Idempotency-Key`: one key numbers once and sends one message.
+#[utoipa::path(
+    post, path = "/v1/proposals/{id}/send", tag = "proposals", request_body = Option<ProposalSendRequest>,
+    params(
+        ("id" = String, Path, description = "The proposal's id (`pro_…`)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours: one key numbers once and sends one message"),
+    ),
+    responses(
+        (status = 200, description = "Sent (numbered, and e-mailed unless `email` was false)", body = View<Proposal>),
+        (status = 400, description = "It lacks a customer or lines, its validity has passed, or a field was refused; no number was used", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such proposal in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft (with `email: false`), or the same Idempotency-Key in flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No recipient (`to`), or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Amazon SES refused the message: the proposal is numbered but not e-mailed; the same request sends it", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Amazon SES could not take the message now: the proposal is numbered but not e-mailed; the same request sends it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn send_proposal(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    idempotency: IdempotencyKey,
+    OptionalBody(body): OptionalBody<ProposalSendRequest>,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<Proposal>(&id)?;
+    let actor = session.actor(&request);
+    let email = body.value.email;
+    let numbering = idempotency.request(&body.bytes);
+    let numbered = match crate::app::documents::number::<Proposal>(
+        &state,
+        &actor,
+        numbering,
+        &id,
+        records::view_json::<Proposal>,
+    )
+    .await
+    {
+        Ok(answer) => Some(answer),
+        // Sent before: e-mailed again.
+        Err(crate::app::Error::Conflict(why))
+            if email != Some(false)
+                && why == <Proposal as crate::app::documents::Numbered>::ALREADY_OUT =>
+        {
+            None
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if email == Some(false) {
+        let answer = numbered.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("not numbered")))?;
+        return Ok(records::answer_response(answer));
+    }
+    // The e-mail is a unit of work of its own under the same key: a retry after SES failed
+    // finds the proposal numbered (its saved answer) and sends the message once.
+    let mail_path = format!("{}#mail", numbering.path);
+    let mailing = crate::app::idempotency::Request {
+        path: &mail_path,
+        ..numbering
+    };
+    let mailed = Box::pin(crate::app::sending::send::<Proposal>(
+        &state,
+        &actor,
+        mailing,
+        &id,
+        body.value.mail(),
+        records::view_json::<Proposal>,
+    ))
+    .await;
+    match (mailed, numbered) {
+        (Ok(answer), _) => Ok(records::answer_response(answer)),
+        // Numbered for a customer without an address, and e-mail not asked for: sent by hand.
+        (Err(crate::app::Error::UnprocessableFields(fields)), Some(numbered))
+            if email.is_none() && fields.iter().any(|f| f.field == "to") =>
+        {
+            Ok(records::answer_response(numbered))
+        }
+        (Err(error), _) => Err(error.into()),
+    }
+}
+
+/// Revoke one link of a sent invoice (from its `links`): from now on it opens the same 404 page
+/// as a link that never existed. Voiding the invoice revokes them all.
+#[utoipa::path(
+    delete, path = "/v1/invoices/{id}/links/{link}", tag = "documents",
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("link" = String, Path, description = "The link's id (`lnk_…`)"),
+    ),
+    responses(
+        (status = 200, description = "Revoked (or revoked before)", body = View<Invoice>),
+        (status = 404, description = "No such invoice or link in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn revoke_invoice_link(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path((id, link)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    revoke::<Invoice>(&state, &session, &request, &id, &link).await
+}
+
+/// Revoke one link of a sent credit note.
+#[utoipa::path(
+    delete, path = "/v1/credit-notes/{id}/links/{link}", tag = "documents",
+    params(
+        ("id" = String, Path, description = "The credit note's id (`crn_…`)"),
+        ("link" = String, Path, description = "The link's id (`lnk_…`)"),
+    ),
+    responses(
+        (status = 200, description = "Revoked (or revoked before)", body = View<CreditNote>),
+        (status = 404, description = "No such credit note or link in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn revoke_credit_note_link(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path((id, link)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    revoke::<CreditNote>(&state, &session, &request, &id, &link).await
+}
+
+/// Revoke one link of a sent proposal: the customer can no longer read or answer it there.
+#[utoipa::path(
+    delete, path = "/v1/proposals/{id}/links/{link}", tag = "proposals",
+    params(
+        ("id" = String, Path, description = "The proposal's id (`pro_…`)"),
+        ("link" = String, Path, description = "The link's id (`lnk_…`)"),
+    ),
+    responses(
+        (status = 200, description = "Revoked (or revoked before)", body = View<Proposal>),
+        (status = 404, description = "No such proposal or link in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn revoke_proposal_link(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Path((id, link)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    revoke::<Proposal>(&state, &session, &request, &id, &link).await
+}
+
+/// The three revoke routes.
+async fn revoke<D: crate::app::sending::Mailable + records::Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    id: &str,
+    link: &str,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<D>(id)?;
+    let link: LinkId = link.parse().map_err(|_| ApiError::NotFound)?;
+    let response = crate::app::links::revoke::<D>(
+        state,
+        &session.actor(request),
+        &id,
+        link,
+        records::view_json::<D>,
+    )
+    .await?;
+    Ok(records::answer_response(crate::app::idempotency::Answer {
+        response,
+        replayed: false,
+    }))
 }
 
 /// Both send routes: the document `id` of kind `D`, e-mailed, and its view answered.

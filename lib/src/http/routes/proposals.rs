@@ -31,7 +31,6 @@ function_routes! {
     documented, routes;
     "/v1/proposals" => { get: list_proposals, post: create_proposal }
     "/v1/proposals/{id}" => { get: get_proposal, patch: update_proposal, delete: delete_proposal }
-    "/v1/proposals/{id}/send" => { post: send_proposal }
     "/v1/proposals/{id}/accept" => { post: accept_proposal }
     "/v1/proposals/{id}/decline" => { post: decline_proposal }
     "/v1/proposals/{id}/invoice" => { post: convert_proposal }
@@ -225,42 +224,6 @@ async fn delete_proposal(
     crate::app::documents::delete::<Proposal>(&state, &session.actor(&request), &id, expected.0)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Send a draft: it gets the next number of the proposal series, the seller and buyer are
-/// recorded as they are now, and it can be accepted until the end of `valid_until`. Takes
-/// `Idempotency-Key`.
-#[utoipa::path(
-    post, path = "/v1/proposals/{id}/send", tag = "proposals",
-    params(
-        ("id" = String, Path, description = "The proposal's id (`pro_…`)"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours"),
-    ),
-    responses(
-        (status = 200, description = "Sent", body = View<Proposal>),
-        (status = 400, description = "It lacks a customer or lines, or its validity has passed; no number was used", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such proposal in this account", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-async fn send_proposal(
-    State(state): State<AppState>,
-    Extension(request): Extension<RequestId>,
-    session: Session,
-    PathId(id): PathId,
-    idempotency: IdempotencyKey,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let answer = crate::app::documents::number::<Proposal>(
-        &state,
-        &session.actor(&request),
-        idempotency.request(b""),
-        &id,
-        records::view_json::<Proposal>,
-    )
-    .await?;
-    Ok(records::answer_response(answer))
 }
 
 /// Record that the customer accepted a sent proposal (not once it has expired). Takes

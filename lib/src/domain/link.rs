@@ -1,0 +1,216 @@
+//! A sent document's link to its own page, and what happened to the document after it left:
+//! delivered, bounced, viewed, accepted, declined.
+//!
+//! The link's token (192 bits from the operating system's CSPRNG) is given once, in the
+//! e-mail; the account keeps only its SHA-256, so neither a copy of the table nor an operator
+//! can open a customer's page.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::Timestamp;
+use super::ids::LinkId;
+use super::values::EmailAddress;
+
+/// The random bytes of a token.
+const TOKEN_BYTES: usize = 24;
+/// A token as it is written in a link: base64url, unpadded.
+pub const TOKEN_LENGTH: usize = TOKEN_BYTES * 4 / 3;
+
+/// A link's secret, as it appears in `/d/<token>`. Never stored, never logged.
+pub struct Token(String);
+
+impl Token {
+    /// A new token from the operating system's CSPRNG.
+    pub fn generate() -> Result<Self, getrandom::Error> {
+        let mut bytes = [0u8; TOKEN_BYTES];
+        getrandom::fill(&mut bytes)?;
+        Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    /// A token as a link carries it; `None` for anything that cannot be one (so a malformed
+    /// path costs no read).
+    pub fn parse(text: &str) -> Option<Self> {
+        let well_formed = text.len() == TOKEN_LENGTH
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        well_formed.then(|| Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What the account keeps: the SHA-256 of the token, in hex.
+    pub fn digest(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(…)")
+    }
+}
+
+/// One link to a document's page, as the owner sees it (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DocumentLink {
+    /// The link's id, to revoke it.
+    pub id: LinkId,
+    /// The SHA-256 of its token (hex): what finds it. The token itself is kept nowhere.
+    pub digest: String,
+    pub created_at: Timestamp,
+    /// After this the page answers as if the link never existed.
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    /// When the page was first opened through it.
+    pub viewed_at: Option<Timestamp>,
+}
+
+/// What happened to a document after it was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryEvent {
+    /// The recipient's mail server accepted the message.
+    Delivered,
+    /// The message could not be delivered; a permanent bounce suppresses the address.
+    Bounced,
+    /// The recipient marked the message as spam; the address is suppressed.
+    Complained,
+    /// Amazon SES did not send the message (a virus in it, for example).
+    Rejected,
+    /// The customer first opened the document's page through a link.
+    Viewed,
+    /// The customer accepted the proposal on its page.
+    Accepted,
+    /// The customer declined the proposal on its page.
+    Declined,
+}
+
+impl DeliveryEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::Bounced => "bounced",
+            Self::Complained => "complained",
+            Self::Rejected => "rejected",
+            Self::Viewed => "viewed",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+        }
+    }
+}
+
+/// One entry of a document's delivery history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Delivery {
+    pub event: DeliveryEvent,
+    pub at: Timestamp,
+    /// The address it concerns (a delivery, a bounce).
+    pub recipient: Option<EmailAddress>,
+    /// The message it concerns (Amazon SES's id).
+    pub message_id: Option<String>,
+    /// What the mail service said (a bounce's kind), or the link's id for a view.
+    pub detail: Option<String>,
+}
+
+/// The customer's acceptance of a proposal on its page: who, when, from where, and exactly
+/// what they were shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Acceptance {
+    /// The name the customer typed.
+    pub name: String,
+    pub at: Timestamp,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    /// The SHA-256 of the PDF the page offered, in hex: the file the customer agreed to.
+    pub pdf_sha256: String,
+}
+
+/// A document that keeps links and a delivery history.
+pub trait Tracked: Clone {
+    fn links(&self) -> &[DocumentLink];
+    fn links_mut(&mut self) -> &mut Vec<DocumentLink>;
+    fn deliveries_mut(&mut self) -> &mut Vec<Delivery>;
+
+    /// The document with `delivery` added to its history.
+    fn with_delivery(&self, delivery: Delivery) -> Self {
+        let mut next = self.clone();
+        next.deliveries_mut().push(delivery);
+        next
+    }
+
+    /// The document with every link that still opens its page revoked at `now`, and the
+    /// digests of those links (whose index items the same transaction revokes).
+    fn links_revoked(&self, now: Timestamp) -> (Self, Vec<String>) {
+        let mut next = self.clone();
+        let mut digests = Vec::new();
+        for link in next.links_mut() {
+            if link.revoked_at.is_none() && link.expires_at > now {
+                link.revoked_at = Some(now);
+                digests.push(link.digest.clone());
+            }
+        }
+        (next, digests)
+    }
+
+    /// Its links that still open its page at `now`.
+    fn live_links(&self, now: Timestamp) -> Vec<&DocumentLink> {
+        self.links()
+            .iter()
+            .filter(|link| link.revoked_at.is_none() && link.expires_at > now)
+            .collect()
+    }
+}
+
+/// Implements [`Tracked`] for a document with `links` and `deliveries` fields.
+#[macro_export]
+macro_rules! tracked {
+    ($document:ty) => {
+        impl $crate::domain::link::Tracked for $document {
+            fn links(&self) -> &[$crate::domain::link::DocumentLink] {
+                &self.links
+            }
+            fn links_mut(&mut self) -> &mut Vec<$crate::domain::link::DocumentLink> {
+                &mut self.links
+            }
+            fn deliveries_mut(&mut self) -> &mut Vec<$crate::domain::link::Delivery> {
+                &mut self.deliveries
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_192_random_bits_and_only_its_digest_finds_it() {
+        let a = Token::generate().expect("the CSPRNG");
+        let b = Token::generate().expect("the CSPRNG");
+        assert_eq!(a.as_str().len(), TOKEN_LENGTH);
+        assert_ne!(a.as_str(), b.as_str());
+        assert_eq!(a.digest().len(), 64);
+        assert!(!a.digest().contains(a.as_str()));
+        let parsed = Token::parse(a.as_str()).expect("a token parses back");
+        assert_eq!(parsed.digest(), a.digest());
+        assert_eq!(format!("{a:?}"), "Token(…)");
+    }
+
+    #[test]
+    fn anything_but_a_token_is_not_parsed() {
+        let token = Token::generate().expect("the CSPRNG");
+        let short = &token.as_str()[1..];
+        let long = format!("{}A", token.as_str());
+        let odd = format!("{}%", &token.as_str()[1..]);
+        for text in ["", short, &long, &odd, "../../../../../../../etc/passwd"] {
+            assert!(Token::parse(text).is_none(), "{text}");
+        }
+    }
+}
