@@ -100,6 +100,7 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
                 "http://localhost:3000".into(),
             ],
             mail_from: MAIL_FROM.into(),
+            mail_configuration_set: String::new(),
         },
         table_key_id,
     })

@@ -23,6 +23,10 @@ pub struct Config {
     /// The platform's address documents are e-mailed from (`MAIL_FROM`, an identity verified
     /// in Amazon SES); empty where the function sends no mail.
     pub mail_from: String,
+    /// The SES configuration set whose events (delivery, bounce, complaint, reject) reach the
+    /// `deliveries` function (`MAIL_CONFIGURATION_SET`); empty where none is set up (locally:
+    /// the emulator produces no events, and tests feed them).
+    pub mail_configuration_set: String,
 }
 
 impl Config {
@@ -36,6 +40,7 @@ impl Config {
             signing_key_id: required("SIGNING_KEY_ID")?,
             allowed_origins: allowed_origins(),
             mail_from: env::var("MAIL_FROM").unwrap_or_default(),
+            mail_configuration_set: env::var("MAIL_CONFIGURATION_SET").unwrap_or_default(),
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod aws;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod deliveries;
 pub mod domain;
 pub mod export;
 pub mod http;

@@ -90,18 +90,29 @@ pub fn router(state: AppState) -> Router {
         ))
 }
 
-/// Lets an unsafe request through only with an `Origin` of the site's own.
+/// Lets an unsafe request through only from the site's own pages: an `Origin` of the site's,
+/// or, since the page's `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with
+/// its forms, `null` with the browser's own `Sec-Fetch-Site: same-origin`.
 async fn same_origin_posts(
     allowed: std::sync::Arc<[String]>,
     req: Request,
     next: Next,
 ) -> Response {
     if !req.method().is_safe() {
-        let origin = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        if !origin.is_some_and(|origin| allowed.iter().any(|a| a == origin)) {
+        let header = |name: HeaderName| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let same_origin = match header(header::ORIGIN).as_deref() {
+            Some("null") => {
+                header(HeaderName::from_static("sec-fetch-site")).as_deref() == Some("same-origin")
+            }
+            Some(origin) => allowed.iter().any(|a| a == origin),
+            None => false,
+        };
+        if !same_origin {
             return (
                 StatusCode::FORBIDDEN,
                 "This form can only be sent from its own page.",

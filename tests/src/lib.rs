@@ -209,6 +209,19 @@ impl TestApp {
     /// Every message the emulator's SES has accepted: a test finds its own by its recipients
     /// or message id. The emulator answers with a dump of everything it holds, so a test that
     /// reads it has an emulator of its own ([`spawn_app_alone`]).
+    /// The link to a document's page in the last message the emulator's SES took for
+    /// `address`, if it took one.
+    pub async fn link_mailed_to(&self, address: &str) -> Option<String> {
+        let mail = self.sent_mail().await;
+        let message = mail
+            .iter()
+            .rfind(|m| m.destinations.iter().any(|d| d.contains(address)))?;
+        let parsed = mail_parser::MessageParser::default().parse(message.raw.as_bytes())?;
+        let text = parsed.body_text(0)?.to_string();
+        let start = text.find(&self.url("/d/"))?;
+        text[start..].split_whitespace().next().map(str::to_owned)
+    }
+
     pub async fn sent_mail(&self) -> Vec<SentMail> {
         let endpoint = self
             .stack

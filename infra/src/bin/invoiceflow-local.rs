@@ -8,8 +8,19 @@ use invoiceflow::AppState;
 use invoiceflow_infra::bootstrap::{self, Names};
 use invoiceflow_infra::template::Template;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// The worker threads' stacks: a debug build's frames are many times a release build's (see
+/// `.cargo/config.toml`), and `make dev` runs a debug build.
+const WORKER_STACK: usize = 8 * 1024 * 1024;
+
+fn main() -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK)
+        .build()?
+        .block_on(serve())
+}
+
+async fn serve() -> anyhow::Result<()> {
     invoiceflow::telemetry::init();
     let address = std::env::var("INVOICEFLOW_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
     let listener = tokio::net::TcpListener::bind(&address)

@@ -120,7 +120,25 @@ async fn read<R: Record>(
 }
 
 /// The PDF of `printable`, with its e-invoice embedded when it can be one.
+/// The stack the PDF is laid out on: its own thread's, so a render's depth adds nothing to the
+/// request's (which runs deep in a server's stack of futures; debug builds' frames are large).
+const RENDER_STACK: usize = 8 * 1024 * 1024;
+
+/// The PDF of `printable`, laid out on a thread of its own (see [`RENDER_STACK`]); the request
+/// waits for it as it would for the render in place.
 fn render(printable: &Printable<'_>) -> Result<Vec<u8>> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("render".into())
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || render_here(printable))
+            .map_err(|e| Error::Internal(anyhow::anyhow!("no thread to render on: {e}")))?
+            .join()
+            .map_err(|_| Error::Internal(anyhow::anyhow!("the PDF renderer panicked")))?
+    })
+}
+
+fn render_here(printable: &Printable<'_>) -> Result<Vec<u8>> {
     let notes = printable.notes();
     // A void invoice's PDF says VOID and carries no e-invoice: nothing is owed on it.
     let attachment = printable

@@ -12,7 +12,7 @@
 use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::primitives::Blob;
-use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+use aws_sdk_sesv2::types::{Destination, EmailContent, MessageTag, RawMessage};
 
 use crate::AppState;
 use crate::audit::Outcome;
@@ -272,6 +272,10 @@ async fn deliver<D: Mailable>(
         _ => buyer.and_then(|b| b.email.clone()).into_iter().collect(),
     };
     check_recipients(&to, &send.cc)?;
+    Box::pin(crate::deliveries::check_not_suppressed(
+        state, tenant, &to, &send.cc,
+    ))
+    .await?;
     let account_locale = settings
         .as_ref()
         .map_or("en", |s| s.record.locale.as_str())
@@ -374,6 +378,21 @@ async fn deliver<D: Mailable>(
         .data(Blob::new(raw))
         .build()
         .map_err(|e| Error::Internal(e.into()))?;
+    // The tags name the document, so its delivery events find it (`crate::deliveries`).
+    let tags = [
+        (crate::deliveries::TAG_TENANT, tenant.ulid().to_string()),
+        (crate::deliveries::TAG_KIND, D::LINKED.as_str().to_owned()),
+        (
+            crate::deliveries::TAG_DOCUMENT,
+            id_ulid::<D>(id)?.to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, value)| MessageTag::builder().name(name).value(value).build())
+    .collect::<std::result::Result<Vec<_>, _>>()
+    .map_err(|e| Error::Internal(e.into()))?;
+    let configuration_set =
+        Some(state.config.mail_configuration_set.clone()).filter(|set| !set.is_empty());
     let sent = state
         .clients
         .sesv2()
@@ -381,6 +400,8 @@ async fn deliver<D: Mailable>(
         .from_email_address(from)
         .destination(destination)
         .content(EmailContent::builder().raw(raw).build())
+        .set_email_tags(Some(tags))
+        .set_configuration_set_name(configuration_set)
         .send()
         .await
         .map_err(refusal)?;

@@ -132,10 +132,31 @@ pub struct Acceptance {
     pub pdf_sha256: String,
 }
 
+/// Why an address gets no more of the account's mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionReason {
+    /// A permanent bounce: the address does not exist or refuses mail for good.
+    Bounced,
+    /// The recipient marked the account's message as spam.
+    Complained,
+}
+
+/// An address the account's documents are no longer sent to, until the owner clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Suppression {
+    pub address: EmailAddress,
+    pub reason: SuppressionReason,
+    pub at: Timestamp,
+    /// The message whose bounce or complaint suppressed it.
+    pub message_id: Option<String>,
+}
+
 /// A document that keeps links and a delivery history.
 pub trait Tracked: Clone {
     fn links(&self) -> &[DocumentLink];
     fn links_mut(&mut self) -> &mut Vec<DocumentLink>;
+    fn deliveries(&self) -> &[Delivery];
     fn deliveries_mut(&mut self) -> &mut Vec<Delivery>;
 
     /// The document with `delivery` added to its history.
@@ -178,6 +199,9 @@ macro_rules! tracked {
             }
             fn links_mut(&mut self) -> &mut Vec<$crate::domain::link::DocumentLink> {
                 &mut self.links
+            }
+            fn deliveries(&self) -> &[$crate::domain::link::Delivery] {
+                &self.deliveries
             }
             fn deliveries_mut(&mut self) -> &mut Vec<$crate::domain::link::Delivery> {
                 &mut self.deliveries

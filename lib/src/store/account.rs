@@ -47,6 +47,16 @@ impl Store {
         Ok((account, record))
     }
 
+    /// Whether the tenant's account exists and is not closed: one consistent read of its plain
+    /// status, with no key needed.
+    pub async fn account_is_active(&self, tenant: &TenantId) -> Result<bool, StoreError> {
+        let status = self
+            .account_attribute(tenant, ACCOUNT_STATUS_ATTR)
+            .await
+            .map_err(StoreError::Aws)?;
+        Ok(matches!(status, Some(AttributeValue::S(status)) if status == ACCOUNT_ACTIVE))
+    }
+
     pub(super) async fn transact_get(
         &self,
         gets: Vec<TransactGetItem>,

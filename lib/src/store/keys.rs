@@ -285,6 +285,23 @@ pub fn device_attempts(email_hmac_hex: &str, device: &ulid::Ulid) -> ItemKey {
     }
 }
 
+const SUPPRESSED_PREFIX: &str = "SUPPRESSED#";
+
+/// An address the account no longer sends to: the sort key holds a MAC of the address under the
+/// tenant's own key, never the address.
+pub fn suppression(tenant: &TenantId, address_mac_hex: &str) -> ItemKey {
+    in_tenant(tenant, format!("{SUPPRESSED_PREFIX}{address_mac_hex}"))
+}
+
+/// The account's suppressed addresses, oldest first.
+pub fn suppressions() -> Listing {
+    Listing {
+        prefix: SUPPRESSED_PREFIX.to_owned(),
+        newest_first: false,
+        range: None,
+    }
+}
+
 const LINK_PARTITION_PREFIX: &str = "LINK#";
 
 /// A document link's index item: the partition is the SHA-256 of the link's token, never the

@@ -150,3 +150,8 @@ impl Record for crate::domain::summary::Totals {
     const KIND: &'static str = "totals";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+impl Record for crate::domain::link::Suppression {
+    const KIND: &'static str = "suppression";
+    const SCHEMA_VERSION: u32 = 1;
+}

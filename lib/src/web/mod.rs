@@ -88,6 +88,7 @@ web_routes! {
     "/{kind}/{id}/do/{action}" => { post: documents::act }
     "/credit-notes" => { get: documents::list_credit_notes }
     "/credit-notes/{id}" => { get: documents::credit_note }
+    "/credit-notes/{id}/do/{action}" => { post: documents::act_on_credit_note }
     "/payments" => { get: documents::list_payments }
     "/exports" => { get: account::exports, post: account::create_export }
     "/settings" => { get: account::settings }
@@ -96,6 +97,7 @@ web_routes! {
     "/settings/password" => { post: account::change_password }
     "/settings/series/{series}" => { post: account::raise_series }
     "/settings/delete" => { post: account::delete_account }
+    "/settings/suppressions/{id}/clear" => { post: account::clear_suppression }
     "/audit" => { get: account::audit }
     "/assets/{file}" => { get: assets::serve }
 }

@@ -48,10 +48,9 @@ async fn every_sample_event_decodes_and_reaches_its_handler() {
     let files = events();
     assert!(!files.is_empty(), "events/ has no sample events");
     // Scheduled functions' events are EventBridge events, run by their own test below.
-    for (function, path) in files
-        .into_iter()
-        .filter(|(function, _)| function != invoiceflow::purge::FUNCTION)
-    {
+    for (function, path) in files.into_iter().filter(|(function, _)| {
+        function != invoiceflow::purge::FUNCTION && function != invoiceflow::deliveries::FUNCTION
+    }) {
         let text = std::fs::read_to_string(&path).expect("read event");
         let request = lambda_http::request::from_str(&text)
             .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()));
@@ -213,4 +212,32 @@ fn make_invoke_runs_a_function_under_the_lambda_runtime_emulator() {
     let (purge, log) = invoke("purge", "events/purge-scheduled.json");
     assert_eq!(purge["stopped_early"], false, "{purge}\n{log}");
     assert!(purge["accounts"].is_u64(), "{purge}");
+}
+
+/// The deliveries function's sample events are SES events as EventBridge delivers them (the
+/// shapes AWS documents): each decodes, and without our tags it is left alone.
+#[tokio::test]
+async fn the_ses_sample_events_decode_and_untagged_ones_are_ignored() {
+    let stack = TestStack::new().await;
+    let files: Vec<PathBuf> = events()
+        .into_iter()
+        .filter(|(function, _)| function == invoiceflow::deliveries::FUNCTION)
+        .map(|(_, path)| path)
+        .collect();
+    assert_eq!(files.len(), 3, "delivery, bounce, complaint");
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("read event");
+        let mut event: invoiceflow::deliveries::SesEvent =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(event.source, "aws.ses");
+        event.detail.mail.tags.remove("tenant");
+        let handled = invoiceflow::deliveries::handle(&stack.state, event)
+            .await
+            .expect("handled");
+        assert!(
+            matches!(handled, invoiceflow::deliveries::Handled::Ignored(_)),
+            "{}: {handled:?}",
+            path.display()
+        );
+    }
 }

@@ -41,23 +41,15 @@ async fn act(app: &TestApp, method: Method, path: &str, body: Option<&Value>) ->
 
 /// The link in the one message sent to `address`.
 async fn link_to(app: &TestApp, address: &str) -> String {
-    let mail: Vec<_> = app
-        .sent_mail()
-        .await
-        .into_iter()
+    let mail = app.sent_mail().await;
+    let to_address = mail
+        .iter()
         .filter(|m| m.destinations.iter().any(|d| d.contains(address)))
-        .collect();
-    assert_eq!(mail.len(), 1, "one message to {address}");
-    let parsed = MessageParser::default()
-        .parse(mail[0].raw.as_bytes())
-        .expect("MIME parses");
-    let text = parsed.body_text(0).expect("a text part").to_string();
-    let start = text.find(&app.url("/d/")).expect("a link in the text");
-    text[start..]
-        .split_whitespace()
-        .next()
-        .expect("the link")
-        .to_owned()
+        .count();
+    assert_eq!(to_address, 1, "one message to {address}");
+    app.link_mailed_to(address)
+        .await
+        .expect("a link in the text")
 }
 
 /// A client with no session, which follows no redirect: the customer's browser.
@@ -281,15 +273,22 @@ async fn a_customer_accepts_a_proposal_on_its_page_and_the_owner_sees_it_and_is_
         .await
         .expect("accept");
     assert_eq!(refused.status(), 422);
-    // From another site: refused.
-    let forged = browser
-        .post(format!("{link}/accept"))
-        .header("origin", "https://evil.example")
-        .form(&[("name", "Mallory")])
-        .send()
-        .await
-        .expect("forged");
-    assert_eq!(forged.status(), 403);
+    // From another site: refused, whether the browser names the site or says `null`.
+    for (origin, site) in [
+        ("https://evil.example", "cross-site"),
+        ("null", "cross-site"),
+        ("null", "none"),
+    ] {
+        let forged = browser
+            .post(format!("{link}/accept"))
+            .header("origin", origin)
+            .header("sec-fetch-site", site)
+            .form(&[("name", "Mallory")])
+            .send()
+            .await
+            .expect("forged");
+        assert_eq!(forged.status(), 403, "{origin} {site}");
+    }
 
     let accepted = browser
         .post(format!("{link}/accept"))

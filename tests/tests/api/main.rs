@@ -5,6 +5,7 @@ mod auth;
 mod contract;
 mod customers;
 mod deletion;
+mod deliveries;
 mod documents;
 mod events;
 mod exports;

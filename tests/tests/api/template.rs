@@ -46,6 +46,7 @@ fn the_registry_the_crates_and_the_template_name_the_same_functions() {
         .chain([
             invoiceflow::web::FUNCTION.to_owned(),
             invoiceflow::link::FUNCTION.to_owned(),
+            invoiceflow::deliveries::FUNCTION.to_owned(),
             invoiceflow::purge::FUNCTION.to_owned(),
         ])
         .collect();
@@ -259,7 +260,7 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
             role(&name)
         })
         // A document's page reads the one document its link names.
-        .chain([role("Link")])
+        .chain([role("Link"), role("Deliveries")])
         .collect();
     expected.sort();
     let mut principals = unwrap.principals.clone();

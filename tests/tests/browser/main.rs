@@ -9,7 +9,7 @@ use std::time::Duration;
 use driver::Browser;
 use invoiceflow::domain::values::Currency;
 use invoiceflow::render::locale::Format;
-use invoiceflow_tests::{STRONG_PASSWORD, spawn_app};
+use invoiceflow_tests::{STRONG_PASSWORD, spawn_app_alone};
 use rust_decimal::Decimal;
 
 const NEW_PASSWORD: &str = "velvet-harbor-quartz-meadow";
@@ -24,7 +24,8 @@ fn euros(amount: &str) -> String {
 /// Everything an owner does, from signing up to deleting the account, in one browser.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
-    let app = spawn_app().await;
+    // An emulator of its own: the test reads the e-mails its SES took.
+    let app = spawn_app_alone().await;
     let browser = Browser::start(&app.base).await;
     let marker = ulid::Ulid::generate().to_string().to_lowercase();
     let email = format!("owner.{marker}@example.com");
@@ -165,8 +166,48 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.press("An den Kunden senden").await;
     browser.wait_for_text("Versendet").await;
     browser.check_page().await;
-    browser.press("Als angenommen markieren").await;
+    let proposal = browser.current_path().await;
+
+    // The customer, in a browser of their own with no session, opens the link in the e-mail,
+    // downloads the PDF and accepts the proposal with their name.
+    let link = mailed_link(&app, "books@example.com").await;
+    let customer = Browser::start(&app.base).await;
+    customer.goto_absolute(&link).await;
+    customer.wait_for_text("Angebot annehmen").await;
+    customer.check_page().await;
+    let page = link.trim_start_matches(&app.base).to_owned();
+    let pdf = customer.fetch_in_page(&format!("{page}/pdf")).await;
+    assert_eq!(pdf.0, 200);
+    assert_eq!(pdf.1, "application/pdf");
+    assert!(pdf.2.starts_with("%PDF-"), "{:?}", pdf.2);
+    customer.fill("name", "Greta Nordlicht").await;
+    customer.press("Angebot annehmen").await;
+    customer
+        .wait_for_text("Angenommen von Greta Nordlicht")
+        .await;
+    customer.check_page().await;
+    // A token with one character changed opens the page every dead link gets.
+    customer.goto_absolute(&altered(&link)).await;
+    customer
+        .wait_until("document.querySelector('h1') !== null && document.title.length > 0")
+        .await;
+    let dead = customer.page_text().await;
+    assert!(
+        dead.contains("Not found") || dead.contains("Nicht gefunden"),
+        "{dead}"
+    );
+    customer.check_page().await;
+
+    // The owner sees the acceptance on the dashboard, on the proposal and in the audit trail.
+    browser.visit("/").await;
+    browser.wait_for_text("Angenommene Angebote").await;
+    browser.check_page().await;
+    browser.visit("/audit").await;
+    browser.wait_for_text("proposal.accepted_on_page").await;
+    browser.visit(&proposal).await;
+    browser.wait_for_text("Vom Kunden angenommen").await;
     browser.wait_for_text("In eine Rechnung umwandeln").await;
+    browser.check_page().await;
     browser.press("In eine Rechnung umwandeln").await;
     let invoice = browser.wait_for_path("/invoices/inv_").await;
 
@@ -248,12 +289,29 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     let second = draft_invoice(&browser, &customers[1], &service_ids[2]).await;
     browser.press("Ausstellen (vergibt ihre Nummer)").await;
     browser.wait_for_text("Diese Rechnung stornieren").await;
+    // Sent to another address first: its link opens the invoice until it is voided.
+    browser.fill("to[0]", "einkauf@example.com").await;
+    browser.press("Senden").await;
+    browser.wait_for_text("Per E-Mail gesendet").await;
+    let voided_link = mailed_link(&app, "einkauf@example.com").await;
+    customer.goto_absolute(&voided_link).await;
+    customer.wait_for_text("Rechnung").await;
     browser
         .fill_labelled("Grund der Stornierung", "Sent to the wrong customer")
         .await;
     browser.press("Rechnung stornieren").await;
     browser.wait_for_text("Storniert, weil").await;
     assert!(browser.current_path().await.starts_with(&second));
+    customer.goto_absolute(&voided_link).await;
+    customer
+        .wait_until("document.querySelector('h1') !== null")
+        .await;
+    assert_eq!(
+        customer.page_text().await,
+        dead,
+        "a voided invoice's link is dead"
+    );
+    customer.stop().await;
     let _third = draft_invoice(&browser, &customers[0], &service_ids[0]).await;
     browser.press("Ausstellen (vergibt ihre Nummer)").await;
     browser.wait_for_text("Diese Rechnung gutschreiben").await;
@@ -350,6 +408,27 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.stop().await;
     drop(app);
     tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+/// The link to the document's page in the one message the emulator's SES took for `address`.
+async fn mailed_link(app: &invoiceflow_tests::TestApp, address: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(link) = app.link_mailed_to(address).await {
+            return link;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no mail to {address}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// `link` with the last character of its token changed.
+fn altered(link: &str) -> String {
+    let last = if link.ends_with('A') { 'B' } else { 'A' };
+    format!("{}{last}", &link[..link.len() - 1])
 }
 
 /// A new invoice for `customer` with one line of `service`, left in its editor.

@@ -28,6 +28,8 @@ function_routes! {
     "/v1/audit" => { get: audit_trail }
     "/v1/number-series" => { get: number_series }
     "/v1/number-series/{series}" => { put: raise_number_series }
+    "/v1/suppressions" => { get: list_suppressions }
+    "/v1/suppressions/{id}" => { delete: clear_suppression }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -300,4 +302,61 @@ async fn raise_number_series(
     }
     let raised = app::numbering::raise(&state, &session.actor(&request), series, body.next).await?;
     Ok(axum::Json(raised).into_response())
+}
+
+/// An address the account's documents are not sent to, and the id that clears it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuppressedAddress {
+    /// What clears it: `DELETE /v1/suppressions/{id}`.
+    pub id: String,
+    #[serde(flatten)]
+    pub suppression: crate::domain::link::Suppression,
+}
+
+/// The suppressed addresses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suppressions {
+    pub data: Vec<SuppressedAddress>,
+}
+
+/// The addresses the account's documents are no longer sent to: each bounced for good or
+/// marked a message as spam. A send naming one is refused (422 naming it) until it is cleared.
+#[utoipa::path(
+    get, path = "/v1/suppressions", tag = "account",
+    responses(
+        (status = 200, description = "The suppressed addresses, oldest first", body = Suppressions),
+        (status = 401, description = "No live session", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_suppressions(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, ApiError> {
+    let listed = crate::deliveries::list(&state, session.tenant()).await?;
+    session.record_read("suppression.list", None);
+    let data = listed
+        .into_iter()
+        .map(|(id, suppression)| SuppressedAddress { id, suppression })
+        .collect();
+    Ok(axum::Json(Suppressions { data }).into_response())
+}
+
+/// Clear a suppressed address: documents can be sent to it again (if it bounces for good
+/// again, it is suppressed again).
+#[utoipa::path(
+    delete, path = "/v1/suppressions/{id}", tag = "account",
+    params(("id" = String, Path, description = "The suppression's id, from the list")),
+    responses(
+        (status = 204, description = "Cleared"),
+        (status = 404, description = "No such suppressed address in this account", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn clear_suppression(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    crate::deliveries::clear(&state, &session.actor(&request), &id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

@@ -83,6 +83,7 @@ const SETTINGS_NAMES: &[&str] = &[
     "credit_note_number_prefix",
     "payment_terms_days",
     "proposal_validity_days",
+    "document_link_days",
     "default_tax_rate",
     "locale",
     "time_zone",
@@ -121,6 +122,7 @@ fn settings_form(form: &Form, saved: bool) -> Markup {
                 (field(form, &t("credit-note-prefix"), "credit_note_number_prefix", Input::Text))
                 (hinted(form, &t("payment-terms"), "payment_terms_days:int", Input::Number, &t("hint-payment-terms")))
                 (field(form, &t("proposal-validity"), "proposal_validity_days:int", Input::Number))
+                (hinted(form, &t("link-days"), "document_link_days:int", Input::Number, &t("hint-link-days")))
                 (field(form, &t("default-tax-rate"), "default_tax_rate", Input::Decimal))
                 (hinted(form, &t("locale"), "locale", Input::Select(LOCALES), &t("hint-locale")))
                 (hinted(form, &t("time-zone"), "time_zone", Input::Text, &t("hint-time-zone")))
@@ -234,12 +236,15 @@ pub async fn settings(
     headers: HeaderMap,
     Query(saved): Query<Saved>,
 ) -> Result<Response, Failure> {
-    let (company, settings, series) = tokio::join!(
+    let (company, settings, series, suppressions, fmt) = tokio::join!(
         company(&web, &headers),
         web.api.read_tagged(&headers, reads::settings()),
         web.api.read(&headers, reads::number_series()),
+        web.api.get(&headers, "/v1/suppressions"),
+        super::fmt(&web, &headers),
     );
-    let (company, settings, series) = (company?, settings?, series?);
+    let (company, settings, series, fmt) = (company?, settings?, series?, fmt?);
+    let suppressions = typed::<Suppressions>(suppressions)?.value;
     let legal_name = company
         .as_ref()
         .map(|got| got.value.record.legal_name.to_string())
@@ -257,10 +262,82 @@ pub async fn settings(
                 }
             }
         }
+        (suppressions_section(&suppressions, &fmt))
         (password_form(&Form::default(), false))
         (delete_form(&Form::default(), &legal_name))
     };
     Ok(page::page(&t("nav-settings"), Section::Settings, content).into_response())
+}
+
+/// The account's suppressed addresses, as the API lists them.
+#[derive(Debug, serde::Deserialize)]
+struct Suppressions {
+    data: Vec<Suppressed>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Suppressed {
+    id: String,
+    #[serde(flatten)]
+    suppression: crate::domain::link::Suppression,
+}
+
+/// The addresses documents are not sent to, each with a button that clears it.
+fn suppressions_section(suppressions: &Suppressions, fmt: &crate::web::show::Fmt) -> Markup {
+    use crate::domain::link::SuppressionReason;
+    html! {
+        section.card aria-labelledby="suppressed-heading" {
+            h2 id="suppressed-heading" { (t("suppressed-addresses")) }
+            p { (t("suppressed-explained")) }
+            @if suppressions.data.is_empty() {
+                p { (t("no-suppressed")) }
+            } @else {
+                div.table { table {
+                    thead { tr {
+                        th scope="col" { (t("col-address")) } th scope="col" { (t("col-reason")) }
+                        th scope="col" { (t("col-date")) }
+                        th scope="col" { span.visually-hidden { (t("actions")) } }
+                    } }
+                    tbody { @for row in &suppressions.data { tr {
+                        td { (row.suppression.address.as_str()) }
+                        td { (t(match row.suppression.reason {
+                            SuppressionReason::Bounced => "suppressed-bounced",
+                            SuppressionReason::Complained => "suppressed-complained",
+                        })) }
+                        td { (fmt.day(row.suppression.at)) }
+                        td {
+                            form.action hx-post=(format!("/settings/suppressions/{}/clear", row.id)) hx-target="closest section" hx-swap="outerHTML" {
+                                button.link type="submit" { (t("clear-suppression")) span.visually-hidden { " " (row.suppression.address.as_str()) } }
+                            }
+                        }
+                    } } }
+                } }
+            }
+        }
+    }
+}
+
+/// `POST /settings/suppressions/{id}/clear`: the address can be sent to again.
+pub async fn clear_suppression(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, Failure> {
+    let id = super::records::safe_id(&id)?;
+    let reply = web
+        .api
+        .send(
+            &headers,
+            Method::DELETE,
+            format!("/v1/suppressions/{id}"),
+            None,
+            Vec::new(),
+        )
+        .await;
+    if !reply.is_success() {
+        return Err(Failure::Refused(reply.refusal()));
+    }
+    Ok(crate::web::go_to("/settings"))
 }
 
 /// A singleton's form sent with `If-Match` (`*` for a first company profile), answered with

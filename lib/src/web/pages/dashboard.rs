@@ -7,6 +7,7 @@ use maud::{Markup, html};
 
 use super::fmt;
 use crate::domain::invoice::{Invoice, InvoiceSummary};
+use crate::domain::proposal::Proposal;
 use crate::web::page::{self, Section, status};
 use crate::web::reads;
 use crate::web::show::{Fmt, or_empty};
@@ -17,13 +18,15 @@ pub async fn show(State(web): State<Web>, headers: HeaderMap) -> Result<Response
     let api = &web.api;
     let open_of =
         |status| reads::list::<Invoice>([("status", Some(status)), ("limit", Some("10"))]);
-    let (summary, fmt, issued, partly) = tokio::join!(
+    let accepted = reads::list::<Proposal>([("status", Some("accepted")), ("limit", Some("10"))]);
+    let (summary, fmt, issued, partly, accepted) = tokio::join!(
         api.read(&headers, reads::summary()),
         fmt(&web, &headers),
         api.read(&headers, open_of("issued")),
         api.read(&headers, open_of("partially_paid")),
+        api.read(&headers, accepted),
     );
-    let (summary, fmt) = (summary?, fmt?);
+    let (summary, fmt, accepted) = (summary?, fmt?, accepted?.data);
     let mut open = partly?.data;
     open.extend(issued?.data);
     let content = html! {
@@ -51,6 +54,10 @@ pub async fn show(State(web): State<Web>, headers: HeaderMap) -> Result<Response
             }
         }
         p.hint { (t_with("as-of", &[("date", &fmt.date(summary.as_of))])) }
+        @if !accepted.is_empty() {
+            h2 { (t("accepted-proposals")) }
+            (super::documents::proposal_table(&fmt, &accepted))
+        }
         h2 { (t("open-invoices")) }
         (invoice_table(&fmt, &open))
     };

@@ -20,6 +20,7 @@ use crate::domain::credit_note::{CreditNote, CreditNoteSummary};
 use crate::domain::document::Content;
 use crate::domain::ids::CustomerId;
 use crate::domain::invoice::{Invoice, InvoiceStatus};
+use crate::domain::link::{Delivery, DeliveryEvent, DocumentLink};
 use crate::domain::payment::{Payment, PaymentSummary};
 use crate::domain::proposal::{Proposal, ProposalStatus, ProposalSummary};
 use crate::domain::sending::Sending;
@@ -116,7 +117,7 @@ async fn list(
     Ok(page::page(&t(title), kind.section(), content).into_response())
 }
 
-fn proposal_table(fmt: &Fmt, proposals: &[ProposalSummary]) -> Markup {
+pub(super) fn proposal_table(fmt: &Fmt, proposals: &[ProposalSummary]) -> Markup {
     html! {
         @if proposals.is_empty() {
             p { (t("no-proposals")) }
@@ -279,6 +280,70 @@ fn sendings_table(fmt: &Fmt, sendings: &[Sending]) -> Markup {
     }
 }
 
+/// What happened to a sent document: its messages, its delivery history and its links (each
+/// revocable while it opens the page).
+fn delivery_section(
+    fmt: &Fmt,
+    base: &str,
+    sendings: &[Sending],
+    deliveries: &[Delivery],
+    links: &[DocumentLink],
+) -> Markup {
+    html! {
+        (sendings_table(fmt, sendings))
+        @if !deliveries.is_empty() {
+            div.table { table {
+                caption { (t("delivery-history")) }
+                thead { tr {
+                    th scope="col" { (t("col-date")) } th scope="col" { (t("col-event")) }
+                    th scope="col" { (t("col-detail")) }
+                } }
+                tbody { @for d in deliveries { tr {
+                    td { (fmt.day(d.at)) }
+                    td { (event_name(d.event)) }
+                    td { (d.recipient.as_ref().map(|r| r.as_str()).or(d.detail.as_deref()).unwrap_or_default()) }
+                } } }
+            } }
+        }
+        @if !links.is_empty() {
+            div.table { table {
+                caption { (t("document-links")) }
+                thead { tr {
+                    th scope="col" { (t("link-created")) } th scope="col" { (t("link-expires")) }
+                    th scope="col" { (t("link-viewed")) } th scope="col" { (t("col-status")) }
+                    th scope="col" { span.visually-hidden { (t("actions")) } }
+                } }
+                tbody { @for link in links { tr {
+                    td { (fmt.day(link.created_at)) }
+                    td { (fmt.day(link.expires_at)) }
+                    td { @if let Some(at) = link.viewed_at { (fmt.day(at)) } @else { "—" } }
+                    td { @if link.revoked_at.is_some() { (t("link-revoked")) } @else { (t("link-live")) } }
+                    td { @if link.revoked_at.is_none() {
+                        form.action hx-post=(format!("{base}/do/revoke-link")) hx-target="this" hx-swap="outerHTML" {
+                            (hidden("link", &link.id.to_string()))
+                            button.link type="submit" { (t("revoke-link")) }
+                        }
+                    } }
+                } } }
+            } }
+            p.hint { (t("links-explained")) }
+        }
+    }
+}
+
+/// An event of the delivery history, in the owner's words.
+fn event_name(event: DeliveryEvent) -> String {
+    t(match event {
+        DeliveryEvent::Delivered => "event-delivered",
+        DeliveryEvent::Bounced => "event-bounced",
+        DeliveryEvent::Complained => "event-complained",
+        DeliveryEvent::Rejected => "event-rejected",
+        DeliveryEvent::Viewed => "event-viewed",
+        DeliveryEvent::Accepted => "event-accepted",
+        DeliveryEvent::Declined => "event-declined",
+    })
+}
+
 const METHODS: &[(&str, &str)] = &[
     ("bank_transfer", "method-bank_transfer"),
     ("card", "method-card"),
@@ -350,6 +415,9 @@ pub async fn proposal(
         }
         (lines_table(&fmt, &doc.content))
         (totals(&fmt, Some(&doc.content), None))
+        h2 { (t("send-by-email")) }
+        (send_form(&format!("/proposals/{id}/do/send"), &none))
+        (delivery_section(&fmt, &format!("/proposals/{id}"), &doc.sendings, &doc.deliveries, &doc.links))
     };
     let title = t_with(
         "proposal-title",
@@ -416,7 +484,7 @@ pub async fn invoice(
         @if !void {
             h2 { (t("send-by-email")) }
             (send_form(&format!("/invoices/{id}/do/send"), &none))
-            (sendings_table(&fmt, &doc.sendings))
+            (delivery_section(&fmt, &format!("/invoices/{id}"), &doc.sendings, &doc.deliveries, &doc.links))
         }
         @if open {
             h2 { (t("record-a-payment")) }
@@ -496,6 +564,72 @@ fn credit_table(fmt: &Fmt, credits: &[CreditNoteSummary]) -> Markup {
     }
 }
 
+/// Revokes one link of a document (`DELETE …/links/{link}`), then shows its page again.
+async fn revoke_link(
+    web: &Web,
+    headers: &HeaderMap,
+    api_record: &str,
+    back: &str,
+    link: &str,
+) -> Result<Response, Failure> {
+    let reply = web
+        .api
+        .send(
+            headers,
+            Method::DELETE,
+            format!("{api_record}/links/{link}"),
+            None,
+            Vec::new(),
+        )
+        .await;
+    if reply.is_success() {
+        return Ok(go_to(back));
+    }
+    Err(Failure::Refused(reply.refusal()))
+}
+
+/// `POST /credit-notes/{id}/do/{action}`: send a credit note, or revoke one of its links.
+pub async fn act_on_credit_note(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let id = safe_id(&id)?;
+    let record = format!("{}/{id}", reads::records::<CreditNote>());
+    let back = format!("/credit-notes/{id}");
+    match action.as_str() {
+        "revoke-link" => {
+            let link = fields
+                .iter()
+                .find(|(name, _)| name == "link")
+                .map(|(_, value)| value.as_str())
+                .ok_or(Failure::NotFound)?;
+            let link = safe_id(link)?;
+            Box::pin(revoke_link(&web, &headers, &record, &back, link)).await
+        }
+        "send" => {
+            let sent = to_json(&fields);
+            let reply = web
+                .api
+                .send(
+                    &headers,
+                    Method::POST,
+                    format!("{record}/send"),
+                    Some(&sent.body),
+                    idempotency(&fields),
+                )
+                .await;
+            if reply.is_success() {
+                return Ok(go_to(&back));
+            }
+            let here = format!("/credit-notes/{id}/do/send");
+            Submission { reply, sent }.refused(&fields, |form| send_form(&here, form))
+        }
+        _ => Err(Failure::NotFound),
+    }
+}
+
 /// `POST /{kind}/{id}/do/{action}`: one action on a document, then its page again (or the
 /// document the action made).
 pub async fn act(
@@ -509,8 +643,26 @@ pub async fn act(
     let path = kind.path();
     let sent = to_json(&fields);
     let (api_path, body, next): (String, Option<&Value>, Next) = match (kind, action.as_str()) {
-        (Kind::Proposal, "send" | "accept") | (Kind::Invoice, "issue") => {
+        (Kind::Proposal, "accept") | (Kind::Invoice, "issue") => {
             (kind.api_of(id, &action), None, Next::Back)
+        }
+        (Kind::Proposal, "send") => (kind.api_of(id, "send"), Some(&sent.body), Next::Back),
+        (_, "revoke-link") => {
+            let link = fields
+                .iter()
+                .find(|(name, _)| name == "link")
+                .map(|(_, value)| value.as_str())
+                .ok_or(Failure::NotFound)?;
+            let link = safe_id(link)?;
+            // Boxed: the action's own future is large already.
+            return Box::pin(revoke_link(
+                &web,
+                &headers,
+                &kind.api_record(id),
+                &format!("/{path}/{id}"),
+                link,
+            ))
+            .await;
         }
         (Kind::Proposal, "decline") | (Kind::Invoice, "void") => {
             (kind.api_of(id, &action), Some(&sent.body), Next::Back)
@@ -619,6 +771,9 @@ pub async fn credit_note(
         }
         (lines_table(&fmt, &doc.content))
         (totals(&fmt, Some(&doc.content), None))
+        h2 { (t("send-by-email")) }
+        (send_form(&format!("/credit-notes/{id}/do/send"), &Form::default()))
+        (delivery_section(&fmt, &format!("/credit-notes/{id}"), &doc.sendings, &doc.deliveries, &doc.links))
     };
     let title = t_with("credit-note-title", &[("number", &doc.number.to_string())]);
     Ok(page::page(&title, Section::CreditNotes, content).into_response())
