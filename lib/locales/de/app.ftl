@@ -425,3 +425,5 @@ clear-suppression = Freigeben
 link-days = Dokument-Links gültig für (Tage)
 hint-link-days = So lange öffnet der Link in einer gesendeten Rechnung oder Gutschrift ihre Seite. Der eines Angebots öffnet sie, bis es nicht mehr angenommen werden kann.
 accepted-proposals = Angenommene Angebote, bereit zur Rechnung
+make-link = Einen Link zum Kopieren erstellen
+link-made = Der Link zur Seite, nur jetzt sichtbar: jetzt kopieren

@@ -425,3 +425,5 @@ clear-suppression = Clear
 link-days = Document links open for (days)
 hint-link-days = How long the link in a sent invoice or credit note opens its page. A proposal's opens until it can no longer be accepted.
 accepted-proposals = Accepted proposals, ready to invoice
+make-link = Make a link to copy
+link-made = The page's link, shown this once: copy it now

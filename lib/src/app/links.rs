@@ -374,3 +374,61 @@ fn revoked_action<D: Resource>() -> &'static str {
         _ => "proposal.link_revoked",
     }
 }
+
+/// A link the owner made to hand over themselves: its address, shown once.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct MadeLink {
+    /// The page's address: shown this once, kept nowhere.
+    pub url: String,
+    #[serde(flatten)]
+    pub link: crate::domain::link::DocumentLink,
+}
+
+/// `POST /v1/{invoices,credit-notes,proposals}/{id}/links`: a new link to a sent document's
+/// page, for the owner to copy (the links e-mails carry cannot be shown again: only their
+/// hashes are kept).
+pub async fn make<D: Mailable>(
+    state: &AppState,
+    actor: &Actor,
+    id: &<D as Resource>::Id,
+) -> Result<MadeLink> {
+    let tenant = actor.tenant();
+    let (before, settings) = tokio::try_join!(
+        current::<D>(state, actor, id, None),
+        get::<Settings>(state, actor, keys::settings(tenant)),
+    )?;
+    if let Some(why) = before.record.unsendable() {
+        return Err(Error::Conflict(why));
+    }
+    let settings = settings.map(|s| s.record).unwrap_or_default();
+    let (token, link) = super::sending::new_link(&before.record, &settings, state.clock.now())?;
+    let url = super::sending::page_url(state, &token)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no site origin (ALLOWED_ORIGINS)")))?;
+    let mut next = before.record.clone();
+    next.links_mut().push(link.clone());
+    let mut tx = actor.transaction(&state.store).await?;
+    tx.replace(&D::key(tenant, id), &next, before.version);
+    tx.create_link(
+        &link.digest,
+        D::LINKED,
+        super::sending::id_ulid::<D>(id)?,
+        &link.id.to_string(),
+        link.expires_at,
+    );
+    write_entries(&mut tx, tenant, id, Some(&before.record), Some(&next));
+    tx.audit(&actor.audit(
+        made_action::<D>(),
+        Some(link.id.to_string()),
+        Outcome::Success,
+    ));
+    state.store.commit(tx).await?;
+    Ok(MadeLink { url, link })
+}
+
+fn made_action<D: Resource>() -> &'static str {
+    match D::NAME {
+        "invoice" => "invoice.link_made",
+        "credit note" => "credit_note.link_made",
+        _ => "proposal.link_made",
+    }
+}

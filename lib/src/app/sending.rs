@@ -299,21 +299,9 @@ async fn deliver<D: Mailable>(
     let total = format.money(amount.value(), document.currency());
     let due = document.due().map(|d| format.date(d)).unwrap_or_default();
     // The document's own link: its token is in this message and nowhere else.
-    let token = Token::generate().map_err(|e| Error::Internal(anyhow::anyhow!("CSPRNG: {e}")))?;
-    let now = state.clock.now();
     let settings = settings.map(|s| s.record).unwrap_or_default();
-    let link = DocumentLink {
-        id: LinkId::generate(),
-        digest: token.digest(),
-        created_at: now,
-        expires_at: document.link_expires(&settings, now),
-        revoked_at: None,
-        viewed_at: None,
-    };
-    let url = state
-        .config
-        .site_origin()
-        .map(|origin| format!("{origin}/d/{}", token.as_str()));
+    let (token, link) = new_link(&document, &settings, state.clock.now())?;
+    let url = page_url(state, &token);
     let args = [
         ("number", number.as_str()),
         ("seller", seller.as_str()),
@@ -416,8 +404,35 @@ async fn deliver<D: Mailable>(
     })
 }
 
+/// A new link to `document`'s page, made `now`: its token (to hand over once) and what the
+/// document keeps of it.
+pub(crate) fn new_link<D: Mailable>(
+    document: &D,
+    settings: &Settings,
+    now: Timestamp,
+) -> Result<(Token, DocumentLink)> {
+    let token = Token::generate().map_err(|e| Error::Internal(anyhow::anyhow!("CSPRNG: {e}")))?;
+    let link = DocumentLink {
+        id: LinkId::generate(),
+        digest: token.digest(),
+        created_at: now,
+        expires_at: document.link_expires(settings, now),
+        revoked_at: None,
+        viewed_at: None,
+    };
+    Ok((token, link))
+}
+
+/// The page's address a token opens, on the site's own origin (none where no origin is set).
+pub(crate) fn page_url(state: &AppState, token: &Token) -> Option<String> {
+    state
+        .config
+        .site_origin()
+        .map(|origin| format!("{origin}/d/{}", token.as_str()))
+}
+
 /// The ULID a document's id holds (what its storage key and its link name).
-fn id_ulid<D: Resource>(id: &D::Id) -> Result<ulid::Ulid> {
+pub(crate) fn id_ulid<D: Resource>(id: &D::Id) -> Result<ulid::Ulid> {
     let text = id.to_string();
     text.rsplit('_')
         .next()

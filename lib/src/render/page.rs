@@ -3,12 +3,11 @@
 //! as HTML that needs no script. The QR code is inline SVG: no request leaves the page.
 
 use maud::{DOCTYPE, Markup, html};
-use rust_decimal::Decimal;
 
 use super::epc;
 use super::locale::Format;
 use super::messages::{Messages, messages};
-use super::pdf::{address_lines, reading};
+use super::pdf::{address_lines, reading, total_rows};
 use super::{Kind, Printable};
 use crate::domain::reference;
 
@@ -179,21 +178,14 @@ fn lines(doc: &Printable<'_>, format: &Format, m: &Messages) -> Markup {
 }
 
 fn totals(doc: &Printable<'_>, format: &Format, m: &Messages) -> Markup {
-    let content = doc.content;
-    let money = |value: Decimal| format.money(value, content.currency);
     html! {
         dl class="totals" {
-            dt { (m.text("subtotal")) } dd { (money(content.net_total.value())) }
-            @if !content.discount_total.value().is_zero() {
-                dt { (m.text("discount")) } dd { "-" (money(content.discount_total.value())) }
-            }
-            @if !content.tax_total.value().is_zero() {
-                dt { (m.text("tax")) } dd { (money(content.tax_total.value())) }
-            }
-            dt { strong { (m.text("total")) } } dd { strong { (money(content.total.value())) } }
-            @if let (Some(paid), Some(due)) = (doc.paid, doc.due) {
-                dt { (m.text("amount-paid")) } dd { (money(paid.value())) }
-                dt { strong { (m.text("amount-due")) } } dd { strong { (money(due.value())) } }
+            @for (label, amount, bold) in total_rows(doc, format, m) {
+                @if bold {
+                    dt { strong { (label) } } dd { strong { (amount) } }
+                } @else {
+                    dt { (label) } dd { (amount) }
+                }
             }
         }
     }

@@ -501,7 +501,13 @@ fn lines_table(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &M
     c.y += 4.0;
 }
 
-fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messages) {
+/// The totals block's rows, as the PDF and the document's page show them: label, amount, and
+/// whether the row stands out (the total, the amount due).
+pub(crate) fn total_rows(
+    doc: &Printable<'_>,
+    format: &Format,
+    m: &Messages,
+) -> Vec<(String, String, bool)> {
     let content = doc.content;
     let currency = content.currency;
     let money = |value: Decimal| format.money(value, currency);
@@ -550,6 +556,11 @@ fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messag
         rows.push((m.text("amount-paid"), money(paid.value()), false));
         rows.push((m.text("amount-due"), money(due.value()), true));
     }
+    rows
+}
+
+fn totals(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messages) {
+    let rows = total_rows(doc, format, m);
     let height = rows.len() as f32 * BODY * LEADING * 1.2 + 10.0;
     c.ensure(height);
     for (label, value, bold) in rows {

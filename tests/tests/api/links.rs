@@ -89,7 +89,7 @@ async fn audit_actions(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn the_link_in_the_e_mail_opens_the_invoice_s_page_without_a_session_until_it_is_voided() {
     let app = spawn_app_alone().await;
-    app.signup(&app.client).await;
+    let account = app.signup(&app.client).await;
     seller(&app, "en-GB").await;
     let address = unique("einkauf");
     let customer = customer(&app, &address).await;
@@ -211,7 +211,58 @@ async fn the_link_in_the_e_mail_opens_the_invoice_s_page_without_a_session_until
         .expect("api");
     assert_eq!(api.status(), 401);
 
-    // Voided, the invoice's page closes.
+    // The owner makes a link to hand over another way, in the API and in the web app: each
+    // shown once, each opening the page.
+    let (status, made) = act(
+        &app,
+        Method::POST,
+        &format!("/v1/invoices/{id}/links"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let made_url = made["url"].as_str().expect("url").to_owned();
+    assert!(made_url.starts_with(&app.url("/d/")), "{made}");
+    let fragment = crate::web::htmx_post(
+        &app,
+        &account.token,
+        &format!("/invoices/{id}/do/make-link"),
+    )
+    .form(&[("_key", ulid::Ulid::generate().to_string().as_str())])
+    .send()
+    .await
+    .expect("make a link")
+    .text()
+    .await
+    .expect("html");
+    let start = fragment
+        .find(&app.url("/d/"))
+        .expect("the link in the fragment");
+    let web_url = fragment[start..].split('"').next().expect("url").to_owned();
+    for url in [&made_url, &web_url] {
+        let response = customer_browser.get(url).send().await.expect("made link");
+        assert_eq!(response.status(), 200, "{url}");
+    }
+    let with_made = json_of(
+        app.client
+            .get(app.url(&format!("/v1/invoices/{id}")))
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
+    assert_eq!(
+        with_made["links"].as_array().map(Vec::len),
+        Some(3),
+        "{with_made}"
+    );
+    assert!(
+        !with_made
+            .to_string()
+            .contains(&made_url[made_url.len() - 32..])
+    );
+
+    // Voided, the invoice's page closes: every one of its links.
     let (status, voided) = act(
         &app,
         Method::POST,
@@ -220,8 +271,15 @@ async fn the_link_in_the_e_mail_opens_the_invoice_s_page_without_a_session_until
     )
     .await;
     assert_eq!(status, 200, "{voided}");
-    assert!(voided["links"][0]["revoked_at"].is_string(), "{voided}");
-    for path in [link.clone(), format!("{link}/pdf")] {
+    assert!(
+        voided["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .all(|l| l["revoked_at"].is_string()),
+        "{voided}"
+    );
+    for path in [link.clone(), format!("{link}/pdf"), made_url, web_url] {
         let response = customer_browser.get(&path).send().await.expect("void");
         assert_eq!(response.status(), 404, "{path}");
         assert_eq!(response.text().await.expect("html"), unknown);

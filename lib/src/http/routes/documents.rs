@@ -11,6 +11,7 @@ use axum::{Extension, Router};
 use crate::AppState;
 use crate::app::files::{self, File};
 use crate::domain::credit_note::CreditNote;
+use crate::app::links::MadeLink;
 use crate::domain::ids::LinkId;
 use crate::domain::invoice::Invoice;
 use crate::domain::proposal::Proposal;
@@ -33,6 +34,9 @@ function_routes! {
     "/v1/credit-notes/{id}/send" => { post: send_credit_note }
     "/v1/proposals/{id}/pdf" => { get: proposal_pdf }
     "/v1/proposals/{id}/send" => { post: send_proposal }
+    "/v1/invoices/{id}/links" => { post: make_invoice_link }
+    "/v1/credit-notes/{id}/links" => { post: make_credit_note_link }
+    "/v1/proposals/{id}/links" => { post: make_proposal_link }
     "/v1/invoices/{id}/links/{link}" => { delete: revoke_invoice_link }
     "/v1/credit-notes/{id}/links/{link}" => { delete: revoke_credit_note_link }
     "/v1/proposals/{id}/links/{link}" => { delete: revoke_proposal_link }
@@ -228,6 +232,76 @@ async fn send_proposal(
         }
         (Err(error), _) => Err(error.into()),
     }
+}
+
+/// Make a new link to a sent invoice's page, to hand over another way than the e-mail: its
+/// address is in this answer only (the account keeps its hash). It expires as an e-mailed one.
+#[utoipa::path(
+    post, path = "/v1/invoices/{id}/links", tag = "documents",
+    params(("id" = String, Path, description = "The invoice's id (`inv_…`)")),
+    responses(
+        (status = 201, description = "The new link, with its address", body = MadeLink),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A draft or a void invoice", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn make_invoice_link(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    make::<Invoice>(&state, &session, &request, &id).await
+}
+
+/// Make a new link to a credit note's page; its address is in this answer only.
+#[utoipa::path(
+    post, path = "/v1/credit-notes/{id}/links", tag = "documents",
+    params(("id" = String, Path, description = "The credit note's id (`crn_…`)")),
+    responses(
+        (status = 201, description = "The new link, with its address", body = MadeLink),
+        (status = 404, description = "No such credit note in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn make_credit_note_link(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    make::<CreditNote>(&state, &session, &request, &id).await
+}
+
+/// Make a new link to a sent proposal's page (where the customer can accept it); its address
+/// is in this answer only.
+#[utoipa::path(
+    post, path = "/v1/proposals/{id}/links", tag = "proposals",
+    params(("id" = String, Path, description = "The proposal's id (`pro_…`)")),
+    responses(
+        (status = 201, description = "The new link, with its address", body = MadeLink),
+        (status = 404, description = "No such proposal in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A draft: send it first", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn make_proposal_link(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    make::<Proposal>(&state, &session, &request, &id).await
+}
+
+/// The three make-a-link routes.
+async fn make<D: crate::app::sending::Mailable + records::Resource>(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<D>(id)?;
+    let made = Box::pin(crate::app::links::make::<D>(state, &session.actor(request), &id)).await?;
+    Ok((axum::http::StatusCode::CREATED, axum::Json(made)).into_response())
 }
 
 /// Revoke one link of a sent invoice (from its `links`): from now on it opens the same 404 page

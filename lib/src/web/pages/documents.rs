@@ -305,6 +305,9 @@ fn delivery_section(
                 } } }
             } }
         }
+        form.action hx-post=(format!("{base}/do/make-link")) hx-target="this" hx-swap="outerHTML" {
+            button.secondary type="submit" { (t("make-link")) }
+        }
         @if !links.is_empty() {
             div.table { table {
                 caption { (t("document-links")) }
@@ -564,6 +567,33 @@ fn credit_table(fmt: &Fmt, credits: &[CreditNoteSummary]) -> Markup {
     }
 }
 
+/// Makes a new link to a document's page (`POST …/links`) and shows its address, once, in place
+/// of the button.
+async fn make_link(web: &Web, headers: &HeaderMap, api_record: &str) -> Result<Response, Failure> {
+    let reply = web
+        .api
+        .send(
+            headers,
+            Method::POST,
+            format!("{api_record}/links"),
+            None,
+            Vec::new(),
+        )
+        .await;
+    if !reply.is_success() {
+        return Err(Failure::Refused(reply.refusal()));
+    }
+    let made = typed::<Value>(reply)?.value;
+    let url = made["url"].as_str().unwrap_or_default();
+    Ok(html! {
+        div.card role="status" {
+            label for="made-link" { (t("link-made")) }
+            input id="made-link" type="text" readonly value=(url);
+        }
+    }
+    .into_response())
+}
+
 /// Revokes one link of a document (`DELETE …/links/{link}`), then shows its page again.
 async fn revoke_link(
     web: &Web,
@@ -599,6 +629,7 @@ pub async fn act_on_credit_note(
     let record = format!("{}/{id}", reads::records::<CreditNote>());
     let back = format!("/credit-notes/{id}");
     match action.as_str() {
+        "make-link" => Box::pin(make_link(&web, &headers, &record)).await,
         "revoke-link" => {
             let link = fields
                 .iter()
@@ -647,6 +678,9 @@ pub async fn act(
             (kind.api_of(id, &action), None, Next::Back)
         }
         (Kind::Proposal, "send") => (kind.api_of(id, "send"), Some(&sent.body), Next::Back),
+        (_, "make-link") => {
+            return Box::pin(make_link(&web, &headers, &kind.api_record(id))).await;
+        }
         (_, "revoke-link") => {
             let link = fields
                 .iter()
