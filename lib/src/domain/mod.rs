@@ -14,6 +14,7 @@ pub mod patch;
 pub mod payment;
 pub mod pricing;
 pub mod proposal;
+pub mod recurrence;
 pub mod reference;
 pub mod sending;
 pub mod settings;

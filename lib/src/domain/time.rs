@@ -154,6 +154,25 @@ impl Date {
 }
 
 impl Date {
+    /// The date `count` months later, on the same day of the month or, where that month is
+    /// shorter, its last day (31 January + 1 month = 28 or 29 February). `None` past 2099.
+    pub fn plus_months(&self, count: u32) -> Option<Self> {
+        let date = self
+            .0
+            .checked_add(jiff::Span::new().months(i64::from(count)))
+            .ok()?;
+        (date.year() <= 2099).then_some(Self(date))
+    }
+
+    /// The date `count` weeks later; `None` past 2099.
+    pub fn plus_weeks(&self, count: u32) -> Option<Self> {
+        let date = self
+            .0
+            .checked_add(jiff::Span::new().days(i64::from(count) * 7))
+            .ok()?;
+        (date.year() <= 2099).then_some(Self(date))
+    }
+
     /// The date `days` earlier (saturating at the start of the calendar).
     pub fn minus_days(&self, days: u16) -> Self {
         Self(
