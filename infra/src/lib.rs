@@ -11,5 +11,5 @@ use invoiceflow::AppState;
 /// Every function's routes, merged (from the registry, `invoiceflow::http::functions`), and the
 /// web app for every other path: what API Gateway routes to the functions, served locally.
 pub fn app(state: AppState) -> Router {
-    invoiceflow::web::with_api(state)
+    invoiceflow::site::with_api(state)
 }

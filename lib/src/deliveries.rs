@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::app::collection::{Resource, current};
-use crate::app::sending::Mailable;
+use crate::app::sending::{Mailable, TAG_DOCUMENT, TAG_KIND, TAG_TENANT};
+use crate::app::suppressions::address_mac;
 use crate::audit::{self, Outcome};
 use crate::domain::TenantId;
 use crate::domain::credit_note::CreditNote;
@@ -25,11 +26,6 @@ use crate::telemetry::RequestId;
 
 /// The function's name (its crate, binary and sample events).
 pub const FUNCTION: &str = "deliveries";
-
-/// The message tags a send sets, which name its document.
-pub const TAG_TENANT: &str = "tenant";
-pub const TAG_KIND: &str = "kind";
-pub const TAG_DOCUMENT: &str = "document";
 
 /// The most recipients of one event that are recorded (SES's own limit per message).
 const MAX_RECIPIENTS: usize = 50;
@@ -351,96 +347,4 @@ async fn record<D: Mailable>(
         }
     }
     anyhow::bail!("the document kept changing; EventBridge will deliver the event again")
-}
-
-/// What names a suppressed address in the account's partition: a MAC under the tenant's key.
-pub fn address_mac(cipher: &crate::crypto::TenantCipher, address: &EmailAddress) -> String {
-    cipher.fingerprint(&[b"suppressed-address", address.normalised().as_bytes()])
-}
-
-/// Refuses a send to a suppressed address, naming it (`to[1]`, `cc[0]`): nothing is sent.
-pub async fn check_not_suppressed(
-    state: &AppState,
-    tenant: &TenantId,
-    to: &[EmailAddress],
-    cc: &[EmailAddress],
-) -> crate::app::Result<()> {
-    let cipher = state.store.cipher(tenant).await?;
-    let named: Vec<(String, &EmailAddress)> = to
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (format!("to[{i}]"), a))
-        .chain(cc.iter().enumerate().map(|(i, a)| (format!("cc[{i}]"), a)))
-        .collect();
-    let reads = named.iter().map(|(_, address)| {
-        let key = keys::suppression(tenant, &address_mac(&cipher, address));
-        async move { state.store.get::<Suppression>(tenant, &key).await }
-    });
-    let found = futures_util::future::try_join_all(reads).await?;
-    let refused: Vec<crate::domain::FieldError> = named
-        .iter()
-        .zip(found)
-        .filter_map(|((field, address), suppression)| {
-            let suppression = suppression?.record;
-            let why = match suppression.reason {
-                SuppressionReason::Bounced => "bounced for good",
-                SuppressionReason::Complained => "marked a message as spam",
-            };
-            Some(crate::domain::FieldError::new(
-                field.clone(),
-                format!(
-                    "{address} is suppressed: it {why}. Clear it in the settings to send to it again."
-                ),
-            ))
-        })
-        .collect();
-    if refused.is_empty() {
-        Ok(())
-    } else {
-        Err(crate::app::Error::UnprocessableFields(refused))
-    }
-}
-
-/// The account's suppressed addresses, with the id that clears each.
-pub async fn list(
-    state: &AppState,
-    tenant: &TenantId,
-) -> crate::app::Result<Vec<(String, Suppression)>> {
-    let listing = keys::suppressions();
-    let page = state
-        .store
-        .list_entries::<Suppression>(tenant, &listing, 1000, None, |_| true)
-        .await?;
-    Ok(page
-        .items
-        .into_iter()
-        .filter_map(|(sort_key, stored)| {
-            let id = sort_key.rsplit('#').next()?.to_owned();
-            Some((id, stored.record))
-        })
-        .collect())
-}
-
-/// Clears a suppressed address: documents can be sent to it again. 404 for an id the account
-/// does not have.
-pub async fn clear(
-    state: &AppState,
-    actor: &crate::app::Actor,
-    id: &str,
-) -> crate::app::Result<()> {
-    let well_formed = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
-    if !well_formed {
-        return Err(crate::app::Error::NotFound);
-    }
-    let key = keys::suppression(actor.tenant(), id);
-    let stored = state
-        .store
-        .get::<Suppression>(actor.tenant(), &key)
-        .await?
-        .ok_or(crate::app::Error::NotFound)?;
-    let mut tx = actor.transaction(&state.store).await?;
-    tx.delete(&key, stored.version);
-    tx.audit(&actor.audit("suppression.clear", Some(id.to_owned()), Outcome::Success));
-    state.store.commit(tx).await?;
-    Ok(())
 }

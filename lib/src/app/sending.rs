@@ -223,6 +223,12 @@ impl Mailable for Proposal {
     }
 }
 
+/// The tags a send puts on its message, which name its document: SES hands them back with
+/// every event about the message (`crate::deliveries`).
+pub const TAG_TENANT: &str = "tenant";
+pub const TAG_KIND: &str = "kind";
+pub const TAG_DOCUMENT: &str = "document";
+
 /// A message SES accepted, and the link it carried.
 struct Accepted {
     message_id: String,
@@ -272,7 +278,7 @@ async fn deliver<D: Mailable>(
         _ => buyer.and_then(|b| b.email.clone()).into_iter().collect(),
     };
     check_recipients(&to, &send.cc)?;
-    Box::pin(crate::deliveries::check_not_suppressed(
+    Box::pin(super::suppressions::check_not_suppressed(
         state, tenant, &to, &send.cc,
     ))
     .await?;
@@ -366,14 +372,11 @@ async fn deliver<D: Mailable>(
         .data(Blob::new(raw))
         .build()
         .map_err(|e| Error::Internal(e.into()))?;
-    // The tags name the document, so its delivery events find it (`crate::deliveries`).
+    // The tags name the document, so its delivery events find it.
     let tags = [
-        (crate::deliveries::TAG_TENANT, tenant.ulid().to_string()),
-        (crate::deliveries::TAG_KIND, D::LINKED.as_str().to_owned()),
-        (
-            crate::deliveries::TAG_DOCUMENT,
-            id_ulid::<D>(id)?.to_string(),
-        ),
+        (TAG_TENANT, tenant.ulid().to_string()),
+        (TAG_KIND, D::LINKED.as_str().to_owned()),
+        (TAG_DOCUMENT, id_ulid::<D>(id)?.to_string()),
     ]
     .into_iter()
     .map(|(name, value)| MessageTag::builder().name(name).value(value).build())

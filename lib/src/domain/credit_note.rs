@@ -237,4 +237,4 @@ impl CreditNote {
     }
 }
 
-crate::tracked!(CreditNote);
+super::link::tracked!(CreditNote);

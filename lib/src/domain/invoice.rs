@@ -624,4 +624,4 @@ mod tests {
     }
 }
 
-crate::tracked!(Invoice);
+super::link::tracked!(Invoice);

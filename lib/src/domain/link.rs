@@ -190,7 +190,6 @@ pub trait Tracked: Clone {
 }
 
 /// Implements [`Tracked`] for a document with `links` and `deliveries` fields.
-#[macro_export]
 macro_rules! tracked {
     ($document:ty) => {
         impl $crate::domain::link::Tracked for $document {
@@ -209,6 +208,7 @@ macro_rules! tracked {
         }
     };
 }
+pub(crate) use tracked;
 
 #[cfg(test)]
 mod tests {

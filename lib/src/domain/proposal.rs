@@ -362,4 +362,4 @@ impl Proposal {
     }
 }
 
-crate::tracked!(Proposal);
+super::link::tracked!(Proposal);

@@ -31,7 +31,6 @@ use maud::html;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::AppState;
 use api::{Api, Reply};
 use page::Section;
 use ui::t;
@@ -145,17 +144,12 @@ pub fn router(allowed_origins: &[String]) -> anyhow::Result<Router> {
     Ok(finish(routes(web).fallback(not_found), allowed_origins))
 }
 
-/// The web app and the API under one origin, as API Gateway routes them (`/v1/…` to the API's
-/// functions, every other path to the web function): what the local server and the browser
-/// tests serve.
-pub fn with_api(state: AppState) -> Router {
-    let config = state.config.clone();
-    let link = crate::link::router(state.clone());
-    let api = crate::http::functions::all(state);
+/// The web app over `api`, called in process, with the API itself under `/v1/…` as API Gateway
+/// routes it: what `crate::site` composes for the local server and the browser tests.
+pub fn over_api(api: Router, allowed_origins: &[String]) -> Router {
     let web = Web {
         api: Arc::new(Api::InProcess(api.clone())),
     };
-
     let site = routes(web).fallback(move |req: Request| {
         let api = api.clone();
         async move {
@@ -167,19 +161,7 @@ pub fn with_api(state: AppState) -> Router {
             }
         }
     });
-    let site = finish(site, &config.allowed_origins);
-    // A document's page (`/d/…`) is the link function's, with its own layers.
-    Router::new().fallback(move |req: Request| {
-        let (link, site) = (link.clone(), site.clone());
-        async move {
-            let Ok(response) = if req.uri().path().starts_with("/d/") {
-                tower::ServiceExt::oneshot(link, req).await
-            } else {
-                tower::ServiceExt::oneshot(site, req).await
-            };
-            response
-        }
-    })
+    finish(site, allowed_origins)
 }
 
 fn finish(router: Router, allowed_origins: &[String]) -> Router {

@@ -332,7 +332,7 @@ async fn list_suppressions(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, ApiError> {
-    let listed = crate::deliveries::list(&state, session.tenant()).await?;
+    let listed = crate::app::suppressions::list(&state, session.tenant()).await?;
     session.record_read("suppression.list", None);
     let data = listed
         .into_iter()
@@ -357,6 +357,6 @@ async fn clear_suppression(
     session: Session,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, ApiError> {
-    crate::deliveries::clear(&state, &session.actor(&request), &id).await?;
+    crate::app::suppressions::clear(&state, &session.actor(&request), &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

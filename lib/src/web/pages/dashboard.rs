@@ -7,7 +7,7 @@ use maud::{Markup, html};
 
 use super::fmt;
 use crate::domain::invoice::{Invoice, InvoiceSummary};
-use crate::domain::proposal::Proposal;
+use crate::domain::proposal::{Proposal, ProposalSummary};
 use crate::web::page::{self, Section, status};
 use crate::web::reads;
 use crate::web::show::{Fmt, or_empty};
@@ -56,7 +56,7 @@ pub async fn show(State(web): State<Web>, headers: HeaderMap) -> Result<Response
         p.hint { (t_with("as-of", &[("date", &fmt.date(summary.as_of))])) }
         @if !accepted.is_empty() {
             h2 { (t("accepted-proposals")) }
-            (super::documents::proposal_table(&fmt, &accepted))
+            (proposal_table(&fmt, &accepted))
         }
         h2 { (t("open-invoices")) }
         (invoice_table(&fmt, &open))
@@ -94,6 +94,29 @@ pub fn invoice_table(fmt: &Fmt, invoices: &[InvoiceSummary]) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+pub fn proposal_table(fmt: &Fmt, proposals: &[ProposalSummary]) -> Markup {
+    html! {
+        @if proposals.is_empty() {
+            p { (t("no-proposals")) }
+        } @else {
+            div.table { table {
+                thead { tr {
+                    th scope="col" { (t("col-number")) } th scope="col" { (t("col-customer")) } th scope="col" { (t("col-date")) }
+                    th scope="col" { (t("valid-until")) } th scope="col" { (t("col-status")) } th.num scope="col" { (t("col-total")) }
+                } }
+                tbody { @for p in proposals { tr {
+                    td { a href=(format!("/proposals/{}", p.id)) { (p.number.clone().unwrap_or_else(|| t("status-draft"))) } }
+                    td { (or_empty(&p.customer_name)) }
+                    td { (fmt.date(p.issue_date)) }
+                    td { (fmt.date(p.valid_until)) }
+                    td { (status(p.status.as_str())) }
+                    td.num { (fmt.money(&p.total, p.currency)) }
+                } } }
+            } }
         }
     }
 }

@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::dashboard::invoice_table;
+use super::dashboard::{invoice_table, proposal_table};
 use super::editor::{Balance, Draft, Kind, customer_options, draft_page, totals};
 use super::records::{Paging, safe_id};
 use super::{Fields, Submission, fmt, idempotency, listed};
@@ -22,7 +22,7 @@ use crate::domain::ids::CustomerId;
 use crate::domain::invoice::{Invoice, InvoiceStatus};
 use crate::domain::link::{Delivery, DeliveryEvent, DocumentLink};
 use crate::domain::payment::{Payment, PaymentSummary};
-use crate::domain::proposal::{Proposal, ProposalStatus, ProposalSummary};
+use crate::domain::proposal::{Proposal, ProposalStatus};
 use crate::domain::sending::Sending;
 use crate::domain::time::Date;
 use crate::http::records::View;
@@ -115,29 +115,6 @@ async fn list(
         Kind::Invoice => "nav-invoices",
     };
     Ok(page::page(&t(title), kind.section(), content).into_response())
-}
-
-pub(super) fn proposal_table(fmt: &Fmt, proposals: &[ProposalSummary]) -> Markup {
-    html! {
-        @if proposals.is_empty() {
-            p { (t("no-proposals")) }
-        } @else {
-            div.table { table {
-                thead { tr {
-                    th scope="col" { (t("col-number")) } th scope="col" { (t("col-customer")) } th scope="col" { (t("col-date")) }
-                    th scope="col" { (t("valid-until")) } th scope="col" { (t("col-status")) } th.num scope="col" { (t("col-total")) }
-                } }
-                tbody { @for p in proposals { tr {
-                    td { a href=(format!("/proposals/{}", p.id)) { (p.number.clone().unwrap_or_else(|| t("status-draft"))) } }
-                    td { (or_empty(&p.customer_name)) }
-                    td { (fmt.date(p.issue_date)) }
-                    td { (fmt.date(p.valid_until)) }
-                    td { (status(p.status.as_str())) }
-                    td.num { (fmt.money(&p.total, p.currency)) }
-                } } }
-            } }
-        }
-    }
 }
 
 pub async fn list_proposals(
