@@ -17,6 +17,9 @@ fn function_router(function: &str, state: AppState) -> Router {
         ])
         .expect("the web router");
     }
+    if function == invoiceflow::link::FUNCTION {
+        return invoiceflow::link::router(state);
+    }
     invoiceflow::http::functions::find(function)
         .unwrap_or_else(|| panic!("events/ names {function:?}, which is not in the registry"))
         .router(state)
@@ -59,6 +62,13 @@ async fn every_sample_event_decodes_and_reaches_its_handler() {
             .await
             .expect("infallible");
         let status = response.status().as_u16();
+        if function == invoiceflow::link::FUNCTION {
+            // A link no send made: the one page every dead link gets, never indexed.
+            assert_eq!(status, 404, "{}", path.display());
+            assert_eq!(response.headers()["x-robots-tag"], "noindex, nofollow");
+            assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+            continue;
+        }
         assert!(
             ![404, 405].contains(&status),
             "{} was not routed: {status}",
@@ -74,7 +84,12 @@ fn every_function_has_a_sample_event() {
     let names = invoiceflow::http::functions::FUNCTIONS
         .iter()
         .map(|function| function.name)
-        .chain([invoiceflow::web::FUNCTION]);
+        .chain([
+            invoiceflow::web::FUNCTION,
+            invoiceflow::link::FUNCTION,
+            invoiceflow::deliveries::FUNCTION,
+            invoiceflow::purge::FUNCTION,
+        ]);
     for name in names {
         assert!(
             with_events.iter().any(|with| with == name),
