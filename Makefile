@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 # The fonts documents are set in (`make fonts`); the fonts layer's content in Lambda.
 export FONT_DIR := $(CURDIR)/infra/layer/fonts
 
-.PHONY: dev mail test venv fonts browser doctools package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge invoke sam-env clean
+.PHONY: dev mail test venv fonts browser doctools package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge schedules invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv fonts
@@ -58,8 +58,8 @@ sam-build: $(VENV)/.packaging fonts
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" sam build --beta-features
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
-# The functions behind the HTTP API (purge is scheduled).
-HTTP_FUNCTIONS := $(filter-out purge,$(FUNCTIONS))
+# The functions behind the HTTP API (purge and schedules are scheduled).
+HTTP_FUNCTIONS := $(filter-out purge schedules,$(FUNCTIONS))
 
 ## invoke: one function under cargo-lambda's runtime emulator against the local stack, with one
 ## event: `make invoke FN=invoices EVENT=events/invoices-get.json` (no Docker needed)
@@ -77,6 +77,12 @@ sam-env:
 purge:
 	AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
 		AWS_REGION=us-east-1 cargo run --quiet --locked -p invoiceflow-infra --bin invoiceflow-purge
+
+## schedules: one pass of the scheduled `schedules` function (recurring invoices) against the
+## running `make dev` stack
+schedules:
+	AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+		AWS_REGION=us-east-1 cargo run --quiet --locked -p invoiceflow-infra --bin invoiceflow-schedules
 
 ## measure: cold start of every function beside a hello-world floor, under a local Lambda
 ## runtime API (host release builds; `GET /v1/openapi.json`, which no function but meta routes,

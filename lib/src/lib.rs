@@ -20,6 +20,7 @@ pub mod http;
 pub mod link;
 pub mod purge;
 pub mod render;
+pub mod schedules;
 pub mod site;
 pub mod state;
 pub mod store;

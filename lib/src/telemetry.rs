@@ -1,8 +1,9 @@
 //! Structured JSON logs. Lambda's log format and level settings are honoured; nothing personal
 //! (names, emails, addresses, amounts, tokens) is ever logged.
 
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// Installs the process-wide subscriber once, at start-up: as `lambda_http`'s default one
 /// (the level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO; JSON when
@@ -15,23 +16,29 @@ pub fn init() {
         .ok()
         .and_then(|text| text.parse::<LevelFilter>().ok())
         .unwrap_or(LevelFilter::INFO);
+    // `RUST_LOG`'s `target=level` directives, through `Targets`: `EnvFilter`'s span and field
+    // filters would link a regular-expression engine into every function (about 180 KB).
+    let targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|text| text.parse::<Targets>().ok())
+        .unwrap_or_default();
+    let targets = if targets.default_level().is_some() {
+        targets
+    } else {
+        targets.with_default(level)
+    };
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt()
-        .with_target(false)
-        .without_time()
-        .with_env_filter(
-            EnvFilter::builder()
-                .with_default_directive(level.into())
-                .from_env_lossy(),
-        );
+    let builder = tracing_subscriber::fmt().with_target(false).without_time();
     let installed = if json {
         builder
             .json()
             .with_current_span(true)
             .with_span_list(false)
+            .finish()
+            .with(targets)
             .try_init()
     } else {
-        builder.try_init()
+        builder.finish().with(targets).try_init()
     };
     // A second call (a test that starts two functions) keeps the first subscriber.
     drop(installed);

@@ -66,7 +66,7 @@ impl Loaded {
 /// Reads, in parallel, everything a draft with this customer and these lines is built from.
 pub(super) async fn load(
     state: &AppState,
-    actor: &Actor,
+    actor: &(impl super::Tenanted + ?Sized),
     customer: Option<CustomerId>,
     lines: Option<&[LineRequest]>,
 ) -> Result<Loaded> {

@@ -4,10 +4,13 @@
 use crate::domain::catalogue::Service;
 use crate::domain::credit_note::CreditNote;
 use crate::domain::customer::Customer;
-use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, PaymentId, ProposalId, ServiceId};
+use crate::domain::ids::{
+    CreditNoteId, CustomerId, InvoiceId, PaymentId, ProposalId, RecurringInvoiceId, ServiceId,
+};
 use crate::domain::invoice::Invoice;
 use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
+use crate::domain::recurring::RecurringInvoice;
 use crate::store::keys;
 
 /// Implements [`super::collection::Resource`]: `resource!(Customer, CustomerId, "customer",
@@ -93,4 +96,12 @@ resource!(
     "/v1/payments",
     Payments,
     keys::payment
+);
+resource!(
+    RecurringInvoice,
+    RecurringInvoiceId,
+    "recurring_invoice",
+    "/v1/recurring-invoices",
+    RecurringInvoices,
+    keys::recurring_invoice
 );

@@ -23,6 +23,7 @@ pub mod payments;
 pub mod proposals;
 pub mod race;
 pub mod reads;
+pub mod recurring;
 pub mod sending;
 pub mod suppressions;
 mod totals;

@@ -74,7 +74,7 @@ pub struct Reserved {
 /// Reads the counter of `series` for a document dated `date`, numbered with `prefix`.
 pub async fn reserve(
     state: &AppState,
-    actor: &Actor,
+    actor: &(impl super::Tenanted + ?Sized),
     series: Series,
     prefix: &str,
     date: Date,

@@ -25,7 +25,10 @@ pub(super) struct Ledger {
 }
 
 /// Reads the account's totals (none yet: all zero).
-pub(super) async fn read(state: &AppState, actor: &Actor) -> Result<Ledger> {
+pub(super) async fn read(
+    state: &AppState,
+    actor: &(impl super::Tenanted + ?Sized),
+) -> Result<Ledger> {
     let read = get::<Totals>(state, actor, keys::totals(actor.tenant())).await?;
     Ok(Ledger {
         totals: read

@@ -84,7 +84,7 @@ impl utoipa::ToSchema for Quantity {}
 
 /// A line as a request gives it. With `service_id`, the service's name, unit, unit price and
 /// tax rate are copied into the line (a snapshot); any of them given here wins.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineRequest {
     #[serde(default)]

@@ -122,6 +122,11 @@ impl TenantId {
         Self(ulid)
     }
 
+    /// The account an entry of the index of due work names (the scheduled passes).
+    pub(crate) fn from_due_index(ulid: ulid::Ulid) -> Self {
+        Self(ulid)
+    }
+
     /// A new account's id: only account creation calls this.
     pub(crate) fn generate() -> Self {
         Self(next_ulid())
@@ -190,6 +195,10 @@ id!(
 id!(
     /// An invoice.
     InvoiceId, "inv", "invoice"
+);
+id!(
+    /// A recurring invoice: a template and a schedule.
+    RecurringInvoiceId, "rec", "recurring invoice"
 );
 id!(
     /// A credit note: a correction of an issued invoice.

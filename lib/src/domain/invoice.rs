@@ -12,7 +12,7 @@ use super::document::{
     Buyer, Content, ContentPatch, ContentRequest, DraftContext, LineRequest, Particulars,
     ParticularsPatch, Period, Seller, invalid,
 };
-use super::ids::{CustomerId, InvoiceId, ProposalId};
+use super::ids::{CustomerId, InvoiceId, ProposalId, RecurringInvoiceId};
 use super::money::Money;
 use super::patch::{nullable, present};
 use super::sending::Sending;
@@ -187,6 +187,9 @@ pub struct Invoice {
     /// The accepted proposal this invoice was converted from.
     #[serde(default)]
     pub proposal_id: Option<ProposalId>,
+    /// The recurring invoice that made it, for its period.
+    #[serde(default)]
+    pub recurring_invoice_id: Option<RecurringInvoiceId>,
     /// Each time it was e-mailed, oldest first: once the mail service accepted the message.
     #[serde(default)]
     pub sendings: Vec<Sending>,
@@ -405,6 +408,7 @@ impl Invoice {
             voided_at: None,
             void_reason: None,
             proposal_id: None,
+            recurring_invoice_id: None,
             sendings: Vec::new(),
             links: Vec::new(),
             deliveries: Vec::new(),
@@ -496,6 +500,7 @@ impl Invoice {
         )?;
         Ok(Self {
             proposal_id: self.proposal_id,
+            recurring_invoice_id: self.recurring_invoice_id,
             ..Self::drafted(content, issue_date, due_date)
         })
     }

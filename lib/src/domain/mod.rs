@@ -15,6 +15,7 @@ pub mod payment;
 pub mod pricing;
 pub mod proposal;
 pub mod recurrence;
+pub mod recurring;
 pub mod reference;
 pub mod sending;
 pub mod settings;

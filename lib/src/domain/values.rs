@@ -662,6 +662,12 @@ impl TimeZone {
         date.plus_days(1).start_in(&zone)
     }
 
+    /// The instant `date` begins in this zone.
+    pub fn start_of(&self, date: super::time::Date) -> Option<super::Timestamp> {
+        let zone = TIME_ZONES.get(&self.0).ok()?;
+        date.start_in(&zone)
+    }
+
     /// The day `at` falls on in this zone.
     pub fn today(&self, at: super::Timestamp) -> Option<super::time::Date> {
         let zone = TIME_ZONES.get(&self.0).ok()?;

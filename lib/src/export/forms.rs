@@ -196,6 +196,7 @@ impl CsvForm for Invoice {
         "amount_due",
         "paid_at",
         "proposal_id",
+        "recurring_invoice_id",
         "created_at",
         "updated_at",
     ];
@@ -221,6 +222,7 @@ impl CsvForm for Invoice {
             i.amount_due.to_string(),
             text(&i.paid_at),
             text(&i.proposal_id),
+            text(&i.recurring_invoice_id),
             stored.created_at.to_string(),
             stored.updated_at.to_string(),
         ]]

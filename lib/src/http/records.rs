@@ -37,7 +37,7 @@ pub struct View<T> {
 }
 
 impl<T> View<T> {
-    fn of<I: Display>(id: &I, stored: Stored<T>) -> Self {
+    pub fn of<I: Display>(id: &I, stored: Stored<T>) -> Self {
         Self {
             id: id.to_string(),
             record: stored.record,

@@ -4,9 +4,10 @@
 //! Every item of an account lives in its partition `T#<tenant>`; no key or index attribute ever
 //! holds personal data (see docs/decisions/0001-single-table-tenant-partition.md).
 
+use super::tx::DueEntry;
 use crate::domain::ids::{
-    CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, ServiceId, SessionId,
-    UserId,
+    CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, RecurringInvoiceId,
+    ServiceId, SessionId, UserId,
 };
 use crate::domain::time::Date;
 use crate::domain::{TenantId, Timestamp};
@@ -222,6 +223,47 @@ pub fn overdue_invoices(now: Timestamp) -> Listing {
             format!("{OPEN_INDEX}{:012}#~", now.unix_seconds().max(0)),
         )),
     }
+}
+
+pub fn recurring_invoice(tenant: &TenantId, id: &RecurringInvoiceId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::RecurringInvoices.sk_prefix(), id.ulid()),
+    )
+}
+
+/// The guard that period `n` of a recurring invoice was made: created in the transaction that
+/// creates the period's invoice, so no period is made twice.
+pub fn period_made(tenant: &TenantId, id: &RecurringInvoiceId, n: u32) -> ItemKey {
+    in_tenant(tenant, format!("RECMADE#{}#{n:06}", id.ulid()))
+}
+
+/// The partition of the sparse index of recurring invoices due (GSI1).
+pub const RECURRING_DUE: &str = "RECUR";
+
+/// A recurring invoice's entry in the index of what is due: its next period's start.
+pub fn recurring_due(tenant: &TenantId, id: &RecurringInvoiceId, due_at: Timestamp) -> DueEntry {
+    DueEntry {
+        pk: RECURRING_DUE.into(),
+        sk: format!(
+            "{:012}#{}#{}",
+            due_at.unix_seconds().max(0),
+            tenant.ulid(),
+            id.ulid()
+        ),
+    }
+}
+
+/// The tenant and recurring invoice a due entry names.
+pub fn parse_recurring_due(sk: &str) -> Option<(ulid::Ulid, RecurringInvoiceId)> {
+    let mut parts = sk.split('#');
+    let _due = parts.next()?;
+    let tenant = ulid::Ulid::from_string(parts.next()?).ok()?;
+    let id = ulid::Ulid::from_string(parts.next()?).ok()?;
+    parts
+        .next()
+        .is_none()
+        .then(|| (tenant, RecurringInvoiceId::from_ulid(id)))
 }
 
 pub fn export(tenant: &TenantId, id: &ExportId) -> ItemKey {
@@ -456,6 +498,7 @@ pub enum Collection {
     Invoices,
     CreditNotes,
     Payments,
+    RecurringInvoices,
     Exports,
     Audit,
 }
@@ -470,6 +513,7 @@ impl Collection {
             Self::Invoices => "INV#",
             Self::CreditNotes => "CRN#",
             Self::Payments => "PAY#",
+            Self::RecurringInvoices => "REC#",
             Self::Exports => "EXPORT#",
             Self::Audit => "AUDIT#",
         }
@@ -498,6 +542,7 @@ impl Collection {
             Self::Invoices => "invoices",
             Self::CreditNotes => "credit notes",
             Self::Payments => "payments",
+            Self::RecurringInvoices => "recurring invoices",
             Self::Exports => "exports",
             Self::Audit => "audit",
         }

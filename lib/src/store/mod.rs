@@ -6,6 +6,7 @@
 
 mod account;
 mod cursor;
+mod due;
 pub mod files;
 mod idempotency;
 mod item;
@@ -30,13 +31,14 @@ use crate::clock::Clock;
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
 pub use account::AccountState;
+pub use due::DuePage;
 pub use idempotency::{ClaimToken, IdempotentRequest, LEASE_SECONDS, NextAction};
 pub use keys::{Collection, ItemKey, Listing};
 pub use links::{LinkTarget, LinkedKind};
 pub use purge::PURGE_PAGE;
-pub use records::{AuditEntry, Counter, SavedResponse, TakenNumber};
+pub use records::{AuditEntry, Counter, PeriodMade, SavedResponse, TakenNumber};
 pub use session::SessionCheck;
-pub use tx::Tx;
+pub use tx::{DueEntry, Tx};
 
 /// Something stored as one sealed item. `KIND` and `SCHEMA_VERSION` are bound into the
 /// ciphertext's associated data: a value read back as another kind or version fails to open.

@@ -70,6 +70,24 @@ impl Record for crate::domain::invoice::Invoice {
     const COMPUTED: &'static [&'static str] = &["overdue", "days_overdue"];
 }
 
+impl Record for crate::domain::recurring::RecurringInvoice {
+    const KIND: &'static str = "recurring-invoice";
+    const SCHEMA_VERSION: u32 = 1;
+    const COMPUTED: &'static [&'static str] = &["upcoming"];
+}
+
+/// That one period of a recurring invoice was made, and as which invoice: created in the
+/// transaction that creates the invoice, so a period is made once however passes interleave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodMade {
+    pub invoice_id: crate::domain::ids::InvoiceId,
+}
+
+impl Record for PeriodMade {
+    const KIND: &'static str = "period-made";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
 impl Record for crate::domain::invoice::InvoiceSummary {
     const KIND: &'static str = "invoice-entry";
     const SCHEMA_VERSION: u32 = 1;

@@ -20,6 +20,25 @@ use super::{
 use crate::crypto::{TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
 
+/// An item's entry in the sparse index of due work (GSI1, shared with the purge queue, whose
+/// partition is its own): a partition naming the kind of work, a sort key starting with when
+/// it is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueEntry {
+    pub pk: String,
+    pub sk: String,
+}
+
+/// Whether a replacement moves the item's entry in the index of due work.
+enum Indexed {
+    Unchanged,
+    To(Option<DueEntry>),
+}
+
+/// The attributes of the sparse index of due work (GSI1).
+pub(crate) const DUE_INDEX_PK: &str = "GSI1PK";
+pub(crate) const DUE_INDEX_SK: &str = "GSI1SK";
+
 /// DynamoDB's limit on the writes of one transaction.
 pub const MAX_WRITES: usize = 100;
 
@@ -113,10 +132,67 @@ impl Tx {
         record: &R,
         expected_version: u64,
     ) -> &mut Self {
+        self.replace_indexed(key, record, expected_version, Indexed::Unchanged)
+    }
+
+    /// Creates the item (as [`Tx::create`]) with its entry in the sparse index of due work.
+    pub fn create_due<R: Record>(
+        &mut self,
+        key: &ItemKey,
+        record: &R,
+        due: Option<DueEntry>,
+    ) -> &mut Self {
+        self.try_push(key, Expect::Absent, |tx| {
+            let mut attrs = item::encode_new(&tx.cipher, key, record, tx.now)?;
+            if let Some(due) = due {
+                attrs.insert(DUE_INDEX_PK.into(), AttributeValue::S(due.pk));
+                attrs.insert(DUE_INDEX_SK.into(), AttributeValue::S(due.sk));
+            }
+            tx.put_new(attrs)
+        })
+    }
+
+    /// Replaces the item (as [`Tx::replace`]) and moves its entry in the sparse index of due
+    /// work: to `due`, or out of the index.
+    pub fn replace_due<R: Record>(
+        &mut self,
+        key: &ItemKey,
+        record: &R,
+        expected_version: u64,
+        due: Option<DueEntry>,
+    ) -> &mut Self {
+        self.replace_indexed(key, record, expected_version, Indexed::To(due))
+    }
+
+    fn replace_indexed<R: Record>(
+        &mut self,
+        key: &ItemKey,
+        record: &R,
+        expected_version: u64,
+        indexed: Indexed,
+    ) -> &mut Self {
         self.try_push(key, Expect::Version, |tx| {
-            let update = Update::builder()
+            let mut expression = String::from("SET #ct = :ct, #v = :next, #sv = :sv, #ua = :now");
+            let mut update = Update::builder();
+            let moves = !matches!(indexed, Indexed::Unchanged);
+            match indexed {
+                Indexed::Unchanged => {}
+                Indexed::To(Some(due)) => {
+                    expression.push_str(", #gpk = :gpk, #gsk = :gsk");
+                    update = update
+                        .expression_attribute_values(":gpk", AttributeValue::S(due.pk))
+                        .expression_attribute_values(":gsk", AttributeValue::S(due.sk));
+                }
+                Indexed::To(None) => expression.push_str(" REMOVE #gpk, #gsk"),
+            }
+            if moves {
+                update = update
+                    .expression_attribute_names("#gpk", DUE_INDEX_PK)
+                    .expression_attribute_names("#gsk", DUE_INDEX_SK);
+            }
+            let update = update
                 .set_key(Some(item::key_attributes(key)))
-                .update_expression("SET #ct = :ct, #v = :next, #sv = :sv, #ua = :now")
+                .update_expression(expression)
                 .condition_expression("#v = :expected AND #type = :type")
                 .expression_attribute_names("#ct", item::CONTENT)
                 .expression_attribute_names("#v", item::VERSION)
@@ -341,8 +417,8 @@ pub(crate) const ACCOUNT_STATUS_ATTR: &str = "status";
 pub(crate) const ACCOUNT_ACTIVE: &str = "active";
 pub(crate) const ACCOUNT_DELETED: &str = "deleted";
 /// The sparse purge queue (GSI1) on the account item of a deleted account.
-pub(crate) const PURGE_QUEUE_PK: &str = "GSI1PK";
-pub(crate) const PURGE_QUEUE_SK: &str = "GSI1SK";
+pub(crate) const PURGE_QUEUE_PK: &str = DUE_INDEX_PK;
+pub(crate) const PURGE_QUEUE_SK: &str = DUE_INDEX_SK;
 /// When a deleted account is due for purge (unix seconds, plain).
 pub(crate) const PURGE_DUE_ATTR: &str = "purge_due";
 /// Plain session version of the account item: a session token carries the version it was

@@ -52,7 +52,12 @@ async fn every_sample_event_decodes_and_reaches_its_handler() {
     assert!(!files.is_empty(), "events/ has no sample events");
     // Scheduled functions' events are EventBridge events, run by their own test below.
     for (function, path) in files.into_iter().filter(|(function, _)| {
-        function != invoiceflow::purge::FUNCTION && function != invoiceflow::deliveries::FUNCTION
+        ![
+            invoiceflow::purge::FUNCTION,
+            invoiceflow::schedules::FUNCTION,
+            invoiceflow::deliveries::FUNCTION,
+        ]
+        .contains(&function.as_str())
     }) {
         let text = std::fs::read_to_string(&path).expect("read event");
         let request = lambda_http::request::from_str(&text)
@@ -89,6 +94,7 @@ fn every_function_has_a_sample_event() {
             invoiceflow::link::FUNCTION,
             invoiceflow::deliveries::FUNCTION,
             invoiceflow::purge::FUNCTION,
+            invoiceflow::schedules::FUNCTION,
         ]);
     for name in names {
         assert!(
@@ -170,6 +176,30 @@ async fn the_scheduled_purge_event_decodes_and_runs_a_pass() {
     };
     assert!(
         invoiceflow::purge::handle(&stack.state, not_scheduled, deadline)
+            .await
+            .is_err()
+    );
+}
+
+/// The schedules' sample event is a real EventBridge scheduled event: it runs a pass (nothing
+/// is due on a fresh stack); any other event is refused.
+#[tokio::test]
+async fn the_scheduled_schedules_event_decodes_and_runs_a_pass() {
+    let stack = TestStack::new().await;
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events/schedules-scheduled.json");
+    let text = std::fs::read_to_string(&path).expect("events/schedules-scheduled.json");
+    let event: invoiceflow::purge::Scheduled = serde_json::from_str(&text).expect("decodes");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let report = invoiceflow::schedules::handle(&stack.state, event.clone(), deadline)
+        .await
+        .expect("a pass");
+    assert_eq!(report, invoiceflow::schedules::Report::default());
+    let not_scheduled = invoiceflow::purge::Scheduled {
+        detail_type: "Object Created".into(),
+        ..event
+    };
+    assert!(
+        invoiceflow::schedules::handle(&stack.state, not_scheduled, deadline)
             .await
             .is_err()
     );

@@ -19,6 +19,7 @@ mod payments;
 mod proposals;
 mod purge;
 mod qr;
+mod recurring;
 mod sending;
 mod store;
 mod tax;

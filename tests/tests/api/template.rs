@@ -48,6 +48,7 @@ fn the_registry_the_crates_and_the_template_name_the_same_functions() {
             invoiceflow::link::FUNCTION.to_owned(),
             invoiceflow::deliveries::FUNCTION.to_owned(),
             invoiceflow::purge::FUNCTION.to_owned(),
+            invoiceflow::schedules::FUNCTION.to_owned(),
         ])
         .collect();
     assert_eq!(deployed, function_crates());
@@ -260,7 +261,7 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
             role(&name)
         })
         // A document's page reads the one document its link names.
-        .chain([role("Link"), role("Deliveries")])
+        .chain([role("Link"), role("Deliveries"), role("Schedules")])
         .collect();
     expected.sort();
     let mut principals = unwrap.principals.clone();

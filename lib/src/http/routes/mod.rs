@@ -24,5 +24,6 @@ macro_rules! functions {
 }
 
 functions!(
-    meta, auth, account, customers, services, proposals, invoices, payments, documents, exports,
+    meta, auth, account, customers, services, proposals, invoices, payments, recurring, documents,
+    exports,
 );
