@@ -14,6 +14,8 @@ pub enum Outcome {
     UnknownEmail,
     Locked,
     SessionEnded,
+    /// What was to be done was refused (a scheduled send to no address).
+    Refused,
 }
 
 impl Outcome {
@@ -24,6 +26,7 @@ impl Outcome {
             Self::UnknownEmail => "unknown_email",
             Self::Locked => "locked",
             Self::SessionEnded => "session_ended",
+            Self::Refused => "refused",
         }
     }
 }

@@ -23,6 +23,11 @@ pub struct Report {
     pub schedules: usize,
     /// Invoices made.
     pub invoices: usize,
+    /// Invoices e-mailed.
+    pub sent: usize,
+    /// Schedules with an invoice left to e-mail (the mail service failed; the next pass tries
+    /// again).
+    pub send_pending: usize,
     /// Schedules whose work failed (left due for the next pass).
     pub failed: usize,
     /// Whether the pass stopped at its deadline with work left for the next.
@@ -67,7 +72,11 @@ pub async fn run(state: &AppState, deadline: Instant) -> anyhow::Result<Report> 
             }
             report.schedules += 1;
             match recurring::catch_up(state, &tenant, &id, &request).await {
-                Ok(caught) => report.invoices += caught.made.len(),
+                Ok(caught) => {
+                    report.invoices += caught.made.len();
+                    report.sent += caught.sent;
+                    report.send_pending += usize::from(caught.send_pending);
+                }
                 Err(error) => {
                     report.failed += 1;
                     tracing::error!(target: "schedules", schedule = %id, error = %error, "a schedule failed");

@@ -13,7 +13,7 @@ use std::future::Future;
 use crate::AppState;
 use crate::store::{ConflictReason, IdempotentRequest, NextAction, SavedResponse, StoreError, Tx};
 
-use super::{Actor, Error, Result};
+use super::{Error, Result};
 
 /// What makes a request the same request: the client's key, where it was sent, its body.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +54,7 @@ fn in_flight() -> Error {
 /// Runs `work` at most once per key. Without a key, `work` runs with no claim.
 pub async fn run<F, Fut>(
     state: &AppState,
-    actor: &Actor,
+    actor: &(impl super::Tenanted + ?Sized),
     request: Request<'_>,
     work: F,
 ) -> Result<Answer>

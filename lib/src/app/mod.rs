@@ -167,6 +167,62 @@ impl Tenanted for Actor {
     }
 }
 
+/// Who makes a change: an owner under a session ([`Actor`]), or a scheduled pass acting for
+/// an account ([`Scheduled`]). The use cases both share (a send) take either.
+pub trait Acting: Tenanted {
+    /// A transaction on the account: for an owner, one that commits only while the session
+    /// is live.
+    fn transaction(
+        &self,
+        store: &Store,
+    ) -> impl std::future::Future<Output = Result<Tx, StoreError>> + Send;
+    /// An audit entry of this actor's (also logged).
+    fn audit(&self, action: &'static str, object: Option<String>, outcome: Outcome) -> AuditEntry;
+}
+
+impl Acting for Actor {
+    fn transaction(
+        &self,
+        store: &Store,
+    ) -> impl std::future::Future<Output = Result<Tx, StoreError>> + Send {
+        Actor::transaction(self, store)
+    }
+
+    fn audit(&self, action: &'static str, object: Option<String>, outcome: Outcome) -> AuditEntry {
+        Actor::audit(self, action, object, outcome)
+    }
+}
+
+/// A scheduled pass acting for one account (no user, no session): its audit entries name no
+/// user. Made only by the scheduled use cases of this module.
+#[derive(Debug, Clone)]
+pub struct Scheduled {
+    tenant: TenantId,
+    request: RequestId,
+}
+
+impl Scheduled {
+    pub(crate) fn new(tenant: TenantId, request: RequestId) -> Self {
+        Self { tenant, request }
+    }
+}
+
+impl Tenanted for Scheduled {
+    fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+}
+
+impl Acting for Scheduled {
+    async fn transaction(&self, store: &Store) -> Result<Tx, StoreError> {
+        store.transaction(&self.tenant).await
+    }
+
+    fn audit(&self, action: &'static str, object: Option<String>, outcome: Outcome) -> AuditEntry {
+        audit::event(None, action, object, outcome, &self.request)
+    }
+}
+
 /// Who acts: a user of a tenant, under a verified session, in one request. The only way a use
 /// case learns its tenant.
 #[derive(Debug, Clone)]

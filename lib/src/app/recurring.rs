@@ -16,8 +16,9 @@ use crate::domain::customer::Customer;
 use crate::domain::ids::{InvoiceId, RecurringInvoiceId};
 use crate::domain::invoice::Invoice;
 use crate::domain::recurring::{
-    NewRecurringInvoice, Produce, RecurringInvoice, RecurringInvoicePatch, ScheduleStatus,
+    Made, NewRecurringInvoice, Produce, RecurringInvoice, RecurringInvoicePatch, ScheduleStatus,
 };
+use crate::domain::sending::SendRequest;
 use crate::domain::settings::Settings;
 use crate::domain::{FieldError, TenantId};
 use crate::store::{DueEntry, PeriodMade, Stored, keys};
@@ -26,8 +27,8 @@ use crate::telemetry::RequestId;
 use super::collection::{Render, Resource, current};
 use super::documents::{Numbered, check_size, created, load, write_entries};
 use super::idempotency::{self, Answer};
-use super::numbering;
 use super::race::{self, Attempt};
+use super::{Acting, Scheduled, numbering, sending};
 use super::{Actor, Error, Result, Tenanted, get, missing, today_in, totals};
 
 /// The entry of a schedule in the index of due work: its next period's start in the
@@ -38,7 +39,7 @@ fn due_entry(
     schedule: &RecurringInvoice,
     settings: &Settings,
 ) -> Option<DueEntry> {
-    let date = schedule.next_due()?;
+    let date = schedule.work_due()?;
     let start = settings.time_zone.start_of(date)?;
     Some(keys::recurring_due(tenant, id, start))
 }
@@ -189,6 +190,8 @@ enum Step {
     },
     /// Skipped the periods before the latest (catch-up `latest`).
     Skipped,
+    /// An invoice made is to be e-mailed before anything else.
+    Send(Made),
     /// Nothing (more) is due, or the schedule stopped.
     Done,
 }
@@ -196,8 +199,13 @@ enum Step {
 /// What a pass did for one schedule.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Caught {
-    /// The invoices made, in period order, and whether each is to be e-mailed.
+    /// The invoices made, in period order, and what each was made as.
     pub made: Vec<(InvoiceId, Produce)>,
+    /// Invoices e-mailed.
+    pub sent: usize,
+    /// Whether an invoice is left to e-mail because the mail service failed (the next pass
+    /// tries again).
+    pub send_pending: bool,
 }
 
 /// Makes every period of the schedule that is due (at most a pass's worth), each once.
@@ -213,6 +221,16 @@ pub async fn catch_up(
         match race::with_retries(|| step(state, tenant, id, request)).await? {
             Step::Made { invoice, produce } => caught.made.push((invoice, produce)),
             Step::Skipped => {}
+            Step::Send(made) => {
+                match Box::pin(send_made(state, tenant, id, made, request)).await? {
+                    Mailed::Sent => caught.sent += 1,
+                    Mailed::Refused => {}
+                    Mailed::Pending => {
+                        caught.send_pending = true;
+                        break;
+                    }
+                }
+            }
             Step::Done => break,
         }
         if caught.made.len() >= crate::domain::recurring::MAX_PERIODS_PER_PASS {
@@ -238,6 +256,9 @@ async fn step(
     let Some(before) = schedule else {
         return Ok(Attempt::Done(Step::Done));
     };
+    if let Some(made) = before.record.to_send {
+        return Ok(Attempt::Done(Step::Send(made)));
+    }
     let settings = settings.ok_or_else(|| missing("settings"))?.record;
     let company = company.ok_or_else(|| missing("company profile"))?.record;
     let today = today_in(state, &settings)?;
@@ -392,4 +413,88 @@ fn refusal(errors: &[FieldError]) -> String {
         .map(|e| format!("{}: {}", e.field, e.detail))
         .unwrap_or_default();
     format!("Its invoice could not be made ({first}): change it, then resume it.")
+}
+
+/// What became of an invoice made to be e-mailed.
+enum Mailed {
+    Sent,
+    /// Refused for good (no address, a suppressed one): the schedule says why.
+    Refused,
+    /// The mail service failed: the next pass tries again.
+    Pending,
+}
+
+/// E-mails an invoice the schedule made, as the owner's send would, under a key of its own
+/// (schedule, period): however passes repeat, one message.
+async fn send_made(
+    state: &AppState,
+    tenant: &TenantId,
+    id: &RecurringInvoiceId,
+    made: Made,
+    request: &RequestId,
+) -> Result<Mailed> {
+    let actor = Scheduled::new(*tenant, request.clone());
+    let key = format!("recurring-{id}-{}", made.period);
+    let path = format!("/v1/invoices/{}/send", made.invoice_id);
+    let request = idempotency::Request {
+        key: Some(&key),
+        method: "POST",
+        path: &path,
+        body: b"",
+    };
+    let sent = sending::send::<Invoice>(
+        state,
+        &actor,
+        request,
+        &made.invoice_id,
+        SendRequest::default(),
+        |_, _| serde_json::Value::Null,
+    )
+    .await;
+    let problem = match sent {
+        Ok(_) => None,
+        Err(Error::MailService { .. }) => return Ok(Mailed::Pending),
+        Err(Error::Invalid(errors) | Error::UnprocessableFields(errors)) => Some(
+            errors
+                .first()
+                .map(|e| format!("It could not be e-mailed ({}: {}).", e.field, e.detail))
+                .unwrap_or_default(),
+        ),
+        Err(Error::Unprocessable(why) | Error::Conflict(why)) => Some(why.to_owned()),
+        Err(Error::NotFound) => Some("The invoice is gone.".to_owned()),
+        Err(other) => return Err(other),
+    };
+    race::with_retries(|| async {
+        let key = keys::recurring_invoice(tenant, id);
+        let (schedule, settings) = tokio::try_join!(
+            get::<RecurringInvoice>(state, tenant, key.clone()),
+            get::<Settings>(state, tenant, keys::settings(tenant)),
+        )?;
+        let Some(before) = schedule.filter(|s| s.record.to_send == Some(made)) else {
+            return Ok(Attempt::Done(()));
+        };
+        let settings = settings.ok_or_else(|| missing("settings"))?.record;
+        let next = before.record.sent(problem.clone());
+        let mut tx = state.store.transaction(tenant).await?;
+        tx.replace_due(
+            &key,
+            &next,
+            before.version,
+            due_entry(tenant, id, &next, &settings),
+        );
+        if problem.is_some() {
+            tx.audit(&actor.audit(
+                "recurring_invoice.not_sent",
+                Some(format!("{id} {}", made.invoice_id)),
+                Outcome::Refused,
+            ));
+        }
+        race::commit(state, tx, &[0], ()).await
+    })
+    .await?;
+    Ok(if problem.is_some() {
+        Mailed::Refused
+    } else {
+        Mailed::Sent
+    })
 }

@@ -38,7 +38,7 @@ use super::collection::{Render, Resource, current};
 use super::documents::{Listed, answered, write_entries};
 use super::idempotency::{self, Answer};
 use super::race::{self, Attempt};
-use super::{Actor, Error, Result, files, get};
+use super::{Acting, Error, Result, Tenanted, files, get};
 
 /// A document that can be e-mailed to its customer.
 pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Tracked + Sized {
@@ -72,9 +72,9 @@ pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Tracked + S
         false
     }
     /// Its PDF, and its UBL when it can be one.
-    fn files(
+    fn files<T: Tenanted>(
         state: &AppState,
-        actor: &Actor,
+        actor: &T,
         id: &<Self as Resource>::Id,
     ) -> impl std::future::Future<Output = Result<(files::File, Option<files::File>)>> + Send;
 }
@@ -116,9 +116,9 @@ impl Mailable for Invoice {
     fn sent(&self, sending: Sending) -> Self {
         Invoice::sent(self, sending)
     }
-    async fn files(
+    async fn files<T: Tenanted>(
         state: &AppState,
-        actor: &Actor,
+        actor: &T,
         id: &InvoiceId,
     ) -> Result<(files::File, Option<files::File>)> {
         let pdf = files::invoice_pdf(state, actor, id).await?;
@@ -159,9 +159,9 @@ impl Mailable for CreditNote {
     fn sent(&self, sending: Sending) -> Self {
         CreditNote::sent(self, sending)
     }
-    async fn files(
+    async fn files<T: Tenanted>(
         state: &AppState,
-        actor: &Actor,
+        actor: &T,
         id: &CreditNoteId,
     ) -> Result<(files::File, Option<files::File>)> {
         let pdf = files::credit_note_pdf(state, actor, id).await?;
@@ -214,9 +214,9 @@ impl Mailable for Proposal {
     fn answerable(&self) -> bool {
         self.status == ProposalStatus::Sent
     }
-    async fn files(
+    async fn files<T: Tenanted>(
         state: &AppState,
-        actor: &Actor,
+        actor: &T,
         id: &ProposalId,
     ) -> Result<(files::File, Option<files::File>)> {
         Ok((files::proposal_pdf(state, actor, id).await?, None))
@@ -242,7 +242,7 @@ struct Accepted {
 /// then records it.
 pub async fn send<D: Mailable>(
     state: &AppState,
-    actor: &Actor,
+    actor: &impl Acting,
     request: idempotency::Request<'_>,
     id: &<D as Resource>::Id,
     send: SendRequest,
@@ -258,7 +258,7 @@ pub async fn send<D: Mailable>(
 /// Builds the message and hands it to SES; its answer, or why nothing was sent.
 async fn deliver<D: Mailable>(
     state: &AppState,
-    actor: &Actor,
+    actor: &impl Tenanted,
     id: &<D as Resource>::Id,
     send: &SendRequest,
 ) -> Result<Accepted> {
@@ -483,7 +483,7 @@ fn refusal(error: SdkError<SendEmailError>) -> Error {
 /// Records on the document that the message left, with its list entries and an audit entry.
 async fn record<D: Mailable>(
     state: &AppState,
-    actor: &Actor,
+    actor: &impl Acting,
     id: &<D as Resource>::Id,
     accepted: &Accepted,
     claim: &idempotency::Claim,

@@ -26,6 +26,17 @@ pub enum Unit {
     Years,
 }
 
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Weeks => "weeks",
+            Self::Months => "months",
+            Self::Quarters => "quarters",
+            Self::Years => "years",
+        }
+    }
+}
+
 /// How a schedule ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case", tag = "type")]

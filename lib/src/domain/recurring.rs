@@ -32,6 +32,19 @@ pub enum Produce {
     Draft,
     /// An issued (numbered) invoice.
     Issued,
+    /// An issued invoice, e-mailed to the customer as `POST /v1/invoices/{id}/send` does
+    /// (its PDF, its link, its delivery tracking).
+    Sent,
+}
+
+impl Produce {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Issued => "issued",
+            Self::Sent => "sent",
+        }
+    }
 }
 
 /// What a pass does after missed runs, when several periods are due at once.
@@ -45,6 +58,15 @@ pub enum CatchUp {
     Latest,
 }
 
+impl CatchUp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Each => "each",
+            Self::Latest => "latest",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleStatus {
@@ -53,6 +75,16 @@ pub enum ScheduleStatus {
     Paused,
     /// Its last period is made, or the owner ended it. It makes nothing more.
     Ended,
+}
+
+impl ScheduleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Ended => "ended",
+        }
+    }
 }
 
 /// What each period's invoice is made from.
@@ -166,6 +198,14 @@ pub struct RecurringInvoice {
     pub periods_skipped: u32,
     /// The last invoice made.
     pub last: Option<Made>,
+    /// An invoice made to be e-mailed that is not sent yet (the mail service failed; the next
+    /// pass tries again, under the same key, so it is sent once).
+    #[serde(default)]
+    pub to_send: Option<Made>,
+    /// Why the last invoice made to be e-mailed could not be sent (no address, a suppressed
+    /// one): it stays issued for the owner to send.
+    #[serde(default)]
+    pub send_problem: Option<String>,
     /// The next dates an invoice is due to be made (computed when read; empty unless active).
     #[serde(default, skip_deserializing)]
     pub upcoming: Vec<Date>,
@@ -185,6 +225,8 @@ impl RecurringInvoice {
             invoices_made: 0,
             periods_skipped: 0,
             last: None,
+            to_send: None,
+            send_problem: None,
             upcoming: Vec::new(),
         };
         recurring.checked()
@@ -275,6 +317,13 @@ impl RecurringInvoice {
         self.status == ScheduleStatus::Active
     }
 
+    /// When the schedule has work: an invoice to e-mail at once, else its next period's date.
+    pub fn work_due(&self) -> Option<Date> {
+        self.to_send
+            .map(|made| made.date)
+            .or_else(|| self.next_due())
+    }
+
     /// The date the next period is due, while it is active and has one.
     pub fn next_due(&self) -> Option<Date> {
         if !self.is_active() {
@@ -351,14 +400,26 @@ impl RecurringInvoice {
         let mut next = self.clone();
         next.next_period = n.saturating_add(1);
         next.invoices_made = next.invoices_made.saturating_add(1);
-        next.last = Some(Made {
+        let made = Made {
             period: n,
             date,
             invoice_id,
-        });
+        };
+        next.last = Some(made);
+        if self.produce == Produce::Sent {
+            next.to_send = Some(made);
+        }
         if next.schedule.period(next.next_period).is_none() {
             next.status = ScheduleStatus::Ended;
         }
+        next
+    }
+
+    /// The schedule once its invoice to e-mail was sent, or could not be (`problem`).
+    pub fn sent(&self, problem: Option<String>) -> Self {
+        let mut next = self.clone();
+        next.to_send = None;
+        next.send_problem = problem;
         next
     }
 

@@ -3,10 +3,14 @@
 use crate::domain::catalogue::Service;
 use crate::domain::credit_note::CreditNote;
 use crate::domain::customer::Customer;
-use crate::domain::ids::{CreditNoteId, CustomerId, InvoiceId, PaymentId, ProposalId, ServiceId};
+use crate::domain::ids::{
+    CreditNoteId, CustomerId, InvoiceId, PaymentId, ProposalId, RecurringInvoiceId, ServiceId,
+};
 use crate::domain::invoice::Invoice;
 use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
+use crate::domain::recurrence::Ending;
+use crate::domain::recurring::RecurringInvoice;
 use crate::domain::values::Address;
 use crate::store::{AuditEntry, Collection, Record, Stored};
 
@@ -119,6 +123,64 @@ impl CsvForm for Service {
             text(&s.tax_rate),
             s.currency.to_string(),
             s.active.to_string(),
+            stored.created_at.to_string(),
+            stored.updated_at.to_string(),
+        ]]
+    }
+}
+
+/// Recurring invoices, one row each: the schedule and where it is (the template's lines are
+/// those of the invoices it made).
+impl CsvForm for RecurringInvoice {
+    type Record = Self;
+    const COLLECTION: Collection = Collection::RecurringInvoices;
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "name",
+        "status",
+        "stopped_because",
+        "customer_id",
+        "currency",
+        "every",
+        "unit",
+        "start",
+        "ends_after_count",
+        "ends_on",
+        "produce",
+        "catch_up",
+        "invoices_made",
+        "periods_skipped",
+        "last_invoice_id",
+        "last_invoice_date",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
+        let r = &stored.record;
+        let (count, date) = match r.schedule.ending {
+            Ending::Never => (None, None),
+            Ending::After { count } => (Some(count), None),
+            Ending::On { date } => (None, Some(date)),
+        };
+        vec![vec![
+            RecurringInvoiceId::from_ulid(id).to_string(),
+            r.name.to_string(),
+            r.status.as_str().to_owned(),
+            text(&r.stopped_because),
+            r.template.customer_id.to_string(),
+            text(&r.template.currency),
+            r.schedule.every.to_string(),
+            r.schedule.unit.as_str().to_owned(),
+            r.schedule.start.to_string(),
+            text(&count),
+            text(&date),
+            r.produce.as_str().to_owned(),
+            r.catch_up.as_str().to_owned(),
+            r.invoices_made.to_string(),
+            r.periods_skipped.to_string(),
+            text(&r.last.map(|last| last.invoice_id)),
+            text(&r.last.map(|last| last.date)),
             stored.created_at.to_string(),
             stored.updated_at.to_string(),
         ]]

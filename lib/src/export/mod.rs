@@ -22,6 +22,7 @@ use crate::domain::ids::ExportId;
 use crate::domain::invoice::Invoice;
 use crate::domain::payment::Payment;
 use crate::domain::proposal::Proposal;
+use crate::domain::recurring::RecurringInvoice;
 use crate::domain::{TenantId, Timestamp};
 use crate::store::files::{self, FilesError, Target, Upload};
 use crate::store::{AuditEntry, Record, Store, keys};
@@ -90,6 +91,7 @@ invoices.csv        one row per invoice: number, status, customer, dates, totals
 invoice_lines.csv   one row per line of every invoice
 credit_notes.csv    one row per credit note: the invoice it corrects, totals, refund
 payments.csv        one row per payment: invoice, customer, day, amount, method, reference
+recurring_invoices.csv  one row per recurring invoice: its schedule, status and last invoice
 audit.csv           the audit trail, newest first: who did what, to which record, when
 documents/          the PDF of every issued invoice, credit note and sent proposal that has
                     been downloaded, the very file that was sent (named by the document's
@@ -147,6 +149,7 @@ pub async fn write_account_zip(
         csv_file!(InvoiceLines, "invoice_lines.csv");
         csv_file!(CreditNote, "credit_notes.csv");
         csv_file!(Payment, "payments.csv");
+        csv_file!(RecurringInvoice, "recurring_invoices.csv");
         csv_file!(AuditEntry, "audit.csv");
         // The kept PDFs, opened, stored as they are (a PDF is compressed already).
         let stored =

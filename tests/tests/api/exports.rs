@@ -465,6 +465,7 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
             "invoices.csv",
             "payments.csv",
             "proposals.csv",
+            "recurring_invoices.csv",
             "services.csv",
         ]
     );

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use invoiceflow::schedules;
-use invoiceflow_tests::{Account, TestApp, spawn_app};
+use invoiceflow_tests::{Account, TestApp, spawn_app, spawn_app_alone};
 use reqwest::{Client, Method, Response};
 use serde_json::{Value, json};
 
@@ -30,12 +30,16 @@ async fn get(app: &TestApp, client: &Client, path: &str) -> Value {
 
 /// Moves the app's clock to `at` (an RFC 3339 instant in the future).
 fn move_clock_to(app: &TestApp, at: &str) {
+    move_state_clock_to(app.state(), at);
+}
+
+fn move_state_clock_to(state: &invoiceflow::AppState, at: &str) {
     let target = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
         .expect("an instant")
         .unix_timestamp();
-    let now = app.state().clock.unix();
+    let now = state.clock.unix();
     assert!(target > now, "{at} is not in the future");
-    app.state().clock.advance(target - now);
+    state.clock.advance(target - now);
 }
 
 /// Logs in again (a session does not live through months of the moved clock).
@@ -47,7 +51,11 @@ async fn again(app: &TestApp, account: &Account) {
 }
 
 async fn pass(app: &TestApp) -> schedules::Report {
-    schedules::run(app.state(), Instant::now() + Duration::from_secs(120))
+    pass_of(app.state()).await
+}
+
+async fn pass_of(state: &invoiceflow::AppState) -> schedules::Report {
+    schedules::run(state, Instant::now() + Duration::from_secs(120))
         .await
         .expect("a pass")
 }
@@ -552,4 +560,115 @@ async fn bad_schedules_are_refused_naming_the_field_and_nothing_is_written() {
     let list = get(&app, &app.client, "/v1/recurring-invoices").await;
     assert_eq!(list["data"], json!([]), "nothing was written");
     assert_eq!(pass(&app).await, schedules::Report::default());
+}
+
+#[tokio::test]
+async fn periods_made_to_be_sent_are_e_mailed_once_and_a_failed_send_is_tried_again() {
+    let app = spawn_app_alone().await;
+    let account = app.signup(&app.client).await;
+    crate::documents::seller(&app, "en-GB").await;
+    let address = format!(
+        "retainer.{}@kunde.example",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    );
+    let reachable = post(
+        &app,
+        &app.client,
+        "/v1/customers",
+        &json!({"name": "Reachable GmbH", "email": address, "currency": "EUR"}),
+    )
+    .await;
+    assert_eq!(reachable.status(), 201);
+    let reachable = json_of(reachable).await["id"].clone();
+    let unreachable = customer(&app).await;
+    let y = year_after_now();
+    let start = format!("{y}-01-04");
+    let mut body = schedule("", 1, "weeks", &start, json!({"type": "never"}));
+    body["produce"] = json!("sent");
+    body["customer_id"] = reachable;
+    let mailed = create(&app, &body).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    body["customer_id"] = json!(unreachable);
+    let no_address = create(&app, &body).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let due = format!("{y}-01-12T12:00:00Z");
+
+    // First SES refuses (an instance whose sender it has not verified): the first invoice is
+    // made and waits to be sent; the customer without an address gets its invoices, unsent.
+    let refusing = app
+        .instance_configured(|config| config.mail_from = "documents@unverified.example".into())
+        .await;
+    move_state_clock_to(&refusing.state, &due);
+    let report = pass_of(&refusing.state).await;
+    assert_eq!(
+        (
+            report.invoices,
+            report.sent,
+            report.send_pending,
+            report.failed
+        ),
+        (3, 0, 1, 0),
+        "{report:?}"
+    );
+    let to = |mail: &invoiceflow_tests::SentMail| mail.destinations.iter().any(|d| d == &address);
+    assert!(!app.sent_mail().await.iter().any(to));
+
+    // Then SES takes it: the waiting invoice is sent, the next period made and sent.
+    move_clock_to(&app, &due);
+    let report = pass(&app).await;
+    assert_eq!(
+        (report.invoices, report.sent, report.send_pending),
+        (1, 2, 0),
+        "{report:?}"
+    );
+    assert_eq!(
+        pass(&app).await,
+        schedules::Report::default(),
+        "nothing more"
+    );
+    assert_eq!(app.sent_mail().await.iter().filter(|m| to(m)).count(), 2);
+
+    again(&app, &account).await;
+    let page = get(&app, &app.client, "/v1/invoices?limit=100").await;
+    for summary in page["data"].as_array().expect("data") {
+        let invoice = get(
+            &app,
+            &app.client,
+            &format!("/v1/invoices/{}", summary["id"].as_str().expect("id")),
+        )
+        .await;
+        let sent = invoice["sendings"].as_array().expect("sendings").len();
+        let expected = usize::from(invoice["customer_id"] != json!(unreachable));
+        assert_eq!(sent, expected, "{invoice}");
+    }
+    let unsent = get(
+        &app,
+        &app.client,
+        &format!("/v1/recurring-invoices/{no_address}"),
+    )
+    .await;
+    assert_eq!(unsent["to_send"], Value::Null);
+    assert!(
+        unsent["send_problem"]
+            .as_str()
+            .is_some_and(|why| why.contains("to")),
+        "{unsent}"
+    );
+    let sent = get(
+        &app,
+        &app.client,
+        &format!("/v1/recurring-invoices/{mailed}"),
+    )
+    .await;
+    assert_eq!(
+        (
+            sent["invoices_made"].as_u64(),
+            sent["send_problem"].as_str()
+        ),
+        (Some(2), None)
+    );
 }

@@ -396,7 +396,8 @@ fn every_copy_of_a_deleted_account_is_gone_within_30_days() {
 }
 
 #[test]
-fn kept_documents_are_written_by_the_documents_role_read_by_exports_and_deleted_by_the_purge() {
+fn kept_documents_are_written_by_the_documents_and_schedules_roles_read_by_exports_and_deleted_by_the_purge()
+ {
     let template = Template::embedded().expect("template");
     // Every grant on objects under documents/ (listing is granted on the bucket, by prefix).
     let mut grants: Vec<(String, Vec<String>)> = Vec::new();
@@ -422,6 +423,9 @@ fn kept_documents_are_written_by_the_documents_role_read_by_exports_and_deleted_
             // A sent document's page offers the PDF kept when it was sent.
             grant("LinkFunction", &["s3:GetObject"]),
             grant("PurgeFunction", &["s3:DeleteObject"]),
+            // A recurring invoice's period e-mailed with its PDF, kept as the documents
+            // function keeps it.
+            grant("SchedulesFunction", &["s3:GetObject", "s3:PutObject"]),
         ]
     );
 }
