@@ -427,3 +427,67 @@ hint-link-days = So lange öffnet der Link in einer gesendeten Rechnung oder Gut
 accepted-proposals = Angenommene Angebote, bereit zur Rechnung
 make-link = Einen Link zum Kopieren erstellen
 link-made = Der Link zur Seite, nur jetzt sichtbar: jetzt kopieren
+
+# Wiederkehrende Rechnungen
+nav-recurring = Wiederkehrend
+recurring-new = Neue wiederkehrende Rechnung
+recurring-add = Starten
+recurring-add-a = Neue wiederkehrende Rechnung
+recurring-none-yet = Noch keine wiederkehrenden Rechnungen. Eine wiederkehrende Rechnung stellt dieselbe Rechnung jede Woche, jeden Monat, jedes Quartal oder jedes Jahr aus.
+recurring-schedule = Zeitplan
+recurring-lines = Positionen jeder Rechnung
+recurring-next = Nächste
+recurring-made = Erstellte Rechnungen
+recurring-last = Letzte Rechnung
+recurring-upcoming = Nächste Termine
+recurring-nothing-upcoming = Es steht nichts an: Sie ist pausiert oder beendet.
+recurring-pause = Pausieren
+recurring-resume = Fortsetzen
+recurring-end = Beenden
+recurring-status-active = Aktiv
+recurring-status-paused = Pausiert
+recurring-status-ended = Beendet
+hint-recurring-terms = Tage vom Rechnungsdatum bis zur Fälligkeit; leer: das Zahlungsziel des Kontos
+field-every = Alle
+field-interval-unit = Intervall
+field-start = Erste Rechnung am
+hint-recurring-start = Heute oder später. Ein Tag, den ein Monat nicht hat, fällt auf dessen letzten Tag (31. Januar, 28. Februar, 31. März).
+field-ending = Endet
+field-ending-count = Anzahl der Rechnungen
+hint-ending-count = Wenn sie nach einer Anzahl von Rechnungen endet
+field-ending-date = Letztes Datum
+hint-ending-date = Wenn sie an einem Datum endet
+field-produce = Jeder Zeitraum erstellt
+field-catch-up = Nach ausgefallenen Läufen
+hint-catch-up = Falls der Dienst eine Weile ausfällt: jeden verpassten Zeitraum einmal, oder nur den letzten
+unit-weeks = Wochen
+unit-months = Monate
+unit-quarters = Quartale
+unit-years = Jahre
+ending-never = Nie
+ending-after = Nach einer Anzahl von Rechnungen
+ending-on = An einem Datum
+produce-draft = Einen Entwurf zur Prüfung
+produce-issued = Eine ausgestellte Rechnung
+produce-sent = Eine ausgestellte Rechnung, per E-Mail an den Kunden
+catch-up-each = Jeden verpassten Zeitraum
+catch-up-latest = Nur den letzten
+every-weeks = { $count ->
+    [one] Jede Woche
+   *[other] Alle { $count } Wochen
+}
+every-months = { $count ->
+    [one] Jeden Monat
+   *[other] Alle { $count } Monate
+}
+every-quarters = { $count ->
+    [one] Jedes Quartal
+   *[other] Alle { $count } Quartale
+}
+every-years = { $count ->
+    [one] Jedes Jahr
+   *[other] Alle { $count } Jahre
+}
+from-date = ab { $date }
+ending-after-count = insgesamt { $count } Rechnungen
+ending-on-date = bis { $date }

@@ -427,3 +427,67 @@ hint-link-days = How long the link in a sent invoice or credit note opens its pa
 accepted-proposals = Accepted proposals, ready to invoice
 make-link = Make a link to copy
 link-made = The page's link, shown this once: copy it now
+
+# Recurring invoices
+nav-recurring = Recurring
+recurring-new = New recurring invoice
+recurring-add = Start it
+recurring-add-a = New recurring invoice
+recurring-none-yet = No recurring invoices yet. A recurring invoice makes the same invoice every week, month, quarter or year.
+recurring-schedule = Schedule
+recurring-lines = Lines of each invoice
+recurring-next = Next
+recurring-made = Invoices made
+recurring-last = Last invoice
+recurring-upcoming = Next dates
+recurring-nothing-upcoming = Nothing is to come: it is paused or has ended.
+recurring-pause = Pause
+recurring-resume = Resume
+recurring-end = End
+recurring-status-active = Active
+recurring-status-paused = Paused
+recurring-status-ended = Ended
+hint-recurring-terms = Days from each invoice's date to its due date; empty: the account's payment terms
+field-every = Every
+field-interval-unit = Interval
+field-start = First invoice on
+hint-recurring-start = Today or later. A day a month lacks falls on its last day (31 January, 28 February, 31 March).
+field-ending = Ends
+field-ending-count = Number of invoices
+hint-ending-count = When it ends after a number of invoices
+field-ending-date = Last date
+hint-ending-date = When it ends on a date
+field-produce = Each period makes
+field-catch-up = After missed runs
+hint-catch-up = Should the service be down for a while, every missed period once, or only the latest
+unit-weeks = weeks
+unit-months = months
+unit-quarters = quarters
+unit-years = years
+ending-never = Never
+ending-after = After a number of invoices
+ending-on = On a date
+produce-draft = A draft to review
+produce-issued = An issued invoice
+produce-sent = An issued invoice, e-mailed to the customer
+catch-up-each = Every missed period
+catch-up-latest = Only the latest
+every-weeks = { $count ->
+    [one] Every week
+   *[other] Every { $count } weeks
+}
+every-months = { $count ->
+    [one] Every month
+   *[other] Every { $count } months
+}
+every-quarters = { $count ->
+    [one] Every quarter
+   *[other] Every { $count } quarters
+}
+every-years = { $count ->
+    [one] Every year
+   *[other] Every { $count } years
+}
+from-date = from { $date }
+ending-after-count = { $count } invoices in all
+ending-on-date = until { $date }

@@ -53,7 +53,7 @@ macro_rules! web_routes {
     ($($path:literal => { $($method:ident: $handler:path),+ $(,)? })+) => {
         /// The web app's routes, with their state.
         fn routes(web: Web) -> Router {
-            use pages::{account, auth, dashboard, documents, editor, records};
+            use pages::{account, auth, dashboard, documents, editor, records, recurring};
             Router::new()
                 $(.route($path, axum::routing::MethodRouter::new()$(.$method($handler))+))+
                 .layer(axum::middleware::from_fn_with_state(web.clone(), in_the_owner_s_language))
@@ -85,6 +85,10 @@ web_routes! {
     "/proposals/{id}" => { get: documents::proposal }
     "/invoices/{id}" => { get: documents::invoice }
     "/{kind}/{id}/do/{action}" => { post: documents::act }
+    "/recurring" => { get: recurring::list_recurring, post: recurring::create_recurring }
+    "/recurring/new" => { get: recurring::new_recurring }
+    "/recurring/{id}" => { get: recurring::recurring }
+    "/recurring/{id}/do/{action}" => { post: recurring::act_on_recurring }
     "/credit-notes" => { get: documents::list_credit_notes }
     "/credit-notes/{id}" => { get: documents::credit_note }
     "/credit-notes/{id}/do/{action}" => { post: documents::act_on_credit_note }

@@ -20,6 +20,7 @@ use crate::domain::customer::Customer;
 use crate::domain::invoice::{Invoice, InvoiceSummary};
 use crate::domain::payment::{Payment, PaymentSummary};
 use crate::domain::proposal::{Proposal, ProposalSummary};
+use crate::domain::recurring::RecurringInvoice;
 use crate::domain::settings::Settings;
 use crate::domain::summary::AccountSummary;
 use crate::http::account::{AuditView, Versioned};
@@ -112,6 +113,9 @@ impl Listed for CreditNote {
 }
 impl Listed for Payment {
     type Entry = PaymentSummary;
+}
+impl Listed for RecurringInvoice {
+    type Entry = View<RecurringInvoice>;
 }
 
 pub const SETTINGS: &str = "/v1/settings";
@@ -274,6 +278,17 @@ mod tests {
             ("get", of_record::<CreditNote>(id, "ubl")),
             ("get", list::<Payment>([]).path().to_owned()),
             ("delete", record_path::<Payment>(id)),
+            (
+                "get",
+                list::<RecurringInvoice>([("limit", Some("100"))])
+                    .path()
+                    .to_owned(),
+            ),
+            ("post", records::<RecurringInvoice>().to_owned()),
+            ("get", record::<RecurringInvoice>(id).path().to_owned()),
+            ("post", of_record::<RecurringInvoice>(id, "pause")),
+            ("post", of_record::<RecurringInvoice>(id, "resume")),
+            ("post", of_record::<RecurringInvoice>(id, "end")),
         ];
         let missing: Vec<String> = used
             .iter()

@@ -138,6 +138,47 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         "800,00"
     );
 
+    // A monthly retainer: its next dates shown (31 January, then each month's last day), then
+    // paused, after which nothing is to come.
+    browser.visit("/recurring").await;
+    browser
+        .wait_for_text("Noch keine wiederkehrenden Rechnungen")
+        .await;
+    browser.check_page().await;
+    browser.visit("/recurring/new").await;
+    browser.check_page().await;
+    browser.fill("name", "Monatliche Betreuung").await;
+    browser
+        .select(
+            "customer_id",
+            customers[0].trim_start_matches("/customers/"),
+        )
+        .await;
+    browser
+        .script("document.getElementById('f-schedule-start').value = '2030-01-31'; return null;")
+        .await;
+    browser.select("produce", "issued").await;
+    browser.select("lines[0].service_id", &service_ids[1]).await;
+    browser.fill("lines[0].quantity:dec", "10").await;
+    browser.press("Starten").await;
+    browser.wait_for_path("/recurring/rec_").await;
+    for date in [
+        "31.01.2030",
+        "28.02.2030",
+        "31.03.2030",
+        "30.04.2030",
+        "31.05.2030",
+    ] {
+        browser.wait_for_text(date).await;
+    }
+    browser.wait_for_text("Jeden Monat, ab 31.01.2030").await;
+    browser.check_page().await;
+    browser.press("Pausieren").await;
+    browser.wait_for_text("Es steht nichts an").await;
+    assert!(browser.page_text().await.contains("Pausiert"));
+    browser.visit("/recurring").await;
+    browser.wait_for_text("Monatliche Betreuung").await;
+
     // A proposal from the catalogue: send it, accept it, convert it.
     browser.visit("/proposals/new").await;
     browser.check_page().await;

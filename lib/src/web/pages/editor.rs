@@ -107,21 +107,31 @@ struct EditorContext {
 async fn editor_context(web: &Web, headers: &HeaderMap) -> Result<EditorContext, Failure> {
     let (customers, services, fmt) = tokio::join!(
         customer_options(web, headers),
-        web.api
-            .read(headers, reads::list::<Service>([("limit", Some("100"))])),
+        service_options(web, headers),
         fmt(web, headers),
     );
-    let services = services?
+    Ok(EditorContext {
+        customers: customers?,
+        services: services?,
+        fmt: fmt?,
+    })
+}
+
+/// The catalogue's offered services (id, name), as a line's choice.
+pub(super) async fn service_options(
+    web: &Web,
+    headers: &HeaderMap,
+) -> Result<Vec<(String, String)>, Failure> {
+    let page = web
+        .api
+        .read(headers, reads::list::<Service>([("limit", Some("100"))]))
+        .await?;
+    Ok(page
         .data
         .into_iter()
         .filter(|service| service.record.active)
         .map(|service| (service.id, service.record.name.to_string()))
-        .collect();
-    Ok(EditorContext {
-        customers: customers?,
-        services,
-        fmt: fmt?,
-    })
+        .collect())
 }
 
 const DRAFT_NAMES: &[&str] = &[
@@ -246,7 +256,7 @@ const LINE_FIELDS: &[(&str, &str)] = &[
     ("discount_percent", "discount-percent"),
 ];
 
-fn line_row(
+pub(super) fn line_row(
     form: &Form,
     i: usize,
     blank: bool,

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod editor;
 pub mod records;
+pub mod recurring;
 
 pub use super::form::Fields;
 
