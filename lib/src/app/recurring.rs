@@ -183,10 +183,11 @@ pub async fn change(
 /// What one step of a pass did for one schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
-    /// Made the invoice of a period.
+    /// Made the invoice of a period; `more`: whether the schedule has more to do now.
     Made {
         invoice: InvoiceId,
         produce: Produce,
+        more: bool,
     },
     /// Skipped the periods before the latest (catch-up `latest`).
     Skipped,
@@ -219,7 +220,16 @@ pub async fn catch_up(
     // Bounded: a pass's periods, one skip, and the last step that finds nothing due.
     for _ in 0..crate::domain::recurring::MAX_PERIODS_PER_PASS + 2 {
         match race::with_retries(|| step(state, tenant, id, request)).await? {
-            Step::Made { invoice, produce } => caught.made.push((invoice, produce)),
+            Step::Made {
+                invoice,
+                produce,
+                more,
+            } => {
+                caught.made.push((invoice, produce));
+                if !more {
+                    break;
+                }
+            }
             Step::Skipped => {}
             Step::Send(made) => {
                 match Box::pin(send_made(state, tenant, id, made, request)).await? {
@@ -370,6 +380,7 @@ async fn step(
         Step::Made {
             invoice: invoice_id,
             produce: before.record.produce,
+            more: next.to_send.is_some() || !next.due(today).periods.is_empty(),
         },
     )
     .await

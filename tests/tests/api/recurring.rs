@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use futures::StreamExt as _;
+
 use invoiceflow::schedules;
 use invoiceflow_tests::{Account, TestApp, spawn_app, spawn_app_alone};
 use reqwest::{Client, Method, Response};
@@ -670,5 +672,90 @@ async fn periods_made_to_be_sent_are_e_mailed_once_and_a_failed_send_is_tried_ag
             sent["send_problem"].as_str()
         ),
         (Some(2), None)
+    );
+}
+
+/// One pass over due schedules of four accounts, each making an issued invoice (the count from
+/// `MEASURE_SCHEDULES`, 100 in `make test`): its AWS calls by operation and its time, beside
+/// one read of a schedule. The pass reads the index of due work a page at a time: no scan.
+#[tokio::test]
+async fn one_pass_s_aws_calls_and_time_for_due_schedules() {
+    let app = spawn_app_alone().await;
+    let count: usize = std::env::var("MEASURE_SCHEDULES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    let y = year_after_now();
+    let mut ids = Vec::new();
+    for account in 0..4 {
+        let client = app.new_client();
+        app.signup(&client).await;
+        let customer = post(
+            &app,
+            &client,
+            "/v1/customers",
+            &json!({"name": format!("Kunde {account}"), "currency": "EUR"}),
+        )
+        .await;
+        let customer = json_of(customer).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let made = futures::stream::iter(0..count / 4)
+            .map(|i| {
+                let (client, customer) = (client.clone(), customer.clone());
+                let app = &app;
+                async move {
+                    let start = format!("{y}-01-{:02}", 1 + i % 7);
+                    let body = schedule(&customer, 1, "months", &start, json!({"type": "never"}));
+                    let response = post(app, &client, "/v1/recurring-invoices", &body).await;
+                    assert_eq!(response.status(), 201);
+                    json_of(response).await["id"]
+                        .as_str()
+                        .expect("id")
+                        .to_owned()
+                }
+            })
+            .buffer_unordered(16)
+            .collect::<Vec<_>>()
+            .await;
+        ids.push((client, made[0].clone()));
+    }
+    let (client, one) = &ids[0];
+    let calls = app.state().aws_calls();
+    let delta = |before: &std::collections::BTreeMap<String, u64>| {
+        calls
+            .snapshot()
+            .into_iter()
+            .filter_map(|(op, n)| {
+                let d = n - before.get(&op).copied().unwrap_or(0);
+                (d > 0).then_some((op, d))
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let before = calls.snapshot();
+    let started = Instant::now();
+    get(&app, client, &format!("/v1/recurring-invoices/{one}")).await;
+    let read_time = started.elapsed();
+    let read_calls = delta(&before);
+
+    move_clock_to(&app, &format!("{y}-01-10T12:00:00Z"));
+    let before = calls.snapshot();
+    let started = Instant::now();
+    let report = pass(&app).await;
+    let pass_time = started.elapsed();
+    let pass_calls = delta(&before);
+    assert_eq!(
+        (report.schedules, report.invoices, report.failed),
+        (count / 4 * 4, count / 4 * 4, 0),
+        "{report:?}"
+    );
+    assert_eq!(pass_calls.get("dynamodb:Scan"), None, "no scan");
+    let per_schedule: f64 = pass_calls.values().sum::<u64>() as f64 / report.schedules as f64;
+    println!(
+        "MEASURE schedule GET: {read_time:?}, calls {read_calls:?}\nMEASURE pass over {} due schedules: {pass_time:?} = {:.0}x the GET, {:.1} calls a schedule, calls {pass_calls:?}",
+        report.schedules,
+        pass_time.as_secs_f64() / read_time.as_secs_f64(),
+        per_schedule,
     );
 }
