@@ -491,3 +491,16 @@ every-years = { $count ->
 from-date = ab { $date }
 ending-after-count = insgesamt { $count } Rechnungen
 ending-on-date = bis { $date }
+
+# Zahlungserinnerungen
+reminders = Zahlungserinnerungen
+reminders-enabled = Zahlungserinnerungen senden
+hint-reminders-enabled = Überfällige Rechnungen werden am Tag jeder Stufe nach ihrer Fälligkeit erinnert: nur die letzte fällige Stufe, einmal, und nie eine bezahlte, gutgeschriebene oder stornierte.
+reminders-interest = Verzugszinsen (% pro Jahr)
+hint-reminders-interest = Zum Beispiel der Basiszinssatz + 5 Punkte, + 9 Punkte zwischen Unternehmen (§ 288 BGB); leer: keine
+reminders-compensation = Verzugspauschale
+hint-reminders-compensation = Der feste Betrag, den die EU-Zahlungsverzugsrichtlinie zwischen Unternehmen erlaubt (40,00 in EUR); leer: keine
+reminder-days = Erinnerung { $n }: Tage nach Fälligkeit
+reminder-fee = Erinnerung { $n }: Gebühr
+reminder-subject = Erinnerung { $n }: Betreff
+reminder-message = Erinnerung { $n }: Nachricht

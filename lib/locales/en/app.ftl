@@ -491,3 +491,16 @@ every-years = { $count ->
 from-date = from { $date }
 ending-after-count = { $count } invoices in all
 ending-on-date = until { $date }
+
+# Payment reminders
+reminders = Payment reminders
+reminders-enabled = Send payment reminders
+hint-reminders-enabled = Overdue invoices are reminded at each stage's day after their due date: only the latest stage due, once, and never one that was paid, credited or voided.
+reminders-interest = Late-payment interest (% a year)
+hint-reminders-interest = For example the ECB reference rate + 8 points (EU), + 9 points between businesses in Germany; empty: none
+reminders-compensation = Recovery compensation
+hint-reminders-compensation = The fixed amount the EU Late Payment Directive allows between businesses (40.00 in EUR); empty: none
+reminder-days = Reminder { $n }: days after the due date
+reminder-fee = Reminder { $n }: fee
+reminder-subject = Reminder { $n }: subject
+reminder-message = Reminder { $n }: message

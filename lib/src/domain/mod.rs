@@ -17,6 +17,7 @@ pub mod proposal;
 pub mod recurrence;
 pub mod recurring;
 pub mod reference;
+pub mod reminders;
 pub mod sending;
 pub mod settings;
 pub mod summary;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use super::patch::{nullable, present};
+use super::reminders::ReminderPolicy;
 use super::values::{
     Currency, DocumentText, Locale, NumberPrefix, Percentage, TimeZone, ValueError,
 };
@@ -58,6 +59,11 @@ days!(
     LinkDays, 1..=365
 );
 
+days!(
+    /// Days after an invoice's due date a reminder stage is sent.
+    ReminderDays, 1..=365
+);
+
 fn link_days() -> LinkDays {
     LinkDays(90)
 }
@@ -91,6 +97,9 @@ pub struct Settings {
     /// opens it until the proposal's validity ends).
     #[serde(default = "link_days")]
     pub document_link_days: LinkDays,
+    /// Payment reminders for overdue invoices (off by default).
+    #[serde(default)]
+    pub reminders: ReminderPolicy,
 }
 
 fn credit_note_prefix() -> NumberPrefix {
@@ -115,6 +124,7 @@ impl Default for Settings {
             invoice_footer: None,
             small_business_exemption: false,
             document_link_days: link_days(),
+            reminders: ReminderPolicy::default(),
         }
     }
 }
@@ -163,6 +173,10 @@ pub struct SettingsPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = LinkDays)]
     pub document_link_days: Option<LinkDays>,
+    /// The whole reminder policy, replaced.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = ReminderPolicy)]
+    pub reminders: Option<ReminderPolicy>,
 }
 
 impl Settings {
@@ -183,6 +197,7 @@ impl Settings {
             invoice_footer,
             small_business_exemption,
             document_link_days,
+            reminders,
         } = patch;
         if let Some(v) = invoice_number_prefix {
             next.invoice_number_prefix = v;
@@ -222,6 +237,9 @@ impl Settings {
         }
         if let Some(v) = document_link_days {
             next.document_link_days = v;
+        }
+        if let Some(v) = reminders {
+            next.reminders = v;
         }
         next
     }

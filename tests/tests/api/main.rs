@@ -20,6 +20,7 @@ mod proposals;
 mod purge;
 mod qr;
 mod recurring;
+mod reminders;
 mod sending;
 mod store;
 mod tax;

@@ -89,6 +89,38 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         .await;
     browser.check_page().await;
 
+    // A reminder policy: on, with interest, the compensation and a first stage's fee.
+    browser.fill("payment_terms_days:int", "30").await;
+    browser
+        .script("document.getElementById('f-reminders-enabled').click(); return null;")
+        .await;
+    browser
+        .fill("reminders.interest_percent:dec", "11,27")
+        .await;
+    browser.fill("reminders.compensation:dec", "40,00").await;
+    browser.fill("reminders.stages[0].fee:dec", "5,00").await;
+    browser.press("Einstellungen speichern").await;
+    browser.wait_for_text("Einstellungen gespeichert.").await;
+    browser.visit("/settings").await;
+    assert_eq!(
+        browser
+            .attribute("[name='reminders.interest_percent:dec']", "value")
+            .await,
+        "11,27"
+    );
+    assert_eq!(
+        browser
+            .script("return document.getElementById('f-reminders-enabled').checked;")
+            .await,
+        serde_json::json!(true)
+    );
+    assert_eq!(
+        browser
+            .attribute("[name='reminders.stages[2].days:int']", "value")
+            .await,
+        "30"
+    );
+
     // Two customers and three services.
     let mut customers = Vec::new();
     for (name, city) in [("Nordlicht GmbH", "Hamburg"), ("Café Sonne", "München")] {

@@ -20,7 +20,7 @@ use crate::web::page::{
 use crate::web::pages::auth::currencies;
 use crate::web::reads::{self, Got, typed};
 use crate::web::show::or_empty;
-use crate::web::ui::{self, t};
+use crate::web::ui::{self, t, t_with};
 use crate::web::{Failure, Web, go_to, went};
 
 const COMPANY_NAMES: &[&str] = &[
@@ -90,6 +90,21 @@ const SETTINGS_NAMES: &[&str] = &[
     "invoice_notes",
     "invoice_footer",
     "small_business_exemption",
+    "reminders.enabled",
+    "reminders.interest_percent",
+    "reminders.compensation",
+    "reminders.stages[0].days",
+    "reminders.stages[0].fee",
+    "reminders.stages[0].subject",
+    "reminders.stages[0].message",
+    "reminders.stages[1].days",
+    "reminders.stages[1].fee",
+    "reminders.stages[1].subject",
+    "reminders.stages[1].message",
+    "reminders.stages[2].days",
+    "reminders.stages[2].fee",
+    "reminders.stages[2].subject",
+    "reminders.stages[2].message",
 ];
 
 const LOCALES: &[(&str, &str)] = &[
@@ -132,6 +147,24 @@ fn settings_form(form: &Form, saved: bool) -> Markup {
                 (field(form, &t("invoice-footer"), "invoice_footer", Input::Area))
             }
             (field(form, &t("small-business"), "small_business_exemption", Input::Check))
+            fieldset {
+                legend { (t("reminders")) }
+                (hinted(form, &t("reminders-enabled"), "reminders.enabled", Input::Check, &t("hint-reminders-enabled")))
+                div.fields {
+                    (hinted(form, &t("reminders-interest"), "reminders.interest_percent", Input::Decimal, &t("hint-reminders-interest")))
+                    (hinted(form, &t("reminders-compensation"), "reminders.compensation", Input::Decimal, &t("hint-reminders-compensation")))
+                }
+                @for i in 0..crate::domain::reminders::MAX_STAGES {
+                    @let n = (i + 1).to_string();
+                    @let label = |id: &str| t_with(id, &[("n", &n)]);
+                    div.fields {
+                        (field(form, &label("reminder-days"), &format!("reminders.stages[{i}].days:int"), Input::Number))
+                        (field(form, &label("reminder-fee"), &format!("reminders.stages[{i}].fee"), Input::Decimal))
+                        (field(form, &label("reminder-subject"), &format!("reminders.stages[{i}].subject"), Input::Text))
+                        (field(form, &label("reminder-message"), &format!("reminders.stages[{i}].message"), Input::Area))
+                    }
+                }
+            }
             button type="submit" { (t("save-settings")) }
         }
     }
