@@ -4,6 +4,7 @@ pub mod account;
 pub mod catalogue;
 pub mod credit_note;
 pub mod customer;
+mod days;
 pub mod document;
 pub mod endpoint;
 pub mod ids;

@@ -13,10 +13,15 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::days::days;
 use super::money::{Amount, Money};
-use super::settings::ReminderDays;
 use super::time::Date;
 use super::values::{Currency, DocumentText, MailSubject, Percentage};
+
+days!(
+    /// Days after an invoice's due date a reminder stage is sent.
+    ReminderDays, 1..=365
+);
 
 /// The most stages a policy may have.
 pub const MAX_STAGES: usize = 3;

@@ -1,50 +1,12 @@
 //! An account's preferences, and how a partial update applies to them.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::days::days;
 use super::patch::{nullable, present};
 use super::reminders::ReminderPolicy;
-use super::values::{
-    Currency, DocumentText, Locale, NumberPrefix, Percentage, TimeZone, ValueError,
-};
-
-/// Declares a whole number of days within bounds, refused outside them.
-macro_rules! days {
-    ($(#[$doc:meta])* $name:ident, $min:tt ..= $max:tt) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-        #[schema(value_type = u16, minimum = $min, maximum = $max)]
-        pub struct $name(u16);
-
-        impl $name {
-            pub fn new(days: u16) -> Result<Self, ValueError> {
-                if ($min..=$max).contains(&days) {
-                    Ok(Self(days))
-                } else {
-                    Err(ValueError(format!("must be a whole number of days from {} to {}", $min, $max)))
-                }
-            }
-
-            pub fn days(self) -> u16 {
-                self.0
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                // Any JSON number: a negative or fractional one gets the same message as 9999.
-                let n = f64::deserialize(d)?;
-                let days = if n.fract() == 0.0 && (0.0..=f64::from(u16::MAX)).contains(&n) {
-                    n as u16
-                } else {
-                    u16::MAX
-                };
-                Self::new(days).map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
+use super::values::{Currency, DocumentText, Locale, NumberPrefix, Percentage, TimeZone};
 
 days!(
     /// Days from an invoice's issue date to its due date (0: due on receipt).
@@ -57,11 +19,6 @@ days!(
 days!(
     /// Days a document's link opens its page after it is sent.
     LinkDays, 1..=365
-);
-
-days!(
-    /// Days after an invoice's due date a reminder stage is sent.
-    ReminderDays, 1..=365
 );
 
 fn link_days() -> LinkDays {

@@ -4,7 +4,6 @@
 //! Every item of an account lives in its partition `T#<tenant>`; no key or index attribute ever
 //! holds personal data (see docs/decisions/0001-single-table-tenant-partition.md).
 
-use super::tx::DueEntry;
 use crate::domain::ids::{
     CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, RecurringInvoiceId,
     ServiceId, SessionId, UserId,
@@ -236,6 +235,15 @@ pub fn recurring_invoice(tenant: &TenantId, id: &RecurringInvoiceId) -> ItemKey 
 /// creates the period's invoice, so no period is made twice.
 pub fn period_made(tenant: &TenantId, id: &RecurringInvoiceId, n: u32) -> ItemKey {
     in_tenant(tenant, format!("RECMADE#{}#{n:06}", id.ulid()))
+}
+
+/// An item's entry in the sparse index of due work (GSI1, shared with the purge queue, whose
+/// partition is its own): a partition naming the kind of work, a sort key starting with when
+/// it is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueEntry {
+    pub pk: String,
+    pub sk: String,
 }
 
 /// The partition of the sparse index of recurring invoices due (GSI1).

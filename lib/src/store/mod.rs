@@ -33,12 +33,12 @@ use crate::domain::{TenantId, Timestamp};
 pub use account::AccountState;
 pub use due::DuePage;
 pub use idempotency::{ClaimToken, IdempotentRequest, LEASE_SECONDS, NextAction};
-pub use keys::{Collection, ItemKey, Listing};
+pub use keys::{Collection, DueEntry, ItemKey, Listing};
 pub use links::{LinkTarget, LinkedKind};
 pub use purge::PURGE_PAGE;
 pub use records::{AuditEntry, Counter, PeriodMade, SavedResponse, TakenNumber};
 pub use session::SessionCheck;
-pub use tx::{DueEntry, Tx};
+pub use tx::Tx;
 
 /// Something stored as one sealed item. `KIND` and `SCHEMA_VERSION` are bound into the
 /// ciphertext's associated data: a value read back as another kind or version fails to open.

@@ -14,20 +14,12 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::item::{self, Attributes};
+use super::keys::DueEntry;
 use super::{
     ConflictReason, ItemKey, Record, StoreError, WRAPPED_KEY_ATTR, ensure_in_tenant, keys,
 };
 use crate::crypto::{TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
-
-/// An item's entry in the sparse index of due work (GSI1, shared with the purge queue, whose
-/// partition is its own): a partition naming the kind of work, a sort key starting with when
-/// it is due.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DueEntry {
-    pub pk: String,
-    pub sk: String,
-}
 
 /// Whether a replacement moves the item's entry in the index of due work.
 enum Indexed {
