@@ -11,14 +11,14 @@
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::app::collection::{Resource, current};
+use crate::app::collection::current;
 use crate::app::sending::{Mailable, TAG_DOCUMENT, TAG_KIND, TAG_TENANT};
 use crate::app::suppressions::address_mac;
 use crate::audit::{self, Outcome};
 use crate::domain::TenantId;
 use crate::domain::credit_note::CreditNote;
 use crate::domain::invoice::Invoice;
-use crate::domain::link::{Delivery, DeliveryEvent, Suppression, SuppressionReason};
+use crate::domain::link::{Delivery, DeliveryEvent, Suppression, SuppressionReason, Tracked};
 use crate::domain::proposal::Proposal;
 use crate::domain::values::EmailAddress;
 use crate::store::{ConflictReason, StoreError, keys};
@@ -256,22 +256,13 @@ pub async fn handle(state: &AppState, event: SesEvent) -> anyhow::Result<Handled
 }
 
 /// The audit action of `event` on a document of kind `D`.
-fn action<D: Resource>(event: DeliveryEvent) -> &'static str {
-    let invoice = D::NAME == "invoice";
-    let credit_note = D::NAME == "credit note";
-    match (event, invoice, credit_note) {
-        (DeliveryEvent::Delivered, true, _) => "invoice.delivered",
-        (DeliveryEvent::Delivered, _, true) => "credit_note.delivered",
-        (DeliveryEvent::Delivered, _, _) => "proposal.delivered",
-        (DeliveryEvent::Bounced, true, _) => "invoice.bounced",
-        (DeliveryEvent::Bounced, _, true) => "credit_note.bounced",
-        (DeliveryEvent::Bounced, _, _) => "proposal.bounced",
-        (DeliveryEvent::Complained, true, _) => "invoice.complained",
-        (DeliveryEvent::Complained, _, true) => "credit_note.complained",
-        (DeliveryEvent::Complained, _, _) => "proposal.complained",
-        (_, true, _) => "invoice.rejected",
-        (_, _, true) => "credit_note.rejected",
-        _ => "proposal.rejected",
+fn action<D: Tracked>(event: DeliveryEvent) -> &'static str {
+    let actions = D::TRACKED;
+    match event {
+        DeliveryEvent::Delivered => actions.delivered,
+        DeliveryEvent::Bounced => actions.bounced,
+        DeliveryEvent::Complained => actions.complained,
+        _ => actions.rejected,
     }
 }
 

@@ -58,13 +58,8 @@ pub async fn open(state: &AppState, token: &str) -> Result<Option<Opened>> {
         return Ok(None);
     }
     let tenant = target.tenant;
-    let (account, _) = Box::pin(
-        state
-            .store
-            .get_with_account::<Settings>(&tenant, &keys::settings(&tenant)),
-    )
-    .await?;
-    if !account.is_some_and(|account| account.active) {
+    // The account's plain status alone: no key is unwrapped for a link that opens nothing.
+    if !Box::pin(state.store.account_is_active(&tenant)).await? {
         return Ok(None);
     }
     Ok(Some(Opened { target, digest }))
@@ -116,12 +111,8 @@ pub async fn record_view<D: Mailable>(
     }
 }
 
-fn viewed_action<D: Resource>() -> &'static str {
-    match D::NAME {
-        "invoice" => "invoice.viewed",
-        "credit note" => "credit_note.viewed",
-        _ => "proposal.viewed",
-    }
+fn viewed_action<D: Tracked>() -> &'static str {
+    D::TRACKED.viewed
 }
 
 /// Where the customer's answer came from.
@@ -367,12 +358,8 @@ pub async fn revoke<D: Mailable>(
     ))
 }
 
-fn revoked_action<D: Resource>() -> &'static str {
-    match D::NAME {
-        "invoice" => "invoice.link_revoked",
-        "credit note" => "credit_note.link_revoked",
-        _ => "proposal.link_revoked",
-    }
+fn revoked_action<D: Tracked>() -> &'static str {
+    D::TRACKED.link_revoked
 }
 
 /// A link the owner made to hand over themselves: its address, shown once.
@@ -425,10 +412,6 @@ pub async fn make<D: Mailable>(
     Ok(MadeLink { url, link })
 }
 
-fn made_action<D: Resource>() -> &'static str {
-    match D::NAME {
-        "invoice" => "invoice.link_made",
-        "credit note" => "credit_note.link_made",
-        _ => "proposal.link_made",
-    }
+fn made_action<D: Tracked>() -> &'static str {
+    D::TRACKED.link_made
 }

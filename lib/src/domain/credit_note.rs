@@ -237,4 +237,4 @@ impl CreditNote {
     }
 }
 
-super::link::tracked!(CreditNote);
+super::link::tracked!(CreditNote, "credit_note");

@@ -629,4 +629,4 @@ mod tests {
     }
 }
 
-super::link::tracked!(Invoice);
+super::link::tracked!(Invoice, "invoice");

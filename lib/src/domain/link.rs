@@ -153,7 +153,21 @@ pub struct Suppression {
 }
 
 /// A document that keeps links and a delivery history.
+/// The audit actions of what happens to a sent document: `invoice.viewed`, …
+#[derive(Debug, Clone, Copy)]
+pub struct TrackedActions {
+    pub viewed: &'static str,
+    pub link_made: &'static str,
+    pub link_revoked: &'static str,
+    pub delivered: &'static str,
+    pub bounced: &'static str,
+    pub complained: &'static str,
+    pub rejected: &'static str,
+}
+
 pub trait Tracked: Clone {
+    /// Its audit actions once sent.
+    const TRACKED: TrackedActions;
     fn links(&self) -> &[DocumentLink];
     fn links_mut(&mut self) -> &mut Vec<DocumentLink>;
     fn deliveries(&self) -> &[Delivery];
@@ -191,8 +205,18 @@ pub trait Tracked: Clone {
 
 /// Implements [`Tracked`] for a document with `links` and `deliveries` fields.
 macro_rules! tracked {
-    ($document:ty) => {
+    ($document:ty, $name:literal) => {
         impl $crate::domain::link::Tracked for $document {
+            const TRACKED: $crate::domain::link::TrackedActions =
+                $crate::domain::link::TrackedActions {
+                    viewed: concat!($name, ".viewed"),
+                    link_made: concat!($name, ".link_made"),
+                    link_revoked: concat!($name, ".link_revoked"),
+                    delivered: concat!($name, ".delivered"),
+                    bounced: concat!($name, ".bounced"),
+                    complained: concat!($name, ".complained"),
+                    rejected: concat!($name, ".rejected"),
+                };
             fn links(&self) -> &[$crate::domain::link::DocumentLink] {
                 &self.links
             }

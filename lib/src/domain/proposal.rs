@@ -362,4 +362,4 @@ impl Proposal {
     }
 }
 
-super::link::tracked!(Proposal);
+super::link::tracked!(Proposal, "proposal");

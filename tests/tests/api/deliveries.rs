@@ -227,3 +227,93 @@ async fn a_complaint_suppresses_and_events_not_ours_are_ignored() {
         Handled::Ignored("an account closed or gone")
     ));
 }
+
+/// A credit note's delivery and its page's links are audited as the credit note's
+/// (`credit_note.delivered`, `credit_note.link_made`), not another kind's.
+#[tokio::test]
+async fn a_credit_note_s_events_are_audited_as_the_credit_note_s() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    let tenant = account.body["account"]["id"]
+        .as_str()
+        .and_then(|id| id.strip_prefix("acc_"))
+        .expect("account id")
+        .to_owned();
+    seller(&app, "en-GB").await;
+    let address = unique("gutschrift");
+    let customer = post(
+        &app,
+        "/v1/customers",
+        &json!({"name": "Nordlicht GmbH", "email": address,
+                "billing_address": {"lines": ["Am Markt 5"], "city": "Hamburg", "postal_code": "20095", "country": "DE"}}),
+    )
+    .await;
+    let draft = post(
+        &app,
+        "/v1/invoices",
+        &json!({"customer_id": customer["id"], "issue_date": "2026-11-25",
+                "lines": [{"description": "Beratung", "quantity": "1", "unit_price": "400.00", "tax_rate": "19"}]}),
+    )
+    .await;
+    let id = draft["id"].as_str().expect("id").to_owned();
+    issue(&app, &id).await;
+    let credit = post(
+        &app,
+        &format!("/v1/invoices/{id}/credit-notes"),
+        &json!({"reason": "Doppelt berechnet"}),
+    )
+    .await;
+    let credit_id = credit["id"].as_str().expect("credit note id").to_owned();
+    let response = app
+        .unsafe_request(
+            &app.client,
+            Method::POST,
+            &format!("/v1/credit-notes/{credit_id}/send"),
+        )
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let sent = json_of(response).await;
+    let message_id = sent["sendings"][0]["message_id"]
+        .as_str()
+        .expect("message id")
+        .to_owned();
+    let document = credit_id.strip_prefix("crn_").expect("ulid").to_owned();
+    let tags = [
+        ("tenant", tenant.as_str()),
+        ("kind", "credit_note"),
+        ("document", document.as_str()),
+    ];
+    let delivered = event("delivery", &message_id, &address, &tags);
+    assert!(matches!(
+        handle(&app.stack.state, delivered).await.expect("handled"),
+        Handled::Recorded { .. }
+    ));
+    let response = app
+        .unsafe_request(
+            &app.client,
+            Method::POST,
+            &format!("/v1/credit-notes/{credit_id}/links"),
+        )
+        .send()
+        .await
+        .expect("make a link");
+    assert_eq!(response.status(), 201);
+    let link = json_of(response).await["id"].clone();
+    let audit = get(&app, "/v1/audit?limit=100").await;
+    let actions: Vec<&str> = audit["data"]
+        .as_array()
+        .expect("audit")
+        .iter()
+        .filter(|e| e["object"] == credit_id.as_str() || e["object"] == link)
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(actions.contains(&"credit_note.delivered"), "{actions:?}");
+    assert!(actions.contains(&"credit_note.link_made"), "{actions:?}");
+    assert!(
+        !actions.iter().any(|a| a.starts_with("proposal.")),
+        "{actions:?}"
+    );
+}
