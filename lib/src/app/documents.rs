@@ -71,6 +71,44 @@ pub(super) async fn load(
     lines: Option<&[LineRequest]>,
 ) -> Result<Loaded> {
     let tenant = actor.tenant();
+    let (settings, company, (customer, services)) = tokio::try_join!(
+        get::<Settings>(state, actor, keys::settings(tenant)),
+        get::<CompanyProfile>(state, actor, keys::company(tenant)),
+        load_parts(state, actor, customer, lines),
+    )?;
+    let settings = settings.ok_or_else(|| missing("settings"))?.record;
+    let company = company.ok_or_else(|| missing("company profile"))?.record;
+    Loaded::of(state, settings, company, customer, services)
+}
+
+impl Loaded {
+    /// What a draft is built against, from the account's settings and company already read.
+    pub(super) fn of(
+        state: &AppState,
+        settings: Settings,
+        company: CompanyProfile,
+        customer: Option<Customer>,
+        services: HashMap<ServiceId, Service>,
+    ) -> Result<Self> {
+        let today = today_in(state, &settings)?;
+        Ok(Self {
+            settings,
+            company,
+            customer,
+            services,
+            today,
+        })
+    }
+}
+
+/// Reads, in parallel, the customer and the services a draft's lines name.
+pub(super) async fn load_parts(
+    state: &AppState,
+    actor: &(impl super::Tenanted + ?Sized),
+    customer: Option<CustomerId>,
+    lines: Option<&[LineRequest]>,
+) -> Result<(Option<Customer>, HashMap<ServiceId, Service>)> {
+    let tenant = actor.tenant();
     let wanted: HashSet<ServiceId> = lines
         .unwrap_or_default()
         .iter()
@@ -97,21 +135,7 @@ pub(super) async fn load(
                 .map(|c| c.record)),
         }
     };
-    let (settings, company, customer, services) = tokio::try_join!(
-        get::<Settings>(state, actor, keys::settings(tenant)),
-        get::<CompanyProfile>(state, actor, keys::company(tenant)),
-        customer,
-        services,
-    )?;
-    let settings = settings.ok_or_else(|| missing("settings"))?.record;
-    let today = today_in(state, &settings)?;
-    Ok(Loaded {
-        settings,
-        company: company.ok_or_else(|| missing("company profile"))?.record,
-        customer,
-        services,
-        today,
-    })
+    tokio::try_join!(customer, services)
 }
 
 /// Refuses a document too large for one item, naming its lines.

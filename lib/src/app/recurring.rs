@@ -25,7 +25,7 @@ use crate::store::{DueEntry, PeriodMade, Stored, keys};
 use crate::telemetry::RequestId;
 
 use super::collection::{Render, Resource, current};
-use super::documents::{Numbered, check_size, created, load, write_entries};
+use super::documents::{Loaded, Numbered, check_size, created, load, load_parts, write_entries};
 use super::idempotency::{self, Answer};
 use super::race::{self, Attempt};
 use super::{Acting, Scheduled, numbering, sending};
@@ -298,13 +298,15 @@ async fn step(
     };
 
     let template = &before.record.template;
-    let loaded = load(
+    // Settings and company are read already: only the customer and services are left.
+    let (customer, services) = load_parts(
         state,
         tenant,
         Some(template.customer_id),
         Some(&template.lines),
     )
     .await?;
+    let loaded = Loaded::of(state, settings.clone(), company.clone(), customer, services)?;
     let stop = |because: String| {
         let next = before.record.stopped(&because);
         let (key, version) = (key.clone(), before.version);
