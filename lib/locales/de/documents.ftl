@@ -103,3 +103,25 @@ mail-answered-body =
     { $buyer } hat Angebot { $number } auf seiner Seite beantwortet ({ $name }).
 
     { $reason }
+reminder = Zahlungserinnerung
+reminder-stage = Mahnstufe { $stage }
+reminder-date = Datum
+invoice-number = Rechnung
+invoice-date = Rechnungsdatum
+reminder-text = Zu unserer Rechnung { $number } vom { $date }, fällig am { $due }, konnten wir noch keinen Zahlungseingang feststellen. Sollten Sie bereits gezahlt haben, betrachten Sie dieses Schreiben bitte als gegenstandslos; andernfalls bitten wir um Zahlung des unten genannten Gesamtbetrags.
+reminder-amount-due = Offener Betrag der Rechnung { $number }
+reminder-days-overdue = Tage überfällig
+reminder-fees = Mahngebühren
+reminder-interest = Verzugszinsen ({ $rate } p. a. für { $days } Tage)
+reminder-compensation = Verzugspauschale
+reminder-total = Zu zahlender Gesamtbetrag
+mail-reminder-subject = Zahlungserinnerung: Rechnung { $number } von { $seller }
+mail-reminder-body =
+    Guten Tag,
+
+    unsere Rechnung { $number } über { $total } war am { $due } fällig und ist seit { $days } Tagen überfällig. Wir bitten Sie, { $claimed } zeitnah zu überweisen; die beigefügte Zahlungserinnerung zeigt, wie sich der Betrag zusammensetzt.
+
+    Sollten Sie bereits gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.
+
+    Mit freundlichen Grüßen
+    { $seller }

@@ -104,3 +104,25 @@ mail-answered-body =
     { $buyer } answered proposal { $number } on its page ({ $name }).
 
     { $reason }
+reminder = Payment reminder
+reminder-stage = Reminder { $stage }
+reminder-date = Date
+invoice-number = Invoice
+invoice-date = Invoice date
+reminder-text = We have not yet received payment of invoice { $number } of { $date }, due on { $due }. If you have already paid, please disregard this reminder; otherwise please pay the total below.
+reminder-amount-due = Amount due on invoice { $number }
+reminder-days-overdue = Days overdue
+reminder-fees = Reminder fees
+reminder-interest = Late-payment interest ({ $rate } a year for { $days } days)
+reminder-compensation = Compensation for recovery costs
+reminder-total = Total to pay
+mail-reminder-subject = Payment reminder: invoice { $number } from { $seller }
+mail-reminder-body =
+    Hello,
+
+    our invoice { $number } for { $total } was due on { $due } and is { $days } days overdue. We would be grateful if you paid { $claimed } soon; the attached reminder shows how it is made up.
+
+    If you have already paid, please disregard this message.
+
+    Kind regards,
+    { $seller }

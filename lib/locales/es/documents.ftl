@@ -103,3 +103,25 @@ mail-answered-body =
     { $buyer } respondió al presupuesto { $number } en su página ({ $name }).
 
     { $reason }
+reminder = Recordatorio de pago
+reminder-stage = Recordatorio { $stage }
+reminder-date = Fecha
+invoice-number = Factura
+invoice-date = Fecha de factura
+reminder-text = Aún no hemos recibido el pago de la factura { $number } del { $date }, vencida el { $due }. Si ya ha pagado, ignore este recordatorio; de lo contrario, le rogamos que pague el total indicado abajo.
+reminder-amount-due = Importe pendiente de la factura { $number }
+reminder-days-overdue = Días de retraso
+reminder-fees = Gastos de recordatorio
+reminder-interest = Intereses de demora ({ $rate } anual durante { $days } días)
+reminder-compensation = Compensación por costes de cobro
+reminder-total = Total a pagar
+mail-reminder-subject = Recordatorio de pago: factura { $number } de { $seller }
+mail-reminder-body =
+    Hola:
+
+    nuestra factura { $number } por { $total } vencía el { $due } y lleva { $days } días de retraso. Le agradeceríamos que pagara { $claimed } en breve; el recordatorio adjunto muestra el desglose.
+
+    Si ya ha pagado, ignore este mensaje.
+
+    Atentamente,
+    { $seller }

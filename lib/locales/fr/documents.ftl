@@ -103,3 +103,25 @@ mail-answered-body =
     { $buyer } a répondu au devis { $number } sur sa page ({ $name }).
 
     { $reason }
+reminder = Rappel de paiement
+reminder-stage = Relance { $stage }
+reminder-date = Date
+invoice-number = Facture
+invoice-date = Date de facture
+reminder-text = Sauf erreur de notre part, la facture { $number } du { $date }, échue le { $due }, n'a pas encore été réglée. Si vous avez déjà payé, veuillez ne pas tenir compte de ce rappel ; sinon, merci de régler le total ci-dessous.
+reminder-amount-due = Montant dû sur la facture { $number }
+reminder-days-overdue = Jours de retard
+reminder-fees = Frais de relance
+reminder-interest = Intérêts de retard ({ $rate } par an pour { $days } jours)
+reminder-compensation = Indemnité forfaitaire pour frais de recouvrement
+reminder-total = Total à payer
+mail-reminder-subject = Rappel de paiement : facture { $number } de { $seller }
+mail-reminder-body =
+    Bonjour,
+
+    notre facture { $number } d'un montant de { $total } était payable le { $due } et présente { $days } jours de retard. Merci de bien vouloir régler { $claimed } rapidement ; le rappel joint en détaille le calcul.
+
+    Si vous avez déjà payé, veuillez ne pas tenir compte de ce message.
+
+    Cordialement,
+    { $seller }

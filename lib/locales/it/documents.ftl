@@ -103,3 +103,25 @@ mail-answered-body =
     { $buyer } ha risposto al preventivo { $number } sulla sua pagina ({ $name }).
 
     { $reason }
+reminder = Sollecito di pagamento
+reminder-stage = Sollecito { $stage }
+reminder-date = Data
+invoice-number = Fattura
+invoice-date = Data fattura
+reminder-text = Non risulta ancora pagata la fattura { $number } del { $date }, scaduta il { $due }. Se ha già pagato, non tenga conto di questo sollecito; altrimenti la preghiamo di pagare il totale indicato sotto.
+reminder-amount-due = Importo dovuto della fattura { $number }
+reminder-days-overdue = Giorni di ritardo
+reminder-fees = Spese di sollecito
+reminder-interest = Interessi di mora ({ $rate } annuo per { $days } giorni)
+reminder-compensation = Risarcimento per i costi di recupero
+reminder-total = Totale da pagare
+mail-reminder-subject = Sollecito di pagamento: fattura { $number } di { $seller }
+mail-reminder-body =
+    Buongiorno,
+
+    la nostra fattura { $number } di { $total } era in scadenza il { $due } ed è in ritardo di { $days } giorni. Le saremmo grati se pagasse { $claimed } a breve; il sollecito allegato ne mostra il dettaglio.
+
+    Se ha già pagato, non tenga conto di questo messaggio.
+
+    Cordiali saluti,
+    { $seller }

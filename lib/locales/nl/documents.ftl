@@ -103,3 +103,25 @@ mail-answered-body =
     { $buyer } heeft offerte { $number } op de pagina beantwoord ({ $name }).
 
     { $reason }
+reminder = Betalingsherinnering
+reminder-stage = Herinnering { $stage }
+reminder-date = Datum
+invoice-number = Factuur
+invoice-date = Factuurdatum
+reminder-text = Wij hebben de betaling van factuur { $number } van { $date }, vervallen op { $due }, nog niet ontvangen. Heeft u al betaald, dan kunt u deze herinnering negeren; zo niet, dan verzoeken wij u het onderstaande totaal te betalen.
+reminder-amount-due = Openstaand bedrag van factuur { $number }
+reminder-days-overdue = Dagen te laat
+reminder-fees = Herinneringskosten
+reminder-interest = Wettelijke handelsrente ({ $rate } per jaar over { $days } dagen)
+reminder-compensation = Vergoeding voor incassokosten
+reminder-total = Totaal te betalen
+mail-reminder-subject = Betalingsherinnering: factuur { $number } van { $seller }
+mail-reminder-body =
+    Goedendag,
+
+    onze factuur { $number } van { $total } verviel op { $due } en is { $days } dagen te laat. Wij stellen het op prijs als u { $claimed } spoedig betaalt; de bijgevoegde herinnering toont de opbouw.
+
+    Heeft u al betaald, dan kunt u dit bericht negeren.
+
+    Met vriendelijke groet,
+    { $seller }

@@ -27,6 +27,7 @@ use crate::domain::proposal::{
 };
 use crate::domain::settings::Settings;
 use crate::domain::time::Date;
+use crate::store::keys::DueEntry;
 use crate::store::{ItemKey, Record, SavedResponse, Stored, Tx, keys};
 
 use super::collection::{Render, Resource, current};
@@ -161,6 +162,11 @@ pub trait Listed {
     /// The keys of its entries, as this version of the document belongs to listings.
     fn entries(&self, tenant: &TenantId, id: &Self::Id) -> Vec<ItemKey>;
     fn summary(&self, id: Self::Id) -> Self::Summary;
+    /// The entry (one of [`Listed::entries`]) that also stands in the index of due work, and
+    /// where: an open invoice's, at its next reminder's day.
+    fn due_entry(&self, _tenant: &TenantId, _id: &Self::Id) -> Option<(ItemKey, DueEntry)> {
+        None
+    }
 }
 
 /// Writes a document's list entries as `next` has them, and removes those `previous` had
@@ -185,8 +191,13 @@ pub(super) fn write_entries<D: Listed>(
     }
     if let Some(document) = next {
         let summary = document.summary(*id);
+        let due = document.due_entry(tenant, id);
         for key in &kept {
-            tx.put(key, &summary);
+            let entry = due
+                .as_ref()
+                .filter(|(at, _)| at == key)
+                .map(|(_, entry)| entry.clone());
+            tx.put_due(key, &summary, entry);
         }
     }
 }
@@ -207,6 +218,15 @@ impl Listed for Invoice {
 
     fn summary(&self, id: InvoiceId) -> InvoiceSummary {
         Invoice::summary(self, id)
+    }
+
+    fn due_entry(&self, tenant: &TenantId, id: &InvoiceId) -> Option<(ItemKey, DueEntry)> {
+        let due_at = self.open_until()?;
+        let look_at = self.reminder_check_at?;
+        Some((
+            keys::open_invoice_entry(tenant, id, due_at),
+            keys::reminder_due(tenant, id, look_at),
+        ))
     }
 }
 
@@ -512,7 +532,10 @@ impl Numbered for Invoice {
                 "has no end in the account's time zone",
             )]
         })?;
-        Ok(self.issued(number, company, customer, now, due_at))
+        let mut issued = self.issued(number, company, customer, now, due_at);
+        // The reminder schedule first looks at it on its first stage's day.
+        issued.reminder_check_at = settings.reminders.next_look(due_at, 0);
+        Ok(issued)
     }
 
     fn as_invoice(&self) -> Option<&Invoice> {

@@ -31,6 +31,11 @@ pub struct Request<'a> {
 pub struct Claim(Option<IdempotentRequest>);
 
 impl Claim {
+    /// No hold on any key: for work no request's key names (a scheduled pass's).
+    pub(super) fn none() -> Self {
+        Self(None)
+    }
+
     /// Saves `response` as the answer to every retry, in the transaction that makes the change;
     /// nothing for a request without a key.
     pub fn complete(&self, tx: &mut Tx, response: &SavedResponse) {

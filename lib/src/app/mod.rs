@@ -24,6 +24,7 @@ pub mod proposals;
 pub mod race;
 pub mod reads;
 pub mod recurring;
+pub mod reminders;
 pub mod sending;
 pub mod suppressions;
 mod totals;

@@ -230,12 +230,20 @@ pub const TAG_KIND: &str = "kind";
 pub const TAG_DOCUMENT: &str = "document";
 
 /// A message SES accepted, and the link it carried.
-struct Accepted {
-    message_id: String,
-    to: Vec<EmailAddress>,
-    cc: Vec<EmailAddress>,
-    subject: MailSubject,
-    link: DocumentLink,
+pub(super) struct Accepted {
+    pub(super) message_id: String,
+    pub(super) to: Vec<EmailAddress>,
+    pub(super) cc: Vec<EmailAddress>,
+    pub(super) subject: MailSubject,
+    pub(super) link: DocumentLink,
+}
+
+/// A payment reminder's message about an invoice, instead of the invoice's own: its text
+/// states the days overdue and the total claimed, and its PDF goes first.
+pub(super) struct Reminding {
+    pub(super) days_overdue: u32,
+    pub(super) claimed: Money,
+    pub(super) pdf: files::File,
 }
 
 /// `POST /v1/invoices/{id}/send`, `/v1/credit-notes/{id}/send`: e-mails an issued document,
@@ -249,18 +257,20 @@ pub async fn send<D: Mailable>(
     render: Render<D>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
-        let accepted = deliver::<D>(state, actor, id, &send).await?;
+        let accepted = deliver::<D>(state, actor, id, &send, None).await?;
         race::with_retries(|| record::<D>(state, actor, id, &accepted, &claim, render)).await
     })
     .await
 }
 
-/// Builds the message and hands it to SES; its answer, or why nothing was sent.
-async fn deliver<D: Mailable>(
+/// Builds the message (the document's own, or a reminder about it) and hands it to SES; its
+/// answer, or why nothing was sent.
+pub(super) async fn deliver<D: Mailable>(
     state: &AppState,
     actor: &impl Tenanted,
     id: &<D as Resource>::Id,
     send: &SendRequest,
+    reminding: Option<Reminding>,
 ) -> Result<Accepted> {
     let tenant = actor.tenant();
     let (document, settings, company) = tokio::try_join!(
@@ -308,6 +318,12 @@ async fn deliver<D: Mailable>(
     let settings = settings.map(|s| s.record).unwrap_or_default();
     let (token, link) = new_link(&document, &settings, state.clock.now())?;
     let url = page_url(state, &token);
+    let (days, claimed) = reminding.as_ref().map_or_else(Default::default, |r| {
+        (
+            r.days_overdue.to_string(),
+            format.money(r.claimed.value(), document.currency()),
+        )
+    });
     let args = [
         ("number", number.as_str()),
         ("seller", seller.as_str()),
@@ -316,23 +332,36 @@ async fn deliver<D: Mailable>(
         ("invoice", document.refers_to().unwrap_or_default()),
         ("link", url.as_deref().unwrap_or_default()),
         ("answer", if document.answerable() { "yes" } else { "no" }),
+        ("days", days.as_str()),
+        ("claimed", claimed.as_str()),
     ];
+    let (subject_id, text_id) = match reminding {
+        Some(_) => ("mail-reminder-subject", "mail-reminder-body"),
+        None => (D::SUBJECT, D::TEXT),
+    };
     let subject = match &send.subject {
         Some(subject) => subject.clone(),
-        None => MailSubject::parse(&m.with(D::SUBJECT, &args))
+        None => MailSubject::parse(&m.with(subject_id, &args))
             .map_err(|e| Error::invalid("subject", e.0))?,
     };
     let mut text = match &send.message {
         Some(message) => message.to_string(),
-        None => m.with(D::TEXT, &args),
+        None => m.with(text_id, &args),
     };
     if url.is_some() {
         text.push_str("\n\n");
         text.push_str(&m.with("mail-link", &args));
     }
     // The UBL goes along when the document can be one (both parties on Peppol).
+    // A reminder carries its own PDF, then the invoice's.
     let (pdf, ubl) = D::files(state, actor, id).await?;
-    let attachments = std::iter::once(pdf)
+    let (first, ubl) = match reminding {
+        Some(reminding) => (Some(reminding.pdf), None),
+        None => (None, ubl),
+    };
+    let attachments = first
+        .into_iter()
+        .chain(std::iter::once(pdf))
         .chain(ubl)
         .map(|file| Attachment {
             content_type: file.content_type,

@@ -45,6 +45,9 @@ pub struct NewCustomer {
     /// Private notes, never printed.
     #[serde(default)]
     pub notes: Option<DocumentText>,
+    /// The customer asked for no payment reminders: the schedule sends them none.
+    #[serde(default)]
+    pub no_reminders: bool,
 }
 
 /// A customer of the account.
@@ -73,6 +76,9 @@ pub struct Customer {
     pub language: Option<Language>,
     /// Private notes, never printed.
     pub notes: Option<DocumentText>,
+    /// The customer asked for no payment reminders.
+    #[serde(default)]
+    pub no_reminders: bool,
 }
 
 impl From<NewCustomer> for Customer {
@@ -90,6 +96,7 @@ impl From<NewCustomer> for Customer {
             electronic_address,
             language,
             notes,
+            no_reminders,
         } = new;
         Self {
             name,
@@ -104,6 +111,7 @@ impl From<NewCustomer> for Customer {
             electronic_address,
             language,
             notes,
+            no_reminders,
         }
     }
 }
@@ -148,6 +156,9 @@ pub struct CustomerPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DocumentText>)]
     pub notes: Option<Option<DocumentText>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
+    pub no_reminders: Option<bool>,
 }
 
 impl Customer {
@@ -174,6 +185,7 @@ impl Customer {
             electronic_address,
             language,
             notes,
+            no_reminders,
         } = patch;
         Self {
             name: name.unwrap_or_else(|| self.name.clone()),
@@ -189,6 +201,7 @@ impl Customer {
                 .unwrap_or_else(|| self.electronic_address.clone()),
             language: language.unwrap_or_else(|| self.language.clone()),
             notes: notes.unwrap_or_else(|| self.notes.clone()),
+            no_reminders: no_reminders.unwrap_or(self.no_reminders),
         }
     }
 }

@@ -15,6 +15,7 @@ use super::document::{
 use super::ids::{CustomerId, InvoiceId, ProposalId, RecurringInvoiceId};
 use super::money::Money;
 use super::patch::{nullable, present};
+use super::reminders::SentReminder;
 use super::sending::Sending;
 use super::time::Date;
 use super::values::{Address, Currency, CustomerName, DocumentReference, DocumentText, Percentage};
@@ -199,6 +200,20 @@ pub struct Invoice {
     /// What happened to it after it was sent: delivered, bounced, viewed, answered.
     #[serde(default)]
     pub deliveries: Vec<crate::domain::link::Delivery>,
+    /// The payment reminders sent for it, oldest first.
+    #[serde(default)]
+    pub reminders: Vec<SentReminder>,
+    /// The owner paused its reminders: the schedule sends none.
+    #[serde(default)]
+    pub reminders_paused: bool,
+    /// When the reminder schedule next looks at it (the start of its next stage's day); none
+    /// once every stage's day has passed. Its entry in the index of due work follows it.
+    #[serde(default)]
+    pub reminder_check_at: Option<Timestamp>,
+    /// Why the last reminder due was not sent (no address, a suppressed one, the customer
+    /// asked for none), until one is.
+    #[serde(default)]
+    pub reminder_problem: Option<String>,
 }
 
 /// An invoice as lists show it, kept beside it under each listing it belongs to.
@@ -386,6 +401,33 @@ impl Invoice {
         sent
     }
 
+    /// The stages (indexes) of the reminders sent.
+    pub fn stages_sent(&self) -> Vec<usize> {
+        self.reminders
+            .iter()
+            .map(|r| usize::from(r.stage.saturating_sub(1)))
+            .collect()
+    }
+
+    /// The invoice with `reminder` sent, looked at next at `next` (none: every stage passed).
+    pub fn reminded(&self, reminder: SentReminder, next: Option<Timestamp>) -> Self {
+        let mut reminded = self.clone();
+        reminded.reminders.push(reminder);
+        reminded.reminder_check_at = next;
+        reminded.reminder_problem = None;
+        reminded
+    }
+
+    /// The invoice looked at by the reminder schedule, with nothing sent (`problem`: why not,
+    /// when a reminder was due), looked at next at `next`.
+    pub fn passed_over(&self, problem: Option<String>, next: Option<Timestamp>) -> Self {
+        Self {
+            reminder_check_at: next,
+            reminder_problem: problem.or_else(|| self.reminder_problem.clone()),
+            ..self.clone()
+        }
+    }
+
     /// A draft holding `content`, dated `issue_date` and due on `due_date`.
     pub fn drafted(content: Content, issue_date: Date, due_date: Date) -> Self {
         let currency = content.currency;
@@ -412,6 +454,10 @@ impl Invoice {
             sendings: Vec::new(),
             links: Vec::new(),
             deliveries: Vec::new(),
+            reminders: Vec::new(),
+            reminders_paused: false,
+            reminder_check_at: None,
+            reminder_problem: None,
         }
     }
 

@@ -15,8 +15,8 @@ use utoipa::ToSchema;
 
 use super::days::days;
 use super::money::{Amount, Money};
-use super::time::Date;
-use super::values::{Currency, DocumentText, MailSubject, Percentage};
+use super::time::{Date, Timestamp};
+use super::values::{Currency, DocumentText, EmailAddress, MailSubject, Percentage};
 
 days!(
     /// Days after an invoice's due date a reminder stage is sent.
@@ -121,7 +121,7 @@ impl Default for ReminderPolicy {
 }
 
 /// What a reminder claims beside the amount due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Charges {
     pub days_overdue: u32,
     /// This stage's fee and those of the stages sent before it.
@@ -132,7 +132,57 @@ pub struct Charges {
     pub total: Money,
 }
 
+/// A reminder that left for the customer, as the invoice keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SentReminder {
+    /// Which stage: 1 for the first reminder.
+    pub stage: u8,
+    /// Its date (in the account's time zone).
+    pub date: Date,
+    pub at: Timestamp,
+    /// Sent by the owner rather than by the schedule.
+    pub by_hand: bool,
+    /// The mail service's id of the message.
+    pub message_id: String,
+    pub to: Vec<EmailAddress>,
+    pub subject: MailSubject,
+    /// What it claimed, as its PDF shows.
+    pub charges: Charges,
+}
+
+/// The start of day `days` after a due date, for an invoice falling due at `due_at` (the end
+/// of its due date): day 1 begins at `due_at`.
+fn day_begins(due_at: Timestamp, days: u16) -> Timestamp {
+    due_at.plus_seconds((i64::from(days) - 1).max(0) * 86_400)
+}
+
 impl ReminderPolicy {
+    /// When the schedule next looks at an invoice falling due at `due_at` that is
+    /// `days_overdue` days overdue: the start of the first stage's day after it, if any.
+    pub fn next_look(&self, due_at: Timestamp, days_overdue: u32) -> Option<Timestamp> {
+        self.stages
+            .iter()
+            .map(|stage| stage.days.days())
+            .find(|days| u32::from(*days) > days_overdue)
+            .map(|days| day_begins(due_at, days))
+    }
+
+    /// The stage the owner sends by hand: the latest whose day has come if none later was
+    /// sent, else the one after the last sent (however the policy is switched).
+    pub fn stage_by_hand(&self, days_overdue: u32, sent: &[usize]) -> Option<usize> {
+        let after = sent.iter().max().map(|last| last + 1);
+        let latest = self
+            .stages
+            .iter()
+            .rposition(|stage| u32::from(stage.days.days()) <= days_overdue);
+        let stage = match (latest, after) {
+            (Some(latest), Some(after)) => latest.max(after),
+            (Some(latest), None) => latest,
+            (None, after) => after.unwrap_or(0),
+        };
+        (stage < self.stages.len()).then_some(stage)
+    }
+
     /// The stage (its index) to send an invoice `days_overdue` days overdue, given the stages
     /// already `sent`: the latest whose day has come, if later than every stage sent.
     pub fn stage_due(&self, days_overdue: u32, sent: &[usize]) -> Option<usize> {
@@ -240,6 +290,21 @@ mod tests {
         assert_eq!(on.next_date(due, &[]), Date::parse("2027-03-08"));
         assert_eq!(on.next_date(due, &[0]), Date::parse("2027-03-15"));
         assert_eq!(on.next_date(due, &[2]), None);
+        // The schedule looks again when the next stage's day begins.
+        let due_at = Timestamp::parse("2027-03-01T23:00:00Z").expect("instant");
+        assert_eq!(
+            on.next_look(due_at, 0),
+            Timestamp::parse("2027-03-07T23:00:00Z")
+        );
+        assert_eq!(
+            on.next_look(due_at, 14),
+            Timestamp::parse("2027-03-30T23:00:00Z")
+        );
+        assert_eq!(on.next_look(due_at, 30), None);
+        assert_eq!(on.stage_by_hand(3, &[]), Some(0));
+        assert_eq!(on.stage_by_hand(20, &[]), Some(1));
+        assert_eq!(on.stage_by_hand(20, &[1]), Some(2));
+        assert_eq!(on.stage_by_hand(40, &[2]), None);
     }
 
     #[test]

@@ -281,6 +281,10 @@ mod tests {
             ("name", "X"),
             ("buyer", "X"),
             ("reason", "X"),
+            ("stage", "1"),
+            ("date", "X"),
+            ("days", "31"),
+            ("claimed", "X"),
         ];
         let missing = missing(LANGUAGES, messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");

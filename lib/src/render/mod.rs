@@ -21,6 +21,22 @@ pub enum Kind {
     Invoice,
     CreditNote,
     Proposal,
+    /// A payment reminder about an invoice (its PDF only: [`pdf::reminder`]).
+    Reminder,
+}
+
+/// What a payment reminder's PDF shows beside its invoice.
+#[derive(Debug, Clone, Copy)]
+pub struct ReminderSheet<'a> {
+    /// 1 for the first reminder.
+    pub stage: u8,
+    /// The invoice's own issue date (the reminder's is the printable's).
+    pub invoice_date: Date,
+    pub charges: &'a crate::domain::reminders::Charges,
+    /// The annual interest rate claimed, if any.
+    pub interest_percent: Option<rust_decimal::Decimal>,
+    /// The stage's own text, else the default in the reader's language.
+    pub message: Option<&'a str>,
 }
 
 /// Everything a document's PDF shows.
@@ -61,7 +77,7 @@ impl<'a> Printable<'a> {
         let credit_note_of = match self.kind {
             Kind::Invoice => None,
             Kind::CreditNote => Some(self.invoice_number?),
-            Kind::Proposal => return None,
+            Kind::Proposal | Kind::Reminder => return None,
         };
         let prepaid = match (self.paid, self.due) {
             (Some(_), Some(due)) => self.content.total.value() - due.value(),

@@ -96,6 +96,7 @@ fn title(kind: Kind, m: &Messages) -> String {
         Kind::Invoice => "invoice",
         Kind::CreditNote => "credit-note",
         Kind::Proposal => "proposal",
+        Kind::Reminder => "reminder",
     })
 }
 

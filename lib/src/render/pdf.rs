@@ -19,7 +19,7 @@ use super::epc;
 use super::fonts::{Family, Fonts};
 use super::locale::Format;
 use super::messages::{Messages, messages};
-use super::{Kind, Printable};
+use super::{Kind, Printable, ReminderSheet};
 use crate::domain::reference;
 use crate::domain::tax::TaxCategory;
 use crate::domain::time::Timestamp;
@@ -227,6 +227,7 @@ fn title(kind: Kind, m: &Messages) -> String {
         Kind::Invoice => "invoice",
         Kind::CreditNote => "credit-note",
         Kind::Proposal => "proposal",
+        Kind::Reminder => "reminder",
     })
 }
 
@@ -307,11 +308,24 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messa
     y += 20.0;
     let mut facts: Vec<(String, String)> = Vec::new();
     let mut fact = |id: &str, value: String| facts.push((m.text(id), value));
-    if let Some(number) = doc.number {
+    if doc.kind == Kind::Reminder {
+        fact("reminder-date", format.date(doc.issue_date));
+        if let Some(number) = doc.number {
+            fact("invoice-number", number.to_owned());
+        }
+        if let Some(due) = doc.due_date {
+            fact("due-date", format.date(due));
+        }
+    }
+    let particulars = &doc.content.particulars;
+    let facts_of_document = doc.kind != Kind::Reminder;
+    if let Some(number) = doc.number.filter(|_| facts_of_document) {
         fact("number", number.to_owned());
     }
-    fact("issue-date", format.date(doc.issue_date));
-    if let Some(due) = doc.due_date {
+    if facts_of_document {
+        fact("issue-date", format.date(doc.issue_date));
+    }
+    if let Some(due) = doc.due_date.filter(|_| facts_of_document) {
         fact("due-date", format.date(due));
     }
     if let Some(valid_until) = doc.valid_until {
@@ -320,11 +334,10 @@ fn heading(c: &mut Composer<'_>, doc: &Printable<'_>, format: &Format, m: &Messa
     if let Some(invoice) = doc.invoice_number {
         fact("credits-invoice", invoice.to_owned());
     }
-    let particulars = &doc.content.particulars;
-    if let Some(date) = particulars.supply_date {
+    if let Some(date) = particulars.supply_date.filter(|_| facts_of_document) {
         fact("supply-date", format.date(date));
     }
-    if let Some(period) = particulars.supply_period {
+    if let Some(period) = particulars.supply_period.filter(|_| facts_of_document) {
         let dates = format!(
             "{} – {}",
             format.date(period.start),
@@ -738,8 +751,109 @@ fn compose(doc: &Printable<'_>, fonts: &Fonts) -> Vec<Vec<Op>> {
     lines_table(&mut c, doc, &format, m);
     totals(&mut c, doc, &format, m);
     closing(&mut c, doc, m);
-    let count = c.pages.len();
-    let mut pages = std::mem::take(&mut c.pages);
+    footers(c.pages, doc, fonts, m)
+}
+
+/// A reminder's pages: the invoice it is about, what is claimed, and how to pay it.
+fn compose_reminder(doc: &Printable<'_>, sheet: &ReminderSheet<'_>, fonts: &Fonts) -> Vec<Vec<Op>> {
+    let (language, locale) = reading(doc);
+    let format = Format::of(locale);
+    let mut c = Composer::new(fonts);
+    let m = messages(language);
+    heading(&mut c, doc, &format, m);
+    let width = RIGHT - LEFT;
+    let number = doc.number.unwrap_or_default();
+    c.paragraph(
+        LEFT,
+        width,
+        BODY,
+        true,
+        Tone::Ink,
+        &m.with("reminder-stage", &[("stage", &sheet.stage.to_string())]),
+    );
+    let text = match sheet.message {
+        Some(message) => message.to_owned(),
+        None => m.with(
+            "reminder-text",
+            &[
+                ("number", number),
+                ("date", &format.date(sheet.invoice_date)),
+                (
+                    "due",
+                    &doc.due_date.map(|d| format.date(d)).unwrap_or_default(),
+                ),
+            ],
+        ),
+    };
+    c.paragraph(LEFT, width, BODY, false, Tone::Ink, &text);
+    c.y += 10.0;
+    let currency = doc.content.currency;
+    let money = |value: Decimal| format.money(value, currency);
+    let charges = sheet.charges;
+    let amount_due = charges.total.value()
+        - charges.fees.value()
+        - charges.interest.value()
+        - charges.compensation.value();
+    let mut rows: Vec<(String, String, bool)> = vec![
+        (
+            m.text("reminder-days-overdue"),
+            charges.days_overdue.to_string(),
+            false,
+        ),
+        (
+            m.with("reminder-amount-due", &[("number", number)]),
+            money(amount_due),
+            false,
+        ),
+    ];
+    if !charges.fees.value().is_zero() {
+        rows.push((m.text("reminder-fees"), money(charges.fees.value()), false));
+    }
+    if let Some(rate) = sheet
+        .interest_percent
+        .filter(|_| !charges.interest.value().is_zero())
+    {
+        let label = m.with(
+            "reminder-interest",
+            &[
+                ("rate", &format.percent(rate)),
+                ("days", &charges.days_overdue.to_string()),
+            ],
+        );
+        rows.push((label, money(charges.interest.value()), false));
+    }
+    if !charges.compensation.value().is_zero() {
+        rows.push((
+            m.text("reminder-compensation"),
+            money(charges.compensation.value()),
+            false,
+        ));
+    }
+    rows.push((m.text("reminder-total"), money(charges.total.value()), true));
+    c.ensure(rows.len() as f32 * BODY * LEADING * 1.2 + 10.0);
+    for (label, value, bold) in rows {
+        c.y += BODY * LEADING * 1.2;
+        let y = c.y;
+        c.text_at(LEFT, y, BODY, bold, Tone::Ink, &label);
+        c.right_at(RIGHT, y, BODY, bold, Tone::Ink, &value);
+    }
+    c.y += 14.0;
+    payment(&mut c, doc, m);
+    if let Some(footer) = &doc.content.footer {
+        c.ensure(SMALL * LEADING * 2.0);
+        c.paragraph(LEFT, width, SMALL, false, Tone::Muted, footer.as_str());
+    }
+    footers(c.pages, doc, fonts, m)
+}
+
+/// `pages` with each page's footer (its number of all, the document's number) and mark.
+fn footers(
+    mut pages: Vec<Vec<Op>>,
+    doc: &Printable<'_>,
+    fonts: &Fonts,
+    m: &Messages,
+) -> Vec<Vec<Op>> {
+    let count = pages.len();
     for (index, page) in pages.iter_mut().enumerate() {
         let label = m.with(
             "page-of",
@@ -811,7 +925,24 @@ fn colour(tone: Tone) -> rgb::Color {
 /// The PDF/A-3u file of `doc`, with `attachment` (the CII XML) embedded as `factur-x.xml`.
 pub fn pdf(doc: &Printable<'_>, attachment: Option<Vec<u8>>) -> Result<Vec<u8>, PdfError> {
     let fonts = Fonts::get()?;
-    let pages = compose(doc, fonts);
+    write(doc, compose(doc, fonts), fonts, attachment)
+}
+
+/// The PDF/A-3u payment reminder `sheet` about the invoice `doc` (its kind
+/// [`Kind::Reminder`], dated the reminder's date, its amount due the total claimed, so the
+/// payment code asks for that).
+pub fn reminder(doc: &Printable<'_>, sheet: &ReminderSheet<'_>) -> Result<Vec<u8>, PdfError> {
+    let fonts = Fonts::get()?;
+    write(doc, compose_reminder(doc, sheet, fonts), fonts, None)
+}
+
+/// `pages` drawn into a PDF/A-3u file of `doc`, with `attachment` embedded.
+fn write(
+    doc: &Printable<'_>,
+    pages: Vec<Vec<Op>>,
+    fonts: &Fonts,
+    attachment: Option<Vec<u8>>,
+) -> Result<Vec<u8>, PdfError> {
     let configuration = ConfigurationBuilder::new()
         .with_archival_validator(Archival::A3_U)
         .finish()

@@ -201,7 +201,7 @@ const OPEN_INDEX: &str = "OPENIX#";
 
 /// The entry of an open invoice (issued, something still due) in the index of open invoices by
 /// when they fall due: `OPENIX#<unix seconds, 12 digits>#<id>`.
-fn open_invoice_entry(tenant: &TenantId, id: &InvoiceId, due_at: Timestamp) -> ItemKey {
+pub fn open_invoice_entry(tenant: &TenantId, id: &InvoiceId, due_at: Timestamp) -> ItemKey {
     in_tenant(
         tenant,
         format!(
@@ -262,16 +262,36 @@ pub fn recurring_due(tenant: &TenantId, id: &RecurringInvoiceId, due_at: Timesta
     }
 }
 
-/// The tenant and recurring invoice a due entry names.
-pub fn parse_recurring_due(sk: &str) -> Option<(ulid::Ulid, RecurringInvoiceId)> {
+/// The guard that reminder `stage` (0 for the first) of an invoice was sent.
+pub fn reminder_sent(tenant: &TenantId, id: &InvoiceId, stage: usize) -> ItemKey {
+    in_tenant(tenant, format!("REMINDED#{}#{stage}", id.ulid()))
+}
+
+/// The partition of the sparse index of open invoices whose next payment reminder's day has
+/// come (GSI1). The entry is on the invoice's entry in the index of open invoices, so it
+/// leaves the index with it when the invoice is paid, credited in full or voided.
+pub const REMINDERS_DUE: &str = "REMIND";
+
+/// An open invoice's entry in the index of reminders due: when the schedule next looks at it.
+pub fn reminder_due(tenant: &TenantId, id: &InvoiceId, look_at: Timestamp) -> DueEntry {
+    DueEntry {
+        pk: REMINDERS_DUE.into(),
+        sk: format!(
+            "{:012}#{}#{}",
+            look_at.unix_seconds().max(0),
+            tenant.ulid(),
+            id.ulid()
+        ),
+    }
+}
+
+/// The tenant and the item (its ULID) a due entry names, in any partition of the index.
+pub fn parse_due(sk: &str) -> Option<(ulid::Ulid, ulid::Ulid)> {
     let mut parts = sk.split('#');
     let _due = parts.next()?;
     let tenant = ulid::Ulid::from_string(parts.next()?).ok()?;
     let id = ulid::Ulid::from_string(parts.next()?).ok()?;
-    parts
-        .next()
-        .is_none()
-        .then(|| (tenant, RecurringInvoiceId::from_ulid(id)))
+    parts.next().is_none().then_some((tenant, id))
 }
 
 pub fn export(tenant: &TenantId, id: &ExportId) -> ItemKey {

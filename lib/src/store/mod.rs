@@ -31,12 +31,12 @@ use crate::clock::Clock;
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
 pub use account::AccountState;
-pub use due::DuePage;
+pub use due::{DueCursor, DuePage};
 pub use idempotency::{ClaimToken, IdempotentRequest, LEASE_SECONDS, NextAction};
 pub use keys::{Collection, DueEntry, ItemKey, Listing};
 pub use links::{LinkTarget, LinkedKind};
 pub use purge::PURGE_PAGE;
-pub use records::{AuditEntry, Counter, PeriodMade, SavedResponse, TakenNumber};
+pub use records::{AuditEntry, Counter, PeriodMade, ReminderGuard, SavedResponse, TakenNumber};
 pub use session::SessionCheck;
 pub use tx::Tx;
 

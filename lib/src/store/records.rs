@@ -88,6 +88,20 @@ impl Record for PeriodMade {
     const SCHEMA_VERSION: u32 = 1;
 }
 
+/// That a payment reminder stage of an invoice was sent (or is being sent): created before the
+/// message leaves, so a stage is sent at most once, ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderGuard {
+    /// 1 for the first reminder.
+    pub stage: u8,
+    pub at: crate::domain::Timestamp,
+}
+
+impl Record for ReminderGuard {
+    const KIND: &'static str = "reminder-sent";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
 impl Record for crate::domain::invoice::InvoiceSummary {
     const KIND: &'static str = "invoice-entry";
     const SCHEMA_VERSION: u32 = 1;

@@ -229,10 +229,26 @@ impl Tx {
     /// Writes the item whatever is there: for derived items that follow a record the same
     /// transaction changes under its own condition (a document's list entries).
     pub fn put<R: Record>(&mut self, key: &ItemKey, record: &R) -> &mut Self {
+        self.put_due(key, record, None)
+    }
+
+    /// Writes the item whatever is there (as [`Tx::put`]), with its entry in the sparse index
+    /// of due work when it has one.
+    pub fn put_due<R: Record>(
+        &mut self,
+        key: &ItemKey,
+        record: &R,
+        due: Option<DueEntry>,
+    ) -> &mut Self {
         self.try_push(key, Expect::Check, |tx| {
+            let mut attrs = item::encode_new(&tx.cipher, key, record, tx.now)?;
+            if let Some(due) = due {
+                attrs.insert(DUE_INDEX_PK.into(), AttributeValue::S(due.pk));
+                attrs.insert(DUE_INDEX_SK.into(), AttributeValue::S(due.sk));
+            }
             let put = Put::builder()
                 .table_name(tx.table.as_ref())
-                .set_item(Some(item::encode_new(&tx.cipher, key, record, tx.now)?));
+                .set_item(Some(attrs));
             Ok(TransactWriteItem::builder()
                 .put(finish(put.build())?)
                 .build())

@@ -196,6 +196,11 @@ pub fn payments_of(invoice: &str) -> Read<ListPage<PaymentSummary>> {
     ))
 }
 
+/// An invoice's payment reminders: those sent, and the next one's day.
+pub fn reminders_of(invoice: &str) -> Read<crate::app::reminders::Reminders> {
+    Read::at(of_record::<Invoice>(invoice, "reminders"))
+}
+
 /// Up to 100 credit notes of one invoice.
 pub fn credit_notes_of(invoice: &str) -> Read<ListPage<CreditNoteSummary>> {
     Read::at(format!(

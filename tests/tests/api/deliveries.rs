@@ -12,7 +12,12 @@ use serde_json::{Value, json};
 use crate::documents::{issue, json_of, post, seller};
 
 /// A sample event from `events/`, about `message_id` to `address`, tagged with the document.
-fn event(name: &str, message_id: &str, address: &str, tags: &[(&str, &str)]) -> SesEvent {
+pub(crate) fn event(
+    name: &str,
+    message_id: &str,
+    address: &str,
+    tags: &[(&str, &str)],
+) -> SesEvent {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../events/deliveries-{name}.json"));
     let text = std::fs::read_to_string(&path).expect("sample event");

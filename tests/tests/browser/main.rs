@@ -295,6 +295,19 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         title.starts_with("Rechnung ") && title.ends_with("1000"),
         "{title}"
     );
+    // The reminder policy set above is on: the invoice shows its next reminder's day.
+    browser.wait_for_text("Nächste Zahlungserinnerung: ").await;
+    let next = browser.text(".next-reminder").await;
+    let day = next
+        .trim()
+        .trim_start_matches("Nächste Zahlungserinnerung: ");
+    assert!(
+        day.len() == 10 && day.chars().filter(|c| *c == '.').count() == 2,
+        "{next}"
+    );
+    browser
+        .wait_for_text("Jetzt eine Zahlungserinnerung senden")
+        .await;
     browser.check_page().await;
 
     // A link to the invoice in an e-mail, opened from another site: the owner lands on the

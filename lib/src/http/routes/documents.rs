@@ -12,6 +12,8 @@ use crate::AppState;
 use crate::app::files::{self, File};
 use crate::domain::credit_note::CreditNote;
 use crate::app::links::MadeLink;
+use crate::app::reminders::{self, Reminders};
+use crate::http::etag::IfMatch;
 use crate::domain::ids::LinkId;
 use crate::domain::invoice::Invoice;
 use crate::domain::proposal::Proposal;
@@ -40,6 +42,9 @@ function_routes! {
     "/v1/invoices/{id}/links/{link}" => { delete: revoke_invoice_link }
     "/v1/credit-notes/{id}/links/{link}" => { delete: revoke_credit_note_link }
     "/v1/proposals/{id}/links/{link}" => { delete: revoke_proposal_link }
+    "/v1/invoices/{id}/reminders" => { get: invoice_reminders, post: remind_invoice }
+    "/v1/invoices/{id}/reminders/pause" => { post: pause_reminders }
+    "/v1/invoices/{id}/reminders/resume" => { post: resume_reminders }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -384,6 +389,143 @@ async fn revoke<D: crate::app::sending::Mailable + records::Resource>(
         &id,
         link,
         records::view_json::<D>,
+    )
+    .await?;
+    Ok(records::answer_response(crate::app::idempotency::Answer {
+        response,
+        replayed: false,
+    }))
+}
+
+/// An invoice's payment reminders: those sent (stage, date, recipients, what each claimed),
+/// whether they are paused for it or the customer asked for none, and the day the next is
+/// due under the account's policy (`settings.reminders`).
+#[utoipa::path(
+    get, path = "/v1/invoices/{id}/reminders", tag = "documents",
+    params(("id" = String, Path, description = "The invoice's id (`inv_…`)")),
+    responses(
+        (status = 200, description = "The invoice's reminders", body = Reminders),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn invoice_reminders(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<Invoice>(&id)?;
+    let reminders = reminders::overview(&state, &session.actor(&request), &id).await?;
+    Ok(axum::Json(reminders).into_response())
+}
+
+/// Send a payment reminder now, by hand: the latest stage of the account's policy whose day
+/// has come, else the one after the last sent (whether or not the policy is switched on). The
+/// message, in the customer's language, attaches the reminder's PDF (the amount due, the days
+/// overdue, the fees, the interest to the day and the compensation claimed, the payment
+/// reference and QR code) and the invoice's PDF. A stage is never sent twice. Takes
+/// `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/v1/invoices/{id}/reminders", tag = "documents",
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours: one key sends one reminder"),
+    ),
+    responses(
+        (status = 200, description = "Sent, and recorded in `reminders`", body = View<Invoice>),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not overdue, not open, every stage sent, or the customer asked for no reminders; nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The customer has no e-mail address, or it is suppressed; nothing was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Amazon SES refused the message; nothing was recorded", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Amazon SES could not take the message now; nothing was recorded", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn remind_invoice(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    idempotency: IdempotencyKey,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<Invoice>(&id)?;
+    // Boxed: the reminder's future (two PDFs, SES, the record) is large.
+    let answer = Box::pin(reminders::send_by_hand(
+        &state,
+        &session.actor(&request),
+        idempotency.request(b""),
+        &id,
+        records::view_json::<Invoice>,
+    ))
+    .await?;
+    Ok(records::answer_response(answer))
+}
+
+/// Pause the schedule's payment reminders for this invoice (one can still be sent by hand).
+/// Needs `If-Match`.
+#[utoipa::path(
+    post, path = "/v1/invoices/{id}/reminders/pause", tag = "documents",
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+    ),
+    responses(
+        (status = 200, description = "Paused", body = View<Invoice>),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn pause_reminders(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    expected: IfMatch,
+) -> Result<Response, ApiError> {
+    paused(&state, &session, &request, &id, expected, true).await
+}
+
+/// Resume the schedule's payment reminders for this invoice. Needs `If-Match`.
+#[utoipa::path(
+    post, path = "/v1/invoices/{id}/reminders/resume", tag = "documents",
+    params(
+        ("id" = String, Path, description = "The invoice's id (`inv_…`)"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+    ),
+    responses(
+        (status = 200, description = "Resumed", body = View<Invoice>),
+        (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn resume_reminders(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+    expected: IfMatch,
+) -> Result<Response, ApiError> {
+    paused(&state, &session, &request, &id, expected, false).await
+}
+
+async fn paused(
+    state: &AppState,
+    session: &Session,
+    request: &RequestId,
+    id: &str,
+    expected: IfMatch,
+    paused: bool,
+) -> Result<Response, ApiError> {
+    let id = records::parse_id::<Invoice>(id)?;
+    let actor = session.actor(request);
+    let response = reminders::pause(
+        state,
+        &actor,
+        &id,
+        paused,
+        expected.0,
+        records::view_json::<Invoice>,
     )
     .await?;
     Ok(records::answer_response(crate::app::idempotency::Answer {

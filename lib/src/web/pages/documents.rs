@@ -235,6 +235,70 @@ fn send_form(path: &str, form: &Form) -> Markup {
     )
 }
 
+/// An invoice's payment reminders: the next one's day (or why none), those sent, and the
+/// owner's actions (send one now, pause or resume the schedule's).
+fn reminder_section(
+    fmt: &Fmt,
+    (id, etag): (&str, &str),
+    open: bool,
+    currency: crate::domain::values::Currency,
+    reminders: &crate::app::reminders::Reminders,
+) -> Markup {
+    let at_version = |action: &str, label: &str, class: &str| {
+        html! {
+            form.action hx-post=(format!("/invoices/{id}/do/{action}")) hx-target="this" hx-swap="outerHTML" {
+                (notice(&Form::default(), &[]))
+                (hidden("_etag", etag))
+                button class=(class) type="submit" { (label) }
+            }
+        }
+    };
+    html! {
+        h2 { (t("reminders")) }
+        @if open {
+            p.next-reminder {
+                @if let Some(day) = reminders.next_reminder {
+                    (t_with("reminders-next", &[("date", &fmt.date(day))]))
+                } @else if !reminders.enabled {
+                    (t("reminders-off"))
+                } @else if reminders.paused {
+                    (t("reminders-paused"))
+                } @else if reminders.customer_opted_out {
+                    (t("reminders-opted-out"))
+                } @else {
+                    (t("reminders-none-due"))
+                }
+            }
+        }
+        @if let Some(problem) = &reminders.problem { p.error role="status" { (problem) } }
+        @if !reminders.sent.is_empty() {
+            div.table { table {
+                caption { (t("reminders-sent")) }
+                thead { tr {
+                    th scope="col" { (t("col-date")) } th scope="col" { (t("reminders-stage")) }
+                    th scope="col" { (t("field-to")) } th.num scope="col" { (t("reminders-claimed")) }
+                } }
+                tbody { @for r in &reminders.sent { tr {
+                    td { (fmt.date(r.date)) }
+                    td { (r.stage) @if r.by_hand { " (" (t("reminders-by-hand")) ")" } }
+                    td { (r.to.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")) }
+                    td.num { (fmt.money(&r.charges.total, currency)) }
+                } } }
+            } }
+        }
+        @if open {
+            div.actions {
+                (page::action(&format!("/invoices/{id}/do/remind"), &t("reminders-send-now"), "secondary"))
+                @if reminders.paused {
+                    (at_version("resume-reminders", &t("reminders-resume"), "secondary"))
+                } @else {
+                    (at_version("pause-reminders", &t("reminders-pause"), "secondary"))
+                }
+            }
+        }
+    }
+}
+
 /// Each message that carried the document: when, to whom, with which subject.
 fn sendings_table(fmt: &Fmt, sendings: &[Sending]) -> Markup {
     html! {
@@ -422,13 +486,14 @@ pub async fn invoice(
         return draft_page(&web, &headers, id, &Draft::Invoice(got)).await;
     }
     let doc = got.value.record;
-    let (fmt, payments, credits, summary) = tokio::join!(
+    let (fmt, payments, credits, summary, reminders) = tokio::join!(
         fmt(&web, &headers),
         web.api.read(&headers, reads::payments_of(id)),
         web.api.read(&headers, reads::credit_notes_of(id)),
         web.api.read(&headers, reads::summary()),
+        web.api.read(&headers, reads::reminders_of(id)),
     );
-    let (fmt, payments, credits) = (fmt?, payments?.data, credits?.data);
+    let (fmt, payments, credits, reminders) = (fmt?, payments?.data, credits?.data, reminders?);
     let today = summary?.as_of;
     let open = matches!(
         doc.status,
@@ -465,6 +530,9 @@ pub async fn invoice(
             h2 { (t("send-by-email")) }
             (send_form(&format!("/invoices/{id}/do/send"), &none))
             (delivery_section(&fmt, &format!("/invoices/{id}"), &doc.sendings, &doc.deliveries, &doc.links))
+        }
+        @if open || !reminders.sent.is_empty() {
+            (reminder_section(&fmt, (id, &got.etag), open, doc.content.currency, &reminders))
         }
         @if open {
             h2 { (t("record-a-payment")) }
@@ -686,11 +754,24 @@ pub async fn act(
         ),
         (Kind::Invoice, "pay") => (kind.api_of(id, "payments"), Some(&sent.body), Next::Back),
         (Kind::Invoice, "send") => (kind.api_of(id, "send"), Some(&sent.body), Next::Back),
+        (Kind::Invoice, "remind") => (kind.api_of(id, "reminders"), None, Next::Back),
+        (Kind::Invoice, "pause-reminders") => {
+            (kind.api_of(id, "reminders/pause"), None, Next::Back)
+        }
+        (Kind::Invoice, "resume-reminders") => {
+            (kind.api_of(id, "reminders/resume"), None, Next::Back)
+        }
         _ => return Err(Failure::NotFound),
     };
+    let mut extra = idempotency(&fields);
+    if action.ends_with("-reminders") {
+        // At the version the page showed.
+        let etag = super::own(&fields, "_etag").unwrap_or("*").to_owned();
+        extra.push((axum::http::header::IF_MATCH, etag));
+    }
     let reply = web
         .api
-        .send(&headers, Method::POST, api_path, body, idempotency(&fields))
+        .send(&headers, Method::POST, api_path, body, extra)
         .await;
     if reply.is_success() {
         let to = match next {

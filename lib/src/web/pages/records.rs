@@ -106,6 +106,7 @@ fn customer_fields(form: &Form) -> Markup {
         }
         (address(form, &t("billing-address"), "billing_address"))
         (field(form, &t("field-notes"), "notes", Input::Area))
+        (field(form, &t("field-no_reminders"), "no_reminders", Input::Check))
     }
 }
 
@@ -127,6 +128,7 @@ const CUSTOMER_NAMES: &[&str] = &[
     "billing_address.region",
     "billing_address.country",
     "notes",
+    "no_reminders",
 ];
 
 fn customer_columns(_: &Fmt, customer: &Customer) -> Markup {
