@@ -28,6 +28,18 @@ impl AwsCalls {
             .unwrap_or_default()
     }
 
+    /// The calls made since `before` (an earlier [`AwsCalls::snapshot`]), of each operation
+    /// that had any.
+    pub fn since(&self, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+        self.snapshot()
+            .into_iter()
+            .filter_map(|(operation, n)| {
+                let made = n - before.get(&operation).copied().unwrap_or(0);
+                (made > 0).then_some((operation, made))
+            })
+            .collect()
+    }
+
     /// Calls to one service (`dynamodb`, `kms`, `s3`) so far.
     pub fn to_service(&self, service: &str) -> u64 {
         let prefix = format!("{service}:");

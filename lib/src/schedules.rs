@@ -7,6 +7,7 @@
 //!
 //! The logs say how many schedules and invoices, never whose or what.
 
+use std::future::Future;
 use std::time::Instant;
 
 use futures_util::StreamExt as _;
@@ -16,6 +17,7 @@ use crate::app::recurring;
 use crate::app::reminders::{self, Looked};
 use crate::domain::TenantId;
 use crate::domain::ids::{InvoiceId, RecurringInvoiceId};
+use crate::domain::settings::Settings;
 use crate::store::keys;
 use crate::telemetry::RequestId;
 
@@ -50,6 +52,24 @@ pub struct Report {
     pub stopped_early: bool,
 }
 
+impl Report {
+    /// This pass's report and the `next` pass's together (whether the last stopped early).
+    pub fn and(self, next: Report) -> Report {
+        Report {
+            schedules: self.schedules + next.schedules,
+            invoices: self.invoices + next.invoices,
+            sent: self.sent + next.sent,
+            send_pending: self.send_pending + next.send_pending,
+            failed: self.failed + next.failed,
+            invoices_looked_at: self.invoices_looked_at + next.invoices_looked_at,
+            reminders_sent: self.reminders_sent + next.reminders_sent,
+            reminders_withheld: self.reminders_withheld + next.reminders_withheld,
+            reminders_failed: self.reminders_failed + next.reminders_failed,
+            stopped_early: next.stopped_early,
+        }
+    }
+}
+
 /// Handles one scheduled event: a pass that stops [`crate::purge::MARGIN`] before `deadline`.
 pub async fn handle(
     state: &AppState,
@@ -69,14 +89,14 @@ pub async fn handle(
 }
 
 /// Accounts worked on at once: each waits on DynamoDB most of the time. Two passes or two
-/// accounts never make the same period (the guard items decide).
+/// accounts never make the same period or send the same reminder (the guard items decide).
 const AT_ONCE: usize = 8;
 
-/// What became of one due schedule in a pass.
-enum Outcome {
-    Worked(recurring::Caught),
+/// What became of one due item in a pass.
+enum Outcome<T> {
+    Worked(T),
     Failed,
-    /// Its account is closed: nothing is made (its items wait for the purge).
+    /// Its account is closed: nothing is done (its items wait for the purge).
     Closed,
     /// The deadline came first.
     Left,
@@ -87,140 +107,157 @@ enum Outcome {
 pub async fn run(state: &AppState, deadline: Instant) -> anyhow::Result<Report> {
     let request = &RequestId(format!("schedules-{}", ulid::Ulid::generate()));
     let mut report = Report::default();
-    recurring_invoices(state, deadline, request, &mut report).await?;
-    if !report.stopped_early {
-        reminders_due(state, deadline, request, &mut report).await?;
+    for outcome in walk::<Schedules>(state, deadline, request).await? {
+        match outcome {
+            Outcome::Worked(caught) => {
+                report.schedules += 1;
+                report.invoices += caught.made.len();
+                report.sent += caught.sent;
+                report.send_pending += usize::from(caught.send_pending);
+            }
+            Outcome::Failed => {
+                report.schedules += 1;
+                report.failed += 1;
+            }
+            Outcome::Closed => {}
+            Outcome::Left => report.stopped_early = true,
+        }
+    }
+    if report.stopped_early {
+        return Ok(report);
+    }
+    for outcome in walk::<Reminders>(state, deadline, request).await? {
+        match outcome {
+            Outcome::Worked(looked) => {
+                report.invoices_looked_at += 1;
+                match looked {
+                    Looked::Sent => report.reminders_sent += 1,
+                    Looked::PassedOver(Some(_)) => report.reminders_withheld += 1,
+                    Looked::PassedOver(None) | Looked::Nothing => {}
+                }
+            }
+            Outcome::Failed => {
+                report.invoices_looked_at += 1;
+                report.reminders_failed += 1;
+            }
+            Outcome::Closed => {}
+            Outcome::Left => report.stopped_early = true,
+        }
     }
     Ok(report)
 }
 
-/// The due entries of one page, by account (in the order they came).
-fn by_account<T>(
-    due: Vec<(TenantId, ulid::Ulid)>,
-    id: fn(ulid::Ulid) -> T,
-) -> Vec<(TenantId, Vec<T>)> {
-    let mut accounts: Vec<(TenantId, Vec<T>)> = Vec::new();
-    for (tenant, ulid) in due {
-        match accounts.iter_mut().find(|(t, _)| *t == tenant) {
-            Some((_, ids)) => ids.push(id(ulid)),
-            None => accounts.push((tenant, vec![id(ulid)])),
-        }
+/// A kind of work found in a partition of the index of due work.
+trait DueWork {
+    /// Its partition of the index.
+    const PARTITION: &'static str;
+    /// What the item's ULID names.
+    type Id: std::fmt::Display + Send + Sync;
+    /// What is read once per account for all its items.
+    type Account: Send + Sync;
+    type Done: Send;
+    fn id(ulid: ulid::Ulid) -> Self::Id;
+    fn account(
+        state: &AppState,
+        tenant: &TenantId,
+    ) -> impl Future<Output = crate::app::Result<Self::Account>> + Send;
+    fn work(
+        state: &AppState,
+        tenant: &TenantId,
+        id: &Self::Id,
+        account: &Self::Account,
+        request: &RequestId,
+    ) -> impl Future<Output = crate::app::Result<Self::Done>> + Send;
+}
+
+/// Recurring invoices whose next period has come.
+struct Schedules;
+
+impl DueWork for Schedules {
+    const PARTITION: &'static str = keys::RECURRING_DUE;
+    type Id = RecurringInvoiceId;
+    type Account = ();
+    type Done = recurring::Caught;
+
+    fn id(ulid: ulid::Ulid) -> RecurringInvoiceId {
+        RecurringInvoiceId::from_ulid(ulid)
     }
-    accounts
-}
 
-/// What became of one invoice due a reminder look in a pass.
-enum Reminded {
-    Looked(Looked),
-    Failed,
-    Closed,
-    Left,
-}
+    async fn account(_: &AppState, _: &TenantId) -> crate::app::Result<()> {
+        Ok(())
+    }
 
-/// Looks at every open invoice whose next reminder's day has come, until `deadline`.
-async fn reminders_due(
-    state: &AppState,
-    deadline: Instant,
-    request: &RequestId,
-    report: &mut Report,
-) -> anyhow::Result<()> {
-    let store = &state.store;
-    let now = state.clock.now();
-    let mut after = None;
-    loop {
-        let page = store.due(keys::REMINDERS_DUE, now, PAGE, after).await?;
-        let accounts = by_account(page.due, InvoiceId::from_ulid);
-        let outcomes: Vec<Reminded> = futures_util::stream::iter(accounts)
-            .map(|(tenant, ids)| async move {
-                if store.is_closed(&tenant).await? != Some(false) {
-                    return Ok(vec![Reminded::Closed]);
-                }
-                // The policy and the time zone, once for the account's invoices.
-                let settings = reminders::settings(state, &tenant).await?;
-                let mut outcomes = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if Instant::now() >= deadline {
-                        outcomes.push(Reminded::Left);
-                        break;
-                    }
-                    let looked =
-                        Box::pin(reminders::look_at(state, &tenant, &id, &settings, request)).await;
-                    outcomes.push(match looked {
-                        Ok(looked) => Reminded::Looked(looked),
-                        Err(error) => {
-                            tracing::error!(target: "schedules", invoice = %id, error = %error, "a reminder look failed");
-                            Reminded::Failed
-                        }
-                    });
-                }
-                Ok::<_, anyhow::Error>(outcomes)
-            })
-            .buffer_unordered(AT_ONCE)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect::<anyhow::Result<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .collect();
-        for outcome in outcomes {
-            match outcome {
-                Reminded::Looked(looked) => {
-                    report.invoices_looked_at += 1;
-                    match looked {
-                        Looked::Sent => report.reminders_sent += 1,
-                        Looked::PassedOver(Some(_)) => report.reminders_withheld += 1,
-                        Looked::PassedOver(None) | Looked::Nothing => {}
-                    }
-                }
-                Reminded::Failed => {
-                    report.invoices_looked_at += 1;
-                    report.reminders_failed += 1;
-                }
-                Reminded::Closed => {}
-                Reminded::Left => report.stopped_early = true,
-            }
-        }
-        after = page.next;
-        if after.is_none() || report.stopped_early {
-            return Ok(());
-        }
+    async fn work(
+        state: &AppState,
+        tenant: &TenantId,
+        id: &RecurringInvoiceId,
+        (): &(),
+        request: &RequestId,
+    ) -> crate::app::Result<recurring::Caught> {
+        Box::pin(recurring::catch_up(state, tenant, id, request)).await
     }
 }
 
-/// Makes the recurring invoices due by now, until `deadline`.
-async fn recurring_invoices(
+/// Open invoices whose next reminder's day has come.
+struct Reminders;
+
+impl DueWork for Reminders {
+    const PARTITION: &'static str = keys::REMINDERS_DUE;
+    type Id = InvoiceId;
+    /// The policy and the time zone.
+    type Account = Settings;
+    type Done = Looked;
+
+    fn id(ulid: ulid::Ulid) -> InvoiceId {
+        InvoiceId::from_ulid(ulid)
+    }
+
+    async fn account(state: &AppState, tenant: &TenantId) -> crate::app::Result<Settings> {
+        reminders::settings(state, tenant).await
+    }
+
+    async fn work(
+        state: &AppState,
+        tenant: &TenantId,
+        id: &InvoiceId,
+        settings: &Settings,
+        request: &RequestId,
+    ) -> crate::app::Result<Looked> {
+        Box::pin(reminders::look_at(state, tenant, id, settings, request)).await
+    }
+}
+
+/// Works on every entry of `W`'s partition due by now, a page at a time: accounts at once,
+/// one account's items one after another (a series of numbers is the account's), until
+/// `deadline`, checked before each item is begun.
+async fn walk<W: DueWork>(
     state: &AppState,
     deadline: Instant,
     request: &RequestId,
-    report: &mut Report,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<Outcome<W::Done>>> {
     let store = &state.store;
     let now = state.clock.now();
+    let mut done = Vec::new();
     let mut after = None;
     loop {
-        let page = store
-            .due(crate::store::keys::RECURRING_DUE, now, PAGE, after)
-            .await?;
-        // One account's schedules one after another (they take numbers from one series);
-        // accounts at once.
-        let accounts = by_account(page.due, RecurringInvoiceId::from_ulid);
-        let outcomes: Vec<Outcome> = futures_util::stream::iter(accounts)
-            .map(|(tenant, ids)| async move {
+        let page = store.due(W::PARTITION, now, PAGE, after).await?;
+        let outcomes: Vec<Outcome<W::Done>> = futures_util::stream::iter(by_account(page.due))
+            .map(|(tenant, ulids)| async move {
                 if store.is_closed(&tenant).await? != Some(false) {
                     return Ok(vec![Outcome::Closed]);
                 }
-                let mut outcomes = Vec::with_capacity(ids.len());
-                for id in ids {
+                let account = W::account(state, &tenant).await?;
+                let mut outcomes = Vec::with_capacity(ulids.len());
+                for ulid in ulids {
                     if Instant::now() >= deadline {
                         outcomes.push(Outcome::Left);
                         break;
                     }
-                    let caught = Box::pin(recurring::catch_up(state, &tenant, &id, request)).await;
-                    outcomes.push(match caught {
-                        Ok(caught) => Outcome::Worked(caught),
+                    let id = W::id(ulid);
+                    outcomes.push(match W::work(state, &tenant, &id, &account, request).await {
+                        Ok(worked) => Outcome::Worked(worked),
                         Err(error) => {
-                            tracing::error!(target: "schedules", schedule = %id, error = %error, "a schedule failed");
+                            tracing::error!(target: "schedules", item = %id, error = %error, "due work failed");
                             Outcome::Failed
                         }
                     });
@@ -235,25 +272,23 @@ async fn recurring_invoices(
             .into_iter()
             .flatten()
             .collect();
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Worked(caught) => {
-                    report.schedules += 1;
-                    report.invoices += caught.made.len();
-                    report.sent += caught.sent;
-                    report.send_pending += usize::from(caught.send_pending);
-                }
-                Outcome::Failed => {
-                    report.schedules += 1;
-                    report.failed += 1;
-                }
-                Outcome::Closed => {}
-                Outcome::Left => report.stopped_early = true,
-            }
-        }
+        let left = outcomes.iter().any(|o| matches!(o, Outcome::Left));
+        done.extend(outcomes);
         after = page.next;
-        if after.is_none() || report.stopped_early {
-            return Ok(());
+        if after.is_none() || left {
+            return Ok(done);
         }
     }
+}
+
+/// The due entries of one page, by account (in the order they came).
+fn by_account(due: Vec<(TenantId, ulid::Ulid)>) -> Vec<(TenantId, Vec<ulid::Ulid>)> {
+    let mut accounts: Vec<(TenantId, Vec<ulid::Ulid>)> = Vec::new();
+    for (tenant, ulid) in due {
+        match accounts.iter_mut().find(|(t, _)| *t == tenant) {
+            Some((_, ulids)) => ulids.push(ulid),
+            None => accounts.push((tenant, vec![ulid])),
+        }
+    }
+    accounts
 }

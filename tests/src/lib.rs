@@ -164,6 +164,11 @@ impl TestApp {
         &self.stack.state
     }
 
+    /// Moves the app's clock on to `at` (an RFC 3339 instant in the future).
+    pub fn move_clock_to(&self, at: &str) {
+        move_state_clock_to(self.state(), at);
+    }
+
     /// Another browser: a client with a cookie jar of its own.
     pub fn new_client(&self) -> reqwest::Client {
         reqwest::Client::builder()
@@ -602,4 +607,28 @@ pub fn status_kib(field: &str) -> anyhow::Result<u64> {
                 .ok()
         })
         .with_context(|| format!("{field} in /proc/self/status"))
+}
+
+/// Moves `state`'s clock on to `at` (an RFC 3339 instant in the future).
+pub fn move_state_clock_to(state: &AppState, at: &str) {
+    let target = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .expect("an instant")
+        .unix_timestamp();
+    let now = state.clock.unix();
+    assert!(target > now, "{at} is not in the future");
+    state.clock.advance(target - now);
+}
+
+/// Scheduled passes over `state` until one finishes before its deadline (each given 300 s):
+/// their reports together, and how many passes it took.
+pub async fn passes_until_done(state: &AppState) -> (invoiceflow::schedules::Report, usize) {
+    let pass =
+        || invoiceflow::schedules::run(state, std::time::Instant::now() + Duration::from_secs(300));
+    let mut report = pass().await.expect("a pass");
+    let mut passes = 1;
+    while report.stopped_early {
+        report = report.and(pass().await.expect("a pass"));
+        passes += 1;
+    }
+    (report, passes)
 }

@@ -35,7 +35,7 @@ use super::documents::{answered, write_entries};
 use super::idempotency::{self, Answer, Claim};
 use super::race::{self, Attempt};
 use super::sending::{Accepted, Reminding, deliver, id_ulid};
-use super::{Acting, Error, Result, Scheduled, Tenanted, files, get, missing};
+use super::{Acting, Error, Result, Scheduled, files, get, missing};
 
 /// What a look at one invoice came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,15 +161,7 @@ async fn pass_over(
             }
             let after = before.record.passed_over(problem, next);
             let mut tx = actor.transaction(&state.store).await?;
-            let write = tx.len();
-            tx.replace(&keys::invoice(actor.tenant(), id), &after, before.version);
-            write_entries(
-                &mut tx,
-                actor.tenant(),
-                id,
-                Some(&before.record),
-                Some(&after),
-            );
+            let write = replace(&mut tx, id, &before, &after);
             race::commit(state, tx, &[write], ()).await
         }
     })
@@ -377,21 +369,13 @@ async fn record(
         .and_then(|due_at| policy.next_look(due_at, days.max(policy_day(policy, reminder))));
     let mut after = before.record.reminded(reminder.clone(), next);
     after.links.push(accepted.link.clone());
-    let write = tx.len();
-    tx.replace(&keys::invoice(actor.tenant(), id), &after, before.version);
+    let write = replace(&mut tx, id, &before, &after);
     tx.create_link(
         &accepted.link.digest,
         crate::store::LinkedKind::Invoice,
         id_ulid::<Invoice>(id)?,
         &accepted.link.id.to_string(),
         accepted.link.expires_at,
-    );
-    write_entries(
-        &mut tx,
-        actor.tenant(),
-        id,
-        Some(&before.record),
-        Some(&after),
     );
     tx.audit(&actor.audit("invoice.reminded", Some(id.to_string()), Outcome::Success));
     let version = before.version + 1;
@@ -410,6 +394,21 @@ async fn record(
     let response = answered(version, body);
     claim.complete(&mut tx, &response);
     race::commit(state, tx, &[write], response).await
+}
+
+/// Replaces the invoice `before` with `after` in `tx`, with its list entries (and so its place
+/// in the index of reminders due); the write's index, contested by a concurrent change.
+fn replace(
+    tx: &mut crate::store::Tx,
+    id: &InvoiceId,
+    before: &Stored<Invoice>,
+    after: &Invoice,
+) -> usize {
+    let tenant = *tx.tenant();
+    let write = tx.len();
+    tx.replace(&keys::invoice(&tenant, id), after, before.version);
+    write_entries(tx, &tenant, id, Some(&before.record), Some(after));
+    write
 }
 
 /// The day of the stage `reminder` was.
@@ -438,15 +437,7 @@ pub async fn pause(
             reminders_paused: paused,
             ..before.record.clone()
         };
-        let write = tx.len();
-        tx.replace(&keys::invoice(actor.tenant(), id), &after, before.version);
-        write_entries(
-            &mut tx,
-            actor.tenant(),
-            id,
-            Some(&before.record),
-            Some(&after),
-        );
+        let write = replace(&mut tx, id, &before, &after);
         let action = if paused {
             "invoice.reminders_paused"
         } else {

@@ -70,6 +70,7 @@ impl CsvForm for Customer {
         "tax_id",
         "currency",
         "notes",
+        "no_reminders",
         "created_at",
         "updated_at",
     ];
@@ -89,6 +90,7 @@ impl CsvForm for Customer {
             text(&c.tax_id),
             text(&c.currency),
             text(&c.notes),
+            c.no_reminders.to_string(),
             stored.created_at.to_string(),
             stored.updated_at.to_string(),
         ]);
@@ -288,6 +290,63 @@ impl CsvForm for Invoice {
             stored.created_at.to_string(),
             stored.updated_at.to_string(),
         ]]
+    }
+}
+
+/// Every payment reminder sent, one row each: its invoice, stage, day, recipients and what it
+/// claimed.
+pub struct InvoiceReminders;
+
+impl CsvForm for InvoiceReminders {
+    type Record = Invoice;
+    const COLLECTION: Collection = Collection::Invoices;
+    const PAGE: u16 = 10;
+    const HEADER: &'static [&'static str] = &[
+        "invoice_id",
+        "invoice_number",
+        "stage",
+        "date",
+        "sent_at",
+        "by_hand",
+        "to",
+        "days_overdue",
+        "fees",
+        "interest",
+        "compensation",
+        "total",
+        "currency",
+    ];
+
+    fn rows(id: ulid::Ulid, stored: &Stored<Invoice>) -> Vec<Vec<String>> {
+        let invoice = &stored.record;
+        let id = InvoiceId::from_ulid(id).to_string();
+        invoice
+            .reminders
+            .iter()
+            .map(|reminder| {
+                let charges = &reminder.charges;
+                vec![
+                    id.clone(),
+                    text(&invoice.number),
+                    reminder.stage.to_string(),
+                    reminder.date.to_string(),
+                    reminder.at.to_string(),
+                    reminder.by_hand.to_string(),
+                    reminder
+                        .to
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    charges.days_overdue.to_string(),
+                    charges.fees.to_string(),
+                    charges.interest.to_string(),
+                    charges.compensation.to_string(),
+                    charges.total.to_string(),
+                    invoice.content.currency.to_string(),
+                ]
+            })
+            .collect()
     }
 }
 

@@ -27,7 +27,7 @@ use crate::domain::{TenantId, Timestamp};
 use crate::store::files::{self, FilesError, Target, Upload};
 use crate::store::{AuditEntry, Record, Store, keys};
 
-pub use forms::{CsvForm, InvoiceLines, neutralise};
+pub use forms::{CsvForm, InvoiceLines, InvoiceReminders, neutralise};
 
 /// S3's smallest part (except the last); parts are flushed when the buffer reaches it.
 pub const PART_BYTES: usize = 5 * 1024 * 1024;
@@ -92,6 +92,8 @@ invoice_lines.csv   one row per line of every invoice
 credit_notes.csv    one row per credit note: the invoice it corrects, totals, refund
 payments.csv        one row per payment: invoice, customer, day, amount, method, reference
 recurring_invoices.csv  one row per recurring invoice: its schedule, status and last invoice
+reminders.csv       one row per payment reminder sent: invoice, stage, day, recipients, days
+                    overdue, fees, interest, compensation, total
 audit.csv           the audit trail, newest first: who did what, to which record, when
 documents/          the PDF of every issued invoice, credit note and sent proposal that has
                     been downloaded, the very file that was sent (named by the document's
@@ -147,6 +149,7 @@ pub async fn write_account_zip(
         csv_file!(Proposal, "proposals.csv");
         csv_file!(Invoice, "invoices.csv");
         csv_file!(InvoiceLines, "invoice_lines.csv");
+        csv_file!(InvoiceReminders, "reminders.csv");
         csv_file!(CreditNote, "credit_notes.csv");
         csv_file!(Payment, "payments.csv");
         csv_file!(RecurringInvoice, "recurring_invoices.csv");

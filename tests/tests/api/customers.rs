@@ -518,16 +518,7 @@ async fn warm_customer_routes_make_the_budgeted_aws_calls() {
         json_of(create(&app, &app.client, "/v1/customers", &customer("Warm GmbH")).await).await;
     let path = format!("/v1/customers/{}", first["id"].as_str().expect("id"));
     let calls = app.state().aws_calls();
-    let delta = |before: &std::collections::BTreeMap<String, u64>| {
-        calls
-            .snapshot()
-            .into_iter()
-            .filter_map(|(op, n)| {
-                let d = n - before.get(&op).copied().unwrap_or(0);
-                (d > 0).then_some((op, d))
-            })
-            .collect::<std::collections::BTreeMap<_, _>>()
-    };
+    let delta = |before: &std::collections::BTreeMap<String, u64>| calls.since(before);
     let expect = |pairs: &[(&str, u64)]| {
         pairs
             .iter()

@@ -6,7 +6,7 @@ use invoiceflow_tests::{TestApp, spawn_app, spawn_interleaving_app};
 use reqwest::Client;
 use serde_json::{Value, json};
 
-const CUSTOMER_HEADER: [&str; 20] = [
+const CUSTOMER_HEADER: [&str; 21] = [
     "id",
     "name",
     "contact_name",
@@ -25,6 +25,7 @@ const CUSTOMER_HEADER: [&str; 20] = [
     "tax_id",
     "currency",
     "notes",
+    "no_reminders",
     "created_at",
     "updated_at",
 ];
@@ -124,7 +125,8 @@ async fn an_export_of_customers_parses_back_with_formulas_neutralised() {
         assert_eq!(row[9], "DE");
         assert_eq!(row[16], "EUR");
         assert_eq!(row[17], "multi\nline, \"note\"");
-        assert!(row[18].ends_with('Z'), "RFC 3339 UTC: {}", row[18]);
+        assert_eq!(row[18], "false", "no_reminders");
+        assert!(row[19].ends_with('Z'), "RFC 3339 UTC: {}", row[19]);
     }
 }
 
@@ -466,6 +468,7 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
             "payments.csv",
             "proposals.csv",
             "recurring_invoices.csv",
+            "reminders.csv",
             "services.csv",
         ]
     );

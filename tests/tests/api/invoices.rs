@@ -706,16 +706,7 @@ async fn warm_document_routes_make_the_budgeted_aws_calls() {
     let customer_id = customer(&app, &app.client, "Kunde").await;
     let first = draft(&app, &app.client, &customer_id, "2026-11-25").await;
     let calls = app.state().aws_calls();
-    let delta = |before: &std::collections::BTreeMap<String, u64>| {
-        calls
-            .snapshot()
-            .into_iter()
-            .filter_map(|(op, n)| {
-                let d = n - before.get(&op).copied().unwrap_or(0);
-                (d > 0).then_some((op, d))
-            })
-            .collect::<std::collections::BTreeMap<_, _>>()
-    };
+    let delta = |before: &std::collections::BTreeMap<String, u64>| calls.since(before);
     let expect = |pairs: &[(&str, u64)]| {
         pairs
             .iter()

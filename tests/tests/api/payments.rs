@@ -1067,16 +1067,7 @@ async fn warm_payment_routes_make_the_budgeted_aws_calls() {
     )
     .await;
     let calls = app.state().aws_calls();
-    let delta = |before: &BTreeMap<String, u64>| {
-        calls
-            .snapshot()
-            .into_iter()
-            .filter_map(|(op, n)| {
-                let d = n - before.get(&op).copied().unwrap_or(0);
-                (d > 0).then_some((op, d))
-            })
-            .collect::<BTreeMap<_, _>>()
-    };
+    let delta = |before: &std::collections::BTreeMap<String, u64>| calls.since(before);
     let before = calls.snapshot();
     assert_eq!(
         pay(&app, &app.client, &invoice, "10", today).await.status(),

@@ -9,20 +9,14 @@ use std::time::{Duration, Instant};
 
 use invoiceflow::schedules;
 use invoiceflow_tests::{TestApp, spawn_app, spawn_app_alone};
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::MessageParser;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::documents::{inspect, issue, plain, post, seller, text_of};
 
-/// Moves the app's clock to `at` (an RFC 3339 instant in the future).
 fn move_clock_to(app: &TestApp, at: &str) {
-    let target = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-        .expect("an instant")
-        .unix_timestamp();
-    let now = app.state().clock.unix();
-    assert!(target > now, "{at} is not in the future");
-    app.state().clock.advance(target - now);
+    app.move_clock_to(at);
 }
 
 async fn pass(app: &TestApp) -> schedules::Report {
@@ -208,15 +202,7 @@ async fn paid_between_stages_gets_only_the_first_a_missed_run_only_the_latest_an
         text.contains("seit 31 Tagen") && text.contains("1.008,61"),
         "{text}"
     );
-    let attachments: Vec<(String, Vec<u8>)> = parsed
-        .attachments()
-        .map(|part| {
-            (
-                part.attachment_name().unwrap_or_default().to_owned(),
-                part.contents().to_vec(),
-            )
-        })
-        .collect();
+    let attachments = crate::sending::attachments_of(&parsed);
     let names: Vec<&str> = attachments.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
@@ -445,5 +431,117 @@ async fn the_reminder_policy_is_off_by_default_and_bad_ones_are_refused_naming_t
     assert_eq!(
         after["reminders"]["stages"].as_array().map(Vec::len),
         Some(2)
+    );
+}
+
+/// One pass over `MEASURE_REMINDERS` overdue invoices (40 by default; the closing note's
+/// 1,000 with `MEASURE_REMINDERS=1000`) of four accounts, each sent its first reminder: the AWS
+/// calls a reminder and the time, beside one invoice GET measured in the same run. Prints
+/// `MEASURE` lines; asserts no scan and every reminder sent once.
+#[tokio::test]
+async fn one_pass_s_aws_calls_and_time_for_overdue_invoices() {
+    use futures::StreamExt as _;
+    let app = spawn_app_alone().await;
+    let count: usize = std::env::var("MEASURE_REMINDERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(40);
+    let mut firsts = Vec::new();
+    for account in 0..4 {
+        let client = app.new_client();
+        app.signup(&client).await;
+        let response = app
+            .unsafe_request(&client, Method::PATCH, "/v1/settings")
+            .header("if-match", "*")
+            .json(&json!({"reminders": {"enabled": true}}))
+            .send()
+            .await
+            .expect("patch");
+        assert_eq!(response.status(), 200);
+        let customer: Value = app
+            .post(&client, "/v1/customers")
+            .json(
+                &json!({"name": format!("Kunde {account}"), "currency": "EUR",
+                          "email": unique(&format!("kunde{account}"))}),
+            )
+            .send()
+            .await
+            .expect("customer")
+            .json()
+            .await
+            .expect("json");
+        let customer = customer["id"].as_str().expect("id").to_owned();
+        let made = futures::stream::iter(0..count / 4)
+            .map(|_| {
+                let (client, customer) = (client.clone(), customer.clone());
+                let app = &app;
+                async move {
+                    let draft: Value = app
+                        .post(&client, "/v1/invoices")
+                        .json(&json!({"customer_id": customer, "issue_date": "2026-11-25", "due_date": "2026-12-25",
+                                      "lines": [{"description": "Beratung", "quantity": "1", "unit_price": "100.00", "tax_rate": "19"}]}))
+                        .send()
+                        .await
+                        .expect("draft")
+                        .json()
+                        .await
+                        .expect("json");
+                    let id = draft["id"].as_str().expect("id").to_owned();
+                    let issued = app
+                        .post(&client, &format!("/v1/invoices/{id}/issue"))
+                        .json(&json!({}))
+                        .send()
+                        .await
+                        .expect("issue");
+                    assert_eq!(issued.status(), 200);
+                    id
+                }
+            })
+            .buffer_unordered(16)
+            .collect::<Vec<_>>()
+            .await;
+        firsts.push((client, made[0].clone()));
+    }
+    let (client, one) = &firsts[0];
+    let calls = app.state().aws_calls();
+    let delta = |before: &std::collections::BTreeMap<String, u64>| calls.since(before);
+    let before = calls.snapshot();
+    let started = Instant::now();
+    let got = client
+        .get(app.url(&format!("/v1/invoices/{one}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(got.status(), 200);
+    let read_time = started.elapsed();
+    let read_calls = delta(&before);
+
+    move_clock_to(&app, "2027-01-01T12:00:00Z");
+    let before = calls.snapshot();
+    let started = Instant::now();
+    let (report, passes) = invoiceflow_tests::passes_until_done(app.state()).await;
+    let pass_time = started.elapsed();
+    let pass_calls = delta(&before);
+    let total = count / 4 * 4;
+    assert_eq!(
+        (
+            report.invoices_looked_at,
+            report.reminders_sent,
+            report.reminders_failed
+        ),
+        (total, total, 0),
+        "{report:?}"
+    );
+    assert_eq!(pass_calls.get("dynamodb:Scan"), None, "no scan");
+    // A second pass finds nothing due: each entry moved to the next stage's day.
+    let before_again = calls.snapshot();
+    let again = pass(&app).await;
+    assert_eq!(again.invoices_looked_at, 0, "{again:?}");
+    let idle_calls = delta(&before_again);
+    let per_invoice: f64 = pass_calls.values().sum::<u64>() as f64 / total as f64;
+    println!(
+        "MEASURE invoice GET: {read_time:?}, calls {read_calls:?}\nMEASURE {passes} pass(es) over {total} overdue invoices: {pass_time:?} = {:.0}x the GET, {:.1} calls a reminder, calls {pass_calls:?}\nMEASURE a pass with nothing due: calls {idle_calls:?}",
+        pass_time.as_secs_f64() / read_time.as_secs_f64(),
+        per_invoice,
     );
 }

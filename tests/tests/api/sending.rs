@@ -68,6 +68,19 @@ async fn mail_to(app: &TestApp, address: &str) -> Vec<SentMail> {
         .collect()
 }
 
+/// A parsed message's attachments: each one's name and bytes.
+pub(crate) fn attachments_of(parsed: &mail_parser::Message<'_>) -> Vec<(String, Vec<u8>)> {
+    parsed
+        .attachments()
+        .map(|part| {
+            (
+                part.attachment_name().unwrap_or_default().to_owned(),
+                part.contents().to_vec(),
+            )
+        })
+        .collect()
+}
+
 /// The invoice as the API shows it.
 async fn invoice(app: &TestApp, id: &str) -> Value {
     let response = app
@@ -144,15 +157,7 @@ async fn an_issued_invoice_is_e_mailed_in_the_customer_s_language_with_its_pdf_a
             && text.contains("zahlbar bis 25.12.2026"),
         "{text}"
     );
-    let attachments: Vec<(String, Vec<u8>)> = parsed
-        .attachments()
-        .map(|part| {
-            (
-                part.attachment_name().unwrap_or_default().to_owned(),
-                part.contents().to_vec(),
-            )
-        })
-        .collect();
+    let attachments = attachments_of(&parsed);
     let names: Vec<&str> = attachments.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, [format!("{number}.pdf"), format!("{number}.xml")]);
     // The PDF is the kept one, with its e-invoice inside; the UBL passes the Peppol rules.
@@ -444,16 +449,7 @@ async fn one_send_s_aws_calls_and_time_beside_an_invoice_get() {
         .await
         .expect("bytes");
     let calls = app.state().aws_calls();
-    let delta = |before: &std::collections::BTreeMap<String, u64>| {
-        calls
-            .snapshot()
-            .into_iter()
-            .filter_map(|(op, n)| {
-                let d = n - before.get(&op).copied().unwrap_or(0);
-                (d > 0).then_some((op, d))
-            })
-            .collect::<std::collections::BTreeMap<_, _>>()
-    };
+    let delta = |before: &std::collections::BTreeMap<String, u64>| calls.since(before);
     let before = calls.snapshot();
     let started = std::time::Instant::now();
     let got = app
