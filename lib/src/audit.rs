@@ -40,9 +40,22 @@ pub fn event(
     outcome: Outcome,
     request: &RequestId,
 ) -> AuditEntry {
+    event_via(actor, None, action, object, outcome, request)
+}
+
+/// As [`event`], for an actor who used a credential other than the session (`key <name>`).
+pub fn event_via(
+    actor: Option<&UserId>,
+    via: Option<String>,
+    action: &'static str,
+    object: Option<String>,
+    outcome: Outcome,
+    request: &RequestId,
+) -> AuditEntry {
     tracing::info!(
         target: "audit",
         actor = actor.map(|user| user.to_string()),
+        via = via.as_deref(),
         action,
         object = object.as_deref(),
         outcome = outcome.as_str(),
@@ -54,5 +67,6 @@ pub fn event(
         object,
         outcome: outcome.as_str().to_owned(),
         request_id: Some(request.0.clone()),
+        via,
     }
 }

@@ -221,6 +221,7 @@ pub async fn delete_account(
     confirm: &str,
     device_cookie: Option<&str>,
 ) -> Result<()> {
+    let check = actor.check()?;
     let tenant = *actor.tenant();
     let user_key = keys::user(&tenant, actor.user());
     let company_key = keys::company(&tenant);
@@ -231,7 +232,7 @@ pub async fn delete_account(
     let (Some(account), Some(user)) = (account, user) else {
         return Err(Error::Unauthenticated);
     };
-    if !account.active || account.session_version != actor.check().version {
+    if !account.active || account.session_version != check.version {
         return Err(Error::Unauthenticated);
     }
     let company = company.ok_or_else(|| Error::Internal(anyhow::anyhow!("no company profile")))?;
@@ -257,7 +258,7 @@ pub async fn delete_account(
     let mut tx = state.store.transaction(&tenant).await?;
     let now = tx.now();
     tx.close_account(account.session_version, now)
-        .require_live_session_item(actor.check())
+        .require_live_session_item(check)
         .release_email(&guess.digest)
         .clear_login_attempts(&guess.budget_key)
         .audit(&actor.audit("account.delete", Some(tenant.to_string()), Outcome::Success));
@@ -384,12 +385,13 @@ pub async fn login(state: &AppState, request: &RequestId, input: Login) -> Resul
 
 /// Ends the actor's session, everywhere at once. Ending one that has already ended is done.
 pub async fn logout(state: &AppState, actor: &Actor) -> Result<()> {
+    let check = actor.check()?;
     let mut tx = state.store.transaction(actor.tenant()).await?;
-    tx.require_account(actor.check())
-        .end_session(&actor.check().session)
+    tx.require_account(check)
+        .end_session(&check.session)
         .audit(&actor.audit(
             "auth.logout",
-            Some(actor.check().session.to_string()),
+            Some(check.session.to_string()),
             Outcome::Success,
         ));
     actor.mark_guarded();
@@ -413,6 +415,7 @@ pub async fn change_password(
     new: &Password,
     device_cookie: Option<&str>,
 ) -> Result<String> {
+    let check = actor.check()?;
     let tenant = *actor.tenant();
     let user_key = keys::user(&tenant, actor.user());
     let (account, user) = state
@@ -422,7 +425,7 @@ pub async fn change_password(
     let (Some(account), Some(user)) = (account, user) else {
         return Err(Error::Unauthenticated);
     };
-    if !account.active || account.session_version != actor.check().version {
+    if !account.active || account.session_version != check.version {
         return Err(Error::Unauthenticated);
     }
     let guess = guess_password(
@@ -454,7 +457,7 @@ pub async fn change_password(
     let mut tx = state.store.transaction(&tenant).await?;
     let issued_at = tx.now().unix_seconds();
     tx.advance_session_version(account.session_version)
-        .require_live_session_item(actor.check())
+        .require_live_session_item(check)
         .replace(&user_key, &updated, user.version)
         .start_session(actor.user(), &new_session, issued_at + SESSION_SECONDS)
         .audit(&actor.audit(

@@ -81,11 +81,7 @@ pub async fn create(
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
         // Nothing is written for a session that has ended: not even the file.
-        if !state
-            .store
-            .session_is_live(actor.tenant(), actor.check())
-            .await?
-        {
+        if !actor.is_live(&state.store).await? {
             return Err(Error::Unauthenticated);
         }
         let tenant = *actor.tenant();

@@ -8,6 +8,7 @@
 //! See docs/decisions/0008-use-case-layer.md.
 
 pub mod account;
+pub mod api_keys;
 pub mod auth;
 pub mod catalogue;
 pub mod collection;
@@ -55,6 +56,9 @@ pub enum Error {
     Unauthenticated,
     #[error("not found")]
     NotFound,
+    /// The caller may not do this (an API key where only the owner's session may act).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
     #[error("conflict: {0}")]
     Conflict(&'static str),
     /// A conflict with the state of the account that a field names (e.g. the invoice a
@@ -224,13 +228,26 @@ impl Acting for Scheduled {
     }
 }
 
-/// Who acts: a user of a tenant, under a verified session, in one request. The only way a use
-/// case learns its tenant.
+/// How the actor proved who it is.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// The owner's browser session.
+    Session(SessionCheck),
+    /// An API key the owner made: its secret's digest (its lookup item), and its name as the
+    /// audit trail gives it.
+    Key { digest: String, name: String },
+}
+
+/// Why an API key may not do what only the owner's session may.
+pub const OWNER_ONLY: &str = "An API key cannot do this: managing keys, the password and the account need the owner's session.";
+
+/// Who acts: a user of a tenant, under a verified session or an API key the user made, in one
+/// request. The only way a use case learns its tenant.
 #[derive(Debug, Clone)]
 pub struct Actor {
     tenant: TenantId,
     user: UserId,
-    check: SessionCheck,
+    credential: Credential,
     request: RequestId,
     /// Set once a write has been made conditional on the session being live, so the session
     /// middleware need not check it again.
@@ -241,14 +258,14 @@ impl Actor {
     pub(crate) fn new(
         tenant: TenantId,
         user: UserId,
-        check: SessionCheck,
+        credential: Credential,
         request: RequestId,
         guarded: Arc<AtomicBool>,
     ) -> Self {
         Self {
             tenant,
             user,
-            check,
+            credential,
             request,
             guarded,
         }
@@ -262,18 +279,35 @@ impl Actor {
         &self.user
     }
 
-    pub fn check(&self) -> &SessionCheck {
-        &self.check
+    /// The owner's session, for what only it may do; refused for an API key.
+    pub fn check(&self) -> Result<&SessionCheck> {
+        match &self.credential {
+            Credential::Session(check) => Ok(check),
+            Credential::Key { .. } => Err(Error::Forbidden(OWNER_ONLY)),
+        }
     }
 
     pub fn request(&self) -> &RequestId {
         &self.request
     }
 
-    /// A transaction on the actor's account that commits only while the session is live.
+    /// Whether the actor may still act: its session live (a key was admitted when the request
+    /// began, and each write made with it is conditional on it still working).
+    pub async fn is_live(&self, store: &Store) -> Result<bool> {
+        match &self.credential {
+            Credential::Session(check) => Ok(store.session_is_live(&self.tenant, check).await?),
+            Credential::Key { .. } => Ok(true),
+        }
+    }
+
+    /// A transaction on the actor's account that commits only while the session is live (or
+    /// the key still works).
     pub async fn transaction(&self, store: &Store) -> Result<Tx, StoreError> {
         let mut tx = store.transaction(&self.tenant).await?;
-        tx.require_session(&self.check);
+        match &self.credential {
+            Credential::Session(check) => tx.require_session(check),
+            Credential::Key { digest, .. } => tx.require_api_key(digest),
+        };
         self.mark_guarded();
         Ok(tx)
     }
@@ -284,14 +318,25 @@ impl Actor {
         self.guarded.store(true, Ordering::Release);
     }
 
-    /// An audit entry of this actor's (also logged).
+    /// An audit entry of this actor's (also logged), naming the key when one was used.
     pub fn audit(
         &self,
         action: &'static str,
         object: Option<String>,
         outcome: Outcome,
     ) -> AuditEntry {
-        audit::event(Some(&self.user), action, object, outcome, &self.request)
+        let via = match &self.credential {
+            Credential::Session(_) => None,
+            Credential::Key { name, .. } => Some(format!("key {name}")),
+        };
+        audit::event_via(
+            Some(&self.user),
+            via,
+            action,
+            object,
+            outcome,
+            &self.request,
+        )
     }
 }
 

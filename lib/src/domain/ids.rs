@@ -217,6 +217,10 @@ id!(
     LinkId, "lnk", "link"
 );
 id!(
+    /// An API key a program uses instead of the owner's session (not its secret, never kept).
+    ApiKeyId, "key", "API key"
+);
+id!(
     /// One login session (the token's `jti`).
     SessionId, "ses", "session"
 );

@@ -5,13 +5,11 @@
 //! e-mail; the account keeps only its SHA-256, so neither a copy of the table nor an operator
 //! can open a customer's page.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::Timestamp;
+use super::bearer;
 use super::ids::LinkId;
 use super::values::EmailAddress;
 
@@ -26,19 +24,13 @@ pub struct Token(String);
 impl Token {
     /// A new token from the operating system's CSPRNG.
     pub fn generate() -> Result<Self, getrandom::Error> {
-        let mut bytes = [0u8; TOKEN_BYTES];
-        getrandom::fill(&mut bytes)?;
-        Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
+        Ok(Self(bearer::random::<TOKEN_BYTES>()?))
     }
 
     /// A token as a link carries it; `None` for anything that cannot be one (so a malformed
     /// path costs no read).
     pub fn parse(text: &str) -> Option<Self> {
-        let well_formed = text.len() == TOKEN_LENGTH
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        well_formed.then(|| Self(text.to_owned()))
+        bearer::well_formed(text, TOKEN_LENGTH).then(|| Self(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -47,7 +39,7 @@ impl Token {
 
     /// What the account keeps: the SHA-256 of the token, in hex.
     pub fn digest(&self) -> String {
-        hex::encode(Sha256::digest(self.0.as_bytes()))
+        bearer::digest(&self.0)
     }
 }
 

@@ -1,6 +1,8 @@
 //! Pure types and rules: no I/O, no AWS types.
 
 pub mod account;
+pub mod api_key;
+mod bearer;
 pub mod catalogue;
 pub mod credit_note;
 pub mod customer;

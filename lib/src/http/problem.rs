@@ -228,6 +228,7 @@ impl From<app::Error> for ApiError {
             },
             app::Error::Unauthenticated => Self::Unauthenticated,
             app::Error::NotFound => Self::NotFound,
+            app::Error::Forbidden(why) => Self::Forbidden(why),
             app::Error::Conflict(why) => Self::Conflict(why),
             app::Error::ConflictField(error) => Self::ConflictField(error),
             app::Error::PreconditionFailed => Self::PreconditionFailed,

@@ -20,19 +20,31 @@ use axum::response::{IntoResponse, Response};
 
 use super::problem::ApiError;
 use crate::AppState;
-use crate::app::Actor;
+use crate::app::{Actor, Credential};
 use crate::audit::{self, Outcome};
 use crate::auth::{TokenError, VerifiedSession, cookie};
-use crate::domain::{SessionId, TenantId, UserId};
+use crate::domain::api_key::{self, Scope, Secret};
+use crate::domain::throttle::Budget;
+use crate::domain::{TenantId, UserId};
 use crate::store::SessionCheck;
+use crate::store::{Admission, KeyHolder};
 use crate::telemetry::RequestId;
 
-/// The caller's verified session. The only way a handler learns its tenant.
+/// The caller's verified session, or the API key it sent. The only way a handler learns its
+/// tenant.
 #[derive(Clone)]
 pub struct Session(Arc<Inner>);
 
+/// What the caller proved.
+enum Proof {
+    /// The owner's browser session (a signed cookie, live in the table).
+    Cookie(VerifiedSession),
+    /// An API key, admitted for this request (its name opened for the audit trail).
+    Key(KeyHolder, String, String),
+}
+
 struct Inner {
-    verified: VerifiedSession,
+    proof: Proof,
     now: i64,
     /// Set once a write has been made conditional on this session being live.
     guarded: Arc<AtomicBool>,
@@ -42,36 +54,49 @@ struct Inner {
 
 impl Session {
     pub fn tenant(&self) -> &TenantId {
-        &self.0.verified.tenant
+        match &self.0.proof {
+            Proof::Cookie(verified) => &verified.tenant,
+            Proof::Key(holder, ..) => &holder.tenant,
+        }
     }
 
     pub fn user(&self) -> &UserId {
-        &self.0.verified.user
+        match &self.0.proof {
+            Proof::Cookie(verified) => &verified.user,
+            Proof::Key(holder, ..) => &holder.user,
+        }
     }
 
-    pub fn id(&self) -> &SessionId {
-        &self.0.verified.session
+    /// For what only the owner's session may do (keys, the password, the account): 403 for
+    /// a request made with an API key.
+    pub fn owner(&self) -> Result<&Self, ApiError> {
+        match &self.0.proof {
+            Proof::Cookie(_) => Ok(self),
+            Proof::Key(..) => Err(ApiError::Forbidden(crate::app::OWNER_ONLY)),
+        }
     }
 
-    pub fn version(&self) -> u64 {
-        self.0.verified.version
-    }
-
-    pub fn check(&self) -> SessionCheck {
-        SessionCheck {
-            user: self.0.verified.user,
-            session: self.0.verified.session,
-            version: self.0.verified.version,
-            now: self.0.now,
+    /// The session's liveness check (none for a key: it was admitted at the request's start).
+    fn check(&self) -> Option<SessionCheck> {
+        match &self.0.proof {
+            Proof::Cookie(verified) => Some(session_check(verified, self.0.now)),
+            Proof::Key(..) => None,
         }
     }
 
     /// The caller as the use cases know it.
     pub fn actor(&self, request: &RequestId) -> Actor {
+        let credential = match &self.0.proof {
+            Proof::Key(_, digest, name) => Credential::Key {
+                digest: digest.clone(),
+                name: name.clone(),
+            },
+            Proof::Cookie(verified) => Credential::Session(session_check(verified, self.0.now)),
+        };
         Actor::new(
-            self.0.verified.tenant,
-            self.0.verified.user,
-            self.check(),
+            *self.tenant(),
+            *self.user(),
+            credential,
             request.clone(),
             self.0.guarded.clone(),
         )
@@ -92,13 +117,34 @@ impl Session {
             .lock()
             .map(|mut reads| std::mem::take(&mut *reads))
             .unwrap_or_default();
+        let via = match &self.0.proof {
+            Proof::Key(_, _, name) => Some(format!("key {name}")),
+            Proof::Cookie(_) => None,
+        };
         for (action, object) in reads {
-            audit::event(Some(self.user()), action, object, outcome, request);
+            audit::event_via(
+                Some(self.user()),
+                via.clone(),
+                action,
+                object,
+                outcome,
+                request,
+            );
         }
     }
 
     fn guarded(&self) -> bool {
         self.0.guarded.load(Ordering::Acquire)
+    }
+}
+
+/// What a verified session's liveness is checked against, at `now`.
+fn session_check(verified: &VerifiedSession, now: i64) -> SessionCheck {
+    SessionCheck {
+        user: verified.user,
+        session: verified.session,
+        version: verified.version,
+        now,
     }
 }
 
@@ -124,12 +170,16 @@ fn ended() -> Response {
     response
 }
 
-/// Middleware for every route that acts for an account.
+/// Middleware for every route that acts for an account: the session cookie, or an API key in
+/// `Authorization: Bearer ifk_…` (then the cookie is not looked at).
 pub async fn require_session(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    if let Some(authorization) = req.headers().get(header::AUTHORIZATION).cloned() {
+        return with_key(state, req, next, &authorization).await;
+    }
     let Some(token) = cookie::session_token(req.headers()) else {
         return ApiError::Unauthenticated.into_response();
     };
@@ -143,21 +193,19 @@ pub async fn require_session(
     };
     tracing::Span::current().record("tenant_id", tracing::field::display(verified.tenant));
     let session = Session(Arc::new(Inner {
-        verified,
+        proof: Proof::Cookie(verified),
         now,
         guarded: Arc::new(AtomicBool::new(false)),
         reads: Mutex::new(Vec::new()),
     }));
     req.extensions_mut().insert(session.clone());
-    let check = session.check();
+    let Some(check) = session.check() else {
+        return ApiError::Unauthenticated.into_response();
+    };
     let tenant = *session.tenant();
 
     if req.method().is_safe() {
-        let request = req
-            .extensions()
-            .get::<RequestId>()
-            .cloned()
-            .unwrap_or_else(|| RequestId(String::new()));
+        let request = request_id(&req);
         let (live, response) =
             tokio::join!(state.store.session_is_live(&tenant, &check), next.run(req));
         return match live {
@@ -184,13 +232,91 @@ pub async fn require_session(
     }
 }
 
+fn request_id(req: &Request) -> RequestId {
+    req.extensions()
+        .get::<RequestId>()
+        .cloned()
+        .unwrap_or_else(|| RequestId(String::new()))
+}
+
+/// Requests an API key may make a minute.
+const KEY_BUDGET: Budget = Budget {
+    max: api_key::REQUESTS_PER_MINUTE,
+    window_seconds: 60,
+};
+
+/// A request with an API key: admitted by one conditional update of the key's lookup item
+/// (it works, and this minute's requests are not spent); a `read` key may only read. A wrong,
+/// revoked or expired key gets the same 401 as none.
+async fn with_key(
+    state: AppState,
+    mut req: Request,
+    next: Next,
+    authorization: &HeaderValue,
+) -> Response {
+    let secret = authorization
+        .to_str()
+        .ok()
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .and_then(|secret| Secret::parse(secret.trim()));
+    let Some(secret) = secret else {
+        return ApiError::Unauthenticated.into_response();
+    };
+    let now = state.clock.unix();
+    let digest = secret.digest();
+    let holder = match state.store.admit_api_key(&digest, now, KEY_BUDGET).await {
+        Ok(Admission::Admitted(holder)) => holder,
+        Ok(Admission::Refused) => return ApiError::Unauthenticated.into_response(),
+        Ok(Admission::Limited {
+            retry_after_seconds,
+        }) => {
+            return ApiError::TooManyRequests {
+                retry_after_seconds,
+            }
+            .into_response();
+        }
+        Err(error) => return ApiError::from(crate::app::Error::from(error)).into_response(),
+    };
+    if holder.scope == Scope::Read && !req.method().is_safe() {
+        return ApiError::Forbidden("This key may only read: its scope is `read`.").into_response();
+    }
+    let name = match state.store.cipher(&holder.tenant).await {
+        Ok(cipher) => cipher
+            .open(
+                crate::store::keys::api_key_lookup(&digest).pk.as_bytes(),
+                &holder.sealed_name,
+            )
+            .ok()
+            .and_then(|name| String::from_utf8(name).ok()),
+        Err(error) => return ApiError::from(crate::app::Error::from(error)).into_response(),
+    };
+    let Some(name) = name else {
+        return ApiError::Internal(anyhow::anyhow!("a key's name did not open")).into_response();
+    };
+    tracing::Span::current().record("tenant_id", tracing::field::display(holder.tenant));
+    let session = Session(Arc::new(Inner {
+        proof: Proof::Key(holder, digest, name),
+        now,
+        guarded: Arc::new(AtomicBool::new(false)),
+        reads: Mutex::new(Vec::new()),
+    }));
+    req.extensions_mut().insert(session.clone());
+    let request = request_id(&req);
+    let response = next.run(req).await;
+    session.audit_reads(Outcome::Success, &request);
+    response
+}
+
 /// The header a cross-site form cannot send.
 pub const CSRF_HEADER: &str = "x-requested-with";
 
 /// CSRF defence for every unsafe method: the `X-Requested-With` header must be present, and an
 /// `Origin`, when sent, must be one of the configured origins. Otherwise 403, before any handler.
+/// A request with an API key (`Authorization`) needs neither.
 pub async fn csrf_guard(allowed: Arc<[String]>, req: Request, next: Next) -> Response {
-    if req.method().is_safe() {
+    // A request with an API key carries no ambient credential: a cross-site form cannot set
+    // `Authorization`, and with it the session cookie is not looked at.
+    if req.method().is_safe() || req.headers().contains_key(header::AUTHORIZATION) {
         return next.run(req).await;
     }
     let has_header = req

@@ -5,8 +5,8 @@
 //! holds personal data (see docs/decisions/0001-single-table-tenant-partition.md).
 
 use crate::domain::ids::{
-    CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId, RecurringInvoiceId,
-    ServiceId, SessionId, UserId,
+    ApiKeyId, CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId,
+    RecurringInvoiceId, ServiceId, SessionId, UserId,
 };
 use crate::domain::time::Date;
 use crate::domain::{TenantId, Timestamp};
@@ -389,6 +389,32 @@ pub(crate) fn in_link_partition(key: &ItemKey) -> bool {
     key.pk.starts_with(LINK_PARTITION_PREFIX) && key.sk == "LINK"
 }
 
+const KEY_PARTITION_PREFIX: &str = "KEY#";
+
+/// An API key's lookup item: the partition is the SHA-256 of the key's secret, never the
+/// secret. It names the tenant and the key, what the key may do, and (sealed under the
+/// tenant's key) its name.
+pub fn api_key_lookup(secret_digest_hex: &str) -> ItemKey {
+    ItemKey {
+        pk: format!("{KEY_PARTITION_PREFIX}{secret_digest_hex}"),
+        sk: "KEY".into(),
+    }
+}
+
+/// Whether `key` is an API key's lookup item, which the account's key transactions write
+/// (making and revoking a key).
+pub(crate) fn in_key_partition(key: &ItemKey) -> bool {
+    key.pk.starts_with(KEY_PARTITION_PREFIX) && key.sk == "KEY"
+}
+
+/// An API key as the account keeps it.
+pub fn api_key(tenant: &TenantId, id: &ApiKeyId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::ApiKeys.sk_prefix(), id.ulid()),
+    )
+}
+
 /// The service's own key that the email HMAC uses, stored KMS-wrapped.
 pub fn email_index_key() -> ItemKey {
     ItemKey {
@@ -529,6 +555,7 @@ pub enum Collection {
     RecurringInvoices,
     Exports,
     Audit,
+    ApiKeys,
 }
 
 impl Collection {
@@ -544,6 +571,7 @@ impl Collection {
             Self::RecurringInvoices => "REC#",
             Self::Exports => "EXPORT#",
             Self::Audit => "AUDIT#",
+            Self::ApiKeys => "APIKEY#",
         }
     }
 
@@ -573,6 +601,7 @@ impl Collection {
             Self::RecurringInvoices => "recurring invoices",
             Self::Exports => "exports",
             Self::Audit => "audit",
+            Self::ApiKeys => "API keys",
         }
     }
 }
@@ -649,6 +678,7 @@ mod tests {
             ("counter", counter(&tenant, "invoice", "2026")),
             ("idempotency", idempotency(&tenant, "ab12")),
             ("audit", audit(&tenant, &ulid::Ulid::generate())),
+            ("API keys", api_key(&tenant, &ApiKeyId::generate())),
         ];
         let kinds: Vec<(&str, ItemKey)> = kinds
             .into_iter()
@@ -704,6 +734,7 @@ mod tests {
             Collection::Payments,
             Collection::Exports,
             Collection::Audit,
+            Collection::ApiKeys,
         ] {
             for (kind, key) in &kinds {
                 let matches = key.sk().starts_with(collection.sk_prefix());

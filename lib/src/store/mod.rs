@@ -5,6 +5,7 @@
 //! the tenant's data key before it leaves the process.
 
 mod account;
+mod api_keys;
 mod cursor;
 mod due;
 pub mod files;
@@ -31,6 +32,7 @@ use crate::clock::Clock;
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
 pub use account::AccountState;
+pub use api_keys::{Admission, KeyHolder};
 pub use due::{DueCursor, DuePage};
 pub use idempotency::{ClaimToken, IdempotentRequest, LEASE_SECONDS, NextAction};
 pub use keys::{Collection, DueEntry, ItemKey, Listing};

@@ -47,6 +47,9 @@ pub struct AuditEntry {
     pub outcome: String,
     /// The request, to find its log lines.
     pub request_id: Option<String>,
+    /// What the actor used instead of the session: `key <name>` for an API key.
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 impl Record for AuditEntry {
@@ -95,6 +98,11 @@ pub struct ReminderGuard {
     /// 1 for the first reminder.
     pub stage: u8,
     pub at: crate::domain::Timestamp,
+}
+
+impl Record for crate::domain::api_key::ApiKey {
+    const KIND: &'static str = "api-key";
+    const SCHEMA_VERSION: u32 = 1;
 }
 
 impl Record for ReminderGuard {

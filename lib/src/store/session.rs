@@ -156,6 +156,19 @@ impl Tx {
         self.require_account(check).require_live_session_item(check)
     }
 
+    /// That the account is active (a write made with an API key: keys do not follow the
+    /// session version, which a password change moves).
+    pub fn require_active_account(&mut self) -> &mut Self {
+        let tenant = *self.tenant();
+        self.push_condition(
+            &keys::account(&tenant),
+            Expect::Session,
+            "#status = :active",
+            &[("#status", ACCOUNT_STATUS_ATTR)],
+            &[(":active", AttributeValue::S(ACCOUNT_ACTIVE.into()))],
+        )
+    }
+
     /// The account and user half of [`Tx::require_session`]: the account is active at the
     /// session's version and the user exists.
     pub fn require_account(&mut self, check: &SessionCheck) -> &mut Self {

@@ -327,8 +327,8 @@ impl Tx {
         self.push_checked(allowed, expect, build)
     }
 
-    /// As `try_push`, for the account's unique-email partition, the one place outside the
-    /// tenant's partition that an account's transactions write (signup, login).
+    /// As `try_push`, for the account's unique-email partition, one place outside the tenant's
+    /// partition that an account's transactions write (signup, login).
     pub(super) fn try_push_email_item<F>(
         &mut self,
         key: &ItemKey,
@@ -338,15 +338,10 @@ impl Tx {
     where
         F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
     {
-        let allowed = if keys::in_email_partition(key) {
-            Ok(())
-        } else {
-            Err(StoreError::OutsideTenant)
-        };
-        self.push_checked(allowed, expect, build)
+        self.push_outside(keys::in_email_partition(key), expect, build)
     }
 
-    /// As `try_push`, for a document link's index item (`keys::link`).
+    /// As `try_push`, for a document link's index item (a send, a revocation, a first view).
     pub(super) fn try_push_link_item<F>(
         &mut self,
         key: &ItemKey,
@@ -356,7 +351,29 @@ impl Tx {
     where
         F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
     {
-        let allowed = if keys::in_link_partition(key) {
+        self.push_outside(keys::in_link_partition(key), expect, build)
+    }
+
+    /// As `try_push`, for an API key's lookup item (making, revoking and using a key).
+    pub(super) fn try_push_key_item<F>(
+        &mut self,
+        key: &ItemKey,
+        expect: Expect,
+        build: F,
+    ) -> &mut Self
+    where
+        F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
+    {
+        self.push_outside(keys::in_key_partition(key), expect, build)
+    }
+
+    /// A write outside the tenant's partition, where `allowed` says it is one of the kinds an
+    /// account's transactions may write.
+    fn push_outside<F>(&mut self, allowed: bool, expect: Expect, build: F) -> &mut Self
+    where
+        F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
+    {
+        let allowed = if allowed {
             Ok(())
         } else {
             Err(StoreError::OutsideTenant)

@@ -53,7 +53,7 @@ macro_rules! web_routes {
     ($($path:literal => { $($method:ident: $handler:path),+ $(,)? })+) => {
         /// The web app's routes, with their state.
         fn routes(web: Web) -> Router {
-            use pages::{account, auth, dashboard, documents, editor, records, recurring};
+            use pages::{account, auth, dashboard, documents, editor, integrations, records, recurring};
             Router::new()
                 $(.route($path, axum::routing::MethodRouter::new()$(.$method($handler))+))+
                 .layer(axum::middleware::from_fn_with_state(web.clone(), in_the_owner_s_language))
@@ -102,6 +102,9 @@ web_routes! {
     "/settings/delete" => { post: account::delete_account }
     "/settings/suppressions/{id}/clear" => { post: account::clear_suppression }
     "/audit" => { get: account::audit }
+    "/integrations" => { get: integrations::integrations }
+    "/integrations/keys" => { post: integrations::make_key }
+    "/integrations/keys/{id}/revoke" => { post: integrations::revoke_key }
     "/assets/{file}" => { get: assets::serve }
 }
 

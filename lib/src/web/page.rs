@@ -30,6 +30,7 @@ pub enum Section {
     Payments,
     Exports,
     Settings,
+    Integrations,
     Audit,
     /// Pages before logging in: no navigation.
     Public,
@@ -46,6 +47,7 @@ const NAV: &[(Section, &str, &str)] = &[
     (Section::Payments, "/payments", "nav-payments"),
     (Section::Exports, "/exports", "nav-exports"),
     (Section::Settings, "/settings", "nav-settings"),
+    (Section::Integrations, "/integrations", "nav-integrations"),
     (Section::Audit, "/audit", "nav-audit"),
 ];
 

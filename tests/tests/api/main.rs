@@ -1,6 +1,7 @@
 //! End-to-end tests over HTTP and the store, against the local stack.
 
 mod account;
+mod api_keys;
 mod auth;
 mod contract;
 mod customers;

@@ -92,6 +92,7 @@ async fn busy_account(app: &TestApp, client: &Client, seeded: usize, exports: us
         crate::exports::export(app, client, "customers").await;
     }
     let entry = AuditEntry {
+        via: None,
         actor: None,
         action: "test.seed".into(),
         object: None,

@@ -436,6 +436,34 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     assert!(csv.contains("Nordlicht GmbH"), "{csv}");
     assert!(csv.lines().count() >= 4, "header and three invoices: {csv}");
 
+    // An API key made on the Integrations page: shown once, it lets a program in, until it is
+    // revoked there.
+    browser.visit("/integrations").await;
+    browser.fill("name", "Buchhaltung").await;
+    browser.select("scope", "read").await;
+    browser.press("Schlüssel erstellen").await;
+    browser.wait_for_text("Ihr neuer Schlüssel").await;
+    browser.check_page().await;
+    let secret = browser.text("code.secret").await;
+    assert!(secret.starts_with("ifk_"), "{secret}");
+    let with_key = || {
+        reqwest::Client::new()
+            .get(format!("{}/v1/customers", app.base))
+            .bearer_auth(secret.trim())
+            .send()
+    };
+    assert_eq!(with_key().await.expect("with the key").status(), 200);
+    browser.visit("/integrations").await;
+    assert!(
+        !browser.page_text().await.contains(secret.trim()),
+        "shown once"
+    );
+    browser.press("Widerrufen Buchhaltung").await;
+    browser
+        .wait_until("!document.querySelector('form[hx-post$=\"/revoke\"]')")
+        .await;
+    assert_eq!(with_key().await.expect("revoked").status(), 401);
+
     // A page from another origin cannot change anything, even with the cookie sent along.
     let before = browser.count_rows("/customers").await;
     let evil = driver::Evil::serve(&app.base).await;

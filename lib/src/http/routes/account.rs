@@ -11,6 +11,9 @@ use utoipa::ToSchema;
 use crate::app::reads;
 use crate::domain::Timestamp;
 use crate::domain::account::CompanyProfile;
+use crate::domain::api_key::{ApiKeyView, NewApiKey};
+use crate::domain::ids::ApiKeyId;
+use crate::http::extract::PathId;
 use crate::domain::settings::{Settings, SettingsPatch};
 use crate::http::etag::{IfMatch, etag};
 use crate::http::json::Json;
@@ -30,6 +33,8 @@ function_routes! {
     "/v1/number-series/{series}" => { put: raise_number_series }
     "/v1/suppressions" => { get: list_suppressions }
     "/v1/suppressions/{id}" => { delete: clear_suppression }
+    "/v1/api-keys" => { get: list_api_keys, post: create_api_key }
+    "/v1/api-keys/{id}" => { delete: revoke_api_key }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -192,6 +197,8 @@ pub struct AuditView {
     pub outcome: String,
     /// The request, to match against logs.
     pub request_id: Option<String>,
+    /// What the actor used instead of the session: `key <name>` for an API key.
+    pub via: Option<String>,
     pub at: Timestamp,
 }
 
@@ -223,6 +230,7 @@ async fn audit_trail(
             object: stored.record.object,
             outcome: stored.record.outcome,
             request_id: stored.record.request_id,
+            via: stored.record.via,
             at: stored.created_at,
         })
         .collect();
@@ -358,5 +366,88 @@ async fn clear_suppression(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, ApiError> {
     crate::app::suppressions::clear(&state, &session.actor(&request), &id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// The account's API keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeys {
+    pub data: Vec<ApiKeyView>,
+}
+
+/// The account's API keys, revoked ones too, oldest first, each with its last use. Only with
+/// the owner's session.
+#[utoipa::path(
+    get, path = "/v1/api-keys", tag = "account",
+    responses(
+        (status = 200, description = "The keys (never a secret)", body = ApiKeys),
+        (status = 401, description = "No live session", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Made with an API key: keys are managed with the owner's session", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_api_keys(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+) -> Result<Response, ApiError> {
+    let data = app::api_keys::list(&state, &session.owner()?.actor(&request)).await?;
+    session.record_read("api_key.list", None);
+    Ok(axum::Json(ApiKeys { data }).into_response())
+}
+
+/// Make an API key for a program: `Authorization: Bearer <secret>` then works on every API
+/// route within its `scope` (`read`: only `GET`; `write`: everything but keys, the password
+/// and the account), with no cookie and no `X-Requested-With`, until it expires or is
+/// revoked, at most 120 requests a minute (then 429 with `Retry-After`). The secret is in this
+/// answer only: the account keeps its SHA-256. Only with the owner's session.
+#[utoipa::path(
+    post, path = "/v1/api-keys", tag = "account", request_body = NewApiKey,
+    responses(
+        (status = 201, description = "Made: `secret` is shown this once", body = ApiKeyView),
+        (status = 400, description = "A field was refused (a name too long, an unknown scope, an expiry not in the future); nothing was made", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Made with an API key", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The account holds 100 keys already", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_api_key(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Json(new): Json<NewApiKey>,
+) -> Result<Response, ApiError> {
+    let made = app::api_keys::create(&state, &session.owner()?.actor(&request), new).await?;
+    let mut response = (axum::http::StatusCode::CREATED, axum::Json(&made)).into_response();
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/v1/api-keys/{}", made.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    // The secret is never to be kept by a cache on the way.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// Revoke an API key: the next request made with it is refused (401), as after a logout.
+/// Revoking a revoked key changes nothing. Only with the owner's session.
+#[utoipa::path(
+    delete, path = "/v1/api-keys/{id}", tag = "account",
+    params(("id" = String, Path, description = "The key's id (`key_…`)")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "No live session", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Made with an API key", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such key in this account", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn revoke_api_key(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let id: ApiKeyId = id.parse().map_err(|_| ApiError::NotFound)?;
+    app::api_keys::revoke(&state, &session.owner()?.actor(&request), &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

@@ -295,7 +295,7 @@ async fn current_session(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<axum::Json<SessionView>, ApiError> {
-    let tenant = *session.tenant();
+    let tenant = *session.owner()?.tenant();
     let user = reads::user(&state, &tenant, session.user())
         .await
         .map_err(|error| match error {

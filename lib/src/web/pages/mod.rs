@@ -5,6 +5,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod documents;
 pub mod editor;
+pub mod integrations;
 pub mod records;
 pub mod recurring;
 
