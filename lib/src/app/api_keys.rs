@@ -55,7 +55,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewApiKey) -> Result<A
     let key = ApiKey::new(new, &secret, *actor.user());
     let mut tx = actor.transaction(&state.store).await?;
     let created_at = tx.now();
-    tx.create(&keys::api_key(actor.tenant(), &id), &key)
+    tx.create_api_key(&keys::api_key(actor.tenant(), &id), &key, &key.digest)
         .create_api_key_lookup(
             &key.digest,
             &id,

@@ -288,7 +288,13 @@ async fn with_key(
             )
             .ok()
             .and_then(|name| String::from_utf8(name).ok()),
-        Err(error) => return ApiError::from(crate::app::Error::from(error)).into_response(),
+        // A closed account's data key is refused: its keys are refused with it.
+        Err(error) => {
+            return match state.store.is_closed(&holder.tenant).await {
+                Ok(Some(false)) => ApiError::from(crate::app::Error::from(error)).into_response(),
+                _ => ApiError::Unauthenticated.into_response(),
+            };
+        }
     };
     let Some(name) = name else {
         return ApiError::Internal(anyhow::anyhow!("a key's name did not open")).into_response();
@@ -302,9 +308,30 @@ async fn with_key(
     }));
     req.extensions_mut().insert(session.clone());
     let request = request_id(&req);
-    let response = next.run(req).await;
-    session.audit_reads(Outcome::Success, &request);
-    response
+    let tenant = *session.tenant();
+    if !req.method().is_safe() {
+        // A closed account's keys change nothing (its data key is on its way out); every
+        // write is also conditional on the key still working and the account being active.
+        return match state.store.is_closed(&tenant).await {
+            Ok(Some(false)) => next.run(req).await,
+            Ok(_) => ApiError::Unauthenticated.into_response(),
+            Err(error) => ApiError::from(crate::app::Error::from(error)).into_response(),
+        };
+    }
+    // A read is answered only if the account is still open (checked beside the handler, as
+    // a session's liveness is): a closed account's keys read nothing.
+    let (closed, response) = tokio::join!(state.store.is_closed(&tenant), next.run(req));
+    match closed {
+        Ok(Some(false)) => {
+            session.audit_reads(Outcome::Success, &request);
+            response
+        }
+        Ok(_) => {
+            session.audit_reads(Outcome::SessionEnded, &request);
+            ApiError::Unauthenticated.into_response()
+        }
+        Err(error) => ApiError::from(crate::app::Error::from(error)).into_response(),
+    }
 }
 
 /// The header a cross-site form cannot send.

@@ -30,6 +30,9 @@ const LAST_USED_ATTR: &str = "last_used";
 /// Requests counted since the rate window opened.
 const REQUESTS_ATTR: &str = "requests";
 const SINCE_ATTR: &str = "since";
+/// On the account's record of a key: its lookup item's partition, so the purge of a closed
+/// account deletes the lookup items with the records (a plain digest of a random secret).
+pub(super) const LOOKUP_ATTR: &str = "lookup";
 
 /// Whom a key acts for, once admitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +200,21 @@ impl Store {
 }
 
 impl Tx {
+    /// Creates the account's record of a new key, naming its lookup item for the purge.
+    pub fn create_api_key<R: super::Record>(
+        &mut self,
+        key: &super::ItemKey,
+        record: &R,
+        digest: &str,
+    ) -> &mut Self {
+        let lookup = keys::api_key_lookup(digest).pk;
+        self.try_push(key, Expect::Absent, |tx| {
+            let mut attrs = item::encode_new(tx.cipher(), key, record, tx.now())?;
+            attrs.insert(LOOKUP_ATTR.into(), AttributeValue::S(lookup));
+            tx.put_new(attrs)
+        })
+    }
+
     /// Creates the lookup item of a new key of this account's.
     pub fn create_api_key_lookup(
         &mut self,

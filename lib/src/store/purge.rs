@@ -91,18 +91,36 @@ impl Store {
             .table_name(self.table.as_ref())
             .key_condition_expression("PK = :pk")
             .expression_attribute_values(":pk", AttributeValue::S(account.pk().to_owned()))
-            .projection_expression("PK, SK")
+            .projection_expression("PK, SK, #lookup")
+            .expression_attribute_names("#lookup", super::api_keys::LOOKUP_ATTR)
             .limit(PURGE_PAGE)
             .consistent_read(true)
             .send()
             .await
             .map_err(aws)?;
-        let keys: Vec<Attributes> = out
+        let mut keys: Vec<Attributes> = out
             .items
             .unwrap_or_default()
             .into_iter()
             .filter(|attrs| item::sort_key(attrs).is_ok_and(|sk| sk != account.sk()))
             .collect();
+        // An API key's lookup item (outside the partition) goes first, before the record that
+        // names it: a pass stopped between the two leaves nothing unreachable behind.
+        let lookups: Vec<Attributes> = keys
+            .iter_mut()
+            .filter_map(|attrs| match attrs.remove(super::api_keys::LOOKUP_ATTR) {
+                Some(AttributeValue::S(pk)) if pk.starts_with("KEY#") => {
+                    Some(item::key_attributes(&super::ItemKey {
+                        pk,
+                        sk: "KEY".into(),
+                    }))
+                }
+                _ => None,
+            })
+            .collect();
+        for chunk in lookups.chunks(BATCH) {
+            self.delete_batch(chunk).await?;
+        }
         for chunk in keys.chunks(BATCH) {
             self.delete_batch(chunk).await?;
         }

@@ -299,3 +299,55 @@ async fn an_expired_key_is_refused_a_busy_key_is_limited_and_bad_keys_are_refuse
     .await;
     assert_eq!(before, after, "nothing was made");
 }
+
+#[tokio::test]
+async fn a_closed_account_s_keys_stop_at_once_and_the_purge_removes_their_lookup_items() {
+    let app = spawn_app().await;
+    let owner = app.signup(&app.client).await;
+    let key = make_key(&app, &json!({"name": "Nightly sync", "scope": "write"})).await;
+    let secret = secret_of(&key);
+    let read = || with_key(&app, Method::GET, "/v1/customers", &secret).send();
+    assert_eq!(read().await.expect("read").status(), StatusCode::OK);
+    let lookups = || async {
+        app.stack
+            .raw_items()
+            .await
+            .into_iter()
+            .filter(|item| {
+                matches!(item.get("PK"), Some(aws_sdk_dynamodb::types::AttributeValue::S(pk)) if pk.starts_with("KEY#"))
+            })
+            .count()
+    };
+    assert_eq!(lookups().await, 1);
+
+    let deleted = app
+        .unsafe_request(&app.client, Method::DELETE, "/v1/account")
+        .json(&json!({"password": owner.password, "confirm": owner.company_name}))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        read().await.expect("read").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let write = with_key(&app, Method::POST, "/v1/customers", &secret)
+        .json(&json!({"name": "Too late GmbH"}))
+        .send()
+        .await
+        .expect("write");
+    assert_eq!(write.status(), StatusCode::UNAUTHORIZED);
+
+    let report = invoiceflow::purge::run(
+        app.state(),
+        std::time::Instant::now() + std::time::Duration::from_secs(120),
+    )
+    .await
+    .expect("a pass");
+    assert_eq!(report.accounts, 1, "{report:?}");
+    assert_eq!(
+        lookups().await,
+        0,
+        "the key's lookup item went with the account"
+    );
+}
