@@ -87,6 +87,7 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
     ensure_table(dynamodb, &names.table, template, &table_key_id).await?;
     ensure_bucket(s3, &names.bucket, template, &export_key_id).await?;
     ensure_sender(clients.sesv2()).await?;
+    let webhook_queue_url = ensure_queue(clients.sqs(), &names.table).await?;
     Ok(Stack {
         names: names.clone(),
         config: Config {
@@ -101,9 +102,27 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
             ],
             mail_from: MAIL_FROM.into(),
             mail_configuration_set: String::new(),
+            webhook_queue_url,
+            webhooks_allow_loopback: true,
+            webhook_retry_pauses: invoiceflow::config::webhook_retry_pauses(),
         },
         table_key_id,
     })
+}
+
+/// The webhooks' delivery queue, named after the stack's table (`<table>-webhooks`), as
+/// template.yaml declares it: messages kept 4 days, seen again after 60 s if not deleted.
+async fn ensure_queue(sqs: &aws_sdk_sqs::Client, table: &str) -> anyhow::Result<String> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let out = sqs
+        .create_queue()
+        .queue_name(format!("{table}-webhooks"))
+        .attributes(QueueAttributeName::MessageRetentionPeriod, "345600")
+        .attributes(QueueAttributeName::VisibilityTimeout, "60")
+        .send()
+        .await
+        .context("create the webhooks' queue")?;
+    out.queue_url.context("the queue's URL")
 }
 
 /// The local stack's sending address; its domain is the identity verified in the emulator's
@@ -149,6 +168,12 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
         }
     }
     let _ = s3.delete_bucket().bucket(&stack.names.bucket).send().await;
+    let _ = clients
+        .sqs()
+        .delete_queue()
+        .queue_url(&stack.config.webhook_queue_url)
+        .send()
+        .await;
     let _ = dynamodb
         .delete_table()
         .table_name(&stack.names.table)

@@ -149,6 +149,7 @@ pub struct Clients {
     s3: Lazy<aws_sdk_s3::Client>,
     kms: Lazy<aws_sdk_kms::Client>,
     sesv2: Lazy<aws_sdk_sesv2::Client>,
+    sqs: Lazy<aws_sdk_sqs::Client>,
     pub calls: AwsCalls,
 }
 
@@ -188,11 +189,19 @@ impl Clients {
                     .build(),
             )
         });
-        let (sdk_e, count_e) = (sdk.clone(), counter);
+        let (sdk_e, count_e) = (sdk.clone(), counter.clone());
         let sesv2 = Lazy::new(move || {
             aws_sdk_sesv2::Client::from_conf(
                 aws_sdk_sesv2::config::Builder::from(&sdk_e)
                     .interceptor(count_e("sesv2"))
+                    .build(),
+            )
+        });
+        let (sdk_q, count_q) = (sdk.clone(), counter);
+        let sqs = Lazy::new(move || {
+            aws_sdk_sqs::Client::from_conf(
+                aws_sdk_sqs::config::Builder::from(&sdk_q)
+                    .interceptor(count_q("sqs"))
                     .build(),
             )
         });
@@ -201,6 +210,7 @@ impl Clients {
             s3,
             kms,
             sesv2,
+            sqs,
             calls,
         }
     }
@@ -220,6 +230,11 @@ impl Clients {
     /// Amazon SES (v2), which sends documents by e-mail.
     pub fn sesv2(&self) -> &aws_sdk_sesv2::Client {
         self.sesv2.get()
+    }
+
+    /// Amazon SQS: the webhooks' delivery queue.
+    pub fn sqs(&self) -> &aws_sdk_sqs::Client {
+        self.sqs.get()
     }
 
     /// The KMS client, to build on first use (for the keyring and the session signer).

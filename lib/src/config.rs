@@ -27,6 +27,23 @@ pub struct Config {
     /// `deliveries` function (`MAIL_CONFIGURATION_SET`); empty where none is set up (locally:
     /// the emulator produces no events, and tests feed them).
     pub mail_configuration_set: String,
+    /// The webhooks' delivery queue (`WEBHOOK_QUEUE_URL`); empty where the function writes no
+    /// events' deliveries (they then wait in the outbox for the sweep).
+    pub webhook_queue_url: String,
+    /// Whether a webhook may go to `http://` on a loopback address (`WEBHOOKS_ALLOW_LOOPBACK`
+    /// = `true`): local development and tests only; the deployed template never sets it.
+    pub webhooks_allow_loopback: bool,
+    /// The pauses before each retry of a failed delivery (the product's:
+    /// [`crate::domain::webhook::RETRY_PAUSES_SECONDS`]; tests shorten them).
+    pub webhook_retry_pauses: Vec<std::time::Duration>,
+}
+
+/// The product's pauses between a webhook's delivery attempts.
+pub fn webhook_retry_pauses() -> Vec<std::time::Duration> {
+    crate::domain::webhook::RETRY_PAUSES_SECONDS
+        .iter()
+        .map(|seconds| std::time::Duration::from_secs(*seconds))
+        .collect()
 }
 
 impl Config {
@@ -41,11 +58,23 @@ impl Config {
             allowed_origins: allowed_origins(),
             mail_from: env::var("MAIL_FROM").unwrap_or_default(),
             mail_configuration_set: env::var("MAIL_CONFIGURATION_SET").unwrap_or_default(),
+            webhook_queue_url: env::var("WEBHOOK_QUEUE_URL").unwrap_or_default(),
+            webhooks_allow_loopback: env::var("WEBHOOKS_ALLOW_LOOPBACK").is_ok_and(|v| v == "true"),
+            webhook_retry_pauses: webhook_retry_pauses(),
         })
     }
 }
 
 impl Config {
+    /// Where this process lets a webhook go.
+    pub fn webhook_reach(&self) -> crate::domain::webhook::Reach {
+        if self.webhooks_allow_loopback {
+            crate::domain::webhook::Reach::AlsoLoopback
+        } else {
+            crate::domain::webhook::Reach::PublicOnly
+        }
+    }
+
     /// The site's own origin (the first allowed origin): where a document's page is.
     pub fn site_origin(&self) -> Option<&str> {
         self.allowed_origins.first().map(String::as_str)

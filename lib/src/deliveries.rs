@@ -314,6 +314,15 @@ async fn record<D: Mailable>(
             );
         }
         for delivery in &fresh {
+            match delivery.event {
+                DeliveryEvent::Delivered => {
+                    tx.emit(crate::domain::webhook::EventType::DocumentDelivered, id);
+                }
+                DeliveryEvent::Bounced => {
+                    tx.emit(crate::domain::webhook::EventType::DocumentBounced, id);
+                }
+                _ => {}
+            }
             tx.audit(&audit::event(
                 None,
                 action::<D>(delivery.event),

@@ -61,6 +61,8 @@ pub struct Inner {
     pub service_key: ServiceKey,
     /// The one clock (the store's too).
     pub clock: Clock,
+    /// How webhook hosts resolve where a test put its own resolver in place.
+    webhook_resolver: std::sync::RwLock<Option<crate::webhooks::Resolve>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -100,12 +102,17 @@ impl AppState {
             ttl,
         );
         let clock = Clock::default();
+        let relay = (!config.webhook_queue_url.is_empty()).then(|| crate::store::Relay {
+            sqs: clients.sqs().clone(),
+            queue_url: config.webhook_queue_url.clone(),
+        });
         let store = Store::new(
             clients.dynamodb().clone(),
             config.table_name.as_str(),
             keyring,
             clock.clone(),
-        );
+        )
+        .with_relay(relay);
         let signer = SessionSigner::new(clients.lazy_kms(), config.signing_key_id.as_str());
         Self(Arc::new(Inner {
             config,
@@ -114,7 +121,21 @@ impl AppState {
             signer,
             service_key: ServiceKey::default(),
             clock,
+            webhook_resolver: std::sync::RwLock::new(None),
         }))
+    }
+
+    /// The resolver a test put in place for webhook hosts, if any.
+    pub fn webhook_resolver(&self) -> Option<crate::webhooks::Resolve> {
+        self.webhook_resolver.read().ok().and_then(|r| r.clone())
+    }
+
+    /// Resolves webhook hosts with `resolve` from now on (tests: a name that answers one
+    /// address and then another).
+    pub fn resolve_webhooks_with(&self, resolve: crate::webhooks::Resolve) {
+        if let Ok(mut slot) = self.webhook_resolver.write() {
+            *slot = Some(resolve);
+        }
     }
 
     /// AWS calls this container has made, by operation.

@@ -485,6 +485,8 @@ pub trait Numbered: Draft {
     const SERIES: Series;
     /// The audit action (`invoice.issue`).
     const ACTION: &'static str;
+    /// The event its numbering reports to webhooks.
+    const EVENT: crate::domain::webhook::EventType;
     /// Why it cannot go out once it is not a draft (409).
     const ALREADY_OUT: &'static str;
     fn content(&self) -> &Content;
@@ -509,6 +511,8 @@ pub trait Numbered: Draft {
 impl Numbered for Invoice {
     const SERIES: Series = Series::Invoice;
     const ACTION: &'static str = "invoice.issue";
+    const EVENT: crate::domain::webhook::EventType =
+        crate::domain::webhook::EventType::InvoiceIssued;
     const ALREADY_OUT: &'static str = "Only a draft invoice can be issued.";
 
     fn content(&self) -> &Content {
@@ -550,6 +554,8 @@ impl Numbered for Invoice {
 impl Numbered for Proposal {
     const SERIES: Series = Series::Proposal;
     const ACTION: &'static str = "proposal.send";
+    const EVENT: crate::domain::webhook::EventType =
+        crate::domain::webhook::EventType::ProposalSent;
     const ALREADY_OUT: &'static str = "Only a draft proposal can be sent.";
 
     fn content(&self) -> &Content {
@@ -671,7 +677,8 @@ async fn try_number<D: Numbered>(
         contested.extend(ledger.write(&mut tx));
     }
     write_entries(&mut tx, tenant, id, Some(&before.record), Some(&numbered));
-    tx.audit(&actor.audit(D::ACTION, Some(id.to_string()), Outcome::Success));
+    tx.emit(D::EVENT, id)
+        .audit(&actor.audit(D::ACTION, Some(id.to_string()), Outcome::Success));
     let response = answered(
         before.version + 1,
         render(

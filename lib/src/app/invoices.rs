@@ -83,7 +83,8 @@ async fn try_void(
         Some(&before.record),
         Some(&voided),
     );
-    tx.audit(&actor.audit("invoice.void", Some(id.to_string()), Outcome::Success));
+    tx.emit(crate::domain::webhook::EventType::InvoiceVoided, id)
+        .audit(&actor.audit("invoice.void", Some(id.to_string()), Outcome::Success));
     let response = answered(
         before.version + 1,
         render(
@@ -186,7 +187,8 @@ async fn try_credit(
         Some(&invoice.record),
         Some(&credited),
     );
-    tx.audit(&actor.audit("credit_note.create", Some(id.to_string()), Outcome::Success));
+    tx.emit(crate::domain::webhook::EventType::CreditNoteIssued, id)
+        .audit(&actor.audit("credit_note.create", Some(id.to_string()), Outcome::Success));
     let response = created(
         "/v1/credit-notes",
         &id,

@@ -208,7 +208,13 @@ pub async fn answer(
     let mut tx = state.store.transaction(&tenant).await?;
     tx.replace(&keys::proposal(&tenant, &id), &next, before.version);
     write_entries(&mut tx, &tenant, &id, Some(&before.record), Some(&next));
-    tx.audit(&by_link(action, id.to_string(), request));
+    let reported = if event == DeliveryEvent::Accepted {
+        crate::domain::webhook::EventType::ProposalAccepted
+    } else {
+        crate::domain::webhook::EventType::ProposalDeclined
+    };
+    tx.emit(reported, id)
+        .audit(&by_link(action, id.to_string(), request));
     match state.store.commit(tx).await {
         Ok(()) => {}
         Err(StoreError::Conflict {

@@ -29,6 +29,7 @@ pub mod reminders;
 pub mod sending;
 pub mod suppressions;
 mod totals;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -78,6 +79,9 @@ pub enum Error {
     /// not take it now (`retry` true: 503). Nothing was marked sent.
     #[error("mail service: {detail}")]
     MailService { retry: bool, detail: String },
+    /// The database could not be reached or did not answer in time; nothing was changed.
+    #[error("the database is unavailable")]
+    Unavailable,
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]
@@ -121,6 +125,13 @@ impl From<StoreError> for Error {
             } => Self::Conflict(
                 "Another change to this record was being made at the same time; try again.",
             ),
+            other if other.is_unavailable() => {
+                tracing::warn!(
+                    error = format!("{:#}", anyhow::Error::new(other)),
+                    "the database is unavailable"
+                );
+                Self::Unavailable
+            }
             other => Self::Store(other),
         }
     }
@@ -239,7 +250,7 @@ pub enum Credential {
 }
 
 /// Why an API key may not do what only the owner's session may.
-pub const OWNER_ONLY: &str = "An API key cannot do this: managing keys, the password and the account need the owner's session.";
+pub const OWNER_ONLY: &str = "An API key cannot do this: managing keys and webhooks, the password and the account need the owner's session.";
 
 /// Who acts: a user of a tenant, under a verified session or an API key the user made, in one
 /// request. The only way a use case learns its tenant.

@@ -85,6 +85,12 @@ async fn try_record(
         Some(&invoice.record),
         Some(&after),
     );
+    tx.emit(crate::domain::webhook::EventType::PaymentRecorded, id);
+    if after.status == crate::domain::invoice::InvoiceStatus::Paid
+        && invoice.record.status != crate::domain::invoice::InvoiceStatus::Paid
+    {
+        tx.emit(crate::domain::webhook::EventType::InvoicePaid, invoice_id);
+    }
     tx.audit(&actor.audit(
         Payment::ACTIONS.create,
         Some(id.to_string()),
@@ -153,6 +159,7 @@ async fn try_delete(
         Some(&invoice.record),
         Some(&after),
     );
+    tx.emit(crate::domain::webhook::EventType::PaymentDeleted, id);
     tx.audit(&actor.audit(
         Payment::ACTIONS.delete,
         Some(id.to_string()),

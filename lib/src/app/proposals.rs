@@ -41,14 +41,22 @@ pub async fn answer(
                 "Only a sent proposal can be accepted or declined.",
             ));
         }
-        let (next, action) = match answering {
+        let (next, action, event) = match answering {
             Answering::Accept if before.record.is_expired(now) => {
                 return Err(Error::Conflict(
                     "The proposal has expired: its validity ended before it was accepted.",
                 ));
             }
-            Answering::Accept => (before.record.accepted(now), "proposal.accept"),
-            Answering::Decline(reason) => (before.record.declined(reason, now), "proposal.decline"),
+            Answering::Accept => (
+                before.record.accepted(now),
+                "proposal.accept",
+                crate::domain::webhook::EventType::ProposalAccepted,
+            ),
+            Answering::Decline(reason) => (
+                before.record.declined(reason, now),
+                "proposal.decline",
+                crate::domain::webhook::EventType::ProposalDeclined,
+            ),
         };
         let mut tx = actor.transaction(&state.store).await?;
         tx.replace(&keys::proposal(actor.tenant(), id), &next, before.version);
@@ -59,7 +67,8 @@ pub async fn answer(
             Some(&before.record),
             Some(&next),
         );
-        tx.audit(&actor.audit(action, Some(id.to_string()), Outcome::Success));
+        tx.emit(event, id)
+            .audit(&actor.audit(action, Some(id.to_string()), Outcome::Success));
         let response = answered(
             before.version + 1,
             render(

@@ -377,7 +377,8 @@ async fn record(
         &accepted.link.id.to_string(),
         accepted.link.expires_at,
     );
-    tx.audit(&actor.audit("invoice.reminded", Some(id.to_string()), Outcome::Success));
+    tx.emit(crate::domain::webhook::EventType::InvoiceReminded, id)
+        .audit(&actor.audit("invoice.reminded", Some(id.to_string()), Outcome::Success));
     let version = before.version + 1;
     let body = match render {
         Some(render) => render(

@@ -44,6 +44,8 @@ use super::{Acting, Error, Result, Tenanted, files, get};
 pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Tracked + Sized {
     /// Its audit action once sent (`invoice.sent`).
     const SENT: &'static str;
+    /// The event an e-mail of it reports to webhooks, if one does.
+    const SENT_EVENT: Option<crate::domain::webhook::EventType>;
     /// What its link's index item calls it.
     const LINKED: LinkedKind;
     /// Its messages: the subject's and the text's ids.
@@ -81,6 +83,8 @@ pub trait Mailable: Resource + Listed<Id = <Self as Resource>::Id> + Tracked + S
 
 impl Mailable for Invoice {
     const SENT: &'static str = "invoice.sent";
+    const SENT_EVENT: Option<crate::domain::webhook::EventType> =
+        Some(crate::domain::webhook::EventType::InvoiceSent);
     const LINKED: LinkedKind = LinkedKind::Invoice;
     const SUBJECT: &'static str = "mail-invoice-subject";
     const TEXT: &'static str = "mail-invoice-body";
@@ -128,6 +132,7 @@ impl Mailable for Invoice {
 
 impl Mailable for CreditNote {
     const SENT: &'static str = "credit_note.sent";
+    const SENT_EVENT: Option<crate::domain::webhook::EventType> = None;
     const LINKED: LinkedKind = LinkedKind::CreditNote;
     const SUBJECT: &'static str = "mail-credit-note-subject";
     const TEXT: &'static str = "mail-credit-note-body";
@@ -171,6 +176,7 @@ impl Mailable for CreditNote {
 
 impl Mailable for Proposal {
     const SENT: &'static str = "proposal.mailed";
+    const SENT_EVENT: Option<crate::domain::webhook::EventType> = None;
     const LINKED: LinkedKind = LinkedKind::Proposal;
     const SUBJECT: &'static str = "mail-proposal-subject";
     const TEXT: &'static str = "mail-proposal-body";
@@ -545,6 +551,9 @@ async fn record<D: Mailable>(
         Some(&before.record),
         Some(&sent),
     );
+    if let Some(event) = D::SENT_EVENT {
+        tx.emit(event, id);
+    }
     tx.audit(&actor.audit(D::SENT, Some(id.to_string()), Outcome::Success));
     let response = answered(
         before.version + 1,

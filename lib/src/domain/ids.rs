@@ -221,6 +221,14 @@ id!(
     ApiKeyId, "key", "API key"
 );
 id!(
+    /// A webhook endpoint: where the account's events are posted.
+    WebhookEndpointId, "whe", "webhook endpoint"
+);
+id!(
+    /// An event: a change that committed, as webhooks report it.
+    EventId, "evt", "event"
+);
+id!(
     /// One login session (the token's `jti`).
     SessionId, "ses", "session"
 );

@@ -28,6 +28,7 @@ pub mod tax;
 pub mod throttle;
 pub mod time;
 pub mod values;
+pub mod webhook;
 
 pub use ids::{IdError, SessionId, TenantId, UserId};
 pub use time::Timestamp;

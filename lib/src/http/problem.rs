@@ -63,6 +63,9 @@ impl ApiError {
     }
 }
 
+/// The seconds a client is asked to wait when the database did not answer.
+const UNAVAILABLE_RETRY_AFTER: &str = "2";
+
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -169,7 +172,18 @@ impl IntoResponse for ApiError {
                 vec![],
             ),
             Self::Unavailable => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", None, vec![])
+                let problem = problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Service unavailable",
+                    Some("The database did not answer; nothing was changed. Try again shortly.".into()),
+                    vec![],
+                );
+                let mut response = problem.into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER));
+                return response;
             }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
@@ -235,6 +249,7 @@ impl From<app::Error> for ApiError {
             app::Error::Unprocessable(why) => Self::Unprocessable(why),
             app::Error::UnprocessableFields(errors) => Self::UnprocessableFields(errors),
             app::Error::MailService { retry, detail } => Self::MailService { retry, detail },
+            app::Error::Unavailable => Self::Unavailable,
             app::Error::Store(error) => Self::Internal(anyhow::Error::new(error)),
             app::Error::Internal(error) => Self::Internal(error),
         }
@@ -290,6 +305,17 @@ mod tests {
         .await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "90");
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_database_is_a_503_that_says_when_to_retry() {
+        let (status, body, response) = body_of(app::Error::Unavailable.into()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["type"], "urn:invoiceflow:problem:unavailable");
+        assert_eq!(
+            response.headers()[header::RETRY_AFTER],
+            UNAVAILABLE_RETRY_AFTER
+        );
     }
 
     #[tokio::test]

@@ -5,8 +5,8 @@
 //! holds personal data (see docs/decisions/0001-single-table-tenant-partition.md).
 
 use crate::domain::ids::{
-    ApiKeyId, CreditNoteId, CustomerId, ExportId, InvoiceId, PaymentId, ProposalId,
-    RecurringInvoiceId, ServiceId, SessionId, UserId,
+    ApiKeyId, CreditNoteId, CustomerId, EventId, ExportId, InvoiceId, PaymentId, ProposalId,
+    RecurringInvoiceId, ServiceId, SessionId, UserId, WebhookEndpointId,
 };
 use crate::domain::time::Date;
 use crate::domain::{TenantId, Timestamp};
@@ -556,6 +556,8 @@ pub enum Collection {
     Exports,
     Audit,
     ApiKeys,
+    WebhookEndpoints,
+    Events,
 }
 
 impl Collection {
@@ -572,12 +574,14 @@ impl Collection {
             Self::Exports => "EXPORT#",
             Self::Audit => "AUDIT#",
             Self::ApiKeys => "APIKEY#",
+            Self::WebhookEndpoints => "WEBHOOK#",
+            Self::Events => "EVENT#",
         }
     }
 
     /// The audit trail reads newest first; everything else oldest first.
     pub(crate) fn newest_first(self) -> bool {
-        matches!(self, Self::Audit)
+        matches!(self, Self::Audit | Self::Events)
     }
 
     pub fn listing(self) -> Listing {
@@ -602,7 +606,58 @@ impl Collection {
             Self::Exports => "exports",
             Self::Audit => "audit",
             Self::ApiKeys => "API keys",
+            Self::WebhookEndpoints => "webhook endpoints",
+            Self::Events => "events",
         }
+    }
+}
+
+pub fn webhook_endpoint(tenant: &TenantId, id: &WebhookEndpointId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::WebhookEndpoints.sk_prefix(), id.ulid()),
+    )
+}
+
+pub fn event(tenant: &TenantId, id: &EventId) -> ItemKey {
+    in_tenant(
+        tenant,
+        format!("{}{}", Collection::Events.sk_prefix(), id.ulid()),
+    )
+}
+
+/// The delivery log of one endpoint: `WHLOG#<endpoint>#<attempt's ULID>`, newest first.
+const WEBHOOK_LOG: &str = "WHLOG#";
+
+pub fn webhook_delivery(
+    tenant: &TenantId,
+    endpoint: &WebhookEndpointId,
+    id: &ulid::Ulid,
+) -> ItemKey {
+    in_tenant(tenant, format!("{WEBHOOK_LOG}{}#{id}", endpoint.ulid()))
+}
+
+pub fn webhook_deliveries(endpoint: &WebhookEndpointId) -> Listing {
+    Listing {
+        prefix: format!("{WEBHOOK_LOG}{}#", endpoint.ulid()),
+        newest_first: true,
+        range: None,
+    }
+}
+
+/// The partition of GSI1 where events wait to be handed to the delivery queue: written with
+/// the event, removed once the queue took it; a sweep hands over what a crash left behind.
+pub const OUTBOX: &str = "OUTBOX";
+
+pub fn outbox_entry(tenant: &TenantId, id: &EventId, at: Timestamp) -> DueEntry {
+    DueEntry {
+        pk: OUTBOX.into(),
+        sk: format!(
+            "{:012}#{}#{}",
+            at.unix_seconds().max(0),
+            tenant.ulid(),
+            id.ulid()
+        ),
     }
 }
 
@@ -679,6 +734,19 @@ mod tests {
             ("idempotency", idempotency(&tenant, "ab12")),
             ("audit", audit(&tenant, &ulid::Ulid::generate())),
             ("API keys", api_key(&tenant, &ApiKeyId::generate())),
+            (
+                "webhook endpoints",
+                webhook_endpoint(&tenant, &WebhookEndpointId::generate()),
+            ),
+            ("events", event(&tenant, &EventId::generate())),
+            (
+                "webhook log",
+                webhook_delivery(
+                    &tenant,
+                    &WebhookEndpointId::generate(),
+                    &ulid::Ulid::generate(),
+                ),
+            ),
         ];
         let kinds: Vec<(&str, ItemKey)> = kinds
             .into_iter()
@@ -735,6 +803,8 @@ mod tests {
             Collection::Exports,
             Collection::Audit,
             Collection::ApiKeys,
+            Collection::WebhookEndpoints,
+            Collection::Events,
         ] {
             for (kind, key) in &kinds {
                 let matches = key.sk().starts_with(collection.sk_prefix());

@@ -14,6 +14,7 @@ mod item;
 pub mod keys;
 mod links;
 mod login;
+mod outbox;
 mod purge;
 mod records;
 mod service_key;
@@ -37,6 +38,7 @@ pub use due::{DueCursor, DuePage};
 pub use idempotency::{ClaimToken, IdempotentRequest, LEASE_SECONDS, NextAction};
 pub use keys::{Collection, DueEntry, ItemKey, Listing};
 pub use links::{LinkTarget, LinkedKind};
+pub use outbox::{DeliveryMessage, Relay, Written};
 pub use purge::PURGE_PAGE;
 pub use records::{AuditEntry, Counter, PeriodMade, ReminderGuard, SavedResponse, TakenNumber};
 pub use session::SessionCheck;
@@ -70,6 +72,16 @@ impl<R> Stored<R> {
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
+        }
+    }
+
+    /// The item after a replacement by `record` at `now`: the next version.
+    pub fn changed(&self, record: R, now: Timestamp) -> Self {
+        Self {
+            record,
+            version: self.version + 1,
+            created_at: self.created_at,
+            updated_at: now,
         }
     }
 
@@ -131,6 +143,26 @@ pub enum StoreError {
     Aws(#[source] anyhow::Error),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached or did not answer in time (a connection
+    /// refused or reset, a timeout), as opposed to a refusal or a fault of ours: the request
+    /// may succeed if sent again shortly.
+    pub fn is_unavailable(&self) -> bool {
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let Self::Aws(error) = self else {
+            return false;
+        };
+        // The SDK's error is generic over the operation, so it is known by its words
+        // (`SdkError::TimeoutError`'s), and a refused connection by the connector's error.
+        error.chain().any(|cause| {
+            cause
+                .downcast_ref::<ConnectorError>()
+                .is_some_and(|e| e.is_io() || e.is_timeout())
+                || cause.to_string() == "request has timed out"
+        })
+    }
+}
+
 /// The attribute that holds the KMS-wrapped data key on the account item.
 const WRAPPED_KEY_ATTR: &str = "dk";
 
@@ -140,6 +172,8 @@ pub struct Store {
     table: Arc<str>,
     keyring: Keyring,
     clock: Clock,
+    /// The webhooks' delivery queue, where the process has one.
+    relay: Option<Relay>,
 }
 
 impl Store {
@@ -154,6 +188,7 @@ impl Store {
             table: table.into(),
             keyring,
             clock,
+            relay: None,
         }
     }
 
@@ -236,7 +271,12 @@ impl Store {
     }
 
     /// Applies every write of the transaction, or none.
+    /// A transaction that emitted events also writes them, and hands them to the webhooks'
+    /// queue once committed.
     pub async fn commit(&self, tx: Tx) -> Result<(), StoreError> {
+        if tx.has_events() {
+            return Box::pin(self.commit_with_events(tx)).await;
+        }
         tx.commit(&self.db).await
     }
 
@@ -430,5 +470,68 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::config::{Credentials, Region, timeout::TimeoutConfig};
+    use std::time::Duration;
+
+    fn client_at(url: &str) -> aws_sdk_dynamodb::Client {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(Region::new("eu-central-1"))
+            .credentials_provider(Credentials::new("a", "b", None, None, "test"))
+            .endpoint_url(url)
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_attempt_timeout(Duration::from_millis(300))
+                    .build(),
+            )
+            .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+    }
+
+    async fn failure_from(url: &str) -> StoreError {
+        let error = client_at(url)
+            .describe_table()
+            .table_name("t")
+            .send()
+            .await
+            .expect_err("nothing answers there");
+        StoreError::Aws(error.into())
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_and_a_silent_database_are_unavailable_not_faults() {
+        // A port that was just bound and released: nothing listens on it.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let refused_at = format!("http://{}", closed.local_addr().expect("addr"));
+        drop(closed);
+        assert!(failure_from(&refused_at).await.is_unavailable());
+
+        // A listener that takes the connection and never answers.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let silent_at = format!("http://{}", silent.local_addr().expect("addr"));
+        let held = tokio::spawn(async move {
+            let mut kept = Vec::new();
+            while let Ok((socket, _)) = silent.accept().await {
+                kept.push(socket);
+            }
+        });
+        assert!(failure_from(&silent_at).await.is_unavailable());
+        held.abort();
+
+        assert!(matches!(
+            crate::app::Error::from(failure_from(&refused_at).await),
+            crate::app::Error::Unavailable
+        ));
+        assert!(!StoreError::Corrupt(anyhow::anyhow!("request has timed out")).is_unavailable());
+        assert!(!StoreError::Aws(anyhow::anyhow!("service error")).is_unavailable());
     }
 }

@@ -195,3 +195,18 @@ impl Record for crate::domain::link::Suppression {
     const KIND: &'static str = "suppression";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+impl Record for crate::domain::webhook::Endpoint {
+    const KIND: &'static str = "webhook-endpoint";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::webhook::Event {
+    const KIND: &'static str = "event";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+impl Record for crate::domain::webhook::DeliveryAttempt {
+    const KIND: &'static str = "webhook-delivery";
+    const SCHEMA_VERSION: u32 = 1;
+}

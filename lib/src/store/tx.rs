@@ -54,6 +54,8 @@ pub struct Tx {
     now: Timestamp,
     writes: Vec<(TransactWriteItem, Expect)>,
     invalid: Option<StoreError>,
+    /// The events this change reports, written when it commits ([`Tx::emit`]).
+    pub(super) events: Vec<(crate::domain::webhook::EventType, String)>,
 }
 
 impl Tx {
@@ -70,6 +72,7 @@ impl Tx {
             now,
             writes: Vec::new(),
             invalid: None,
+            events: Vec::new(),
         }
     }
 

@@ -27,6 +27,7 @@ mod store;
 mod tax;
 mod template;
 mod web;
+mod webhooks;
 
 /// Every file beside this one is declared above: a test file left out would never run.
 #[test]

@@ -706,7 +706,7 @@ async fn one_pass_s_aws_calls_and_time_for_due_schedules() {
                         .to_owned()
                 }
             })
-            .buffer_unordered(16)
+            .buffer_unordered(4)
             .collect::<Vec<_>>()
             .await;
         ids.push((client, made[0].clone()));

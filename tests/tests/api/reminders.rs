@@ -476,28 +476,46 @@ async fn one_pass_s_aws_calls_and_time_for_overdue_invoices() {
                 let (client, customer) = (client.clone(), customer.clone());
                 let app = &app;
                 async move {
-                    let draft: Value = app
-                        .post(&client, "/v1/invoices")
-                        .json(&json!({"customer_id": customer, "issue_date": "2026-11-25", "due_date": "2026-12-25",
-                                      "lines": [{"description": "Beratung", "quantity": "1", "unit_price": "100.00", "tax_rate": "19"}]}))
-                        .send()
-                        .await
-                        .expect("draft")
-                        .json()
-                        .await
-                        .expect("json");
+                    // As a client should: a 503 (the emulator, serving one call at a time,
+                    // did not answer) is sent again after its Retry-After; a 409 on a second
+                    // try of an issue means the first committed after all.
+                    let mut draft = None;
+                    for tried in 1..=5 {
+                        let made = app
+                            .post(&client, "/v1/invoices")
+                            .json(&json!({"customer_id": customer, "issue_date": "2026-11-25", "due_date": "2026-12-25",
+                                          "lines": [{"description": "Beratung", "quantity": "1", "unit_price": "100.00", "tax_rate": "19"}]}))
+                            .send()
+                            .await
+                            .expect("draft");
+                        if made.status() == 201 {
+                            draft = Some(made.json::<Value>().await.expect("json"));
+                            break;
+                        }
+                        assert!(made.status() == 503 && tried < 5, "{}", made.status());
+                        println!("MEASURE seeding: a draft answered 503; again");
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    }
+                    let draft = draft.expect("a draft");
                     let id = draft["id"].as_str().expect("id").to_owned();
-                    let issued = app
-                        .post(&client, &format!("/v1/invoices/{id}/issue"))
-                        .json(&json!({}))
-                        .send()
-                        .await
-                        .expect("issue");
-                    assert_eq!(issued.status(), 200);
+                    for tried in 1..=5 {
+                        let issued = app
+                            .post(&client, &format!("/v1/invoices/{id}/issue"))
+                            .json(&json!({}))
+                            .send()
+                            .await
+                            .expect("issue");
+                        if issued.status() == 200 || (tried > 1 && issued.status() == 409) {
+                            break;
+                        }
+                        assert!(issued.status() == 503 && tried < 5, "{}", issued.status());
+                        println!("MEASURE seeding: issue answered 503; again");
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    }
                     id
                 }
             })
-            .buffer_unordered(16)
+            .buffer_unordered(4)
             .collect::<Vec<_>>()
             .await;
         firsts.push((client, made[0].clone()));

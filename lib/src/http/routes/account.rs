@@ -23,6 +23,7 @@ use crate::http::session::Session;
 use crate::{AppState, app};
 
 use crate::http::records::{ListPage, ListParams};
+use super::webhook_endpoints::*;
 
 function_routes! {
     documented, routes;
@@ -35,6 +36,12 @@ function_routes! {
     "/v1/suppressions/{id}" => { delete: clear_suppression }
     "/v1/api-keys" => { get: list_api_keys, post: create_api_key }
     "/v1/api-keys/{id}" => { delete: revoke_api_key }
+    "/v1/webhook-endpoints" => { get: list_webhook_endpoints, post: create_webhook_endpoint }
+    "/v1/webhook-endpoints/{id}" => { get: get_webhook_endpoint, patch: update_webhook_endpoint, delete: delete_webhook_endpoint }
+    "/v1/webhook-endpoints/{id}/rotate-secret" => { post: rotate_webhook_secret }
+    "/v1/webhook-endpoints/{id}/test" => { post: test_webhook_endpoint }
+    "/v1/webhook-endpoints/{id}/replay" => { post: replay_webhook_events }
+    "/v1/webhook-endpoints/{id}/deliveries" => { get: webhook_deliveries }
 }
 
 /// The function's router: [`api`] with every layer a response needs.

@@ -27,3 +27,6 @@ functions!(
     meta, auth, account, customers, services, proposals, invoices, payments, recurring, documents,
     exports,
 );
+
+/// The webhook endpoints' routes, served by the `account` function.
+pub mod webhook_endpoints;
