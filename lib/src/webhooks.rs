@@ -30,8 +30,13 @@ use crate::domain::webhook::{
 use crate::store::{DeliveryMessage, Stored, keys};
 use crate::telemetry::RequestId;
 
+/// The function's name (its crate, its binary, its template resource).
+pub const FUNCTION: &str = "webhooks";
+
 /// The longest a receiver has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest a host's name may take to resolve.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The most of an answer's body read (and then dropped: none is kept).
 const BODY_LIMIT: usize = 4 * 1024;
 /// How long an event may wait in the outbox before the sweep hands it over.
@@ -49,7 +54,7 @@ pub enum Invocation {
         #[serde(rename = "Records")]
         records: Vec<QueueRecord>,
     },
-    Schedule(serde_json::Value),
+    Schedule(crate::purge::Scheduled),
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,7 +96,13 @@ pub async fn handle(state: &AppState, invocation: Invocation) -> anyhow::Result<
             }
             Ok(response)
         }
-        Invocation::Schedule(_) => {
+        Invocation::Schedule(event) => {
+            anyhow::ensure!(
+                event.source == "aws.events",
+                "not a scheduled event: {} from {}",
+                event.detail_type,
+                event.source
+            );
             let handed = sweep(state).await?;
             tracing::info!(handed, "outbox swept");
             Ok(BatchResponse::default())
@@ -164,10 +175,16 @@ pub async fn deliver(state: &AppState, body: &str) -> anyhow::Result<()> {
     let event_id = EventId::from_ulid(ulid::Ulid::from_string(&message.event)?);
     let endpoint_key = keys::webhook_endpoint(&tenant, &endpoint_id);
     let event_key = keys::event(&tenant, &event_id);
-    let (endpoint, event) = tokio::try_join!(
+    let read = tokio::try_join!(
         state.store.get::<Endpoint>(&tenant, &endpoint_key),
         state.store.get::<Event>(&tenant, &event_key),
-    )?;
+    );
+    let (endpoint, event) = match read {
+        Ok(read) => read,
+        // The account is gone (closed and purged): nothing to deliver, nothing to retry.
+        Err(crate::store::StoreError::Keyring(crate::crypto::KeyringError::NoKey)) => return Ok(()),
+        Err(error) => return Err(error.into()),
+    };
     let (Some(endpoint), Some(event)) = (endpoint, event) else {
         // Deleted (with its log), or the event is past keeping: nothing to deliver.
         return Ok(());
@@ -284,6 +301,11 @@ async fn record(
         changed.disabled = Some(DisabledBy::Failing);
     }
     let request = RequestId(format!("webhook-{}", attempt.event_id));
+    let held = if given_up {
+        state.store.webhook_subscriptions(tenant).await?
+    } else {
+        None
+    };
     let mut tx = state.store.transaction(tenant).await?;
     let log_key = keys::webhook_delivery(tenant, endpoint_id, &crate::domain::ids::next_ulid());
     tx.create_expiring(&log_key, &attempt, now.plus_seconds(KEPT_SECONDS));
@@ -295,6 +317,9 @@ async fn record(
         );
     }
     if given_up {
+        let mut subscribed = held.as_ref().map(|s| s.record.clone()).unwrap_or_default();
+        subscribed.set(*endpoint_id, None);
+        tx.put_subscriptions(held.as_ref(), &subscribed);
         tx.audit(&audit::event(
             None,
             "webhook_endpoint.disabled",
@@ -497,8 +522,11 @@ async fn resolve(state: &AppState, host: &str) -> Result<Vec<IpAddr>, Refused> {
     }
     let addresses = match state.webhook_resolver() {
         Some(resolve) => resolve(host),
-        None => tokio::net::lookup_host((host, 443))
+        // A resolver that does not answer in time counts as no answer.
+        None => tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, 443)))
             .await
+            .ok()
+            .and_then(Result::ok)
             .map(|found| found.map(|a| a.ip()).collect())
             .unwrap_or_default(),
     };

@@ -37,7 +37,26 @@ async fn serve() -> anyhow::Result<()> {
         // Unsafe requests from the local server's own origin pass the CSRF check.
         config.allowed_origins.push(own_origin);
     }
-    let app = invoiceflow_infra::app(AppState::new(config, &sdk));
+    let state = AppState::new(config, &sdk);
+    // What the Lambda service does in AWS: read the webhooks' queue (a second a poll), and
+    // sweep the outbox every minute.
+    let worker = state.clone();
+    tokio::spawn(async move {
+        let mut polls: u64 = 0;
+        loop {
+            if let Err(error) = invoiceflow::webhooks::drain(&worker).await {
+                tracing::warn!(error = format!("{error:#}"), "webhook deliveries");
+            }
+            polls += 1;
+            if polls.is_multiple_of(60)
+                && let Err(error) = invoiceflow::webhooks::sweep(&worker).await
+            {
+                tracing::warn!(error = format!("{error:#}"), "the outbox sweep");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
+    let app = invoiceflow_infra::app(state);
 
     println!(
         "InvoiceFlow listening on http://{address} (try: curl http://{address}/v1/health). Ctrl-C stops it."

@@ -29,6 +29,9 @@ async fn main() -> anyhow::Result<()> {
         ("SIGNING_KEY_ID", config.signing_key_id),
         ("ALLOWED_ORIGINS", config.allowed_origins.join(",")),
         ("MAIL_FROM", config.mail_from),
+        ("WEBHOOK_QUEUE_URL", config.webhook_queue_url),
+        // Local only: a receiver on this machine may be tried.
+        ("WEBHOOKS_ALLOW_LOOPBACK", "true".to_owned()),
         ("AWS_ACCESS_KEY_ID", "test".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
         ("AWS_REGION", "us-east-1".to_owned()),

@@ -8,7 +8,7 @@ use crate::domain::Timestamp;
 use crate::domain::ids::WebhookEndpointId;
 use crate::domain::webhook::{
     self, DeliveryAttempt, DisabledBy, Endpoint, EndpointPatch, EndpointView, EventType,
-    MAX_ENDPOINTS, NewEndpoint, SigningSecret,
+    MAX_ENDPOINTS, NewEndpoint, SigningSecret, Subscriptions,
 };
 use crate::store::{Collection, Page, Stored, Written, keys};
 
@@ -33,6 +33,19 @@ fn view(id: &WebhookEndpointId, stored: &Stored<Endpoint>, secret: Option<String
 
 fn new_secret() -> Result<String> {
     webhook::new_secret().map_err(|e| Error::Internal(anyhow::anyhow!("CSPRNG: {e}")))
+}
+
+/// The account's subscriptions as read, and a copy to change.
+async fn subscriptions(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<(Option<Stored<Subscriptions>>, Subscriptions)> {
+    let before = state.store.webhook_subscriptions(actor.tenant()).await?;
+    let next = before
+        .as_ref()
+        .map(|s| s.record.clone())
+        .unwrap_or_default();
+    Ok((before, next))
 }
 
 async fn checked_url(state: &AppState, url: &str) -> Result<String> {
@@ -69,9 +82,12 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewEndpoint) -> Result
         failing_since: None,
     };
     let id = WebhookEndpointId::generate();
+    let (before, mut subscribed) = subscriptions(state, actor).await?;
+    subscribed.set(id, Some(&endpoint));
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
     tx.create(&keys::webhook_endpoint(actor.tenant(), &id), &endpoint)
+        .put_subscriptions(before.as_ref(), &subscribed)
         .audit(&actor.audit(
             "webhook_endpoint.created",
             Some(id.to_string()),
@@ -185,8 +201,11 @@ pub async fn delete(
     expected: Option<u64>,
 ) -> Result<()> {
     let before = current(state, actor, id, expected).await?;
+    let (held, mut subscribed) = subscriptions(state, actor).await?;
+    subscribed.set(*id, None);
     let mut tx = actor.transaction(&state.store).await?;
     tx.delete(&keys::webhook_endpoint(actor.tenant(), id), before.version)
+        .put_subscriptions(held.as_ref(), &subscribed)
         .audit(&actor.audit(
             "webhook_endpoint.deleted",
             Some(id.to_string()),

@@ -240,6 +240,45 @@ pub struct Endpoint {
     pub failing_since: Option<Timestamp>,
 }
 
+/// Which enabled endpoints want which event types: one item per account, changed with the
+/// endpoints in the same transaction, read (one GetItem) by every change that emits events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscriptions {
+    pub endpoints: Vec<Subscribed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscribed {
+    pub id: WebhookEndpointId,
+    pub events: Vec<EventType>,
+}
+
+impl Subscriptions {
+    /// The endpoint `id` wants `events` from now on, or nothing (`None`: disabled or deleted).
+    pub fn set(&mut self, id: WebhookEndpointId, endpoint: Option<&Endpoint>) {
+        self.endpoints.retain(|s| s.id != id);
+        if let Some(endpoint) = endpoint.filter(|e| e.enabled()) {
+            self.endpoints.push(Subscribed {
+                id,
+                events: endpoint.events.clone(),
+            });
+        }
+    }
+
+    /// The endpoints an event of `kind` about `object` goes to (a test event: the one
+    /// endpoint it names).
+    pub fn targets(&self, kind: EventType, object: &str) -> Vec<WebhookEndpointId> {
+        self.endpoints
+            .iter()
+            .filter(|s| match kind {
+                EventType::Test => s.id.to_string() == object,
+                kind => s.events.contains(&kind),
+            })
+            .map(|s| s.id)
+            .collect()
+    }
+}
+
 /// An endpoint as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct EndpointView {

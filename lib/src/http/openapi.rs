@@ -31,6 +31,8 @@ use crate::AppState;
         (name = "documents", description = "Documents as files: PDF/A-3 with the EN 16931 e-invoice embedded (Factur-X / ZUGFeRD), and UBL 2.1 (Peppol BIS Billing 3.0)"),
         (name = "payments", description = "Payments received against invoices, and the summary of what is owed: outstanding, overdue, received"),
         (name = "exports", description = "CSV exports of customers, services, proposals, invoices and invoice lines, as 15-minute links"),
+        (name = "webhooks", description = "Webhook endpoints: events posted, signed as Standard Webhooks specifies (`webhook-id`, \
+            `webhook-timestamp`, `webhook-signature`), at least once, to public HTTPS addresses; only with the owner's session"),
     ),
 )]
 struct ApiDoc;

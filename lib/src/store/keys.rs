@@ -619,6 +619,11 @@ pub fn webhook_endpoint(tenant: &TenantId, id: &WebhookEndpointId) -> ItemKey {
     )
 }
 
+/// Which enabled endpoints want which events: one item per account.
+pub fn webhook_subscriptions(tenant: &TenantId) -> ItemKey {
+    in_tenant(tenant, "WEBHOOKS".to_owned())
+}
+
 pub fn event(tenant: &TenantId, id: &EventId) -> ItemKey {
     in_tenant(
         tenant,
@@ -739,6 +744,7 @@ mod tests {
                 webhook_endpoint(&tenant, &WebhookEndpointId::generate()),
             ),
             ("events", event(&tenant, &EventId::generate())),
+            ("webhook subscriptions", webhook_subscriptions(&tenant)),
             (
                 "webhook log",
                 webhook_delivery(

@@ -13,7 +13,7 @@ use super::keys::{self, Collection};
 use super::tx::{DUE_INDEX_PK, DUE_INDEX_SK};
 use super::{Store, StoreError, Tx};
 use crate::domain::ids::{EventId, WebhookEndpointId};
-use crate::domain::webhook::{Endpoint, Event, EventType, KEPT_SECONDS};
+use crate::domain::webhook::{Endpoint, Event, EventType, KEPT_SECONDS, Subscriptions};
 use crate::domain::{TenantId, Timestamp};
 
 /// The delivery queue: where an event's deliveries wait, one message per endpoint.
@@ -55,22 +55,12 @@ impl Tx {
 
     /// Writes the events emitted, each to the endpoints of `subscribed` that want it; those
     /// with an endpoint get an outbox entry.
-    pub(super) fn write_events(
-        &mut self,
-        subscribed: &[(WebhookEndpointId, Endpoint)],
-    ) -> Vec<Written> {
+    pub(super) fn write_events(&mut self, subscribed: &Subscriptions) -> Vec<Written> {
         let mut written = Vec::new();
         let expires = self.now().unix_seconds() + KEPT_SECONDS;
         for (kind, object) in std::mem::take(&mut self.events) {
             let id = EventId::generate();
-            let targets: Vec<WebhookEndpointId> = subscribed
-                .iter()
-                // A test event goes to the one endpoint it names.
-                .filter(|(id, endpoint)| {
-                    endpoint.wants(kind) && (kind != EventType::Test || id.to_string() == object)
-                })
-                .map(|(id, _)| *id)
-                .collect();
+            let targets = subscribed.targets(kind, &object);
             let event = Event {
                 kind,
                 object,
@@ -114,6 +104,20 @@ impl Tx {
         })
     }
 
+    /// Writes the account's subscriptions after an endpoint changed: `before` as read (its
+    /// version the condition), or a new item.
+    pub fn put_subscriptions(
+        &mut self,
+        before: Option<&super::Stored<Subscriptions>>,
+        next: &Subscriptions,
+    ) -> &mut Self {
+        let key = keys::webhook_subscriptions(self.tenant());
+        match before {
+            Some(before) => self.replace(&key, next, before.version),
+            None => self.create(&key, next),
+        }
+    }
+
     pub(super) fn has_events(&self) -> bool {
         !self.events.is_empty()
     }
@@ -142,16 +146,23 @@ impl Store {
             .collect())
     }
 
-    /// Commits a transaction that emitted events: reads which endpoints want them (one Query),
-    /// writes the events with the change, then hands those wanted to the queue.
+    /// Which enabled endpoints of the account want which events (none when it has none).
+    pub async fn webhook_subscriptions(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<super::Stored<Subscriptions>>, StoreError> {
+        self.get::<Subscriptions>(tenant, &keys::webhook_subscriptions(tenant))
+            .await
+    }
+
+    /// Commits a transaction that emitted events: reads which endpoints want them (one
+    /// GetItem), writes the events with the change, then hands those wanted to the queue.
     pub(super) async fn commit_with_events(&self, mut tx: Tx) -> Result<(), StoreError> {
-        let subscribed: Vec<(WebhookEndpointId, Endpoint)> = self
-            .webhook_endpoints(tx.tenant())
+        let subscribed = self
+            .webhook_subscriptions(tx.tenant())
             .await?
-            .into_iter()
-            .filter(|(_, stored)| stored.record.enabled())
-            .map(|(id, stored)| (id, stored.record))
-            .collect();
+            .map(|stored| stored.record)
+            .unwrap_or_default();
         let written = tx.write_events(&subscribed);
         tx.commit(&self.db).await?;
         if !written.is_empty() {

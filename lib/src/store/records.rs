@@ -210,3 +210,8 @@ impl Record for crate::domain::webhook::DeliveryAttempt {
     const KIND: &'static str = "webhook-delivery";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+impl Record for crate::domain::webhook::Subscriptions {
+    const KIND: &'static str = "webhook-subscriptions";
+    const SCHEMA_VERSION: u32 = 1;
+}

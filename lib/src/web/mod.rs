@@ -105,6 +105,8 @@ web_routes! {
     "/integrations" => { get: integrations::integrations }
     "/integrations/keys" => { post: integrations::make_key }
     "/integrations/keys/{id}/revoke" => { post: integrations::revoke_key }
+    "/integrations/webhooks" => { post: integrations::make_endpoint }
+    "/integrations/webhooks/{id}/{action}" => { post: integrations::endpoint_action }
     "/assets/{file}" => { get: assets::serve }
 }
 

@@ -56,6 +56,7 @@ async fn every_sample_event_decodes_and_reaches_its_handler() {
             invoiceflow::purge::FUNCTION,
             invoiceflow::schedules::FUNCTION,
             invoiceflow::deliveries::FUNCTION,
+            invoiceflow::webhooks::FUNCTION,
         ]
         .contains(&function.as_str())
     }) {
@@ -95,6 +96,7 @@ fn every_function_has_a_sample_event() {
             invoiceflow::deliveries::FUNCTION,
             invoiceflow::purge::FUNCTION,
             invoiceflow::schedules::FUNCTION,
+            invoiceflow::webhooks::FUNCTION,
         ]);
     for name in names {
         assert!(
@@ -285,4 +287,31 @@ async fn the_ses_sample_events_decode_and_untagged_ones_are_ignored() {
             path.display()
         );
     }
+}
+
+/// The webhooks function's sample events: a queue message (for an event no account has, so
+/// nothing is delivered and nothing fails) and the minute's sweep (nothing is left in a fresh
+/// stack's outbox); any other scheduled source is refused.
+#[tokio::test]
+async fn the_webhooks_events_decode_and_run() {
+    let stack = TestStack::new().await;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events");
+    for name in ["webhooks-delivery.json", "webhooks-sweep.json"] {
+        let text = std::fs::read_to_string(dir.join(name)).expect("a sample event");
+        let invocation: invoiceflow::webhooks::Invocation =
+            serde_json::from_str(&text).expect("decodes");
+        let response = invoiceflow::webhooks::handle(&stack.state, invocation)
+            .await
+            .expect("handled");
+        assert!(response.failures.is_empty(), "{name}: {response:?}");
+    }
+    let text = std::fs::read_to_string(dir.join("webhooks-sweep.json")).expect("sweep");
+    let other = text.replace("\"aws.events\"", "\"aws.s3\"");
+    let invocation: invoiceflow::webhooks::Invocation =
+        serde_json::from_str(&other).expect("decodes");
+    assert!(
+        invoiceflow::webhooks::handle(&stack.state, invocation)
+            .await
+            .is_err()
+    );
 }

@@ -515,7 +515,12 @@ async fn one_pass_s_aws_calls_and_time_for_overdue_invoices() {
                     id
                 }
             })
-            .buffer_unordered(4)
+            .buffer_unordered(
+                std::env::var("MEASURE_SEED_CONCURRENCY")
+                    .ok()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(4),
+            )
             .collect::<Vec<_>>()
             .await;
         firsts.push((client, made[0].clone()));

@@ -49,6 +49,7 @@ fn the_registry_the_crates_and_the_template_name_the_same_functions() {
             invoiceflow::deliveries::FUNCTION.to_owned(),
             invoiceflow::purge::FUNCTION.to_owned(),
             invoiceflow::schedules::FUNCTION.to_owned(),
+            invoiceflow::webhooks::FUNCTION.to_owned(),
         ])
         .collect();
     assert_eq!(deployed, function_crates());
@@ -261,7 +262,12 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
             role(&name)
         })
         // A document's page reads the one document its link names.
-        .chain([role("Link"), role("Deliveries"), role("Schedules")])
+        .chain([
+            role("Link"),
+            role("Deliveries"),
+            role("Schedules"),
+            role("Webhooks"),
+        ])
         .collect();
     expected.sort();
     let mut principals = unwrap.principals.clone();
@@ -459,4 +465,54 @@ fn the_link_function_serves_the_document_pages_and_can_list_nothing() {
             "{listing} in {actions:?}"
         );
     }
+}
+
+/// Webhooks (decision 0025): every function whose changes report events may queue their
+/// deliveries, only the webhooks function reads the queue, and the deployed template never
+/// lets a webhook reach a loopback address.
+#[test]
+fn changes_queue_their_events_only_the_webhooks_function_reads_the_queue_and_loopback_is_never_allowed()
+ {
+    let functions = Template::embedded()
+        .and_then(|t| t.functions())
+        .expect("functions");
+    let may = |binary: &str, action: &str| {
+        functions
+            .iter()
+            .find(|f| f.binary == binary)
+            .unwrap_or_else(|| panic!("no function {binary}"))
+            .actions
+            .iter()
+            .any(|a| a == action)
+    };
+    for emitting in [
+        "account",
+        "proposals",
+        "invoices",
+        "payments",
+        "documents",
+        "link",
+        "deliveries",
+        "schedules",
+        "webhooks",
+    ] {
+        assert!(
+            may(emitting, "sqs:SendMessage"),
+            "{emitting} cannot queue its events"
+        );
+    }
+    let readers: Vec<&str> = functions
+        .iter()
+        .filter(|f| f.actions.iter().any(|a| a == "sqs:ReceiveMessage"))
+        .map(|f| f.binary.as_str())
+        .collect();
+    assert_eq!(readers, [invoiceflow::webhooks::FUNCTION]);
+    let template =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml"))
+            .expect("template.yaml");
+    assert!(
+        !template.contains("WEBHOOKS_ALLOW_LOOPBACK:"),
+        "a deployed function may reach loopback"
+    );
+    assert!(template.contains("WEBHOOK_QUEUE_URL: !Ref WebhookQueue"));
 }

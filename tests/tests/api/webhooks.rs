@@ -527,6 +527,80 @@ async fn disabling_an_endpoint_stops_what_is_queued_and_retrying_and_enabling_do
 }
 
 #[tokio::test]
+async fn an_endpoint_failing_for_three_days_is_disabled_and_the_owner_told() {
+    let app = invoiceflow_tests::spawn_app_alone().await;
+    let account = app.signup(&app.client).await;
+    let retrying = app
+        .instance_configured(|c| c.webhook_retry_pauses = vec![Duration::from_secs(1); 10])
+        .await;
+    let receiver = Receiver::start(vec![500; 10]).await;
+    let endpoint = make_endpoint(
+        &app,
+        &app.client,
+        &json!({"url": receiver.url, "events": ["invoice.issued", "payment.recorded"]}),
+    )
+    .await;
+    let id = endpoint["id"].as_str().expect("id").to_owned();
+    let invoice = issued_invoice(&app, &app.client).await;
+    deliver_until(&retrying.state, &receiver, 1, Duration::from_secs(10)).await;
+    // Three days of failures later, the next attempt fails too.
+    let later = retrying.state.clock.now().plus_seconds(3 * 24 * 3600 + 60);
+    invoiceflow_tests::move_state_clock_to(&retrying.state, &later.to_string());
+    deliver_until(&retrying.state, &receiver, 2, Duration::from_secs(10)).await;
+    assert_eq!(receiver.received().len(), 2);
+    let view: Value = app
+        .client
+        .get(app.url(&format!("/v1/webhook-endpoints/{id}")))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (view["enabled"].clone(), view["disabled_by"].clone()),
+        (json!(false), json!("failing")),
+        "{view}"
+    );
+    // Nothing more is queued for it: a new event does not go there, and no retry follows.
+    pay(&app, &app.client, &invoice, "1.00").await;
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    for _ in 0..3 {
+        invoiceflow::webhooks::drain(&retrying.state)
+            .await
+            .expect("drain");
+    }
+    assert_eq!(receiver.received().len(), 2);
+    let audit: Value = app
+        .client
+        .get(app.url("/v1/audit"))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        audit["data"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "webhook_endpoint.disabled" && e["object"] == id.as_str()),
+        "{audit}"
+    );
+    let mail = app.sent_mail().await;
+    let told = mail
+        .iter()
+        .find(|m| m.destinations.iter().any(|d| d.contains(&account.email)))
+        .expect("the owner was e-mailed");
+    assert!(
+        told.raw.contains("A webhook endpoint was disabled"),
+        "{}",
+        told.raw
+    );
+}
+
+#[tokio::test]
 async fn no_request_goes_to_a_non_public_address_even_one_a_name_resolves_to_later() {
     let app = spawn_app().await;
     app.signup(&app.client).await;

@@ -464,6 +464,31 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         .await;
     assert_eq!(with_key().await.expect("revoked").status(), 401);
 
+    // A webhook endpoint added there: its signing secret shown once; disabled, then deleted.
+    browser.visit("/integrations").await;
+    browser.fill("url", "http://127.0.0.1:9/hook").await;
+    browser
+        .script(
+            "document.querySelector('input[name=\"events\"][value=\"invoice.issued\"]').click()",
+        )
+        .await;
+    browser.press("Endpunkt hinzufügen").await;
+    browser
+        .wait_for_text("Das Signaturgeheimnis des Endpunkts")
+        .await;
+    browser.check_page().await;
+    let signing = browser.text("code.secret").await;
+    assert!(signing.trim().starts_with("whsec_"), "{signing}");
+    browser.visit("/integrations").await;
+    assert!(
+        !browser.page_text().await.contains(signing.trim()),
+        "shown once"
+    );
+    browser.press("Deaktivieren http://127.0.0.1:9/hook").await;
+    browser.wait_for_text("Aktivieren").await;
+    browser.press("Löschen http://127.0.0.1:9/hook").await;
+    browser.wait_for_text("Noch keine Webhook-Endpunkte.").await;
+
     // A page from another origin cannot change anything, even with the cookie sent along.
     let before = browser.count_rows("/customers").await;
     let evil = driver::Evil::serve(&app.base).await;
