@@ -48,6 +48,8 @@ pub struct Report {
     pub reminders_withheld: usize,
     /// Looks that failed (left due for the next pass: the mail service, the store).
     pub reminders_failed: usize,
+    /// Invoices reported overdue (`invoice.overdue`) as they fell due.
+    pub reported_overdue: usize,
     /// Whether the pass stopped at its deadline with work left for the next.
     pub stopped_early: bool,
 }
@@ -65,6 +67,7 @@ impl Report {
             reminders_sent: self.reminders_sent + next.reminders_sent,
             reminders_withheld: self.reminders_withheld + next.reminders_withheld,
             reminders_failed: self.reminders_failed + next.reminders_failed,
+            reported_overdue: self.reported_overdue + next.reported_overdue,
             stopped_early: next.stopped_early,
         }
     }
@@ -119,6 +122,17 @@ pub async fn run(state: &AppState, deadline: Instant) -> anyhow::Result<Report> 
                 report.schedules += 1;
                 report.failed += 1;
             }
+            Outcome::Closed => {}
+            Outcome::Left => report.stopped_early = true,
+        }
+    }
+    if report.stopped_early {
+        return Ok(report);
+    }
+    for outcome in walk::<Overdue>(state, deadline, request).await? {
+        match outcome {
+            Outcome::Worked(reported) => report.reported_overdue += usize::from(reported),
+            Outcome::Failed => report.reminders_failed += 1,
             Outcome::Closed => {}
             Outcome::Left => report.stopped_early = true,
         }
@@ -224,6 +238,34 @@ impl DueWork for Reminders {
         request: &RequestId,
     ) -> crate::app::Result<Looked> {
         Box::pin(reminders::look_at(state, tenant, id, settings, request)).await
+    }
+}
+
+/// Issued invoices whose due moment has come: each reported overdue once, if still open.
+struct Overdue;
+
+impl DueWork for Overdue {
+    const PARTITION: &'static str = keys::OVERDUE_DUE;
+    type Id = InvoiceId;
+    type Account = ();
+    type Done = bool;
+
+    fn id(ulid: ulid::Ulid) -> InvoiceId {
+        InvoiceId::from_ulid(ulid)
+    }
+
+    async fn account(_: &AppState, _: &TenantId) -> crate::app::Result<()> {
+        Ok(())
+    }
+
+    async fn work(
+        state: &AppState,
+        tenant: &TenantId,
+        id: &InvoiceId,
+        (): &(),
+        request: &RequestId,
+    ) -> crate::app::Result<bool> {
+        Box::pin(reminders::report_overdue(state, tenant, id, request)).await
     }
 }
 

@@ -167,6 +167,11 @@ pub trait Listed {
     fn due_entry(&self, _tenant: &TenantId, _id: &Self::Id) -> Option<(ItemKey, DueEntry)> {
         None
     }
+    /// Where the document itself stands in the index of due work once numbered: an invoice,
+    /// at the moment it falls due (to be reported overdue).
+    fn falls_due(&self, _tenant: &TenantId, _id: &Self::Id) -> Option<DueEntry> {
+        None
+    }
 }
 
 /// Writes a document's list entries as `next` has them, and removes those `previous` had
@@ -218,6 +223,11 @@ impl Listed for Invoice {
 
     fn summary(&self, id: InvoiceId) -> InvoiceSummary {
         Invoice::summary(self, id)
+    }
+
+    fn falls_due(&self, tenant: &TenantId, id: &InvoiceId) -> Option<DueEntry> {
+        self.open_until()
+            .map(|due_at| keys::overdue_due(tenant, id, due_at))
     }
 
     fn due_entry(&self, tenant: &TenantId, id: &InvoiceId) -> Option<(ItemKey, DueEntry)> {
@@ -669,7 +679,10 @@ async fn try_number<D: Numbered>(
         )
         .map_err(Error::Invalid)?;
     let document_write = tx.len();
-    tx.replace(&key, &numbered, before.version);
+    match numbered.falls_due(tenant, id) {
+        Some(falls_due) => tx.replace_due(&key, &numbered, before.version, Some(falls_due)),
+        None => tx.replace(&key, &numbered, before.version),
+    };
     let mut contested = vec![document_write];
     contested.extend(reserved.take(&mut tx));
     if let (Some(ledger), Some(after)) = (ledger.as_mut(), numbered.as_invoice()) {

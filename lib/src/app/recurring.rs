@@ -369,7 +369,17 @@ async fn step(
         issued
     };
     check_size(&invoice, "invoice")?;
-    tx.create(&keys::invoice(tenant, &invoice_id), &invoice);
+    {
+        use super::documents::Listed as _;
+        tx.create_due(
+            &keys::invoice(tenant, &invoice_id),
+            &invoice,
+            invoice.falls_due(tenant, &invoice_id),
+        );
+    }
+    if before.record.produce != Produce::Draft {
+        tx.emit(crate::domain::webhook::EventType::InvoiceIssued, invoice_id);
+    }
     write_entries(&mut tx, tenant, &invoice_id, None, Some(&invoice));
     tx.audit(&by_schedule(
         "recurring_invoice.made",

@@ -491,3 +491,40 @@ pub async fn overview(state: &AppState, actor: &impl Acting, id: &InvoiceId) -> 
         sent: invoice.reminders,
     })
 }
+
+/// The schedules pass at the moment an invoice falls due (its entry in the index's `OVERDUE`
+/// partition): reports it overdue once (`invoice.overdue`, for webhooks and the audit trail)
+/// if it is still open, and takes it out of that partition either way. Whether it reported.
+pub async fn report_overdue(
+    state: &AppState,
+    tenant: &TenantId,
+    id: &InvoiceId,
+    request: &RequestId,
+) -> Result<bool> {
+    let actor = Scheduled::new(*tenant, request.clone());
+    race::with_retries(|| {
+        let actor = actor.clone();
+        async move {
+            let key = keys::invoice(tenant, id);
+            let Some(before) = get::<Invoice>(state, &actor, key.clone()).await? else {
+                return Ok(Attempt::Done(false));
+            };
+            let now = state.clock.now();
+            let invoice = before.record.clone().as_of(now);
+            let mut tx = actor.transaction(&state.store).await?;
+            let write = tx.len();
+            // Due later after all (never so today, but an entry is never left stale): it waits.
+            let later = invoice
+                .open_until()
+                .filter(|due_at| *due_at > now)
+                .map(|due_at| keys::overdue_due(tenant, id, due_at));
+            tx.replace_due(&key, &before.record, before.version, later);
+            if invoice.overdue {
+                tx.emit(crate::domain::webhook::EventType::InvoiceOverdue, id)
+                    .audit(&actor.audit("invoice.overdue", Some(id.to_string()), Outcome::Success));
+            }
+            race::commit(state, tx, &[write], invoice.overdue).await
+        }
+    })
+    .await
+}

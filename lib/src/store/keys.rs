@@ -246,6 +246,23 @@ pub struct DueEntry {
     pub sk: String,
 }
 
+/// The partition of GSI1 where an issued invoice waits, on its own item, for the moment it
+/// falls due: the schedules pass reports it overdue (`invoice.overdue`) once, if still open.
+pub const OVERDUE_DUE: &str = "OVERDUE";
+
+/// An issued invoice's entry in the index of invoices falling due: its `due_at`.
+pub fn overdue_due(tenant: &TenantId, id: &InvoiceId, due_at: Timestamp) -> DueEntry {
+    DueEntry {
+        pk: OVERDUE_DUE.into(),
+        sk: format!(
+            "{:012}#{}#{}",
+            due_at.unix_seconds().max(0),
+            tenant.ulid(),
+            id.ulid()
+        ),
+    }
+}
+
 /// The partition of the sparse index of recurring invoices due (GSI1).
 pub const RECURRING_DUE: &str = "RECUR";
 

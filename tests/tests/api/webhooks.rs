@@ -94,6 +94,17 @@ async fn deliver_until(state: &AppState, receiver: &Receiver, count: usize, with
     }
 }
 
+/// A GET with the owner's session: its JSON.
+async fn read(app: &TestApp, path: &str) -> Value {
+    let response = app.client.get(app.url(path)).send().await.expect("get");
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.expect("json")
+}
+
 async fn make_endpoint(app: &TestApp, client: &Client, body: &Value) -> Value {
     let response = app
         .post(client, "/v1/webhook-endpoints")
@@ -271,18 +282,14 @@ async fn an_issued_and_paid_invoice_reaches_the_receiver_signed_as_the_reference
     assert_eq!(payload["data"]["status"], "issued", "{payload}");
 
     // The log holds each attempt: event, attempt, outcome, status, time, response time.
-    let log: Value = app
-        .client
-        .get(app.url(&format!(
+    let log = read(
+        &app,
+        &format!(
             "/v1/webhook-endpoints/{}/deliveries",
             endpoint["id"].as_str().expect("id")
-        )))
-        .send()
-        .await
-        .expect("log")
-        .json()
-        .await
-        .expect("json");
+        ),
+    )
+    .await;
     let entries = log["data"].as_array().expect("entries");
     assert_eq!(entries.len(), 4, "{log}");
     assert!(
@@ -293,6 +300,61 @@ async fn an_issued_and_paid_invoice_reaches_the_receiver_signed_as_the_reference
         "{log}"
     );
     assert!(!log.to_string().contains("Beratung"), "no bodies are kept");
+}
+
+#[tokio::test]
+async fn an_invoice_still_open_when_it_falls_due_is_reported_overdue_once() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    let receiver = Receiver::start(vec![]).await;
+    make_endpoint(
+        &app,
+        &app.client,
+        &json!({"url": receiver.url, "events": ["invoice.overdue"]}),
+    )
+    .await;
+    let unpaid = issued_invoice(&app, &app.client).await;
+    let paid = issued_invoice(&app, &app.client).await;
+    pay(&app, &app.client, &paid, "119.00").await;
+    let invoice = read(&app, &format!("/v1/invoices/{unpaid}")).await;
+    let due_at = invoice["due_at"].as_str().expect("due_at").to_owned();
+    // Before it falls due: nothing.
+    let (report, _) = invoiceflow_tests::passes_until_done(app.state()).await;
+    assert_eq!(report.reported_overdue, 0, "{report:?}");
+    // An hour after.
+    let after = invoiceflow::domain::Timestamp::parse(&due_at)
+        .expect("a time")
+        .plus_seconds(3_600);
+    app.move_clock_to(&after.to_string());
+    let (report, _) = invoiceflow_tests::passes_until_done(app.state()).await;
+    assert_eq!(report.reported_overdue, 1, "{report:?}");
+    let (again, _) = invoiceflow_tests::passes_until_done(app.state()).await;
+    assert_eq!(again.reported_overdue, 0, "once: {again:?}");
+    deliver_until(app.state(), &receiver, 1, Duration::from_secs(10)).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].payload()["type"], "invoice.overdue");
+    assert_eq!(got[0].payload()["data"]["id"], unpaid.as_str());
+    // Days later: the session has ended; a new login reads the trail.
+    let client = app.new_client();
+    let login = app.login(&client, &account.email, &account.password).await;
+    assert_eq!(login.status(), 200);
+    let audit: Value = client
+        .get(app.url("/v1/audit"))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        audit["data"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "invoice.overdue" && e["object"] == unpaid.as_str()),
+        "{audit}"
+    );
 }
 
 #[tokio::test]
@@ -370,18 +432,14 @@ async fn a_receiver_failing_twice_gets_the_same_webhook_id_three_times_and_the_l
         "{ids:?}"
     );
     verified_by_reference(secret, &got);
-    let log: Value = app
-        .client
-        .get(app.url(&format!(
+    let log = read(
+        &app,
+        &format!(
             "/v1/webhook-endpoints/{}/deliveries",
             endpoint["id"].as_str().expect("id")
-        )))
-        .send()
-        .await
-        .expect("log")
-        .json()
-        .await
-        .expect("json");
+        ),
+    )
+    .await;
     let tries: Vec<(u64, &str, u64)> = log["data"]
         .as_array()
         .expect("entries")
@@ -403,18 +461,14 @@ async fn a_receiver_failing_twice_gets_the_same_webhook_id_three_times_and_the_l
         ],
         "{log}"
     );
-    let view: Value = app
-        .client
-        .get(app.url(&format!(
+    let view = read(
+        &app,
+        &format!(
             "/v1/webhook-endpoints/{}",
             endpoint["id"].as_str().expect("id")
-        )))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+        ),
+    )
+    .await;
     assert_eq!(
         view["failing_since"],
         Value::Null,
@@ -473,15 +527,7 @@ async fn disabling_an_endpoint_stops_what_is_queued_and_retrying_and_enabling_do
         1,
         "nothing reached it after it was disabled"
     );
-    let log: Value = app
-        .client
-        .get(app.url(&format!("/v1/webhook-endpoints/{id}/deliveries")))
-        .send()
-        .await
-        .expect("log")
-        .json()
-        .await
-        .expect("json");
+    let log = read(&app, &format!("/v1/webhook-endpoints/{id}/deliveries")).await;
     let skipped = log["data"]
         .as_array()
         .expect("entries")
@@ -548,15 +594,7 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_the_owner_told() {
     invoiceflow_tests::move_state_clock_to(&retrying.state, &later.to_string());
     deliver_until(&retrying.state, &receiver, 2, Duration::from_secs(10)).await;
     assert_eq!(receiver.received().len(), 2);
-    let view: Value = app
-        .client
-        .get(app.url(&format!("/v1/webhook-endpoints/{id}")))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let view = read(&app, &format!("/v1/webhook-endpoints/{id}")).await;
     assert_eq!(
         (view["enabled"].clone(), view["disabled_by"].clone()),
         (json!(false), json!("failing")),
@@ -571,15 +609,7 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_the_owner_told() {
             .expect("drain");
     }
     assert_eq!(receiver.received().len(), 2);
-    let audit: Value = app
-        .client
-        .get(app.url("/v1/audit"))
-        .send()
-        .await
-        .expect("audit")
-        .json()
-        .await
-        .expect("json");
+    let audit = read(&app, "/v1/audit").await;
     assert!(
         audit["data"]
             .as_array()
@@ -660,18 +690,14 @@ async fn no_request_goes_to_a_non_public_address_even_one_a_name_resolves_to_lat
     invoiceflow::webhooks::drain(&deployed.state)
         .await
         .expect("drain");
-    let log: Value = app
-        .client
-        .get(app.url(&format!(
+    let log = read(
+        &app,
+        &format!(
             "/v1/webhook-endpoints/{}/deliveries",
             endpoint["id"].as_str().expect("id")
-        )))
-        .send()
-        .await
-        .expect("log")
-        .json()
-        .await
-        .expect("json");
+        ),
+    )
+    .await;
     let entry = &log["data"][0];
     assert_eq!(entry["outcome"], "failed", "{log}");
     assert!(
