@@ -741,10 +741,11 @@ async fn warm_document_routes_make_the_budgeted_aws_calls() {
         expect(&[("dynamodb:GetItem", 3), ("dynamodb:TransactWriteItems", 1)])
     );
     // Invoice, settings and company in parallel, then customer, counter and the running
-    // totals in parallel, and the number's own item (is it taken?) after the counter.
+    // totals in parallel, and the number's own item (is it taken?) after the counter; the
+    // account's webhook subscriptions, as the issue emits `invoice.issued` (decision 0025).
     assert_eq!(
         issued,
-        expect(&[("dynamodb:GetItem", 7), ("dynamodb:TransactWriteItems", 1)])
+        expect(&[("dynamodb:GetItem", 8), ("dynamodb:TransactWriteItems", 1)])
     );
     assert_eq!(list, expect(&[("dynamodb:Query", 1), session_check]));
     assert_eq!(read, expect(&[("dynamodb:GetItem", 1), session_check]));

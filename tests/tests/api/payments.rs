@@ -1085,10 +1085,11 @@ async fn warm_payment_routes_make_the_budgeted_aws_calls() {
             .map(|(op, n)| ((*op).to_owned(), *n))
             .collect::<BTreeMap<_, _>>()
     };
-    // Invoice, settings and totals in parallel; one transaction.
+    // Invoice, settings and totals in parallel; the account's webhook subscriptions, as the
+    // payment emits `payment.recorded` (decision 0025); one transaction.
     assert_eq!(
         record,
-        expect(&[("dynamodb:GetItem", 3), ("dynamodb:TransactWriteItems", 1)])
+        expect(&[("dynamodb:GetItem", 4), ("dynamodb:TransactWriteItems", 1)])
     );
     // Settings, totals and one page of the overdue index in parallel; the session check.
     assert_eq!(
