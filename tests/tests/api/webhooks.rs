@@ -358,6 +358,62 @@ async fn an_invoice_still_open_when_it_falls_due_is_reported_overdue_once() {
 }
 
 #[tokio::test]
+async fn after_a_rotation_both_secrets_sign_and_the_reference_library_verifies_each() {
+    let app = spawn_app().await;
+    app.signup(&app.client).await;
+    let receiver = Receiver::start(vec![]).await;
+    let endpoint = make_endpoint(
+        &app,
+        &app.client,
+        &json!({"url": receiver.url, "events": ["invoice.issued"]}),
+    )
+    .await;
+    let id = endpoint["id"].as_str().expect("id").to_owned();
+    let old = endpoint["secret"].as_str().expect("secret").to_owned();
+    let response = app
+        .post(
+            &app.client,
+            &format!("/v1/webhook-endpoints/{id}/rotate-secret"),
+        )
+        .header("if-match", "*")
+        .send()
+        .await
+        .expect("rotate");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let rotated: Value = response.json().await.expect("json");
+    let new = rotated["secret"]
+        .as_str()
+        .expect("the new secret")
+        .to_owned();
+    assert_ne!(new, old);
+    assert_eq!(
+        read(&app, &format!("/v1/webhook-endpoints/{id}")).await["secret"],
+        Value::Null,
+        "shown once"
+    );
+    let response = app
+        .post(&app.client, &format!("/v1/webhook-endpoints/{id}/test"))
+        .send()
+        .await
+        .expect("test event");
+    assert_eq!(response.status(), 202);
+    deliver_until(app.state(), &receiver, 1, Duration::from_secs(10)).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0].header("webhook-signature").split(' ').count(),
+        2,
+        "both signatures during the overlap"
+    );
+    // A receiver still on the old secret, and one already on the new, both accept it.
+    let by_old = verified_by_reference(&old, &got);
+    let by_new = verified_by_reference(&new, &got);
+    assert_eq!(by_old[0]["type"], "webhook.test");
+    assert_eq!(by_new[0]["data"]["id"], id.as_str());
+}
+
+#[tokio::test]
 async fn a_change_whose_transaction_fails_emits_nothing() {
     let app = spawn_app().await;
     let account = app.signup(&app.client).await;
