@@ -52,6 +52,10 @@ pub async fn sdk_config_from_env() -> anyhow::Result<aws_config::SdkConfig> {
     Ok(sdk.build())
 }
 
+/// How a webhook host's name becomes addresses, where a test put its own resolver in place
+/// of the system's (a name that answers one address and then another).
+pub type Resolve = Arc<dyn Fn(&str) -> Vec<std::net::IpAddr> + Send + Sync>;
+
 pub struct Inner {
     pub config: Config,
     pub clients: Clients,
@@ -62,7 +66,7 @@ pub struct Inner {
     /// The one clock (the store's too).
     pub clock: Clock,
     /// How webhook hosts resolve where a test put its own resolver in place.
-    webhook_resolver: std::sync::RwLock<Option<crate::webhooks::Resolve>>,
+    webhook_resolver: std::sync::RwLock<Option<Resolve>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -126,13 +130,13 @@ impl AppState {
     }
 
     /// The resolver a test put in place for webhook hosts, if any.
-    pub fn webhook_resolver(&self) -> Option<crate::webhooks::Resolve> {
+    pub fn webhook_resolver(&self) -> Option<Resolve> {
         self.webhook_resolver.read().ok().and_then(|r| r.clone())
     }
 
     /// Resolves webhook hosts with `resolve` from now on (tests: a name that answers one
     /// address and then another).
-    pub fn resolve_webhooks_with(&self, resolve: crate::webhooks::Resolve) {
+    pub fn resolve_webhooks_with(&self, resolve: Resolve) {
         if let Ok(mut slot) = self.webhook_resolver.write() {
             *slot = Some(resolve);
         }

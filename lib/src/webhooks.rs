@@ -14,7 +14,6 @@
 //!   e-mail and in the audit trail.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -42,9 +41,7 @@ const BODY_LIMIT: usize = 4 * 1024;
 /// How long an event may wait in the outbox before the sweep hands it over.
 const OUTBOX_GRACE_SECONDS: i64 = 60;
 
-/// How a host's name becomes addresses. The system's resolver, unless a test put another in
-/// place (a name that answers one address and then another).
-pub type Resolve = Arc<dyn Fn(&str) -> Vec<IpAddr> + Send + Sync>;
+pub use crate::state::Resolve;
 
 /// The queue's messages as the Lambda service hands them over, or the minute's schedule.
 #[derive(Debug, Deserialize)]
@@ -408,19 +405,18 @@ async fn object_of(
     tenant: &TenantId,
     object: &str,
 ) -> anyhow::Result<Option<serde_json::Value>> {
-    use crate::app::collection::Resource;
     use crate::domain::{
         credit_note::CreditNote, invoice::Invoice, payment::Payment, proposal::Proposal,
     };
-    async fn read<R: Resource>(
+    async fn read<R: crate::store::Record + serde::Serialize>(
         state: &AppState,
         tenant: &TenantId,
-        object: &str,
+        key: Option<crate::store::ItemKey>,
     ) -> anyhow::Result<Option<serde_json::Value>> {
-        let Ok(id) = object.parse::<R::Id>() else {
+        let Some(key) = key else {
             return Ok(None);
         };
-        let Some(stored) = state.store.get::<R>(tenant, &R::key(tenant, &id)).await? else {
+        let Some(stored) = state.store.get::<R>(tenant, &key).await? else {
             return Ok(None);
         };
         let mut value = serde_json::to_value(&stored.record)?;
@@ -434,10 +430,22 @@ async fn object_of(
         Ok(Some(value))
     }
     match object.split('_').next() {
-        Some("inv") => read::<Invoice>(state, tenant, object).await,
-        Some("pay") => read::<Payment>(state, tenant, object).await,
-        Some("pro") => read::<Proposal>(state, tenant, object).await,
-        Some("crn") => read::<CreditNote>(state, tenant, object).await,
+        Some("inv") => {
+            let key = object.parse().ok().map(|id| keys::invoice(tenant, &id));
+            read::<Invoice>(state, tenant, key).await
+        }
+        Some("pay") => {
+            let key = object.parse().ok().map(|id| keys::payment(tenant, &id));
+            read::<Payment>(state, tenant, key).await
+        }
+        Some("pro") => {
+            let key = object.parse().ok().map(|id| keys::proposal(tenant, &id));
+            read::<Proposal>(state, tenant, key).await
+        }
+        Some("crn") => {
+            let key = object.parse().ok().map(|id| keys::credit_note(tenant, &id));
+            read::<CreditNote>(state, tenant, key).await
+        }
         _ => Ok(None),
     }
 }
