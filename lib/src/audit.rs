@@ -31,6 +31,11 @@ impl Outcome {
     }
 }
 
+/// How the trail names a request made with the API key called `name` (its `via`).
+pub fn via_key(name: &str) -> String {
+    format!("key {name}")
+}
+
 /// Logs one audited action (the line carries the request span's tenant and request id) and
 /// returns the entry to store, if there is a tenant to store it under.
 pub fn event(

@@ -361,9 +361,8 @@ async fn record(
 /// Queues `message` again, to be seen in `wait` seconds (or in 15 minutes, the queue's
 /// longest delay, to wait again).
 async fn requeue(state: &AppState, message: &DeliveryMessage, wait: i64) -> anyhow::Result<()> {
-    let relay = crate::store::Relay {
-        sqs: state.clients.sqs().clone(),
-        queue_url: state.config.webhook_queue_url.clone(),
+    let Some(relay) = state.store.relay() else {
+        anyhow::bail!("no delivery queue is configured");
     };
     relay
         .send(

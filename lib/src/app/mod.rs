@@ -338,7 +338,7 @@ impl Actor {
     ) -> AuditEntry {
         let via = match &self.credential {
             Credential::Session(_) => None,
-            Credential::Key { name, .. } => Some(format!("key {name}")),
+            Credential::Key { name, .. } => Some(audit::via_key(name)),
         };
         audit::event_via(
             Some(&self.user),

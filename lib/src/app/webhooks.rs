@@ -127,6 +127,21 @@ async fn current(
     Ok(stored)
 }
 
+/// The endpoint, if it is enabled: what a test event and a replay need.
+async fn enabled(
+    state: &AppState,
+    actor: &Actor,
+    id: &WebhookEndpointId,
+) -> Result<Stored<Endpoint>> {
+    let endpoint = current(state, actor, id, None).await?;
+    if !endpoint.record.enabled() {
+        return Err(Error::Conflict(
+            "The endpoint is disabled: enable it first.",
+        ));
+    }
+    Ok(endpoint)
+}
+
 /// `GET /v1/webhook-endpoints/{id}`.
 pub async fn get(state: &AppState, actor: &Actor, id: &WebhookEndpointId) -> Result<EndpointView> {
     Ok(view(id, &current(state, actor, id, None).await?, None))
@@ -245,12 +260,7 @@ pub async fn rotate(
 
 /// `POST /v1/webhook-endpoints/{id}/test`: a `webhook.test` event for this endpoint alone.
 pub async fn test(state: &AppState, actor: &Actor, id: &WebhookEndpointId) -> Result<()> {
-    let endpoint = current(state, actor, id, None).await?;
-    if !endpoint.record.enabled() {
-        return Err(Error::Conflict(
-            "The endpoint is disabled: enable it first.",
-        ));
-    }
+    enabled(state, actor, id).await?;
     let mut tx = actor.transaction(&state.store).await?;
     tx.emit(EventType::Test, id).audit(&actor.audit(
         "webhook_endpoint.tested",
@@ -302,12 +312,7 @@ pub async fn replay(
     id: &WebhookEndpointId,
     since: Timestamp,
 ) -> Result<usize> {
-    let endpoint = current(state, actor, id, None).await?;
-    if !endpoint.record.enabled() {
-        return Err(Error::Conflict(
-            "The endpoint is disabled: enable it first.",
-        ));
-    }
+    let endpoint = enabled(state, actor, id).await?;
     let mut chosen = Vec::new();
     let mut cursor: Option<String> = None;
     'pages: loop {

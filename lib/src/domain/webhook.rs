@@ -306,10 +306,6 @@ impl Endpoint {
         self.disabled.is_none()
     }
 
-    pub fn wants(&self, kind: EventType) -> bool {
-        self.enabled() && (kind == EventType::Test || self.events.contains(&kind))
-    }
-
     /// The secrets that sign at `now`: the current one and any rotated out less than a day ago.
     pub fn signing_secrets(&self, now: Timestamp) -> impl Iterator<Item = &str> {
         self.secrets

@@ -118,7 +118,7 @@ impl Session {
             .map(|mut reads| std::mem::take(&mut *reads))
             .unwrap_or_default();
         let via = match &self.0.proof {
-            Proof::Key(_, _, name) => Some(format!("key {name}")),
+            Proof::Key(_, _, name) => Some(crate::audit::via_key(name)),
             Proof::Cookie(_) => None,
         };
         for (action, object) in reads {

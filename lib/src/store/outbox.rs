@@ -131,6 +131,11 @@ impl Store {
         self
     }
 
+    /// The delivery queue, where the process has one.
+    pub fn relay(&self) -> Option<&Relay> {
+        self.relay.as_ref()
+    }
+
     /// The account's endpoints, enabled or not (at most 100).
     pub async fn webhook_endpoints(
         &self,
