@@ -48,7 +48,7 @@ pub const ROUTES: &[&str] = &[
 /// The function's router, with every layer its answers need.
 pub fn router(state: AppState) -> Router {
     let allowed: std::sync::Arc<[String]> = state.config.allowed_origins.clone().into();
-    Router::new()
+    let router = Router::new()
         .route(ROUTES[0], get(show))
         .route(ROUTES[1], get(pdf))
         .route(ROUTES[2], get(ubl))
@@ -73,10 +73,6 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
@@ -87,7 +83,8 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
-        ))
+        ));
+    crate::http::layers::hardened(router)
 }
 
 /// Lets an unsafe request through only from the site's own pages: an `Origin` of the site's,

@@ -21,6 +21,9 @@ pub const ISSUER: &str = "invoiceflow";
 pub const AUDIENCE: &str = "invoiceflow-api";
 /// A session lasts 12 hours from login (or password change).
 pub const SESSION_SECONDS: i64 = 12 * 60 * 60;
+/// A session not used for 30 minutes ends too (the idle timeout), measured by the store from
+/// the session's last use.
+pub const IDLE_SECONDS: i64 = 30 * 60;
 /// Clock skew tolerated between containers when checking `exp` and `iat`.
 const LEEWAY_SECONDS: u64 = 30;
 

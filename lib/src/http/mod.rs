@@ -32,7 +32,7 @@ pub mod etag;
 pub mod extract;
 pub mod functions;
 pub mod json;
-pub(crate) mod layers;
+pub mod layers;
 pub mod openapi;
 pub mod problem;
 pub mod records;

@@ -145,6 +145,7 @@ fn session_check(verified: &VerifiedSession, now: i64) -> SessionCheck {
         session: verified.session,
         version: verified.version,
         now,
+        idle_seconds: crate::auth::token::IDLE_SECONDS,
     }
 }
 

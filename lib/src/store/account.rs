@@ -27,11 +27,8 @@ impl Store {
     ) -> Result<(Option<AccountState>, Option<Stored<R>>), StoreError> {
         super::ensure_in_tenant(tenant, key)?;
         let read = async {
-            self.transact_get(vec![
-                account_get(self, tenant)?,
-                plain_get(self, key, None)?,
-            ])
-            .await
+            self.transact_get(vec![account_get(self, tenant)?, plain_get(self, key, &[])?])
+                .await
         };
         let (mut items, cipher) = tokio::try_join!(read, self.cipher(tenant))?;
         let record = items
@@ -98,15 +95,17 @@ pub(super) fn account_get(store: &Store, tenant: &TenantId) -> Result<TransactGe
 pub(super) fn plain_get(
     store: &Store,
     key: &ItemKey,
-    only: Option<&str>,
+    only: &[&str],
 ) -> Result<TransactGetItem, StoreError> {
     let mut get = Get::builder()
         .table_name(store.table.as_ref())
         .set_key(Some(item::key_attributes(key)));
-    if let Some(attribute) = only {
-        get = get
-            .projection_expression("#only")
-            .expression_attribute_names("#only", attribute);
+    if !only.is_empty() {
+        let names: Vec<String> = (0..only.len()).map(|i| format!("#only{i}")).collect();
+        get = get.projection_expression(names.join(", "));
+        for (name, attribute) in names.into_iter().zip(only) {
+            get = get.expression_attribute_names(name, *attribute);
+        }
     }
     Ok(TransactGetItem::builder().get(finish(get.build())?).build())
 }

@@ -151,7 +151,7 @@ impl Store {
         let user = keys::user(&tenant, &UserId::generate());
         self.transact_get(vec![
             account_get(self, &tenant)?,
-            plain_get(self, &user, None)?,
+            plain_get(self, &user, &[])?,
         ])
         .await
         .map(|_| ())

@@ -4,6 +4,7 @@
 //! their transaction depend on it ([`Tx::require_session`]), so no change is ever applied under
 //! an ended session.
 
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
 use super::account::{account_get, account_state, plain_get};
@@ -24,11 +25,29 @@ pub struct SessionCheck {
     pub version: u64,
     /// Now, in unix seconds: an expired session item is not live even before TTL removes it.
     pub now: i64,
+    /// A session not used for this long has ended, whatever its expiry (the idle timeout).
+    pub idle_seconds: i64,
+}
+
+/// The session item's last use (unix seconds), written at its start and then at most once in
+/// [`TOUCH_AFTER_SECONDS`]: the idle timeout is measured from it.
+pub(crate) const SEEN_ATTR: &str = "seen_at";
+/// How stale the last use may be before a request writes it again: one write in five minutes
+/// of use at most, so an idle timeout of `n` seconds ends a session after `n − 300` to `n`.
+const TOUCH_AFTER_SECONDS: i64 = 300;
+
+impl SessionCheck {
+    /// The latest last use that is still too old: a session last used then or before is idle.
+    fn idle_since(&self) -> i64 {
+        self.now.saturating_sub(self.idle_seconds)
+    }
 }
 
 impl Store {
     /// Whether the session is live: account active at the token's version, user present,
-    /// session item present and unexpired. One consistent read of the three items.
+    /// session item present, unexpired and used within the idle timeout. One consistent read of
+    /// the three items; a live session whose last use is older than five minutes is then
+    /// marked used now (one `UpdateItem`).
     pub async fn session_is_live(
         &self,
         tenant: &TenantId,
@@ -38,8 +57,8 @@ impl Store {
         let items = self
             .transact_get(vec![
                 account_get(self, tenant)?,
-                plain_get(self, &keys::user(tenant, &check.user), Some(item::PK))?,
-                plain_get(self, &session_key, Some(EXPIRES_ATTR))?,
+                plain_get(self, &keys::user(tenant, &check.user), &[item::PK])?,
+                plain_get(self, &session_key, &[EXPIRES_ATTR, SEEN_ATTR])?,
             ])
             .await?;
         let [account, user, session] = <[Option<Attributes>; 3]>::try_from(items)
@@ -51,11 +70,52 @@ impl Store {
             }
             None => false,
         };
-        let session_live = match session {
-            Some(attrs) => number_attr::<i64>(&attrs, EXPIRES_ATTR)? > check.now,
-            None => false,
+        let (session_live, seen) = match session {
+            Some(attrs) => {
+                // A session started before the idle timeout existed counts as used at its read.
+                let seen = match attrs.get(SEEN_ATTR) {
+                    Some(_) => number_attr::<i64>(&attrs, SEEN_ATTR)?,
+                    None => check.now,
+                };
+                let live = number_attr::<i64>(&attrs, EXPIRES_ATTR)? > check.now
+                    && seen > check.idle_since();
+                (live, seen)
+            }
+            None => (false, check.now),
         };
-        Ok(account_live && user.is_some() && session_live)
+        let live = account_live && user.is_some() && session_live;
+        if live && check.now - seen >= TOUCH_AFTER_SECONDS {
+            self.mark_used(&session_key, check).await?;
+        }
+        Ok(live)
+    }
+
+    /// Writes the session's last use, unless it has been removed (logout) or written later.
+    async fn mark_used(
+        &self,
+        session_key: &keys::ItemKey,
+        check: &SessionCheck,
+    ) -> Result<(), StoreError> {
+        let written = self
+            .db
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(item::key_attributes(session_key)))
+            .update_expression("SET #seen = :now")
+            .condition_expression(
+                "attribute_exists(PK) AND (attribute_not_exists(#seen) OR #seen < :now)",
+            )
+            .expression_attribute_names("#seen", SEEN_ATTR)
+            .expression_attribute_values(":now", number(check.now))
+            .send()
+            .await;
+        match written {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(())
+            }
+            Err(error) => Err(StoreError::Aws(error.into())),
+        }
     }
 }
 
@@ -72,6 +132,7 @@ impl Tx {
         self.try_push(&key, Expect::Absent, |tx| {
             let mut attrs = item::encode_new(tx.cipher(), &key, &record, tx.now())?;
             attrs.insert(EXPIRES_ATTR.into(), number(expires_at));
+            attrs.insert(SEEN_ATTR.into(), number(tx.now().unix_seconds()));
             tx.put_new(attrs)
         })
     }
@@ -201,9 +262,12 @@ impl Tx {
         self.push_condition(
             &keys::session(&tenant, &check.session),
             Expect::Session,
-            "#exp > :now",
-            &[("#exp", EXPIRES_ATTR)],
-            &[(":now", number(check.now))],
+            "#exp > :now AND (attribute_not_exists(#seen) OR #seen > :idle_since)",
+            &[("#exp", EXPIRES_ATTR), ("#seen", SEEN_ATTR)],
+            &[
+                (":now", number(check.now)),
+                (":idle_since", number(check.idle_since())),
+            ],
         )
     }
 }

@@ -175,7 +175,7 @@ pub fn over_api(api: Router, allowed_origins: &[String]) -> Router {
 
 fn finish(router: Router, allowed_origins: &[String]) -> Router {
     let allowed: Arc<[String]> = allowed_origins.to_vec().into();
-    router
+    let router = router
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             crate::http::session::csrf_guard(allowed.clone(), req, next)
         }))
@@ -195,17 +195,14 @@ fn finish(router: Router, allowed_origins: &[String]) -> Router {
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
-        ))
+        ));
+    crate::http::layers::hardened(router)
 }
 
 /// A path no route serves: the app's own page, or, under `/v1/` (a path the API does not
@@ -292,6 +289,26 @@ fn body(reply: Reply) -> Result<serde_json::Value, Failure> {
     } else {
         Err(Failure::of(&reply))
     }
+}
+
+/// `path` if it is one of the app's own paths, to go back to after an action: `/` and then
+/// segments of letters, digits, `-`, `_` and `.`, with an optional query of the same and `=`,
+/// `&`, `%`. Nothing else: `//host` and `/\host` lead browsers to another site, and a tab or
+/// newline is dropped by browsers before they read the rest.
+pub(crate) fn own_path(path: &str) -> Option<&str> {
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    let segment_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let own_route = route.len() <= 256
+        && route.starts_with('/')
+        && (route == "/"
+            || route[1..].split('/').all(|segment| {
+                !segment.is_empty() && segment != ".." && segment.chars().all(segment_char)
+            }));
+    let own_query = query.len() <= 512
+        && query
+            .chars()
+            .all(|c| segment_char(c) || matches!(c, '=' | '&' | '%'));
+    (own_route && own_query).then_some(path)
 }
 
 /// Go to `path` (a 303; for htmx, [`htmx_redirects`] turns it into `HX-Redirect`).
@@ -466,6 +483,35 @@ fn refused(markup: maud::Markup) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_app_s_own_paths_are_gone_back_to() {
+        for own in [
+            "/",
+            "/invoices",
+            "/invoices/inv_01J?page=2&q=a%20b",
+            "/credit-notes/cn_1",
+        ] {
+            assert_eq!(own_path(own), Some(own), "{own}");
+        }
+        for other in [
+            "",
+            "invoices",
+            "//evil.com",
+            "/\\evil.com",
+            "/\\/evil.com",
+            "/\t/evil.com",
+            "/\n/evil.com",
+            "https://evil.com",
+            "/invoices//x",
+            "/../etc",
+            "/a b",
+            "/invoices?x=<script>",
+            "/%2F%2Fevil.com/",
+        ] {
+            assert_eq!(own_path(other), None, "{other:?}");
+        }
+    }
 
     #[test]
     fn a_path_is_served_by_its_most_literal_page() {

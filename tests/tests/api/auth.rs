@@ -105,6 +105,36 @@ async fn signup_then_session_then_logout_refuses_the_old_cookie() {
     assert_eq!(after.status(), 401);
 }
 
+/// Half an hour without a request ends a session, well before its 12 hours; use keeps it going.
+#[tokio::test]
+async fn a_session_left_idle_for_half_an_hour_ends_and_use_keeps_it_alive() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    let other = app.new_client();
+    let kept = app.login(&other, &account.email, &account.password).await;
+    let kept = session_token(&kept).expect("a second session");
+    // Used every 20 minutes for an hour and a half: still live.
+    for _ in 0..4 {
+        app.state().clock.advance(20 * 60);
+        assert_eq!(status_with_token(&app, &kept).await, 200);
+    }
+    // The first session was last used at signup, 80 minutes ago: ended, for reads and writes.
+    assert_eq!(status_with_token(&app, &account.token).await, 401);
+    let written = reqwest::Client::new()
+        .patch(app.url("/v1/settings"))
+        .header("cookie", format!("__Host-session={}", account.token))
+        .header("x-requested-with", "XMLHttpRequest")
+        .header("if-match", "*")
+        .json(&json!({"locale": "de"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(written.status(), 401);
+    // 31 minutes of silence end the one that was used.
+    app.state().clock.advance(31 * 60);
+    assert_eq!(status_with_token(&app, &kept).await, 401);
+}
+
 #[tokio::test]
 async fn a_logged_out_session_cannot_write() {
     let app = spawn_app().await;

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use invoiceflow::http::layers::{PERMISSIONS_POLICY, STRICT_TRANSPORT_SECURITY};
 use invoiceflow::web::{CONTENT_SECURITY_POLICY, assets};
 use invoiceflow_tests::{TestApp, spawn_app};
 
@@ -64,6 +65,11 @@ async fn pages_carry_a_strict_policy_no_inline_code_and_are_never_cached() {
         );
         assert_eq!(headers["cache-control"], "no-store", "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            headers["strict-transport-security"], STRICT_TRANSPORT_SECURITY,
+            "{path}"
+        );
+        assert_eq!(headers["permissions-policy"], PERMISSIONS_POLICY, "{path}");
         assert!(
             headers["content-type"]
                 .to_str()
@@ -84,6 +90,26 @@ async fn pages_carry_a_strict_policy_no_inline_code_and_are_never_cached() {
             );
         }
     }
+    // The customer's document page (another function) and an unknown one of its links too.
+    let link_page = app
+        .new_client()
+        .get(app.url("/d/unknown"))
+        .send()
+        .await
+        .expect("link page");
+    assert_eq!(link_page.status(), 404);
+    assert_eq!(
+        link_page.headers()["strict-transport-security"],
+        STRICT_TRANSPORT_SECURITY
+    );
+    assert_eq!(
+        link_page.headers()["permissions-policy"],
+        PERMISSIONS_POLICY
+    );
+    for feature in ["camera=()", "geolocation=()", "microphone=()", "payment=()"] {
+        assert!(PERMISSIONS_POLICY.contains(feature), "{feature}");
+    }
+    assert!(STRICT_TRANSPORT_SECURITY.starts_with("max-age=63072000"));
     let policy = CONTENT_SECURITY_POLICY;
     for directive in [
         "script-src 'self'",
@@ -917,4 +943,38 @@ async fn the_app_speaks_the_account_s_language_and_reads_amounts_its_way() {
             "{accept}: {html}"
         );
     }
+}
+
+/// After a deletion the app goes back where the form says, but only to one of its own paths:
+/// `/\evil.com` and `//evil.com` lead a browser to another site, so they lead to the list.
+#[tokio::test]
+async fn a_deletion_goes_back_only_to_the_app_s_own_paths() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    for (back, expected) in [
+        ("/\\evil.com", "/customers"),
+        ("//evil.com", "/customers"),
+        ("/\t/evil.com", "/customers"),
+        ("https://evil.com", "/customers"),
+        ("/invoices?page=2", "/invoices?page=2"),
+    ] {
+        let made: serde_json::Value = app
+            .post(&app.client, "/v1/customers")
+            .json(&serde_json::json!({"name": "Nordlicht AG", "currency": "EUR"}))
+            .send()
+            .await
+            .expect("customer")
+            .json()
+            .await
+            .expect("json");
+        let id = made["id"].as_str().expect("id");
+        let deleted = htmx_post(&app, &account.token, &format!("/customers/{id}/delete"))
+            .form(&[("_etag", "*"), ("_back", back)])
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(deleted.status(), 200, "{back:?}");
+        assert_eq!(deleted.headers()["hx-redirect"], expected, "{back:?}");
+    }
+    assert!(app.customer_names(&account.token).await.is_empty());
 }

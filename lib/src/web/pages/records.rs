@@ -528,7 +528,7 @@ pub async fn delete(
         .await;
     if reply.is_success() {
         let back = own(&fields, "_back")
-            .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+            .and_then(crate::web::own_path)
             .unwrap_or(back);
         return Ok(go_to(back));
     }
