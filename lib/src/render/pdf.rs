@@ -1091,86 +1091,119 @@ const FACTUR_X_XMP: &str = r#"<rdf:Description rdf:about="" xmlns:fx="urn:factur
 </rdf:Description>
 "#;
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
-}
-
 /// `pdf` with its XMP metadata replaced by the same XMP plus [`FACTUR_X_XMP`], written as an
-/// incremental update (PDF 1.7 §7.5.6, allowed by PDF/A-3): the metadata stream's object is
-/// written again and a cross-reference section for it appended, with the trailer's entries
-/// and `/Prev`. krilla has no way to add an XMP schema of one's own; the rest of the file is
+/// incremental update (PDF 1.7 §7.5.6, allowed by PDF/A-3): the metadata stream is the one the
+/// document catalog's `/Metadata` names, found through the trailer's `/Root` and the
+/// cross-reference table as any reader finds it (lopdf), and it is written again as a new
+/// revision of that object, with a cross-reference section and a trailer whose `/Prev` points
+/// at krilla's. krilla has no way to add an XMP schema of one's own; the rest of the file is
 /// krilla's, untouched.
-fn with_factur_x_metadata(mut pdf: Vec<u8>) -> Result<Vec<u8>, PdfError> {
+fn with_factur_x_metadata(pdf: Vec<u8>) -> Result<Vec<u8>, PdfError> {
     let broken = |what: &str| PdfError::Write(format!("Factur-X metadata: {what}"));
-    let begin = find(&pdf, b"<?xpacket begin=").ok_or_else(|| broken("no XMP packet"))?;
-    let end_mark = find(&pdf[begin..], b"<?xpacket end=")
-        .map(|at| begin + at)
-        .ok_or_else(|| broken("no XMP packet end"))?;
-    let end = find(&pdf[end_mark..], b"?>")
-        .map(|at| end_mark + at + 2)
-        .ok_or_else(|| broken("no XMP packet end"))?;
-    let xmp = std::str::from_utf8(&pdf[begin..end]).map_err(|_| broken("XMP is not UTF-8"))?;
+    let document = lopdf::Document::load_mem(&pdf).map_err(|e| broken(&e.to_string()))?;
+    let metadata = document
+        .catalog()
+        .and_then(|catalog| catalog.get(b"Metadata"))
+        .and_then(lopdf::Object::as_reference)
+        .map_err(|_| broken("the catalog names no /Metadata"))?;
+    let mut stream = document
+        .get_object(metadata)
+        .and_then(lopdf::Object::as_stream)
+        .map_err(|_| broken("/Metadata is not a stream"))?
+        .clone();
+    let xmp = stream
+        .get_plain_content()
+        .map_err(|e| broken(&e.to_string()))?;
+    let xmp = String::from_utf8(xmp).map_err(|_| broken("XMP is not UTF-8"))?;
     let close = xmp
         .rfind("</rdf:RDF>")
         .ok_or_else(|| broken("no rdf:RDF"))?;
     let xmp = format!("{}{FACTUR_X_XMP}{}", &xmp[..close], &xmp[close..]);
-    // The metadata stream's object number: the last "N 0 obj" before the packet.
-    let header = rfind(&pdf[..begin], b" 0 obj").ok_or_else(|| broken("no object"))?;
-    let start = pdf[..header]
-        .iter()
-        .rposition(|b| !b.is_ascii_digit())
-        .map_or(0, |at| at + 1);
-    let object: u32 = std::str::from_utf8(&pdf[start..header])
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| broken("no object number"))?;
-    // The trailer's entries, and where the last cross-reference section is.
-    let trailer = rfind(&pdf, b"trailer").ok_or_else(|| broken("no trailer"))?;
-    let startxref = rfind(&pdf, b"startxref").ok_or_else(|| broken("no startxref"))?;
-    let dictionary = std::str::from_utf8(&pdf[trailer + b"trailer".len()..startxref])
-        .map_err(|_| broken("trailer"))?
-        .trim();
-    let entries = dictionary
-        .strip_prefix("<<")
-        .and_then(|d| d.strip_suffix(">>"))
-        .ok_or_else(|| broken("trailer dictionary"))?
-        .to_owned();
-    let previous: usize = std::str::from_utf8(&pdf[startxref + b"startxref".len()..])
-        .ok()
-        .and_then(|tail| tail.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| broken("startxref offset"))?;
-
-    if pdf.last() != Some(&b'\n') {
-        pdf.push(b'\n');
-    }
-    let offset = pdf.len();
-    pdf.extend_from_slice(
-        format!(
-            "{object} 0 obj\n<<\n  /Length {}\n  /Type /Metadata\n  /Subtype /XML\n>>\nstream\n",
-            xmp.len()
-        )
-        .as_bytes(),
-    );
-    pdf.extend_from_slice(xmp.as_bytes());
-    pdf.extend_from_slice(b"\nendstream\nendobj\n");
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!(
-            "xref\n0 1\n0000000000 65535 f\r\n{object} 1\n{offset:010} 00000 n\r\ntrailer\n<<{entries}  /Prev {previous}\n>>\nstartxref\n{xref}\n%%EOF\n"
-        )
-        .as_bytes(),
-    );
-    Ok(pdf)
+    // PDF/A: the metadata stays uncompressed, readable by a tool that does not inflate.
+    stream.set_plain_content(xmp.into_bytes());
+    let version = document.version.clone();
+    let mut update = lopdf::IncrementalDocument::create_from(pdf, document);
+    update.new_document.version = version;
+    update
+        .new_document
+        .set_object(metadata, lopdf::Object::Stream(stream));
+    let mut out = Vec::new();
+    update
+        .save_to(&mut out)
+        .map_err(|e| broken(&e.to_string()))?;
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small PDF whose first stream is an XMP packet nothing points at, and whose catalog's
+    /// `/Metadata` (if `named`) is a second one.
+    fn pdf_with_a_decoy_packet(named: bool) -> Vec<u8> {
+        use lopdf::{Dictionary, Object, Stream};
+        let packet = |title: &str| {
+            format!(
+                "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description rdf:about=\"\">{title}</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>"
+            )
+            .into_bytes()
+        };
+        let mut document = lopdf::Document::with_version("1.7");
+        let metadata_dict = || {
+            let mut dict = Dictionary::new();
+            dict.set("Type", Object::Name(b"Metadata".to_vec()));
+            dict.set("Subtype", Object::Name(b"XML".to_vec()));
+            dict
+        };
+        document.add_object(Stream::new(metadata_dict(), packet("decoy")));
+        let metadata = document.add_object(Stream::new(metadata_dict(), packet("named")));
+        let mut catalog = Dictionary::new();
+        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+        if named {
+            catalog.set("Metadata", Object::Reference(metadata));
+        }
+        let catalog = document.add_object(catalog);
+        document.trailer.set("Root", Object::Reference(catalog));
+        let mut out = Vec::new();
+        document.save_to(&mut out).expect("a PDF");
+        out
+    }
+
+    #[test]
+    fn the_factur_x_schema_goes_into_the_metadata_the_catalog_names_and_nowhere_else() {
+        let updated = with_factur_x_metadata(pdf_with_a_decoy_packet(true)).expect("updated");
+        let document = lopdf::Document::load_mem(&updated).expect("still a PDF");
+        let named = document
+            .catalog()
+            .and_then(|catalog| catalog.get(b"Metadata"))
+            .and_then(lopdf::Object::as_reference)
+            .and_then(|id| document.get_object(id))
+            .and_then(lopdf::Object::as_stream)
+            .expect("the catalog's metadata");
+        let xmp = String::from_utf8(named.content.clone()).expect("UTF-8");
+        assert!(xmp.contains("named") && xmp.contains("urn:factur-x:pdfa:CrossIndustryDocument"));
+        let decoy = document
+            .get_object((1, 0))
+            .and_then(lopdf::Object::as_stream)
+            .expect("the decoy");
+        let decoy = String::from_utf8(decoy.content.clone()).expect("UTF-8");
+        assert!(
+            decoy.contains("decoy") && !decoy.contains("factur-x"),
+            "{decoy}"
+        );
+        // An incremental update: the original bytes come first, unchanged.
+        let original = pdf_with_a_decoy_packet(true);
+        assert_eq!(&updated[..original.len()], original.as_slice());
+    }
+
+    #[test]
+    fn a_pdf_whose_catalog_names_no_metadata_is_refused_though_it_holds_a_packet() {
+        let refused = with_factur_x_metadata(pdf_with_a_decoy_packet(false));
+        assert!(
+            matches!(&refused, Err(PdfError::Write(why)) if why.contains("/Metadata")),
+            "{refused:?}"
+        );
+    }
 
     #[test]
     fn dark_modules_are_drawn_as_runs_along_their_rows() {
