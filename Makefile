@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 # The fonts documents are set in (`make fonts`); the fonts layer's content in Lambda.
 export FONT_DIR := $(CURDIR)/infra/layer/fonts
 
-.PHONY: dev mail test venv fonts browser doctools package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge schedules invoke sam-env clean
+.PHONY: dev mail test deny venv fonts browser doctools package measure-documents measure-web sam-build measure measure-auth measure-exports cost purge schedules invoke sam-env clean
 
 ## dev: the emulator on 127.0.0.1:4566 and the API on http://127.0.0.1:3000 (Ctrl-C stops both)
 dev: venv fonts
@@ -15,13 +15,22 @@ dev: venv fonts
 mail: venv
 	@$(VENV)/bin/python infra/mail.py $(if $(ID),--raw $(ID))
 
-## test: format, lints, every test of the workspace (against the local emulator, the web app's
-## in headless Chromium), cfn-lint
-test: venv fonts browser doctools
+## test: format, lints, the dependency policy (deny.toml), every test of the workspace (against
+## the local emulator, the web app's in headless Chromium), cfn-lint
+test: venv fonts browser doctools deny
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	$(DENY) --offline check --hide-inclusion-graph bans licenses sources
 	cargo test --workspace --locked
 	$(VENV)/bin/cfn-lint template.yaml
+
+## deny: cargo-deny, pinned, built once into infra/.tools (checks deny.toml offline)
+DENY_VERSION := 0.20.2
+DENY := infra/.tools/bin/cargo-deny
+deny: infra/.tools/.cargo-deny-$(DENY_VERSION)
+infra/.tools/.cargo-deny-$(DENY_VERSION):
+	cargo install --quiet cargo-deny --version $(DENY_VERSION) --locked --root infra/.tools
+	@touch $@
 
 ## venv: the project's Python tools (moto, cfn-lint), pinned, only when missing or changed
 venv: $(VENV)/.installed

@@ -320,8 +320,9 @@ pub async fn login(state: &AppState, request: &RequestId, input: Login) -> Resul
         } => {
             let object = login.map(|(_, user)| user.to_string());
             let entry = audit::event(None, "auth.login", object, Outcome::Locked, request);
-            if let Some((tenant, _)) = login {
-                record(state, &tenant, entry).await?;
+            match login {
+                Some((tenant, _)) => record(state, &tenant, entry).await?,
+                None => state.store.decoy_login_write().await?,
             }
             return Err(Error::Locked {
                 retry_after_seconds,
@@ -329,9 +330,11 @@ pub async fn login(state: &AppState, request: &RequestId, input: Login) -> Resul
         }
     };
 
+    // An unknown address makes what a wrong password makes: a bcrypt, then one write.
     let Some((tenant, user_id, version, user)) = found else {
         password::verify_dummy(&input.password).await?;
         audit::event(None, "auth.login", None, Outcome::UnknownEmail, request);
+        state.store.decoy_login_write().await?;
         return Err(Error::InvalidCredentials);
     };
     if !password::verify(&input.password, &user.record.password_hash).await? {
