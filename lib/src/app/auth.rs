@@ -265,6 +265,17 @@ pub async fn delete_account(
     actor.mark_guarded();
     state.store.commit(tx).await?;
     state.store.keyring().forget(&tenant).await;
+    // Its files go now, not at the purge: an export or a kept document is unreadable at once,
+    // whoever holds a link. Should S3 fail here, the hourly purge deletes what is left.
+    if let Err(error) = crate::store::files::delete_tenant_files(
+        state.clients.s3(),
+        &state.config.export_bucket,
+        &tenant,
+    )
+    .await
+    {
+        tracing::error!(error = %error, "a closed account's files are left for the purge");
+    }
     Ok(())
 }
 

@@ -49,18 +49,31 @@ async fn account_json(state: &AppState, tenant: &TenantId) -> Result<serde_json:
     }))
 }
 
-/// A presigned download link and when it stops working.
+/// Where the export's file is downloaded (through the API, which records each download) and
+/// when the file is deleted; `None` once it has been.
 pub type Link = Option<(String, Timestamp)>;
 
 /// How the API shows an export with its link; the saved response holds it.
 pub type Render = fn(ExportId, Stored<ExportRecord>, Link) -> serde_json::Value;
 
-/// A fresh link to the export's file, while the file exists.
-pub async fn link(state: &AppState, stored: &Stored<ExportRecord>) -> Result<Link> {
-    if export::file_expired(stored.created_at, state.clock.now()) {
-        return Ok(None);
+/// The export's download path, while its file exists.
+pub fn link(id: ExportId, stored: &Stored<ExportRecord>, now: Timestamp) -> Link {
+    if export::file_expired(stored.created_at, now) {
+        return None;
     }
-    let link = crate::store::files::download_link(
+    Some((
+        format!("/v1/exports/{id}/download"),
+        export::file_expires_at(stored.created_at),
+    ))
+}
+
+/// A presigned link to the export's file, valid for under a minute: what a download redirects
+/// to. `NotFound` once the file has been deleted (the record stays, for the list).
+pub async fn download_link(state: &AppState, stored: &Stored<ExportRecord>) -> Result<String> {
+    if export::file_expired(stored.created_at, state.clock.now()) {
+        return Err(Error::NotFound);
+    }
+    let (url, _) = crate::store::files::download_link(
         state.clients.s3(),
         &state.config.export_bucket,
         &stored.record.object_key,
@@ -68,7 +81,7 @@ pub async fn link(state: &AppState, stored: &Stored<ExportRecord>) -> Result<Lin
     )
     .await
     .map_err(|e| Error::Internal(e.into()))?;
-    Ok(Some(link))
+    Ok(url)
 }
 
 /// Exports every record of `dataset` as CSV.
@@ -141,7 +154,7 @@ pub async fn create(
             let mut tx = actor.transaction(&state.store).await?;
             let now = tx.now();
             let stored = Stored::created(record.clone(), now);
-            let link = link(state, &stored).await?;
+            let link = link(id, &stored, now);
             let response = SavedResponse {
                 status: 201,
                 body: render(id, stored, link),

@@ -255,7 +255,12 @@ async fn write_rows<R: CsvForm, W: std::io::Write>(
 
 /// Whether the bucket's lifecycle has (or is about to have) deleted an export made at `created`.
 pub fn file_expired(created: Timestamp, now: Timestamp) -> bool {
-    now.unix_seconds() >= created.unix_seconds() + RETENTION_DAYS * 24 * 3600
+    now.unix_seconds() >= file_expires_at(created).unix_seconds()
+}
+
+/// When the bucket's lifecycle deletes a file written at `created`.
+pub fn file_expires_at(created: Timestamp) -> Timestamp {
+    created.plus_seconds(RETENTION_DAYS * 24 * 3600)
 }
 
 #[cfg(test)]

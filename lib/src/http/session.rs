@@ -48,8 +48,16 @@ struct Inner {
     now: i64,
     /// Set once a write has been made conditional on this session being live.
     guarded: Arc<AtomicBool>,
-    /// Reads the handler made, audited once the session is known to be live (or not).
-    reads: Mutex<Vec<(&'static str, Option<String>)>>,
+    /// Reads the handler made, audited once the session is known to be live (or not); those
+    /// marked `kept` (downloads) are also written to the account's trail before the response
+    /// is released.
+    reads: Mutex<Vec<Read>>,
+}
+
+struct Read {
+    action: &'static str,
+    object: Option<String>,
+    kept: bool,
 }
 
 impl Session {
@@ -105,12 +113,28 @@ impl Session {
     /// Records a read for the audit log. It is logged when the response is released: as a
     /// success if the session was live, as `session_ended` if the response was withheld.
     pub fn record_read(&self, action: &'static str, object: Option<String>) {
+        self.push_read(action, object, false);
+    }
+
+    /// Records a download (a document's PDF or UBL, an export's file): an entry in the
+    /// account's audit trail, written before the response is released; if it cannot be
+    /// written, the download is refused (503).
+    pub fn record_download(&self, action: &'static str, object: Option<String>) {
+        self.push_read(action, object, true);
+    }
+
+    fn push_read(&self, action: &'static str, object: Option<String>, kept: bool) {
         if let Ok(mut reads) = self.0.reads.lock() {
-            reads.push((action, object));
+            reads.push(Read {
+                action,
+                object,
+                kept,
+            });
         }
     }
 
-    fn audit_reads(&self, outcome: Outcome, request: &RequestId) {
+    /// Logs the reads, and returns the entries of those to keep in the trail.
+    fn audit_reads(&self, outcome: Outcome, request: &RequestId) -> Vec<audit::AuditEntry> {
         let reads = self
             .0
             .reads
@@ -121,16 +145,21 @@ impl Session {
             Proof::Key(_, _, name) => Some(crate::audit::via_key(name)),
             Proof::Cookie(_) => None,
         };
-        for (action, object) in reads {
-            audit::event_via(
+        let mut kept = Vec::new();
+        for read in reads {
+            let entry = audit::event_via(
                 Some(self.user()),
                 via.clone(),
-                action,
-                object,
+                read.action,
+                read.object,
                 outcome,
                 request,
             );
+            if read.kept {
+                kept.push(entry);
+            }
         }
+        kept
     }
 
     fn guarded(&self) -> bool {
@@ -211,8 +240,8 @@ pub async fn require_session(
             tokio::join!(state.store.session_is_live(&tenant, &check), next.run(req));
         return match live {
             Ok(true) => {
-                session.audit_reads(Outcome::Success, &request);
-                response
+                let kept = session.audit_reads(Outcome::Success, &request);
+                released(&state, &tenant, kept, response).await
             }
             Ok(false) => {
                 session.audit_reads(Outcome::SessionEnded, &request);
@@ -229,6 +258,30 @@ pub async fn require_session(
     match state.store.session_is_live(&tenant, &check).await {
         Ok(true) => response,
         Ok(false) => ended(),
+        Err(error) => ApiError::from(crate::app::Error::from(error)).into_response(),
+    }
+}
+
+/// The response, once the downloads it carries are entries in the account's trail (one
+/// transaction); a 503 if they could not be written.
+async fn released(
+    state: &AppState,
+    tenant: &TenantId,
+    kept: Vec<audit::AuditEntry>,
+    response: Response,
+) -> Response {
+    if kept.is_empty() || !(response.status().is_success() || response.status().is_redirection()) {
+        return response;
+    }
+    let written = async {
+        let mut tx = state.store.transaction(tenant).await?;
+        for entry in &kept {
+            tx.audit(entry);
+        }
+        state.store.commit(tx).await
+    };
+    match written.await {
+        Ok(()) => response,
         Err(error) => ApiError::from(crate::app::Error::from(error)).into_response(),
     }
 }
@@ -324,8 +377,8 @@ async fn with_key(
     let (closed, response) = tokio::join!(state.store.is_closed(&tenant), next.run(req));
     match closed {
         Ok(Some(false)) => {
-            session.audit_reads(Outcome::Success, &request);
-            response
+            let kept = session.audit_reads(Outcome::Success, &request);
+            released(&state, &tenant, kept, response).await
         }
         Ok(_) => {
             session.audit_reads(Outcome::SessionEnded, &request);

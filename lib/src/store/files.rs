@@ -15,7 +15,10 @@ use super::keys;
 /// S3's smallest part (except the last); parts are flushed when the buffer reaches it.
 pub const PART_BYTES: usize = 5 * 1024 * 1024;
 /// How long a download link works.
-pub const LINK_SECONDS: u64 = 15 * 60;
+/// How long a presigned download works: long enough for the browser to follow the API's
+/// redirect, short enough that a link copied out of it is dead within a minute (the API, which
+/// records each download, is the way to a file).
+pub const LINK_SECONDS: u64 = 50;
 
 /// An S3 call that failed.
 #[derive(Debug, thiserror::Error)]
@@ -393,7 +396,7 @@ pub async fn delete_file(
     Ok(())
 }
 
-/// A link to download the file, valid for 15 minutes from `now`, and when it stops working.
+/// A link to download the file, valid for [`LINK_SECONDS`] from `now`, and when it stops working.
 pub async fn download_link(
     s3: &aws_sdk_s3::Client,
     bucket: &str,

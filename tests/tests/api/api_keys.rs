@@ -199,7 +199,7 @@ async fn a_read_key_reads_a_write_key_writes_without_cookie_or_csrf_and_a_revoke
 async fn an_expired_key_is_refused_a_busy_key_is_limited_and_bad_keys_are_refused_naming_the_field()
 {
     let app = spawn_app().await;
-    app.signup(&app.client).await;
+    let account = app.signup(&app.client).await;
     let soon = time::OffsetDateTime::from_unix_timestamp(app.state().clock.unix() + 3_600)
         .expect("instant")
         .format(&time::format_description::well_known::Rfc3339)
@@ -250,6 +250,11 @@ async fn an_expired_key_is_refused_a_busy_key_is_limited_and_bad_keys_are_refuse
         .await
         .expect("expired");
     assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    // The owner's session ended too, idle for an hour: the owner logs in again.
+    let login = app
+        .login(&app.client, &account.email, &account.password)
+        .await;
+    assert_eq!(login.status(), StatusCode::OK);
 
     // Bad keys are refused naming the field, and nothing is made.
     let before = json_of(

@@ -413,7 +413,10 @@ async fn an_unknown_email_and_a_wrong_password_get_the_same_answer() {
             }
         }
     }
-    assert_eq!(made[0], made[1], "a known address's calls, then an unknown one's");
+    assert_eq!(
+        made[0], made[1],
+        "a known address's calls, then an unknown one's"
+    );
     assert_eq!(made[0].get("dynamodb:TransactWriteItems"), Some(&1));
     let median = |values: &mut Vec<f64>| {
         values.sort_by(f64::total_cmp);

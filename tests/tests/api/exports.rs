@@ -41,16 +41,20 @@ pub(crate) async fn export(app: &TestApp, client: &Client, dataset: &str) -> Val
     response.json().await.expect("json")
 }
 
-pub(crate) async fn fetch_csv(url: &str) -> Vec<Vec<String>> {
-    let bytes = reqwest::get(url)
-        .await
-        .expect("download")
-        .bytes()
-        .await
-        .expect("body");
+/// The export's file, downloaded as a browser does: its `url` on the API (with the caller's
+/// session), then the redirect to S3.
+pub(crate) async fn download(app: &TestApp, client: &Client, export: &Value) -> Vec<u8> {
+    let path = export["url"].as_str().expect("url");
+    let response = client.get(app.url(path)).send().await.expect("download");
+    assert_eq!(response.status(), 200, "{path}");
+    response.bytes().await.expect("body").to_vec()
+}
+
+pub(crate) async fn fetch_csv(app: &TestApp, client: &Client, export: &Value) -> Vec<Vec<String>> {
+    let bytes = download(app, client, export).await;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(bytes.as_ref());
+        .from_reader(bytes.as_slice());
     reader
         .records()
         .map(|r| r.expect("csv record").iter().map(str::to_owned).collect())
@@ -60,7 +64,7 @@ pub(crate) async fn fetch_csv(url: &str) -> Vec<Vec<String>> {
 #[tokio::test]
 async fn an_export_of_customers_parses_back_with_formulas_neutralised() {
     let app = spawn_app().await;
-    app.signup(&app.client).await;
+    let account = app.signup(&app.client).await;
     let names = [
         "=HYPERLINK(\"http://evil.example\",\"click\")",
         "+1",
@@ -92,17 +96,56 @@ async fn an_export_of_customers_parses_back_with_formulas_neutralised() {
             .as_str()
             .is_some_and(|id| id.starts_with("exp_"))
     );
-    let url = export["url"].as_str().expect("url");
-    let expires: u64 = url
+    let id = export["id"].as_str().expect("id");
+    assert_eq!(export["url"], format!("/v1/exports/{id}/download"));
+    assert!(export["expires_at"].as_str().is_some());
+    // The API records the download, then redirects to a link that works for under a minute.
+    let redirected = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(app.url(&format!("/v1/exports/{id}/download")))
+        .header("cookie", format!("__Host-session={}", account.token))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(redirected.status(), 303);
+    assert_eq!(redirected.headers()["referrer-policy"], "no-referrer");
+    let location = redirected.headers()["location"].to_str().expect("location");
+    let expires: u64 = location
         .split(['?', '&'])
         .find_map(|part| part.strip_prefix("X-Amz-Expires="))
         .expect("X-Amz-Expires")
         .parse()
         .expect("seconds");
-    assert!(expires <= 900, "{expires}");
-    assert!(export["expires_at"].as_str().is_some());
+    assert!(expires < 60, "{expires}");
+    let trail: Value = app
+        .client
+        .get(app.url("/v1/audit"))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    let downloads = trail["data"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|entry| entry["action"] == "export.download" && entry["object"] == id)
+        .count();
+    assert_eq!(downloads, 1, "{trail}");
+    // Someone else's session downloads nothing.
+    let stranger = app.new_client();
+    app.signup(&stranger).await;
+    let refused = stranger
+        .get(app.url(&format!("/v1/exports/{id}/download")))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(refused.status(), 404);
 
-    let rows = fetch_csv(url).await;
+    let rows = fetch_csv(&app, &app.client, &export).await;
     assert_eq!(rows[0], CUSTOMER_HEADER);
     let data = &rows[1..];
     assert_eq!(data.len(), 6);
@@ -140,7 +183,7 @@ async fn an_export_of_services_keeps_decimals_as_written() {
         .await
         .expect("service");
     let export = export(&app, &app.client, "services").await;
-    let rows = fetch_csv(export["url"].as_str().expect("url")).await;
+    let rows = fetch_csv(&app, &app.client, &export).await;
     assert_eq!(
         rows[0],
         [
@@ -234,7 +277,7 @@ async fn an_export_is_stored_under_its_tenant_encrypted_and_readable_only_by_it(
     assert_eq!(bobs["data"], json!([]));
     let bobs_export = self::export(&app, &bob, "customers").await;
     assert_eq!(bobs_export["rows"], 0);
-    let rows = fetch_csv(bobs_export["url"].as_str().expect("url")).await;
+    let rows = fetch_csv(&app, &bob, &bobs_export).await;
     assert_eq!(rows.len(), 1, "header only: no row of Ann's");
 }
 
@@ -296,7 +339,7 @@ async fn documents_export_one_row_each_and_invoice_lines_one_row_per_line() {
     let proposal: Value = proposal.json().await.expect("json");
 
     let invoices = export(&app, &app.client, "invoices").await;
-    let rows = fetch_csv(invoices["url"].as_str().expect("url")).await;
+    let rows = fetch_csv(&app, &app.client, &invoices).await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     let header = &rows[0];
     let cell = |row: &Vec<String>, name: &str| {
@@ -316,7 +359,7 @@ async fn documents_export_one_row_each_and_invoice_lines_one_row_per_line() {
     );
 
     let lines = export(&app, &app.client, "invoice_lines").await;
-    let rows = fetch_csv(lines["url"].as_str().expect("url")).await;
+    let rows = fetch_csv(&app, &app.client, &lines).await;
     assert_eq!(rows.len(), 3, "{rows:?}");
     let header = &rows[0];
     let cell = |row: &Vec<String>, name: &str| {
@@ -331,7 +374,7 @@ async fn documents_export_one_row_each_and_invoice_lines_one_row_per_line() {
     assert_eq!(cell(&rows[2], "net"), "5.00");
 
     let proposals = export(&app, &app.client, "proposals").await;
-    let rows = fetch_csv(proposals["url"].as_str().expect("url")).await;
+    let rows = fetch_csv(&app, &app.client, &proposals).await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[1][0], proposal["id"].as_str().expect("id"));
     assert!(rows[1].contains(&"draft".to_owned()));
@@ -446,13 +489,29 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
 
     let export = export(&app, &app.client, "account").await;
     assert_eq!(export["dataset"], "account");
-    let bytes = reqwest::get(export["url"].as_str().expect("url"))
-        .await
-        .expect("download")
-        .bytes()
-        .await
-        .expect("body");
+    let bytes = download(&app, &app.client, &export).await;
     let files = unzip_with_python(&bytes);
+    // Both downloads are entries in the owner's trail, written before the file was released.
+    let trail: Value = app
+        .client
+        .get(app.url("/v1/audit?limit=100"))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    let entries = trail["data"].as_array().expect("entries");
+    let has = |action: &str, object: &str| {
+        entries
+            .iter()
+            .any(|entry| entry["action"] == action && entry["object"] == object)
+    };
+    assert!(has("invoice.pdf", &invoice_id), "{trail}");
+    assert!(
+        has("export.download", export["id"].as_str().expect("id")),
+        "{trail}"
+    );
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     assert_eq!(
         names,

@@ -1028,7 +1028,7 @@ async fn another_tenant_gets_404_and_the_table_holds_no_payment_in_plain_text() 
 
     // The owner's export holds it; the intruder's does not.
     let export = crate::exports::export(&app, &app.client, "payments").await;
-    let rows = crate::exports::fetch_csv(export["url"].as_str().expect("url")).await;
+    let rows = crate::exports::fetch_csv(&app, &app.client, &export).await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     let header = &rows[0];
     let cell = |name: &str| rows[1][header.iter().position(|h| h == name).expect(name)].clone();
@@ -1042,7 +1042,7 @@ async fn another_tenant_gets_404_and_the_table_holds_no_payment_in_plain_text() 
     assert_eq!(cell("reference"), "Cheque 77-GEHEIM");
     let theirs = crate::exports::export(&app, &intruder, "payments").await;
     assert_eq!(
-        crate::exports::fetch_csv(theirs["url"].as_str().expect("url"))
+        crate::exports::fetch_csv(&app, &intruder, &theirs)
             .await
             .len(),
         1

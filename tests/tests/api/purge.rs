@@ -137,6 +137,25 @@ async fn a_purge_removes_a_deleted_account_across_passes_and_leaves_its_neighbou
         .expect("delete");
     assert_eq!(deleted.status(), 204);
     assert_eq!(queued(&app, &gone).await, 1);
+    // Its files are gone at once, not at the purge; the neighbour's are untouched.
+    assert_eq!(files(&app, &gone).await, Vec::<String>::new());
+    assert_eq!(files(&app, &kept).await, neighbour_files);
+    // A file that outlived the deletion (an export that finished writing after it, or S3
+    // failing then) is the purge's to delete.
+    let late = format!(
+        "{}late.csv",
+        invoiceflow::store::keys::exports_prefix(&gone)
+    );
+    app.state()
+        .clients
+        .s3()
+        .put_object()
+        .bucket(&app.state().config.export_bucket)
+        .key(&late)
+        .body(b"id\n".to_vec().into())
+        .send()
+        .await
+        .expect("a late file");
     // The deletion's audit item is kept until the purge.
     assert_eq!(partition(&app, &gone).await.len(), victim_items + 1);
     let victim_items = victim_items + 1;
@@ -231,7 +250,7 @@ async fn a_purge_removes_a_deleted_account_across_passes_and_leaves_its_neighbou
         Report {
             accounts: 1,
             items: left - 1,
-            files: 3,
+            files: 1,
             stopped_early: false,
         }
     );

@@ -402,7 +402,7 @@ fn every_copy_of_a_deleted_account_is_gone_within_30_days() {
 }
 
 #[test]
-fn kept_documents_are_written_by_the_documents_and_schedules_roles_read_by_exports_and_deleted_by_the_purge()
+fn kept_documents_are_written_by_the_documents_and_schedules_roles_read_by_exports_and_deleted_at_account_deletion_and_by_the_purge()
  {
     let template = Template::embedded().expect("template");
     // Every grant on objects under documents/ (listing is granted on the bucket, by prefix).
@@ -424,6 +424,8 @@ fn kept_documents_are_written_by_the_documents_and_schedules_roles_read_by_expor
     assert_eq!(
         grants,
         [
+            // A closed account's files are deleted at once (the purge deletes what is left).
+            grant("AuthFunction", &["s3:DeleteObject"]),
             grant("DocumentsFunction", &["s3:GetObject", "s3:PutObject"]),
             grant("ExportsFunction", &["s3:GetObject"]),
             // A sent document's page offers the PDF kept when it was sent.

@@ -578,7 +578,7 @@ async fn invoice_pdf(
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<Invoice>(&id)?;
     let file = files::invoice_pdf(&state, &session.actor(&request), &id).await?;
-    session.record_read("invoice.pdf", Some(id.to_string()));
+    session.record_download("invoice.pdf", Some(id.to_string()));
     Ok(download(file))
 }
 
@@ -603,7 +603,7 @@ async fn invoice_ubl(
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<Invoice>(&id)?;
     let file = files::invoice_ubl(&state, &session.actor(&request), &id).await?;
-    session.record_read("invoice.ubl", Some(id.to_string()));
+    session.record_download("invoice.ubl", Some(id.to_string()));
     Ok(download(file))
 }
 
@@ -625,7 +625,7 @@ async fn credit_note_pdf(
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<CreditNote>(&id)?;
     let file = files::credit_note_pdf(&state, &session.actor(&request), &id).await?;
-    session.record_read("credit_note.pdf", Some(id.to_string()));
+    session.record_download("credit_note.pdf", Some(id.to_string()));
     Ok(download(file))
 }
 
@@ -648,7 +648,7 @@ async fn credit_note_ubl(
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<CreditNote>(&id)?;
     let file = files::credit_note_ubl(&state, &session.actor(&request), &id).await?;
-    session.record_read("credit_note.ubl", Some(id.to_string()));
+    session.record_download("credit_note.ubl", Some(id.to_string()));
     Ok(download(file))
 }
 
@@ -670,6 +670,6 @@ async fn proposal_pdf(
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<Proposal>(&id)?;
     let file = files::proposal_pdf(&state, &session.actor(&request), &id).await?;
-    session.record_read("proposal.pdf", Some(id.to_string()));
+    session.record_download("proposal.pdf", Some(id.to_string()));
     Ok(download(file))
 }

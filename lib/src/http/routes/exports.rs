@@ -23,6 +23,7 @@ function_routes! {
     documented, routes;
     "/v1/exports" => { get: list_exports, post: create_export }
     "/v1/exports/{id}" => { get: get_export }
+    "/v1/exports/{id}/download" => { get: download_export }
 }
 
 /// The function's router: [`api`] with every layer a response needs.
@@ -49,9 +50,10 @@ pub struct ExportView {
     pub dataset: Dataset,
     /// Data rows (the header row not counted).
     pub rows: u64,
-    /// A presigned GET, valid for 15 minutes; `null` once the file has been deleted (7 days).
+    /// Where to download the file (`/v1/exports/{id}/download`, with the session or a key);
+    /// `null` once the file has been deleted (7 days).
     pub url: Option<String>,
-    /// When `url` stops working.
+    /// When the file is deleted.
     pub expires_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
@@ -78,13 +80,9 @@ impl ExportView {
     }
 }
 
-async fn view(
-    state: &AppState,
-    id: ExportId,
-    stored: Stored<ExportRecord>,
-) -> Result<ExportView, ApiError> {
-    let link = app::exports::link(state, &stored).await?;
-    Ok(ExportView::new(id, stored, link))
+fn view(state: &AppState, id: ExportId, stored: Stored<ExportRecord>) -> ExportView {
+    let link = app::exports::link(id, &stored, state.clock.now());
+    ExportView::new(id, stored, link)
 }
 
 /// Export every customer or every service as CSV.
@@ -100,7 +98,7 @@ async fn view(
     post, path = "/v1/exports", tag = "exports", request_body = ExportRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe for 24 hours")),
     responses(
-        (status = 201, description = "Written; the link works for 15 minutes", body = ExportView),
+        (status = 201, description = "Written; `url` downloads it for 7 days", body = ExportView),
         (status = 400, description = "Unknown dataset", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The same request is still in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
@@ -141,7 +139,41 @@ async fn get_export(
     let id: ExportId = id.parse().map_err(|_| ApiError::NotFound)?;
     let stored = reads::export(&state, session.tenant(), &id).await?;
     session.record_read("export.read", Some(id.to_string()));
-    Ok(axum::Json(view(&state, id, stored).await?).into_response())
+    Ok(axum::Json(view(&state, id, stored)).into_response())
+}
+
+/// Downloads the export's file: an entry `export.download` in the audit trail, then a
+/// redirect to the file at a presigned link that works for under a minute.
+#[utoipa::path(
+    get, path = "/v1/exports/{id}/download", tag = "exports",
+    params(("id" = String, Path, description = "The export's id (`exp_…`)")),
+    responses(
+        (status = 303, description = "The file is at `Location`, for under a minute"),
+        (status = 404, description = "No such export in this account, or its file has been deleted (7 days)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn download_export(
+    State(state): State<AppState>,
+    session: Session,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let id: ExportId = id.parse().map_err(|_| ApiError::NotFound)?;
+    let stored = reads::export(&state, session.tenant(), &id).await?;
+    let url = app::exports::download_link(&state, &stored).await?;
+    session.record_download("export.download", Some(id.to_string()));
+    let location =
+        axum::http::HeaderValue::from_str(&url).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((
+        axum::http::StatusCode::SEE_OTHER,
+        [
+            (axum::http::header::LOCATION, location),
+            (
+                axum::http::header::REFERRER_POLICY,
+                axum::http::HeaderValue::from_static("no-referrer"),
+            ),
+        ],
+    )
+        .into_response())
 }
 
 /// The account's exports, oldest first, each with a fresh link while its file exists.
@@ -161,7 +193,7 @@ async fn list_exports(
     session.record_read("export.list", None);
     let mut data = Vec::with_capacity(page.items.len());
     for (ulid, stored) in page.items {
-        data.push(view(&state, ExportId::from_ulid(ulid), stored).await?);
+        data.push(view(&state, ExportId::from_ulid(ulid), stored));
     }
     Ok(ListPage::response(data, page.next))
 }
