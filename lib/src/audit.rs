@@ -11,6 +11,8 @@ use crate::telemetry::RequestId;
 pub enum Outcome {
     Success,
     WrongPassword,
+    /// The password was right, the second factor's code was not.
+    WrongSecondFactor,
     UnknownEmail,
     Locked,
     SessionEnded,
@@ -23,6 +25,7 @@ impl Outcome {
         match self {
             Self::Success => "success",
             Self::WrongPassword => "wrong_password",
+            Self::WrongSecondFactor => "wrong_second_factor",
             Self::UnknownEmail => "unknown_email",
             Self::Locked => "locked",
             Self::SessionEnded => "session_ended",

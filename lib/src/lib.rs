@@ -18,6 +18,7 @@ pub mod domain;
 pub mod export;
 pub mod http;
 pub mod link;
+pub mod notice;
 pub mod purge;
 pub mod render;
 pub mod schedules;

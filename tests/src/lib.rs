@@ -301,6 +301,18 @@ impl TestApp {
             .expect("login request")
     }
 
+    /// Confirms the password of the client's session (signed up with [`STRONG_PASSWORD`]), as
+    /// a change of the bank account or a complete export asks within the last five minutes.
+    pub async fn reauthenticate(&self, client: &reqwest::Client) {
+        let response = self
+            .post(client, "/v1/auth/reauthenticate")
+            .json(&serde_json::json!({"password": STRONG_PASSWORD}))
+            .send()
+            .await
+            .expect("reauthenticate");
+        assert_eq!(response.status(), 204, "reauthenticate");
+    }
+
     /// Asserts that `GET path` is refused with a 400 whose first error names `field`.
     pub async fn assert_refused_by_name(&self, client: &reqwest::Client, path: &str, field: &str) {
         let response = client.get(self.url(path)).send().await.expect("get");

@@ -125,3 +125,13 @@ mail-reminder-body =
 
     Mit freundlichen Grüßen
     { $seller }
+
+## Sicherheitshinweise an die Person des Kontos
+notice-subject = Sicherheitshinweis zu Ihrem InvoiceFlow-Konto
+notice-password-changed = Das Passwort Ihres InvoiceFlow-Kontos wurde am { $when } (UTC) geändert. Alle anderen Sitzungen wurden beendet.
+notice-bank-account-changed = Die Bankverbindung auf Ihren Rechnungen wurde am { $when } (UTC) geändert. Ihre Kunden sehen ab jetzt die neue Verbindung auf jedem Dokument.
+notice-complete-export = Am { $when } (UTC) wurde ein vollständiger Export Ihres InvoiceFlow-Kontos erstellt (alle Datensätze, Dokumente und das Protokoll).
+notice-second-factor-enabled = Für Ihr InvoiceFlow-Konto wurde am { $when } (UTC) die Zwei-Faktor-Anmeldung eingeschaltet. Zum Anmelden braucht es jetzt einen Code aus Ihrer Authenticator-App.
+notice-second-factor-disabled = Für Ihr InvoiceFlow-Konto wurde am { $when } (UTC) die Zwei-Faktor-Anmeldung ausgeschaltet. Zum Anmelden genügt jetzt das Passwort.
+notice-recovery-code-used = Am { $when } (UTC) wurde mit einem Wiederherstellungscode eine Anmeldung bei Ihrem InvoiceFlow-Konto vorgenommen. Es bleiben { $left } Wiederherstellungscodes.
+notice-not-you = Wenn Sie das nicht waren, ändern Sie jetzt Ihr Passwort und prüfen Sie das Protokoll in den Einstellungen der App.

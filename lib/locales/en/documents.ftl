@@ -126,3 +126,13 @@ mail-reminder-body =
 
     Kind regards,
     { $seller }
+
+## Security notices to the account's user
+notice-subject = Security notice for your InvoiceFlow account
+notice-password-changed = The password of your InvoiceFlow account was changed at { $when } (UTC). Every other session was ended.
+notice-bank-account-changed = The bank account printed on your invoices was changed at { $when } (UTC). Customers now see the new account on every document you issue.
+notice-complete-export = A complete export of your InvoiceFlow account (every record, document and the audit trail) was made at { $when } (UTC).
+notice-second-factor-enabled = Two-factor authentication was turned on for your InvoiceFlow account at { $when } (UTC). Logging in now needs a code from your authenticator app.
+notice-second-factor-disabled = Two-factor authentication was turned off for your InvoiceFlow account at { $when } (UTC). Logging in now needs only your password.
+notice-recovery-code-used = A recovery code was used to log in to your InvoiceFlow account at { $when } (UTC). { $left } recovery codes are left.
+notice-not-you = If this was not you, change your password now and check the audit trail in the app's settings.

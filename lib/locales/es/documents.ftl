@@ -125,3 +125,13 @@ mail-reminder-body =
 
     Atentamente,
     { $seller }
+
+## Avisos de seguridad al usuario de la cuenta
+notice-subject = Aviso de seguridad sobre su cuenta de InvoiceFlow
+notice-password-changed = La contraseña de su cuenta de InvoiceFlow se cambió el { $when } (UTC). Se cerraron todas las demás sesiones.
+notice-bank-account-changed = La cuenta bancaria que figura en sus facturas se cambió el { $when } (UTC). Sus clientes verán la nueva cuenta en cada documento que emita.
+notice-complete-export = El { $when } (UTC) se hizo una exportación completa de su cuenta de InvoiceFlow (todos los registros, documentos y el registro de auditoría).
+notice-second-factor-enabled = La autenticación en dos pasos se activó para su cuenta de InvoiceFlow el { $when } (UTC). Ahora iniciar sesión requiere un código de su aplicación de autenticación.
+notice-second-factor-disabled = La autenticación en dos pasos se desactivó para su cuenta de InvoiceFlow el { $when } (UTC). Ahora iniciar sesión solo requiere su contraseña.
+notice-recovery-code-used = El { $when } (UTC) se usó un código de recuperación para iniciar sesión en su cuenta de InvoiceFlow. Quedan { $left } códigos de recuperación.
+notice-not-you = Si no fue usted, cambie su contraseña ahora y revise el registro de auditoría en la configuración de la aplicación.

@@ -125,3 +125,13 @@ mail-reminder-body =
 
     Cordialement,
     { $seller }
+
+## Avis de sécurité à l'utilisateur du compte
+notice-subject = Avis de sécurité concernant votre compte InvoiceFlow
+notice-password-changed = Le mot de passe de votre compte InvoiceFlow a été modifié le { $when } (UTC). Toutes les autres sessions ont été fermées.
+notice-bank-account-changed = Le compte bancaire imprimé sur vos factures a été modifié le { $when } (UTC). Vos clients voient désormais le nouveau compte sur chaque document émis.
+notice-complete-export = Un export complet de votre compte InvoiceFlow (tous les enregistrements, documents et le journal d'audit) a été réalisé le { $when } (UTC).
+notice-second-factor-enabled = L'authentification à deux facteurs a été activée pour votre compte InvoiceFlow le { $when } (UTC). La connexion demande désormais un code de votre application d'authentification.
+notice-second-factor-disabled = L'authentification à deux facteurs a été désactivée pour votre compte InvoiceFlow le { $when } (UTC). La connexion ne demande plus que votre mot de passe.
+notice-recovery-code-used = Un code de récupération a été utilisé pour se connecter à votre compte InvoiceFlow le { $when } (UTC). Il reste { $left } codes de récupération.
+notice-not-you = Si ce n'était pas vous, changez votre mot de passe maintenant et consultez le journal d'audit dans les paramètres de l'application.

@@ -125,3 +125,13 @@ mail-reminder-body =
 
     Cordiali saluti,
     { $seller }
+
+## Avvisi di sicurezza all'utente dell'account
+notice-subject = Avviso di sicurezza per il tuo account InvoiceFlow
+notice-password-changed = La password del tuo account InvoiceFlow è stata cambiata il { $when } (UTC). Tutte le altre sessioni sono state chiuse.
+notice-bank-account-changed = Il conto bancario stampato sulle tue fatture è stato cambiato il { $when } (UTC). I clienti vedranno il nuovo conto su ogni documento emesso.
+notice-complete-export = Il { $when } (UTC) è stata creata un'esportazione completa del tuo account InvoiceFlow (tutti i dati, i documenti e il registro di controllo).
+notice-second-factor-enabled = L'autenticazione a due fattori è stata attivata per il tuo account InvoiceFlow il { $when } (UTC). Per accedere ora serve un codice dalla tua app di autenticazione.
+notice-second-factor-disabled = L'autenticazione a due fattori è stata disattivata per il tuo account InvoiceFlow il { $when } (UTC). Per accedere ora basta la password.
+notice-recovery-code-used = Il { $when } (UTC) è stato usato un codice di recupero per accedere al tuo account InvoiceFlow. Restano { $left } codici di recupero.
+notice-not-you = Se non sei stato tu, cambia subito la password e controlla il registro di controllo nelle impostazioni dell'app.

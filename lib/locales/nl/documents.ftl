@@ -125,3 +125,13 @@ mail-reminder-body =
 
     Met vriendelijke groet,
     { $seller }
+
+## Beveiligingsmeldingen aan de gebruiker van het account
+notice-subject = Beveiligingsmelding over uw InvoiceFlow-account
+notice-password-changed = Het wachtwoord van uw InvoiceFlow-account is op { $when } (UTC) gewijzigd. Alle andere sessies zijn beëindigd.
+notice-bank-account-changed = De bankrekening op uw facturen is op { $when } (UTC) gewijzigd. Uw klanten zien voortaan de nieuwe rekening op elk document.
+notice-complete-export = Op { $when } (UTC) is een volledige export van uw InvoiceFlow-account gemaakt (alle gegevens, documenten en het auditlogboek).
+notice-second-factor-enabled = Tweestapsverificatie is op { $when } (UTC) ingeschakeld voor uw InvoiceFlow-account. Inloggen vraagt nu een code uit uw authenticator-app.
+notice-second-factor-disabled = Tweestapsverificatie is op { $when } (UTC) uitgeschakeld voor uw InvoiceFlow-account. Inloggen vraagt nu alleen uw wachtwoord.
+notice-recovery-code-used = Op { $when } (UTC) is met een herstelcode ingelogd op uw InvoiceFlow-account. Er zijn nog { $left } herstelcodes over.
+notice-not-you = Was u dit niet, wijzig dan nu uw wachtwoord en bekijk het auditlogboek in de instellingen van de app.

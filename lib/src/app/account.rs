@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::audit::Outcome;
 use crate::domain::account::CompanyProfile;
 use crate::domain::settings::{Settings, SettingsPatch};
+use crate::notice::Notice;
 use crate::store::{Record, Stored, keys};
 
 use super::{Actor, Error, Result};
@@ -43,7 +44,20 @@ pub async fn replace_company(
         .check()
         .map_err(|refused| Error::Invalid(vec![refused]))?;
     let key = keys::company(actor.tenant());
-    let (version, current) = base::<CompanyProfile>(state, actor, &key, expected, false).await?;
+    // Where customers pay is what a thief would change: a profile that names a bank account
+    // is compared with the stored one, and a new account needs the owner's session with the
+    // password confirmed in the last few minutes (and the owner is told). Removing it needs
+    // nothing more than any change.
+    let names_bank = profile.bank_account.is_some();
+    let (version, current) =
+        base::<CompanyProfile>(state, actor, &key, expected, names_bank).await?;
+    let before = current
+        .as_ref()
+        .and_then(|c| c.record.bank_account.as_ref());
+    let bank_changed = names_bank && before != profile.bank_account.as_ref();
+    if bank_changed {
+        super::auth::require_recent_reauthentication(state, actor).await?;
+    }
     let mut tx = actor.transaction(&state.store).await?;
     let now = tx.now();
     tx.replace(&key, &profile, version).audit(&actor.audit(
@@ -51,7 +65,13 @@ pub async fn replace_company(
         None,
         Outcome::Success,
     ));
+    if bank_changed {
+        tx.audit(&actor.audit("company.bank_account_change", None, Outcome::Success));
+    }
     state.store.commit(tx).await?;
+    if bank_changed {
+        super::auth::tell_the_user(state, actor, Notice::BankAccountChanged).await;
+    }
     Ok(Stored {
         record: profile,
         version: version + 1,

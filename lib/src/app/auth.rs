@@ -11,10 +11,12 @@ use crate::auth::device::Device;
 use crate::auth::token::{Claims, SESSION_SECONDS};
 use crate::auth::{Password, password};
 use crate::domain::account::{CompanyProfile, User};
+use crate::domain::second_factor::{self, PendingTotp, SecondFactor};
 use crate::domain::settings::Settings;
 use crate::domain::throttle::{self, Attempt, Budget};
 use crate::domain::values::{Currency, EmailAddress, Locale, Name};
 use crate::domain::{SessionId, TenantId, UserId};
+use crate::notice::{self, Notice};
 use crate::store::{ConflictReason, ItemKey, StoreError, Stored, keys};
 use crate::telemetry::RequestId;
 
@@ -38,6 +40,46 @@ pub struct Login {
     pub password: Password,
     /// The `__Host-device` cookie the browser sent, unverified.
     pub device_cookie: Option<String>,
+    /// The second factor, for a user who enabled it: a code from the authenticator app, or
+    /// one of the recovery codes.
+    pub second_factor: Option<Proof>,
+}
+
+/// What a user presents as the second factor.
+#[derive(Debug, Clone)]
+pub enum Proof {
+    Code(String),
+    RecoveryCode(String),
+}
+
+/// What checking a user's second factor found.
+enum Checked {
+    /// The user has none enabled.
+    NotEnabled,
+    /// Accepted; the user's record (its last step, or its recovery codes) was changed and must
+    /// be written with the change it allows.
+    Accepted { recovery_codes_left: Option<usize> },
+    /// Enabled, and nothing was presented.
+    Missing,
+    /// Wrong, used already, or for an earlier step.
+    Refused,
+}
+
+/// Checks `proof` against `user`'s second factor at `now`, using it up if it is accepted.
+fn check_second_factor(user: &mut User, proof: Option<&Proof>, now: i64) -> Checked {
+    let Some(factor) = user.second_factor.as_mut() else {
+        return Checked::NotEnabled;
+    };
+    match proof {
+        None => Checked::Missing,
+        Some(Proof::Code(code)) if factor.accept_code(code, now) => Checked::Accepted {
+            recovery_codes_left: None,
+        },
+        Some(Proof::RecoveryCode(code)) if factor.accept_recovery_code(code) => Checked::Accepted {
+            recovery_codes_left: Some(factor.recovery_digests.len()),
+        },
+        Some(_) => Checked::Refused,
+    }
 }
 
 /// A session that has just started: the token for the session cookie and the value of the
@@ -80,6 +122,8 @@ pub async fn signup(state: &AppState, request: &RequestId, input: Signup) -> Res
         name: input.name,
         email: input.email,
         password_hash: hash,
+        second_factor: None,
+        pending_totp: None,
     };
     let now = tx.now();
     let event = audit::event(
@@ -348,13 +392,29 @@ pub async fn login(state: &AppState, request: &RequestId, input: Login) -> Resul
         state.store.decoy_login_write().await?;
         return Err(Error::InvalidCredentials);
     };
-    if !password::verify(&input.password, &user.record.password_hash).await? {
+    let right = password::verify(&input.password, &user.record.password_hash).await?;
+    let mut user = user;
+    let checked = if right {
+        check_second_factor(&mut user.record, input.second_factor.as_ref(), now)
+    } else {
+        Checked::Refused
+    };
+    if matches!(checked, Checked::Missing) {
+        // The password was right: the guess is not a failure, and the budget is not cleared.
+        return Err(Error::SecondFactorRequired);
+    }
+    if !right || matches!(checked, Checked::Refused) {
+        let outcome = if right {
+            Outcome::WrongSecondFactor
+        } else {
+            Outcome::WrongPassword
+        };
         let mut tx = state.store.transaction(&tenant).await?;
         tx.audit(&audit::event(
             None,
             "auth.login",
             Some(user_id.to_string()),
-            Outcome::WrongPassword,
+            outcome,
             request,
         ));
         if nth == budget.max {
@@ -383,10 +443,41 @@ pub async fn login(state: &AppState, request: &RequestId, input: Login) -> Resul
             request,
         ))
         .clear_login_attempts(&budget_key);
+    let mut recovery_codes_left = None;
+    if let Checked::Accepted {
+        recovery_codes_left: left,
+    } = checked
+    {
+        // The code's step, or the recovery code, is used up with the login: at the version
+        // read, so two logins with one code cannot both succeed.
+        tx.replace(&keys::user(&tenant, &user_id), &user.record, user.version);
+        if left.is_some() {
+            tx.audit(&audit::event(
+                Some(&user_id),
+                "auth.recovery_code_used",
+                Some(user_id.to_string()),
+                Outcome::Success,
+                request,
+            ));
+        }
+        recovery_codes_left = left;
+    }
     let claims = Claims::new(&tenant, &user_id, &session, version, issued_at);
     let (committed, token) = tokio::join!(state.store.commit(tx), state.signer.sign(&claims));
-    committed?;
+    committed.map_err(|error| match error {
+        StoreError::Conflict { .. } => Error::InvalidCredentials,
+        other => other.into(),
+    })?;
     let token = token.map_err(|e| Error::Internal(e.into()))?;
+    if let Some(left) = recovery_codes_left {
+        notice::tell(
+            state,
+            &tenant,
+            &user.record.email,
+            Notice::RecoveryCodeUsed { left },
+        )
+        .await;
+    }
     let device = device.unwrap_or_else(|| Device::new(tenant, user_id));
     Ok(Started {
         tenant,
@@ -427,6 +518,7 @@ pub async fn change_password(
     actor: &Actor,
     current: &Password,
     new: &Password,
+    proof: Option<&Proof>,
     device_cookie: Option<&str>,
 ) -> Result<String> {
     let check = actor.check()?;
@@ -460,6 +552,16 @@ pub async fn change_password(
     let budget_key = guess.budget_key;
     new.check_new(&[user.record.email.as_str(), user.record.name.as_str()])
         .map_err(|e| Error::invalid("new_password", e.0))?;
+    let mut user = user;
+    confirm_second_factor(
+        state,
+        actor,
+        &mut user.record,
+        proof,
+        "auth.password_change",
+    )
+    .await?;
+    let email = user.record.email.clone();
     let hash = password::hash(new).await?;
 
     let next_version = account.session_version + 1;
@@ -484,5 +586,268 @@ pub async fn change_password(
     let claims = Claims::new(&tenant, actor.user(), &new_session, next_version, issued_at);
     let (committed, token) = tokio::join!(state.store.commit(tx), state.signer.sign(&claims));
     committed?;
-    token.map_err(|e| Error::Internal(e.into()))
+    let token = token.map_err(|e| Error::Internal(e.into()))?;
+    notice::tell(state, &tenant, &email, Notice::PasswordChanged).await;
+    Ok(token)
+}
+
+/// How recently a session must have confirmed the password (and second factor) for a change
+/// of the bank account or a complete export.
+pub const REAUTH_SECONDS: i64 = 5 * 60;
+
+/// What a user is shown once to add the account to an authenticator app.
+pub struct Enrolment {
+    /// The secret, base32, to type in by hand.
+    pub secret: String,
+    /// The `otpauth://` URL, to scan as a QR code.
+    pub otpauth_url: String,
+}
+
+/// The signed-in user, read with the account, if the session is still good for it.
+async fn signed_in_user(state: &AppState, actor: &Actor) -> Result<(ItemKey, Stored<User>)> {
+    let check = actor.check()?;
+    let tenant = *actor.tenant();
+    let user_key = keys::user(&tenant, actor.user());
+    let (account, user) = state
+        .store
+        .get_with_account::<User>(&tenant, &user_key)
+        .await?;
+    let (Some(account), Some(user)) = (account, user) else {
+        return Err(Error::Unauthenticated);
+    };
+    if !account.active || account.session_version != check.version {
+        return Err(Error::Unauthenticated);
+    }
+    Ok((user_key, user))
+}
+
+/// The password, counted as a guess; a wrong one is refused naming `password`.
+async fn confirm_password(
+    state: &AppState,
+    actor: &Actor,
+    user: &User,
+    presented: &Password,
+    device_cookie: Option<&str>,
+    action: &'static str,
+) -> Result<Guess> {
+    let guess = guess_password(state, actor, user, presented, device_cookie, action).await?;
+    if !guess.right {
+        return Err(Error::invalid("password", "is not the account's password"));
+    }
+    Ok(guess)
+}
+
+/// The second factor a change needs besides the password: `Missing` asks for it, a wrong
+/// one is in the trail as `action` and refused naming `code`.
+async fn confirm_second_factor(
+    state: &AppState,
+    actor: &Actor,
+    user: &mut User,
+    proof: Option<&Proof>,
+    action: &'static str,
+) -> Result<Checked> {
+    let checked = check_second_factor(user, proof, state.clock.unix());
+    match checked {
+        Checked::Missing => Err(Error::SecondFactorRequired),
+        Checked::Refused => {
+            record(
+                state,
+                actor.tenant(),
+                actor.audit(action, None, Outcome::WrongSecondFactor),
+            )
+            .await?;
+            Err(Error::invalid(
+                "code",
+                "is not a code the app shows now, nor an unused recovery code",
+            ))
+        }
+        accepted_or_none => Ok(accepted_or_none),
+    }
+}
+
+/// Starts two-factor authentication: with the password, a new secret waits (ten minutes)
+/// for its first code in [`confirm_totp`].
+pub async fn start_totp(
+    state: &AppState,
+    actor: &Actor,
+    presented: &Password,
+    device_cookie: Option<&str>,
+) -> Result<Enrolment> {
+    let check = *actor.check()?;
+    let (user_key, user) = signed_in_user(state, actor).await?;
+    if user.record.second_factor.is_some() {
+        return Err(Error::Conflict(
+            "Two-factor authentication is already on; turn it off first to enrol another app.",
+        ));
+    }
+    confirm_password(
+        state,
+        actor,
+        &user.record,
+        presented,
+        device_cookie,
+        "auth.second_factor_start",
+    )
+    .await?;
+    let secret = second_factor::new_secret().map_err(|e| Error::Internal(e.into()))?;
+    let otpauth_url = second_factor::otpauth_url(&secret, user.record.email.as_str())
+        .map_err(|e| Error::Internal(e.into()))?;
+    let updated = User {
+        pending_totp: Some(PendingTotp {
+            secret: secret.clone(),
+            started_at: state.clock.unix(),
+        }),
+        ..user.record
+    };
+    let mut tx = state.store.transaction(actor.tenant()).await?;
+    tx.require_live_session_item(&check)
+        .replace(&user_key, &updated, user.version)
+        .audit(&actor.audit(
+            "auth.second_factor_start",
+            Some(actor.user().to_string()),
+            Outcome::Success,
+        ));
+    actor.mark_guarded();
+    state.store.commit(tx).await?;
+    Ok(Enrolment {
+        secret,
+        otpauth_url,
+    })
+}
+
+/// Turns two-factor authentication on with the first code of the enrolment's secret, and
+/// returns the recovery codes (shown once; only their digests are kept).
+pub async fn confirm_totp(state: &AppState, actor: &Actor, code: &str) -> Result<Vec<String>> {
+    let check = *actor.check()?;
+    let (user_key, user) = signed_in_user(state, actor).await?;
+    let now = state.clock.unix();
+    let pending = user
+        .record
+        .pending_totp
+        .clone()
+        .filter(|pending| now - pending.started_at < second_factor::ENROLMENT_SECONDS)
+        .ok_or_else(|| {
+            Error::unprocessable(
+                "code",
+                "no enrolment is waiting for a code (or it lapsed after 10 minutes): start again",
+            )
+        })?;
+    let step = second_factor::step_of(&pending.secret, code, now)
+        .ok_or_else(|| Error::invalid("code", "is not the code the app shows now"))?;
+    let (codes, digests) =
+        second_factor::recovery_codes().map_err(|e| Error::Internal(e.into()))?;
+    let email = user.record.email.clone();
+    let updated = User {
+        second_factor: Some(SecondFactor {
+            secret: pending.secret,
+            last_step: step,
+            recovery_digests: digests,
+        }),
+        pending_totp: None,
+        ..user.record
+    };
+    let mut tx = state.store.transaction(actor.tenant()).await?;
+    tx.require_live_session_item(&check)
+        .replace(&user_key, &updated, user.version)
+        .audit(&actor.audit(
+            "auth.second_factor_enable",
+            Some(actor.user().to_string()),
+            Outcome::Success,
+        ));
+    actor.mark_guarded();
+    state.store.commit(tx).await?;
+    notice::tell(state, actor.tenant(), &email, Notice::SecondFactorEnabled).await;
+    Ok(codes)
+}
+
+/// Turns two-factor authentication off: the password and a code (or a recovery code).
+pub async fn disable_second_factor(
+    state: &AppState,
+    actor: &Actor,
+    presented: &Password,
+    proof: Option<&Proof>,
+    device_cookie: Option<&str>,
+) -> Result<()> {
+    let check = *actor.check()?;
+    let (user_key, mut user) = signed_in_user(state, actor).await?;
+    if user.record.second_factor.is_none() {
+        return Err(Error::Conflict("Two-factor authentication is not on."));
+    }
+    let action = "auth.second_factor_disable";
+    confirm_password(state, actor, &user.record, presented, device_cookie, action).await?;
+    confirm_second_factor(state, actor, &mut user.record, proof, action).await?;
+    let email = user.record.email.clone();
+    let updated = User {
+        second_factor: None,
+        pending_totp: None,
+        ..user.record
+    };
+    let mut tx = state.store.transaction(actor.tenant()).await?;
+    tx.require_live_session_item(&check)
+        .replace(&user_key, &updated, user.version)
+        .audit(&actor.audit(action, Some(actor.user().to_string()), Outcome::Success));
+    actor.mark_guarded();
+    state.store.commit(tx).await?;
+    notice::tell(state, actor.tenant(), &email, Notice::SecondFactorDisabled).await;
+    Ok(())
+}
+
+/// Confirms the password (and the second factor, when on) for this session: for
+/// [`REAUTH_SECONDS`] it may change the bank account and make a complete export.
+pub async fn reauthenticate(
+    state: &AppState,
+    actor: &Actor,
+    presented: &Password,
+    proof: Option<&Proof>,
+    device_cookie: Option<&str>,
+) -> Result<()> {
+    let check = *actor.check()?;
+    let (user_key, mut user) = signed_in_user(state, actor).await?;
+    let action = "auth.reauthenticate";
+    confirm_password(state, actor, &user.record, presented, device_cookie, action).await?;
+    let checked = confirm_second_factor(state, actor, &mut user.record, proof, action).await?;
+    let mut tx = state.store.transaction(actor.tenant()).await?;
+    tx.require_live_session_item(&check).audit(&actor.audit(
+        action,
+        Some(check.session.to_string()),
+        Outcome::Success,
+    ));
+    if matches!(checked, Checked::Accepted { .. }) {
+        // The code's step or the recovery code is used up.
+        tx.replace(&user_key, &user.record, user.version);
+    }
+    actor.mark_guarded();
+    state.store.commit(tx).await?;
+    state
+        .store
+        .mark_reauthenticated(actor.tenant(), &check.session, state.clock.unix())
+        .await?;
+    Ok(())
+}
+
+/// That the actor's session confirmed the password within [`REAUTH_SECONDS`]; an API key
+/// never has (403).
+pub async fn require_recent_reauthentication(state: &AppState, actor: &Actor) -> Result<()> {
+    let check = actor.check()?;
+    let at = state
+        .store
+        .reauthenticated_at(actor.tenant(), &check.session)
+        .await?;
+    match at {
+        Some(at) if at >= state.clock.unix() - REAUTH_SECONDS => Ok(()),
+        _ => Err(Error::ReauthenticationRequired),
+    }
+}
+
+/// Sends the acting user a security notice (to the user's own address).
+pub async fn tell_the_user(state: &AppState, actor: &Actor, notice: Notice) {
+    let user = state
+        .store
+        .get::<User>(actor.tenant(), &keys::user(actor.tenant(), actor.user()))
+        .await;
+    match user {
+        Ok(Some(user)) => notice::tell(state, actor.tenant(), &user.record.email, notice).await,
+        Ok(None) => {}
+        Err(error) => tracing::error!(error = %error, ?notice, "a security notice was not sent"),
+    }
 }

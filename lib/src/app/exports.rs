@@ -92,7 +92,13 @@ pub async fn create(
     dataset: Dataset,
     render: Render,
 ) -> Result<Answer> {
-    idempotency::run(state, actor, request, |claim| async move {
+    // Everything the account holds in one file: only the owner's session, with the password
+    // confirmed in the last few minutes, and the owner is told.
+    let complete = dataset == Dataset::Account;
+    if complete {
+        super::auth::require_recent_reauthentication(state, actor).await?;
+    }
+    let answer = idempotency::run(state, actor, request, |claim| async move {
         // Nothing is written for a session that has ended: not even the file.
         if !actor.is_live(&state.store).await? {
             return Err(Error::Unauthenticated);
@@ -176,5 +182,9 @@ pub async fn create(
         }
         committed
     })
-    .await
+    .await?;
+    if complete && !answer.replayed {
+        super::auth::tell_the_user(state, actor, crate::notice::Notice::CompleteExport).await;
+    }
+    Ok(answer)
 }

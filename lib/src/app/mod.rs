@@ -49,6 +49,14 @@ pub enum Error {
     /// A login that failed, for whatever reason: one answer, so it tells nothing.
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// The password was right; the user's second factor is needed too (`code` or
+    /// `recovery_code`).
+    #[error("second factor required")]
+    SecondFactorRequired,
+    /// What was asked needs the password (and second factor) confirmed within the last few
+    /// minutes (`POST /v1/auth/reauthenticate`).
+    #[error("reauthentication required")]
+    ReauthenticationRequired,
     /// Too many guesses: try again after the window.
     #[error("locked")]
     Locked { retry_after_seconds: u64 },

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::endpoint::ElectronicAddress;
+use super::second_factor::{PendingTotp, SecondFactor};
 use super::values::{
     Address, Bic, Currency, EmailAddress, Iban, Name, PhoneNumber, TaxId, WebsiteUrl,
 };
@@ -27,6 +28,12 @@ pub struct User {
     pub name: Name,
     pub email: EmailAddress,
     pub password_hash: PasswordHash,
+    /// The second factor a login needs besides the password, once enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
+    /// An enrolment waiting for its first code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_totp: Option<PendingTotp>,
 }
 
 /// The business that issues the account's proposals and invoices.

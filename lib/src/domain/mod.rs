@@ -21,6 +21,7 @@ pub mod recurrence;
 pub mod recurring;
 pub mod reference;
 pub mod reminders;
+pub mod second_factor;
 pub mod sending;
 pub mod settings;
 pub mod summary;

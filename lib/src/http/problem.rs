@@ -23,6 +23,10 @@ pub enum ApiError {
     /// A login that failed, for whatever reason: one answer, so it tells nothing.
     #[error("invalid credentials")]
     InvalidCredentials,
+    #[error("second factor required")]
+    SecondFactorRequired,
+    #[error("reauthentication required")]
+    ReauthenticationRequired,
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
     #[error("not found")]
@@ -98,6 +102,20 @@ impl IntoResponse for ApiError {
                 "Invalid email or password",
                 Some("The email and password do not match an account.".into()),
                 vec![],
+            ),
+            Self::SecondFactorRequired => (
+                StatusCode::UNAUTHORIZED,
+                "second-factor-required",
+                "A second factor is required",
+                Some("Send the code from your authenticator app as `code`, or a recovery code as `recovery_code`, with the email and password.".into()),
+                vec![FieldError::new("code", "required")],
+            ),
+            Self::ReauthenticationRequired => (
+                StatusCode::FORBIDDEN,
+                "reauthentication-required",
+                "Confirm your password first",
+                Some("This needs your password (and second factor) confirmed within the last 5 minutes: POST /v1/auth/reauthenticate, then try again.".into()),
+                vec![FieldError::new("password", "must be confirmed again")],
             ),
             Self::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", Some(why.into()), vec![]),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found", "Not found", None, vec![]),
@@ -235,6 +253,8 @@ impl From<app::Error> for ApiError {
         match error {
             app::Error::Invalid(errors) => Self::Invalid(errors),
             app::Error::InvalidCredentials => Self::InvalidCredentials,
+            app::Error::SecondFactorRequired => Self::SecondFactorRequired,
+            app::Error::ReauthenticationRequired => Self::ReauthenticationRequired,
             app::Error::Locked {
                 retry_after_seconds,
             } => Self::TooManyRequests {

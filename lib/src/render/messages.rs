@@ -285,6 +285,8 @@ mod tests {
             ("date", "X"),
             ("days", "31"),
             ("claimed", "X"),
+            ("when", "X"),
+            ("left", "9"),
         ];
         let missing = missing(LANGUAGES, messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");

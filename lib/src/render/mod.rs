@@ -10,6 +10,7 @@ pub mod mail;
 pub mod messages;
 pub mod page;
 pub mod pdf;
+pub mod qr;
 
 use crate::domain::document::{Buyer, Content, Seller};
 use crate::domain::money::Money;

@@ -32,6 +32,8 @@ pub struct SessionCheck {
 /// The session item's last use (unix seconds), written at its start and then at most once in
 /// [`TOUCH_AFTER_SECONDS`]: the idle timeout is measured from it.
 pub(crate) const SEEN_ATTR: &str = "seen_at";
+/// When the session last confirmed the password (unix seconds).
+const REAUTH_ATTR: &str = "reauth_at";
 /// How stale the last use may be before a request writes it again: one write in five minutes
 /// of use at most, so an idle timeout of `n` seconds ends a session after `n − 300` to `n`.
 const TOUCH_AFTER_SECONDS: i64 = 300;
@@ -88,6 +90,53 @@ impl Store {
             self.mark_used(&session_key, check).await?;
         }
         Ok(live)
+    }
+
+    /// Marks the session as having confirmed the password (and second factor) at `now`: what
+    /// a change of the bank account or a complete export asks for within a few minutes.
+    pub async fn mark_reauthenticated(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.db
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(item::key_attributes(&keys::session(tenant, session))))
+            .update_expression("SET #reauth = :now")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#reauth", REAUTH_ATTR)
+            .expression_attribute_values(":now", number(now))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::Aws(e.into()))
+    }
+
+    /// When the session last confirmed the password (unix seconds), if it has.
+    pub async fn reauthenticated_at(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+    ) -> Result<Option<i64>, StoreError> {
+        let found = self
+            .db
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(item::key_attributes(&keys::session(tenant, session))))
+            .consistent_read(true)
+            .projection_expression("#reauth")
+            .expression_attribute_names("#reauth", REAUTH_ATTR)
+            .send()
+            .await
+            .map_err(|e| StoreError::Aws(e.into()))?;
+        match found.item {
+            Some(attrs) if attrs.contains_key(REAUTH_ATTR) => {
+                Ok(Some(number_attr::<i64>(&attrs, REAUTH_ATTR)?))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Writes the session's last use, unless it has been removed (logout) or written later.

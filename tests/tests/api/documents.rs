@@ -99,6 +99,7 @@ const COMPANY: &str = "Ölçü Atelier GmbH";
 
 /// The company profile of a seller who can send e-invoices, and settings in `locale`.
 pub(crate) async fn seller(app: &TestApp, locale: &str) {
+    app.reauthenticate(&app.client).await;
     let response = app
         .unsafe_request(&app.client, Method::PUT, "/v1/company")
         .header("if-match", "\"1\"")
@@ -405,7 +406,9 @@ async fn bank_details_are_checked_and_a_refusal_names_the_field() {
         let named = problem["errors"][0]["field"].as_str().unwrap_or_default();
         assert!(named.starts_with(field), "{bank}: named {named}");
     }
-    // Nothing was written; a valid account is kept in its electronic form.
+    // Nothing was written; a valid account is kept in its electronic form (once the password
+    // is confirmed: see `account::a_bank_account_change_needs_a_recent_password_and_tells_the_owner`).
+    app.reauthenticate(&app.client).await;
     let response = app
         .unsafe_request(&app.client, Method::PUT, "/v1/company")
         .header("if-match", "\"1\"")

@@ -487,6 +487,22 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
     assert_eq!(pdf.status(), 200);
     let pdf = pdf.bytes().await.expect("pdf");
 
+    // Without the password confirmed in the last five minutes, no complete export.
+    let refused = app
+        .post(&app.client, "/v1/exports")
+        .json(&json!({"dataset": "account"}))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(refused.status(), 403);
+    let problem: Value = refused.json().await.expect("problem");
+    assert!(
+        problem["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("reauthentication-required")),
+        "{problem}"
+    );
+    app.reauthenticate(&app.client).await;
     let export = export(&app, &app.client, "account").await;
     assert_eq!(export["dataset"], "account");
     let bytes = download(&app, &app.client, &export).await;

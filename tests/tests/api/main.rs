@@ -22,6 +22,7 @@ mod purge;
 mod qr;
 mod recurring;
 mod reminders;
+mod second_factor;
 mod sending;
 mod store;
 mod tax;

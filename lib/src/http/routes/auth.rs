@@ -36,6 +36,9 @@ function_routes! {
     "/v1/auth/session" => { get: current_session }
     "/v1/auth/password" => { post: change_password }
     "/v1/account" => { delete: delete_account }
+    "/v1/auth/reauthenticate" => { post: reauthenticate }
+    "/v1/auth/second-factor" => { post: start_second_factor, delete: disable_second_factor }
+    "/v1/auth/second-factor/confirm" => { post: confirm_second_factor }
 }
 
 /// Every documented route of the function, open and guarded.
@@ -87,6 +90,47 @@ pub struct SignupRequest {
 pub struct LoginRequest {
     pub email: EmailAddress,
     pub password: Password,
+    /// The six-digit code from the authenticator app, for a user with two-factor
+    /// authentication (a login without it is answered `second-factor-required`).
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{6}$")]
+    pub code: Option<String>,
+    /// One of the user's recovery codes instead of `code` (each works once).
+    #[serde(default)]
+    #[schema(max_length = 32)]
+    pub recovery_code: Option<String>,
+}
+
+/// The second factor a request presents, if any: a six-digit `code` or a `recovery_code`
+/// (not both); refused naming the field otherwise.
+pub(crate) fn second_factor_of(
+    code: Option<String>,
+    recovery_code: Option<String>,
+) -> Result<Option<app::auth::Proof>, ApiError> {
+    match (code, recovery_code) {
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "recovery_code",
+            "send either `code` or `recovery_code`, not both",
+        )),
+        (Some(code), None) => {
+            let code = code.trim();
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ApiError::invalid("code", "must be the six digits the app shows"));
+            }
+            Ok(Some(app::auth::Proof::Code(code.to_owned())))
+        }
+        (None, Some(recovery)) => {
+            let letters = recovery.chars().filter(char::is_ascii_alphanumeric).count();
+            if recovery.len() > 32 || letters != 10 {
+                return Err(ApiError::invalid(
+                    "recovery_code",
+                    "must be a recovery code: ten letters and digits (`xxxxx-xxxxx`)",
+                ));
+            }
+            Ok(Some(app::auth::Proof::RecoveryCode(recovery)))
+        }
+        (None, None) => Ok(None),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -94,6 +138,61 @@ pub struct LoginRequest {
 pub struct PasswordChangeRequest {
     pub current_password: Password,
     pub new_password: Password,
+    /// With two-factor authentication on: the app's code, or `recovery_code`.
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{6}$")]
+    pub code: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 32)]
+    pub recovery_code: Option<String>,
+}
+
+/// The password, and with two-factor authentication on, the second factor.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmationRequest {
+    pub password: Password,
+    /// The app's six-digit code, when two-factor authentication is on.
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{6}$")]
+    pub code: Option<String>,
+    /// A recovery code instead of `code` (each works once).
+    #[serde(default)]
+    #[schema(max_length = 32)]
+    pub recovery_code: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    pub password: Password,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// The six-digit code the authenticator app shows for the new secret.
+    #[schema(pattern = "^[0-9]{6}$")]
+    pub code: String,
+}
+
+/// What the authenticator app needs; shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnrolmentView {
+    /// The secret in base32, to type into the app by hand.
+    pub secret: String,
+    /// The same as an `otpauth://` URL, what the app scans.
+    pub otpauth_url: String,
+    /// That URL as a QR code (SVG).
+    pub qr_svg: String,
+    /// When the enrolment lapses unless confirmed with a code.
+    pub expires_at: Timestamp,
+}
+
+/// The recovery codes; shown once, only their digests are kept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecoveryCodesView {
+    pub recovery_codes: Vec<String>,
 }
 
 /// What deleting the account asks for: the password, and the company's legal name typed out.
@@ -111,6 +210,8 @@ pub struct UserView {
     pub id: UserId,
     pub name: Name,
     pub email: EmailAddress,
+    /// Whether logging in needs a code from an authenticator app too.
+    pub second_factor: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -133,6 +234,7 @@ impl SessionView {
                 id: user_id,
                 name: user.record.name.clone(),
                 email: user.record.email.clone(),
+                second_factor: user.record.second_factor.is_some(),
             },
             // The account and its first user are created in one transaction, at one time.
             account: AccountView {
@@ -239,7 +341,7 @@ fn default_currency() -> Currency {
     responses(
         (status = 200, description = "Logged in; session and device cookies set", body = SessionView),
         (status = 400, description = "A field was refused", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The email and password do not match an account", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The email and password (and second factor) do not match an account; or, type `second-factor-required`, the password was right and the user's `code` or `recovery_code` is needed", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
@@ -254,6 +356,7 @@ async fn login(
         email: body.email,
         password: body.password,
         device_cookie: device::device_cookie(&headers),
+        second_factor: second_factor_of(body.code, body.recovery_code)?,
     };
     let started = app::auth::login(&state, &request, input).await?;
     Ok(started_response(StatusCode::OK, started))
@@ -327,11 +430,13 @@ async fn change_password(
     Json(body): Json<PasswordChangeRequest>,
 ) -> Result<Response, ApiError> {
     let device_cookie = device::device_cookie(&headers);
+    let proof = second_factor_of(body.code, body.recovery_code)?;
     let token = app::auth::change_password(
         &state,
         &session.actor(&request),
         &body.current_password,
         &body.new_password,
+        proof.as_ref(),
         device_cookie.as_deref(),
     )
     .await?;
@@ -377,4 +482,151 @@ async fn delete_account(
         StatusCode::NO_CONTENT.into_response(),
         cookie::clear_session(),
     ))
+}
+
+/// No cache may keep what is shown once.
+fn shown_once(status: StatusCode, body: impl Serialize) -> Response {
+    (
+        status,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/auth/reauthenticate",
+    tag = "auth",
+    request_body = ConfirmationRequest,
+    responses(
+        (status = 204, description = "Confirmed: for 5 minutes this session may change the bank account and make a complete export"),
+        (status = 400, description = "A wrong password or code, named", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session; or, type `second-factor-required`, the code is needed too", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key: only the owner's session may", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn reauthenticate(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    headers: HeaderMap,
+    Json(body): Json<ConfirmationRequest>,
+) -> Result<Response, ApiError> {
+    let proof = second_factor_of(body.code, body.recovery_code)?;
+    app::auth::reauthenticate(
+        &state,
+        &session.owner()?.actor(&request),
+        &body.password,
+        proof.as_ref(),
+        device::device_cookie(&headers).as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/auth/second-factor",
+    tag = "auth",
+    request_body = PasswordRequest,
+    responses(
+        (status = 201, description = "A secret for the authenticator app, shown once; confirm it with its first code within 10 minutes", body = EnrolmentView),
+        (status = 400, description = "A wrong password", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key: only the owner's session may", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Two-factor authentication is already on", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn start_second_factor(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    headers: HeaderMap,
+    Json(body): Json<PasswordRequest>,
+) -> Result<Response, ApiError> {
+    let enrolment = app::auth::start_totp(
+        &state,
+        &session.owner()?.actor(&request),
+        &body.password,
+        device::device_cookie(&headers).as_deref(),
+    )
+    .await?;
+    let qr_svg = crate::render::qr::svg(&enrolment.otpauth_url)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("QR code: {e}")))?;
+    let expires_at = state
+        .clock
+        .now()
+        .plus_seconds(crate::domain::second_factor::ENROLMENT_SECONDS);
+    Ok(shown_once(
+        StatusCode::CREATED,
+        EnrolmentView {
+            secret: enrolment.secret,
+            otpauth_url: enrolment.otpauth_url,
+            qr_svg,
+            expires_at,
+        },
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/auth/second-factor/confirm",
+    tag = "auth",
+    request_body = CodeRequest,
+    responses(
+        (status = 200, description = "On: the recovery codes, shown once", body = RecoveryCodesView),
+        (status = 400, description = "Not the code the app shows now", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key: only the owner's session may", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No enrolment waits (or it lapsed)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn confirm_second_factor(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Json(body): Json<CodeRequest>,
+) -> Result<Response, ApiError> {
+    let Some(app::auth::Proof::Code(code)) = second_factor_of(Some(body.code), None)? else {
+        return Err(ApiError::invalid("code", "required"));
+    };
+    let recovery_codes =
+        app::auth::confirm_totp(&state, &session.owner()?.actor(&request), &code).await?;
+    Ok(shown_once(StatusCode::OK, RecoveryCodesView { recovery_codes }))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/v1/auth/second-factor",
+    tag = "auth",
+    request_body = ConfirmationRequest,
+    responses(
+        (status = 204, description = "Off: logging in needs only the password"),
+        (status = 400, description = "A wrong password or code, named", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session; or, type `second-factor-required`, the code is needed too", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key: only the owner's session may", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Two-factor authentication is not on", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn disable_second_factor(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    headers: HeaderMap,
+    Json(body): Json<ConfirmationRequest>,
+) -> Result<Response, ApiError> {
+    let proof = second_factor_of(body.code, body.recovery_code)?;
+    app::auth::disable_second_factor(
+        &state,
+        &session.owner()?.actor(&request),
+        &body.password,
+        proof.as_ref(),
+        device::device_cookie(&headers).as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

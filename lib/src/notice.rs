@@ -1,0 +1,102 @@
+//! Security notices: the e-mail a user gets, in the account's language, when something that
+//! protects the account changed (the password, the bank account on the documents, the second
+//! factor), when a recovery code was used, or when the complete account was exported. Each
+//! says what happened and when, and what to do if it was not them. It is sent after the change
+//! committed; a mail service that fails is logged (the change stands, and is in the trail).
+
+use aws_sdk_sesv2::primitives::Blob;
+use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+
+use crate::AppState;
+use crate::domain::TenantId;
+use crate::domain::settings::Settings;
+use crate::domain::values::EmailAddress;
+use crate::render::mail::{self, Letter};
+use crate::render::messages::{language_of, messages};
+use crate::store::keys;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    PasswordChanged,
+    BankAccountChanged,
+    CompleteExport,
+    SecondFactorEnabled,
+    SecondFactorDisabled,
+    RecoveryCodeUsed { left: usize },
+}
+
+impl Notice {
+    fn message(self) -> &'static str {
+        match self {
+            Self::PasswordChanged => "notice-password-changed",
+            Self::BankAccountChanged => "notice-bank-account-changed",
+            Self::CompleteExport => "notice-complete-export",
+            Self::SecondFactorEnabled => "notice-second-factor-enabled",
+            Self::SecondFactorDisabled => "notice-second-factor-disabled",
+            Self::RecoveryCodeUsed { .. } => "notice-recovery-code-used",
+        }
+    }
+}
+
+/// Sends `notice` to `to`; a failure is logged, never returned.
+pub async fn tell(state: &AppState, tenant: &TenantId, to: &EmailAddress, notice: Notice) {
+    if let Err(error) = send(state, tenant, to, notice).await {
+        tracing::error!(
+            error = format!("{error:#}"),
+            ?notice,
+            "a security notice was not sent"
+        );
+    }
+}
+
+async fn send(
+    state: &AppState,
+    tenant: &TenantId,
+    to: &EmailAddress,
+    notice: Notice,
+) -> anyhow::Result<()> {
+    let from = state.config.mail_from.as_str();
+    anyhow::ensure!(!from.is_empty(), "no MAIL_FROM");
+    let settings = state
+        .store
+        .get::<Settings>(tenant, &keys::settings(tenant))
+        .await?;
+    let locale = settings.map_or_else(|| "en".to_owned(), |s| s.record.locale.to_string());
+    let m = messages(&language_of(&locale));
+    let when = state.clock.now().to_string();
+    let left = match notice {
+        Notice::RecoveryCodeUsed { left } => left.to_string(),
+        _ => String::new(),
+    };
+    let args = [("when", when.as_str()), ("left", left.as_str())];
+    let text = format!(
+        "{}\n\n{}\n",
+        m.with(notice.message(), &args),
+        m.text("notice-not-you")
+    );
+    let subject = m.text("notice-subject");
+    let recipients = [to.clone()];
+    let raw = mail::mime(Letter {
+        from: ("InvoiceFlow", from),
+        reply_to: None,
+        to: &recipients,
+        cc: &[],
+        subject: &subject,
+        text: &text,
+        attachments: Vec::new(),
+        at: state.clock.now(),
+    })?;
+    let raw = RawMessage::builder().data(Blob::new(raw)).build()?;
+    state
+        .clients
+        .sesv2()
+        .send_email()
+        .from_email_address(from)
+        .destination(Destination::builder().to_addresses(to.as_str()).build())
+        .content(EmailContent::builder().raw(raw).build())
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!(aws_sdk_sesv2::error::DisplayErrorContext(e).to_string()))?;
+    Ok(())
+}
