@@ -558,3 +558,25 @@ webhook-disable = Deaktivieren
 webhook-enable = Aktivieren
 webhook-rotate = Geheimnis wechseln
 webhook-delete = Löschen
+
+## Zwei-Faktor-Anmeldung, und das Passwort noch einmal bestätigen
+login-needs-code = Geben Sie den Code ein, den Ihre Authenticator-App zeigt (oder einen Ihrer Wiederherstellungscodes), und noch einmal Ihr Passwort.
+field-code = Code aus der App
+hint-code = Die sechs Ziffern, die Ihre Authenticator-App gerade zeigt.
+field-recovery-code = Oder ein Wiederherstellungscode
+confirm-needs-code = Geben Sie auch den Code ein, den Ihre Authenticator-App zeigt.
+confirm-refused = Dieses Passwort (oder dieser Code) stimmt nicht. Bitte versuchen Sie es noch einmal.
+confirm-for-export = Der vollständige Export enthält alles aus Ihrem Konto: Bitte bestätigen Sie zuerst Ihr Passwort.
+confirm-for-bank-account = Auf dieses Konto zahlen Ihre Kunden: Bitte bestätigen Sie Ihr Passwort, um es zu ändern.
+two-factor = Zwei-Faktor-Anmeldung
+two-factor-explained = Zum Anmelden braucht es dann außer dem Passwort den Code, den eine Authenticator-App auf Ihrem Telefon zeigt. Wer Ihr Passwort erfährt, kommt trotzdem nicht hinein.
+two-factor-set-up = Zwei-Faktor-Anmeldung einrichten
+two-factor-scan = Scannen Sie diesen QR-Code mit Ihrer Authenticator-App (oder tippen Sie den Schlüssel ein) und geben Sie dann den Code ein, den sie zeigt.
+two-factor-qr = QR-Code für Ihre Authenticator-App
+two-factor-key = Schlüssel:
+two-factor-turn-on = Einschalten
+two-factor-is-on = Die Zwei-Faktor-Anmeldung ist eingeschaltet.
+two-factor-recovery-codes = Ihre Wiederherstellungscodes: Jeder meldet Sie einmal anstelle eines Codes an, falls Sie Ihr Telefon verlieren. Schreiben Sie sie jetzt auf oder drucken Sie sie aus: Sie werden nur dieses eine Mal gezeigt.
+two-factor-turn-off = Zwei-Faktor-Anmeldung ausschalten
+two-factor-turned-off = Die Zwei-Faktor-Anmeldung ist ausgeschaltet.
+done = Fertig

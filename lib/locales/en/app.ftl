@@ -558,3 +558,25 @@ webhook-disable = Disable
 webhook-enable = Enable
 webhook-rotate = Rotate secret
 webhook-delete = Delete
+
+## Two-factor authentication, and confirming the password again
+login-needs-code = Enter the code your authenticator app shows (or one of your recovery codes), with your password again.
+field-code = Code from the app
+hint-code = The six digits your authenticator app shows now.
+field-recovery-code = Or a recovery code
+confirm-needs-code = Enter the code your authenticator app shows too.
+confirm-refused = That password (or code) is not right. Please try again.
+confirm-for-export = The complete export holds everything in your account: please confirm your password first.
+confirm-for-bank-account = Customers pay into this account: please confirm your password to change it.
+two-factor = Two-factor authentication
+two-factor-explained = Besides your password, logging in then needs the code an authenticator app on your phone shows. Someone who learns your password still cannot get in.
+two-factor-set-up = Set up two-factor authentication
+two-factor-scan = Scan this QR code with your authenticator app (or type in the key), then enter the code it shows.
+two-factor-qr = QR code for your authenticator app
+two-factor-key = Key:
+two-factor-turn-on = Turn on
+two-factor-is-on = Two-factor authentication is on.
+two-factor-recovery-codes = Your recovery codes: each logs you in once in place of a code, should you lose your phone. Write them down or print them now: they are shown only this once.
+two-factor-turn-off = Turn off two-factor authentication
+two-factor-turned-off = Two-factor authentication is off.
+done = Done

@@ -217,6 +217,15 @@ impl Reply {
                 .is_some_and(|kind| kind.ends_with("invalid-credentials"))
     }
 
+    /// Whether the API refused with the problem type ending `kind`
+    /// (`second-factor-required`, `reauthentication-required`).
+    pub fn problem_is(&self, kind: &str) -> bool {
+        !self.is_success()
+            && self.body["type"]
+                .as_str()
+                .is_some_and(|t| t.rsplit(':').next() == Some(kind))
+    }
+
     /// The `ETag` the API answered, for the `If-Match` of the next change.
     pub fn etag(&self) -> Option<String> {
         self.headers

@@ -98,6 +98,9 @@ web_routes! {
     "/settings/company" => { post: account::save_company }
     "/settings/preferences" => { post: account::save_settings }
     "/settings/password" => { post: account::change_password }
+    "/settings/two-factor" => { post: account::start_two_factor }
+    "/settings/two-factor/confirm" => { post: account::confirm_two_factor }
+    "/settings/two-factor/off" => { post: account::disable_two_factor }
     "/settings/series/{series}" => { post: account::raise_series }
     "/settings/delete" => { post: account::delete_account }
     "/settings/suppressions/{id}/clear" => { post: account::clear_suppression }

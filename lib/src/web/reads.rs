@@ -129,6 +129,10 @@ pub const LOGIN: &str = "/v1/auth/login";
 pub const SIGNUP: &str = "/v1/auth/signup";
 pub const LOGOUT: &str = "/v1/auth/logout";
 pub const PASSWORD: &str = "/v1/auth/password";
+pub const SESSION: &str = "/v1/auth/session";
+pub const REAUTHENTICATE: &str = "/v1/auth/reauthenticate";
+pub const SECOND_FACTOR: &str = "/v1/auth/second-factor";
+pub const SECOND_FACTOR_CONFIRM: &str = "/v1/auth/second-factor/confirm";
 
 pub fn settings() -> Read<Versioned<Settings>> {
     Read::at(SETTINGS)
@@ -241,6 +245,11 @@ mod tests {
             ("post", SIGNUP.to_owned()),
             ("post", LOGOUT.to_owned()),
             ("post", PASSWORD.to_owned()),
+            ("get", SESSION.to_owned()),
+            ("post", REAUTHENTICATE.to_owned()),
+            ("post", SECOND_FACTOR.to_owned()),
+            ("delete", SECOND_FACTOR.to_owned()),
+            ("post", SECOND_FACTOR_CONFIRM.to_owned()),
             (
                 "get",
                 list::<Customer>([("limit", Some("100"))]).path().to_owned(),

@@ -978,3 +978,99 @@ async fn a_deletion_goes_back_only_to_the_app_s_own_paths() {
     }
     assert!(app.customer_names(&account.token).await.is_empty());
 }
+
+/// Two-factor authentication in the app: set up on the settings page (the QR code and key,
+/// then the app's code, then the recovery codes once), and the login form asking for the
+/// code once the password was right.
+#[tokio::test]
+async fn the_app_sets_up_two_factor_authentication_and_its_login_asks_for_the_code() {
+    use invoiceflow::domain::second_factor::code_at;
+    use invoiceflow_tests::STRONG_PASSWORD;
+    let app = spawn_app().await;
+    let account = app.signup(&app.client).await;
+    let settings = app
+        .new_client()
+        .get(app.url("/settings"))
+        .header("cookie", format!("__Host-session={}", account.token))
+        .send()
+        .await
+        .expect("settings")
+        .text()
+        .await
+        .expect("html");
+    assert!(settings.contains("Set up two-factor authentication"));
+
+    let started = htmx_post(&app, &account.token, "/settings/two-factor")
+        .form(&[("password", STRONG_PASSWORD)])
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(started.status(), 200);
+    let html = started.text().await.expect("html");
+    assert!(
+        html.contains("<svg") && !html.contains("<?xml"),
+        "the QR code inline"
+    );
+    let secret = html
+        .split("name=\"_secret\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the key")
+        .to_owned();
+    let wrong = htmx_post(&app, &account.token, "/settings/two-factor/confirm")
+        .form(&[("_secret", secret.as_str()), ("code", "000000")])
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(wrong.status(), 422);
+    let code = code_at(&secret, app.state().clock.unix()).expect("code");
+    let confirmed = htmx_post(&app, &account.token, "/settings/two-factor/confirm")
+        .form(&[("_secret", secret.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(confirmed.status(), 200);
+    let html = confirmed.text().await.expect("html");
+    assert!(html.contains("Two-factor authentication is on."));
+    assert_eq!(
+        html.matches("<li><code>").count(),
+        10,
+        "ten recovery codes: {html}"
+    );
+
+    // The login form: the password alone brings the code field, then the code logs in.
+    let login = |fields: Vec<(&'static str, String)>| {
+        app.new_client()
+            .post(app.url("/login"))
+            .header("x-requested-with", "htmx")
+            .header("hx-request", "true")
+            .header("origin", &app.base)
+            .form(&fields)
+            .send()
+    };
+    let asked = login(vec![
+        ("email", account.email.clone()),
+        ("password", STRONG_PASSWORD.to_owned()),
+    ])
+    .await
+    .expect("login");
+    assert_eq!(asked.status(), 422);
+    let html = asked.text().await.expect("html");
+    assert!(
+        html.contains("name=\"code\"") && html.contains("name=\"_second\""),
+        "{html}"
+    );
+    assert!(html.contains("Enter the code your authenticator app shows"));
+    app.state().clock.advance(30);
+    let code = code_at(&secret, app.state().clock.unix()).expect("code");
+    let logged_in = login(vec![
+        ("email", account.email.clone()),
+        ("password", STRONG_PASSWORD.to_owned()),
+        ("_second", "1".to_owned()),
+        ("code", code),
+        ("recovery_code", String::new()),
+    ])
+    .await
+    .expect("login");
+    assert_eq!(logged_in.headers()["hx-redirect"], "/");
+}

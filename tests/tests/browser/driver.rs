@@ -337,6 +337,17 @@ impl Browser {
         )
     }
 
+    /// The session cookie the browser holds, as a `Cookie` header's value (for a download the
+    /// test makes as the browser would, following the API's redirect to the file).
+    pub async fn session_cookie(&self) -> String {
+        let cookies = self.client.get_all_cookies().await.expect("cookies");
+        let session = cookies
+            .iter()
+            .find(|cookie| cookie.name() == "__Host-session")
+            .expect("a session cookie");
+        format!("__Host-session={}", session.value())
+    }
+
     /// Whether the session cookie the browser holds is HttpOnly.
     pub async fn session_cookie_is_http_only(&self) -> bool {
         let cookies = self.client.get_all_cookies().await.expect("cookies");

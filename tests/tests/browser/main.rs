@@ -63,6 +63,13 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser
         .fill("bank_account.iban", "DE89 3704 0044 0532 0130 00")
         .await;
+    // Customers pay into it: a new bank account needs the password confirmed first.
+    browser.press("Save company profile").await;
+    browser
+        .wait_for_text("please confirm your password to change it")
+        .await;
+    browser.check_page().await;
+    browser.fill("_password", STRONG_PASSWORD).await;
     browser.press("Save company profile").await;
     browser.wait_for_text("Company profile saved.").await;
     browser.select("locale", "de-DE").await;
@@ -426,8 +433,14 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
     browser.press("Exportieren").await;
     browser.wait_for_element("a[href*='exports/']").await;
     browser.check_page().await;
+    // The link is the API's: with the browser's session it records the download and
+    // redirects to the file.
     let link = browser.attribute("a[href*='exports/']", "href").await;
-    let csv = reqwest::get(&link)
+    assert!(link.starts_with("/v1/exports/exp_"), "{link}");
+    let csv = reqwest::Client::new()
+        .get(format!("{}{link}", app.base))
+        .header("cookie", browser.session_cookie().await)
+        .send()
         .await
         .expect("download")
         .text()
@@ -518,7 +531,8 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
 
     // Delete the account; the login is refused afterwards.
     browser.visit("/settings").await;
-    browser.fill("password", NEW_PASSWORD).await;
+    // The deletion form's password (the two-factor form has one too).
+    browser.fill_id("f-password", NEW_PASSWORD).await;
     browser.fill("confirm", &company).await;
     browser
         .press("Das Konto und alle seine Daten löschen")

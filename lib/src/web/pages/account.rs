@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use serde::Serialize;
 
 use super::records::Paging;
-use super::{Fields, idempotency, listed, own, submit};
+use super::{Fields, confirm, idempotency, listed, own, submit};
 use crate::app::numbering::{Series, SeriesState};
 use crate::domain::account::CompanyProfile;
 use crate::domain::settings::Settings;
@@ -72,6 +72,7 @@ fn company_form(form: &Form, saved: bool) -> Markup {
                     (field(form, "BIC", "bank_account.bic", Input::Text))
                 }
             }
+            (confirm::fields(form))
             button type="submit" { (t("save-company-profile")) }
         }
     }
@@ -232,6 +233,56 @@ fn password_form(form: &Form, saved: bool) -> Markup {
     }
 }
 
+/// Two-factor authentication: set up (with the password), or turned off (with the password
+/// and a code).
+fn two_factor_form(on: bool, form: &Form) -> Markup {
+    // Its password field's id apart from the deletion form's.
+    let form = &form.clone().scoped("two-factor");
+    html! {
+        @if on {
+            form.card.narrow hx-post="/settings/two-factor/off" hx-target="this" hx-swap="outerHTML" {
+                h2 { (t("two-factor")) }
+                p.ok role="status" { (t("two-factor-is-on")) }
+                (notice(form, &["password", "code", "recovery_code"]))
+                (required(form, &t("your-password"), "password", Input::Password { autocomplete: "current-password" }))
+                (hinted(form, &t("field-code"), "code", Input::Text, &t("hint-code")))
+                button.danger type="submit" { (t("two-factor-turn-off")) }
+            }
+        } @else {
+            form.card.narrow hx-post="/settings/two-factor" hx-target="this" hx-swap="outerHTML" {
+                h2 { (t("two-factor")) }
+                p { (t("two-factor-explained")) }
+                (notice(form, &["password"]))
+                (required(form, &t("your-password"), "password", Input::Password { autocomplete: "current-password" }))
+                button type="submit" { (t("two-factor-set-up")) }
+            }
+        }
+    }
+}
+
+/// The secret just made: its QR code and key, and the field for the app's first code.
+fn two_factor_enrolment(qr_svg: &str, secret: &str, form: &Form) -> Markup {
+    let form = &form.clone().scoped("two-factor");
+    // Our own QR code's SVG (no script, no style), without its XML declaration.
+    let svg = qr_svg
+        .find("<svg")
+        .map_or("", |at| &qr_svg[at..])
+        .to_owned();
+    html! {
+        form.card.narrow hx-post="/settings/two-factor/confirm" hx-target="this" hx-swap="outerHTML" {
+            h2 { (t("two-factor")) }
+            p { (t("two-factor-scan")) }
+            div.qr role="img" aria-label=(t("two-factor-qr")) { (maud::PreEscaped(svg)) }
+            p { (t("two-factor-key")) " " code.secret { (secret) } }
+            (hidden("_secret", secret))
+            (hidden("_qr", qr_svg))
+            (notice(form, &["code"]))
+            (required(form, &t("field-code"), "code", Input::Text))
+            button type="submit" { (t("two-factor-turn-on")) }
+        }
+    }
+}
+
 fn delete_form(form: &Form, legal_name: &str) -> Markup {
     html! {
         form.card.narrow hx-post="/settings/delete" hx-target="this" hx-swap="outerHTML" {
@@ -269,13 +320,15 @@ pub async fn settings(
     headers: HeaderMap,
     Query(saved): Query<Saved>,
 ) -> Result<Response, Failure> {
-    let (company, settings, series, suppressions, fmt) = tokio::join!(
+    let (company, settings, series, suppressions, fmt, session) = tokio::join!(
         company(&web, &headers),
         web.api.read_tagged(&headers, reads::settings()),
         web.api.read(&headers, reads::number_series()),
         web.api.get(&headers, "/v1/suppressions"),
         super::fmt(&web, &headers),
+        web.api.get(&headers, reads::SESSION),
     );
+    let two_factor_on = session.body["user"]["second_factor"] == true;
     let (company, settings, series, fmt) = (company?, settings?, series?, fmt?);
     let suppressions = typed::<Suppressions>(suppressions)?.value;
     let legal_name = company
@@ -297,6 +350,7 @@ pub async fn settings(
         }
         (suppressions_section(&suppressions, &fmt))
         (password_form(&Form::default(), false))
+        (two_factor_form(two_factor_on, &Form::default()))
         (delete_form(&Form::default(), &legal_name))
     };
     Ok(page::page(&t("nav-settings"), Section::Settings, content).into_response())
@@ -392,6 +446,9 @@ async fn save_singleton<T: Serialize + serde::de::DeserializeOwned>(
         saved(&record.value.record, &mut response);
         return Ok(response);
     }
+    if let Some(form) = confirm::asked(fields, &sent, "confirm-for-bank-account") {
+        return Ok(crate::web::refused(form_of(&form, false)));
+    }
     sent.refused(fields, |form| form_of(form, false))
 }
 
@@ -400,6 +457,9 @@ pub async fn save_company(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
+    if let Some(form) = confirm::first(&web, &headers, &fields).await? {
+        return Ok(crate::web::refused(company_form(&form, false)));
+    }
     let put = (Method::PUT, reads::COMPANY);
     save_singleton::<CompanyProfile>(&web, &headers, &fields, put, company_form, |_, _| {}).await
 }
@@ -451,6 +511,111 @@ pub async fn change_password(
         return Ok(response);
     }
     sent.refused(&fields, |form| password_form(form, false))
+}
+
+/// The API's refusal of a two-factor form, the form drawn again with it; a missing code is
+/// asked for, not taken for an ended session.
+fn two_factor_refused(
+    fields: &[(String, String)],
+    sent: &super::Submission,
+    draw: impl FnOnce(&Form) -> Markup,
+) -> Result<Response, Failure> {
+    if sent.reply.problem_is("second-factor-required") {
+        let mut form = Form::refused(fields, &sent.reply.refusal(), &sent.sent);
+        form.message = Some(t("confirm-needs-code"));
+        return Ok(crate::web::refused(draw(&form)));
+    }
+    sent.refused(fields, draw)
+}
+
+pub async fn start_two_factor(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let sent = submit(
+        &web,
+        &headers,
+        Method::POST,
+        reads::SECOND_FACTOR,
+        &fields,
+        Vec::new(),
+    )
+    .await;
+    if sent.reply.is_success() {
+        let text = |name: &str| {
+            sent.reply.body[name]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (qr, secret) = (text("qr_svg"), text("secret"));
+        return Ok(two_factor_enrolment(&qr, &secret, &Form::default()).into_response());
+    }
+    two_factor_refused(&fields, &sent, |form| two_factor_form(false, form))
+}
+
+pub async fn confirm_two_factor(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let sent = submit(
+        &web,
+        &headers,
+        Method::POST,
+        reads::SECOND_FACTOR_CONFIRM,
+        &fields,
+        Vec::new(),
+    )
+    .await;
+    if sent.reply.is_success() {
+        let codes: Vec<String> = sent.reply.body["recovery_codes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|code| code.as_str().map(str::to_owned))
+            .collect();
+        return Ok(html! {
+            section.card.narrow {
+                h2 { (t("two-factor")) }
+                p.ok role="status" { (t("two-factor-is-on")) }
+                p { (t("two-factor-recovery-codes")) }
+                ul.codes { @for code in &codes { li { code { (code) } } } }
+                a href="/settings" { (t("done")) }
+            }
+        }
+        .into_response());
+    }
+    let (qr, secret) = (
+        own(&fields, "_qr").unwrap_or_default(),
+        own(&fields, "_secret").unwrap_or_default(),
+    );
+    two_factor_refused(&fields, &sent, |form| {
+        two_factor_enrolment(qr, secret, form)
+    })
+}
+
+pub async fn disable_two_factor(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    let sent = submit(
+        &web,
+        &headers,
+        Method::DELETE,
+        reads::SECOND_FACTOR,
+        &fields,
+        Vec::new(),
+    )
+    .await;
+    if sent.reply.is_success() {
+        let mut form = Form::default();
+        form.message = Some(t("two-factor-turned-off"));
+        return Ok(two_factor_form(false, &form).into_response());
+    }
+    two_factor_refused(&fields, &sent, |form| two_factor_form(true, form))
 }
 
 pub async fn delete_account(
@@ -513,6 +678,7 @@ fn export_form(form: &Form) -> Markup {
             (notice(form, &["dataset"]))
             (once())
             (required(form, &t("what-to-export"), "dataset", Input::Choice(DATASETS)))
+            (confirm::fields(form))
             button type="submit" { (t("export")) }
         }
     }
@@ -558,10 +724,16 @@ pub async fn create_export(
     headers: HeaderMap,
     fields: Fields,
 ) -> Result<Response, Failure> {
+    if let Some(form) = confirm::first(&web, &headers, &fields).await? {
+        return Ok(crate::web::refused(export_form(&form)));
+    }
     let key = idempotency(&fields);
     let sent = submit(&web, &headers, Method::POST, reads::EXPORTS, &fields, key).await;
     if sent.reply.is_success() {
         return Ok(go_to("/exports"));
+    }
+    if let Some(form) = confirm::asked(&fields, &sent, "confirm-for-export") {
+        return Ok(crate::web::refused(export_form(&form)));
     }
     sent.refused(&fields, export_form)
 }

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 
 use super::{Fields, submit};
 use crate::web::form::Form;
-use crate::web::page::{self, Input, Section, field, hinted, notice, required};
+use crate::web::page::{self, Input, Section, field, hidden, hinted, notice, required};
 use crate::web::reads;
 use crate::web::ui::t;
 use crate::web::{Failure, Web, go_to, refused, went};
@@ -35,9 +35,15 @@ pub fn currencies() -> &'static [(&'static str, &'static str)] {
 fn login_form(form: &Form) -> Markup {
     html! {
         form.card.narrow hx-post="/login" hx-target="this" hx-swap="outerHTML" {
-            (notice(form, &["email", "password"]))
+            (notice(form, &["email", "password", "code", "recovery_code"]))
             (required(form, &t("field-email"), "email", Input::Email))
             (required(form, &t("field-password"), "password", Input::Password { autocomplete: "current-password" }))
+            // Asked for once the API says the user's second factor is needed.
+            @if form.value("_second") == "1" {
+                (hidden("_second", "1"))
+                (hinted(form, &t("field-code"), "code", Input::Text, &t("hint-code")))
+                (field(form, &t("field-recovery-code"), "recovery_code", Input::Text))
+            }
             button type="submit" { (t("log-in")) }
             p { (t("new-here")) " " a href="/signup" { (t("create-an-account")) } "." }
         }
@@ -56,10 +62,18 @@ pub async fn login(State(web): State<Web>, headers: HeaderMap, fields: Fields) -
     }
     // A 401 here is a failed login, not an ended session.
     let mut refusal = sent.reply.refusal();
-    if sent.reply.is_wrong_password() {
+    let second = sent.reply.problem_is("second-factor-required");
+    if second {
+        refusal.message = t("login-needs-code");
+        refusal.fields.clear();
+    } else if sent.reply.is_wrong_password() {
         refusal.message = t("login-refused");
     }
-    refused(login_form(&Form::refused(&fields, &refusal, &sent.sent)))
+    let mut form = Form::refused(&fields, &refusal, &sent.sent);
+    if second || super::own(&fields, "_second") == Some("1") {
+        form.set("_second", "1");
+    }
+    refused(login_form(&form))
 }
 
 fn signup_form(form: &Form) -> Markup {

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod confirm;
 pub mod dashboard;
 pub mod documents;
 pub mod editor;
