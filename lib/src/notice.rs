@@ -56,8 +56,6 @@ async fn send(
     to: &EmailAddress,
     notice: Notice,
 ) -> anyhow::Result<()> {
-    let from = state.config.mail_from.as_str();
-    anyhow::ensure!(!from.is_empty(), "no MAIL_FROM");
     let settings = state
         .store
         .get::<Settings>(tenant, &keys::settings(tenant))
@@ -76,14 +74,27 @@ async fn send(
         m.text("notice-not-you")
     );
     let subject = m.text("notice-subject");
-    let recipients = [to.clone()];
+    mail_text(state, std::slice::from_ref(to), &subject, &text).await
+}
+
+/// E-mails a plain-text message from the platform's address to `to` (the account's own
+/// people: a notice, an answer to a proposal, a disabled webhook).
+pub async fn mail_text(
+    state: &AppState,
+    to: &[EmailAddress],
+    subject: &str,
+    text: &str,
+) -> anyhow::Result<()> {
+    let from = state.config.mail_from.as_str();
+    anyhow::ensure!(!from.is_empty(), "no MAIL_FROM");
+    anyhow::ensure!(!to.is_empty(), "no recipient");
     let raw = mail::mime(Letter {
         from: ("InvoiceFlow", from),
         reply_to: None,
-        to: &recipients,
+        to,
         cc: &[],
-        subject: &subject,
-        text: &text,
+        subject,
+        text,
         attachments: Vec::new(),
         at: state.clock.now(),
     })?;
@@ -93,7 +104,11 @@ async fn send(
         .sesv2()
         .send_email()
         .from_email_address(from)
-        .destination(Destination::builder().to_addresses(to.as_str()).build())
+        .destination(
+            Destination::builder()
+                .set_to_addresses(Some(to.iter().map(|a| a.as_str().to_owned()).collect()))
+                .build(),
+        )
         .content(EmailContent::builder().raw(raw).build())
         .send()
         .await

@@ -576,10 +576,6 @@ async fn tell_owner(state: &AppState, tenant: &TenantId, url: &str) {
 }
 
 async fn try_tell_owner(state: &AppState, tenant: &TenantId, url: &str) -> anyhow::Result<()> {
-    use aws_sdk_sesv2::primitives::Blob;
-    use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
-    let from = state.config.mail_from.as_str();
-    anyhow::ensure!(!from.is_empty(), "no MAIL_FROM");
     let users = state
         .store
         .list::<crate::domain::account::User>(tenant, crate::store::Collection::Users, 10, None)
@@ -589,39 +585,11 @@ async fn try_tell_owner(state: &AppState, tenant: &TenantId, url: &str) -> anyho
         .into_iter()
         .map(|user| user.record.email)
         .collect();
-    anyhow::ensure!(!to.is_empty(), "no owner");
     let text = format!(
         "Every delivery to your webhook endpoint {url} has failed for three days, so InvoiceFlow \
          has disabled it: no more events are sent to it.\n\nFix the receiver, then enable the \
          endpoint again on the Integrations page. Events made while it was disabled are not \
          sent unless you ask for them.\n"
     );
-    let raw = crate::render::mail::mime(crate::render::mail::Letter {
-        from: ("InvoiceFlow", from),
-        reply_to: None,
-        to: &to,
-        cc: &[],
-        subject: "A webhook endpoint was disabled",
-        text: &text,
-        attachments: Vec::new(),
-        at: state.clock.now(),
-    })?;
-    state
-        .clients
-        .sesv2()
-        .send_email()
-        .from_email_address(from)
-        .destination(
-            Destination::builder()
-                .set_to_addresses(Some(to.iter().map(|a| a.as_str().to_owned()).collect()))
-                .build(),
-        )
-        .content(
-            EmailContent::builder()
-                .raw(RawMessage::builder().data(Blob::new(raw)).build()?)
-                .build(),
-        )
-        .send()
-        .await?;
-    Ok(())
+    crate::notice::mail_text(state, &to, "A webhook endpoint was disabled", &text).await
 }

@@ -523,17 +523,7 @@ pub async fn change_password(
 ) -> Result<String> {
     let check = actor.check()?;
     let tenant = *actor.tenant();
-    let user_key = keys::user(&tenant, actor.user());
-    let (account, user) = state
-        .store
-        .get_with_account::<User>(&tenant, &user_key)
-        .await?;
-    let (Some(account), Some(user)) = (account, user) else {
-        return Err(Error::Unauthenticated);
-    };
-    if !account.active || account.session_version != check.version {
-        return Err(Error::Unauthenticated);
-    }
+    let (user_key, user) = signed_in_user(state, actor).await?;
     let guess = guess_password(
         state,
         actor,
@@ -564,7 +554,7 @@ pub async fn change_password(
     let email = user.record.email.clone();
     let hash = password::hash(new).await?;
 
-    let next_version = account.session_version + 1;
+    let next_version = check.version + 1;
     let new_session = SessionId::generate();
     let updated = User {
         password_hash: hash,
@@ -572,7 +562,7 @@ pub async fn change_password(
     };
     let mut tx = state.store.transaction(&tenant).await?;
     let issued_at = tx.now().unix_seconds();
-    tx.advance_session_version(account.session_version)
+    tx.advance_session_version(check.version)
         .require_live_session_item(check)
         .replace(&user_key, &updated, user.version)
         .start_session(actor.user(), &new_session, issued_at + SESSION_SECONDS)
@@ -619,6 +609,24 @@ async fn signed_in_user(state: &AppState, actor: &Actor) -> Result<(ItemKey, Sto
         return Err(Error::Unauthenticated);
     }
     Ok((user_key, user))
+}
+
+/// Writes the signed-in user's record at `version`, with its audit entry `action`, if the
+/// session is still live.
+async fn write_user(
+    state: &AppState,
+    actor: &Actor,
+    (key, user, version): (&ItemKey, &User, u64),
+    action: &'static str,
+) -> Result<()> {
+    let check = actor.check()?;
+    let mut tx = state.store.transaction(actor.tenant()).await?;
+    tx.require_live_session_item(check)
+        .replace(key, user, version)
+        .audit(&actor.audit(action, Some(actor.user().to_string()), Outcome::Success));
+    actor.mark_guarded();
+    state.store.commit(tx).await?;
+    Ok(())
 }
 
 /// The password, counted as a guess; a wrong one is refused naming `password`.
@@ -673,7 +681,6 @@ pub async fn start_totp(
     presented: &Password,
     device_cookie: Option<&str>,
 ) -> Result<Enrolment> {
-    let check = *actor.check()?;
     let (user_key, user) = signed_in_user(state, actor).await?;
     if user.record.second_factor.is_some() {
         return Err(Error::Conflict(
@@ -699,16 +706,8 @@ pub async fn start_totp(
         }),
         ..user.record
     };
-    let mut tx = state.store.transaction(actor.tenant()).await?;
-    tx.require_live_session_item(&check)
-        .replace(&user_key, &updated, user.version)
-        .audit(&actor.audit(
-            "auth.second_factor_start",
-            Some(actor.user().to_string()),
-            Outcome::Success,
-        ));
-    actor.mark_guarded();
-    state.store.commit(tx).await?;
+    let written = (&user_key, &updated, user.version);
+    write_user(state, actor, written, "auth.second_factor_start").await?;
     Ok(Enrolment {
         secret,
         otpauth_url,
@@ -718,7 +717,6 @@ pub async fn start_totp(
 /// Turns two-factor authentication on with the first code of the enrolment's secret, and
 /// returns the recovery codes (shown once; only their digests are kept).
 pub async fn confirm_totp(state: &AppState, actor: &Actor, code: &str) -> Result<Vec<String>> {
-    let check = *actor.check()?;
     let (user_key, user) = signed_in_user(state, actor).await?;
     let now = state.clock.unix();
     let pending = user
@@ -746,16 +744,8 @@ pub async fn confirm_totp(state: &AppState, actor: &Actor, code: &str) -> Result
         pending_totp: None,
         ..user.record
     };
-    let mut tx = state.store.transaction(actor.tenant()).await?;
-    tx.require_live_session_item(&check)
-        .replace(&user_key, &updated, user.version)
-        .audit(&actor.audit(
-            "auth.second_factor_enable",
-            Some(actor.user().to_string()),
-            Outcome::Success,
-        ));
-    actor.mark_guarded();
-    state.store.commit(tx).await?;
+    let written = (&user_key, &updated, user.version);
+    write_user(state, actor, written, "auth.second_factor_enable").await?;
     notice::tell(state, actor.tenant(), &email, Notice::SecondFactorEnabled).await;
     Ok(codes)
 }
@@ -768,7 +758,6 @@ pub async fn disable_second_factor(
     proof: Option<&Proof>,
     device_cookie: Option<&str>,
 ) -> Result<()> {
-    let check = *actor.check()?;
     let (user_key, mut user) = signed_in_user(state, actor).await?;
     if user.record.second_factor.is_none() {
         return Err(Error::Conflict("Two-factor authentication is not on."));
@@ -782,12 +771,7 @@ pub async fn disable_second_factor(
         pending_totp: None,
         ..user.record
     };
-    let mut tx = state.store.transaction(actor.tenant()).await?;
-    tx.require_live_session_item(&check)
-        .replace(&user_key, &updated, user.version)
-        .audit(&actor.audit(action, Some(actor.user().to_string()), Outcome::Success));
-    actor.mark_guarded();
-    state.store.commit(tx).await?;
+    write_user(state, actor, (&user_key, &updated, user.version), action).await?;
     notice::tell(state, actor.tenant(), &email, Notice::SecondFactorDisabled).await;
     Ok(())
 }

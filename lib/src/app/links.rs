@@ -3,8 +3,6 @@
 //! link. A link's page is reached with no session: the token is the only credential, and it
 //! opens one document of one account, nothing else.
 
-use aws_sdk_sesv2::primitives::Blob;
-use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -16,7 +14,6 @@ use crate::domain::proposal::{Proposal, ProposalStatus};
 use crate::domain::settings::Settings;
 use crate::domain::values::DocumentText;
 use crate::domain::{TenantId, Timestamp};
-use crate::render::mail::{self, Letter};
 use crate::render::messages::{language_of, messages};
 use crate::store::{ConflictReason, LinkTarget, StoreError, Stored, keys};
 use crate::telemetry::RequestId;
@@ -238,8 +235,7 @@ async fn tell_the_owner(state: &AppState, tenant: &TenantId, proposal: &Proposal
         let Some(to) = company.and_then(|c| c.record.email) else {
             return Ok(());
         };
-        let from = state.config.mail_from.as_str();
-        if from.is_empty() {
+        if state.config.mail_from.is_empty() {
             return Ok(());
         }
         let locale = settings.map_or_else(|| "en".to_owned(), |s| s.record.locale.to_string());
@@ -270,41 +266,9 @@ async fn tell_the_owner(state: &AppState, tenant: &TenantId, proposal: &Proposal
             &args,
         );
         let text = m.with("mail-answered-body", &args);
-        let recipients = [to];
-        let raw = mail::mime(Letter {
-            from: ("InvoiceFlow", from),
-            reply_to: None,
-            to: &recipients,
-            cc: &[],
-            subject: &subject,
-            text: &text,
-            attachments: Vec::new(),
-            at: state.clock.now(),
-        })
-        .map_err(|e| Error::Internal(e.into()))?;
-        let raw = RawMessage::builder()
-            .data(Blob::new(raw))
-            .build()
-            .map_err(|e| Error::Internal(e.into()))?;
-        state
-            .clients
-            .sesv2()
-            .send_email()
-            .from_email_address(from)
-            .destination(
-                Destination::builder()
-                    .to_addresses(recipients[0].as_str())
-                    .build(),
-            )
-            .content(EmailContent::builder().raw(raw).build())
-            .send()
+        crate::notice::mail_text(state, &[to], &subject, &text)
             .await
-            .map_err(|e| {
-                Error::Internal(anyhow::anyhow!(
-                    aws_sdk_sesv2::error::DisplayErrorContext(e).to_string()
-                ))
-            })?;
-        Ok(())
+            .map_err(Error::Internal)
     }
     .await;
     if let Err(error) = result {
