@@ -105,6 +105,7 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
             webhook_queue_url,
             webhooks_allow_loopback: true,
             webhook_retry_pauses: invoiceflow::config::webhook_retry_pauses(),
+            quotas: invoiceflow::domain::throttle::QUOTAS,
         },
         table_key_id,
     })

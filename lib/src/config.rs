@@ -36,6 +36,8 @@ pub struct Config {
     /// The pauses before each retry of a failed delivery (the product's:
     /// [`crate::domain::webhook::RETRY_PAUSES_SECONDS`]; tests shorten them).
     pub webhook_retry_pauses: Vec<std::time::Duration>,
+    /// Each account's hourly quotas ([`crate::domain::throttle::QUOTAS`]; tests lower them).
+    pub quotas: crate::domain::throttle::Quotas,
 }
 
 /// The product's pauses between a webhook's delivery attempts.
@@ -61,6 +63,7 @@ impl Config {
             webhook_queue_url: env::var("WEBHOOK_QUEUE_URL").unwrap_or_default(),
             webhooks_allow_loopback: env::var("WEBHOOKS_ALLOW_LOOPBACK").is_ok_and(|v| v == "true"),
             webhook_retry_pauses: webhook_retry_pauses(),
+            quotas: crate::domain::throttle::QUOTAS,
         })
     }
 }

@@ -103,6 +103,7 @@ pub async fn create(
         if !actor.is_live(&state.store).await? {
             return Err(Error::Unauthenticated);
         }
+        super::quota::spend(state, actor.tenant(), super::quota::Quota::Exports).await?;
         let tenant = *actor.tenant();
         let id = ExportId::generate();
         let object_key = export::object_key(&tenant, &id, dataset);

@@ -22,6 +22,7 @@ pub mod links;
 pub mod numbering;
 pub mod payments;
 pub mod proposals;
+pub mod quota;
 pub mod race;
 pub mod reads;
 pub mod recurring;
@@ -57,6 +58,9 @@ pub enum Error {
     /// minutes (`POST /v1/auth/reauthenticate`).
     #[error("reauthentication required")]
     ReauthenticationRequired,
+    /// The account has spent an hourly quota (exports, PDFs, e-mails): try again later.
+    #[error("quota exceeded")]
+    QuotaExceeded { retry_after_seconds: u64 },
     /// Too many guesses: try again after the window.
     #[error("locked")]
     Locked { retry_after_seconds: u64 },

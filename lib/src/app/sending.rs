@@ -263,6 +263,7 @@ pub async fn send<D: Mailable>(
     render: Render<D>,
 ) -> Result<Answer> {
     idempotency::run(state, actor, request, |claim| async move {
+        super::quota::spend(state, actor.tenant(), super::quota::Quota::Mails).await?;
         let accepted = deliver::<D>(state, actor, id, &send, None).await?;
         race::with_retries(|| record::<D>(state, actor, id, &accepted, &claim, render)).await
     })

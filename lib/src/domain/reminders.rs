@@ -49,6 +49,7 @@ pub struct ReminderStage {
 pub struct ReminderPolicy {
     pub enabled: bool,
     /// One to three stages, in order (7, 14 and 30 days by default).
+    #[schema(min_items = 1, max_items = 3)]
     pub stages: Vec<ReminderStage>,
     /// Statutory late-payment interest, a year (0 to 100 %): for example the ECB reference
     /// rate + 8 points under the EU Late Payment Directive, + 9 points between businesses in

@@ -29,6 +29,32 @@ pub const DEVICE: Budget = Budget {
     window_seconds: WINDOW_SECONDS,
 };
 
+/// What one account may do in an hour of what costs the most, so one account (or one stolen
+/// key) cannot spend everyone's capacity: exports written, PDFs made, documents e-mailed.
+/// Generous for a small business's busiest day; over it, the answer is 429 with
+/// `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quotas {
+    pub exports: Budget,
+    pub pdfs: Budget,
+    pub mails: Budget,
+}
+
+pub const QUOTAS: Quotas = Quotas {
+    exports: Budget {
+        max: 30,
+        window_seconds: 3600,
+    },
+    pdfs: Budget {
+        max: 600,
+        window_seconds: 3600,
+    },
+    mails: Budget {
+        max: 300,
+        window_seconds: 3600,
+    },
+};
+
 // A recognised browser's budget is the smaller one: it is the one a stolen cookie would spend.
 const _: () = assert!(DEVICE.max < ADDRESS.max);
 

@@ -123,6 +123,7 @@ mod tests {
             webhook_queue_url: String::new(),
             webhooks_allow_loopback: false,
             webhook_retry_pauses: Vec::new(),
+            quotas: crate::domain::throttle::QUOTAS,
         };
         let router = finish(Router::new(), &config);
         let request = Request::builder()

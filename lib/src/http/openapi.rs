@@ -30,7 +30,7 @@ use crate::AppState;
         (name = "invoices", description = "Invoices and their credit notes: drafts, issue with gapless numbers, void, corrections"),
         (name = "documents", description = "Documents as files: PDF/A-3 with the EN 16931 e-invoice embedded (Factur-X / ZUGFeRD), and UBL 2.1 (Peppol BIS Billing 3.0)"),
         (name = "payments", description = "Payments received against invoices, and the summary of what is owed: outstanding, overdue, received"),
-        (name = "exports", description = "CSV exports of customers, services, proposals, invoices and invoice lines, as 15-minute links"),
+        (name = "exports", description = "CSV exports of customers, services, proposals, invoices and invoice lines, and the complete account as one ZIP; each download goes through the API, which records it"),
         (name = "webhooks", description = "Webhook endpoints: events posted, signed as Standard Webhooks specifies (`webhook-id`, \
             `webhook-timestamp`, `webhook-signature`), at least once, to public HTTPS addresses; only with the owner's session"),
     ),
@@ -100,6 +100,19 @@ fn conform(document: &mut serde_json::Value) {
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
         })
     };
+    // Who may call: the owner's session cookie, or an API key (`Authorization: Bearer ifk_…`);
+    // what only the owner may do answers a key 403, as its description says.
+    if let Some(Value::Object(components)) = document.get_mut("components") {
+        components.insert(
+            "securitySchemes".to_owned(),
+            json!({
+                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-session",
+                            "description": "The session a login or signup sets (HttpOnly, Secure, SameSite=Strict)"},
+                "apiKey": {"type": "http", "scheme": "bearer",
+                           "description": "An API key (`ifk_…`) made on the Integrations page, `read` or `write`"},
+            }),
+        );
+    }
     let Some(Value::Object(paths)) = document.get_mut("paths") else {
         return;
     };
@@ -153,7 +166,8 @@ fn conform(document: &mut serde_json::Value) {
                 add("409", "The same request is still in progress");
                 add("422", "The Idempotency-Key was used for another request");
             }
-            if !OPEN_ROUTES.contains(&path.as_str()) {
+            let open = OPEN_ROUTES.contains(&path.as_str());
+            if !open {
                 add("401", "No live session");
             }
             if method != "get" {
@@ -162,6 +176,12 @@ fn conform(document: &mut serde_json::Value) {
             if path.contains('{') {
                 add("404", "No such record in this account");
             }
+            let security = if open {
+                json!([])
+            } else {
+                json!([{"session": []}, {"apiKey": []}])
+            };
+            operation.insert("security".to_owned(), security);
         }
     }
 }

@@ -254,6 +254,11 @@ impl From<app::Error> for ApiError {
             app::Error::Invalid(errors) => Self::Invalid(errors),
             app::Error::InvalidCredentials => Self::InvalidCredentials,
             app::Error::SecondFactorRequired => Self::SecondFactorRequired,
+            app::Error::QuotaExceeded {
+                retry_after_seconds,
+            } => Self::TooManyRequests {
+                retry_after_seconds,
+            },
             app::Error::ReauthenticationRequired => Self::ReauthenticationRequired,
             app::Error::Locked {
                 retry_after_seconds,

@@ -364,6 +364,11 @@ pub fn login_attempts(email_hmac_hex: &str) -> ItemKey {
     }
 }
 
+/// The account's hourly counter of one quota (`exports`, `pdfs`, `mails`).
+pub fn quota(tenant: &TenantId, name: &str) -> ItemKey {
+    in_tenant(tenant, format!("QUOTA#{name}"))
+}
+
 /// Login attempts for one email address from one recognised browser (its device cookie).
 pub fn device_attempts(email_hmac_hex: &str, device: &ulid::Ulid) -> ItemKey {
     ItemKey {

@@ -58,6 +58,30 @@ impl Store {
         if !keys::in_email_partition(key) {
             return Err(StoreError::OutsideTenant);
         }
+        self.count_in_window(key, budget, now).await
+    }
+
+    /// Counts one use of the account's quota `name` (`exports`, `pdfs`, `mails`) against
+    /// `budget`, before the work is done: as a guess is counted, one conditional update.
+    pub async fn count_use(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+        budget: Budget,
+        now: i64,
+    ) -> Result<Attempt, StoreError> {
+        self.count_in_window(&keys::quota(tenant, name), budget, now)
+            .await
+    }
+
+    /// One more in the fixed window of the counter at `key`: allowed while the window runs
+    /// and the budget lasts, a new window once it has passed.
+    async fn count_in_window(
+        &self,
+        key: &ItemKey,
+        budget: Budget,
+        now: i64,
+    ) -> Result<Attempt, StoreError> {
         let window_start = now - budget.window_seconds;
         // A window opened or reset by a concurrent guess between our two forms: try again.
         for _ in 0..3 {
@@ -141,7 +165,7 @@ impl Store {
             }
         }
         Err(StoreError::Aws(anyhow::anyhow!(
-            "failed-login counter kept changing under concurrent updates"
+            "a counter kept changing under concurrent updates"
         )))
     }
 

@@ -25,6 +25,7 @@ async fn the_api_conforms_to_its_openapi_document() {
     let config = root.join("tests/schemathesis.toml");
     let output = tokio::task::spawn_blocking(move || {
         Command::new(st)
+            .env("INVOICEFLOW_SESSION", &account.token)
             .arg("--config-file")
             .arg(config)
             .arg("run")

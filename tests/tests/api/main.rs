@@ -20,6 +20,7 @@ mod payments;
 mod proposals;
 mod purge;
 mod qr;
+mod quotas;
 mod recurring;
 mod reminders;
 mod second_factor;

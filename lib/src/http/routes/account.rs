@@ -119,7 +119,9 @@ async fn get_company(
     Ok(versioned(stored.record, stored.version, stored.updated_at))
 }
 
-/// Replace the company profile. Needs `If-Match` with the version it was based on.
+/// Replace the company profile. Needs `If-Match` with the version it was based on. A new
+/// bank account also needs the owner's session with the password confirmed in the last 5
+/// minutes (`POST /v1/auth/reauthenticate`), and e-mails the user a notice.
 #[utoipa::path(
     put,
     path = "/v1/company",
@@ -129,6 +131,7 @@ async fn get_company(
     responses(
         (status = 200, description = "Replaced", body = Versioned<CompanyProfile>),
         (status = 400, description = "A field was refused; nothing was written", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A new bank account: the password is to be confirmed first (`reauthentication-required`), and never with an API key; nothing was written", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The profile changed since that ETag", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )

@@ -110,6 +110,7 @@ fn download(file: File) -> Response {
         (status = 422, description = "No recipient (`to`), or the Idempotency-Key was used for another request; nothing was sent", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "Amazon SES refused the message; nothing was marked sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Amazon SES could not take the message now; nothing was marked sent", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account's hourly quota of e-mails (300) is spent; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn send_invoice(
@@ -141,6 +142,7 @@ async fn send_invoice(
         (status = 422, description = "No recipient (`to`), or the Idempotency-Key was used for another request; nothing was sent", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "Amazon SES refused the message; nothing was marked sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Amazon SES could not take the message now; nothing was marked sent", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account's hourly quota of e-mails (300) is spent; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn send_credit_note(
@@ -174,6 +176,7 @@ async fn send_credit_note(
         (status = 422, description = "No recipient (`to`), or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "Amazon SES refused the message: the proposal is numbered but not e-mailed; the same request sends it", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Amazon SES could not take the message now: the proposal is numbered but not e-mailed; the same request sends it", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account's hourly quota of e-mails (300) is spent; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn send_proposal(
@@ -568,6 +571,7 @@ async fn send<D: crate::app::sending::Mailable + records::Resource>(
     responses(
         (status = 200, description = "The PDF, as an attachment named by the invoice's number", content_type = "application/pdf", body = FileBytes),
         (status = 404, description = "No such invoice in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account's hourly quota of PDFs (600) is spent; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn invoice_pdf(
@@ -577,6 +581,7 @@ async fn invoice_pdf(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<Invoice>(&id)?;
+    crate::app::quota::spend(&state, session.tenant(), crate::app::quota::Quota::Pdfs).await?;
     let file = files::invoice_pdf(&state, &session.actor(&request), &id).await?;
     session.record_download("invoice.pdf", Some(id.to_string()));
     Ok(download(file))
@@ -615,6 +620,7 @@ async fn invoice_ubl(
     responses(
         (status = 200, description = "The PDF, as an attachment named by the credit note's number", content_type = "application/pdf", body = FileBytes),
         (status = 404, description = "No such credit note in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account's hourly quota of PDFs (600) is spent; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn credit_note_pdf(
@@ -624,6 +630,7 @@ async fn credit_note_pdf(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<CreditNote>(&id)?;
+    crate::app::quota::spend(&state, session.tenant(), crate::app::quota::Quota::Pdfs).await?;
     let file = files::credit_note_pdf(&state, &session.actor(&request), &id).await?;
     session.record_download("credit_note.pdf", Some(id.to_string()));
     Ok(download(file))
@@ -660,6 +667,7 @@ async fn credit_note_ubl(
     responses(
         (status = 200, description = "The PDF, as an attachment named by the proposal's number", content_type = "application/pdf", body = FileBytes),
         (status = 404, description = "No such proposal in this account", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account's hourly quota of PDFs (600) is spent; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn proposal_pdf(
@@ -669,6 +677,7 @@ async fn proposal_pdf(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let id = records::parse_id::<Proposal>(&id)?;
+    crate::app::quota::spend(&state, session.tenant(), crate::app::quota::Quota::Pdfs).await?;
     let file = files::proposal_pdf(&state, &session.actor(&request), &id).await?;
     session.record_download("proposal.pdf", Some(id.to_string()));
     Ok(download(file))

@@ -102,6 +102,8 @@ fn view(state: &AppState, id: ExportId, stored: Stored<ExportRecord>) -> ExportV
         (status = 400, description = "Unknown dataset", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The same request is still in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The account's hourly quota of exports (30) is spent; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The complete export (`account`): the password is to be confirmed first (`reauthentication-required`), and never with an API key", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn create_export(
