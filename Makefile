@@ -22,7 +22,7 @@ test: venv fonts browser doctools deny
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	$(DENY) --offline check --hide-inclusion-graph bans licenses sources
 	cargo test --workspace --locked
-	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml infra/edge-waf.yaml
 
 ## deny: cargo-deny, pinned, built once into infra/.tools (checks deny.toml offline)
 DENY_VERSION := 0.20.2

@@ -518,3 +518,66 @@ fn changes_queue_their_events_only_the_webhooks_function_reads_the_queue_and_loo
     );
     assert!(template.contains("WEBHOOK_QUEUE_URL: !Ref WebhookQueue"));
 }
+
+/// One client cannot spend everyone's limits: CloudFront in front of the HTTP API carries the
+/// web ACL of `infra/edge-waf.yaml`, whose rate rules count per client address, blocking with
+/// 429 and `Retry-After` (the application's own per-account and per-address limits are tested
+/// end to end).
+#[test]
+fn the_edge_limits_each_client_s_requests_and_credential_guesses_by_address() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |path: &str| -> yaml_serde::Value {
+        yaml_serde::from_str(&std::fs::read_to_string(root.join(path)).expect(path)).expect(path)
+    };
+    let edge = read("infra/edge-waf.yaml");
+    let acl = &edge["Resources"]["EdgeWebAcl"]["Properties"];
+    assert_eq!(acl["Scope"].as_str(), Some("CLOUDFRONT"));
+    let rules = acl["Rules"].as_sequence().expect("rules");
+    let rule = |name: &str| {
+        rules
+            .iter()
+            .find(|rule| rule["Name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("a rule {name}"))
+    };
+    for (name, most) in [("CredentialsPerClient", 100), ("RequestsPerClient", 5000)] {
+        let rule = rule(name);
+        let rate = &rule["Statement"]["RateBasedStatement"];
+        assert_eq!(rate["AggregateKeyType"].as_str(), Some("IP"), "{name}");
+        let limit = rate["Limit"].as_u64().expect("limit");
+        assert!(limit <= most, "{name}: {limit}");
+        let blocked = &rule["Action"]["Block"]["CustomResponse"];
+        assert_eq!(blocked["ResponseCode"].as_u64(), Some(429), "{name}");
+        assert!(
+            format!("{:?}", blocked["ResponseHeaders"]).contains("retry-after"),
+            "{name}"
+        );
+    }
+    let credentials = &rule("CredentialsPerClient")["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
+        ["ByteMatchStatement"];
+    assert_eq!(credentials["SearchString"].as_str(), Some("/v1/auth/"));
+    assert_eq!(
+        credentials["PositionalConstraint"].as_str(),
+        Some("STARTS_WITH")
+    );
+
+    let main = read("template.yaml");
+    let distribution = &main["Resources"]["Edge"]["Properties"]["DistributionConfig"];
+    assert!(
+        format!("{:?}", distribution["WebACLId"]).contains("EdgeWebAclArn"),
+        "the distribution carries the edge web ACL"
+    );
+    assert!(
+        format!("{:?}", distribution["Origins"][0]["DomainName"]).contains("${HttpApi}"),
+        "its origin is the HTTP API"
+    );
+    let behaviour = &distribution["DefaultCacheBehavior"];
+    assert_eq!(
+        behaviour["ViewerProtocolPolicy"].as_str(),
+        Some("redirect-to-https")
+    );
+    assert_eq!(
+        behaviour["CachePolicyId"].as_str(),
+        Some("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"),
+        "nothing cached: every answer is a session's"
+    );
+}
