@@ -9,25 +9,32 @@ use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 
 use crate::AppState;
 use crate::domain::TenantId;
+use crate::domain::account::User;
 use crate::domain::settings::Settings;
 use crate::domain::values::EmailAddress;
 use crate::render::mail::{self, Letter};
 use crate::render::messages::{language_of, messages};
-use crate::store::keys;
+use crate::store::{Collection, keys};
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     PasswordChanged,
     BankAccountChanged,
     CompleteExport,
     SecondFactorEnabled,
     SecondFactorDisabled,
-    RecoveryCodeUsed { left: usize },
+    RecoveryCodeUsed {
+        left: usize,
+    },
+    /// A webhook endpoint failing for three days was disabled.
+    WebhookDisabled {
+        url: String,
+    },
 }
 
 impl Notice {
-    fn message(self) -> &'static str {
+    fn message(&self) -> &'static str {
         match self {
             Self::PasswordChanged => "notice-password-changed",
             Self::BankAccountChanged => "notice-bank-account-changed",
@@ -35,26 +42,52 @@ impl Notice {
             Self::SecondFactorEnabled => "notice-second-factor-enabled",
             Self::SecondFactorDisabled => "notice-second-factor-disabled",
             Self::RecoveryCodeUsed { .. } => "notice-recovery-code-used",
+            Self::WebhookDisabled { .. } => "notice-webhook-disabled",
+        }
+    }
+
+    fn subject(&self) -> &'static str {
+        match self {
+            Self::WebhookDisabled { .. } => "notice-webhook-disabled-subject",
+            _ => "notice-subject",
         }
     }
 }
 
 /// Sends `notice` to `to`; a failure is logged, never returned.
 pub async fn tell(state: &AppState, tenant: &TenantId, to: &EmailAddress, notice: Notice) {
-    if let Err(error) = send(state, tenant, to, notice).await {
+    if let Err(error) = send(state, tenant, std::slice::from_ref(to), &notice).await {
         tracing::error!(
             error = format!("{error:#}"),
             ?notice,
-            "a security notice was not sent"
+            "a notice was not sent"
         );
     }
+}
+
+/// Sends `notice` to every user of the account, in one message.
+pub async fn tell_every_user(
+    state: &AppState,
+    tenant: &TenantId,
+    notice: Notice,
+) -> anyhow::Result<()> {
+    let users = state
+        .store
+        .list::<User>(tenant, Collection::Users, 10, None)
+        .await?;
+    let to: Vec<EmailAddress> = users
+        .items
+        .into_iter()
+        .map(|user| user.record.email)
+        .collect();
+    send(state, tenant, &to, &notice).await
 }
 
 async fn send(
     state: &AppState,
     tenant: &TenantId,
-    to: &EmailAddress,
-    notice: Notice,
+    to: &[EmailAddress],
+    notice: &Notice,
 ) -> anyhow::Result<()> {
     let settings = state
         .store
@@ -63,18 +96,23 @@ async fn send(
     let locale = settings.map_or_else(|| "en".to_owned(), |s| s.record.locale.to_string());
     let m = messages(&language_of(&locale));
     let when = state.clock.now().to_string();
-    let left = match notice {
-        Notice::RecoveryCodeUsed { left } => left.to_string(),
-        _ => String::new(),
+    let (left, url) = match notice {
+        Notice::RecoveryCodeUsed { left } => (left.to_string(), String::new()),
+        Notice::WebhookDisabled { url } => (String::new(), url.clone()),
+        _ => (String::new(), String::new()),
     };
-    let args = [("when", when.as_str()), ("left", left.as_str())];
+    let args = [
+        ("when", when.as_str()),
+        ("left", left.as_str()),
+        ("url", url.as_str()),
+    ];
     let text = format!(
         "{}\n\n{}\n",
         m.with(notice.message(), &args),
         m.text("notice-not-you")
     );
-    let subject = m.text("notice-subject");
-    mail_text(state, std::slice::from_ref(to), &subject, &text).await
+    let subject = m.text(notice.subject());
+    mail_text(state, to, &subject, &text).await
 }
 
 /// E-mails a plain-text message from the platform's address to `to` (the account's own

@@ -576,20 +576,8 @@ async fn tell_owner(state: &AppState, tenant: &TenantId, url: &str) {
 }
 
 async fn try_tell_owner(state: &AppState, tenant: &TenantId, url: &str) -> anyhow::Result<()> {
-    let users = state
-        .store
-        .list::<crate::domain::account::User>(tenant, crate::store::Collection::Users, 10, None)
-        .await?;
-    let to: Vec<crate::domain::values::EmailAddress> = users
-        .items
-        .into_iter()
-        .map(|user| user.record.email)
-        .collect();
-    let text = format!(
-        "Every delivery to your webhook endpoint {url} has failed for three days, so InvoiceFlow \
-         has disabled it: no more events are sent to it.\n\nFix the receiver, then enable the \
-         endpoint again on the Integrations page. Events made while it was disabled are not \
-         sent unless you ask for them.\n"
-    );
-    crate::notice::mail_text(state, &to, "A webhook endpoint was disabled", &text).await
+    let notice = crate::notice::Notice::WebhookDisabled {
+        url: url.to_owned(),
+    };
+    crate::notice::tell_every_user(state, tenant, notice).await
 }

@@ -135,3 +135,5 @@ notice-second-factor-enabled = Für Ihr InvoiceFlow-Konto wurde am { $when } (UT
 notice-second-factor-disabled = Für Ihr InvoiceFlow-Konto wurde am { $when } (UTC) die Zwei-Faktor-Anmeldung ausgeschaltet. Zum Anmelden genügt jetzt das Passwort.
 notice-recovery-code-used = Am { $when } (UTC) wurde mit einem Wiederherstellungscode eine Anmeldung bei Ihrem InvoiceFlow-Konto vorgenommen. Es bleiben { $left } Wiederherstellungscodes.
 notice-not-you = Wenn Sie das nicht waren, ändern Sie jetzt Ihr Passwort und prüfen Sie das Protokoll in den Einstellungen der App.
+notice-webhook-disabled-subject = Ihr Webhook-Endpunkt wurde deaktiviert
+notice-webhook-disabled = Jede Zustellung an Ihren Webhook-Endpunkt { $url } ist seit drei Tagen fehlgeschlagen, deshalb hat InvoiceFlow ihn am { $when } (UTC) deaktiviert: Es werden keine Ereignisse mehr an ihn gesendet. Beheben Sie den Fehler beim Empfänger und aktivieren Sie den Endpunkt dann auf der Seite Integrationen wieder; Ereignisse aus der Zwischenzeit werden nur auf Ihren Wunsch gesendet.

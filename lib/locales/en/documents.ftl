@@ -136,3 +136,5 @@ notice-second-factor-enabled = Two-factor authentication was turned on for your 
 notice-second-factor-disabled = Two-factor authentication was turned off for your InvoiceFlow account at { $when } (UTC). Logging in now needs only your password.
 notice-recovery-code-used = A recovery code was used to log in to your InvoiceFlow account at { $when } (UTC). { $left } recovery codes are left.
 notice-not-you = If this was not you, change your password now and check the audit trail in the app's settings.
+notice-webhook-disabled-subject = Your webhook endpoint was disabled
+notice-webhook-disabled = Every delivery to your webhook endpoint { $url } has failed for three days, so InvoiceFlow disabled it at { $when } (UTC): no more events are sent to it. Fix the receiver, then enable the endpoint again on the Integrations page; events made meanwhile are sent only if you ask for them.

@@ -135,3 +135,5 @@ notice-second-factor-enabled = La autenticación en dos pasos se activó para su
 notice-second-factor-disabled = La autenticación en dos pasos se desactivó para su cuenta de InvoiceFlow el { $when } (UTC). Ahora iniciar sesión solo requiere su contraseña.
 notice-recovery-code-used = El { $when } (UTC) se usó un código de recuperación para iniciar sesión en su cuenta de InvoiceFlow. Quedan { $left } códigos de recuperación.
 notice-not-you = Si no fue usted, cambie su contraseña ahora y revise el registro de auditoría en la configuración de la aplicación.
+notice-webhook-disabled-subject = Su punto de conexión de webhook se ha desactivado
+notice-webhook-disabled = Todas las entregas a su punto de conexión de webhook { $url } han fallado durante tres días, así que InvoiceFlow lo desactivó el { $when } (UTC): ya no se le envían eventos. Corrija el receptor y vuelva a activar el punto de conexión en la página Integraciones; los eventos producidos mientras tanto solo se envían si usted lo pide.

@@ -135,3 +135,5 @@ notice-second-factor-enabled = L'authentification à deux facteurs a été activ
 notice-second-factor-disabled = L'authentification à deux facteurs a été désactivée pour votre compte InvoiceFlow le { $when } (UTC). La connexion ne demande plus que votre mot de passe.
 notice-recovery-code-used = Un code de récupération a été utilisé pour se connecter à votre compte InvoiceFlow le { $when } (UTC). Il reste { $left } codes de récupération.
 notice-not-you = Si ce n'était pas vous, changez votre mot de passe maintenant et consultez le journal d'audit dans les paramètres de l'application.
+notice-webhook-disabled-subject = Votre point de terminaison webhook a été désactivé
+notice-webhook-disabled = Chaque envoi vers votre point de terminaison webhook { $url } échoue depuis trois jours : InvoiceFlow l'a donc désactivé le { $when } (UTC) et ne lui envoie plus d'événements. Corrigez le récepteur, puis réactivez le point de terminaison sur la page Intégrations ; les événements survenus entre-temps ne sont envoyés que si vous le demandez.

@@ -135,3 +135,5 @@ notice-second-factor-enabled = L'autenticazione a due fattori è stata attivata 
 notice-second-factor-disabled = L'autenticazione a due fattori è stata disattivata per il tuo account InvoiceFlow il { $when } (UTC). Per accedere ora basta la password.
 notice-recovery-code-used = Il { $when } (UTC) è stato usato un codice di recupero per accedere al tuo account InvoiceFlow. Restano { $left } codici di recupero.
 notice-not-you = Se non sei stato tu, cambia subito la password e controlla il registro di controllo nelle impostazioni dell'app.
+notice-webhook-disabled-subject = Il tuo endpoint webhook è stato disattivato
+notice-webhook-disabled = Ogni consegna al tuo endpoint webhook { $url } non riesce da tre giorni, quindi InvoiceFlow lo ha disattivato il { $when } (UTC): non gli vengono più inviati eventi. Correggi il destinatario, poi riattiva l'endpoint nella pagina Integrazioni; gli eventi nel frattempo vengono inviati solo se lo chiedi.

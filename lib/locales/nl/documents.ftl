@@ -135,3 +135,5 @@ notice-second-factor-enabled = Tweestapsverificatie is op { $when } (UTC) ingesc
 notice-second-factor-disabled = Tweestapsverificatie is op { $when } (UTC) uitgeschakeld voor uw InvoiceFlow-account. Inloggen vraagt nu alleen uw wachtwoord.
 notice-recovery-code-used = Op { $when } (UTC) is met een herstelcode ingelogd op uw InvoiceFlow-account. Er zijn nog { $left } herstelcodes over.
 notice-not-you = Was u dit niet, wijzig dan nu uw wachtwoord en bekijk het auditlogboek in de instellingen van de app.
+notice-webhook-disabled-subject = Uw webhook-eindpunt is uitgeschakeld
+notice-webhook-disabled = Elke levering aan uw webhook-eindpunt { $url } mislukt al drie dagen, daarom heeft InvoiceFlow het op { $when } (UTC) uitgeschakeld: er worden geen gebeurtenissen meer naartoe gestuurd. Herstel de ontvanger en schakel het eindpunt daarna weer in op de pagina Integraties; gebeurtenissen van tussendoor worden alleen op uw verzoek verstuurd.

@@ -287,6 +287,7 @@ mod tests {
             ("claimed", "X"),
             ("when", "X"),
             ("left", "9"),
+            ("url", "https://hooks.example.com/in"),
         ];
         let missing = missing(LANGUAGES, messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");

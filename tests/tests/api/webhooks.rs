@@ -680,7 +680,7 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_the_owner_told() {
         .find(|m| m.destinations.iter().any(|d| d.contains(&account.email)))
         .expect("the owner was e-mailed");
     assert!(
-        told.raw.contains("A webhook endpoint was disabled"),
+        told.raw.contains("Your webhook endpoint was disabled"),
         "{}",
         told.raw
     );
