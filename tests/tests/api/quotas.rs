@@ -2,7 +2,7 @@
 //! `Retry-After`, nothing is done, and other accounts are untouched.
 
 use invoiceflow::domain::throttle::Budget;
-use invoiceflow_tests::{Instance, session_token, spawn_app};
+use invoiceflow_tests::{Account, Instance, session_token, spawn_app};
 use serde_json::{Value, json};
 
 fn hourly(max: u32) -> Budget {
@@ -31,6 +31,18 @@ async fn pdf(instance: &Instance, token: &str, id: &str) -> reqwest::Response {
         .send()
         .await
         .expect("pdf")
+}
+
+/// A new session on `instance` (its clock moved on: the old one idled out).
+async fn log_in(instance: &Instance, account: &Account) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(instance.url("/v1/auth/login"))
+        .header("x-requested-with", "test")
+        .header("origin", &instance.base)
+        .json(&json!({"email": account.email, "password": account.password}))
+        .send()
+        .await
+        .expect("login")
 }
 
 fn retry_after(response: &reqwest::Response) -> u64 {
@@ -85,14 +97,7 @@ async fn an_account_s_hourly_quotas_are_its_own_and_end_with_429_and_retry_after
     assert_eq!(export(&tight, &bob.token).await.status(), 201);
     // An hour later the account may export again (once logged in again: the session idled out).
     tight.state.clock.advance(3601);
-    let login = reqwest::Client::new()
-        .post(tight.url("/v1/auth/login"))
-        .header("x-requested-with", "test")
-        .header("origin", &tight.base)
-        .json(&json!({"email": ann.email, "password": ann.password}))
-        .send()
-        .await
-        .expect("login");
+    let login = log_in(&tight, &ann).await;
     let token = session_token(&login).expect("a session");
     assert_eq!(export(&tight, &token).await.status(), 201);
 
@@ -117,14 +122,7 @@ async fn an_account_s_hourly_quotas_are_its_own_and_end_with_429_and_retry_after
         .await
         .expect("json");
     let id = invoice["id"].as_str().expect("id");
-    let login = reqwest::Client::new()
-        .post(tight.url("/v1/auth/login"))
-        .header("x-requested-with", "test")
-        .header("origin", &tight.base)
-        .json(&json!({"email": bob.email, "password": bob.password}))
-        .send()
-        .await
-        .expect("login");
+    let login = log_in(&tight, &bob).await;
     let bob_token = session_token(&login).expect("a session");
     assert_eq!(pdf(&tight, &bob_token, id).await.status(), 200);
     let refused = pdf(&tight, &bob_token, id).await;
