@@ -15,11 +15,13 @@ dev: venv fonts
 mail: venv
 	@$(VENV)/bin/python infra/mail.py $(if $(ID),--raw $(ID))
 
-## test: format, lints, the dependency policy (deny.toml), every test of the workspace (against
+## test: format, lints, the dependency policy (deny.toml; `cargo fetch` first, as cargo-deny
+## reads every platform's crates offline and a build fetches only this one's), every test of the workspace (against
 ## the local emulator, the web app's in headless Chromium), cfn-lint
 test: venv fonts browser doctools deny
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo fetch --locked --quiet
 	$(DENY) --offline check --hide-inclusion-graph bans licenses sources
 	cargo test --workspace --locked
 	$(VENV)/bin/cfn-lint template.yaml infra/edge-waf.yaml
