@@ -72,6 +72,12 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
         &template.kms_key(template::SIGNING_KEY)?,
     )
     .await?;
+    let forwarding_key_id = ensure_key(
+        kms,
+        &alias(names, "client-forwarding"),
+        &template.kms_key(template::FORWARDING_KEY)?,
+    )
+    .await?;
     let table_key_id = ensure_key(
         kms,
         &alias(names, "table"),
@@ -105,6 +111,7 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
             webhook_queue_url,
             webhooks_allow_loopback: true,
             webhook_retry_pauses: invoiceflow::config::webhook_retry_pauses(),
+            forwarding_key_id,
             quotas: invoiceflow::domain::throttle::QUOTAS,
         },
         table_key_id,
@@ -183,6 +190,7 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
     for key in [
         &stack.config.tenant_key_id,
         &stack.config.signing_key_id,
+        &stack.config.forwarding_key_id,
         &stack.config.export_key_id,
         &stack.table_key_id,
     ] {
@@ -193,7 +201,13 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
             .send()
             .await;
     }
-    for role in ["tenant-data", "session-signing", "table", "exports"] {
+    for role in [
+        "tenant-data",
+        "session-signing",
+        "client-forwarding",
+        "table",
+        "exports",
+    ] {
         let _ = kms
             .delete_alias()
             .alias_name(alias(&stack.names, role))

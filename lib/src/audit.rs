@@ -74,7 +74,9 @@ pub fn event_via(
         action: action.to_owned(),
         object,
         outcome: outcome.as_str().to_owned(),
-        request_id: Some(request.0.clone()),
+        request_id: Some(request.id.clone()),
         via,
+        ip: request.client.ip.map(|ip| ip.to_string()),
+        user_agent: request.client.user_agent.clone(),
     }
 }

@@ -36,6 +36,9 @@ pub struct Config {
     /// The pauses before each retry of a failed delivery (the product's:
     /// [`crate::domain::webhook::RETRY_PAUSES_SECONDS`]; tests shorten them).
     pub webhook_retry_pauses: Vec<std::time::Duration>,
+    /// The HMAC key the web function vouches for its browsers' addresses with
+    /// (`FORWARDING_KEY_ID`, [`crate::http::client`]); empty: none vouched for, none believed.
+    pub forwarding_key_id: String,
     /// Each account's hourly quotas ([`crate::domain::throttle::QUOTAS`]; tests lower them).
     pub quotas: crate::domain::throttle::Quotas,
 }
@@ -63,6 +66,7 @@ impl Config {
             webhook_queue_url: env::var("WEBHOOK_QUEUE_URL").unwrap_or_default(),
             webhooks_allow_loopback: env::var("WEBHOOKS_ALLOW_LOOPBACK").is_ok_and(|v| v == "true"),
             webhook_retry_pauses: webhook_retry_pauses(),
+            forwarding_key_id: env::var("FORWARDING_KEY_ID").unwrap_or_default(),
             quotas: crate::domain::throttle::QUOTAS,
         })
     }

@@ -228,7 +228,7 @@ pub async fn handle(state: &AppState, event: SesEvent) -> anyhow::Result<Handled
     if !Box::pin(state.store.account_is_active(&tenant)).await? {
         return Ok(Handled::Ignored("an account closed or gone"));
     }
-    let request = RequestId(event.id.chars().take(64).collect());
+    let request = RequestId::internal(event.id.chars().take(64).collect::<String>());
     let handled = match kind {
         // Boxed: each kind's future is large, and the test threads' stacks are small.
         "invoice" => {

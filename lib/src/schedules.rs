@@ -108,7 +108,7 @@ enum Outcome<T> {
 /// Makes what is due by now, then sends the reminders due, until `deadline` (checked before
 /// each schedule or invoice is begun).
 pub async fn run(state: &AppState, deadline: Instant) -> anyhow::Result<Report> {
-    let request = &RequestId(format!("schedules-{}", ulid::Ulid::generate()));
+    let request = &RequestId::internal(format!("schedules-{}", ulid::Ulid::generate()));
     let mut report = Report::default();
     for outcome in walk::<Schedules>(state, deadline, request).await? {
         match outcome {

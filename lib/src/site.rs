@@ -12,8 +12,12 @@ use crate::AppState;
 pub fn with_api(state: AppState) -> Router {
     let config = state.config.clone();
     let link = crate::link::router(state.clone());
+    let vouching = crate::web::Vouching {
+        forwarding: state.forwarding.clone(),
+        clock: state.clock.clone(),
+    };
     let api = crate::http::functions::all(state);
-    let site = crate::web::over_api(api, &config.allowed_origins);
+    let site = crate::web::over_api(api, &config.allowed_origins, vouching);
     Router::new().fallback(move |req: Request| {
         let (link, site) = (link.clone(), site.clone());
         async move {

@@ -63,6 +63,8 @@ pub struct Inner {
     pub signer: SessionSigner,
     /// The service's MAC key: the email index and device cookies.
     pub service_key: ServiceKey,
+    /// The key the web function's vouching for a browser is checked with.
+    pub forwarding: crate::http::client::Forwarding,
     /// The one clock (the store's too).
     pub clock: Clock,
     /// How webhook hosts resolve where a test put its own resolver in place.
@@ -118,12 +120,15 @@ impl AppState {
         )
         .with_relay(relay);
         let signer = SessionSigner::new(clients.lazy_kms(), config.signing_key_id.as_str());
+        let forwarding =
+            crate::http::client::Forwarding::new(clients.lazy_kms(), &config.forwarding_key_id);
         Self(Arc::new(Inner {
             config,
             clients,
             store,
             signer,
             service_key: ServiceKey::default(),
+            forwarding,
             clock,
             webhook_resolver: std::sync::RwLock::new(None),
         }))

@@ -44,7 +44,55 @@ pub fn init() {
     drop(installed);
 }
 
-/// The id of the request being served: API Gateway's when it sent one, else a fresh ULID. It
-/// names the request in every log line and audit item it causes, and in `X-Request-Id`.
+/// The request being served: its id (API Gateway's when it sent one, else a fresh ULID), which
+/// names it in every log line and audit item it causes and in `X-Request-Id`, and the client
+/// that sent it, which every audit item it causes names too.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
+pub struct RequestId {
+    pub id: String,
+    pub client: Client,
+}
+
+impl RequestId {
+    /// A request of the service's own (a scheduled pass, a queue's message): no client.
+    pub fn internal(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            client: Client::default(),
+        }
+    }
+}
+
+/// Who sent a request, as far as we can tell: the address API Gateway saw (or the one the web
+/// function vouched for, [`crate::http::client`]) and the `User-Agent` it gave. Both are the
+/// client's to choose in part (a proxy's address, any text), so they are a record, never a
+/// credential.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Client {
+    pub ip: Option<std::net::IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+/// The most of a `User-Agent` an audit item keeps.
+pub const MAX_USER_AGENT_BYTES: usize = 256;
+
+impl Client {
+    /// The client of `ip` that said it was `user_agent` (cut at [`MAX_USER_AGENT_BYTES`],
+    /// control characters dropped).
+    pub fn new(ip: Option<std::net::IpAddr>, user_agent: Option<&str>) -> Self {
+        let user_agent = user_agent.map(|agent| {
+            let mut kept = String::new();
+            for c in agent.chars().filter(|c| !c.is_control()) {
+                if kept.len() + c.len_utf8() > MAX_USER_AGENT_BYTES {
+                    break;
+                }
+                kept.push(c);
+            }
+            kept
+        });
+        Self {
+            ip,
+            user_agent: user_agent.filter(|agent| !agent.is_empty()),
+        }
+    }
+}

@@ -297,7 +297,7 @@ async fn record(
     if given_up {
         changed.disabled = Some(DisabledBy::Failing);
     }
-    let request = RequestId(format!("webhook-{}", attempt.event_id));
+    let request = RequestId::internal(format!("webhook-{}", attempt.event_id));
     let held = if given_up {
         state.store.webhook_subscriptions(tenant).await?
     } else {

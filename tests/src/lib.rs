@@ -564,7 +564,13 @@ async fn serve_with(
         invoiceflow::crypto::Keyring::DEFAULT_TTL,
     );
     let app = invoiceflow_infra::app(state.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     (base, state)
 }
 

@@ -61,9 +61,12 @@ async fn serve() -> anyhow::Result<()> {
     println!(
         "InvoiceFlow listening on http://{address} (try: curl http://{address}/v1/health). Ctrl-C stops it."
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(())
 }
 

@@ -343,6 +343,7 @@ when-utc = Wann (UTC)
 action = Aktion
 record = Datensatz
 outcome = Ergebnis
+audit-client = Client (Adresse, Browser)
 
 ## Audit outcomes
 

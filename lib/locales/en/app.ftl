@@ -343,6 +343,7 @@ when-utc = When (UTC)
 action = Action
 record = Record
 outcome = Outcome
+audit-client = Client (address, browser)
 
 ## Audit outcomes
 

@@ -179,11 +179,13 @@ pub async fn signup(state: &AppState, request: &RequestId, input: Signup) -> Res
 }
 
 /// The budget a guess for `login` is counted against: the device's, when the browser presents
-/// a valid device cookie for that very user; else the address's.
+/// a valid device cookie for that very user; else the address's from this `client` (a MAC of
+/// its network).
 fn budget_for(
     digest: &str,
     device: Option<Device>,
     login: Option<(TenantId, UserId)>,
+    client: &str,
 ) -> (ItemKey, Budget, Option<Device>) {
     match device {
         Some(device) if login == Some((device.tenant, device.user)) => (
@@ -191,8 +193,33 @@ fn budget_for(
             throttle::DEVICE,
             Some(device),
         ),
-        _ => (keys::login_attempts(digest), throttle::ADDRESS, None),
+        _ => (
+            keys::client_attempts(digest, client),
+            throttle::ADDRESS,
+            None,
+        ),
     }
+}
+
+/// Counts a guess against its budget; one from a browser we do not recognise also against the
+/// address's budget for every such client together ([`throttle::ADDRESS_ALL`]).
+async fn count_guess(
+    state: &AppState,
+    digest: &str,
+    (budget_key, budget): (&ItemKey, Budget),
+    recognised: bool,
+    now: i64,
+) -> Result<Attempt, crate::store::StoreError> {
+    let own = state.store.count_login_attempt(budget_key, budget, now);
+    if recognised {
+        return own.await;
+    }
+    let every_client = keys::login_attempts(digest);
+    let all = state
+        .store
+        .count_login_attempt(&every_client, throttle::ADDRESS_ALL, now);
+    let (own, all) = tokio::try_join!(own, all)?;
+    Ok(own.and(all))
 }
 
 /// A guess of the signed-in user's own password (to change it, or to delete the account).
@@ -216,17 +243,18 @@ async fn guess_password(
     action: &'static str,
 ) -> Result<Guess> {
     let tenant = *actor.tenant();
-    let (digest, device_mac) = tokio::try_join!(
+    let (digest, device_mac, client) = tokio::try_join!(
         state.service_key.email_digest(&state.store, &user.email),
         state.service_key.device_mac(&state.store),
+        state
+            .service_key
+            .login_client(&state.store, actor.request().client.ip),
     )?;
     let device = device_cookie.and_then(|value| Device::verify(&device_mac, value));
-    let (budget_key, budget, _) = budget_for(&digest, device, Some((tenant, *actor.user())));
+    let (budget_key, budget, device) =
+        budget_for(&digest, device, Some((tenant, *actor.user())), &client);
     let now = state.clock.unix();
-    let attempt = state
-        .store
-        .count_login_attempt(&budget_key, budget, now)
-        .await?;
+    let attempt = count_guess(state, &digest, (&budget_key, budget), device.is_some(), now).await?;
     if let Attempt::Locked {
         retry_after_seconds,
     } = attempt
@@ -333,16 +361,19 @@ async fn record(state: &AppState, tenant: &TenantId, entry: audit::AuditEntry) -
 
 /// Logs in: checks the password (after counting the guess) and starts a session.
 pub async fn login(state: &AppState, request: &RequestId, input: Login) -> Result<Started> {
-    let (digest, device_mac) = tokio::try_join!(
+    let (digest, device_mac, client) = tokio::try_join!(
         state.service_key.email_digest(&state.store, &input.email),
         state.service_key.device_mac(&state.store),
+        state
+            .service_key
+            .login_client(&state.store, request.client.ip),
     )?;
     let presented = input
         .device_cookie
         .as_deref()
         .and_then(|value| Device::verify(&device_mac, value));
     let login = state.store.find_login(&digest).await?;
-    let (budget_key, budget, device) = budget_for(&digest, presented, login);
+    let (budget_key, budget, device) = budget_for(&digest, presented, login, &client);
     let now = state.clock.unix();
 
     // Count the guess and read the user at once; bcrypt runs only after the count allowed it.
@@ -365,7 +396,7 @@ pub async fn login(state: &AppState, request: &RequestId, input: Login) -> Resul
         }
     };
     let (attempt, found) = tokio::try_join!(
-        state.store.count_login_attempt(&budget_key, budget, now),
+        count_guess(state, &digest, (&budget_key, budget), device.is_some(), now),
         read
     )?;
     let nth = match attempt {

@@ -15,10 +15,12 @@ use crate::store::{Store, StoreError};
 
 const EMAIL_INDEX_LABEL: &[u8] = b"invoiceflow/email-index/v1";
 const DEVICE_COOKIE_LABEL: &[u8] = b"invoiceflow/device-cookie/v1";
+const LOGIN_CLIENT_LABEL: &[u8] = b"invoiceflow/login-client/v1";
 
 struct Derived {
     email_index: Hmac<Sha256>,
     device_cookie: Hmac<Sha256>,
+    login_client: Hmac<Sha256>,
 }
 
 #[derive(Default)]
@@ -42,6 +44,7 @@ impl ServiceKey {
                 Ok(Derived {
                     email_index: derive(&key, EMAIL_INDEX_LABEL)?,
                     device_cookie: derive(&key, DEVICE_COOKIE_LABEL)?,
+                    login_client: derive(&key, LOGIN_CLIENT_LABEL)?,
                 })
             })
             .await
@@ -56,6 +59,30 @@ impl ServiceKey {
         let mut mac = self.derived(store).await?.email_index.clone();
         mac.update(email.normalised().as_bytes());
         Ok(hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// What names a client's login budget (hex, 32 characters): a MAC of its network (an IPv4
+    /// address; an IPv6 address's /64, what one subscriber is given), so the table holds no
+    /// address. Clients of no known address share one budget.
+    pub async fn login_client(
+        &self,
+        store: &Store,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<String, StoreError> {
+        let network = match ip {
+            Some(std::net::IpAddr::V4(v4)) => format!("v4:{v4}"),
+            Some(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => format!("v4:{v4}"),
+                None => {
+                    let segments = v6.segments();
+                    format!("v6:{:x?}", &segments[..4])
+                }
+            },
+            None => "none".to_owned(),
+        };
+        let mut mac = self.derived(store).await?.login_client.clone();
+        mac.update(network.as_bytes());
+        Ok(hex::encode(&mac.finalize().into_bytes()[..16]))
     }
 
     /// The MAC of a device cookie's payload.

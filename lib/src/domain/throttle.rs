@@ -1,8 +1,11 @@
 //! The failed-login rule. Every password guess is counted before it is checked, by one
 //! conditional update, so however requests interleave no more than a budget's `max` guesses
 //! are ever evaluated in its window:
-//! - per address (known or not, so the lockout says nothing about whether an account exists):
-//!   10 guesses per 15 minutes from browsers we do not recognise;
+//! - per address and client (known or not, so the lockout says nothing about whether an account
+//!   exists): 10 guesses per 15 minutes from one client address (an IPv6 client's /64) with a
+//!   browser we do not recognise, so one client that guesses locks out only itself;
+//! - per address, from every client we do not recognise together: 100 guesses per 15 minutes,
+//!   the bound on how fast many clients together can guess;
 //! - per device cookie (a browser that logged in as that user before): 5 guesses per 15
 //!   minutes of its own, untouched by failures from anywhere else.
 //!
@@ -17,9 +20,15 @@ pub struct Budget {
 
 pub const WINDOW_SECONDS: i64 = 15 * 60;
 
-/// Browsers that present no valid device cookie for the user, together.
+/// Browsers that present no valid device cookie for the user, from one client address.
 pub const ADDRESS: Budget = Budget {
     max: 10,
+    window_seconds: WINDOW_SECONDS,
+};
+
+/// Browsers that present no valid device cookie for the user, from every address together.
+pub const ADDRESS_ALL: Budget = Budget {
+    max: 100,
     window_seconds: WINDOW_SECONDS,
 };
 
@@ -57,6 +66,29 @@ pub const QUOTAS: Quotas = Quotas {
 
 // A recognised browser's budget is the smaller one: it is the one a stolen cookie would spend.
 const _: () = assert!(DEVICE.max < ADDRESS.max);
+// One client spends a small part of what all clients together may.
+const _: () = assert!(ADDRESS.max * 5 <= ADDRESS_ALL.max);
+
+impl Attempt {
+    /// The guess counted against two budgets at once: refused if either is spent (until the
+    /// later of the two windows ends), else the `nth` of the first.
+    pub fn and(self, other: Attempt) -> Attempt {
+        match (self, other) {
+            (
+                Attempt::Locked {
+                    retry_after_seconds: a,
+                },
+                Attempt::Locked {
+                    retry_after_seconds: b,
+                },
+            ) => Attempt::Locked {
+                retry_after_seconds: a.max(b),
+            },
+            (locked @ Attempt::Locked { .. }, _) | (_, locked @ Attempt::Locked { .. }) => locked,
+            (allowed, Attempt::Allowed { .. }) => allowed,
+        }
+    }
+}
 
 /// What counting a guess decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,5 +125,17 @@ mod tests {
         assert!(!ADDRESS.running(T0, T0 + WINDOW_SECONDS));
         assert_eq!(ADDRESS.retry_after(T0, T0 + 60), 840);
         assert_eq!(ADDRESS.retry_after(T0, T0 + WINDOW_SECONDS), 1);
+    }
+
+    #[test]
+    fn a_guess_counted_twice_is_refused_if_either_budget_is_spent() {
+        let allowed = |nth| Attempt::Allowed { nth };
+        let locked = |retry_after_seconds| Attempt::Locked {
+            retry_after_seconds,
+        };
+        assert_eq!(allowed(3).and(allowed(57)), allowed(3), "the first's count");
+        assert_eq!(allowed(3).and(locked(60)), locked(60));
+        assert_eq!(locked(60).and(allowed(57)), locked(60));
+        assert_eq!(locked(60).and(locked(900)), locked(900), "the later end");
     }
 }

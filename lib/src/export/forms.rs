@@ -497,6 +497,9 @@ impl CsvForm for AuditEntry {
         "object",
         "outcome",
         "request_id",
+        "via",
+        "ip",
+        "user_agent",
     ];
 
     fn rows(id: ulid::Ulid, stored: &Stored<Self>) -> Vec<Vec<String>> {
@@ -509,6 +512,9 @@ impl CsvForm for AuditEntry {
             text(&e.object),
             e.outcome.clone(),
             text(&e.request_id),
+            text(&e.via),
+            text(&e.ip),
+            text(&e.user_agent),
         ]]
     }
 }

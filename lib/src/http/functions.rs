@@ -21,8 +21,7 @@ pub struct Function {
 impl Function {
     /// The router the function's `main` runs: its routes with every layer a response needs.
     pub fn router(&self, state: AppState) -> Router {
-        let config = state.config.clone();
-        super::finish((self.api)(state), &config)
+        super::finish((self.api)(state.clone()), &state)
     }
 }
 
@@ -36,9 +35,8 @@ pub fn find(name: &str) -> Option<&'static Function> {
 /// Every function's routes in one router, with the shared layers: the whole API, as the local
 /// server serves it.
 pub fn all(state: AppState) -> Router {
-    let config = state.config.clone();
     let routes = FUNCTIONS.iter().fold(Router::new(), |router, function| {
         router.merge((function.api)(state.clone()))
     });
-    super::finish(routes, &config)
+    super::finish(routes, &state)
 }

@@ -23,14 +23,19 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps a resource's routes with everything every response needs.
-pub fn finish(router: Router, config: &Config) -> Router {
+pub fn finish(router: Router, state: &crate::AppState) -> Router {
+    let config: &Config = &state.config;
     let allowed_origins: Arc<[String]> = config.allowed_origins.clone().into();
+    let (forwarding, clock) = (state.forwarding.clone(), state.clock.clone());
     let router = router
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             super::session::csrf_guard(allowed_origins.clone(), req, next)
+        }))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            super::client::believe_vouched(forwarding.clone(), clock.clone(), req, next)
         }))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(request_context))
@@ -76,7 +81,11 @@ pub(crate) async fn request_context(mut req: Request, next: Next) -> Response {
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route, tenant_id = tracing::field::Empty);
-    req.extensions_mut().insert(RequestId(id.clone()));
+    let client = super::client::seen(&req);
+    req.extensions_mut().insert(RequestId {
+        id: id.clone(),
+        client,
+    });
     let started = std::time::Instant::now();
     let mut response = next.run(req).instrument(span.clone()).await;
     span.in_scope(|| {
@@ -123,9 +132,13 @@ mod tests {
             webhook_queue_url: String::new(),
             webhooks_allow_loopback: false,
             webhook_retry_pauses: Vec::new(),
+            forwarding_key_id: String::new(),
             quotas: crate::domain::throttle::QUOTAS,
         };
-        let router = finish(Router::new(), &config);
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let router = finish(Router::new(), &crate::AppState::new(config, &sdk));
         let request = Request::builder()
             .uri("/v1/nothing-here")
             .body(axum::body::Body::empty())

@@ -28,6 +28,7 @@ macro_rules! function_routes {
     };
 }
 
+pub mod client;
 pub mod etag;
 pub mod extract;
 pub mod functions;

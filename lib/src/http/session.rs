@@ -290,7 +290,7 @@ fn request_id(req: &Request) -> RequestId {
     req.extensions()
         .get::<RequestId>()
         .cloned()
-        .unwrap_or_else(|| RequestId(String::new()))
+        .unwrap_or_else(|| RequestId::internal(String::new()))
 }
 
 /// Requests an API key may make a minute.

@@ -369,6 +369,15 @@ pub fn quota(tenant: &TenantId, name: &str) -> ItemKey {
     in_tenant(tenant, format!("QUOTA#{name}"))
 }
 
+/// Login attempts for one email address from one client address of browsers we do not
+/// recognise; `client` is a MAC of the client's network, never the address.
+pub fn client_attempts(email_hmac_hex: &str, client: &str) -> ItemKey {
+    ItemKey {
+        pk: format!("{EMAIL_PARTITION_PREFIX}{email_hmac_hex}"),
+        sk: format!("CLIENT#{client}"),
+    }
+}
+
 /// Login attempts for one email address from one recognised browser (its device cookie).
 pub fn device_attempts(email_hmac_hex: &str, device: &ulid::Ulid) -> ItemKey {
     ItemKey {

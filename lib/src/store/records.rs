@@ -50,6 +50,13 @@ pub struct AuditEntry {
     /// What the actor used instead of the session: `key <name>` for an API key.
     #[serde(default)]
     pub via: Option<String>,
+    /// The client's address (for a page of the web app, the browser's, as the web function
+    /// vouched for it); none for the service's own passes.
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// The `User-Agent` the client gave (at most 256 bytes).
+    #[serde(default)]
+    pub user_agent: Option<String>,
 }
 
 impl Record for AuditEntry {

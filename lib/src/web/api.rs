@@ -96,6 +96,7 @@ impl Api {
             header::ORIGIN,
             header::USER_AGENT,
             header::ACCEPT_LANGUAGE,
+            crate::http::client::FORWARDED_CLIENT.clone(),
         ] {
             for value in from.get_all(&name) {
                 headers.append(&name, value.clone());

@@ -148,17 +148,39 @@ pub fn page_of(path: &str) -> Option<&'static str> {
 pub const FUNCTION: &str = "web";
 
 /// What the web function serves: its pages over the API on the site's origin, with every layer
-/// a page needs. It needs no AWS client and no right to any data.
-pub fn router(allowed_origins: &[String]) -> anyhow::Result<Router> {
+/// a page needs. It holds no right to any data: its one AWS call derives the key it vouches for
+/// its browsers with ([`crate::http::client`]).
+pub fn router(allowed_origins: &[String], vouching: Vouching) -> anyhow::Result<Router> {
     let web = Web {
         api: Arc::new(Api::remote(allowed_origins)?),
     };
-    Ok(finish(routes(web).fallback(not_found), allowed_origins))
+    Ok(finish(
+        routes(web).fallback(not_found),
+        allowed_origins,
+        vouching,
+    ))
+}
+
+/// How the web function vouches for the browser it serves to the API: the key and the clock.
+#[derive(Clone)]
+pub struct Vouching {
+    pub forwarding: crate::http::client::Forwarding,
+    pub clock: crate::clock::Clock,
+}
+
+impl Vouching {
+    /// A web app that vouches for no one (the API then records the web function's address).
+    pub fn none() -> Self {
+        Self {
+            forwarding: crate::http::client::Forwarding::none(),
+            clock: crate::clock::Clock::default(),
+        }
+    }
 }
 
 /// The web app over `api`, called in process, with the API itself under `/v1/…` as API Gateway
 /// routes it: what `crate::site` composes for the local server and the browser tests.
-pub fn over_api(api: Router, allowed_origins: &[String]) -> Router {
+pub fn over_api(api: Router, allowed_origins: &[String], vouching: Vouching) -> Router {
     let web = Web {
         api: Arc::new(Api::InProcess(api.clone())),
     };
@@ -173,10 +195,10 @@ pub fn over_api(api: Router, allowed_origins: &[String]) -> Router {
             }
         }
     });
-    finish(site, allowed_origins)
+    finish(site, allowed_origins, vouching)
 }
 
-fn finish(router: Router, allowed_origins: &[String]) -> Router {
+fn finish(router: Router, allowed_origins: &[String], vouching: Vouching) -> Router {
     let allowed: Arc<[String]> = allowed_origins.to_vec().into();
     let router = router
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -187,6 +209,10 @@ fn finish(router: Router, allowed_origins: &[String]) -> Router {
         ))
         .layer(middleware::from_fn(htmx_redirects))
         .layer(middleware::from_fn(arrivals_from_other_sites))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let Vouching { forwarding, clock } = vouching.clone();
+            crate::http::client::vouch_for_browser(forwarding, clock, req, next)
+        }))
         .layer(CatchPanicLayer::custom(crate::http::layers::panic_response))
         .layer(middleware::from_fn(crate::http::layers::request_context))
         .layer(SetResponseHeaderLayer::if_not_present(

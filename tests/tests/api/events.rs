@@ -12,9 +12,10 @@ use tower::ServiceExt as _;
 /// whose pages reach the API on the site's origin).
 fn function_router(function: &str, state: AppState) -> Router {
     if function == invoiceflow::web::FUNCTION {
-        return invoiceflow::web::router(&[
-            "https://abc123.execute-api.eu-west-1.amazonaws.com".into()
-        ])
+        return invoiceflow::web::router(
+            &["https://abc123.execute-api.eu-west-1.amazonaws.com".into()],
+            invoiceflow::web::Vouching::none(),
+        )
         .expect("the web router");
     }
     if function == invoiceflow::link::FUNCTION {

@@ -2,6 +2,7 @@
 
 mod account;
 mod api_keys;
+mod audit_trail;
 mod auth;
 mod contract;
 mod customers;

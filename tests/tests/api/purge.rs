@@ -98,6 +98,8 @@ async fn busy_account(app: &TestApp, client: &Client, seeded: usize, exports: us
         object: None,
         outcome: "success".into(),
         request_id: None,
+        ip: None,
+        user_agent: None,
     };
     let store = &app.state().store;
     for start in (0..seeded).step_by(1_000) {

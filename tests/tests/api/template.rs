@@ -114,7 +114,8 @@ fn every_documented_route_is_routed_to_a_function_and_nothing_else_is() {
 }
 
 /// The web app takes every path the API does not route, and, reaching data only through the
-/// API, may do nothing in AWS itself: no table, no bucket, no key.
+/// API, may do nothing in AWS itself: no table, no bucket, no data key. Its one right is to
+/// derive, from the client-forwarding key, the MAC it vouches for its browsers with.
 #[test]
 fn the_web_function_serves_every_other_path_and_holds_no_right() {
     let functions = Template::embedded()
@@ -140,9 +141,28 @@ fn the_web_function_serves_every_other_path_and_holds_no_right() {
     let template =
         std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml"))
             .expect("template.yaml");
+    let forwarding = template
+        .split_once("\n  ClientForwardingKey:\n")
+        .and_then(|(_, rest)| rest.split_once("\n  ClientForwardingKeyAlias:\n"))
+        .map(|(key, _)| key)
+        .expect("the client-forwarding key");
+    assert_eq!(
+        template.matches("WebFunctionRole").count(),
+        1,
+        "a policy other than the forwarding key's names the web function's role"
+    );
+    let statement = forwarding
+        .split("- Sid: ")
+        .find(|statement| statement.contains("WebFunctionRole"))
+        .expect("the forwarding key's policy names the web function's role");
+    let actions: Vec<&str> = statement
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("Action: "))
+        .collect();
+    assert_eq!(actions, ["kms:GenerateMac"], "{statement}");
     assert!(
-        !template.contains("WebFunctionRole"),
-        "a key or bucket policy names the web function's role"
+        !statement.contains("- kms:"),
+        "one action only: {statement}"
     );
 }
 

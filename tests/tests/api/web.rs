@@ -330,7 +330,11 @@ async fn a_stale_edit_says_so_instead_of_overwriting() {
 #[tokio::test]
 async fn the_web_function_answers_an_unrouted_api_path_as_the_api_would() {
     use tower::ServiceExt as _;
-    let router = invoiceflow::web::router(&["https://app.example.com".to_owned()]).expect("router");
+    let router = invoiceflow::web::router(
+        &["https://app.example.com".to_owned()],
+        invoiceflow::web::Vouching::none(),
+    )
+    .expect("router");
     for (path, content_type) in [
         ("/v1/nothing", "application/problem+json"),
         ("/nothing", "text/html"),

@@ -46,8 +46,7 @@ function_routes! {
 
 /// The function's router: [`api`] with every layer a response needs.
 pub fn router(state: AppState) -> Router {
-    let config = state.config.clone();
-    crate::http::finish(api(state), &config)
+    crate::http::finish(api(state.clone()), &state)
 }
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].
@@ -209,6 +208,10 @@ pub struct AuditView {
     pub request_id: Option<String>,
     /// What the actor used instead of the session: `key <name>` for an API key.
     pub via: Option<String>,
+    /// The client's address (a page's: the browser's); none for the service's own passes.
+    pub ip: Option<String>,
+    /// The `User-Agent` the client gave (at most 256 bytes).
+    pub user_agent: Option<String>,
     pub at: Timestamp,
 }
 
@@ -241,6 +244,8 @@ async fn audit_trail(
             outcome: stored.record.outcome,
             request_id: stored.record.request_id,
             via: stored.record.via,
+            ip: stored.record.ip,
+            user_agent: stored.record.user_agent,
             at: stored.created_at,
         })
         .collect();

@@ -23,8 +23,7 @@ function_routes! {
 
 /// The function's router: [`api`] with every layer a response needs.
 pub fn router(state: AppState) -> Router {
-    let config = state.config.clone();
-    crate::http::finish(api(state), &config)
+    crate::http::finish(api(state.clone()), &state)
 }
 
 /// The routes alone, to merge with other resources' before [`crate::http::finish`].

@@ -753,13 +753,17 @@ pub async fn audit(
         div.table { table {
             thead { tr {
                 th scope="col" { (t("when-utc")) } th scope="col" { (t("action")) } th scope="col" { (t("record")) }
-                th scope="col" { (t("outcome")) }
+                th scope="col" { (t("outcome")) } th scope="col" { (t("audit-client")) }
             } }
             tbody { @for item in items { tr {
                 td { (item.at.to_string().replace('T', " ").trim_end_matches('Z')) }
                 td { code { (item.action) } }
                 td { (or_empty(&item.object)) }
                 td { (t(&format!("outcome-{}", item.outcome))) }
+                td {
+                    (or_empty(&item.ip))
+                    @if let Some(agent) = &item.user_agent { br; small { (agent) } }
+                }
             } } }
         } }
         (next_link("/audit", &[], page.next.as_deref()))
