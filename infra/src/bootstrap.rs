@@ -78,6 +78,12 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
         &template.kms_key(template::FORWARDING_KEY)?,
     )
     .await?;
+    let audit_key_id = ensure_key(
+        kms,
+        &alias(names, "audit-signing"),
+        &template.kms_key(template::AUDIT_KEY)?,
+    )
+    .await?;
     let table_key_id = ensure_key(
         kms,
         &alias(names, "table"),
@@ -111,6 +117,7 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
             webhook_queue_url,
             webhooks_allow_loopback: true,
             webhook_retry_pauses: invoiceflow::config::webhook_retry_pauses(),
+            audit_key_id,
             forwarding_key_id,
             quotas: invoiceflow::domain::throttle::QUOTAS,
         },
@@ -191,6 +198,7 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
         &stack.config.tenant_key_id,
         &stack.config.signing_key_id,
         &stack.config.forwarding_key_id,
+        &stack.config.audit_key_id,
         &stack.config.export_key_id,
         &stack.table_key_id,
     ] {
@@ -205,6 +213,7 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
         "tenant-data",
         "session-signing",
         "client-forwarding",
+        "audit-signing",
         "table",
         "exports",
     ] {

@@ -13,6 +13,7 @@ pub const EXPORT_BUCKET: &str = "ExportBucket";
 pub const TENANT_KEY: &str = "TenantDataKey";
 pub const SIGNING_KEY: &str = "SessionSigningKey";
 pub const FORWARDING_KEY: &str = "ClientForwardingKey";
+pub const AUDIT_KEY: &str = "AuditSigningKey";
 pub const TABLE_KEY: &str = "TableKey";
 pub const EXPORT_KEY: &str = "ExportKey";
 

@@ -36,6 +36,9 @@ pub struct Config {
     /// The pauses before each retry of a failed delivery (the product's:
     /// [`crate::domain::webhook::RETRY_PAUSES_SECONDS`]; tests shorten them).
     pub webhook_retry_pauses: Vec<std::time::Duration>,
+    /// The ECC_NIST_P256 KMS key the audit trail's checkpoints are signed with
+    /// (`AUDIT_KEY_ID`, [`crate::trail`]); empty where no function signs or checks them.
+    pub audit_key_id: String,
     /// The HMAC key the web function vouches for its browsers' addresses with
     /// (`FORWARDING_KEY_ID`, [`crate::http::client`]); empty: none vouched for, none believed.
     pub forwarding_key_id: String,
@@ -66,6 +69,7 @@ impl Config {
             webhook_queue_url: env::var("WEBHOOK_QUEUE_URL").unwrap_or_default(),
             webhooks_allow_loopback: env::var("WEBHOOKS_ALLOW_LOOPBACK").is_ok_and(|v| v == "true"),
             webhook_retry_pauses: webhook_retry_pauses(),
+            audit_key_id: env::var("AUDIT_KEY_ID").unwrap_or_default(),
             forwarding_key_id: env::var("FORWARDING_KEY_ID").unwrap_or_default(),
             quotas: crate::domain::throttle::QUOTAS,
         })

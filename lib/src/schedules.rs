@@ -2,8 +2,9 @@
 //! every schedule whose next period has come, found through the sparse index of due work,
 //! makes its invoices (each period once, however passes overlap or repeat); then every open
 //! invoice whose next reminder's day has come, found the same way, is looked at and reminded
-//! (each stage at most once). A pass stops before its deadline; the next one finds what is
-//! left still due and carries on.
+//! (each stage at most once); last, every account's audit trail due for a look has its new
+//! entries signed as a checkpoint ([`crate::trail`]). A pass stops before its deadline; the
+//! next one finds what is left still due and carries on.
 //!
 //! The logs say how many schedules and invoices, never whose or what.
 
@@ -50,6 +51,12 @@ pub struct Report {
     pub reminders_failed: usize,
     /// Invoices reported overdue (`invoice.overdue`) as they fell due.
     pub reported_overdue: usize,
+    /// Audit trails looked at for entries to sign.
+    pub trails_looked_at: usize,
+    /// Audit entries a new checkpoint covers.
+    pub entries_signed: u64,
+    /// Trails whose look failed (left due for the next pass).
+    pub trails_failed: usize,
     /// Whether the pass stopped at its deadline with work left for the next.
     pub stopped_early: bool,
 }
@@ -68,6 +75,9 @@ impl Report {
             reminders_withheld: self.reminders_withheld + next.reminders_withheld,
             reminders_failed: self.reminders_failed + next.reminders_failed,
             reported_overdue: self.reported_overdue + next.reported_overdue,
+            trails_looked_at: self.trails_looked_at + next.trails_looked_at,
+            entries_signed: self.entries_signed + next.entries_signed,
+            trails_failed: self.trails_failed + next.trails_failed,
             stopped_early: next.stopped_early,
         }
     }
@@ -158,6 +168,24 @@ pub async fn run(state: &AppState, deadline: Instant) -> anyhow::Result<Report> 
             Outcome::Left => report.stopped_early = true,
         }
     }
+    if report.stopped_early {
+        return Ok(report);
+    }
+    // Last, so what this pass wrote is signed by a later one.
+    for outcome in walk::<Trails>(state, deadline, request).await? {
+        match outcome {
+            Outcome::Worked(sealed) => {
+                report.trails_looked_at += 1;
+                report.entries_signed += sealed.entries;
+            }
+            Outcome::Failed => {
+                report.trails_looked_at += 1;
+                report.trails_failed += 1;
+            }
+            Outcome::Closed => {}
+            Outcome::Left => report.stopped_early = true,
+        }
+    }
     Ok(report)
 }
 
@@ -238,6 +266,35 @@ impl DueWork for Reminders {
         request: &RequestId,
     ) -> crate::app::Result<Looked> {
         Box::pin(reminders::look_at(state, tenant, id, settings, request)).await
+    }
+}
+
+/// Accounts whose audit trail is due for a look: its new entries signed as a checkpoint.
+struct Trails;
+
+impl DueWork for Trails {
+    const PARTITION: &'static str = keys::TRAILS_DUE;
+    /// The entry names the account twice.
+    type Id = TenantId;
+    type Account = ();
+    type Done = crate::trail::Sealed;
+
+    fn id(ulid: ulid::Ulid) -> TenantId {
+        TenantId::from_due_index(ulid)
+    }
+
+    async fn account(_: &AppState, _: &TenantId) -> crate::app::Result<()> {
+        Ok(())
+    }
+
+    async fn work(
+        state: &AppState,
+        tenant: &TenantId,
+        _: &TenantId,
+        (): &(),
+        _: &RequestId,
+    ) -> crate::app::Result<crate::trail::Sealed> {
+        Box::pin(crate::trail::seal(state, tenant)).await
     }
 }
 

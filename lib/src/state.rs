@@ -63,6 +63,8 @@ pub struct Inner {
     pub signer: SessionSigner,
     /// The service's MAC key: the email index and device cookies.
     pub service_key: ServiceKey,
+    /// The key the audit trail's checkpoints are signed with.
+    pub trail_signer: crate::trail::TrailSigner,
     /// The key the web function's vouching for a browser is checked with.
     pub forwarding: crate::http::client::Forwarding,
     /// The one clock (the store's too).
@@ -120,6 +122,7 @@ impl AppState {
         )
         .with_relay(relay);
         let signer = SessionSigner::new(clients.lazy_kms(), config.signing_key_id.as_str());
+        let trail_signer = crate::trail::TrailSigner::new(clients.lazy_kms(), &config.audit_key_id);
         let forwarding =
             crate::http::client::Forwarding::new(clients.lazy_kms(), &config.forwarding_key_id);
         Self(Arc::new(Inner {
@@ -129,6 +132,7 @@ impl AppState {
             signer,
             service_key: ServiceKey::default(),
             forwarding,
+            trail_signer,
             clock,
             webhook_resolver: std::sync::RwLock::new(None),
         }))

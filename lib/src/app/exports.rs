@@ -118,9 +118,13 @@ pub async fn create(
             kms_key_id: state.config.export_key_id.as_str(),
         };
         // The complete export also holds the company, settings and users.
-        let about = match dataset {
-            Dataset::Account => Box::pin(account_json(state, &tenant)).await?,
-            _ => serde_json::Value::Null,
+        // … and the audit trail with its checkpoints, to check offline.
+        let (about, trail) = match dataset {
+            Dataset::Account => (
+                Box::pin(account_json(state, &tenant)).await?,
+                Some(Box::pin(crate::trail::for_export(state, &tenant)).await?),
+            ),
+            _ => (serde_json::Value::Null, None),
         };
         // Boxed: the writers' futures are large (a ZIP writer, S3 calls), and the handler's
         // stack is not.
@@ -145,7 +149,8 @@ pub async fn create(
                     export::write_csv::<Payment>(store, s3, &target, &tenant).await
                 }
                 Dataset::Account => {
-                    export::write_account_zip(store, s3, &target, &tenant, &about).await
+                    let about = (&about, trail.as_ref());
+                    export::write_account_zip(store, s3, &target, &tenant, about).await
                 }
             }
         })

@@ -28,6 +28,7 @@ pub mod summary;
 pub mod tax;
 pub mod throttle;
 pub mod time;
+pub mod trail;
 pub mod values;
 pub mod webhook;
 

@@ -94,7 +94,13 @@ payments.csv        one row per payment: invoice, customer, day, amount, method,
 recurring_invoices.csv  one row per recurring invoice: its schedule, status and last invoice
 reminders.csv       one row per payment reminder sent: invoice, stage, day, recipients, days
                     overdue, fees, interest, compensation, total
-audit.csv           the audit trail, newest first: who did what, to which record, when
+audit.csv           the audit trail, newest first: who did what, to which record, when,
+                    from which address and user agent
+audit/              the audit trail as it is signed, to check it offline: trail.jsonl (each
+                    entry's canonical line, oldest first), checkpoints.jsonl (each hourly
+                    checkpoint's statement and signature), public-key.pem (the key that
+                    signs them) and verify.py, which checks the three:
+                    python3 audit/verify.py audit   (needs the `cryptography` package)
 documents/          the PDF of every issued invoice, credit note and sent proposal that has
                     been downloaded, the very file that was sent (named by the document's
                     id); a document never downloaded has its PDF made on its first download;
@@ -105,16 +111,20 @@ and times RFC 3339 (UTC). A cell that a spreadsheet would run as a formula (it b
 =, +, -, @, a tab or a carriage return) starts with an apostrophe.
 ";
 
+/// The offline check of the audit trail the complete export carries (`audit/verify.py`).
+pub const VERIFY_SCRIPT: &str = include_str!("verify_audit_trail.py");
+
 /// Streams the complete export of an account into the target as one ZIP (see
 /// [`Dataset::Account`]): every collection a page at a time, so memory stays flat whatever the
-/// account's size. `account` is the company profile, settings and users. Returns the number of
+/// account's size. `account` is the company profile, settings and users, with the audit trail
+/// as signed (none where there is no key to read, as in a measurement). Returns the number of
 /// CSV rows, headers excluded.
 pub async fn write_account_zip(
     store: &Store,
     s3: &aws_sdk_s3::Client,
     target: &Target<'_>,
     tenant: &TenantId,
-    account: &serde_json::Value,
+    (account, trail): (&serde_json::Value, Option<&crate::trail::ForExport>),
 ) -> Result<u64, ExportError> {
     use zip::write::SimpleFileOptions;
     let mut upload = Box::pin(Upload::start(
@@ -154,6 +164,18 @@ pub async fn write_account_zip(
         csv_file!(Payment, "payments.csv");
         csv_file!(RecurringInvoice, "recurring_invoices.csv");
         csv_file!(AuditEntry, "audit.csv");
+        if let Some(trail) = trail {
+            for (name, bytes) in [
+                ("audit/trail.jsonl", trail.trail.as_slice()),
+                ("audit/checkpoints.jsonl", trail.checkpoints.as_slice()),
+                ("audit/public-key.pem", trail.public_key_pem.as_bytes()),
+                ("audit/verify.py", VERIFY_SCRIPT.as_bytes()),
+            ] {
+                zip.start_file(name, options).map_err(write_error)?;
+                zip.write_all(bytes).map_err(write_error)?;
+            }
+            Box::pin(upload.ship()).await?;
+        }
         // The kept PDFs, opened, stored as they are (a PDF is compressed already).
         let stored =
             SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);

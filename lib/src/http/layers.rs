@@ -132,6 +132,7 @@ mod tests {
             webhook_queue_url: String::new(),
             webhooks_allow_loopback: false,
             webhook_retry_pauses: Vec::new(),
+            audit_key_id: String::new(),
             forwarding_key_id: String::new(),
             quotas: crate::domain::throttle::QUOTAS,
         };

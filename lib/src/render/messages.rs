@@ -308,6 +308,9 @@ mod tests {
             ("amount", "X"),
             ("rate", "X"),
             ("base", "X"),
+            ("checkpoints", "2"),
+            ("sealed", "9"),
+            ("unsealed", "1"),
         ];
         let missing = missing(APP_LANGUAGES, app_messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");

@@ -388,6 +388,59 @@ pub fn device_attempts(email_hmac_hex: &str, device: &ulid::Ulid) -> ItemKey {
 
 const SUPPRESSED_PREFIX: &str = "SUPPRESSED#";
 
+/// The account's audit trail oldest first: every entry after `after` (all, if none) up to and
+/// including `through`.
+pub fn audit_oldest_first(after: Option<&ulid::Ulid>, through: &ulid::Ulid) -> Listing {
+    let prefix = Collection::Audit.sk_prefix();
+    Listing {
+        prefix: prefix.to_owned(),
+        newest_first: false,
+        range: Some((
+            // `~` sorts after every ULID character: the first key after `after`'s.
+            after.map_or_else(|| prefix.to_owned(), |after| format!("{prefix}{after}~")),
+            format!("{prefix}{through}"),
+        )),
+    }
+}
+
+/// Where the account's trail has been signed up to (its checkpoints' head), with its entry in
+/// the index of trails due for a checkpoint.
+pub fn trail_head(tenant: &TenantId) -> ItemKey {
+    in_tenant(tenant, "TRAILHEAD".into())
+}
+
+const CHECKPOINT_PREFIX: &str = "TRAILCHK#";
+
+/// The account's checkpoint number `seq` of its audit trail.
+pub fn checkpoint(tenant: &TenantId, seq: u64) -> ItemKey {
+    in_tenant(tenant, format!("{CHECKPOINT_PREFIX}{seq:012}"))
+}
+
+/// The account's checkpoints, oldest first.
+pub fn checkpoints() -> Listing {
+    Listing {
+        prefix: CHECKPOINT_PREFIX.to_owned(),
+        newest_first: false,
+        range: None,
+    }
+}
+
+/// The partition of the sparse index of audit trails due for a checkpoint (GSI1).
+pub const TRAILS_DUE: &str = "TRAIL";
+
+/// An account's entry in the index of trails due for a checkpoint: when the pass next looks.
+pub fn trail_due(tenant: &TenantId, look_at: Timestamp) -> DueEntry {
+    DueEntry {
+        pk: TRAILS_DUE.into(),
+        sk: format!(
+            "{:012}#{}#{}",
+            look_at.unix_seconds().max(0),
+            tenant.ulid(),
+            tenant.ulid()
+        ),
+    }
+}
+
 /// An address the account no longer sends to: the sort key holds a MAC of the address under the
 /// tenant's own key, never the address.
 pub fn suppression(tenant: &TenantId, address_mac_hex: &str) -> ItemKey {

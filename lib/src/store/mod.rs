@@ -40,7 +40,10 @@ pub use keys::{Collection, DueEntry, ItemKey, Listing};
 pub use links::{LinkTarget, LinkedKind};
 pub use outbox::{DeliveryMessage, Relay, Written};
 pub use purge::PURGE_PAGE;
-pub use records::{AuditEntry, Counter, PeriodMade, ReminderGuard, SavedResponse, TakenNumber};
+pub use records::{
+    AuditEntry, Checkpoint, Counter, PeriodMade, ReminderGuard, SavedResponse, TakenNumber,
+    TrailHead,
+};
 pub use session::SessionCheck;
 pub use tx::Tx;
 
@@ -255,8 +258,18 @@ impl Store {
     /// account item holding it wrapped. Add the account's other first items, then commit.
     pub async fn open_account(&self, tenant: &TenantId) -> Result<Tx, StoreError> {
         let (wrapped, cipher) = self.keyring.create(tenant).await?;
-        let mut tx = Tx::new(*tenant, self.table.clone(), cipher, self.clock.now());
+        let now = self.clock.now();
+        let mut tx = Tx::new(*tenant, self.table.clone(), cipher, now);
         tx.create_account_item(wrapped);
+        // The trail's checkpoints start with the account (`crate::trail`).
+        tx.create_due(
+            &keys::trail_head(tenant),
+            &TrailHead::default(),
+            Some(keys::trail_due(
+                tenant,
+                now.plus_seconds(crate::domain::trail::EVERY_SECONDS),
+            )),
+        );
         Ok(tx)
     }
 
@@ -374,25 +387,8 @@ impl Store {
         let mut kept: Vec<(String, Stored<R>)> = Vec::with_capacity(wanted);
         loop {
             let ask = i32::try_from(wanted - kept.len()).unwrap_or(i32::MAX);
-            let query = self
-                .db
-                .query()
-                .table_name(self.table.as_ref())
-                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()));
-            let query = match listing.range() {
-                None => query
-                    .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                    .expression_attribute_values(
-                        ":prefix",
-                        AttributeValue::S(listing.prefix().to_owned()),
-                    ),
-                Some((first, last)) => query
-                    .key_condition_expression("PK = :pk AND SK BETWEEN :first AND :last")
-                    .expression_attribute_values(":first", AttributeValue::S(first.to_owned()))
-                    .expression_attribute_values(":last", AttributeValue::S(last.to_owned())),
-            };
-            let out = query
-                .scan_index_forward(!listing.newest_first())
+            let out = self
+                .listing_query(&pk, listing)
                 .limit(ask)
                 .consistent_read(true)
                 .set_exclusive_start_key(start.take())
@@ -417,6 +413,70 @@ impl Store {
             _ => None,
         };
         Ok(Page { items: kept, next })
+    }
+}
+
+/// Where a page of a raw read resumes (DynamoDB's last evaluated key).
+pub type RawCursor = HashMap<String, AttributeValue>;
+
+impl Store {
+    /// A page of `listing` (at most `limit` items, from `start`), each item's sort key with its
+    /// record, or `None` where the item does not open: for checking what may have been tampered
+    /// with, where one bad item must not hide the rest.
+    pub async fn read_each<R: Record>(
+        &self,
+        tenant: &TenantId,
+        listing: &Listing,
+        limit: i32,
+        start: Option<RawCursor>,
+    ) -> Result<(Vec<(String, Option<Stored<R>>)>, Option<RawCursor>), StoreError> {
+        let cipher = self.cipher(tenant).await?;
+        let out = self
+            .listing_query(&keys::tenant_partition(tenant), listing)
+            .limit(limit)
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::Aws(e.into()))?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .map(|attrs| {
+                let sort_key = item::sort_key(attrs)?.to_owned();
+                Ok((sort_key, item::decode::<R>(&cipher, attrs).ok()))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((items, out.last_evaluated_key))
+    }
+}
+
+impl Store {
+    /// The Query of `listing` in the partition `pk`, in its order.
+    fn listing_query(
+        &self,
+        pk: &str,
+        listing: &Listing,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let query = self
+            .db
+            .query()
+            .table_name(self.table.as_ref())
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()));
+        let query = match listing.range() {
+            None => query
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(
+                    ":prefix",
+                    AttributeValue::S(listing.prefix().to_owned()),
+                ),
+            Some((first, last)) => query
+                .key_condition_expression("PK = :pk AND SK BETWEEN :first AND :last")
+                .expression_attribute_values(":first", AttributeValue::S(first.to_owned()))
+                .expression_attribute_values(":last", AttributeValue::S(last.to_owned())),
+        };
+        query.scan_index_forward(!listing.newest_first())
     }
 }
 

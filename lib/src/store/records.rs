@@ -64,6 +64,44 @@ impl Record for AuditEntry {
     const SCHEMA_VERSION: u32 = 1;
 }
 
+/// How far the account's audit trail is signed: the last checkpoint's number, last entry and
+/// digest (what the next checkpoint follows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailHead {
+    pub seq: u64,
+    /// The last entry signed (its ULID).
+    pub through: Option<String>,
+    pub digest: String,
+}
+
+impl Default for TrailHead {
+    fn default() -> Self {
+        Self {
+            seq: 0,
+            through: None,
+            digest: crate::domain::trail::GENESIS.to_owned(),
+        }
+    }
+}
+
+impl Record for TrailHead {
+    const KIND: &'static str = "trail-head";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// One signed checkpoint of the audit trail: the statement's text and its signature (DER
+/// ECDSA P-256 over SHA-256, base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub statement: String,
+    pub signature: String,
+}
+
+impl Record for Checkpoint {
+    const KIND: &'static str = "checkpoint";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
 impl Record for crate::domain::customer::Customer {
     const KIND: &'static str = "customer";
     const SCHEMA_VERSION: u32 = 1;

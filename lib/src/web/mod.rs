@@ -105,6 +105,7 @@ web_routes! {
     "/settings/delete" => { post: account::delete_account }
     "/settings/suppressions/{id}/clear" => { post: account::clear_suppression }
     "/audit" => { get: account::audit }
+    "/audit/check" => { get: account::audit_check }
     "/integrations" => { get: integrations::integrations }
     "/integrations/keys" => { post: integrations::make_key }
     "/integrations/keys/{id}/revoke" => { post: integrations::revoke_key }

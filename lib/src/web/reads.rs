@@ -23,7 +23,7 @@ use crate::domain::proposal::{Proposal, ProposalSummary};
 use crate::domain::recurring::RecurringInvoice;
 use crate::domain::settings::Settings;
 use crate::domain::summary::AccountSummary;
-use crate::http::account::{AuditView, Versioned};
+use crate::http::account::{AuditView, TrailCheckView, Versioned};
 use crate::http::exports::ExportView;
 use crate::http::records::{ListPage, View};
 
@@ -124,6 +124,7 @@ pub const SUMMARY: &str = "/v1/summary";
 pub const NUMBER_SERIES: &str = "/v1/number-series";
 pub const EXPORTS: &str = "/v1/exports";
 pub const AUDIT: &str = "/v1/audit";
+pub const AUDIT_VERIFY: &str = "/v1/audit/verify";
 pub const ACCOUNT: &str = "/v1/account";
 pub const LOGIN: &str = "/v1/auth/login";
 pub const SIGNUP: &str = "/v1/auth/signup";
@@ -163,6 +164,11 @@ pub fn exports(next: Option<&str>) -> Read<ListPage<ExportView>> {
 /// A page of the audit trail.
 pub fn audit(next: Option<&str>) -> Read<ListPage<AuditView>> {
     Read::at(with_query(AUDIT, [("next", next)]))
+}
+
+/// The audit trail checked against its signed checkpoints.
+pub fn audit_check() -> Read<TrailCheckView> {
+    Read::at(AUDIT_VERIFY.to_owned())
 }
 
 /// The records of kind `R`: `/v1/customers`.
@@ -240,6 +246,7 @@ mod tests {
             ("get", exports(Some("x")).path().to_owned()),
             ("post", EXPORTS.to_owned()),
             ("get", audit(None).path().to_owned()),
+            ("get", audit_check().path().to_owned()),
             ("delete", ACCOUNT.to_owned()),
             ("post", LOGIN.to_owned()),
             ("post", SIGNUP.to_owned()),

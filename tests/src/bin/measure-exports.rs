@@ -123,7 +123,7 @@ async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
     let rows = match dataset {
         export::Dataset::Account => {
             let about = serde_json::json!({"account": tenant});
-            export::write_account_zip(store, s3, &target, &tenant, &about).await?
+            export::write_account_zip(store, s3, &target, &tenant, (&about, None)).await?
         }
         _ => export::write_csv::<Customer>(store, s3, &target, &tenant).await?,
     };

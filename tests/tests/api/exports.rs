@@ -381,6 +381,28 @@ async fn documents_export_one_row_each_and_invoice_lines_one_row_per_line() {
     assert!(rows[1].contains(&"595.00".to_owned()));
 }
 
+/// The complete export made and downloaded by `client` (its password confirmed), unpacked by
+/// Python's `zipfile` into a new folder under the temporary directory: the folder.
+pub(crate) async fn export_account_to_folder(app: &TestApp, client: &Client) -> std::path::PathBuf {
+    let made = export(app, client, "account").await;
+    let bytes = download(app, client, &made).await;
+    let folder = std::env::temp_dir().join(format!("account-{}", ulid::Ulid::generate()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let zip = folder.join("export.zip");
+    std::fs::write(&zip, bytes).expect("write the zip");
+    let unpacked = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+        ])
+        .arg(&zip)
+        .arg(&folder)
+        .status()
+        .expect("python3");
+    assert!(unpacked.success());
+    folder
+}
+
 /// The contents of a ZIP as Python's standard `zipfile` reads it (after its own integrity
 /// check of every member): file name → text (a PDF's bytes as Latin-1, one char a byte).
 fn unzip_with_python(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
@@ -535,6 +557,10 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
             "README.txt",
             "account.json",
             "audit.csv",
+            "audit/checkpoints.jsonl",
+            "audit/public-key.pem",
+            "audit/trail.jsonl",
+            "audit/verify.py",
             "credit_notes.csv",
             "customers.csv",
             format!("documents/{invoice_id}.pdf").as_str(),
@@ -548,6 +574,14 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
         ]
     );
     assert!(files["README.txt"].contains("payments.csv"));
+    assert!(files["README.txt"].contains("python3 audit/verify.py audit"));
+    assert_eq!(files["audit/verify.py"], invoiceflow::export::VERIFY_SCRIPT);
+    let lines = files["audit/trail.jsonl"].lines().count();
+    assert_eq!(
+        lines + 1,
+        files["audit.csv"].lines().count(),
+        "every entry of the trail, as signed (the CSV has a header)"
+    );
     let latin1: String = pdf.iter().map(|&b| char::from(b)).collect();
     assert!(
         files[&format!("documents/{invoice_id}.pdf")] == latin1,

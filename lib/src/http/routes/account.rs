@@ -30,6 +30,7 @@ function_routes! {
     "/v1/company" => { get: get_company, put: replace_company }
     "/v1/settings" => { get: get_settings, patch: update_settings }
     "/v1/audit" => { get: audit_trail }
+    "/v1/audit/verify" => { get: verify_audit_trail }
     "/v1/number-series" => { get: number_series }
     "/v1/number-series/{series}" => { put: raise_number_series }
     "/v1/suppressions" => { get: list_suppressions }
@@ -213,6 +214,66 @@ pub struct AuditView {
     /// The `User-Agent` the client gave (at most 256 bytes).
     pub user_agent: Option<String>,
     pub at: Timestamp,
+}
+
+/// What checking the audit trail against its signed checkpoints found.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TrailCheckView {
+    /// No problem found: every entry up to the last checkpoint is as it was signed.
+    pub intact: bool,
+    /// How many checkpoints there are (the scheduled pass signs new entries hourly).
+    pub checkpoints: u64,
+    /// Entries a checkpoint covers.
+    pub entries_sealed: u64,
+    /// Entries newer than the last checkpoint: the next pass signs them.
+    pub entries_unsealed: u64,
+    /// The last entry the last checkpoint covers (`aud_…`).
+    pub sealed_through: Option<String>,
+    /// Each problem found: `problem` (`signature-invalid`, `other-account`,
+    /// `checkpoint-missing`, `chain-broken`, `entries-changed`, `entry-unreadable`) and where.
+    #[schema(value_type = Vec<Object>)]
+    pub problems: Vec<serde_json::Value>,
+    /// The checkpoints' public key (PEM), to check the complete export's copy offline.
+    pub public_key_pem: String,
+}
+
+/// Checks the account's audit trail against its signed checkpoints: a deleted, changed or
+/// inserted entry older than the last checkpoint, or a checkpoint removed or altered, is found.
+#[utoipa::path(
+    get,
+    path = "/v1/audit/verify",
+    tag = "account",
+    responses(
+        (status = 200, description = "What the check found", body = TrailCheckView),
+    )
+)]
+async fn verify_audit_trail(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, ApiError> {
+    let tenant = *session.tenant();
+    let (found, public) = tokio::try_join!(crate::trail::verify(&state, &tenant), async {
+        state
+            .trail_signer
+            .public_key()
+            .await
+            .map_err(app::Error::Internal)
+    })?;
+    session.record_read("audit.verify", None);
+    let view = TrailCheckView {
+        intact: found.intact,
+        checkpoints: found.checkpoints,
+        entries_sealed: found.entries_sealed,
+        entries_unsealed: found.entries_unsealed,
+        sealed_through: found.sealed_through.map(|id| format!("aud_{id}")),
+        problems: found
+            .problems
+            .iter()
+            .filter_map(|problem| serde_json::to_value(problem).ok())
+            .collect(),
+        public_key_pem: public.pem.clone(),
+    };
+    Ok(axum::Json(view).into_response())
 }
 
 /// The account's audit trail, newest first: every change and every security event.

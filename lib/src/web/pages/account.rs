@@ -767,6 +767,37 @@ pub async fn audit(
             } } }
         } }
         (next_link("/audit", &[], page.next.as_deref()))
+        p { a href="/audit/check" { (t("audit-check")) } }
     };
     Ok(page::page(&t("nav-audit"), Section::Audit, content).into_response())
+}
+
+/// The audit trail checked against its signed checkpoints: intact, or what was found.
+pub async fn audit_check(State(web): State<Web>, headers: HeaderMap) -> Result<Response, Failure> {
+    let found = web.api.read(&headers, reads::audit_check()).await?;
+    let (checkpoints, sealed, unsealed) = (
+        found.checkpoints.to_string(),
+        found.entries_sealed.to_string(),
+        found.entries_unsealed.to_string(),
+    );
+    let content = html! {
+        @if found.intact {
+            p role="status" { strong { (t_with("audit-intact", &[
+                ("checkpoints", checkpoints.as_str()),
+                ("sealed", sealed.as_str()),
+            ])) } }
+        } @else {
+            div.notice role="alert" {
+                p { (t("audit-not-intact")) }
+                ul { @for problem in &found.problems { li { code { (problem) } } } }
+            }
+        }
+        p { (t_with("audit-unsealed", &[("unsealed", unsealed.as_str())])) }
+        details {
+            summary { (t("audit-public-key")) }
+            pre { (found.public_key_pem) }
+        }
+        p { a href="/audit" { (t("nav-audit")) } }
+    };
+    Ok(page::page(&t("audit-check"), Section::Audit, content).into_response())
 }
