@@ -222,14 +222,33 @@ fn statement<'a>(
         .unwrap_or_else(|| panic!("no statement {sid}"))
 }
 
-/// Every key: exactly the statements named, all Allow, no wildcard action; the account's
-/// administrators manage it but hold no action that uses it.
+/// The statement of every key that lets the break-glass role, and no one else, change it.
+const BREAK_GLASS: &str = "OnlyBreakGlassChangesThePolicyOrGrantsUse";
+
+/// Every key: exactly the statements named (and the break-glass role's), all Allow, no
+/// wildcard action; the account's administrators manage it but hold no action that uses it,
+/// nor one that changes its policy.
 fn check_key(key: &str, sids: &[&str]) -> Vec<invoiceflow_infra::template::KeyStatement> {
     let statements = Template::embedded()
         .and_then(|t| t.key_policy(key))
         .expect("key policy");
-    let found: Vec<&str> = statements.iter().map(|s| s.sid.as_str()).collect();
+    let found: Vec<&str> = statements
+        .iter()
+        .map(|s| s.sid.as_str())
+        .filter(|sid| *sid != BREAK_GLASS)
+        .collect();
     assert_eq!(found, sids, "{key}'s statements");
+    let break_glass = statement(&statements, BREAK_GLASS);
+    assert_eq!(
+        break_glass.principals,
+        ["GetAtt:BreakGlassRole.Arn"],
+        "{key}"
+    );
+    assert_eq!(
+        break_glass.actions,
+        ["kms:PutKeyPolicy", "kms:CreateGrant"],
+        "{key}"
+    );
     for s in &statements {
         assert_eq!(s.effect, "Allow", "{key} {}", s.sid);
         for action in &s.actions {
@@ -240,7 +259,7 @@ fn check_key(key: &str, sids: &[&str]) -> Vec<invoiceflow_infra::template::KeySt
     assert_eq!(admin.principals, [ROOT], "{key}");
     for action in &admin.actions {
         assert!(
-            !USE_ACTIONS.contains(&action.as_str()),
+            !USE_ACTIONS.contains(&action.as_str()) && action != "kms:PutKeyPolicy",
             "{key}: administrators may {action}"
         );
     }
@@ -329,6 +348,65 @@ fn only_the_auth_role_may_sign_sessions() {
         let signs = s.actions.iter().any(|a| a == "kms:Sign");
         assert_eq!(signs, s.sid == "SignSessions", "{}", s.sid);
     }
+}
+
+#[test]
+fn only_the_schedules_role_signs_the_trail_and_the_readers_read_its_public_key() {
+    let statements = check_key(
+        "AuditSigningKey",
+        &[
+            "AdministratorsManageButCannotUse",
+            "SignCheckpoints",
+            "ReadThePublicKey",
+        ],
+    );
+    let sign = statement(&statements, "SignCheckpoints");
+    assert_eq!(sign.principals, roles(&["Schedules"]));
+    assert_eq!(sign.actions, ["kms:Sign"]);
+    let public = statement(&statements, "ReadThePublicKey");
+    assert_eq!(
+        public.principals,
+        roles(&["Schedules", "Account", "Exports"])
+    );
+    assert_eq!(public.actions, ["kms:GetPublicKey"]);
+    for s in &statements {
+        let signs = s.actions.iter().any(|a| a == "kms:Sign");
+        assert_eq!(signs, s.sid == "SignCheckpoints", "{}", s.sid);
+    }
+}
+
+#[test]
+fn only_the_web_app_and_the_api_derive_the_key_that_vouches_for_a_browser() {
+    let statements = check_key(
+        "ClientForwardingKey",
+        &[
+            "AdministratorsManageButCannotUse",
+            "WebAndApiDeriveTheirMacKey",
+        ],
+    );
+    let derive = statement(&statements, "WebAndApiDeriveTheirMacKey");
+    assert_eq!(derive.actions, ["kms:GenerateMac"]);
+    let mut expected = vec!["GetAtt:WebFunctionRole.Arn".to_owned()];
+    expected.extend(
+        invoiceflow::http::functions::FUNCTIONS
+            .iter()
+            .map(|f| role(&capitalised(f.name))),
+    );
+    let mut principals = derive.principals.clone();
+    principals.sort();
+    expected.sort();
+    assert_eq!(
+        principals, expected,
+        "the web function and every API function"
+    );
+}
+
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -600,4 +678,105 @@ fn the_edge_limits_each_client_s_requests_and_credential_guesses_by_address() {
         Some("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"),
         "nothing cached: every answer is a session's"
     );
+}
+
+/// No administrator can quietly give themselves a key: only the break-glass role (assumed with
+/// MFA) may change a key's policy or grant its use, and every such call, or assuming that role,
+/// is an EventBridge rule's match that notifies the security alarm topic.
+#[test]
+fn only_the_break_glass_role_may_change_a_key_policy_or_grant_a_key_and_each_change_alarms() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let template: yaml_serde::Value = yaml_serde::from_str(
+        &std::fs::read_to_string(root.join("template.yaml")).expect("template.yaml"),
+    )
+    .expect("yaml");
+    let resources = template["Resources"].as_mapping().expect("resources");
+    let actions = |statement: &yaml_serde::Value| -> Vec<String> {
+        match &statement["Action"] {
+            yaml_serde::Value::String(one) => vec![one.clone()],
+            yaml_serde::Value::Sequence(many) => many
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_owned))
+                .collect(),
+            other => panic!("an action list: {other:?}"),
+        }
+    };
+    let mut keys = 0;
+    for (name, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::KMS::Key") {
+            continue;
+        }
+        keys += 1;
+        let name = name.as_str().unwrap_or_default();
+        let statements = resource["Properties"]["KeyPolicy"]["Statement"]
+            .as_sequence()
+            .expect("statements");
+        let mut break_glass = false;
+        for statement in statements {
+            let sid = statement["Sid"].as_str().unwrap_or_default();
+            let actions = actions(statement);
+            assert!(
+                !actions.iter().any(|a| a == "kms:*" || a == "*"),
+                "{name}/{sid}: every action"
+            );
+            let principal = format!("{:?}", statement["Principal"]);
+            let changes: Vec<&String> = actions
+                .iter()
+                .filter(|a| *a == "kms:PutKeyPolicy" || *a == "kms:CreateGrant")
+                .collect();
+            if changes.is_empty() {
+                continue;
+            }
+            if principal.contains("BreakGlassRole.Arn") {
+                assert_eq!(statement["Effect"].as_str(), Some("Allow"));
+                break_glass = true;
+                continue;
+            }
+            // DynamoDB makes grants on the table's own key for the roles that use the table,
+            // and only through DynamoDB.
+            assert_eq!(
+                (name, changes.as_slice()),
+                ("TableKey", [&"kms:CreateGrant".to_owned()].as_slice()),
+                "{name}/{sid} lets {principal} change the key's policy or grant it"
+            );
+            assert!(
+                format!("{:?}", statement["Condition"]).contains("dynamodb."),
+                "{name}/{sid}: only through DynamoDB"
+            );
+        }
+        assert!(break_glass, "{name}: the break-glass role may change it");
+        assert_eq!(
+            resource["Properties"]["BypassPolicyLockoutSafetyCheck"].as_bool(),
+            Some(true),
+            "{name}: the deployer, who may not change the policy, creates the key"
+        );
+    }
+    assert_eq!(keys, 6, "every key of the stack was looked at");
+
+    let role = &template["Resources"]["BreakGlassRole"]["Properties"];
+    let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(
+        trust["Condition"]["Bool"]["aws:MultiFactorAuthPresent"].as_str(),
+        Some("true"),
+        "assumed only with MFA"
+    );
+
+    let rule = &template["Resources"]["KeyPolicyChangedRule"]["Properties"];
+    let detail = &rule["EventPattern"]["detail"];
+    let names: Vec<&str> = detail["eventName"]
+        .as_sequence()
+        .expect("event names")
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert_eq!(names, ["PutKeyPolicy", "CreateGrant"]);
+    assert_eq!(detail["eventSource"][0].as_str(), Some("kms.amazonaws.com"));
+    let assumed = &template["Resources"]["BreakGlassAssumedRule"]["Properties"];
+    assert!(format!("{:?}", assumed["EventPattern"]).contains("BreakGlassRole.Arn"));
+    for rule in [rule, assumed] {
+        assert!(
+            format!("{:?}", rule["Targets"][0]).contains("SecurityAlarmTopic"),
+            "{rule:?}"
+        );
+    }
 }
