@@ -50,7 +50,8 @@ infra/layer/fonts/.packages: infra/fonts.sh
 doctools:
 	@infra/doctools.sh
 
-## browser: Chromium and ChromeDriver (Debian, pinned) and the browser tests' npm packages
+## browser: Chromium and ChromeDriver (Debian, pinned), the browser tests' npm packages and the
+## IAM policy simulator (tests/policy)
 browser:
 	@infra/browser.sh
 

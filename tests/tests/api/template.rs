@@ -147,7 +147,7 @@ fn the_web_function_serves_every_other_path_and_holds_no_right() {
         .map(|(key, _)| key)
         .expect("the client-forwarding key");
     assert_eq!(
-        template.matches("WebFunctionRole").count(),
+        template.matches("!GetAtt WebFunctionRole").count(),
         1,
         "a policy other than the forwarding key's names the web function's role"
     );
@@ -279,6 +279,7 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
             "CreateTenantDataKeys",
             "UnwrapTenantDataKeys",
             "ServiceMacKey",
+            "OneTenantsDataKey",
         ],
     );
     let tenant_only = serde_json::json!({
@@ -317,6 +318,11 @@ fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant()
     );
     assert_eq!(unwrap.actions, ["kms:Decrypt"]);
     assert_eq!(unwrap.condition.as_ref(), Some(&tenant_only));
+    // A tenant's session (decision 0028) uses only its own tenant's key: the simulator's
+    // matrix (tenant_policy.rs) evaluates the condition.
+    let one = statement(&statements, "OneTenantsDataKey");
+    assert_eq!(one.principals, ["GetAtt:TenantDataRole.Arn"]);
+    assert_eq!(one.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
     let service = statement(&statements, "ServiceMacKey");
     assert_eq!(service.principals, roles(&["Auth"]));
     assert_eq!(service.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
@@ -416,8 +422,11 @@ fn export_files_are_readable_only_by_the_exports_role_through_s3_with_a_tenant()
         &[
             "AdministratorsManageButCannotUse",
             "ExportsThroughS3WithTheTenant",
+            "OneTenantsFilesThroughS3",
         ],
     );
+    let tenant = statement(&statements, "OneTenantsFilesThroughS3");
+    assert_eq!(tenant.principals, ["GetAtt:TenantDataRole.Arn"]);
     let exports = statement(&statements, "ExportsThroughS3WithTheTenant");
     assert_eq!(exports.principals, roles(&["Exports"]));
     assert_eq!(exports.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
