@@ -1,6 +1,6 @@
 //! Security notices: the e-mail a user gets, in the account's language, when something that
-//! protects the account changed (the password, the bank account on the documents, the second
-//! factor), when a recovery code was used, or when the complete account was exported. Each
+//! protects the account changed (the password, the e-mail address, the bank account on the
+//! documents, the second factor), when a recovery code was used, or when the complete account was exported. Each
 //! says what happened and when, and what to do if it was not them. It is sent after the change
 //! committed; a mail service that fails is logged (the change stands, and is in the trail).
 
@@ -27,6 +27,10 @@ pub enum Notice {
     RecoveryCodeUsed {
         left: usize,
     },
+    /// The user's e-mail address was changed, `to` this one.
+    EmailChanged {
+        to: String,
+    },
     /// A webhook endpoint failing for three days was disabled.
     WebhookDisabled {
         url: String,
@@ -43,6 +47,7 @@ impl Notice {
             Self::SecondFactorDisabled => "notice-second-factor-disabled",
             Self::RecoveryCodeUsed { .. } => "notice-recovery-code-used",
             Self::WebhookDisabled { .. } => "notice-webhook-disabled",
+            Self::EmailChanged { .. } => "notice-email-changed",
         }
     }
 
@@ -96,15 +101,17 @@ async fn send(
     let locale = settings.map_or_else(|| "en".to_owned(), |s| s.record.locale.to_string());
     let m = messages(&language_of(&locale));
     let when = state.clock.now().to_string();
-    let (left, url) = match notice {
-        Notice::RecoveryCodeUsed { left } => (left.to_string(), String::new()),
-        Notice::WebhookDisabled { url } => (String::new(), url.clone()),
-        _ => (String::new(), String::new()),
+    let (left, url, address) = match notice {
+        Notice::RecoveryCodeUsed { left } => (left.to_string(), "", ""),
+        Notice::WebhookDisabled { url } => (String::new(), url.as_str(), ""),
+        Notice::EmailChanged { to } => (String::new(), "", to.as_str()),
+        _ => (String::new(), "", ""),
     };
     let args = [
         ("when", when.as_str()),
         ("left", left.as_str()),
-        ("url", url.as_str()),
+        ("url", url),
+        ("address", address),
     ];
     let text = format!(
         "{}\n\n{}\n",

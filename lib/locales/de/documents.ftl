@@ -129,6 +129,7 @@ mail-reminder-body =
 ## Sicherheitshinweise an die Person des Kontos
 notice-subject = Sicherheitshinweis zu Ihrem InvoiceFlow-Konto
 notice-password-changed = Das Passwort Ihres InvoiceFlow-Kontos wurde am { $when } (UTC) geändert. Alle anderen Sitzungen wurden beendet.
+notice-email-changed = Die E-Mail-Adresse Ihres InvoiceFlow-Kontos wurde am { $when } (UTC) in { $address } geändert. Sie melden sich jetzt damit an, und Hinweise gehen an diese Adresse.
 notice-bank-account-changed = Die Bankverbindung auf Ihren Rechnungen wurde am { $when } (UTC) geändert. Ihre Kunden sehen ab jetzt die neue Verbindung auf jedem Dokument.
 notice-complete-export = Am { $when } (UTC) wurde ein vollständiger Export Ihres InvoiceFlow-Kontos erstellt (alle Datensätze, Dokumente und das Protokoll).
 notice-second-factor-enabled = Für Ihr InvoiceFlow-Konto wurde am { $when } (UTC) die Zwei-Faktor-Anmeldung eingeschaltet. Zum Anmelden braucht es jetzt einen Code aus Ihrer Authenticator-App.

@@ -130,6 +130,7 @@ mail-reminder-body =
 ## Security notices to the account's user
 notice-subject = Security notice for your InvoiceFlow account
 notice-password-changed = The password of your InvoiceFlow account was changed at { $when } (UTC). Every other session was ended.
+notice-email-changed = The e-mail address of your InvoiceFlow account was changed to { $address } at { $when } (UTC). You now log in with it, and notices go to it.
 notice-bank-account-changed = The bank account printed on your invoices was changed at { $when } (UTC). Customers now see the new account on every document you issue.
 notice-complete-export = A complete export of your InvoiceFlow account (every record, document and the audit trail) was made at { $when } (UTC).
 notice-second-factor-enabled = Two-factor authentication was turned on for your InvoiceFlow account at { $when } (UTC). Logging in now needs a code from your authenticator app.

@@ -129,6 +129,7 @@ mail-reminder-body =
 ## Avisos de seguridad al usuario de la cuenta
 notice-subject = Aviso de seguridad sobre su cuenta de InvoiceFlow
 notice-password-changed = La contraseña de su cuenta de InvoiceFlow se cambió el { $when } (UTC). Se cerraron todas las demás sesiones.
+notice-email-changed = La dirección de correo electrónico de su cuenta de InvoiceFlow se cambió a { $address } el { $when } (UTC). Ahora inicia sesión con ella y los avisos se envían a ella.
 notice-bank-account-changed = La cuenta bancaria que figura en sus facturas se cambió el { $when } (UTC). Sus clientes verán la nueva cuenta en cada documento que emita.
 notice-complete-export = El { $when } (UTC) se hizo una exportación completa de su cuenta de InvoiceFlow (todos los registros, documentos y el registro de auditoría).
 notice-second-factor-enabled = La autenticación en dos pasos se activó para su cuenta de InvoiceFlow el { $when } (UTC). Ahora iniciar sesión requiere un código de su aplicación de autenticación.

@@ -129,6 +129,7 @@ mail-reminder-body =
 ## Avis de sécurité à l'utilisateur du compte
 notice-subject = Avis de sécurité concernant votre compte InvoiceFlow
 notice-password-changed = Le mot de passe de votre compte InvoiceFlow a été modifié le { $when } (UTC). Toutes les autres sessions ont été fermées.
+notice-email-changed = L’adresse e-mail de votre compte InvoiceFlow a été remplacée par { $address } le { $when } (UTC). Vous vous connectez désormais avec elle, et les avis y sont envoyés.
 notice-bank-account-changed = Le compte bancaire imprimé sur vos factures a été modifié le { $when } (UTC). Vos clients voient désormais le nouveau compte sur chaque document émis.
 notice-complete-export = Un export complet de votre compte InvoiceFlow (tous les enregistrements, documents et le journal d'audit) a été réalisé le { $when } (UTC).
 notice-second-factor-enabled = L'authentification à deux facteurs a été activée pour votre compte InvoiceFlow le { $when } (UTC). La connexion demande désormais un code de votre application d'authentification.

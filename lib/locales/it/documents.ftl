@@ -129,6 +129,7 @@ mail-reminder-body =
 ## Avvisi di sicurezza all'utente dell'account
 notice-subject = Avviso di sicurezza per il tuo account InvoiceFlow
 notice-password-changed = La password del tuo account InvoiceFlow è stata cambiata il { $when } (UTC). Tutte le altre sessioni sono state chiuse.
+notice-email-changed = L’indirizzo e-mail del tuo account InvoiceFlow è stato cambiato in { $address } il { $when } (UTC). Ora accedi con questo indirizzo e gli avvisi vengono inviati lì.
 notice-bank-account-changed = Il conto bancario stampato sulle tue fatture è stato cambiato il { $when } (UTC). I clienti vedranno il nuovo conto su ogni documento emesso.
 notice-complete-export = Il { $when } (UTC) è stata creata un'esportazione completa del tuo account InvoiceFlow (tutti i dati, i documenti e il registro di controllo).
 notice-second-factor-enabled = L'autenticazione a due fattori è stata attivata per il tuo account InvoiceFlow il { $when } (UTC). Per accedere ora serve un codice dalla tua app di autenticazione.

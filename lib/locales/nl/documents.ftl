@@ -129,6 +129,7 @@ mail-reminder-body =
 ## Beveiligingsmeldingen aan de gebruiker van het account
 notice-subject = Beveiligingsmelding over uw InvoiceFlow-account
 notice-password-changed = Het wachtwoord van uw InvoiceFlow-account is op { $when } (UTC) gewijzigd. Alle andere sessies zijn beëindigd.
+notice-email-changed = Het e-mailadres van uw InvoiceFlow-account is op { $when } (UTC) gewijzigd in { $address }. U logt nu daarmee in en meldingen gaan naar dat adres.
 notice-bank-account-changed = De bankrekening op uw facturen is op { $when } (UTC) gewijzigd. Uw klanten zien voortaan de nieuwe rekening op elk document.
 notice-complete-export = Op { $when } (UTC) is een volledige export van uw InvoiceFlow-account gemaakt (alle gegevens, documenten en het auditlogboek).
 notice-second-factor-enabled = Tweestapsverificatie is op { $when } (UTC) ingeschakeld voor uw InvoiceFlow-account. Inloggen vraagt nu een code uit uw authenticator-app.

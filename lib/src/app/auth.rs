@@ -20,7 +20,7 @@ use crate::notice::{self, Notice};
 use crate::store::{ConflictReason, ItemKey, StoreError, Stored, keys};
 use crate::telemetry::RequestId;
 
-use super::{Actor, Error, Result};
+use super::{Actor, Error, FieldError, Result};
 
 /// What signup asks for.
 pub struct Signup {
@@ -610,6 +610,61 @@ pub async fn change_password(
     let token = token.map_err(|e| Error::Internal(e.into()))?;
     notice::tell(state, &tenant, &email, Notice::PasswordChanged).await;
     Ok(token)
+}
+
+/// Changes the signed-in user's e-mail address (what they log in with and where notices go).
+/// Only the owner's session, with the password (and second factor) confirmed in the last few
+/// minutes; the new address must be no account's. In one transaction the new address is
+/// claimed, the old one released and the user changed, so no two accounts ever share one.
+/// Both addresses are told: the old one, so a thief who changed it is noticed.
+pub async fn change_email(state: &AppState, actor: &Actor, new: EmailAddress) -> Result<()> {
+    let check = actor.check()?;
+    require_recent_reauthentication(state, actor).await?;
+    let tenant = *actor.tenant();
+    let (user_key, user) = signed_in_user(state, actor).await?;
+    let old = user.record.email.clone();
+    if old.normalised() == new.normalised() {
+        return Err(Error::invalid("email", "is the account's address already"));
+    }
+    let (old_digest, new_digest) = tokio::try_join!(
+        state.service_key.email_digest(&state.store, &old),
+        state.service_key.email_digest(&state.store, &new),
+    )?;
+    let updated = User {
+        email: new.clone(),
+        ..user.record
+    };
+    let mut tx = state.store.transaction(&tenant).await?;
+    tx.require_live_session_item(check)
+        .claim_email(&new_digest, actor.user())
+        .release_email(&old_digest)
+        .replace(&user_key, &updated, user.version)
+        .audit(&actor.audit(
+            "auth.email_change",
+            Some(actor.user().to_string()),
+            Outcome::Success,
+        ));
+    actor.mark_guarded();
+    match state.store.commit(tx).await {
+        Err(StoreError::Conflict {
+            reason: ConflictReason::AlreadyExists,
+            ..
+        }) => {
+            return Err(Error::ConflictField(FieldError::new(
+                "email",
+                "belongs to another account",
+            )));
+        }
+        other => other?,
+    }
+    let notice = Notice::EmailChanged {
+        to: new.as_str().to_owned(),
+    };
+    tokio::join!(
+        notice::tell(state, &tenant, &old, notice.clone()),
+        notice::tell(state, &tenant, &new, notice),
+    );
+    Ok(())
 }
 
 /// How recently a session must have confirmed the password (and second factor) for a change

@@ -288,6 +288,7 @@ mod tests {
             ("when", "X"),
             ("left", "9"),
             ("url", "https://hooks.example.com/in"),
+            ("address", "new@example.com"),
         ];
         let missing = missing(LANGUAGES, messages, &args);
         assert!(missing.is_empty(), "messages missing: {missing:?}");

@@ -98,6 +98,7 @@ web_routes! {
     "/settings/company" => { post: account::save_company }
     "/settings/preferences" => { post: account::save_settings }
     "/settings/password" => { post: account::change_password }
+    "/settings/email" => { post: account::change_email }
     "/settings/two-factor" => { post: account::start_two_factor }
     "/settings/two-factor/confirm" => { post: account::confirm_two_factor }
     "/settings/two-factor/off" => { post: account::disable_two_factor }

@@ -130,6 +130,7 @@ pub const LOGIN: &str = "/v1/auth/login";
 pub const SIGNUP: &str = "/v1/auth/signup";
 pub const LOGOUT: &str = "/v1/auth/logout";
 pub const PASSWORD: &str = "/v1/auth/password";
+pub const EMAIL: &str = "/v1/auth/email";
 pub const SESSION: &str = "/v1/auth/session";
 pub const REAUTHENTICATE: &str = "/v1/auth/reauthenticate";
 pub const SECOND_FACTOR: &str = "/v1/auth/second-factor";
@@ -252,6 +253,7 @@ mod tests {
             ("post", SIGNUP.to_owned()),
             ("post", LOGOUT.to_owned()),
             ("post", PASSWORD.to_owned()),
+            ("put", EMAIL.to_owned()),
             ("get", SESSION.to_owned()),
             ("post", REAUTHENTICATE.to_owned()),
             ("post", SECOND_FACTOR.to_owned()),

@@ -335,3 +335,81 @@ async fn a_bank_account_change_needs_a_recent_password_and_tells_the_owner() {
         "{mail:?}"
     );
 }
+
+#[tokio::test]
+async fn an_email_change_needs_a_recent_password_moves_the_login_and_tells_both_addresses() {
+    let app = spawn_app_alone().await;
+    let account = app.signup(&app.client).await;
+    let new = format!("new.{}", account.email);
+    let change = |email: String| {
+        app.unsafe_request(&app.client, Method::PUT, "/v1/auth/email")
+            .json(&json!({ "email": email }))
+            .send()
+    };
+
+    let refused = change(new.clone()).await.expect("put");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        problem_type(&json_of(refused).await),
+        "reauthentication-required"
+    );
+    assert_eq!(
+        login(&app, &new, json!({})).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "nothing written"
+    );
+
+    app.reauthenticate(&app.client).await;
+    let bad = change("not an address".into()).await.expect("put");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(bad).await["errors"][0]["field"], "email");
+    let same = change(account.email.to_uppercase()).await.expect("put");
+    assert_eq!(same.status(), StatusCode::BAD_REQUEST, "the account's own");
+    let other = app.signup(&app.new_client()).await;
+    let taken = change(other.email.clone()).await.expect("put");
+    assert_eq!(taken.status(), StatusCode::CONFLICT);
+    assert_eq!(json_of(taken).await["errors"][0]["field"], "email");
+
+    let changed = change(new.clone()).await.expect("put");
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(login(&app, &new, json!({})).await.status(), StatusCode::OK);
+    assert_eq!(
+        login(&app, &account.email, json!({})).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The old address is free: it can sign up as a new account.
+    let again = app
+        .post(&app.new_client(), "/v1/auth/signup")
+        .json(&json!({
+            "name": "Someone Else", "email": account.email, "password": STRONG_PASSWORD,
+            "company_name": "Another Company Ltd",
+        }))
+        .send()
+        .await
+        .expect("signup");
+    assert_eq!(again.status(), StatusCode::CREATED);
+
+    for address in [&account.email, &new] {
+        let mail = mail_to(&app, address).await;
+        assert!(
+            mail.iter().any(|(subject, text)| subject
+                == "Security notice for your InvoiceFlow account"
+                && text.contains(&format!("was changed to {new}"))),
+            "{address}: {mail:?}"
+        );
+    }
+    assert!(
+        actions(&app)
+            .await
+            .contains(&("auth.email_change".to_owned(), "success".to_owned()))
+    );
+    let session = json_of(
+        app.client
+            .get(app.url("/v1/auth/session"))
+            .send()
+            .await
+            .expect("session"),
+    )
+    .await;
+    assert_eq!(session["user"]["email"], new.as_str(), "{session}");
+}

@@ -1078,3 +1078,50 @@ async fn the_app_sets_up_two_factor_authentication_and_its_login_asks_for_the_co
     .expect("login");
     assert_eq!(logged_in.headers()["hx-redirect"], "/");
 }
+
+#[tokio::test]
+async fn the_settings_change_the_email_address_after_the_password_is_confirmed() {
+    let app = spawn_app().await;
+    let account = app.signup(&app.new_client()).await;
+    let settings = app
+        .get_with_token("/settings", &account.token)
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        settings.contains("hx-post=\"/settings/email\""),
+        "{settings}"
+    );
+    let new = format!("moved.{}", account.email);
+
+    let asked = htmx_post(&app, &account.token, "/settings/email")
+        .form(&[("email", new.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(asked.status(), 422);
+    let html = asked.text().await.expect("html");
+    assert!(
+        html.contains("please confirm your password") && html.contains("name=\"_password\""),
+        "{html}"
+    );
+    let changed = htmx_post(&app, &account.token, "/settings/email")
+        .form(&[
+            ("email", new.as_str()),
+            ("_confirm", "1"),
+            ("_password", invoiceflow_tests::STRONG_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(changed.status(), 200);
+    let html = changed.text().await.expect("html");
+    assert!(html.contains("E-mail address changed."), "{html}");
+    assert_eq!(
+        app.login(&app.new_client(), &new, invoiceflow_tests::STRONG_PASSWORD)
+            .await
+            .status(),
+        200
+    );
+}

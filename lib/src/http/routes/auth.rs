@@ -35,6 +35,7 @@ function_routes! {
     "/v1/auth/logout" => { post: logout }
     "/v1/auth/session" => { get: current_session }
     "/v1/auth/password" => { post: change_password }
+    "/v1/auth/email" => { put: change_email }
     "/v1/account" => { delete: delete_account }
     "/v1/auth/reauthenticate" => { post: reauthenticate }
     "/v1/auth/second-factor" => { post: start_second_factor, delete: disable_second_factor }
@@ -130,6 +131,13 @@ pub(crate) fn second_factor_of(
         }
         (None, None) => Ok(None),
     }
+}
+
+/// The user's new e-mail address.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChangeRequest {
+    pub email: EmailAddress,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -440,6 +448,33 @@ async fn change_password(
     )
     .await?;
     Ok(session_response(StatusCode::NO_CONTENT, None, &token, None))
+}
+
+/// Change the e-mail address the user logs in with and is told things at. The password (and
+/// the second factor) must have been confirmed in the last 5 minutes
+/// (`POST /v1/auth/reauthenticate`); the old and the new address are both e-mailed a notice.
+#[utoipa::path(
+    put,
+    path = "/v1/auth/email",
+    tag = "auth",
+    request_body = EmailChangeRequest,
+    responses(
+        (status = 204, description = "Changed; both addresses were told"),
+        (status = 400, description = "Not an e-mail address, or the account's own already", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No live session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The password is to be confirmed first (`reauthentication-required`), and never with an API key; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The address belongs to another account", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn change_email(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestId>,
+    session: Session,
+    Json(body): Json<EmailChangeRequest>,
+) -> Result<Response, ApiError> {
+    app::auth::change_email(&state, &session.actor(&request), body.email).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Delete the account, at once and for good: every session ends (the cookie is cleared), the

@@ -233,6 +233,50 @@ fn password_form(form: &Form, saved: bool) -> Markup {
     }
 }
 
+/// The address the user logs in with: changed with the password confirmed again.
+fn email_form(form: &Form, saved: bool) -> Markup {
+    // Its password field's id apart from the other forms'.
+    let form = &form.clone().scoped("email");
+    html! {
+        form.card.narrow hx-post="/settings/email" hx-target="this" hx-swap="outerHTML" {
+            h2 { (t("email-address")) }
+            @if saved { p.ok role="status" { (t("email-changed")) } }
+            (notice(form, &["email"]))
+            (required(form, &t("new-email"), "email", Input::Email))
+            (confirm::fields(form))
+            button type="submit" { (t("change-email")) }
+        }
+    }
+}
+
+/// `POST /settings/email`: the new address (`PUT /v1/auth/email`), the password asked for
+/// first when the API wants it confirmed.
+pub async fn change_email(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    fields: Fields,
+) -> Result<Response, Failure> {
+    if let Some(form) = confirm::first(&web, &headers, &fields).await? {
+        return Ok(crate::web::refused(email_form(&form, false)));
+    }
+    let sent = submit(
+        &web,
+        &headers,
+        Method::PUT,
+        reads::EMAIL,
+        &fields,
+        Vec::new(),
+    )
+    .await;
+    if sent.reply.is_success() {
+        return Ok(email_form(&Form::default(), true).into_response());
+    }
+    if let Some(form) = confirm::asked(&fields, &sent, "confirm-for-email") {
+        return Ok(crate::web::refused(email_form(&form, false)));
+    }
+    sent.refused(&fields, |form| email_form(form, false))
+}
+
 /// Two-factor authentication: set up (with the password), or turned off (with the password
 /// and a code).
 fn two_factor_form(on: bool, form: &Form) -> Markup {
@@ -350,6 +394,7 @@ pub async fn settings(
         }
         (suppressions_section(&suppressions, &fmt))
         (password_form(&Form::default(), false))
+        (email_form(&Form::default(), false))
         (two_factor_form(two_factor_on, &Form::default()))
         (delete_form(&Form::default(), &legal_name))
     };
