@@ -119,6 +119,7 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
             webhook_retry_pauses: invoiceflow::config::webhook_retry_pauses(),
             audit_key_id,
             forwarding_key_id,
+            edge_secret: String::new(),
             quotas: invoiceflow::domain::throttle::QUOTAS,
         },
         table_key_id,

@@ -42,6 +42,9 @@ pub struct Config {
     /// The HMAC key the web function vouches for its browsers' addresses with
     /// (`FORWARDING_KEY_ID`, [`crate::http::client`]); empty: none vouched for, none believed.
     pub forwarding_key_id: String,
+    /// The secret CloudFront adds to every request it forwards (`EDGE_SECRET`,
+    /// [`crate::http::edge`]); empty where there is no edge (locally), and nothing is checked.
+    pub edge_secret: String,
     /// Each account's hourly quotas ([`crate::domain::throttle::QUOTAS`]; tests lower them).
     pub quotas: crate::domain::throttle::Quotas,
 }
@@ -71,6 +74,7 @@ impl Config {
             webhook_retry_pauses: webhook_retry_pauses(),
             audit_key_id: env::var("AUDIT_KEY_ID").unwrap_or_default(),
             forwarding_key_id: env::var("FORWARDING_KEY_ID").unwrap_or_default(),
+            edge_secret: env::var("EDGE_SECRET").unwrap_or_default(),
             quotas: crate::domain::throttle::QUOTAS,
         })
     }

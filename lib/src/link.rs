@@ -48,6 +48,7 @@ pub const ROUTES: &[&str] = &[
 /// The function's router, with every layer its answers need.
 pub fn router(state: AppState) -> Router {
     let allowed: std::sync::Arc<[String]> = state.config.allowed_origins.clone().into();
+    let edge = crate::http::edge::EdgeSecret::new(&state.config.edge_secret);
     let router = Router::new()
         .route(ROUTES[0], get(show))
         .route(ROUTES[1], get(pdf))
@@ -63,6 +64,9 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
         .layer(CatchPanicLayer::custom(crate::http::layers::panic_response))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            crate::http::edge::edge_only(edge.clone(), req, next)
+        }))
         .layer(middleware::from_fn(crate::http::layers::request_context))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

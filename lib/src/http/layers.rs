@@ -27,6 +27,7 @@ pub fn finish(router: Router, state: &crate::AppState) -> Router {
     let config: &Config = &state.config;
     let allowed_origins: Arc<[String]> = config.allowed_origins.clone().into();
     let (forwarding, clock) = (state.forwarding.clone(), state.clock.clone());
+    let edge = super::edge::EdgeSecret::new(&config.edge_secret);
     let router = router
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -38,6 +39,9 @@ pub fn finish(router: Router, state: &crate::AppState) -> Router {
             super::client::believe_vouched(forwarding.clone(), clock.clone(), req, next)
         }))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            super::edge::edge_only(edge.clone(), req, next)
+        }))
         .layer(middleware::from_fn(request_context))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -134,6 +138,7 @@ mod tests {
             webhook_retry_pauses: Vec::new(),
             audit_key_id: String::new(),
             forwarding_key_id: String::new(),
+            edge_secret: String::new(),
             quotas: crate::domain::throttle::QUOTAS,
         };
         let sdk = aws_config::SdkConfig::builder()

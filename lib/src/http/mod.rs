@@ -29,6 +29,7 @@ macro_rules! function_routes {
 }
 
 pub mod client;
+pub mod edge;
 pub mod etag;
 pub mod extract;
 pub mod functions;

@@ -160,6 +160,7 @@ pub fn router(allowed_origins: &[String], vouching: Vouching) -> anyhow::Result<
         routes(web).fallback(not_found),
         allowed_origins,
         vouching,
+        crate::http::edge::EdgeSecret::from_env(),
     ))
 }
 
@@ -197,10 +198,21 @@ pub fn over_api(api: Router, allowed_origins: &[String], vouching: Vouching) -> 
             }
         }
     });
-    finish(site, allowed_origins, vouching)
+    // One router for the whole site: the API's own layers check the edge.
+    finish(
+        site,
+        allowed_origins,
+        vouching,
+        crate::http::edge::EdgeSecret::default(),
+    )
 }
 
-fn finish(router: Router, allowed_origins: &[String], vouching: Vouching) -> Router {
+fn finish(
+    router: Router,
+    allowed_origins: &[String],
+    vouching: Vouching,
+    edge: crate::http::edge::EdgeSecret,
+) -> Router {
     let allowed: Arc<[String]> = allowed_origins.to_vec().into();
     let router = router
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -216,6 +228,9 @@ fn finish(router: Router, allowed_origins: &[String], vouching: Vouching) -> Rou
             crate::http::client::vouch_for_browser(forwarding, clock, req, next)
         }))
         .layer(CatchPanicLayer::custom(crate::http::layers::panic_response))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            crate::http::edge::edge_only(edge.clone(), req, next)
+        }))
         .layer(middleware::from_fn(crate::http::layers::request_context))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

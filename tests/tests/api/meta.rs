@@ -125,3 +125,25 @@ async fn every_response_carries_a_request_id() {
     let id = response.headers()["x-request-id"].to_str().expect("ascii");
     assert_eq!(id.len(), 26, "{id}");
 }
+
+/// Behind an edge (a secret configured), a request without the edge's header is refused by the
+/// API, the customer's page and the web app alike; with it, each is served.
+#[tokio::test]
+async fn with_an_edge_only_what_came_through_it_is_served() {
+    let app = spawn_app().await;
+    let edged = app
+        .instance_configured(|config| config.edge_secret = "the-edge-s-own-secret".into())
+        .await;
+    let client = reqwest::Client::new();
+    for path in ["/v1/openapi.json", "/d/no-such-link", "/v1/customers"] {
+        let direct = client.get(edged.url(path)).send().await.expect("get");
+        assert_eq!(direct.status(), 403, "{path}");
+        let through = client
+            .get(edged.url(path))
+            .header("x-invoiceflow-edge", "the-edge-s-own-secret")
+            .send()
+            .await
+            .expect("get");
+        assert_ne!(through.status(), 403, "{path}");
+    }
+}

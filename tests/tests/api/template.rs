@@ -687,6 +687,22 @@ fn the_edge_limits_each_client_s_requests_and_credential_guesses_by_address() {
         Some("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"),
         "nothing cached: every answer is a session's"
     );
+    // The execute-api address is closed to what did not come through here: CloudFront adds
+    // the edge's secret, and every function (their shared environment) checks the same one.
+    let secret = "{{resolve:secretsmanager:${EdgeOriginSecret}:SecretString}}";
+    let added = &distribution["Origins"][0]["OriginCustomHeaders"][0];
+    assert_eq!(added["HeaderName"].as_str(), Some("X-InvoiceFlow-Edge"));
+    assert!(format!("{:?}", added["HeaderValue"]).contains(secret));
+    assert_eq!(
+        invoiceflow::http::edge::EDGE_HEADER.as_str(),
+        "x-invoiceflow-edge"
+    );
+    let environment = &main["Globals"]["Function"]["Environment"]["Variables"];
+    assert!(format!("{:?}", environment["EDGE_SECRET"]).contains(secret));
+    assert_eq!(
+        main["Resources"]["EdgeOriginSecret"]["Type"].as_str(),
+        Some("AWS::SecretsManager::Secret")
+    );
 }
 
 /// No administrator can quietly give themselves a key: only the break-glass role (assumed with
