@@ -87,7 +87,7 @@ async fn a_raw_read_of_the_table_finds_no_trace_of_stored_content() {
     let marker = "MARKER-Ölçü-7f3a9c";
     open_account_with_note(&stack.state, &tenant, marker).await;
     let items = stack.raw_items().await;
-    assert_eq!(items.len(), 2, "account and note");
+    assert_eq!(items.len(), 3, "the account, its trail head and the note");
     for item in items {
         for (name, value) in item {
             let bytes = attribute_bytes(&value);
