@@ -459,3 +459,93 @@ async fn each_tampering_of_the_trail_is_found_and_the_export_checks_offline() {
     assert!(said.contains("PROBLEM: checkpoint 1"), "{said}");
     std::fs::remove_dir_all(&folder).expect("clean up");
 }
+
+/// A trail of many entries (the count from `MEASURE_TRAIL`, 2,000 in `make test`): the passes
+/// that sign it, and one check of it, by AWS calls and time, beside one page of the trail read
+/// (100 entries). The check reads the whole trail, a page of 500 at a time.
+#[tokio::test]
+async fn a_long_trail_is_signed_and_checked_with_measured_calls_and_time() {
+    let app = invoiceflow_tests::spawn_app_alone().await;
+    let count: usize = std::env::var("MEASURE_TRAIL")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2_000);
+    let account = app.signup(&app.client).await;
+    let tenant = tenant_of(&account);
+    let store = &app.state().store;
+    for start in (0..count).step_by(1_000) {
+        let records: Vec<_> = (start..count.min(start + 1_000))
+            .map(|i| {
+                (
+                    invoiceflow::store::keys::audit(&tenant, &ulid::Ulid::generate()),
+                    made_up(if i % 2 == 0 {
+                        "customer.create"
+                    } else {
+                        "invoice.pdf"
+                    }),
+                )
+            })
+            .collect();
+        store.seed_for_tests(&tenant, records).await.expect("seed");
+    }
+    let calls = app.state().aws_calls();
+
+    app.state().clock.advance(2 * 3600);
+    let before = calls.snapshot();
+    let started = std::time::Instant::now();
+    let mut passes = 0;
+    let mut signed = 0;
+    loop {
+        let report = invoiceflow_tests::passes_until_done(app.state()).await.0;
+        passes += 1;
+        signed += report.entries_signed;
+        if report.entries_signed == 0 {
+            break;
+        }
+    }
+    let sign_time = started.elapsed();
+    let sign_calls = calls.since(&before);
+    assert!(signed >= count as u64, "{signed} of {count}");
+
+    app.login(&app.client, &account.email, &account.password)
+        .await;
+    let before = calls.snapshot();
+    let started = std::time::Instant::now();
+    let page = app
+        .client
+        .get(app.url("/v1/audit?limit=100"))
+        .send()
+        .await
+        .expect("a page");
+    assert_eq!(page.status(), 200);
+    let page_time = started.elapsed();
+    let page_calls = calls.since(&before);
+
+    let before = calls.snapshot();
+    let started = std::time::Instant::now();
+    let checked: Value = app
+        .client
+        .get(app.url("/v1/audit/verify"))
+        .send()
+        .await
+        .expect("verify")
+        .json()
+        .await
+        .expect("json");
+    let check_time = started.elapsed();
+    let check_calls = calls.since(&before);
+    assert_eq!(checked["intact"], true, "{checked:#}");
+    assert!(checked["entries_sealed"].as_u64() >= Some(count as u64));
+    let ratio = |t: std::time::Duration| t.as_secs_f64() / page_time.as_secs_f64().max(1e-6);
+    println!(
+        "trail of {count} entries: signed in {passes} passes, {checkpoints} checkpoints, {:.2} s \
+         = {:.0}x a page of the trail ({:.1} ms), calls {sign_calls:?}; checked in {:.2} s = \
+         {:.0}x the page, calls {check_calls:?}; the page's calls {page_calls:?}",
+        sign_time.as_secs_f64(),
+        ratio(sign_time),
+        page_time.as_secs_f64() * 1000.0,
+        check_time.as_secs_f64(),
+        ratio(check_time),
+        checkpoints = checked["checkpoints"],
+    );
+}

@@ -426,6 +426,10 @@ async fn an_owner_runs_the_business_in_the_browser_from_signup_to_deletion() {
         browser.visit(path).await;
         browser.check_page().await;
     }
+    // The trail checked against its signed checkpoints (none yet: no hourly pass has run).
+    browser.visit("/audit/check").await;
+    browser.wait_for_text("Das Protokoll ist unverändert").await;
+    browser.check_page().await;
 
     // A CSV export, downloaded from its link.
     browser.visit("/exports").await;
