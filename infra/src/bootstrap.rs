@@ -120,6 +120,9 @@ pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyh
             audit_key_id,
             forwarding_key_id,
             edge_secret: String::new(),
+            // The emulator's STS hands out credentials for any role of its account, and its
+            // table accepts them: every test's tenant reads and writes go this way.
+            tenant_role_arn: LOCAL_TENANT_ROLE.into(),
             quotas: invoiceflow::domain::throttle::QUOTAS,
         },
         table_key_id,
@@ -140,6 +143,10 @@ async fn ensure_queue(sqs: &aws_sdk_sqs::Client, table: &str) -> anyhow::Result<
         .context("create the webhooks' queue")?;
     out.queue_url.context("the queue's URL")
 }
+
+/// The role a local request assumes for its tenant (the emulator's account is 123456789012).
+pub const LOCAL_TENANT_ROLE: &str =
+    "arn:aws:iam::123456789012:role/invoiceflow-TenantDataRole-local";
 
 /// The local stack's sending address; its domain is the identity verified in the emulator's
 /// SES, as the platform's is in AWS.

@@ -243,6 +243,127 @@ impl Clients {
     }
 }
 
+/// Clients that act as one tenant (decision 0028): made with credentials of `TenantDataRole`
+/// assumed with the session tag `tenant=<ULID>`, whose policy reaches that tenant's items and
+/// nothing else. One `AssumeRole` per tenant per warm container, while the credentials last;
+/// a warm request makes no STS call. Without a role (`TENANT_ROLE_ARN` unset) the function's
+/// own clients are used.
+#[derive(Clone)]
+pub struct TenantAccess(Option<Arc<TenantAccessInner>>);
+
+struct TenantAccessInner {
+    role_arn: String,
+    sdk: aws_config::SdkConfig,
+    sts: Lazy<aws_sdk_sts::Client>,
+    calls: AwsCalls,
+    cache: moka::future::Cache<ulid::Ulid, TenantClients>,
+}
+
+/// What a tenant's credentials are used with.
+#[derive(Clone, Debug)]
+pub struct TenantClients {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+}
+
+/// How long a tenant's credentials are asked for, and how long they are used: a quarter of an
+/// hour to spare, so no request (15 minutes at most) outlives them.
+const TENANT_SESSION_SECONDS: i32 = 3600;
+const TENANT_CLIENTS_TTL: std::time::Duration = std::time::Duration::from_secs(45 * 60);
+
+impl TenantAccess {
+    /// `role_arn` assumed per tenant (none: the function's own clients).
+    pub fn new(role_arn: &str, sdk: &aws_config::SdkConfig, calls: &AwsCalls) -> Self {
+        if role_arn.is_empty() {
+            return Self(None);
+        }
+        let (sdk_t, calls_t) = (sdk.clone(), calls.clone());
+        let sts = Lazy::new(move || {
+            aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&sdk_t)
+                    .interceptor(CountCalls {
+                        service: "sts",
+                        calls: calls_t.clone(),
+                    })
+                    .build(),
+            )
+        });
+        Self(Some(Arc::new(TenantAccessInner {
+            role_arn: role_arn.to_owned(),
+            sdk: sdk.clone(),
+            sts,
+            calls: calls.clone(),
+            cache: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(TENANT_CLIENTS_TTL)
+                .build(),
+        })))
+    }
+
+    /// The function's own clients for everything.
+    pub fn none() -> Self {
+        Self(None)
+    }
+
+    /// Whether requests act with tenant credentials.
+    pub fn is_on(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The tenant's clients (`None` where there is no role to assume).
+    pub async fn clients(&self, tenant: &ulid::Ulid) -> anyhow::Result<Option<TenantClients>> {
+        let Some(inner) = &self.0 else {
+            return Ok(None);
+        };
+        let clients = inner
+            .cache
+            .try_get_with(*tenant, inner.assume(tenant))
+            .await
+            .map_err(|e| anyhow::anyhow!("tenant credentials: {e:#}"))?;
+        Ok(Some(clients))
+    }
+}
+
+impl TenantAccessInner {
+    async fn assume(&self, tenant: &ulid::Ulid) -> anyhow::Result<TenantClients> {
+        let tag = aws_sdk_sts::types::Tag::builder()
+            .key("tenant")
+            .value(tenant.to_string())
+            .build()?;
+        let out = self
+            .sts
+            .get()
+            .assume_role()
+            .role_arn(&self.role_arn)
+            .role_session_name(format!("tenant-{tenant}"))
+            .duration_seconds(TENANT_SESSION_SECONDS)
+            .tags(tag)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!(aws_sdk_sts::error::DisplayErrorContext(e).to_string()))?;
+        let credentials = out
+            .credentials
+            .ok_or_else(|| anyhow::anyhow!("STS returned no credentials"))?;
+        let expiry = std::time::SystemTime::try_from(credentials.expiration).ok();
+        let provider = aws_credential_types::Credentials::new(
+            credentials.access_key_id,
+            credentials.secret_access_key,
+            Some(credentials.session_token),
+            expiry,
+            "tenant-data-role",
+        );
+        let dynamodb = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&self.sdk)
+                .credentials_provider(provider)
+                .interceptor(CountCalls {
+                    service: "dynamodb",
+                    calls: self.calls.clone(),
+                })
+                .build(),
+        );
+        Ok(TenantClients { dynamodb })
+    }
+}
+
 fn uses_custom_endpoint(sdk: &aws_config::SdkConfig) -> bool {
     sdk.endpoint_url().is_some()
 }

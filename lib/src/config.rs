@@ -42,6 +42,9 @@ pub struct Config {
     /// The HMAC key the web function vouches for its browsers' addresses with
     /// (`FORWARDING_KEY_ID`, [`crate::http::client`]); empty: none vouched for, none believed.
     pub forwarding_key_id: String,
+    /// The role a request assumes for its tenant's partition (`TENANT_ROLE_ARN`, decision 0028);
+    /// empty: the function's own credentials.
+    pub tenant_role_arn: String,
     /// The secret CloudFront adds to every request it forwards (`EDGE_SECRET`,
     /// [`crate::http::edge`]); empty where there is no edge (locally), and nothing is checked.
     pub edge_secret: String,
@@ -75,6 +78,7 @@ impl Config {
             audit_key_id: env::var("AUDIT_KEY_ID").unwrap_or_default(),
             forwarding_key_id: env::var("FORWARDING_KEY_ID").unwrap_or_default(),
             edge_secret: env::var("EDGE_SECRET").unwrap_or_default(),
+            tenant_role_arn: env::var("TENANT_ROLE_ARN").unwrap_or_default(),
             quotas: crate::domain::throttle::QUOTAS,
         })
     }

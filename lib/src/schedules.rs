@@ -294,7 +294,7 @@ impl DueWork for Trails {
         (): &(),
         _: &RequestId,
     ) -> crate::app::Result<crate::trail::Sealed> {
-        Box::pin(crate::trail::seal(state, tenant)).await
+        Box::pin(crate::trail::catch_up(state, tenant)).await
     }
 }
 

@@ -120,7 +120,12 @@ impl AppState {
             keyring,
             clock.clone(),
         )
-        .with_relay(relay);
+        .with_relay(relay)
+        .with_tenant_access(crate::aws::TenantAccess::new(
+            &config.tenant_role_arn,
+            sdk,
+            &clients.calls,
+        ));
         let signer = SessionSigner::new(clients.lazy_kms(), config.signing_key_id.as_str());
         let trail_signer = crate::trail::TrailSigner::new(clients.lazy_kms(), &config.audit_key_id);
         let forwarding =

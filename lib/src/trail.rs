@@ -236,6 +236,26 @@ pub async fn seal(state: &AppState, tenant: &TenantId) -> Result<Sealed> {
     }
 }
 
+/// Checkpoints an account's trail makes in one look at most: a long backlog (an account that
+/// was busy while the pass was down) is caught up 20,000 entries a pass, and the next pass
+/// carries on.
+const CHECKPOINTS_PER_LOOK: usize = 20;
+
+/// Signs what is waiting in the account's trail, a checkpoint of up to
+/// [`trail::MAX_ENTRIES`] after another, until it is caught up or has made
+/// [`CHECKPOINTS_PER_LOOK`].
+pub async fn catch_up(state: &AppState, tenant: &TenantId) -> Result<Sealed> {
+    let mut entries = 0;
+    for _ in 0..CHECKPOINTS_PER_LOOK {
+        let sealed = seal(state, tenant).await?;
+        entries += sealed.entries;
+        if sealed.entries < trail::MAX_ENTRIES as u64 {
+            break;
+        }
+    }
+    Ok(Sealed { entries })
+}
+
 /// Checks the account's whole trail against its checkpoints: every signature with the key's
 /// public half, the numbering, the chain, and each checkpoint's entries.
 pub async fn verify(state: &AppState, tenant: &TenantId) -> Result<Verification> {

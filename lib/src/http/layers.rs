@@ -139,6 +139,7 @@ mod tests {
             audit_key_id: String::new(),
             forwarding_key_id: String::new(),
             edge_secret: String::new(),
+            tenant_role_arn: String::new(),
             quotas: crate::domain::throttle::QUOTAS,
         };
         let sdk = aws_config::SdkConfig::builder()

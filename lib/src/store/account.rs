@@ -26,9 +26,13 @@ impl Store {
         key: &ItemKey,
     ) -> Result<(Option<AccountState>, Option<Stored<R>>), StoreError> {
         super::ensure_in_tenant(tenant, key)?;
+        let db = self.db_of(tenant).await?;
         let read = async {
-            self.transact_get(vec![account_get(self, tenant)?, plain_get(self, key, &[])?])
-                .await
+            self.transact_get(
+                &db,
+                vec![account_get(self, tenant)?, plain_get(self, key, &[])?],
+            )
+            .await
         };
         let (mut items, cipher) = tokio::try_join!(read, self.cipher(tenant))?;
         let record = items
@@ -54,13 +58,14 @@ impl Store {
         Ok(matches!(status, Some(AttributeValue::S(status)) if status == ACCOUNT_ACTIVE))
     }
 
+    /// One consistent read of `gets`, made with `db` (a tenant's client, or the function's own).
     pub(super) async fn transact_get(
         &self,
+        db: &aws_sdk_dynamodb::Client,
         gets: Vec<TransactGetItem>,
     ) -> Result<Vec<Option<Attributes>>, StoreError> {
         let expected = gets.len();
-        let out = self
-            .db
+        let out = db
             .transact_get_items()
             .set_transact_items(Some(gets))
             .send()

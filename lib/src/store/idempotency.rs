@@ -81,7 +81,8 @@ impl Store {
             number(now.unix_seconds() + LEASE_SECONDS),
         );
         let claimed = self
-            .db
+            .db_of(tenant)
+            .await?
             .put_item()
             .table_name(self.table.as_ref())
             .set_item(Some(attrs))
@@ -114,7 +115,8 @@ impl Store {
     ) -> Result<NextAction, StoreError> {
         let key = keys::idempotency(tenant, &request.key_digest);
         let read = self
-            .db
+            .db_of(tenant)
+            .await?
             .get_item()
             .table_name(self.table.as_ref())
             .set_key(Some(item::key_attributes(&key)))
@@ -157,7 +159,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let key = keys::idempotency(tenant, &request.key_digest);
         let deleted = self
-            .db
+            .db_of(tenant)
+            .await?
             .delete_item()
             .table_name(self.table.as_ref())
             .set_key(Some(item::key_attributes(&key)))

@@ -174,10 +174,10 @@ impl Store {
     pub async fn decoy_login_read(&self) -> Result<(), StoreError> {
         let tenant = TenantId::generate();
         let user = keys::user(&tenant, &UserId::generate());
-        self.transact_get(vec![
-            account_get(self, &tenant)?,
-            plain_get(self, &user, &[])?,
-        ])
+        self.transact_get(
+            &self.db,
+            vec![account_get(self, &tenant)?, plain_get(self, &user, &[])?],
+        )
         .await
         .map(|_| ())
     }

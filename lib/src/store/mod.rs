@@ -177,6 +177,8 @@ pub struct Store {
     clock: Clock,
     /// The webhooks' delivery queue, where the process has one.
     relay: Option<Relay>,
+    /// The tenant's own credentials for its partition (decision 0028).
+    tenants: crate::aws::TenantAccess,
 }
 
 impl Store {
@@ -192,6 +194,26 @@ impl Store {
             keyring,
             clock,
             relay: None,
+            tenants: crate::aws::TenantAccess::none(),
+        }
+    }
+
+    /// Reads and writes of a tenant's own partition made with that tenant's credentials.
+    pub fn with_tenant_access(mut self, tenants: crate::aws::TenantAccess) -> Self {
+        self.tenants = tenants;
+        self
+    }
+
+    /// The client for the tenant's partition: with the tenant's credentials, where the process
+    /// has a role to assume; else the function's own.
+    pub(crate) async fn db_of(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<aws_sdk_dynamodb::Client, StoreError> {
+        match self.tenants.clients(&tenant.ulid()).await {
+            Ok(Some(clients)) => Ok(clients.dynamodb),
+            Ok(None) => Ok(self.db.clone()),
+            Err(error) => Err(StoreError::Aws(error)),
         }
     }
 
@@ -290,7 +312,12 @@ impl Store {
         if tx.has_events() {
             return Box::pin(self.commit_with_events(tx)).await;
         }
-        tx.commit(&self.db).await
+        let db = if tx.stays_in_tenant() {
+            self.db_of(tx.tenant()).await?
+        } else {
+            self.db.clone()
+        };
+        tx.commit(&db).await
     }
 
     /// One record, or `None` when there is no such item.
@@ -302,9 +329,11 @@ impl Store {
         ensure_in_tenant(tenant, key)?;
         // The cipher is cached on a warm container, so this is one round trip; on a cold one
         // the key's unwrapping overlaps the read.
+        // The tenant's client first, on its own: its making is never cut short by the other's
+        // failing (decision 0028).
+        let db = self.db_of(tenant).await?;
         let read = async {
-            self.db
-                .get_item()
+            db.get_item()
                 .table_name(self.table.as_ref())
                 .set_key(Some(item::key_attributes(key)))
                 .consistent_read(true)
@@ -375,6 +404,7 @@ impl Store {
         cursor: Option<&str>,
         keep: impl Fn(&R) -> bool,
     ) -> Result<Page<(String, Stored<R>)>, StoreError> {
+        let db = self.db_of(tenant).await?;
         let cipher = self.cipher(tenant).await?;
         let pk = keys::tenant_partition(tenant);
         let mut start = cursor
@@ -388,7 +418,7 @@ impl Store {
         loop {
             let ask = i32::try_from(wanted - kept.len()).unwrap_or(i32::MAX);
             let out = self
-                .listing_query(&pk, listing)
+                .listing_query(&db, &pk, listing)
                 .limit(ask)
                 .consistent_read(true)
                 .set_exclusive_start_key(start.take())
@@ -430,9 +460,10 @@ impl Store {
         limit: i32,
         start: Option<RawCursor>,
     ) -> Result<(Vec<(String, Option<Stored<R>>)>, Option<RawCursor>), StoreError> {
+        let db = self.db_of(tenant).await?;
         let cipher = self.cipher(tenant).await?;
         let out = self
-            .listing_query(&keys::tenant_partition(tenant), listing)
+            .listing_query(&db, &keys::tenant_partition(tenant), listing)
             .limit(limit)
             .consistent_read(true)
             .set_exclusive_start_key(start)
@@ -453,14 +484,14 @@ impl Store {
 }
 
 impl Store {
-    /// The Query of `listing` in the partition `pk`, in its order.
+    /// The Query of `listing` in the partition `pk`, in its order, made with `db`.
     fn listing_query(
         &self,
+        db: &aws_sdk_dynamodb::Client,
         pk: &str,
         listing: &Listing,
     ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
-        let query = self
-            .db
+        let query = db
             .query()
             .table_name(self.table.as_ref())
             .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()));

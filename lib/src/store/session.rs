@@ -56,12 +56,16 @@ impl Store {
         check: &SessionCheck,
     ) -> Result<bool, StoreError> {
         let session_key = keys::session(tenant, &check.session);
+        let db = self.db_of(tenant).await?;
         let items = self
-            .transact_get(vec![
-                account_get(self, tenant)?,
-                plain_get(self, &keys::user(tenant, &check.user), &[item::PK])?,
-                plain_get(self, &session_key, &[EXPIRES_ATTR, SEEN_ATTR])?,
-            ])
+            .transact_get(
+                &db,
+                vec![
+                    account_get(self, tenant)?,
+                    plain_get(self, &keys::user(tenant, &check.user), &[item::PK])?,
+                    plain_get(self, &session_key, &[EXPIRES_ATTR, SEEN_ATTR])?,
+                ],
+            )
             .await?;
         let [account, user, session] = <[Option<Attributes>; 3]>::try_from(items)
             .map_err(|_| StoreError::Corrupt(anyhow::anyhow!("transaction read count")))?;
@@ -87,7 +91,7 @@ impl Store {
         };
         let live = account_live && user.is_some() && session_live;
         if live && check.now - seen >= TOUCH_AFTER_SECONDS {
-            self.mark_used(&session_key, check).await?;
+            self.mark_used(&db, &session_key, check).await?;
         }
         Ok(live)
     }
@@ -100,7 +104,8 @@ impl Store {
         session: &SessionId,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.db
+        self.db_of(tenant)
+            .await?
             .update_item()
             .table_name(self.table())
             .set_key(Some(item::key_attributes(&keys::session(tenant, session))))
@@ -121,7 +126,8 @@ impl Store {
         session: &SessionId,
     ) -> Result<Option<i64>, StoreError> {
         let found = self
-            .db
+            .db_of(tenant)
+            .await?
             .get_item()
             .table_name(self.table())
             .set_key(Some(item::key_attributes(&keys::session(tenant, session))))
@@ -142,11 +148,11 @@ impl Store {
     /// Writes the session's last use, unless it has been removed (logout) or written later.
     async fn mark_used(
         &self,
+        db: &aws_sdk_dynamodb::Client,
         session_key: &keys::ItemKey,
         check: &SessionCheck,
     ) -> Result<(), StoreError> {
-        let written = self
-            .db
+        let written = db
             .update_item()
             .table_name(self.table())
             .set_key(Some(item::key_attributes(session_key)))

@@ -29,6 +29,7 @@ mod sending;
 mod store;
 mod tax;
 mod template;
+mod tenant_access;
 mod tenant_policy;
 mod web;
 mod webhooks;

@@ -466,3 +466,56 @@ fn a_tenant_s_session_reaches_its_own_items_keys_and_files_and_nothing_else() {
     // The whole matrix ran: 18 requests allowed, 55 denied.
     assert_eq!((allowed, cases.len() - allowed), (18, 55));
 }
+
+/// Every function that opens a tenant's records may take the role for its tenant, and every
+/// function is told which role that is.
+#[test]
+fn the_functions_that_reach_tenant_data_may_take_the_tenant_role() {
+    let template = template();
+    let resources = &template["Resources"];
+    let environment = &template["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(
+        resolved(&environment["TENANT_ROLE_ARN"]),
+        json!(ROLE),
+        "every function knows the role"
+    );
+    let assume = resolved(&resources["AssumeTenantDataPolicy"]["Properties"]["PolicyDocument"]);
+    assert_eq!(
+        assume["Statement"][0]["Action"],
+        json!(["sts:AssumeRole", "sts:TagSession"])
+    );
+    assert_eq!(assume["Statement"][0]["Resource"], json!(ROLE));
+    for function in [
+        "Auth",
+        "Account",
+        "Customers",
+        "Services",
+        "Proposals",
+        "Invoices",
+        "Payments",
+        "Documents",
+        "Recurring",
+        "Exports",
+        "Link",
+        "Deliveries",
+        "Schedules",
+        "Webhooks",
+        "Purge",
+    ] {
+        let policies = format!(
+            "{:?}",
+            resources[format!("{function}Function").as_str()]["Properties"]["Policies"]
+        );
+        assert!(
+            policies.contains("AssumeTenantDataPolicy"),
+            "{function} cannot take its tenant's role"
+        );
+    }
+    for function in ["Web", "Meta"] {
+        let policies = format!(
+            "{:?}",
+            resources[format!("{function}Function").as_str()]["Properties"]["Policies"]
+        );
+        assert!(!policies.contains("AssumeTenantDataPolicy"), "{function}");
+    }
+}
