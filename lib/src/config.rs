@@ -37,7 +37,7 @@ pub struct Config {
     /// [`crate::domain::webhook::RETRY_PAUSES_SECONDS`]; tests shorten them).
     pub webhook_retry_pauses: Vec<std::time::Duration>,
     /// The ECC_NIST_P256 KMS key the audit trail's checkpoints are signed with
-    /// (`AUDIT_KEY_ID`, [`crate::trail`]); empty where no function signs or checks them.
+    /// (`AUDIT_KEY_ID`, [`crate::app::trail`]); empty where no function signs or checks them.
     pub audit_key_id: String,
     /// The HMAC key the web function vouches for its browsers' addresses with
     /// (`FORWARDING_KEY_ID`, [`crate::http::client`]); empty: none vouched for, none believed.

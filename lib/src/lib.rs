@@ -26,7 +26,6 @@ pub mod site;
 pub mod state;
 pub mod store;
 pub mod telemetry;
-pub mod trail;
 pub mod web;
 pub mod webhooks;
 

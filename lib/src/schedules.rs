@@ -3,7 +3,7 @@
 //! makes its invoices (each period once, however passes overlap or repeat); then every open
 //! invoice whose next reminder's day has come, found the same way, is looked at and reminded
 //! (each stage at most once); last, every account's audit trail due for a look has its new
-//! entries signed as a checkpoint ([`crate::trail`]). A pass stops before its deadline; the
+//! entries signed as a checkpoint ([`crate::app::trail`]). A pass stops before its deadline; the
 //! next one finds what is left still due and carries on.
 //!
 //! The logs say how many schedules and invoices, never whose or what.
@@ -277,7 +277,7 @@ impl DueWork for Trails {
     /// The entry names the account twice.
     type Id = TenantId;
     type Account = ();
-    type Done = crate::trail::Sealed;
+    type Done = crate::app::trail::Sealed;
 
     fn id(ulid: ulid::Ulid) -> TenantId {
         TenantId::from_due_index(ulid)
@@ -293,8 +293,8 @@ impl DueWork for Trails {
         _: &TenantId,
         (): &(),
         _: &RequestId,
-    ) -> crate::app::Result<crate::trail::Sealed> {
-        Box::pin(crate::trail::catch_up(state, tenant)).await
+    ) -> crate::app::Result<crate::app::trail::Sealed> {
+        Box::pin(crate::app::trail::catch_up(state, tenant)).await
     }
 }
 

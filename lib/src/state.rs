@@ -64,9 +64,9 @@ pub struct Inner {
     /// The service's MAC key: the email index and device cookies.
     pub service_key: ServiceKey,
     /// The key the audit trail's checkpoints are signed with.
-    pub trail_signer: crate::trail::TrailSigner,
+    pub trail_signer: crate::crypto::trail_key::TrailSigner,
     /// The key the web function's vouching for a browser is checked with.
-    pub forwarding: crate::http::client::Forwarding,
+    pub forwarding: crate::crypto::forwarding::Forwarding,
     /// The one clock (the store's too).
     pub clock: Clock,
     /// How webhook hosts resolve where a test put its own resolver in place.
@@ -127,9 +127,12 @@ impl AppState {
             &clients.calls,
         ));
         let signer = SessionSigner::new(clients.lazy_kms(), config.signing_key_id.as_str());
-        let trail_signer = crate::trail::TrailSigner::new(clients.lazy_kms(), &config.audit_key_id);
-        let forwarding =
-            crate::http::client::Forwarding::new(clients.lazy_kms(), &config.forwarding_key_id);
+        let trail_signer =
+            crate::crypto::trail_key::TrailSigner::new(clients.lazy_kms(), &config.audit_key_id);
+        let forwarding = crate::crypto::forwarding::Forwarding::new(
+            clients.lazy_kms(),
+            &config.forwarding_key_id,
+        );
         Self(Arc::new(Inner {
             config,
             clients,

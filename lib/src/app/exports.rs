@@ -122,7 +122,7 @@ pub async fn create(
         let (about, trail) = match dataset {
             Dataset::Account => (
                 Box::pin(account_json(state, &tenant)).await?,
-                Some(Box::pin(crate::trail::for_export(state, &tenant)).await?),
+                Some(Box::pin(super::trail::for_export(state, &tenant)).await?),
             ),
             _ => (serde_json::Value::Null, None),
         };

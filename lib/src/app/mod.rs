@@ -30,6 +30,7 @@ pub mod reminders;
 pub mod sending;
 pub mod suppressions;
 mod totals;
+pub mod trail;
 pub mod webhooks;
 
 use std::sync::Arc;

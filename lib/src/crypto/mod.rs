@@ -3,8 +3,10 @@
 //!
 //! See docs/decisions/0002-envelope-encryption.md.
 
+pub mod forwarding;
 mod keyring;
 mod seal;
+pub mod trail_key;
 
 pub use keyring::{Keyring, KeyringError, WrappedKey};
 pub use seal::{OpenError, TenantCipher};

@@ -111,6 +111,15 @@ and times RFC 3339 (UTC). A cell that a spreadsheet would run as a formula (it b
 =, +, -, @, a tab or a carriage return) starts with an apostrophe.
 ";
 
+/// What the complete export carries to check the trail offline: every entry's canonical line
+/// (`audit/trail.jsonl`), every checkpoint (`audit/checkpoints.jsonl`: its statement and
+/// signature) and the key's public half (`audit/public-key.pem`).
+pub struct TrailFiles {
+    pub trail: Vec<u8>,
+    pub checkpoints: Vec<u8>,
+    pub public_key_pem: String,
+}
+
 /// The offline check of the audit trail the complete export carries (`audit/verify.py`).
 pub const VERIFY_SCRIPT: &str = include_str!("verify_audit_trail.py");
 
@@ -124,7 +133,7 @@ pub async fn write_account_zip(
     s3: &aws_sdk_s3::Client,
     target: &Target<'_>,
     tenant: &TenantId,
-    (account, trail): (&serde_json::Value, Option<&crate::trail::ForExport>),
+    (account, trail): (&serde_json::Value, Option<&TrailFiles>),
 ) -> Result<u64, ExportError> {
     use zip::write::SimpleFileOptions;
     let mut upload = Box::pin(Upload::start(

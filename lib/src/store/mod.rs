@@ -283,7 +283,7 @@ impl Store {
         let now = self.clock.now();
         let mut tx = Tx::new(*tenant, self.table.clone(), cipher, now);
         tx.create_account_item(wrapped);
-        // The trail's checkpoints start with the account (`crate::trail`).
+        // The trail's checkpoints start with the account (`crate::app::trail`).
         tx.create_due(
             &keys::trail_head(tenant),
             &TrailHead::default(),

@@ -36,6 +36,19 @@ async fn entries(app: &TestApp, action: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The web app's login form, sent by `browser` as htmx does.
+async fn form_login(app: &TestApp, browser: &reqwest::Client, email: &str) -> reqwest::Response {
+    browser
+        .post(app.url("/login"))
+        .header("x-requested-with", "htmx")
+        .header("hx-request", "true")
+        .header("origin", &app.base)
+        .form(&[("email", email), ("password", STRONG_PASSWORD)])
+        .send()
+        .await
+        .expect("the login form")
+}
+
 async fn api_login(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) -> u16 {
     app.post(client, "/v1/auth/login")
         .json(&json!({"email": email, "password": password}))
@@ -64,18 +77,7 @@ async fn the_trail_names_the_clients_address_and_agent_and_a_forged_vouching_is_
 
     // Through the web app's login form, from another address and browser.
     let browser = client_at("127.0.0.3", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
-    let page = browser
-        .post(app.url("/login"))
-        .header("x-requested-with", "htmx")
-        .header("hx-request", "true")
-        .header("origin", &app.base)
-        .form(&[
-            ("email", account.email.as_str()),
-            ("password", STRONG_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("the login form");
+    let page = form_login(&app, &browser, &account.email).await;
     assert_eq!(
         page.headers()["hx-redirect"],
         "/",
@@ -132,18 +134,7 @@ async fn one_client_that_guesses_locks_out_only_itself() {
         200
     );
     let browser = client_at("127.0.0.6", "Mozilla/5.0");
-    let page = browser
-        .post(app.url("/login"))
-        .header("x-requested-with", "htmx")
-        .header("hx-request", "true")
-        .header("origin", &app.base)
-        .form(&[
-            ("email", account.email.as_str()),
-            ("password", STRONG_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("the login form");
+    let page = form_login(&app, &browser, &account.email).await;
     assert_eq!(page.headers()["hx-redirect"], "/");
 
     // The trail says who guessed.

@@ -252,7 +252,7 @@ async fn verify_audit_trail(
     session: Session,
 ) -> Result<Response, ApiError> {
     let tenant = *session.tenant();
-    let (found, public) = tokio::try_join!(crate::trail::verify(&state, &tenant), async {
+    let (found, public) = tokio::try_join!(app::trail::verify(&state, &tenant), async {
         state
             .trail_signer
             .public_key()
