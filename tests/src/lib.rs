@@ -301,6 +301,20 @@ impl TestApp {
             .expect("login request")
     }
 
+    /// The newest 100 entries of the account's audit trail, as the app's client reads them.
+    pub async fn audit_entries(&self) -> Vec<serde_json::Value> {
+        let page: serde_json::Value = self
+            .client
+            .get(self.url("/v1/audit?limit=100"))
+            .send()
+            .await
+            .expect("audit")
+            .json()
+            .await
+            .expect("audit page");
+        page["data"].as_array().cloned().expect("entries")
+    }
+
     /// Confirms the password of the client's session (signed up with [`STRONG_PASSWORD`]), as
     /// a change of the bank account or a complete export asks within the last five minutes.
     pub async fn reauthenticate(&self, client: &reqwest::Client) {

@@ -6,12 +6,9 @@
 
 use std::sync::Arc;
 
-use aws_sdk_kms::primitives::Blob;
-use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
-use p256::pkcs8::DecodePublicKey as _;
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
@@ -86,8 +83,7 @@ pub enum TokenError {
 }
 
 pub struct SessionSigner {
-    kms: crate::aws::Lazy<aws_sdk_kms::Client>,
-    key_id: Arc<str>,
+    key: crate::crypto::kms_ecdsa::KmsEcdsaKey,
     public_key: OnceCell<DecodingKey>,
     validation: Validation,
 }
@@ -100,8 +96,7 @@ impl SessionSigner {
         validation.set_required_spec_claims(&["exp", "iat", "sub", "aud", "iss", "jti"]);
         validation.leeway = LEEWAY_SECONDS;
         Self {
-            kms,
-            key_id: key_id.into(),
+            key: crate::crypto::kms_ecdsa::KmsEcdsaKey::new(kms, key_id),
             public_key: OnceCell::new(),
             validation,
         }
@@ -117,22 +112,11 @@ impl SessionSigner {
                 .map_err(|_| TokenError::Refused("claims do not serialise"))
         };
         let signing_input = format!("{}.{}", encode(&header)?, encode(claims)?);
-        let out = self
-            .kms
-            .get()
-            .sign()
-            .key_id(self.key_id.as_ref())
-            .message(Blob::new(signing_input.as_bytes()))
-            .message_type(MessageType::Raw)
-            .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
-            .send()
+        let signature = self
+            .key
+            .sign(signing_input.as_bytes())
             .await
-            .map_err(|e| TokenError::Kms(e.into()))?;
-        let der = out
-            .signature
-            .ok_or_else(|| TokenError::Kms(anyhow::anyhow!("KMS returned no signature")))?;
-        let signature = p256::ecdsa::Signature::from_der(der.as_ref())
-            .map_err(|_| TokenError::Kms(anyhow::anyhow!("KMS signature is not DER ECDSA")))?;
+            .map_err(TokenError::Kms)?;
         Ok(format!(
             "{signing_input}.{}",
             URL_SAFE_NO_PAD.encode(signature.to_bytes())
@@ -168,20 +152,7 @@ impl SessionSigner {
     async fn public_key(&self) -> Result<&DecodingKey, TokenError> {
         self.public_key
             .get_or_try_init(|| async {
-                let out = self
-                    .kms
-                    .get()
-                    .get_public_key()
-                    .key_id(self.key_id.as_ref())
-                    .send()
-                    .await
-                    .map_err(|e| TokenError::Kms(e.into()))?;
-                let der = out.public_key.ok_or_else(|| {
-                    TokenError::Kms(anyhow::anyhow!("KMS returned no public key"))
-                })?;
-                let key = p256::PublicKey::from_public_key_der(der.as_ref()).map_err(|_| {
-                    TokenError::Kms(anyhow::anyhow!("signing key is not a P-256 public key"))
-                })?;
+                let (key, _) = self.key.public_key().await.map_err(TokenError::Kms)?;
                 // The uncompressed SEC1 point (0x04 || x || y) is what the verifier expects.
                 Ok(DecodingKey::from_ec_der(&key.to_sec1_bytes()))
             })

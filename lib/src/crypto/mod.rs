@@ -5,6 +5,7 @@
 
 pub mod forwarding;
 mod keyring;
+pub mod kms_ecdsa;
 mod seal;
 pub mod trail_key;
 

@@ -2,18 +2,16 @@
 //! signs with it in KMS, and every check verifies with its public half, read from KMS once per
 //! container.
 
-use aws_sdk_kms::primitives::Blob;
-use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use p256::ecdsa::signature::Verifier as _;
-use p256::pkcs8::DecodePublicKey as _;
 use tokio::sync::OnceCell;
+
+use super::kms_ecdsa::KmsEcdsaKey;
 
 /// The checkpoints' key: the pass signs with it, everyone else reads its public half.
 pub struct TrailSigner {
-    kms: crate::aws::Lazy<aws_sdk_kms::Client>,
-    key_id: String,
+    key: KmsEcdsaKey,
     public: OnceCell<PublicKey>,
 }
 
@@ -27,50 +25,24 @@ pub struct PublicKey {
 impl TrailSigner {
     pub fn new(kms: crate::aws::Lazy<aws_sdk_kms::Client>, key_id: &str) -> Self {
         Self {
-            kms,
-            key_id: key_id.to_owned(),
+            key: KmsEcdsaKey::new(kms, key_id),
             public: OnceCell::new(),
         }
     }
 
-    /// Signs `text` (ECDSA P-256 over its SHA-256, one KMS `Sign`): the DER signature, base64.
+    /// Signs `text` (one KMS `Sign`): the DER signature, base64.
     pub async fn sign(&self, text: &str) -> anyhow::Result<String> {
-        anyhow::ensure!(!self.key_id.is_empty(), "AUDIT_KEY_ID is not set");
-        let out = self
-            .kms
-            .get()
-            .sign()
-            .key_id(&self.key_id)
-            .message(Blob::new(text.as_bytes()))
-            .message_type(MessageType::Raw)
-            .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
-            .send()
-            .await?;
-        let der = out
-            .signature
-            .ok_or_else(|| anyhow::anyhow!("KMS returned no signature"))?;
-        Ok(STANDARD.encode(der.as_ref()))
+        let signature = self.key.sign(text.as_bytes()).await?;
+        Ok(STANDARD.encode(signature.to_der().as_bytes()))
     }
 
     pub async fn public_key(&self) -> anyhow::Result<&PublicKey> {
         self.public
             .get_or_try_init(|| async {
-                anyhow::ensure!(!self.key_id.is_empty(), "AUDIT_KEY_ID is not set");
-                let out = self
-                    .kms
-                    .get()
-                    .get_public_key()
-                    .key_id(&self.key_id)
-                    .send()
-                    .await?;
-                let der = out
-                    .public_key
-                    .ok_or_else(|| anyhow::anyhow!("KMS returned no public key"))?;
-                let key = p256::ecdsa::VerifyingKey::from_public_key_der(der.as_ref())
-                    .map_err(|_| anyhow::anyhow!("the audit key is not a P-256 key"))?;
+                let (key, der) = self.key.public_key().await?;
                 Ok(PublicKey {
                     key,
-                    pem: pem(der.as_ref()),
+                    pem: pem(&der),
                 })
             })
             .await

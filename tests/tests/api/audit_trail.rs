@@ -18,22 +18,9 @@ fn client_at(ip: &str, agent: &str) -> reqwest::Client {
 
 /// The account's audit entries for `action`, newest first, read through the API.
 async fn entries(app: &TestApp, action: &str) -> Vec<Value> {
-    let page: Value = app
-        .client
-        .get(app.url("/v1/audit?limit=100"))
-        .send()
-        .await
-        .expect("audit")
-        .json()
-        .await
-        .expect("audit page");
-    page["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .filter(|entry| entry["action"] == action)
-        .cloned()
-        .collect()
+    let mut entries = app.audit_entries().await;
+    entries.retain(|entry| entry["action"] == action);
+    entries
 }
 
 /// The web app's login form, sent by `browser` as htmx does.

@@ -530,25 +530,16 @@ async fn the_account_export_is_one_zip_that_holds_every_record() {
     let bytes = download(&app, &app.client, &export).await;
     let files = unzip_with_python(&bytes);
     // Both downloads are entries in the owner's trail, written before the file was released.
-    let trail: Value = app
-        .client
-        .get(app.url("/v1/audit?limit=100"))
-        .send()
-        .await
-        .expect("audit")
-        .json()
-        .await
-        .expect("json");
-    let entries = trail["data"].as_array().expect("entries");
+    let entries = app.audit_entries().await;
     let has = |action: &str, object: &str| {
         entries
             .iter()
             .any(|entry| entry["action"] == action && entry["object"] == object)
     };
-    assert!(has("invoice.pdf", &invoice_id), "{trail}");
+    assert!(has("invoice.pdf", &invoice_id), "{entries:?}");
     assert!(
         has("export.download", export["id"].as_str().expect("id")),
-        "{trail}"
+        "{entries:?}"
     );
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     assert_eq!(

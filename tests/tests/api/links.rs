@@ -69,18 +69,8 @@ fn unique(name: &str) -> String {
 
 /// The owner's audit actions, newest first.
 async fn audit_actions(app: &TestApp) -> Vec<String> {
-    let page: Value = app
-        .client
-        .get(app.url("/v1/audit?limit=100"))
-        .send()
+    app.audit_entries()
         .await
-        .expect("audit")
-        .json()
-        .await
-        .expect("audit page");
-    page["data"]
-        .as_array()
-        .expect("data")
         .iter()
         .filter_map(|entry| entry["action"].as_str().map(str::to_owned))
         .collect()

@@ -25,18 +25,8 @@ async fn login_with_device(
 
 /// The outcomes of the account's audit entries for `action`, read through the API.
 async fn audit_outcomes(app: &TestApp, action: &str) -> Vec<String> {
-    let page: Value = app
-        .client
-        .get(app.url("/v1/audit?limit=100"))
-        .send()
+    app.audit_entries()
         .await
-        .expect("audit")
-        .json()
-        .await
-        .expect("audit page");
-    page["data"]
-        .as_array()
-        .expect("data")
         .iter()
         .filter(|entry| entry["action"] == action)
         .map(|entry| entry["outcome"].as_str().unwrap_or_default().to_owned())
