@@ -9,6 +9,9 @@ invoices a transaction took seconds and seeding a thousand of them never finishe
 transaction backs up only the items it names, and puts them back if it fails (what the
 whole-table copy did, for the only items a transaction can change).
 
+In front of moto, `tenant_fence.TenantFence` refuses what IAM would refuse the application:
+a tenant's partition, data key or files reached with any credentials but that tenant's.
+
     emulator.py --port 4566            serve until SIGINT/SIGTERM
     emulator.py --port 0 --exit-with-stdin
                                        pick a free port, print it, and exit when stdin
@@ -34,6 +37,8 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import make_server
+
+from tenant_fence import TenantFence
 
 
 class _TablesStayPut:
@@ -108,7 +113,7 @@ def main() -> None:
     _transactions_back_up_their_items_only()
     # One access-log line per AWS call drowns the API's own logs.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = DomainDispatcherApplication(create_backend_app)
+    app = TenantFence(DomainDispatcherApplication(create_backend_app))
     server = make_server(
         args.host, args.port, app, threaded=False, processes=1, request_handler=MotoRequestHandler
     )

@@ -116,3 +116,20 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
         .load()
         .await
 }
+
+/// The configuration `sdk` as a function has it: the same emulator, with an access key that the
+/// emulator's tenant fence (infra/tenant_fence.py) holds to what a function's role may reach,
+/// as IAM would. The tests' own clients stay unfenced, as an operator's are.
+pub fn as_function(sdk: &SdkConfig) -> SdkConfig {
+    sdk.to_builder()
+        .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+            Credentials::new(
+                "FUNCTIONLOCAL",
+                "test",
+                None,
+                None,
+                "invoiceflow-local-function",
+            ),
+        ))
+        .build()
+}

@@ -142,9 +142,20 @@ pub struct FunctionSpec {
     pub actions: Vec<String>,
     /// Whether any statement allows a resource `*`.
     pub any_resource: bool,
-    /// Each statement's actions, and its resources as the template writes them (`!Sub` and
-    /// `!GetAtt` shown with their tags).
-    pub statements: Vec<(Vec<String>, String)>,
+    /// Every statement of its role: its inline policies' and those of the managed policies of
+    /// this template it names (`!Ref`).
+    pub statements: Vec<RoleStatement>,
+}
+
+/// One statement of a function's role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleStatement {
+    pub sid: String,
+    pub actions: Vec<String>,
+    /// The resources as the template writes them (`!Sub` and `!GetAtt` shown with their tags).
+    pub resources: String,
+    /// The condition block, as JSON with the same intrinsic notation.
+    pub condition: Option<serde_json::Value>,
 }
 
 pub struct Template {
@@ -213,6 +224,22 @@ impl Template {
                 .into_iter()
                 .flatten()
             {
+                // A managed policy of this template, named by `!Ref`, counts as the role's own.
+                let policy = match policy {
+                    Value::Tagged(tagged) if tagged.tag == "Ref" => tagged
+                        .value
+                        .as_str()
+                        .and_then(|name| self.resources.get(name))
+                        .filter(|r| {
+                            r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::ManagedPolicy")
+                        })
+                        .and_then(|r| r.get("Properties"))
+                        .and_then(|p| p.get("PolicyDocument"))
+                        .ok_or_else(|| {
+                            anyhow!("{logical_id} names a policy not in the template")
+                        })?,
+                    other => other,
+                };
                 for statement in policy
                     .get("Statement")
                     .and_then(Value::as_sequence)
@@ -229,10 +256,19 @@ impl Template {
                         _ => Vec::new(),
                     };
                     actions.extend(listed.iter().cloned());
-                    statements.push((
-                        listed,
-                        format!("{:?}", statement.get("Resource").unwrap_or(&Value::Null)),
-                    ));
+                    statements.push(RoleStatement {
+                        sid: statement
+                            .get("Sid")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        actions: listed,
+                        resources: format!(
+                            "{:?}",
+                            statement.get("Resource").unwrap_or(&Value::Null)
+                        ),
+                        condition: statement.get("Condition").map(plain),
+                    });
                     any_resource |= statement.get("Resource").and_then(Value::as_str) == Some("*");
                 }
             }

@@ -244,14 +244,17 @@ impl Clients {
 }
 
 /// Clients that act as one tenant (decision 0028): made with credentials of `TenantDataRole`
-/// assumed with the session tag `tenant=<ULID>`, whose policy reaches that tenant's items and
-/// nothing else. One `AssumeRole` per tenant per warm container, while the credentials last;
-/// a warm request makes no STS call. Without a role (`TENANT_ROLE_ARN` unset) the function's
-/// own clients are used.
+/// assumed with the session tag `tenant=<ULID>`, whose policy reaches that tenant's items, data
+/// key and files and nothing else. One `AssumeRole` per tenant per warm container, while the
+/// credentials last; a warm request makes no STS call. Without a role (`TENANT_ROLE_ARN` unset)
+/// the function's own clients are used.
 #[derive(Clone)]
-pub struct TenantAccess(Option<Arc<TenantAccessInner>>);
+pub struct TenantAccess {
+    own: Clients,
+    role: Option<Arc<TenantRole>>,
+}
 
-struct TenantAccessInner {
+struct TenantRole {
     role_arn: String,
     sdk: aws_config::SdkConfig,
     sts: Lazy<aws_sdk_sts::Client>,
@@ -259,10 +262,12 @@ struct TenantAccessInner {
     cache: moka::future::Cache<ulid::Ulid, TenantClients>,
 }
 
-/// What a tenant's credentials are used with.
+/// What a tenant's credentials are used with: its partition, its data key, its files.
 #[derive(Clone, Debug)]
 pub struct TenantClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub s3: aws_sdk_s3::Client,
 }
 
 /// How long a tenant's credentials are asked for, and how long they are used: a quarter of an
@@ -271,12 +276,12 @@ const TENANT_SESSION_SECONDS: i32 = 3600;
 const TENANT_CLIENTS_TTL: std::time::Duration = std::time::Duration::from_secs(45 * 60);
 
 impl TenantAccess {
-    /// `role_arn` assumed per tenant (none: the function's own clients).
-    pub fn new(role_arn: &str, sdk: &aws_config::SdkConfig, calls: &AwsCalls) -> Self {
+    /// `role_arn` assumed per tenant (none: `own`, the function's own clients).
+    pub fn new(role_arn: &str, sdk: &aws_config::SdkConfig, own: &Clients) -> Self {
         if role_arn.is_empty() {
-            return Self(None);
+            return Self::none(own);
         }
-        let (sdk_t, calls_t) = (sdk.clone(), calls.clone());
+        let (sdk_t, calls_t) = (sdk.clone(), own.calls.clone());
         let sts = Lazy::new(move || {
             aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(&sdk_t)
@@ -287,43 +292,55 @@ impl TenantAccess {
                     .build(),
             )
         });
-        Self(Some(Arc::new(TenantAccessInner {
-            role_arn: role_arn.to_owned(),
-            sdk: sdk.clone(),
-            sts,
-            calls: calls.clone(),
-            cache: moka::future::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(TENANT_CLIENTS_TTL)
-                .build(),
-        })))
+        Self {
+            own: own.clone(),
+            role: Some(Arc::new(TenantRole {
+                role_arn: role_arn.to_owned(),
+                sdk: sdk.clone(),
+                sts,
+                calls: own.calls.clone(),
+                cache: moka::future::Cache::builder()
+                    .max_capacity(10_000)
+                    .time_to_live(TENANT_CLIENTS_TTL)
+                    .build(),
+            })),
+        }
     }
 
     /// The function's own clients for everything.
-    pub fn none() -> Self {
-        Self(None)
+    pub fn none(own: &Clients) -> Self {
+        Self {
+            own: own.clone(),
+            role: None,
+        }
     }
 
-    /// Whether requests act with tenant credentials.
-    pub fn is_on(&self) -> bool {
-        self.0.is_some()
-    }
-
-    /// The tenant's clients (`None` where there is no role to assume).
-    pub async fn clients(&self, tenant: &ulid::Ulid) -> anyhow::Result<Option<TenantClients>> {
-        let Some(inner) = &self.0 else {
-            return Ok(None);
+    /// The tenant's clients: made with its credentials where there is a role to assume, else
+    /// the function's own.
+    pub async fn clients(&self, tenant: &ulid::Ulid) -> anyhow::Result<TenantClients> {
+        let Some(role) = &self.role else {
+            return Ok(TenantClients {
+                dynamodb: self.own.dynamodb().clone(),
+                kms: self.own.kms().clone(),
+                s3: self.own.s3().clone(),
+            });
         };
-        let clients = inner
-            .cache
-            .try_get_with(*tenant, inner.assume(tenant))
+        // The AssumeRole runs in a task of its own: a caller dropped mid-way (a `try_join`
+        // whose other side failed) does not cut the call short, and the next caller finds it
+        // made or in flight.
+        let (assuming, tenant) = (role.clone(), *tenant);
+        role.cache
+            .try_get_with(tenant, async move {
+                tokio::spawn(async move { assuming.assume(&tenant).await })
+                    .await
+                    .map_err(anyhow::Error::new)?
+            })
             .await
-            .map_err(|e| anyhow::anyhow!("tenant credentials: {e:#}"))?;
-        Ok(Some(clients))
+            .map_err(|e| anyhow::anyhow!("tenant credentials: {e:#}"))
     }
 }
 
-impl TenantAccessInner {
+impl TenantRole {
     async fn assume(&self, tenant: &ulid::Ulid) -> anyhow::Result<TenantClients> {
         let tag = aws_sdk_sts::types::Tag::builder()
             .key("tenant")
@@ -351,16 +368,31 @@ impl TenantAccessInner {
             expiry,
             "tenant-data-role",
         );
-        let dynamodb = aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&self.sdk)
-                .credentials_provider(provider)
-                .interceptor(CountCalls {
-                    service: "dynamodb",
-                    calls: self.calls.clone(),
-                })
-                .build(),
-        );
-        Ok(TenantClients { dynamodb })
+        let count = |service| CountCalls {
+            service,
+            calls: self.calls.clone(),
+        };
+        Ok(TenantClients {
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(
+                aws_sdk_dynamodb::config::Builder::from(&self.sdk)
+                    .credentials_provider(provider.clone())
+                    .interceptor(count("dynamodb"))
+                    .build(),
+            ),
+            kms: aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::config::Builder::from(&self.sdk)
+                    .credentials_provider(provider.clone())
+                    .interceptor(count("kms"))
+                    .build(),
+            ),
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&self.sdk)
+                    .credentials_provider(provider)
+                    .interceptor(count("s3"))
+                    .force_path_style(uses_custom_endpoint(&self.sdk))
+                    .build(),
+            ),
+        })
     }
 }
 

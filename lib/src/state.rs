@@ -119,13 +119,9 @@ impl AppState {
             config.table_name.as_str(),
             keyring,
             clock.clone(),
+            crate::aws::TenantAccess::new(&config.tenant_role_arn, sdk, &clients),
         )
-        .with_relay(relay)
-        .with_tenant_access(crate::aws::TenantAccess::new(
-            &config.tenant_role_arn,
-            sdk,
-            &clients.calls,
-        ));
+        .with_relay(relay);
         let signer = SessionSigner::new(clients.lazy_kms(), config.signing_key_id.as_str());
         let trail_signer =
             crate::crypto::trail_key::TrailSigner::new(clients.lazy_kms(), &config.audit_key_id);

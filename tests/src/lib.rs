@@ -10,7 +10,10 @@ use invoiceflow_infra::{emulator, template::Template};
 
 /// One test's own table, bucket and keys on the emulator, removed when dropped.
 pub struct TestStack {
+    /// The tests' own configuration: an operator's, unfenced.
     pub sdk: SdkConfig,
+    /// The application's: a function's credentials, fenced as IAM would fence them.
+    pub app_sdk: SdkConfig,
     pub stack: Stack,
     pub state: AppState,
     /// A plain DynamoDB client, as an operator with database access would have.
@@ -51,10 +54,12 @@ impl TestStack {
         let stack = bootstrap::ensure(&sdk, &Names::unique(), &template)
             .await
             .expect("bootstrap the test stack");
-        let state = AppState::with_key_cache(stack.config.clone(), &sdk, 1_000, ttl);
+        let app_sdk = emulator::as_function(&sdk);
+        let state = AppState::with_key_cache(stack.config.clone(), &app_sdk, 1_000, ttl);
         let raw_dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
         Self {
             sdk,
+            app_sdk,
             stack,
             state,
             raw_dynamodb,
@@ -207,7 +212,18 @@ impl TestApp {
         &self,
         change: impl FnOnce(&mut invoiceflow::config::Config),
     ) -> Instance {
-        let (base, state) = serve_with(&self.stack, None, change).await;
+        let (base, state) = serve_with(&self.stack, &self.stack.app_sdk, None, change).await;
+        Instance { base, state }
+    }
+
+    /// As [`TestApp::instance_configured`], with function credentials that reach every
+    /// tenant's data, as before decision 0028: the baseline tenant credentials are measured
+    /// against.
+    pub async fn instance_unfenced(
+        &self,
+        change: impl FnOnce(&mut invoiceflow::config::Config),
+    ) -> Instance {
+        let (base, state) = serve_with(&self.stack, &self.stack.sdk, None, change).await;
         Instance { base, state }
     }
 
@@ -543,11 +559,12 @@ async fn spawn_app_with(mut stack: TestStack, delay: Option<Duration>) -> TestAp
 /// The application on `stack` served on a loopback port of its own, with a state (and a clock)
 /// of its own: its base URL and its state.
 async fn serve(stack: &TestStack, delay: Option<Duration>) -> (String, AppState) {
-    serve_with(stack, delay, |_| {}).await
+    serve_with(stack, &stack.app_sdk, delay, |_| {}).await
 }
 
 async fn serve_with(
     stack: &TestStack,
+    app_sdk: &SdkConfig,
     delay: Option<Duration>,
     change: impl FnOnce(&mut invoiceflow::config::Config),
 ) -> (String, AppState) {
@@ -561,15 +578,14 @@ async fn serve_with(
     change(&mut config);
     let sdk = match delay {
         // The emulator speaks plain HTTP on loopback.
-        Some(delay) => stack
-            .sdk
+        Some(delay) => app_sdk
             .to_builder()
             .http_client(Interleaving {
                 inner: aws_smithy_http_client::Builder::new().build_http(),
                 delay,
             })
             .build(),
-        None => stack.sdk.clone(),
+        None => app_sdk.clone(),
     };
     let state = AppState::with_key_cache(
         config,

@@ -339,14 +339,17 @@ pub async fn delete_account(
     state.store.keyring().forget(&tenant).await;
     // Its files go now, not at the purge: an export or a kept document is unreadable at once,
     // whoever holds a link. Should S3 fail here, the hourly purge deletes what is left.
-    if let Err(error) = crate::store::files::delete_tenant_files(
-        state.clients.s3(),
-        &state.config.export_bucket,
-        &tenant,
-    )
-    .await
-    {
-        tracing::error!(error = %error, "a closed account's files are left for the purge");
+    let deleted = async {
+        let s3 = state.store.as_tenant(&tenant).await?.s3;
+        crate::store::files::delete_tenant_files(&s3, &state.config.export_bucket, &tenant)
+            .await
+            .map_err(anyhow::Error::new)
+    };
+    if let Err(error) = deleted.await {
+        tracing::error!(
+            error = format!("{error:#}"),
+            "a closed account's files are left for the purge"
+        );
     }
     Ok(())
 }

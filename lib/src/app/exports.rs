@@ -69,12 +69,18 @@ pub fn link(id: ExportId, stored: &Stored<ExportRecord>, now: Timestamp) -> Link
 
 /// A presigned link to the export's file, valid for under a minute: what a download redirects
 /// to. `NotFound` once the file has been deleted (the record stays, for the list).
-pub async fn download_link(state: &AppState, stored: &Stored<ExportRecord>) -> Result<String> {
+pub async fn download_link(
+    state: &AppState,
+    tenant: &TenantId,
+    stored: &Stored<ExportRecord>,
+) -> Result<String> {
     if export::file_expired(stored.created_at, state.clock.now()) {
         return Err(Error::NotFound);
     }
+    // Signed as the tenant: the link opens that tenant's files and no one else's.
+    let s3 = state.store.as_tenant(tenant).await?.s3;
     let (url, _) = crate::store::files::download_link(
-        state.clients.s3(),
+        &s3,
         &state.config.export_bucket,
         &stored.record.object_key,
         state.clock.now(),
@@ -107,11 +113,8 @@ pub async fn create(
         let tenant = *actor.tenant();
         let id = ExportId::generate();
         let object_key = export::object_key(&tenant, &id, dataset);
-        let (store, s3, bucket) = (
-            &state.store,
-            state.clients.s3(),
-            state.config.export_bucket.as_str(),
-        );
+        let s3 = &state.store.as_tenant(&tenant).await?.s3;
+        let (store, bucket) = (&state.store, state.config.export_bucket.as_str());
         let target = crate::store::files::Target {
             bucket,
             key: &object_key,

@@ -104,7 +104,7 @@ impl Chain {
 #[serde(deny_unknown_fields)]
 pub struct Statement {
     pub v: u32,
-    /// The account (`ten_…`).
+    /// The account (`acc_…`).
     pub tenant: String,
     /// 1 for the first checkpoint, then one more each.
     pub seq: u64,

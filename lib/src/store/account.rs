@@ -26,15 +26,15 @@ impl Store {
         key: &ItemKey,
     ) -> Result<(Option<AccountState>, Option<Stored<R>>), StoreError> {
         super::ensure_in_tenant(tenant, key)?;
-        let db = self.db_of(tenant).await?;
+        let clients = self.as_tenant(tenant).await?;
         let read = async {
             self.transact_get(
-                &db,
+                &clients.dynamodb,
                 vec![account_get(self, tenant)?, plain_get(self, key, &[])?],
             )
             .await
         };
-        let (mut items, cipher) = tokio::try_join!(read, self.cipher(tenant))?;
+        let (mut items, cipher) = tokio::try_join!(read, self.cipher_with(tenant, &clients))?;
         let record = items
             .pop()
             .flatten()
@@ -51,8 +51,9 @@ impl Store {
     /// Whether the tenant's account exists and is not closed: one consistent read of its plain
     /// status, with no key needed.
     pub async fn account_is_active(&self, tenant: &TenantId) -> Result<bool, StoreError> {
+        let db = self.db_of(tenant).await?;
         let status = self
-            .account_attribute(tenant, ACCOUNT_STATUS_ATTR)
+            .account_attribute(&db, tenant, ACCOUNT_STATUS_ATTR)
             .await
             .map_err(StoreError::Aws)?;
         Ok(matches!(status, Some(AttributeValue::S(status)) if status == ACCOUNT_ACTIVE))

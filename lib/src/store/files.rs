@@ -37,8 +37,15 @@ pub async fn get_if_present(
 ) -> Result<Option<Vec<u8>>, FilesError> {
     let out = match s3.get_object().bucket(bucket).key(key).send().await {
         Ok(out) => out,
-        // (S3 says NoSuchKey only to a role that may list the prefix; ours may.)
-        Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+        // S3 says NoSuchKey only to a caller that may list the bucket; a tenant's session may
+        // list only its own prefixes, so it may hear AccessDenied for a file not yet kept. The
+        // key is under the tenant's own prefix (its session can reach nothing else), so that
+        // means absent too; a session truly refused would be refused the write that follows.
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_key() || e.meta().code() == Some("AccessDenied")) =>
+        {
             return Ok(None);
         }
         Err(error) => return Err(s3_error(error)),

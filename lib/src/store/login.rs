@@ -58,7 +58,7 @@ impl Store {
         if !keys::in_email_partition(key) {
             return Err(StoreError::OutsideTenant);
         }
-        self.count_in_window(key, budget, now).await
+        self.count_in_window(&self.db, key, budget, now).await
     }
 
     /// Counts one use of the account's quota `name` (`exports`, `pdfs`, `mails`) against
@@ -70,14 +70,17 @@ impl Store {
         budget: Budget,
         now: i64,
     ) -> Result<Attempt, StoreError> {
-        self.count_in_window(&keys::quota(tenant, name), budget, now)
+        let db = self.db_of(tenant).await?;
+        self.count_in_window(&db, &keys::quota(tenant, name), budget, now)
             .await
     }
 
-    /// One more in the fixed window of the counter at `key`: allowed while the window runs
-    /// and the budget lasts, a new window once it has passed.
+    /// One more in the fixed window of the counter at `key`, counted with `db` (the function's
+    /// own client for an address's counters, the tenant's for its quotas): allowed while the
+    /// window runs and the budget lasts, a new window once it has passed.
     async fn count_in_window(
         &self,
+        db: &aws_sdk_dynamodb::Client,
         key: &ItemKey,
         budget: Budget,
         now: i64,
@@ -85,8 +88,7 @@ impl Store {
         let window_start = now - budget.window_seconds;
         // A window opened or reset by a concurrent guess between our two forms: try again.
         for _ in 0..3 {
-            let counted = self
-                .db
+            let counted = db
                 .update_item()
                 .table_name(self.table.as_ref())
                 .set_key(Some(item::key_attributes(key)))
@@ -140,8 +142,7 @@ impl Store {
                 Err(error) => return Err(StoreError::Aws(error.into())),
             }
             // The window has passed: open a new one with this guess.
-            let opened = self
-                .db
+            let opened = db
                 .update_item()
                 .table_name(self.table.as_ref())
                 .set_key(Some(item::key_attributes(key)))
@@ -171,11 +172,13 @@ impl Store {
 
     /// The read a login of a known address makes ([`Store::get_with_account`] without the
     /// decryption), made for an unknown address so that both take as long.
+    /// It reads as a tenant of its own that has no account (one per container, so its
+    /// credentials are made once, as a known tenant's are).
     pub async fn decoy_login_read(&self) -> Result<(), StoreError> {
-        let tenant = TenantId::generate();
+        let tenant = self.decoy;
         let user = keys::user(&tenant, &UserId::generate());
         self.transact_get(
-            &self.db,
+            &self.db_of(&tenant).await?,
             vec![account_get(self, &tenant)?, plain_get(self, &user, &[])?],
         )
         .await
@@ -189,14 +192,15 @@ impl Store {
     /// the same calls: a condition on an item of a tenant that does not exist, which writes
     /// nothing.
     pub async fn decoy_login_write(&self) -> Result<(), StoreError> {
-        let tenant = TenantId::generate();
+        let tenant = self.decoy;
         let key = keys::user(&tenant, &UserId::generate());
         let check = ConditionCheck::builder()
             .table_name(self.table.as_ref())
             .set_key(Some(item::key_attributes(&key)))
             .condition_expression("attribute_not_exists(PK)");
         let check = finish(check.build())?;
-        self.db
+        self.db_of(&tenant)
+            .await?
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().condition_check(check).build())
             .send()

@@ -29,6 +29,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::aws::TenantClients;
 use crate::clock::Clock;
 use crate::crypto::{Keyring, KeyringError, TenantCipher, WrappedKey};
 use crate::domain::{TenantId, Timestamp};
@@ -179,14 +180,21 @@ pub struct Store {
     relay: Option<Relay>,
     /// The tenant's own credentials for its partition (decision 0028).
     tenants: crate::aws::TenantAccess,
+    /// A tenant with no account, whose partition an unknown address's login reads so that it
+    /// takes as long as a known one's.
+    decoy: TenantId,
 }
 
 impl Store {
+    /// `db` is the function's own client, for what is shared across tenants (the e-mail,
+    /// link and key indexes, the due index); `tenants` gives each tenant's own clients for its
+    /// partition, data key and files.
     pub fn new(
         db: aws_sdk_dynamodb::Client,
         table: impl Into<Arc<str>>,
         keyring: Keyring,
         clock: Clock,
+        tenants: crate::aws::TenantAccess,
     ) -> Self {
         Self {
             db,
@@ -194,27 +202,26 @@ impl Store {
             keyring,
             clock,
             relay: None,
-            tenants: crate::aws::TenantAccess::none(),
+            tenants,
+            decoy: TenantId::generate(),
         }
     }
 
-    /// Reads and writes of a tenant's own partition made with that tenant's credentials.
-    pub fn with_tenant_access(mut self, tenants: crate::aws::TenantAccess) -> Self {
-        self.tenants = tenants;
-        self
+    /// The clients that act as the tenant (decision 0028): its partition, its data key, its
+    /// files. Cached per warm container.
+    pub async fn as_tenant(&self, tenant: &TenantId) -> Result<TenantClients, StoreError> {
+        self.tenants
+            .clients(&tenant.ulid())
+            .await
+            .map_err(StoreError::Aws)
     }
 
-    /// The client for the tenant's partition: with the tenant's credentials, where the process
-    /// has a role to assume; else the function's own.
+    /// The client for the tenant's partition, with the tenant's credentials.
     pub(crate) async fn db_of(
         &self,
         tenant: &TenantId,
     ) -> Result<aws_sdk_dynamodb::Client, StoreError> {
-        match self.tenants.clients(&tenant.ulid()).await {
-            Ok(Some(clients)) => Ok(clients.dynamodb),
-            Ok(None) => Ok(self.db.clone()),
-            Err(error) => Err(StoreError::Aws(error)),
-        }
+        Ok(self.as_tenant(tenant).await?.dynamodb)
     }
 
     /// The clock every write's timestamps come from.
@@ -243,9 +250,19 @@ impl Store {
 
     /// The tenant's cipher: cached, or unwrapped from the account item with one KMS call.
     pub async fn cipher(&self, tenant: &TenantId) -> Result<Arc<TenantCipher>, StoreError> {
+        let clients = self.as_tenant(tenant).await?;
+        self.cipher_with(tenant, &clients).await
+    }
+
+    /// As [`Store::cipher`], with the tenant's clients in hand.
+    pub(crate) async fn cipher_with(
+        &self,
+        tenant: &TenantId,
+        clients: &TenantClients,
+    ) -> Result<Arc<TenantCipher>, StoreError> {
         let load = async {
             let wrapped = self
-                .account_attribute(tenant, WRAPPED_KEY_ATTR)
+                .account_attribute(&clients.dynamodb, tenant, WRAPPED_KEY_ATTR)
                 .await
                 .context("reading the account's wrapped key")?;
             Ok(match wrapped {
@@ -253,18 +270,19 @@ impl Store {
                 _ => None,
             })
         };
-        Ok(self.keyring.cipher(tenant, load).await?)
+        Ok(self.keyring.cipher(tenant, &clients.kms, load).await?)
     }
 
     /// One plain attribute of the tenant's account item (its wrapped key, its status), read
-    /// consistently; `None` when the item or the attribute is not there.
+    /// consistently with `db` (the tenant's client); `None` when the item or the attribute is
+    /// not there.
     pub(crate) async fn account_attribute(
         &self,
+        db: &aws_sdk_dynamodb::Client,
         tenant: &TenantId,
         name: &str,
     ) -> anyhow::Result<Option<AttributeValue>> {
-        let out = self
-            .db
+        let out = db
             .get_item()
             .table_name(self.table.as_ref())
             .set_key(Some(item::key_attributes(&keys::account(tenant))))
@@ -279,7 +297,8 @@ impl Store {
     /// Starts a new account: a fresh data key from KMS and, in the returned transaction, the
     /// account item holding it wrapped. Add the account's other first items, then commit.
     pub async fn open_account(&self, tenant: &TenantId) -> Result<Tx, StoreError> {
-        let (wrapped, cipher) = self.keyring.create(tenant).await?;
+        let kms = self.as_tenant(tenant).await?.kms;
+        let (wrapped, cipher) = self.keyring.create(tenant, &kms).await?;
         let now = self.clock.now();
         let mut tx = Tx::new(*tenant, self.table.clone(), cipher, now);
         tx.create_account_item(wrapped);
@@ -312,11 +331,9 @@ impl Store {
         if tx.has_events() {
             return Box::pin(self.commit_with_events(tx)).await;
         }
-        let db = if tx.stays_in_tenant() {
-            self.db_of(tx.tenant()).await?
-        } else {
-            self.db.clone()
-        };
+        // Made as the tenant: its role reaches the index items (`EMAIL#`, `LINK#`, `KEY#`)
+        // written beside its own (decision 0028).
+        let db = self.db_of(tx.tenant()).await?;
         tx.commit(&db).await
     }
 
@@ -328,12 +345,12 @@ impl Store {
     ) -> Result<Option<Stored<R>>, StoreError> {
         ensure_in_tenant(tenant, key)?;
         // The cipher is cached on a warm container, so this is one round trip; on a cold one
-        // the key's unwrapping overlaps the read.
-        // The tenant's client first, on its own: its making is never cut short by the other's
-        // failing (decision 0028).
-        let db = self.db_of(tenant).await?;
+        // the key's unwrapping overlaps the read. Both need the tenant's clients.
+        let clients = self.as_tenant(tenant).await?;
         let read = async {
-            db.get_item()
+            clients
+                .dynamodb
+                .get_item()
                 .table_name(self.table.as_ref())
                 .set_key(Some(item::key_attributes(key)))
                 .consistent_read(true)
@@ -341,7 +358,7 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::Aws(e.into()))
         };
-        let (out, cipher) = tokio::try_join!(read, self.cipher(tenant))?;
+        let (out, cipher) = tokio::try_join!(read, self.cipher_with(tenant, &clients))?;
         out.item
             .map(|attrs| item::decode::<R>(&cipher, &attrs))
             .transpose()
@@ -544,11 +561,11 @@ impl Store {
                 .map_err(|e| StoreError::Aws(e.into()))?;
             requests.push(WriteRequest::builder().put_request(put).build());
         }
+        let db = self.db_of(tenant).await?;
         for chunk in requests.chunks(25) {
             let mut pending = chunk.to_vec();
             while !pending.is_empty() {
-                let out = self
-                    .db
+                let out = db
                     .batch_write_item()
                     .request_items(self.table.as_ref(), pending)
                     .send()

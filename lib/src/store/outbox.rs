@@ -169,7 +169,8 @@ impl Store {
             .map(|stored| stored.record)
             .unwrap_or_default();
         let written = tx.write_events(&subscribed);
-        tx.commit(&self.db).await?;
+        let db = self.db_of(tx.tenant()).await?;
+        tx.commit(&db).await?;
         if !written.is_empty() {
             // Committed: a failure to hand over now is left to the sweep, never undone.
             if let Err(error) = self.hand_over(&written).await {
@@ -201,7 +202,8 @@ impl Store {
             .collect();
         relay.send(&messages, 0).await?;
         for event in written {
-            self.db
+            self.db_of(&event.tenant)
+                .await?
                 .update_item()
                 .table_name(self.table.as_ref())
                 .set_key(Some(item::key_attributes(&keys::event(

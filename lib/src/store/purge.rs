@@ -74,8 +74,9 @@ impl Store {
     /// its account item is gone, i.e. its purge has finished.
     pub async fn is_closed(&self, tenant: &TenantId) -> Result<Option<bool>, StoreError> {
         // An account item always has a status: without one, the item is gone.
+        let db = self.db_of(tenant).await?;
         let status = self
-            .account_attribute(tenant, ACCOUNT_STATUS_ATTR)
+            .account_attribute(&db, tenant, ACCOUNT_STATUS_ATTR)
             .await
             .map_err(StoreError::Aws)?;
         Ok(status.map(|status| matches!(status, AttributeValue::S(s) if s == ACCOUNT_DELETED)))
@@ -85,8 +86,8 @@ impl Store {
     /// how many were deleted; 0 when only the account item is left.
     pub async fn purge_page(&self, tenant: &TenantId) -> Result<usize, StoreError> {
         let account = keys::account(tenant);
-        let out = self
-            .db
+        let db = self.db_of(tenant).await?;
+        let out = db
             .query()
             .table_name(self.table.as_ref())
             .key_condition_expression("PK = :pk")
@@ -119,15 +120,20 @@ impl Store {
             })
             .collect();
         for chunk in lookups.chunks(BATCH) {
-            self.delete_batch(chunk).await?;
+            self.delete_batch(&db, chunk).await?;
         }
         for chunk in keys.chunks(BATCH) {
-            self.delete_batch(chunk).await?;
+            self.delete_batch(&db, chunk).await?;
         }
         Ok(keys.len())
     }
 
-    async fn delete_batch(&self, keys: &[Attributes]) -> Result<(), StoreError> {
+    /// Deletes `keys` with `db`, the tenant's client.
+    async fn delete_batch(
+        &self,
+        db: &aws_sdk_dynamodb::Client,
+        keys: &[Attributes],
+    ) -> Result<(), StoreError> {
         let mut pending: Vec<WriteRequest> = keys
             .iter()
             .map(|key| {
@@ -140,8 +146,7 @@ impl Store {
             .collect::<Result<_, StoreError>>()?;
         let mut pause = Duration::from_millis(25);
         for _ in 0..BATCH_TRIES {
-            let out = self
-                .db
+            let out = db
                 .batch_write_item()
                 .request_items(self.table.as_ref(), pending)
                 .send()
@@ -168,7 +173,8 @@ impl Store {
     pub async fn drop_account_item(&self, tenant: &TenantId) -> Result<(), StoreError> {
         let key = keys::account(tenant);
         let out = self
-            .db
+            .db_of(tenant)
+            .await?
             .delete_item()
             .table_name(self.table.as_ref())
             .set_key(Some(item::key_attributes(&key)))

@@ -54,9 +54,6 @@ pub struct Tx {
     now: Timestamp,
     writes: Vec<(TransactWriteItem, Expect)>,
     invalid: Option<StoreError>,
-    /// Whether a write is outside the tenant's partition (an index item): the transaction is
-    /// then made with the function's own credentials, not the tenant's (decision 0028).
-    outside: bool,
     /// The events this change reports, written when it commits ([`Tx::emit`]).
     pub(super) events: Vec<(crate::domain::webhook::EventType, String)>,
 }
@@ -75,7 +72,6 @@ impl Tx {
             now,
             writes: Vec::new(),
             invalid: None,
-            outside: false,
             events: Vec::new(),
         }
     }
@@ -381,7 +377,6 @@ impl Tx {
         F: FnOnce(&Self) -> Result<TransactWriteItem, StoreError>,
     {
         let allowed = if allowed {
-            self.outside = true;
             Ok(())
         } else {
             Err(StoreError::OutsideTenant)
@@ -407,11 +402,6 @@ impl Tx {
             Err(error) => self.invalid = Some(error),
         }
         self
-    }
-
-    /// Whether every write is in the tenant's own partition.
-    pub(super) fn stays_in_tenant(&self) -> bool {
-        !self.outside
     }
 
     pub(super) async fn commit(self, db: &aws_sdk_dynamodb::Client) -> Result<(), StoreError> {

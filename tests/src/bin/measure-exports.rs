@@ -119,7 +119,8 @@ async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
         key: &key,
         kms_key_id: &state.config.export_key_id,
     };
-    let (store, s3) = (&state.store, state.clients.s3());
+    let as_tenant = state.store.as_tenant(&tenant).await?;
+    let (store, s3) = (&state.store, &as_tenant.s3);
     let rows = match dataset {
         export::Dataset::Account => {
             let about = serde_json::json!({"account": tenant});
@@ -128,14 +129,7 @@ async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
         _ => export::write_csv::<Customer>(store, s3, &target, &tenant).await?,
     };
     let seconds = started.elapsed().as_secs_f64();
-    let head = state
-        .clients
-        .s3()
-        .head_object()
-        .bucket(&bucket)
-        .key(&key)
-        .send()
-        .await?;
+    let head = s3.head_object().bucket(&bucket).key(&key).send().await?;
     let bytes = head.content_length().unwrap_or_default();
     let parts = head
         .e_tag()

@@ -802,10 +802,17 @@ async fn another_tenant_gets_404_and_the_bucket_holds_only_sealed_bytes() {
         .await;
 
     // The purge's file sweep takes the kept documents with the exports.
+    let tenant_id = invoiceflow::domain::TenantId::parse_for_tests(tenant).expect("a tenant id");
+    let as_tenant = app
+        .state()
+        .store
+        .as_tenant(&tenant_id)
+        .await
+        .expect("its clients");
     let deleted = invoiceflow::store::files::delete_tenant_files(
-        app.state().clients.s3(),
+        &as_tenant.s3,
         &app.stack.stack.config.export_bucket,
-        &invoiceflow::domain::TenantId::parse_for_tests(tenant).expect("a tenant id"),
+        &tenant_id,
     )
     .await
     .expect("delete");

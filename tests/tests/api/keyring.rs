@@ -18,7 +18,7 @@ async fn a_warm_container_unwraps_each_tenants_key_once() {
     let bob_note = open_account_with_note(&writer.state, &bob, "bob's").await;
 
     // A second container on the same table: cold, with an empty key cache.
-    let container = invoiceflow::AppState::new(writer.stack.config.clone(), &writer.sdk);
+    let container = invoiceflow::AppState::new(writer.stack.config.clone(), &writer.app_sdk);
     let calls = container.aws_calls().clone();
     for _ in 0..5 {
         for (tenant, note) in [(&alice, &alice_note), (&bob, &bob_note)] {
@@ -41,7 +41,7 @@ async fn concurrent_first_reads_of_one_tenant_share_one_unwrap() {
     let writer = TestStack::new().await;
     let tenant = TenantId::for_tests();
     let note = open_account_with_note(&writer.state, &tenant, "shared").await;
-    let container = invoiceflow::AppState::new(writer.stack.config.clone(), &writer.sdk);
+    let container = invoiceflow::AppState::new(writer.stack.config.clone(), &writer.app_sdk);
     let reads = (0..8).map(|_| container.store.get::<Note>(&tenant, &note));
     for read in futures::future::join_all(reads).await {
         assert!(read.expect("read").is_some());
@@ -59,7 +59,7 @@ async fn an_expired_key_is_unwrapped_again() {
     let note = open_account_with_note(&writer.state, &tenant, "ttl").await;
     let container = invoiceflow::AppState::with_key_cache(
         writer.stack.config.clone(),
-        &writer.sdk,
+        &writer.app_sdk,
         100,
         Duration::from_millis(200),
     );

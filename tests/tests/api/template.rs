@@ -271,58 +271,27 @@ fn check_key(key: &str, sids: &[&str]) -> Vec<invoiceflow_infra::template::KeySt
 }
 
 #[test]
-fn tenant_data_keys_are_used_only_by_the_function_roles_and_only_with_a_tenant() {
+fn tenant_data_keys_are_used_only_by_a_tenant_s_session_and_the_service_key_only_by_auth() {
     let statements = check_key(
         "TenantDataKey",
         &[
             "AdministratorsManageButCannotUse",
-            "CreateTenantDataKeys",
-            "UnwrapTenantDataKeys",
             "ServiceMacKey",
             "OneTenantsDataKey",
         ],
     );
-    let tenant_only = serde_json::json!({
-        "Null": {"kms:EncryptionContext:tenant": "false"},
-        "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant"]},
-    });
-    let create = statement(&statements, "CreateTenantDataKeys");
-    assert_eq!(create.principals, roles(&["Auth"]));
-    assert_eq!(create.actions, ["kms:GenerateDataKey"]);
-    assert_eq!(create.condition.as_ref(), Some(&tenant_only));
-    let unwrap = statement(&statements, "UnwrapTenantDataKeys");
-    // Every function of the API's registry opens tenant data, but `meta` (health and the
-    // document); the web function reads through the API and the purge deletes unopened.
-    let mut expected: Vec<String> = invoiceflow::http::functions::FUNCTIONS
-        .iter()
-        .filter(|function| function.name != "meta")
-        .map(|function| {
-            let mut name = function.name.to_owned();
-            name[..1].make_ascii_uppercase();
-            role(&name)
-        })
-        // A document's page reads the one document its link names.
-        .chain([
-            role("Link"),
-            role("Deliveries"),
-            role("Schedules"),
-            role("Webhooks"),
-        ])
-        .collect();
-    expected.sort();
-    let mut principals = unwrap.principals.clone();
-    principals.sort();
-    assert_eq!(
-        principals, expected,
-        "the roles that may unwrap tenant data keys"
-    );
-    assert_eq!(unwrap.actions, ["kms:Decrypt"]);
-    assert_eq!(unwrap.condition.as_ref(), Some(&tenant_only));
     // A tenant's session (decision 0028) uses only its own tenant's key: the simulator's
-    // matrix (tenant_policy.rs) evaluates the condition.
+    // matrix (tenant_policy.rs) evaluates the condition. No function role may use a tenant's.
     let one = statement(&statements, "OneTenantsDataKey");
     assert_eq!(one.principals, ["GetAtt:TenantDataRole.Arn"]);
     assert_eq!(one.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
+    assert_eq!(
+        one.condition.as_ref(),
+        Some(&serde_json::json!({
+            "StringEquals": {"kms:EncryptionContext:tenant": "acc_${aws:PrincipalTag/tenant}"},
+            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant"]},
+        }))
+    );
     let service = statement(&statements, "ServiceMacKey");
     assert_eq!(service.principals, roles(&["Auth"]));
     assert_eq!(service.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
@@ -416,25 +385,24 @@ fn capitalised(name: &str) -> String {
 }
 
 #[test]
-fn export_files_are_readable_only_by_the_exports_role_through_s3_with_a_tenant() {
+fn export_files_are_readable_only_by_a_tenant_s_session_through_s3() {
     let statements = check_key(
         "ExportKey",
         &[
             "AdministratorsManageButCannotUse",
-            "ExportsThroughS3WithTheTenant",
             "OneTenantsFilesThroughS3",
         ],
     );
     let tenant = statement(&statements, "OneTenantsFilesThroughS3");
     assert_eq!(tenant.principals, ["GetAtt:TenantDataRole.Arn"]);
-    let exports = statement(&statements, "ExportsThroughS3WithTheTenant");
-    assert_eq!(exports.principals, roles(&["Exports"]));
-    assert_eq!(exports.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
+    assert_eq!(tenant.actions, ["kms:GenerateDataKey", "kms:Decrypt"]);
     assert_eq!(
-        exports.condition.as_ref(),
+        tenant.condition.as_ref(),
         Some(&serde_json::json!({
-            "StringEquals": {"kms:ViaService": "Sub:s3.${AWS::Region}.amazonaws.com"},
-            "Null": {"kms:EncryptionContext:tenant": "false"},
+            "StringEquals": {
+                "kms:ViaService": "Sub:s3.${AWS::Region}.amazonaws.com",
+                "kms:EncryptionContext:tenant": "acc_${aws:PrincipalTag/tenant}",
+            },
         }))
     );
 }
@@ -508,40 +476,98 @@ fn every_copy_of_a_deleted_account_is_gone_within_30_days() {
     );
 }
 
+/// Issue 27: every function role holds no direct data rights beyond the items shared across
+/// tenants. A tenant's items, data key and files are reached only by assuming TenantDataRole
+/// for that tenant (decision 0028); what a role holds of its own is the shared indexes' items
+/// by key (the e-mail index and the service key for the auth function; the document-link and
+/// API-key index for every function that finds its tenant by one), a query of the sparse
+/// index of due work (keys only) for the passes, and nothing of the bucket or the data keys.
 #[test]
-fn kept_documents_are_written_by_the_documents_and_schedules_roles_read_by_exports_and_deleted_at_account_deletion_and_by_the_purge()
- {
+fn every_function_role_holds_no_direct_data_rights_beyond_the_shared_index_items() {
     let template = Template::embedded().expect("template");
-    // Every grant on objects under documents/ (listing is granted on the bucket, by prefix).
-    let mut grants: Vec<(String, Vec<String>)> = Vec::new();
+    let index = template
+        .table()
+        .expect("table")
+        .global_secondary_indexes
+        .into_iter()
+        .find(|index| index.name == "GSI1")
+        .expect("GSI1");
+    assert_eq!(
+        index.projection_type, "KEYS_ONLY",
+        "the due index shows no content"
+    );
+    let shared_by_key = |condition: &Option<serde_json::Value>, allowed: &[&str]| {
+        let Some(condition) = condition else {
+            return false;
+        };
+        let leading = condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        !leading.is_empty()
+            && leading
+                .iter()
+                .all(|key| key.as_str().is_some_and(|key| allowed.contains(&key)))
+            && condition["Null"]["dynamodb:LeadingKeys"] == "false"
+    };
+    let mut email_index = Vec::new();
+    let mut due_index = Vec::new();
     for function in template.functions().expect("functions") {
-        for (actions, resources) in &function.statements {
-            if resources.contains("documents/") {
-                grants.push((function.logical_id.clone(), actions.clone()));
+        let name = function.logical_id.as_str();
+        for statement in &function.statements {
+            let sid = &statement.sid;
+            for action in &statement.actions {
+                assert!(
+                    !action.starts_with("s3:"),
+                    "{name} {sid} may {action}: files only as their tenant"
+                );
+                assert!(
+                    !action.starts_with("sts:") || statement.resources.contains("TenantDataRole"),
+                    "{name} {sid} may {action} on {}",
+                    statement.resources
+                );
             }
+            if !statement.actions.iter().any(|a| a.starts_with("dynamodb:")) {
+                continue;
+            }
+            if statement.actions == ["dynamodb:DescribeTable"] {
+                continue;
+            }
+            if statement.actions == ["dynamodb:Query"]
+                && statement.resources.contains("${Table.Arn}/index/GSI1")
+            {
+                due_index.push(name.to_owned());
+                continue;
+            }
+            if shared_by_key(&statement.condition, &["LINK#*", "KEY#*"]) {
+                for action in &statement.actions {
+                    assert!(
+                        ["dynamodb:GetItem", "dynamodb:UpdateItem"].contains(&action.as_str()),
+                        "{name} {sid} may {action} on the link and key index"
+                    );
+                }
+                continue;
+            }
+            assert!(
+                shared_by_key(&statement.condition, &["EMAIL#*", "SYSTEM"]),
+                "{name} {sid} reaches items beyond the shared indexes: {statement:?}"
+            );
+            email_index.push(name.to_owned());
         }
     }
-    grants.sort();
-    let grant = |function: &str, actions: &[&str]| {
-        (
-            function.to_owned(),
-            actions.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
-        )
-    };
+    assert_eq!(email_index, ["AuthFunction"], "the e-mail index by key");
+    due_index.sort();
     assert_eq!(
-        grants,
-        [
-            // A closed account's files are deleted at once (the purge deletes what is left).
-            grant("AuthFunction", &["s3:DeleteObject"]),
-            grant("DocumentsFunction", &["s3:GetObject", "s3:PutObject"]),
-            grant("ExportsFunction", &["s3:GetObject"]),
-            // A sent document's page offers the PDF kept when it was sent.
-            grant("LinkFunction", &["s3:GetObject"]),
-            grant("PurgeFunction", &["s3:DeleteObject"]),
-            // A recurring invoice's period e-mailed with its PDF, kept as the documents
-            // function keeps it.
-            grant("SchedulesFunction", &["s3:GetObject", "s3:PutObject"]),
-        ]
+        due_index,
+        ["PurgeFunction", "SchedulesFunction", "WebhooksFunction"],
+        "the due index, keys only"
+    );
+    // What reaches a tenant's data: TenantDataRole, tagged, and no one else (tenant_policy.rs
+    // evaluates its conditions).
+    let bucket = template.export_bucket().expect("bucket");
+    assert!(
+        !format!("{bucket:?}").contains("FunctionRole"),
+        "the bucket names no function role"
     );
 }
 
@@ -562,7 +588,7 @@ fn the_link_function_serves_the_document_pages_and_can_list_nothing() {
         .map(|p| (*p).to_owned())
         .collect();
     assert_eq!(routed, served);
-    let actions: Vec<&String> = link.statements.iter().flat_map(|(a, _)| a).collect();
+    let actions: Vec<&String> = link.statements.iter().flat_map(|s| &s.actions).collect();
     for listing in [
         "dynamodb:Query",
         "dynamodb:Scan",

@@ -160,7 +160,7 @@ async fn download_export(
 ) -> Result<Response, ApiError> {
     let id: ExportId = id.parse().map_err(|_| ApiError::NotFound)?;
     let stored = reads::export(&state, session.tenant(), &id).await?;
-    let url = app::exports::download_link(&state, &stored).await?;
+    let url = app::exports::download_link(&state, session.tenant(), &stored).await?;
     session.record_download("export.download", Some(id.to_string()));
     let location =
         axum::http::HeaderValue::from_str(&url).map_err(|e| ApiError::Internal(e.into()))?;
