@@ -60,42 +60,20 @@ pub struct Stack {
 pub async fn ensure(sdk: &SdkConfig, names: &Names, template: &Template) -> anyhow::Result<Stack> {
     let clients = Clients::new(sdk);
     let (dynamodb, s3, kms) = (clients.dynamodb(), clients.s3(), clients.kms());
-    let tenant_key_id = ensure_key(
-        kms,
-        &alias(names, "tenant-data"),
-        &template.kms_key(template::TENANT_KEY)?,
-    )
-    .await?;
-    let signing_key_id = ensure_key(
-        kms,
-        &alias(names, "session-signing"),
-        &template.kms_key(template::SIGNING_KEY)?,
-    )
-    .await?;
-    let forwarding_key_id = ensure_key(
-        kms,
-        &alias(names, "client-forwarding"),
-        &template.kms_key(template::FORWARDING_KEY)?,
-    )
-    .await?;
-    let audit_key_id = ensure_key(
-        kms,
-        &alias(names, "audit-signing"),
-        &template.kms_key(template::AUDIT_KEY)?,
-    )
-    .await?;
-    let table_key_id = ensure_key(
-        kms,
-        &alias(names, "table"),
-        &template.kms_key(template::TABLE_KEY)?,
-    )
-    .await?;
-    let export_key_id = ensure_key(
-        kms,
-        &alias(names, "exports"),
-        &template.kms_key(template::EXPORT_KEY)?,
-    )
-    .await?;
+    let mut ids = Vec::with_capacity(KEYS.len());
+    for (role, logical_id) in KEYS {
+        ids.push(ensure_key(kms, &alias(names, role), &template.kms_key(logical_id)?).await?);
+    }
+    let [
+        tenant_key_id,
+        signing_key_id,
+        forwarding_key_id,
+        audit_key_id,
+        table_key_id,
+        export_key_id,
+    ]: [String; 6] = ids
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("one id per key"))?;
     ensure_table(dynamodb, &names.table, template, &table_key_id).await?;
     ensure_bucket(s3, &names.bucket, template, &export_key_id).await?;
     ensure_sender(clients.sesv2()).await?;
@@ -217,14 +195,7 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
             .send()
             .await;
     }
-    for role in [
-        "tenant-data",
-        "session-signing",
-        "client-forwarding",
-        "audit-signing",
-        "table",
-        "exports",
-    ] {
+    for (role, _) in KEYS {
         let _ = kms
             .delete_alias()
             .alias_name(alias(&stack.names, role))
@@ -233,6 +204,17 @@ pub async fn teardown(sdk: &SdkConfig, stack: &Stack) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Every key of the stack: its alias's role and its logical id in template.yaml, in the order
+/// `ensure` gives their ids out.
+const KEYS: [(&str, &str); 6] = [
+    ("tenant-data", template::TENANT_KEY),
+    ("session-signing", template::SIGNING_KEY),
+    ("client-forwarding", template::FORWARDING_KEY),
+    ("audit-signing", template::AUDIT_KEY),
+    ("table", template::TABLE_KEY),
+    ("exports", template::EXPORT_KEY),
+];
 
 fn alias(names: &Names, role: &str) -> String {
     format!("alias/{}-{role}", names.key_alias_prefix)
