@@ -479,9 +479,10 @@ fn every_copy_of_a_deleted_account_is_gone_within_30_days() {
 /// Issue 27: every function role holds no direct data rights beyond the items shared across
 /// tenants. A tenant's items, data key and files are reached only by assuming TenantDataRole
 /// for that tenant (decision 0028); what a role holds of its own is the shared indexes' items
-/// by key (the e-mail index and the service key for the auth function; the document-link and
-/// API-key index for every function that finds its tenant by one), a query of the sparse
-/// index of due work (keys only) for the passes, and nothing of the bucket or the data keys.
+/// by key (the e-mail index and the service key for the auth function; the links' index for
+/// the link function; the API keys' index for every function behind the API), a query of the
+/// sparse index of due work (keys only) for the passes, and nothing of the bucket or the data
+/// keys.
 #[test]
 fn every_function_role_holds_no_direct_data_rights_beyond_the_shared_index_items() {
     let template = Template::embedded().expect("template");
@@ -512,6 +513,8 @@ fn every_function_role_holds_no_direct_data_rights_beyond_the_shared_index_items
     };
     let mut email_index = Vec::new();
     let mut due_index = Vec::new();
+    let mut key_index = Vec::new();
+    let mut link_index = Vec::new();
     for function in template.functions().expect("functions") {
         let name = function.logical_id.as_str();
         for statement in &function.statements {
@@ -539,13 +542,22 @@ fn every_function_role_holds_no_direct_data_rights_beyond_the_shared_index_items
                 due_index.push(name.to_owned());
                 continue;
             }
-            if shared_by_key(&statement.condition, &["LINK#*", "KEY#*"]) {
-                for action in &statement.actions {
-                    assert!(
-                        ["dynamodb:GetItem", "dynamodb:UpdateItem"].contains(&action.as_str()),
-                        "{name} {sid} may {action} on the link and key index"
-                    );
-                }
+            if shared_by_key(&statement.condition, &["KEY#*"]) {
+                assert_eq!(
+                    statement.actions,
+                    ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                    "{name} {sid} on the API keys' index"
+                );
+                key_index.push(name.to_owned());
+                continue;
+            }
+            if shared_by_key(&statement.condition, &["LINK#*"]) {
+                assert_eq!(
+                    statement.actions,
+                    ["dynamodb:GetItem"],
+                    "{name} {sid} on the links' index"
+                );
+                link_index.push(name.to_owned());
                 continue;
             }
             assert!(
@@ -556,6 +568,16 @@ fn every_function_role_holds_no_direct_data_rights_beyond_the_shared_index_items
         }
     }
     assert_eq!(email_index, ["AuthFunction"], "the e-mail index by key");
+    assert_eq!(link_index, ["LinkFunction"], "the links' index by key");
+    // Every function behind the API that a request with an API key may reach.
+    let mut api: Vec<String> = invoiceflow::http::functions::FUNCTIONS
+        .iter()
+        .filter(|function| function.name != "meta")
+        .map(|function| format!("{}Function", capitalised(function.name)))
+        .collect();
+    api.sort();
+    key_index.sort();
+    assert_eq!(key_index, api, "the API keys' index by key");
     due_index.sort();
     assert_eq!(
         due_index,

@@ -585,8 +585,8 @@ fn function_policies(template: &yaml_serde::Value, function: &str) -> Vec<Value>
 /// Issue 27: no function role reaches a tenant's items, data key or files with its own
 /// credentials, only the shared indexes' items by key. Every function's own policies (and the
 /// keys' policies) given to the simulator: each function is denied A's partition, A's data key
-/// and A's files; each that finds its tenant by a link or an API key may read those items; only
-/// the auth function may read the e-mail index.
+/// and A's files; each behind the API may read the API keys' index, only the link function the
+/// links', only the auth function the e-mail index.
 #[test]
 fn no_function_role_reaches_a_tenant_s_data_with_its_own_credentials() {
     let template = template();
@@ -615,13 +615,14 @@ fn no_function_role_reaches_a_tenant_s_data_with_its_own_credentials() {
                 }
                 simulation
             };
-        let finds_its_tenant = ![
+        let checks_api_keys = ![
             "Web",
             "Meta",
             "Purge",
             "Schedules",
             "Webhooks",
             "Deliveries",
+            "Link",
         ]
         .contains(&function);
         let passes = ["Purge", "Schedules", "Webhooks"].contains(&function);
@@ -660,7 +661,17 @@ fn no_function_role_reaches_a_tenant_s_data_with_its_own_credentials() {
                 json!({"dynamodb:LeadingKeys": ["KEY#00ff"]}),
                 None,
             ),
-            finds_its_tenant,
+            checks_api_keys,
+        ));
+        cases.push(Case::new(
+            format!("{function}: GetItem LINK#"),
+            request(
+                "dynamodb:GetItem",
+                TABLE,
+                json!({"dynamodb:LeadingKeys": ["LINK#00ff"]}),
+                None,
+            ),
+            function == "Link",
         ));
         cases.push(Case::new(
             format!("{function}: GetItem EMAIL#"),
@@ -708,7 +719,7 @@ fn no_function_role_reaches_a_tenant_s_data_with_its_own_credentials() {
         }
     }
     let allowed = check(&cases);
-    // 17 functions, 12 requests each: 11 may read the key index, 1 the e-mail index, 3 may
-    // query the due index.
-    assert_eq!((allowed, cases.len()), (15, 17 * 12));
+    // 17 functions, 13 requests each: 10 may read the API keys' index, 1 the links', 1 the
+    // e-mail index, 3 may query the due index.
+    assert_eq!((allowed, cases.len()), (15, 17 * 13));
 }
