@@ -183,6 +183,34 @@ async fn files_have_fingerprinted_names_a_year_s_cache_and_gzip() {
     assert_eq!(stale.status(), 404);
 }
 
+/// An asset calls no API, so the web app vouches for no browser on it: a container whose
+/// first requests are for assets derives no vouching key (no KMS call) until a page asks.
+#[tokio::test]
+async fn assets_are_served_without_vouching_for_the_browser() {
+    let app = spawn_app().await;
+    let container = app.instance_configured(|_| {}).await;
+    let calls = container.state.aws_calls().clone();
+    let before = calls.snapshot();
+    for asset in assets::ALL {
+        let response = app
+            .new_client()
+            .get(container.url(asset.path()))
+            .send()
+            .await
+            .expect("asset");
+        assert_eq!(response.status(), 200, "{}", asset.path());
+    }
+    assert_eq!(calls.since(&before).get("kms:GenerateMac"), None);
+    let page = app
+        .new_client()
+        .get(container.url("/login"))
+        .send()
+        .await
+        .expect("login page");
+    assert_eq!(page.status(), 200);
+    assert_eq!(calls.since(&before).get("kms:GenerateMac"), Some(&1));
+}
+
 #[tokio::test]
 async fn a_logged_out_visit_goes_to_the_login_page() {
     let app = spawn_app().await;
