@@ -262,12 +262,28 @@ struct TenantRole {
     cache: moka::future::Cache<ulid::Ulid, TenantClients>,
 }
 
-/// What a tenant's credentials are used with: its partition, its data key, its files.
+/// What a tenant's credentials are used with: its partition, its data key, its files. Each
+/// client is built on its first use, as the function's own are: most requests of a warm
+/// tenant need DynamoDB alone.
 #[derive(Clone, Debug)]
 pub struct TenantClients {
-    pub dynamodb: aws_sdk_dynamodb::Client,
-    pub kms: aws_sdk_kms::Client,
-    pub s3: aws_sdk_s3::Client,
+    dynamodb: Lazy<aws_sdk_dynamodb::Client>,
+    kms: Lazy<aws_sdk_kms::Client>,
+    s3: Lazy<aws_sdk_s3::Client>,
+}
+
+impl TenantClients {
+    pub fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
+        self.dynamodb.get()
+    }
+
+    pub fn kms(&self) -> &aws_sdk_kms::Client {
+        self.kms.get()
+    }
+
+    pub fn s3(&self) -> &aws_sdk_s3::Client {
+        self.s3.get()
+    }
 }
 
 /// How long a tenant's credentials are asked for, and how long they are used: a quarter of an
@@ -320,9 +336,9 @@ impl TenantAccess {
     pub async fn clients(&self, tenant: &ulid::Ulid) -> anyhow::Result<TenantClients> {
         let Some(role) = &self.role else {
             return Ok(TenantClients {
-                dynamodb: self.own.dynamodb().clone(),
-                kms: self.own.kms().clone(),
-                s3: self.own.s3().clone(),
+                dynamodb: self.own.dynamodb.clone(),
+                kms: self.own.kms.clone(),
+                s3: self.own.s3.clone(),
             });
         };
         // The AssumeRole runs in a task of its own: a caller dropped mid-way (a `try_join`
@@ -368,30 +384,44 @@ impl TenantRole {
             expiry,
             "tenant-data-role",
         );
-        let count = |service| CountCalls {
-            service,
-            calls: self.calls.clone(),
-        };
+        let (sdk, calls) = (self.sdk.clone(), self.calls.clone());
+        let (sdk_d, calls_d, provider_d) = (sdk.clone(), calls.clone(), provider.clone());
+        let (sdk_k, calls_k, provider_k) = (sdk.clone(), calls.clone(), provider.clone());
         Ok(TenantClients {
-            dynamodb: aws_sdk_dynamodb::Client::from_conf(
-                aws_sdk_dynamodb::config::Builder::from(&self.sdk)
-                    .credentials_provider(provider.clone())
-                    .interceptor(count("dynamodb"))
-                    .build(),
-            ),
-            kms: aws_sdk_kms::Client::from_conf(
-                aws_sdk_kms::config::Builder::from(&self.sdk)
-                    .credentials_provider(provider.clone())
-                    .interceptor(count("kms"))
-                    .build(),
-            ),
-            s3: aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(&self.sdk)
-                    .credentials_provider(provider)
-                    .interceptor(count("s3"))
-                    .force_path_style(uses_custom_endpoint(&self.sdk))
-                    .build(),
-            ),
+            dynamodb: Lazy::new(move || {
+                aws_sdk_dynamodb::Client::from_conf(
+                    aws_sdk_dynamodb::config::Builder::from(&sdk_d)
+                        .credentials_provider(provider_d.clone())
+                        .interceptor(CountCalls {
+                            service: "dynamodb",
+                            calls: calls_d.clone(),
+                        })
+                        .build(),
+                )
+            }),
+            kms: Lazy::new(move || {
+                aws_sdk_kms::Client::from_conf(
+                    aws_sdk_kms::config::Builder::from(&sdk_k)
+                        .credentials_provider(provider_k.clone())
+                        .interceptor(CountCalls {
+                            service: "kms",
+                            calls: calls_k.clone(),
+                        })
+                        .build(),
+                )
+            }),
+            s3: Lazy::new(move || {
+                aws_sdk_s3::Client::from_conf(
+                    aws_sdk_s3::config::Builder::from(&sdk)
+                        .credentials_provider(provider.clone())
+                        .interceptor(CountCalls {
+                            service: "s3",
+                            calls: calls.clone(),
+                        })
+                        .force_path_style(uses_custom_endpoint(&sdk))
+                        .build(),
+                )
+            }),
         })
     }
 }

@@ -84,7 +84,7 @@ pub async fn run(state: &AppState, deadline: Instant) -> anyhow::Result<Report> 
             }
         }
         let files = crate::store::files::delete_tenant_files(
-            &store.as_tenant(&tenant).await?.s3,
+            store.as_tenant(&tenant).await?.s3(),
             &state.config.export_bucket,
             &tenant,
         )

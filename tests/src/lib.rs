@@ -67,6 +67,16 @@ impl TestStack {
         }
     }
 
+    /// A plain S3 client, as an operator with access to the bucket would have (path-style, as
+    /// the emulator takes it).
+    pub fn raw_s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.sdk)
+                .force_path_style(true)
+                .build(),
+        )
+    }
+
     /// Every attribute of every item in the table, read with the plain SDK (tests only: the
     /// application never scans).
     pub async fn raw_items(&self) -> Vec<invoiceflow::store::RawItem> {

@@ -340,10 +340,14 @@ pub async fn delete_account(
     // Its files go now, not at the purge: an export or a kept document is unreadable at once,
     // whoever holds a link. Should S3 fail here, the hourly purge deletes what is left.
     let deleted = async {
-        let s3 = state.store.as_tenant(&tenant).await?.s3;
-        crate::store::files::delete_tenant_files(&s3, &state.config.export_bucket, &tenant)
-            .await
-            .map_err(anyhow::Error::new)
+        let as_tenant = state.store.as_tenant(&tenant).await?;
+        crate::store::files::delete_tenant_files(
+            as_tenant.s3(),
+            &state.config.export_bucket,
+            &tenant,
+        )
+        .await
+        .map_err(anyhow::Error::new)
     };
     if let Err(error) = deleted.await {
         tracing::error!(

@@ -78,9 +78,9 @@ pub async fn download_link(
         return Err(Error::NotFound);
     }
     // Signed as the tenant: the link opens that tenant's files and no one else's.
-    let s3 = state.store.as_tenant(tenant).await?.s3;
+    let as_tenant = state.store.as_tenant(tenant).await?;
     let (url, _) = crate::store::files::download_link(
-        &s3,
+        as_tenant.s3(),
         &state.config.export_bucket,
         &stored.record.object_key,
         state.clock.now(),
@@ -113,7 +113,8 @@ pub async fn create(
         let tenant = *actor.tenant();
         let id = ExportId::generate();
         let object_key = export::object_key(&tenant, &id, dataset);
-        let s3 = &state.store.as_tenant(&tenant).await?.s3;
+        let as_tenant = state.store.as_tenant(&tenant).await?;
+        let s3 = as_tenant.s3();
         let (store, bucket) = (&state.store, state.config.export_bucket.as_str());
         let target = crate::store::files::Target {
             bucket,

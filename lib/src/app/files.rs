@@ -68,8 +68,8 @@ async fn draft_buyer(
 
 /// The kept PDF of a numbered document, if it has one.
 async fn kept(state: &AppState, actor: &impl Tenanted, key: &str) -> Result<Option<Vec<u8>>> {
-    let s3 = state.store.as_tenant(actor.tenant()).await?.s3;
-    let sealed = files::get_if_present(&s3, &state.config.export_bucket, key)
+    let as_tenant = state.store.as_tenant(actor.tenant()).await?;
+    let sealed = files::get_if_present(as_tenant.s3(), &state.config.export_bucket, key)
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     let Some(sealed) = sealed else {
@@ -93,8 +93,8 @@ async fn keep(
     // The body is sealed under the tenant's key; S3's own encryption is for rest.
     let sealed = cipher.seal(key.as_bytes(), &bytes);
     let bucket = &state.config.export_bucket;
-    let s3 = state.store.as_tenant(actor.tenant()).await?.s3;
-    let written = files::put_new(&s3, bucket, key, sealed)
+    let as_tenant = state.store.as_tenant(actor.tenant()).await?;
+    let written = files::put_new(as_tenant.s3(), bucket, key, sealed)
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     if written {

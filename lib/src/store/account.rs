@@ -29,7 +29,7 @@ impl Store {
         let clients = self.as_tenant(tenant).await?;
         let read = async {
             self.transact_get(
-                &clients.dynamodb,
+                clients.dynamodb(),
                 vec![account_get(self, tenant)?, plain_get(self, key, &[])?],
             )
             .await

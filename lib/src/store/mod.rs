@@ -221,7 +221,7 @@ impl Store {
         &self,
         tenant: &TenantId,
     ) -> Result<aws_sdk_dynamodb::Client, StoreError> {
-        Ok(self.as_tenant(tenant).await?.dynamodb)
+        Ok(self.as_tenant(tenant).await?.dynamodb().clone())
     }
 
     /// The clock every write's timestamps come from.
@@ -262,7 +262,7 @@ impl Store {
     ) -> Result<Arc<TenantCipher>, StoreError> {
         let load = async {
             let wrapped = self
-                .account_attribute(&clients.dynamodb, tenant, WRAPPED_KEY_ATTR)
+                .account_attribute(clients.dynamodb(), tenant, WRAPPED_KEY_ATTR)
                 .await
                 .context("reading the account's wrapped key")?;
             Ok(match wrapped {
@@ -270,7 +270,7 @@ impl Store {
                 _ => None,
             })
         };
-        Ok(self.keyring.cipher(tenant, &clients.kms, load).await?)
+        Ok(self.keyring.cipher(tenant, clients.kms(), load).await?)
     }
 
     /// One plain attribute of the tenant's account item (its wrapped key, its status), read
@@ -297,8 +297,8 @@ impl Store {
     /// Starts a new account: a fresh data key from KMS and, in the returned transaction, the
     /// account item holding it wrapped. Add the account's other first items, then commit.
     pub async fn open_account(&self, tenant: &TenantId) -> Result<Tx, StoreError> {
-        let kms = self.as_tenant(tenant).await?.kms;
-        let (wrapped, cipher) = self.keyring.create(tenant, &kms).await?;
+        let clients = self.as_tenant(tenant).await?;
+        let (wrapped, cipher) = self.keyring.create(tenant, clients.kms()).await?;
         let now = self.clock.now();
         let mut tx = Tx::new(*tenant, self.table.clone(), cipher, now);
         tx.create_account_item(wrapped);
@@ -349,7 +349,7 @@ impl Store {
         let clients = self.as_tenant(tenant).await?;
         let read = async {
             clients
-                .dynamodb
+                .dynamodb()
                 .get_item()
                 .table_name(self.table.as_ref())
                 .set_key(Some(item::key_attributes(key)))
@@ -421,8 +421,11 @@ impl Store {
         cursor: Option<&str>,
         keep: impl Fn(&R) -> bool,
     ) -> Result<Page<(String, Stored<R>)>, StoreError> {
-        let db = self.db_of(tenant).await?;
-        let cipher = self.cipher(tenant).await?;
+        let clients = self.as_tenant(tenant).await?;
+        let (db, cipher) = (
+            clients.dynamodb(),
+            self.cipher_with(tenant, &clients).await?,
+        );
         let pk = keys::tenant_partition(tenant);
         let mut start = cursor
             .map(|text| cursor::open(&cipher, &pk, listing, text))
@@ -435,7 +438,7 @@ impl Store {
         loop {
             let ask = i32::try_from(wanted - kept.len()).unwrap_or(i32::MAX);
             let out = self
-                .listing_query(&db, &pk, listing)
+                .listing_query(db, &pk, listing)
                 .limit(ask)
                 .consistent_read(true)
                 .set_exclusive_start_key(start.take())
@@ -477,10 +480,13 @@ impl Store {
         limit: i32,
         start: Option<RawCursor>,
     ) -> Result<(Vec<(String, Option<Stored<R>>)>, Option<RawCursor>), StoreError> {
-        let db = self.db_of(tenant).await?;
-        let cipher = self.cipher(tenant).await?;
+        let clients = self.as_tenant(tenant).await?;
+        let (db, cipher) = (
+            clients.dynamodb(),
+            self.cipher_with(tenant, &clients).await?,
+        );
         let out = self
-            .listing_query(&db, &keys::tenant_partition(tenant), listing)
+            .listing_query(db, &keys::tenant_partition(tenant), listing)
             .limit(limit)
             .consistent_read(true)
             .set_exclusive_start_key(start)

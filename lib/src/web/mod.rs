@@ -214,6 +214,9 @@ fn finish(
     edge: crate::http::edge::EdgeSecret,
 ) -> Router {
     let allowed: Arc<[String]> = allowed_origins.to_vec().into();
+    // An asset calls no API: nothing to vouch for (and no MAC, nor a first request's key
+    // derivation, spent on it).
+    let unvouched = Vouching::none();
     let router = router
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             crate::http::session::csrf_guard(allowed.clone(), req, next)
@@ -224,10 +227,8 @@ fn finish(
         .layer(middleware::from_fn(htmx_redirects))
         .layer(middleware::from_fn(arrivals_from_other_sites))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
-            // An asset calls no API: nothing to vouch for (and no MAC, nor a first request's
-            // key derivation, spent on it).
             let Vouching { forwarding, clock } = if req.uri().path().starts_with("/assets/") {
-                Vouching::none()
+                unvouched.clone()
             } else {
                 vouching.clone()
             };

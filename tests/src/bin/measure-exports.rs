@@ -120,7 +120,7 @@ async fn export_in_this_process(args: &[String]) -> anyhow::Result<()> {
         kms_key_id: &state.config.export_key_id,
     };
     let as_tenant = state.store.as_tenant(&tenant).await?;
-    let (store, s3) = (&state.store, &as_tenant.s3);
+    let (store, s3) = (&state.store, as_tenant.s3());
     let rows = match dataset {
         export::Dataset::Account => {
             let about = serde_json::json!({"account": tenant});

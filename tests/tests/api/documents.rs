@@ -694,7 +694,9 @@ async fn a_draft_is_marked_never_kept_and_sets_every_script_in_an_embedded_font(
 
 /// The keys of the tenant's kept documents in the bucket.
 async fn kept_files(app: &TestApp, tenant: &str) -> Vec<String> {
-    let listed = s3(app)
+    let listed = app
+        .stack
+        .raw_s3()
         .list_objects_v2()
         .bucket(&app.stack.stack.config.export_bucket)
         .prefix(format!("documents/{tenant}/"))
@@ -706,14 +708,6 @@ async fn kept_files(app: &TestApp, tenant: &str) -> Vec<String> {
         .iter()
         .filter_map(|o| o.key().map(str::to_owned))
         .collect()
-}
-
-fn s3(app: &TestApp) -> aws_sdk_s3::Client {
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&app.stack.sdk)
-            .force_path_style(true)
-            .build(),
-    )
 }
 
 #[tokio::test]
@@ -774,7 +768,9 @@ async fn another_tenant_gets_404_and_the_bucket_holds_only_sealed_bytes() {
     let keys = kept_files(&app, tenant).await;
     assert_eq!(keys.len(), 2);
     for key in &keys {
-        let object = s3(&app)
+        let object = app
+            .stack
+            .raw_s3()
             .get_object()
             .bucket(&app.stack.stack.config.export_bucket)
             .key(key)
@@ -810,7 +806,7 @@ async fn another_tenant_gets_404_and_the_bucket_holds_only_sealed_bytes() {
         .await
         .expect("its clients");
     let deleted = invoiceflow::store::files::delete_tenant_files(
-        &as_tenant.s3,
+        as_tenant.s3(),
         &app.stack.stack.config.export_bucket,
         &tenant_id,
     )

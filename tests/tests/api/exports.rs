@@ -217,11 +217,7 @@ async fn an_export_is_stored_under_its_tenant_encrypted_and_readable_only_by_it(
     let export = export(&app, &app.client, "customers").await;
     let id = export["id"].as_str().expect("id");
 
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&app.stack.sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = app.stack.raw_s3();
     let listed = s3
         .list_objects_v2()
         .bucket(&app.stack.stack.config.export_bucket)
@@ -617,9 +613,9 @@ fn tenant_of(account: &invoiceflow_tests::Account) -> String {
 
 /// Every object key under the tenant's export prefix.
 async fn export_objects(app: &TestApp, tenant: &str) -> Vec<String> {
-    let clients = invoiceflow::aws::Clients::new(&app.stack.sdk);
-    let s3 = clients.s3();
-    s3.list_objects_v2()
+    app.stack
+        .raw_s3()
+        .list_objects_v2()
         .bucket(&app.stack.stack.config.export_bucket)
         .prefix(format!("exports/acc_{tenant}/"))
         .send()

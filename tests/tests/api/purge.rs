@@ -32,18 +32,11 @@ async fn partition(app: &TestApp, tenant: &TenantId) -> Vec<RawItem> {
     items
 }
 
-/// The bucket as an operator reaches it, not as the application.
-fn operator_s3(app: &TestApp) -> aws_sdk_s3::Client {
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&app.stack.sdk)
-            .force_path_style(true)
-            .build(),
-    )
-}
-
 /// The keys of the tenant's export files in the bucket.
 async fn files(app: &TestApp, tenant: &TenantId) -> Vec<String> {
-    let listed = operator_s3(app)
+    let listed = app
+        .stack
+        .raw_s3()
         .list_objects_v2()
         .bucket(&app.state().config.export_bucket)
         .prefix(invoiceflow::store::keys::exports_prefix(tenant))
@@ -154,7 +147,8 @@ async fn a_purge_removes_a_deleted_account_across_passes_and_leaves_its_neighbou
         "{}late.csv",
         invoiceflow::store::keys::exports_prefix(&gone)
     );
-    operator_s3(&app)
+    app.stack
+        .raw_s3()
         .put_object()
         .bucket(&app.state().config.export_bucket)
         .key(&late)

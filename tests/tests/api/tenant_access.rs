@@ -191,15 +191,15 @@ async fn the_function_s_own_credentials_reach_no_tenant_and_a_tenant_s_only_its_
         .as_tenant(&alice)
         .await
         .expect("alice's clients");
-    let read = get(as_alice.dynamodb.clone(), alice).await;
+    let read = get(as_alice.dynamodb().clone(), alice).await;
     assert!(read.expect("her account item").item.is_some());
-    assert!(denied(get(as_alice.dynamodb.clone(), bob).await));
-    assert!(data_key(as_alice.kms.clone(), alice).await.is_ok());
-    assert!(denied(data_key(as_alice.kms.clone(), bob).await));
-    assert!(file(as_alice.s3.clone(), alice).await.is_ok());
-    assert!(denied(file(as_alice.s3.clone(), bob).await));
+    assert!(denied(get(as_alice.dynamodb().clone(), bob).await));
+    assert!(data_key(as_alice.kms().clone(), alice).await.is_ok());
+    assert!(denied(data_key(as_alice.kms().clone(), bob).await));
+    assert!(file(as_alice.s3().clone(), alice).await.is_ok());
+    assert!(denied(file(as_alice.s3().clone(), bob).await));
     as_alice
-        .s3
+        .s3()
         .delete_object()
         .bucket(bucket)
         .key(format!(
