@@ -150,12 +150,18 @@ pub struct Clients {
     kms: Lazy<aws_sdk_kms::Client>,
     sesv2: Lazy<aws_sdk_sesv2::Client>,
     sqs: Lazy<aws_sdk_sqs::Client>,
+    sts: Lazy<aws_sdk_sts::Client>,
     pub calls: AwsCalls,
 }
 
 impl Clients {
     pub fn new(sdk: &aws_config::SdkConfig) -> Self {
-        let calls = AwsCalls::default();
+        Self::counting(sdk, AwsCalls::default())
+    }
+
+    /// As [`Clients::new`], counting their calls into `calls` (a tenant's clients count into
+    /// the function's).
+    fn counting(sdk: &aws_config::SdkConfig, calls: AwsCalls) -> Self {
         let counter = {
             let calls = calls.clone();
             move |service| CountCalls {
@@ -197,11 +203,19 @@ impl Clients {
                     .build(),
             )
         });
-        let (sdk_q, count_q) = (sdk.clone(), counter);
+        let (sdk_q, count_q) = (sdk.clone(), counter.clone());
         let sqs = Lazy::new(move || {
             aws_sdk_sqs::Client::from_conf(
                 aws_sdk_sqs::config::Builder::from(&sdk_q)
                     .interceptor(count_q("sqs"))
+                    .build(),
+            )
+        });
+        let (sdk_t, count_t) = (sdk.clone(), counter);
+        let sts = Lazy::new(move || {
+            aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&sdk_t)
+                    .interceptor(count_t("sts"))
                     .build(),
             )
         });
@@ -211,6 +225,7 @@ impl Clients {
             kms,
             sesv2,
             sqs,
+            sts,
             calls,
         }
     }
@@ -297,23 +312,12 @@ impl TenantAccess {
         if role_arn.is_empty() {
             return Self::none(own);
         }
-        let (sdk_t, calls_t) = (sdk.clone(), own.calls.clone());
-        let sts = Lazy::new(move || {
-            aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(&sdk_t)
-                    .interceptor(CountCalls {
-                        service: "sts",
-                        calls: calls_t.clone(),
-                    })
-                    .build(),
-            )
-        });
         Self {
             own: own.clone(),
             role: Some(Arc::new(TenantRole {
                 role_arn: role_arn.to_owned(),
                 sdk: sdk.clone(),
-                sts,
+                sts: own.sts.clone(),
                 calls: own.calls.clone(),
                 cache: moka::future::Cache::builder()
                     .max_capacity(10_000)
@@ -384,44 +388,19 @@ impl TenantRole {
             expiry,
             "tenant-data-role",
         );
-        let (sdk, calls) = (self.sdk.clone(), self.calls.clone());
-        let (sdk_d, calls_d, provider_d) = (sdk.clone(), calls.clone(), provider.clone());
-        let (sdk_k, calls_k, provider_k) = (sdk.clone(), calls.clone(), provider.clone());
+        // The function's clients, built the same way, on the tenant's credentials.
+        let sdk = self
+            .sdk
+            .to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
+            .build();
+        let clients = Clients::counting(&sdk, self.calls.clone());
         Ok(TenantClients {
-            dynamodb: Lazy::new(move || {
-                aws_sdk_dynamodb::Client::from_conf(
-                    aws_sdk_dynamodb::config::Builder::from(&sdk_d)
-                        .credentials_provider(provider_d.clone())
-                        .interceptor(CountCalls {
-                            service: "dynamodb",
-                            calls: calls_d.clone(),
-                        })
-                        .build(),
-                )
-            }),
-            kms: Lazy::new(move || {
-                aws_sdk_kms::Client::from_conf(
-                    aws_sdk_kms::config::Builder::from(&sdk_k)
-                        .credentials_provider(provider_k.clone())
-                        .interceptor(CountCalls {
-                            service: "kms",
-                            calls: calls_k.clone(),
-                        })
-                        .build(),
-                )
-            }),
-            s3: Lazy::new(move || {
-                aws_sdk_s3::Client::from_conf(
-                    aws_sdk_s3::config::Builder::from(&sdk)
-                        .credentials_provider(provider.clone())
-                        .interceptor(CountCalls {
-                            service: "s3",
-                            calls: calls.clone(),
-                        })
-                        .force_path_style(uses_custom_endpoint(&sdk))
-                        .build(),
-                )
-            }),
+            dynamodb: clients.dynamodb,
+            kms: clients.kms,
+            s3: clients.s3,
         })
     }
 }
